@@ -1,0 +1,231 @@
+// The public types of the policy layer. Pure data: no database, no HTTP, no clock.
+// Calendar dates are ISO strings 'YYYY-MM-DD' (in the organization's time zone); instants are ISO
+// strings with an offset ('2026-03-02T09:00:00Z'). Rule ids come from RULES.md.
+
+export type Lang = 'en' | 'bg' | 'vi';
+/** Display text in several languages; `en` is always present. */
+export type Texts = { en: string } & Partial<Record<Lang, string>>;
+
+export type ItemKind = 'device' | 'service' | 'part';
+export type Condition = 'new' | 'refurbished' | 'used' | 'discounted';
+
+/** The events a device's coverage is computed from. */
+export const EVENT_TYPES = [
+  'sale', // the item is sold (ITEMA-5 commencement)
+  'delivery', // the item reaches the client (ITEMA-33 legal guarantee); defaults to the sale date
+  'shipping', // shipped to the client (ITM-4 commencement)
+  'installation', // installed by the business (ITS-2)
+  'activation', // activated (ITS-2)
+  'repair-accepted', // a repair order was accepted (ITEMA-14 suspension starts)
+  'repair-completed', // the client was notified of the fix (ITEMA-14 suspension ends; ITS-2 repair term)
+  'part-replaced', // a part or module was replaced (ITEMA-17, ITEMA-25, ITM-10)
+  'module-added', // a module was added / the system extended (ITEMA-25)
+  'device-replaced', // the whole unit was exchanged (ITEMA-17, ITM-9, ITM-10)
+  'extension-purchased', // a paid extension plan was bought (ITS-3)
+  'warranty-voided', // e.g. unauthorized modification (ITS-9, ITM-13)
+  'ownership-transferred', // the device changed hands; coverage follows the device
+  'dispute-opened', // negotiation of a dispute started (ITEMA-33 suspension)
+  'dispute-closed', // negotiation ended
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface DeviceEvent {
+  type: EventType;
+  /** Calendar date of the event. */
+  date: string;
+  /** For part events: which part (id of the part on the device, or of the new one). */
+  partId?: string;
+  /** For part-replaced: the id of the part that was removed. */
+  replacesPartId?: string;
+  /** For part-replaced / module-added: the category of the new part (battery, ssd, ...). */
+  category?: string;
+  /** For part-replaced / repair-*: whether the work was done under warranty (defaults to true while covered). */
+  underWarranty?: boolean;
+  /** For module-added / part-replaced: an explicit term stated on the part's card, e.g. '12 months'. */
+  term?: string;
+  /** For extension-purchased: the plan id from the pack. */
+  planId?: string;
+  /** Free reason text (voided, transferred). */
+  note?: string;
+  /** Links repair-accepted/repair-completed of the same job. */
+  orderRef?: string;
+}
+
+export interface PartInput {
+  id: string;
+  category: string;
+  /** An explicit term stated on the item's card ('6 months', 'none'), overriding the pack (ITEMA-5/7). */
+  term?: string;
+}
+
+export interface DeviceInput {
+  serial?: string;
+  model?: string;
+  category: string;
+  kind?: ItemKind;
+  condition?: Condition;
+  /** For discounted items: the defect the discount was given for (ITEMA-8). */
+  discountDefect?: string;
+  /** An explicit warranty term stated on the item's card ('24 months'), overriding the pack default (ITEMA-5). */
+  term?: string;
+  /** The manufacturer's own protection, if any (ITM-5, ITEMA-6, VN-1). */
+  manufacturerWarranty?: { term: string; provider?: string };
+  parts?: PartInput[];
+}
+
+// ---------- coverage ----------
+
+export type IntervalKind = 'running' | 'suspended';
+export interface CoverageInterval {
+  from: string;
+  /** Inclusive last day of the interval; open (undefined) for an ongoing suspension. */
+  to?: string;
+  kind: IntervalKind;
+  rule: string;
+}
+
+export interface CoverageChange {
+  date: string;
+  rule: string;
+  code: string;
+  /** Days added (positive) or the new end date the change produced. */
+  days?: number;
+  newEnd?: string;
+  text: Texts;
+}
+
+export interface ItemCoverage {
+  /** 'device' or the part id. */
+  item: string;
+  category: string;
+  kind: ItemKind;
+  covered: boolean; // at the moment asked
+  status: 'active' | 'suspended' | 'expired' | 'not-started' | 'void' | 'not-covered';
+  start?: string;
+  /** Last day of coverage (inclusive). Undefined when not covered at all. */
+  end?: string;
+  /** End if nothing else happens, for a device in repair now (ITEMA-14: grows each day). */
+  daysLeft?: number;
+  term?: string;
+  intervals: CoverageInterval[];
+  changes: CoverageChange[];
+  rules: string[];
+  /** Where the manufacturer's warranty governs (ITM-5, ITEMA-6). */
+  manufacturer?: { end: string; provider?: string; rule: string };
+}
+
+export interface LegalGuarantee {
+  rule: string;
+  start: string;
+  end: string;
+  active: boolean;
+  suspendedDays: number;
+  intervals: CoverageInterval[];
+}
+
+export interface CoverageReport {
+  pack: string;
+  policyVersion: string;
+  at: string;
+  device: ItemCoverage;
+  parts: ItemCoverage[];
+  legalGuarantee?: LegalGuarantee;
+  reasons: Reason[];
+}
+
+// ---------- decisions ----------
+
+export interface Reason {
+  rule: string;
+  code: string;
+  text: Texts;
+  params?: Record<string, string | number>;
+}
+
+export type Outcome = 'covered' | 'not-covered' | 'needs-inspection';
+
+export interface DeadPixelCounts {
+  brightPixels?: number;
+  darkPixels?: number;
+  defectiveSubpixels?: number;
+  subpixelClusters?: number;
+  /** Clusters of defective (bright or dark) pixels inside a 5 × 5 square. */
+  pixelClusters5x5?: number;
+}
+
+export interface ClaimInput {
+  /** Calendar date the claim was made (the report date). */
+  date: string;
+  /** Which part the claim is about; the whole device when absent. */
+  partId?: string;
+  /** The problem in the client's words, or a code ('display', 'battery-capacity', ...). */
+  problem?: string;
+  /** A defect code, compared with the device's discountDefect (ITEMA-8). */
+  defect?: string;
+  /** True once diagnosis has established findings; until then a decision is provisional. */
+  diagnosed?: boolean;
+  findings?: string[];
+  deadPixels?: DeadPixelCounts;
+  /** Country where service is asked (ITEMA-5). */
+  country?: string;
+  /** The client, device and purchase details given (ITEMA-27, ITS-7). */
+  details?: Partial<Record<
+    | 'name' | 'address' | 'email' | 'phone' | 'model' | 'serial' | 'purchaseDate' | 'purchasePlace' | 'description',
+    string
+  >>;
+  proofs?: Partial<Record<
+    | 'invoice' | 'receipt' | 'warrantyCard' | 'serviceContract' | 'paymentConfirmed' | 'accountRegistered' | 'itemsNamed',
+    boolean
+  >>;
+  /** Was the item installed / repaired / maintained by the business (ITS-4)? */
+  servicedByBusiness?: boolean;
+  /** Hardware defect confirmed (ITM-8). */
+  hardwareDefectConfirmed?: boolean;
+  /** For the consumer-rights clocks: when the claim's repair was completed, if it was. */
+  fixedOn?: string;
+  /** The client refuses a paid (non-warranty) repair (ITEMA-22, SC-12). */
+  clientRefusesPaidRepair?: boolean;
+}
+
+export interface Remedy {
+  type: 'repair' | 'replacement' | 'advance-replacement' | 'credit' | 'replacement-other-model' | 'buy-back'
+    | 'terminate' | 'price-reduction' | 'refund' | 'paid-repair' | 'manufacturer-service' | 'extension-offer'
+    | 'paid-support';
+  rule: string;
+  text: Texts;
+  /** Last day the remedy is open, where it has a window. */
+  until?: string;
+  chosenBy?: 'business' | 'consumer';
+}
+
+export interface Charge {
+  type: 'diagnosis' | 'transport' | 'inbound-freight' | 'outbound-freight' | 'tariff';
+  payer: 'client' | 'business';
+  /** Integer minor units, where the pack knows the amount. */
+  amount?: number;
+  currency?: string;
+  when: 'always' | 'on-refusal' | 'if-not-covered';
+  rule: string;
+  text: Texts;
+}
+
+export interface Missing {
+  field: string;
+  rule: string;
+  text: Texts;
+}
+
+export interface Decision {
+  outcome: Outcome;
+  /** At intake (not diagnosed) a covered claim is provisional. */
+  provisional: boolean;
+  pack: string;
+  policyVersion: string;
+  at: string;
+  item: string;
+  reasons: Reason[];
+  remedies: Remedy[];
+  charges: Charge[];
+  missing: Missing[];
+  coverage: CoverageReport;
+}
