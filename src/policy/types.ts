@@ -47,6 +47,8 @@ export interface DeviceEvent {
   planId?: string;
   /** Free reason text (voided, transferred). */
   note?: string;
+  /** The rule that justified the event (e.g. ITM-13 for a void); cited in the coverage changes. */
+  rule?: string;
   /** Links repair-accepted/repair-completed of the same job. */
   orderRef?: string;
 }
@@ -139,7 +141,7 @@ export interface Reason {
   rule: string;
   code: string;
   text: Texts;
-  params?: Record<string, string | number>;
+  params?: Record<string, string | number | Texts>;
 }
 
 export type Outcome = 'covered' | 'not-covered' | 'needs-inspection';
@@ -206,6 +208,8 @@ export interface Charge {
   currency?: string;
   when: 'always' | 'on-refusal' | 'if-not-covered';
   rule: string;
+  /** Every rule behind the charge (transport: ITEMA-13 and, on refusal, ITEMA-22). */
+  rules?: string[];
   text: Texts;
 }
 
@@ -215,8 +219,12 @@ export interface Missing {
   text: Texts;
 }
 
+export type Basis = 'commercial' | 'legal-guarantee' | 'manufacturer' | 'none';
+
 export interface Decision {
   outcome: Outcome;
+  /** What the answer stands on: the business's warranty, the legal guarantee (ITEMA-30..33), the manufacturer (ITM-5, ITEMA-6). */
+  basis: Basis;
   /** At intake (not diagnosed) a covered claim is provisional. */
   provisional: boolean;
   pack: string;

@@ -1,0 +1,469 @@
+// Coverage computed from a device's history: a warranty is never a stored date (ARCHITECTURE.md,
+// "the one idea"). Each item (the device and each part) runs a timeline: its term starts at the
+// commencement event, repairs may suspend it (ITEMA-14) or grant a term of their own (ITS-2),
+// extensions add to it (ITS-3), replacements keep it with a minimum (ITEMA-17, ITM-9, ITM-10), and
+// a void ends it (ITS-9). The legal guarantee runs beside it on its own timeline (ITEMA-33).
+//
+// Readings (docs/policy-engine.md): an end date is the last day covered, start + term
+// (90 days from 1 March covers up to and including 30 May); a repair suspends the term for
+// (notified − accepted) days; events after the moment asked are ignored, so a past date answers as
+// the record stood then.
+import { addTerm, formatDate, parseDate, tryParseDate, type Day, type Term } from './dates.ts';
+import { PolicyInputError } from './errors.ts';
+import { say, termTexts, type Params } from './messages.ts';
+import { findTerm, selectVersion, type CompiledPack, type CompiledVersion } from './pack.ts';
+import type {
+  CoverageChange,
+  CoverageInterval,
+  CoverageReport,
+  DeviceEvent,
+  DeviceInput,
+  ItemCoverage,
+  ItemKind,
+  LegalGuarantee,
+  Reason,
+} from './types.ts';
+import { tryParseTerm } from './dates.ts';
+
+const tt = (t: Term) => termTexts(t.amount, t.unit);
+
+interface Ev {
+  day: Day;
+  e: DeviceEvent;
+}
+
+const ORIGIN_TYPES = new Set(['sale', 'delivery', 'shipping', 'installation', 'activation', 'repair-completed']);
+
+/** Dates parsed once, events at or before the moment, in date order (stable for the same day). */
+export function prepareEvents(events: readonly DeviceEvent[], at: Day): Ev[] {
+  const out: Ev[] = [];
+  let sorted = true;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    const day = tryParseDate(e.date);
+    if (day === undefined) throw new PolicyInputError([{ path: `events[${i}].date`, message: `"${e.date}" is not a calendar date like 2026-03-01` }]);
+    if (day > at) continue;
+    if (out.length && out[out.length - 1].day > day) sorted = false;
+    out.push({ day, e });
+  }
+  if (!sorted) out.sort((a, b) => a.day - b.day);
+  return out;
+}
+
+interface Timeline {
+  start: Day;
+  end: Day;
+  intervals: CoverageInterval[];
+  changes: CoverageChange[];
+  /** Start of a suspension still running at the moment asked. */
+  openSuspension?: Day;
+  voidedOn?: Day;
+  endedOn?: Day;
+}
+
+interface RunOpts {
+  suspendRule?: string; // ITEMA-14 (or ITEMA-33 for the legal guarantee)
+  disputes?: boolean; // ITEMA-33
+  repairTerm?: { term: Term; rule: string }; // ITS-2
+  planTerms?: CompiledVersion['plans']; // ITS-3
+  replacement?: CompiledVersion['replacementMinimum']; // ITM-10, for device-replaced
+  keepsTermRule?: string; // ITM-9 / ITEMA-17
+  transferable?: boolean;
+  voidable: boolean;
+  voidRule?: string;
+  baseRule: string;
+  baseCode: string;
+}
+
+function change(day: Day, rule: string, code: string, params: Params, days?: number, newEnd?: Day): CoverageChange {
+  return { date: formatDate(day), rule, code, days, newEnd: newEnd === undefined ? undefined : formatDate(newEnd), text: say(code, params) };
+}
+
+/** Runs one item's term through the history from its start. */
+function runTimeline(start: Day, term: Term, evs: readonly Ev[], at: Day, o: RunOpts): Timeline {
+  let end = addTerm(start, term);
+  const intervals: CoverageInterval[] = [];
+  const changes: CoverageChange[] = [change(start, o.baseRule, o.baseCode, { term: tt(term), start: formatDate(start), end: formatDate(end) }, undefined, end)];
+  let segStart = start;
+  let segRule = o.baseRule;
+  let open: Day | undefined;
+  let voidedOn: Day | undefined;
+  let endedOn: Day | undefined;
+
+  for (let i = 0; i < evs.length; i++) {
+    const { day, e } = evs[i];
+    if (day < start) continue;
+    switch (e.type) {
+      case 'repair-accepted':
+        if (o.suspendRule && open === undefined && day <= end && e.underWarranty !== false) {
+          open = day;
+          if (day > segStart) intervals.push({ from: formatDate(segStart), to: formatDate(day - 1), kind: 'running', rule: segRule });
+        }
+        break;
+      case 'dispute-opened':
+        if (o.disputes && o.suspendRule && open === undefined && day <= end) {
+          open = day;
+          if (day > segStart) intervals.push({ from: formatDate(segStart), to: formatDate(day - 1), kind: 'running', rule: segRule });
+        }
+        break;
+      case 'repair-completed':
+      case 'dispute-closed': {
+        const closes = e.type === 'repair-completed' ? 'repair' : 'dispute';
+        if (open !== undefined && (closes === 'repair' || o.disputes)) {
+          const days = day - open;
+          end += days;
+          intervals.push({ from: formatDate(open), to: formatDate(Math.max(open, day - 1)), kind: 'suspended', rule: o.suspendRule! });
+          changes.push(
+            change(day, o.suspendRule!, closes === 'repair' ? 'suspended-for-repair' : 'suspended-for-dispute', { days, from: formatDate(open), to: formatDate(day), end: formatDate(end) }, days, end),
+          );
+          open = undefined;
+          segStart = day;
+        }
+        if (e.type === 'repair-completed' && o.repairTerm) {
+          const own = addTerm(day, o.repairTerm.term);
+          if (day > end) {
+            // ITS-2: coverage had lapsed; the repair opens a new period of its own.
+            intervals.push({ from: formatDate(segStart), to: formatDate(end), kind: 'running', rule: segRule });
+            segStart = day;
+            segRule = o.repairTerm.rule;
+            end = own;
+            changes.push(change(day, o.repairTerm.rule, 'repair-term', { term: tt(o.repairTerm.term), end: formatDate(end) }, undefined, end));
+          } else if (own > end) {
+            end = own;
+            changes.push(change(day, o.repairTerm.rule, 'repair-term', { term: tt(o.repairTerm.term), end: formatDate(end) }, undefined, end));
+          }
+        }
+        break;
+      }
+      case 'extension-purchased': {
+        if (!o.planTerms) break;
+        const plan = e.planId === undefined ? undefined : o.planTerms.get(e.planId);
+        if (!plan) {
+          throw new PolicyInputError([
+            { path: `events[${i}].planId`, message: `"${e.planId ?? ''}" is not an extension plan of this pack (${[...o.planTerms.keys()].join(', ') || 'none'})` },
+          ]);
+        }
+        if (day > end) {
+          // ITS-10/ITS-3: bought after expiry, the extension runs from its purchase.
+          intervals.push({ from: formatDate(segStart), to: formatDate(end), kind: 'running', rule: segRule });
+          segStart = day;
+          segRule = plan.rule;
+          end = addTerm(day, plan.term);
+        } else {
+          end = addTerm(end, plan.term);
+        }
+        changes.push(change(day, plan.rule, 'extension', { plan: plan.name, term: tt(plan.term), end: formatDate(end) }, undefined, end));
+        break;
+      }
+      case 'device-replaced':
+        if (o.keepsTermRule) changes.push(change(day, o.keepsTermRule, 'replacement-keeps-term', { end: formatDate(end) }));
+        if (o.replacement && day <= end) {
+          const min = addTerm(day, o.replacement.term);
+          if (min > end) {
+            end = min;
+            changes.push(change(day, o.replacement.rule, 'replacement-minimum', { term: tt(o.replacement.term), end: formatDate(end) }, undefined, end));
+          }
+        }
+        break;
+      case 'warranty-voided':
+        if (o.voidable && voidedOn === undefined && day <= end) {
+          voidedOn = day;
+          changes.push(change(day, e.rule ?? o.voidRule ?? o.baseRule, 'voided', { date: formatDate(day), note: e.note ?? '' }));
+        }
+        break;
+      case 'ownership-transferred':
+        if (o.transferable === false && endedOn === undefined && day <= end) {
+          endedOn = day;
+          changes.push(change(day, o.baseRule, 'ended-on-transfer', { date: formatDate(day) }));
+        } else if (o.transferable) {
+          changes.push(change(day, o.baseRule, 'follows-device', { date: formatDate(day) }));
+        }
+        break;
+      default:
+        break;
+    }
+    if (voidedOn !== undefined || endedOn !== undefined) break;
+  }
+
+  const stop = voidedOn ?? endedOn;
+  if (stop !== undefined) {
+    if (open !== undefined) {
+      intervals.push({ from: formatDate(open), to: formatDate(stop), kind: 'suspended', rule: o.suspendRule! });
+      open = undefined;
+    } else if (stop >= segStart) intervals.push({ from: formatDate(segStart), to: formatDate(stop), kind: 'running', rule: segRule });
+    end = Math.min(end, stop);
+  } else if (open !== undefined) {
+    // ITEMA-14: still in repair; the term has not run since the repair began, so the end moves
+    // a day later for every day in the shop. Shown as it stands today.
+    const soFar = Math.max(0, at - open);
+    end += soFar;
+    intervals.push({ from: formatDate(open), kind: 'suspended', rule: o.suspendRule! });
+  } else {
+    intervals.push({ from: formatDate(segStart), to: formatDate(Math.max(segStart, end)), kind: 'running', rule: segRule });
+  }
+  return { start, end, intervals, changes, openSuspension: open, voidedOn, endedOn };
+}
+
+function itemStatus(t: Timeline | undefined, at: Day): ItemCoverage['status'] {
+  if (!t) return 'not-started';
+  if (t.voidedOn !== undefined && t.voidedOn <= at) return 'void';
+  if (t.start > at) return 'not-started';
+  if (t.openSuspension !== undefined) return 'suspended';
+  if (t.endedOn !== undefined && t.endedOn <= at) return 'expired';
+  return at <= t.end ? 'active' : 'expired';
+}
+
+function toItem(item: string, category: string, kind: ItemKind, t: Timeline | undefined, term: Term | null | undefined, at: Day, rules: string[]): ItemCoverage {
+  const status = itemStatus(t, at);
+  const covered = status === 'active' || status === 'suspended';
+  const ruleSet = new Set(rules);
+  if (t) for (const c of t.changes) ruleSet.add(c.rule);
+  return {
+    item,
+    category,
+    kind,
+    covered,
+    status,
+    start: t && formatDate(t.start),
+    end: t && formatDate(t.end),
+    daysLeft: t && covered ? t.end - at : undefined,
+    term: term === null ? 'none' : term?.text,
+    intervals: t?.intervals ?? [],
+    changes: t?.changes ?? [],
+    rules: [...ruleSet],
+  };
+}
+
+function firstOf(evs: readonly Ev[], types: readonly string[], partId?: string): Day | undefined {
+  for (const { day, e } of evs) if (types.includes(e.type) && (partId === undefined || e.partId === undefined || e.partId === partId)) return day;
+  return undefined;
+}
+
+function parseItemTerm(s: string | undefined, path: string): Term | null | undefined {
+  if (s === undefined) return undefined;
+  const t = tryParseTerm(s);
+  if (t === undefined) throw new PolicyInputError([{ path, message: `"${s}" is not a duration like "3 months"` }]);
+  return t;
+}
+
+function maxTerm(a: Term, min: Term | null | undefined, from: Day): Term {
+  if (!min) return a;
+  return addTerm(from, min) > addTerm(from, a) ? min : a;
+}
+
+export interface CoverageOptions {
+  /** Precomputed events (from prepareEvents) to avoid parsing twice. */
+  prepared?: Ev[];
+}
+
+/**
+ * Coverage of a device and its parts at a moment (a calendar date), computed from its history and
+ * the business's pack. Pure: same inputs, same answer.
+ */
+export function computeCoverage(device: DeviceInput, events: readonly DeviceEvent[], pack: CompiledPack, at: string, opts: CoverageOptions = {}): CoverageReport {
+  const atDay = tryParseDate(at);
+  if (atDay === undefined) throw new PolicyInputError([{ path: 'at', message: `"${at}" is not a calendar date like 2026-03-01` }]);
+  const evs = opts.prepared ?? prepareEvents(events, atDay);
+  const origin = firstOf(evs, [...ORIGIN_TYPES]);
+  const v = selectVersion(pack, origin, atDay);
+  const reasons: Reason[] = [];
+
+  const kind: ItemKind = device.kind ?? 'device';
+  const condition = device.condition ?? 'new';
+  const nc = v.notCovered.get(device.category);
+  const termRule = findTerm(v, kind, device.category, condition);
+  if (!termRule && !nc) {
+    throw new PolicyInputError([{ path: 'device.category', message: `no term of pack ${pack.id} ${v.version} applies to a ${condition} ${kind} of category "${device.category}"` }]);
+  }
+
+  let deviceTerm: Term | null | undefined;
+  let deviceTl: Timeline | undefined;
+  const deviceRules: string[] = [];
+  let manufacturer: ItemCoverage['manufacturer'];
+  if (nc) {
+    reasons.push({ rule: nc.rule, code: 'not-covered-category', text: say('not-covered-category', { category: device.category }), params: { category: device.category } });
+    deviceRules.push(nc.rule);
+  } else if (termRule) {
+    const rule = termRule.source.rule;
+    deviceRules.push(rule);
+    const stated = parseItemTerm(device.term, 'device.term');
+    const mfr = parseItemTerm(device.manufacturerWarranty?.term, 'device.manufacturerWarranty.term');
+    deviceTerm = stated !== undefined ? stated : termRule.source.manufacturerTerm && mfr !== undefined ? mfr : termRule.term;
+    const start = firstOf(evs, termRule.commencement);
+    if (deviceTerm && start !== undefined) {
+      let term = deviceTerm;
+      if (termRule.minimum && stated !== undefined) {
+        // ITEMA-6: a stated term never goes below the pack's minimum (refurbished: 3 months).
+        const t = maxTerm(term, termRule.minimum, start);
+        if (t !== term) reasons.push({ rule, code: 'minimum-term', text: say('minimum-term', { term: tt(t) }) });
+        term = t;
+      }
+      deviceTerm = term;
+      deviceTl = runTimeline(start, term, evs, atDay, {
+        suspendRule: v.raw.coverage.suspendDuringRepair,
+        repairTerm: v.repairTerm,
+        planTerms: v.plans,
+        replacement: v.replacementMinimum,
+        keepsTermRule: v.raw.coverage.replacementKeepsTerm,
+        transferable: v.raw.coverage.transferable,
+        voidable: true,
+        voidRule: v.raw.coverage.voidRule,
+        baseRule: rule,
+        baseCode: 'base-term',
+      });
+      const precedence = v.raw.coverage.manufacturerPrecedence;
+      if (termRule.source.servedBy === 'manufacturer') {
+        // ITEMA-6: new products carry the manufacturer's warranty, served at its service centers.
+        manufacturer = { end: formatDate(mfr ? addTerm(start, mfr) : deviceTl.end), provider: device.manufacturerWarranty?.provider, rule };
+      } else if (precedence && mfr) {
+        // ITM-5: the manufacturer's own plan, where it exists, takes precedence while it runs.
+        manufacturer = { end: formatDate(addTerm(start, mfr)), provider: device.manufacturerWarranty?.provider, rule: precedence };
+      }
+    } else if (start === undefined) {
+      reasons.push({ rule, code: 'not-started', text: say('not-started', { events: termRule.commencement.join(', ') }) });
+    } else {
+      reasons.push({ rule, code: 'no-term', text: say('no-term', { category: device.category }) });
+    }
+  }
+  const deviceCov = toItem('device', device.category, kind, deviceTl, deviceTerm, atDay, deviceRules);
+  if (manufacturer) deviceCov.manufacturer = manufacturer;
+  if (deviceTl) reasons.push(statusReason(deviceCov, deviceRules[0]));
+
+  const parts = computeParts(device, evs, v, atDay, deviceTl, deviceTerm);
+  const legal = computeLegal(evs, v, atDay);
+  return { pack: pack.id, policyVersion: v.version, at: formatDate(atDay), device: deviceCov, parts, legalGuarantee: legal, reasons };
+}
+
+function statusReason(c: ItemCoverage, rule: string): Reason {
+  const code = `status-${c.status}`;
+  const params = { end: c.end ?? '', daysLeft: c.daysLeft ?? 0 };
+  return { rule, code, text: say(code, params), params };
+}
+
+function computeParts(device: DeviceInput, evs: readonly Ev[], v: CompiledVersion, at: Day, deviceTl: Timeline | undefined, deviceTerm: Term | null | undefined): ItemCoverage[] {
+  const out: ItemCoverage[] = [];
+  const byId = new Map<string, { tl?: Timeline; cov: ItemCoverage }>();
+  const partOpts = (rule: string): RunOpts => ({
+    suspendRule: v.raw.coverage.suspendDuringRepair,
+    transferable: v.raw.coverage.transferable,
+    voidable: true,
+    voidRule: v.raw.coverage.voidRule,
+    baseRule: rule,
+    baseCode: 'part-term',
+  });
+
+  const own = (id: string, category: string, stated: string | undefined, path: string, start: Day | undefined, viaRule?: string) => {
+    const nc = v.notCovered.get(category);
+    if (nc) {
+      const cov = toItem(id, category, 'part', undefined, null, at, [nc.rule]);
+      cov.status = 'not-covered';
+      byId.set(id, { cov });
+      return;
+    }
+    const st = parseItemTerm(stated, path);
+    const packPart = v.parts.get(category);
+    let term: Term | null | undefined = st !== undefined ? st : packPart ? packPart.term : viaRule ? v.moduleCard?.term : undefined;
+    const rule = viaRule ?? packPart?.rule ?? deviceTl?.changes[0]?.rule ?? 'ITEMA-7';
+    if (term === undefined) {
+      // No term of its own: the part shares the device's coverage.
+      if (viaRule) term = deviceTerm ?? null;
+      else {
+        const cov = toItem(id, category, 'part', deviceTl, deviceTerm, at, deviceTl ? [] : []);
+        byId.set(id, { tl: deviceTl, cov });
+        return;
+      }
+    }
+    if (term === null || start === undefined) {
+      const cov = toItem(id, category, 'part', undefined, term, at, [rule]);
+      cov.status = term === null ? 'not-covered' : 'not-started';
+      byId.set(id, { cov });
+      return;
+    }
+    const tl = runTimeline(start, term, evs, at, partOpts(rule));
+    byId.set(id, { tl, cov: toItem(id, category, 'part', tl, term, at, [rule]) });
+  };
+
+  (device.parts ?? []).forEach((p, i) => own(p.id, p.category, p.term, `device.parts[${i}].term`, deviceTl?.start));
+
+  evs.forEach(({ day, e }, i) => {
+    if (e.type !== 'part-replaced' && e.type !== 'module-added') return;
+    const id = e.partId;
+    if (!id) throw new PolicyInputError([{ path: `events[${i}].partId`, message: `a ${e.type} event needs the new part's id` }]);
+    const old = e.replacesPartId ? byId.get(e.replacesPartId) : undefined;
+    if (e.type === 'part-replaced' && e.replacesPartId && !old) {
+      throw new PolicyInputError([{ path: `events[${i}].replacesPartId`, message: `"${e.replacesPartId}" is not a part of this device` }]);
+    }
+    const category = e.category ?? old?.cov.category ?? 'module';
+    if (e.type === 'part-replaced' && e.underWarranty !== false && old) {
+      // ITEMA-17 / ITM-9: a warranty replacement keeps the original terms; ITM-10: at least the minimum.
+      old.cov.status = 'expired';
+      old.cov.covered = false;
+      old.cov.changes.push(change(day, v.raw.coverage.replacementKeepsTerm ?? 'ITEMA-17', 'part-removed', { part: e.replacesPartId! }));
+      const base = old.tl;
+      let end = base ? base.end : undefined;
+      const changes: CoverageChange[] = [];
+      const keep = v.raw.coverage.replacementKeepsTerm;
+      if (keep && end !== undefined) changes.push(change(day, keep, 'replacement-keeps-term', { end: formatDate(end) }, undefined, end));
+      if (v.replacementMinimum) {
+        const min = addTerm(day, v.replacementMinimum.term);
+        if (end === undefined || min > end) {
+          end = min;
+          changes.push(change(day, v.replacementMinimum.rule, 'replacement-minimum', { term: tt(v.replacementMinimum.term), end: formatDate(end) }, undefined, end));
+        }
+      }
+      if (end === undefined) {
+        const cov = toItem(id, category, 'part', undefined, null, at, []);
+        cov.status = 'not-covered';
+        byId.set(id, { cov });
+        return;
+      }
+      const tl: Timeline = {
+        start: day,
+        end,
+        intervals: [{ from: formatDate(day), to: formatDate(Math.max(day, end)), kind: 'running', rule: changes[changes.length - 1]?.rule ?? 'ITEMA-17' }],
+        changes,
+        openSuspension: base?.openSuspension,
+        voidedOn: base?.voidedOn,
+      };
+      byId.set(id, { tl, cov: toItem(id, category, 'part', tl, undefined, at, []) });
+      return;
+    }
+    if (old) {
+      old.cov.status = 'expired';
+      old.cov.covered = false;
+    }
+    // ITEMA-25: an added module, or a part replaced outside warranty, gets a card of its own.
+    own(id, category, e.term, `events[${i}].term`, day, v.moduleCard?.rule ?? 'ITEMA-25');
+  });
+  for (const { cov } of byId.values()) out.push(cov);
+  return out;
+}
+
+function computeLegal(evs: readonly Ev[], v: CompiledVersion, at: Day): LegalGuarantee | undefined {
+  const lg = v.legal;
+  if (!lg) return undefined;
+  const start = firstOf(evs, lg.commencement);
+  if (start === undefined) return undefined;
+  const filtered = lg.repair ? evs : evs.filter((x) => x.e.type !== 'repair-accepted' && x.e.type !== 'repair-completed');
+  const tl = runTimeline(start, lg.term, filtered, at, {
+    suspendRule: lg.rule,
+    disputes: lg.dispute,
+    voidable: false,
+    transferable: true,
+    baseRule: lg.rule,
+    baseCode: 'legal-term',
+  });
+  let suspendedDays = 0;
+  for (const c of tl.changes) if (c.days) suspendedDays += c.days;
+  if (tl.openSuspension !== undefined) suspendedDays += Math.max(0, at - tl.openSuspension);
+  return {
+    rule: lg.rule,
+    start: formatDate(start),
+    end: formatDate(tl.end),
+    active: at >= start && at <= tl.end,
+    suspendedDays,
+    intervals: tl.intervals,
+  };
+}
+
+export { parseDate };

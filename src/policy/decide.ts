@@ -1,0 +1,270 @@
+// decide(claim, history, pack, moment): covered / not covered / needs inspection, with reasons that
+// cite rule ids, the remedies open, what the client would pay and what is still missing.
+//
+// Order of judgement (docs/policy-engine.md): where the warranty applies (ITEMA-5), what is never
+// covered (ITEMA-3), whose work it was (ITS-4), coverage on the claim date (commercial, else the
+// legal guarantee ITEMA-30..33), the manufacturer's route (ITM-5, ITEMA-6), the discount defect
+// (ITEMA-8), findings → exclusions, dead pixels (ITEMA-16), then missing details and proofs. Any
+// exclusion makes the claim not covered; before diagnosis a covered claim is only provisional.
+import { addTerm, formatDate, tryParseDate, type Day } from './dates.ts';
+import { PolicyInputError } from './errors.ts';
+import { computeCoverage, prepareEvents } from './coverage.ts';
+import { say, type Params } from './messages.ts';
+import { judgePixels } from './pixels.ts';
+import type { CompiledPack } from './pack.ts';
+import { selectVersion } from './pack.ts';
+import type { Basis, Charge, ClaimInput, Decision, DeviceEvent, DeviceInput, ItemCoverage, Missing, Outcome, Reason, Remedy } from './types.ts';
+
+export interface History {
+  device: DeviceInput;
+  events: DeviceEvent[];
+}
+
+const PAYER = {
+  client: { en: 'client', bg: 'клиента', vi: 'khách hàng' },
+  business: { en: 'business', bg: 'фирмата', vi: 'công ty' },
+} as const;
+
+function reason(rule: string, code: string, params: Params = {}): Reason {
+  return { rule, code, text: say(code, params), params };
+}
+
+export function decide(claim: ClaimInput, history: History, pack: CompiledPack, moment: string): Decision {
+  const momentDay = tryParseDate(moment);
+  if (momentDay === undefined) throw new PolicyInputError([{ path: 'moment', message: `"${moment}" is not a calendar date like 2026-03-01` }]);
+  const claimDay = tryParseDate(claim.date);
+  if (claimDay === undefined) throw new PolicyInputError([{ path: 'claim.date', message: `"${claim.date}" is not a calendar date like 2026-03-01` }]);
+  if (claimDay > momentDay) throw new PolicyInputError([{ path: 'claim.date', message: `the claim (${claim.date}) is after the moment asked (${moment})` }]);
+
+  // Coverage is judged on the day the claim was made; later events only matter for the
+  // consumer's rights (ITEMA-18, ITEMA-32).
+  const all = prepareEvents(history.events, momentDay);
+  const upToClaim = all.filter((x) => x.day <= claimDay);
+  const coverage = computeCoverage(history.device, history.events, pack, claim.date, { prepared: upToClaim });
+  const v = selectVersion(pack, upToClaim.find((x) => x.e.type !== 'dispute-opened')?.day, claimDay);
+  const raw = v.raw;
+
+  let item: ItemCoverage = coverage.device;
+  if (claim.partId !== undefined) {
+    const p = coverage.parts.find((x) => x.item === claim.partId);
+    if (!p) throw new PolicyInputError([{ path: 'claim.partId', message: `"${claim.partId}" is not a part of this device` }]);
+    item = p;
+  }
+
+  const reasons: Reason[] = [];
+  const remedies: Remedy[] = [];
+  const charges: Charge[] = [];
+  const missing: Missing[] = [];
+  let notCovered = false;
+  let inspect = false;
+  let paidAtTariff = false;
+  let basis: Basis = 'none';
+
+  // ITEMA-5: the warranty applies in the business's country; elsewhere, the manufacturer's terms.
+  if (raw.settings.country && claim.country && claim.country.toUpperCase() !== raw.settings.country) {
+    notCovered = true;
+    const rule = raw.settings.countryRule ?? item.rules[0];
+    reasons.push(reason(rule, 'outside-country', { country: claim.country.toUpperCase(), home: raw.settings.country }));
+    remedies.push({ type: 'manufacturer-service', rule, text: say('remedy-manufacturer-service', {}) });
+  }
+
+  // ITEMA-3: never covered (consumables, software); ITEMA-7: parts without a term.
+  if (item.status === 'not-covered') {
+    notCovered = true;
+    const nc = v.notCovered.get(item.category);
+    reasons.push(reason(nc?.rule ?? item.rules[0] ?? 'ITEMA-7', nc ? 'not-covered-category' : 'part-no-term', { category: item.category }));
+  }
+
+  // ITS-4: only what the business installed, repaired or maintained.
+  if (raw.coverage.ownWorkOnly && claim.servicedByBusiness === false) {
+    notCovered = true;
+    reasons.push(reason(raw.coverage.ownWorkOnly, 'not-own-work', {}));
+  }
+
+  const legal = coverage.legalGuarantee;
+  const legalActive = !!legal && claimDay >= tryParseDate(legal.start)! && claimDay <= tryParseDate(legal.end)!;
+  const startDay = item.start ? tryParseDate(item.start)! : undefined;
+
+  if (item.status === 'active' || item.status === 'suspended') {
+    basis = item.manufacturer && tryParseDate(item.manufacturer.end)! >= claimDay ? 'manufacturer' : 'commercial';
+    reasons.push(reason(item.rules[0], 'in-coverage', { end: item.end!, start: item.start! }));
+  } else if (item.status !== 'not-covered') {
+    const code = item.status === 'void' ? 'claim-void' : item.status === 'not-started' ? 'claim-not-started' : 'claim-expired';
+    const rule = item.status === 'void' ? (item.changes.find((c) => c.code === 'voided')?.rule ?? item.rules[0]) : item.rules[0];
+    if (legalActive && item.status !== 'void') {
+      // ITEMA-9: the legal guarantee stands independently of the commercial warranty.
+      basis = 'legal-guarantee';
+      reasons.push(reason(rule ?? legal!.rule, code, { end: item.end ?? '' }));
+      reasons.push(reason(legal!.rule, 'legal-guarantee-applies', { end: legal!.end }));
+    } else {
+      notCovered = true;
+      reasons.push(reason(rule ?? 'ITS-2', code, { end: item.end ?? '' }));
+    }
+  }
+  if (basis === 'manufacturer') {
+    // ITM-5 / ITEMA-6: the manufacturer's own protection takes precedence and is served by it.
+    remedies.push({ type: 'manufacturer-service', rule: item.manufacturer!.rule, text: say('remedy-manufacturer-service', {}) });
+    reasons.push(reason(item.manufacturer!.rule, 'manufacturer-route', { end: item.manufacturer!.end, provider: item.manufacturer!.provider ?? '' }));
+  }
+
+  // ITEMA-8: a discounted item is not covered for the defect it was discounted for.
+  const dd = history.device.discountDefect;
+  if (history.device.condition === 'discounted' && dd && (claim.defect === dd || claim.findings?.includes(dd))) {
+    notCovered = true;
+    reasons.push(reason(discountRule(raw), 'discount-defect', { defect: dd }));
+  }
+
+  // Findings from diagnosis map to exclusions through the pack.
+  for (const f of claim.findings ?? []) {
+    const ex = v.exclusions.get(f);
+    if (!ex) continue;
+    notCovered = true;
+    if (ex.effect === 'paid') paidAtTariff = true;
+    reasons.push({ rule: ex.rule, code: `finding:${f}`, text: ex.text, params: { finding: f } });
+  }
+
+  // ITEMA-16: dead pixels judged by counts.
+  const pp = raw.pixelPolicy;
+  if (claim.deadPixels && pp && (v.pixelCategories.has(history.device.category) || v.pixelCategories.has(item.category))) {
+    const verdict = judgePixels(claim.deadPixels, pp.limits);
+    if (verdict.defect) {
+      reasons.push(reason(pp.rule, 'pixels-defect', { over: verdict.over.map((o) => `${o.kind} ${o.count} > ${o.limit}`).join(', ') }));
+    } else {
+      notCovered = true;
+      reasons.push(reason(pp.rule, 'pixels-within-limits', {}));
+    }
+  }
+
+  // What the claim still lacks (ITEMA-27 details; ITS-5, ITS-6, ITEMA-10 proofs).
+  const req = raw.requirements;
+  if (req.details) {
+    for (const field of req.details.fields) {
+      const val = claim.details?.[field as keyof NonNullable<ClaimInput['details']>];
+      if (val === undefined || String(val).trim() === '') missing.push({ field: `details.${field}`, rule: req.details.rule, text: say('missing-detail', { field }) });
+    }
+  }
+  for (const p of req.proofs) {
+    if (!p.anyOf.some((k) => claim.proofs?.[k as keyof NonNullable<ClaimInput['proofs']>] === true)) {
+      missing.push({ field: `proofs.${p.anyOf.join('|')}`, rule: p.rule, text: p.text });
+    }
+  }
+
+  let outcome: Outcome;
+  let provisional = false;
+  if (notCovered) outcome = 'not-covered';
+  else if (missing.length > 0) {
+    outcome = 'needs-inspection';
+    reasons.push(reason(missing[0].rule, 'missing-information', { count: missing.length }));
+    const tariff = raw.fees.tariff;
+    if (missing.some((m) => m.field.startsWith('proofs.')) && tariff) reasons.push({ rule: tariff.rules[0], code: 'without-proof-tariff', text: tariff.text });
+  } else if (!claim.diagnosed) {
+    outcome = 'needs-inspection';
+    provisional = true;
+    reasons.push(reason(item.rules[0] ?? 'ITEMA-1', 'provisional', {}));
+  } else outcome = 'covered';
+
+  const currency = raw.settings.currency;
+  if (!notCovered) {
+    const consumerChooses = basis === 'legal-guarantee' && raw.consumerRights.consumerChoosesRemedy;
+    for (const r of raw.remedies) {
+      if (basis === 'manufacturer') break;
+      if (r.requiresConfirmedDefect && claim.hardwareDefectConfirmed !== true) continue;
+      let until: string | undefined;
+      if (r.within) {
+        const windowEnd = startDay === undefined ? undefined : addTerm(startDay, v.remedyWindows.get(r.type)!);
+        if (windowEnd === undefined || claimDay > windowEnd) continue;
+        until = formatDate(windowEnd);
+      }
+      remedies.push({ type: r.type, rule: consumerChooses && (r.type === 'repair' || r.type === 'replacement') ? consumerChooses : r.rule, text: r.text, until, chosenBy: consumerChooses ? 'consumer' : r.chosenBy });
+    }
+    rightsAfterNoFix(claim, claimDay, momentDay, v.noFixWithin, remedies, reasons);
+    refundAfterRepairs(all, claimDay, startDay, raw.consumerRights.refundAfterRepairs, remedies, reasons);
+    const fr = raw.fees.freight;
+    if (fr) {
+      charges.push({ type: 'inbound-freight', payer: fr.inbound, when: 'always', rule: fr.rule, text: say('charge-inbound-freight', { payer: PAYER[fr.inbound] }) });
+      charges.push({ type: 'outbound-freight', payer: fr.outbound, when: 'always', rule: fr.rule, text: say('charge-outbound-freight', { payer: PAYER[fr.outbound] }) });
+    }
+    if (raw.fees.freeOfCharge && (basis === 'legal-guarantee' || basis === 'commercial')) {
+      reasons.push(reason(raw.fees.freeOfCharge, 'free-of-charge', {}));
+    } else if (raw.fees.transport && basis !== 'manufacturer') {
+      const t = raw.fees.transport;
+      charges.push({ type: 'transport', payer: 'client', amount: t.amount, currency: t.currency ?? currency, when: 'always', rule: t.rules[0], rules: t.rules, text: t.text });
+    }
+  } else {
+    // Not covered: paid work at the tariff, what follows an expiry, and the fees on refusal.
+    const tariff = raw.fees.tariff;
+    if (tariff) remedies.push({ type: 'paid-repair', rule: tariff.rules[paidAtTariff && tariff.rules.length > 1 ? 1 : 0], text: tariff.text });
+    if (item.status === 'expired' || item.status === 'not-started') {
+      for (const a of raw.afterExpiry) remedies.push({ type: a.type === 'extension-offer' ? 'extension-offer' : a.type === 'paid-support' ? 'paid-support' : 'paid-repair', rule: a.rule, text: a.text });
+    }
+    const d = raw.fees.diagnosis;
+    if (d) charges.push({ type: 'diagnosis', payer: 'client', amount: d.amount, currency: d.currency ?? currency, when: 'on-refusal', rule: d.rules[0], rules: d.rules, text: d.text });
+    const t = raw.fees.transport;
+    // ITEMA-22: on refusal the client owes transport as well as the diagnosis.
+    if (t) charges.push({ type: 'transport', payer: 'client', amount: t.amount, currency: t.currency ?? currency, when: 'on-refusal', rule: d?.rules[0] ?? t.rules[0], rules: t.rules, text: t.text });
+    if (claim.clientRefusesPaidRepair && d) reasons.push(reason(d.rules[0], 'refusal-owes-fees', {}));
+  }
+
+  return {
+    outcome,
+    basis,
+    provisional,
+    pack: pack.id,
+    policyVersion: coverage.policyVersion,
+    at: formatDate(momentDay),
+    item: item.item,
+    reasons: [...coverage.reasons.filter((r) => r.code.startsWith('not-started') || r.code === 'minimum-term'), ...reasons],
+    remedies,
+    charges,
+    missing,
+    coverage,
+  };
+}
+
+function discountRule(raw: { rules: Record<string, unknown> }): string {
+  return 'ITEMA-8' in raw.rules ? 'ITEMA-8' : Object.keys(raw.rules)[0];
+}
+
+/** ITEMA-18 / ITEMA-31: no fix within a month of the claim → terminate or reduce the price. */
+function rightsAfterNoFix(
+  claim: ClaimInput,
+  claimDay: Day,
+  moment: Day,
+  rule: { term: import('./dates.ts').Term; rules: string[] } | undefined,
+  remedies: Remedy[],
+  reasons: Reason[],
+) {
+  if (!rule) return;
+  const deadline = addTerm(claimDay, rule.term);
+  const fixed = claim.fixedOn === undefined ? undefined : tryParseDate(claim.fixedOn);
+  if (claim.fixedOn !== undefined && fixed === undefined) throw new PolicyInputError([{ path: 'claim.fixedOn', message: `"${claim.fixedOn}" is not a calendar date like 2026-03-01` }]);
+  const lateOrOpen = fixed === undefined ? moment > deadline : fixed > deadline;
+  const ruleIds = rule.rules.join(', ');
+  if (lateOrOpen) {
+    remedies.push({ type: 'terminate', rule: ruleIds, text: say('remedy-terminate', {}), chosenBy: 'consumer' });
+    remedies.push({ type: 'price-reduction', rule: ruleIds, text: say('remedy-price-reduction', {}), chosenBy: 'consumer' });
+    reasons.push(reason(rule.rules[0], 'no-fix-within', { deadline: formatDate(deadline) }));
+  } else if (fixed === undefined) {
+    reasons.push(reason(rule.rules[0], 'fix-due-by', { deadline: formatDate(deadline) }));
+  }
+}
+
+/** ITEMA-32: after three repairs within the term, a further non-conformity entitles to a refund. */
+function refundAfterRepairs(
+  evs: readonly { day: Day; e: DeviceEvent }[],
+  claimDay: Day,
+  startDay: Day | undefined,
+  rule: { count: number; rule: string } | undefined,
+  remedies: Remedy[],
+  reasons: Reason[],
+) {
+  if (!rule) return;
+  let repairs = 0;
+  for (const { day, e } of evs) {
+    if (e.type === 'repair-completed' && e.underWarranty !== false && day <= claimDay && (startDay === undefined || day >= startDay)) repairs++;
+  }
+  if (repairs >= rule.count) {
+    remedies.push({ type: 'refund', rule: rule.rule, text: say('remedy-refund', { count: repairs }), chosenBy: 'consumer' });
+    reasons.push(reason(rule.rule, 'repairs-count', { count: repairs }));
+  }
+}

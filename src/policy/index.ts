@@ -1,0 +1,10 @@
+// The policy layer's public API: pure functions of (history, pack, moment). See docs/policy-engine.md.
+export * from './types.ts';
+export { PolicyInputError, type InputIssue } from './errors.ts';
+export { computeCoverage, prepareEvents } from './coverage.ts';
+export { decide, type History } from './decide.ts';
+export { judgePixels, ISO_13406_2_CLASS_II, type PixelLimits, type PixelVerdict } from './pixels.ts';
+export { compilePack, parsePack, loadPackFile, getShippedPack, resolvePack, selectVersion, SHIPPED_PACKS, type CompiledPack, type CompiledVersion } from './pack.ts';
+export { packSchema, type PackFile, type PackVersion } from './pack-schema.ts';
+export { say, pick, MESSAGES } from './messages.ts';
+export { parseCase, type PolicyCase } from './case.ts';

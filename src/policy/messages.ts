@@ -1,0 +1,297 @@
+// The engine's own sentences, in English, Bulgarian and Vietnamese. A reason carries its rule id,
+// a stable code and these texts with the parameters filled in; the pack's `rules` section holds
+// each rule's own statement in the business's languages.
+import type { Lang, Texts } from './types.ts';
+
+type Catalog = Record<string, { en: string; bg: string; vi: string }>;
+
+export const MESSAGES: Catalog = {
+  'base-term': {
+    en: 'Warranty of {term} from {start}, until {end}.',
+    bg: 'Гаранция {term} от {start}, до {end}.',
+    vi: 'Bảo hành {term} từ {start}, đến {end}.',
+  },
+  'part-term': {
+    en: 'Part warranty of {term} from {start}, until {end}.',
+    bg: 'Гаранция на частта {term} от {start}, до {end}.',
+    vi: 'Bảo hành linh kiện {term} từ {start}, đến {end}.',
+  },
+  'legal-term': {
+    en: 'Legal guarantee of {term} from delivery on {start}, until {end}.',
+    bg: 'Законова гаранция {term} от доставката на {start}, до {end}.',
+    vi: 'Bảo đảm theo luật {term} từ ngày giao hàng {start}, đến {end}.',
+  },
+  'suspended-for-repair': {
+    en: 'The warranty did not run during the repair from {from} to {to}: extended by {days} days, now until {end}.',
+    bg: 'Гаранцията не тече по време на ремонта от {from} до {to}: удължава се с {days} дни, вече до {end}.',
+    vi: 'Thời hạn bảo hành tạm dừng trong thời gian sửa chữa từ {from} đến {to}: được cộng thêm {days} ngày, nay đến {end}.',
+  },
+  'suspended-for-dispute': {
+    en: 'The period did not run while the dispute was negotiated from {from} to {to}: extended by {days} days, now until {end}.',
+    bg: 'Срокът спира да тече по време на преговорите по спора от {from} до {to}: удължава се с {days} дни, вече до {end}.',
+    vi: 'Thời hạn tạm dừng trong thời gian thương lượng tranh chấp từ {from} đến {to}: được cộng thêm {days} ngày, nay đến {end}.',
+  },
+  'repair-term': {
+    en: 'The repair has its own warranty of {term}: covered until {end}.',
+    bg: 'Ремонтът има собствена гаранция {term}: покрито до {end}.',
+    vi: 'Việc sửa chữa có bảo hành riêng {term}: được bảo hành đến {end}.',
+  },
+  extension: {
+    en: 'Extension "{plan}" bought: {term} more, until {end}.',
+    bg: 'Закупено удължаване „{plan}“: още {term}, до {end}.',
+    vi: 'Đã mua gói gia hạn "{plan}": thêm {term}, đến {end}.',
+  },
+  'replacement-keeps-term': {
+    en: 'A replacement keeps the original warranty period (until {end}).',
+    bg: 'Замяната запазва първоначалния гаранционен срок (до {end}).',
+    vi: 'Sản phẩm thay thế giữ nguyên thời hạn bảo hành ban đầu (đến {end}).',
+  },
+  'replacement-minimum': {
+    en: 'The replacement gets at least {term} from its replacement date: until {end}.',
+    bg: 'Заменената част получава най-малко {term} от датата на замяната: до {end}.',
+    vi: 'Linh kiện thay thế được bảo hành ít nhất {term} kể từ ngày thay: đến {end}.',
+  },
+  voided: {
+    en: 'The warranty was voided on {date}. {note}',
+    bg: 'Гаранцията е анулирана на {date}. {note}',
+    vi: 'Bảo hành bị hủy từ ngày {date}. {note}',
+  },
+  'ended-on-transfer': {
+    en: 'The warranty ended when the device changed owner on {date}.',
+    bg: 'Гаранцията е прекратена при смяната на собственика на {date}.',
+    vi: 'Bảo hành chấm dứt khi thiết bị đổi chủ sở hữu ngày {date}.',
+  },
+  'follows-device': {
+    en: 'The device changed owner on {date}; the warranty follows the device.',
+    bg: 'Устройството смени собственика си на {date}; гаранцията следва устройството.',
+    vi: 'Thiết bị đổi chủ sở hữu ngày {date}; bảo hành vẫn theo thiết bị.',
+  },
+  'part-removed': {
+    en: 'Part {part} was replaced and left the device.',
+    bg: 'Частта {part} е заменена и вече не е в устройството.',
+    vi: 'Linh kiện {part} đã được thay và không còn trong thiết bị.',
+  },
+  'not-covered-category': {
+    en: 'Items of the category "{category}" are not covered by the warranty.',
+    bg: 'Артикулите от категория „{category}“ не се покриват от гаранцията.',
+    vi: 'Các mặt hàng thuộc loại "{category}" không được bảo hành.',
+  },
+  'part-no-term': {
+    en: 'Parts of the category "{category}" have no warranty.',
+    bg: 'Частите от категория „{category}“ са без гаранция.',
+    vi: 'Linh kiện loại "{category}" không có bảo hành.',
+  },
+  'minimum-term': {
+    en: 'The stated term is raised to the minimum of {term}.',
+    bg: 'Посоченият срок се увеличава до минималния от {term}.',
+    vi: 'Thời hạn ghi trên sản phẩm được nâng lên mức tối thiểu {term}.',
+  },
+  'not-started': {
+    en: 'The warranty has not started: none of these events is recorded yet: {events}.',
+    bg: 'Гаранцията не е започнала: още няма записано събитие от: {events}.',
+    vi: 'Bảo hành chưa bắt đầu: chưa ghi nhận sự kiện nào trong số: {events}.',
+  },
+  'no-term': {
+    en: 'Items of the category "{category}" carry no warranty.',
+    bg: 'Артикулите от категория „{category}“ са без гаранция.',
+    vi: 'Các mặt hàng loại "{category}" không có bảo hành.',
+  },
+  'status-active': {
+    en: 'Covered until {end} ({daysLeft} days left).',
+    bg: 'В гаранция до {end} (остават {daysLeft} дни).',
+    vi: 'Còn bảo hành đến {end} (còn {daysLeft} ngày).',
+  },
+  'status-suspended': {
+    en: 'In repair: the warranty is paused and currently runs until {end}.',
+    bg: 'В ремонт: гаранцията е спряна и в момента е до {end}.',
+    vi: 'Đang sửa chữa: bảo hành tạm dừng, hiện tại đến {end}.',
+  },
+  'status-expired': {
+    en: 'The warranty ended on {end}.',
+    bg: 'Гаранцията изтече на {end}.',
+    vi: 'Bảo hành đã hết hạn ngày {end}.',
+  },
+  'status-not-started': {
+    en: 'The warranty has not started yet.',
+    bg: 'Гаранцията още не е започнала.',
+    vi: 'Bảo hành chưa bắt đầu.',
+  },
+  'status-void': {
+    en: 'The warranty is void.',
+    bg: 'Гаранцията е анулирана.',
+    vi: 'Bảo hành đã bị hủy.',
+  },
+  'status-not-covered': {
+    en: 'Not covered.',
+    bg: 'Не се покрива от гаранцията.',
+    vi: 'Không thuộc phạm vi bảo hành.',
+  },
+  'outside-country': {
+    en: 'The warranty applies in {home}; in {country} the manufacturer\'s terms apply.',
+    bg: 'Гаранцията важи в {home}; в {country} важат условията на производителя.',
+    vi: 'Bảo hành áp dụng tại {home}; tại {country} áp dụng điều kiện của nhà sản xuất.',
+  },
+  'not-own-work': {
+    en: 'Only products and work the business itself installed, repaired or maintained are covered; third-party interventions are not.',
+    bg: 'Покриват се само продукти и работа, инсталирани, ремонтирани или поддържани от фирмата; намеси на трети лица не се покриват.',
+    vi: 'Chỉ bảo hành sản phẩm và công việc do chính công ty lắp đặt, sửa chữa hoặc bảo trì; can thiệp của bên thứ ba không được bảo hành.',
+  },
+  'in-coverage': {
+    en: 'The claim falls within the warranty ({start} to {end}).',
+    bg: 'Рекламацията е в гаранционния срок ({start} до {end}).',
+    vi: 'Yêu cầu nằm trong thời hạn bảo hành ({start} đến {end}).',
+  },
+  'claim-expired': {
+    en: 'The warranty had ended on {end}, before the claim.',
+    bg: 'Гаранцията е изтекла на {end}, преди рекламацията.',
+    vi: 'Bảo hành đã hết hạn ngày {end}, trước khi có yêu cầu.',
+  },
+  'claim-not-started': {
+    en: 'The warranty had not started when the claim was made.',
+    bg: 'Гаранцията не е била започнала към датата на рекламацията.',
+    vi: 'Bảo hành chưa bắt đầu khi có yêu cầu.',
+  },
+  'claim-void': {
+    en: 'The warranty was void when the claim was made.',
+    bg: 'Гаранцията е била анулирана към датата на рекламацията.',
+    vi: 'Bảo hành đã bị hủy khi có yêu cầu.',
+  },
+  'legal-guarantee-applies': {
+    en: 'The legal guarantee still applies (until {end}): a non-conformity is put right free of charge.',
+    bg: 'Законовата гаранция все още важи (до {end}): несъответствието се отстранява безплатно.',
+    vi: 'Bảo đảm theo luật vẫn còn hiệu lực (đến {end}): sự không phù hợp được khắc phục miễn phí.',
+  },
+  'manufacturer-route': {
+    en: 'The manufacturer\'s warranty {provider} takes precedence (until {end}); it is served at the manufacturer\'s authorized service centers.',
+    bg: 'Гаранцията на производителя {provider} има предимство (до {end}); обслужва се в оторизираните сервизи на производителя.',
+    vi: 'Bảo hành của nhà sản xuất {provider} được ưu tiên (đến {end}); được thực hiện tại trung tâm bảo hành ủy quyền của nhà sản xuất.',
+  },
+  'discount-defect': {
+    en: 'The item was sold at a discount for the defect "{defect}"; that defect is not covered.',
+    bg: 'Стоката е продадена с отстъпка заради дефекта „{defect}“; този дефект не се покрива.',
+    vi: 'Sản phẩm được bán giảm giá vì lỗi "{defect}"; lỗi đó không được bảo hành.',
+  },
+  'pixels-defect': {
+    en: 'Dead pixels beyond the allowed limits ({over}): a defect.',
+    bg: 'Дефектни пиксели над допустимите граници ({over}): дефект.',
+    vi: 'Điểm ảnh chết vượt giới hạn cho phép ({over}): là lỗi.',
+  },
+  'pixels-within-limits': {
+    en: 'The dead pixels are within the allowed limits (ISO 13406-2 class II): not a defect.',
+    bg: 'Дефектните пиксели са в допустимите граници (ISO 13406-2, клас II): не е дефект.',
+    vi: 'Số điểm ảnh chết nằm trong giới hạn cho phép (ISO 13406-2 loại II): không phải lỗi.',
+  },
+  'missing-detail': {
+    en: 'The claim lacks: {field}.',
+    bg: 'В рекламацията липсва: {field}.',
+    vi: 'Yêu cầu còn thiếu: {field}.',
+  },
+  'missing-information': {
+    en: '{count} required details or proofs are missing; the claim can be decided once they are supplied.',
+    bg: 'Липсват {count} задължителни данни или документи; рекламацията ще бъде решена, след като бъдат представени.',
+    vi: 'Còn thiếu {count} thông tin hoặc chứng từ bắt buộc; yêu cầu sẽ được xử lý khi bổ sung đủ.',
+  },
+  provisional: {
+    en: 'Within warranty on the record; final after diagnosis.',
+    bg: 'В гаранция според записаното; окончателно след диагностика.',
+    vi: 'Trong thời hạn bảo hành theo hồ sơ; kết luận cuối cùng sau khi chẩn đoán.',
+  },
+  'free-of-charge': {
+    en: 'Putting the goods right is free of charge to the consumer: no shipping, parts or labour costs.',
+    bg: 'Привеждането в съответствие е безплатно за потребителя: без разходи за транспорт, части и труд.',
+    vi: 'Việc khắc phục miễn phí cho người tiêu dùng: không tính phí vận chuyển, linh kiện hay nhân công.',
+  },
+  'charge-inbound-freight': {
+    en: 'Shipping to the service is paid by the {payer}.',
+    bg: 'Транспортът до сервиза се плаща от {payer}.',
+    vi: 'Phí gửi hàng đến trung tâm bảo hành do {payer} trả.',
+  },
+  'charge-outbound-freight': {
+    en: 'Shipping back is paid by the {payer}.',
+    bg: 'Транспортът обратно се плаща от {payer}.',
+    vi: 'Phí gửi trả hàng do {payer} trả.',
+  },
+  'refusal-owes-fees': {
+    en: 'On refusing the paid repair the client owes the diagnosis fee and transport.',
+    bg: 'При отказ от платения ремонт клиентът дължи таксата за диагностика и транспорта.',
+    vi: 'Khi từ chối sửa chữa có phí, khách hàng phải trả phí chẩn đoán và vận chuyển.',
+  },
+  'no-fix-within': {
+    en: 'Not repaired or replaced by {deadline}, one month after the claim: the consumer may terminate the contract or ask for a price reduction.',
+    bg: 'Стоката не е ремонтирана или заменена до {deadline}, един месец след рекламацията: потребителят може да развали договора или да поиска намаляване на цената.',
+    vi: 'Không sửa chữa hoặc thay thế trước {deadline}, một tháng sau khi khiếu nại: người tiêu dùng có thể hủy hợp đồng hoặc yêu cầu giảm giá.',
+  },
+  'fix-due-by': {
+    en: 'The goods must be put right by {deadline}, one month after the claim.',
+    bg: 'Стоката трябва да бъде приведена в съответствие до {deadline}, един месец след рекламацията.',
+    vi: 'Hàng phải được khắc phục trước {deadline}, một tháng sau khi khiếu nại.',
+  },
+  'repairs-count': {
+    en: '{count} repairs within the warranty already: a further non-conformity entitles the consumer to a refund.',
+    bg: 'Вече {count} ремонта в гаранционния срок: при ново несъответствие потребителят има право на възстановяване на сумата.',
+    vi: 'Đã sửa chữa {count} lần trong thời hạn bảo hành: nếu tiếp tục không phù hợp, người tiêu dùng được hoàn tiền.',
+  },
+  'remedy-manufacturer-service': {
+    en: 'Service by the manufacturer\'s authorized service center.',
+    bg: 'Обслужване в оторизиран сервиз на производителя.',
+    vi: 'Bảo hành tại trung tâm bảo hành ủy quyền của nhà sản xuất.',
+  },
+  'remedy-terminate': {
+    en: 'Terminate the contract and get the price back.',
+    bg: 'Разваляне на договора и възстановяване на цената.',
+    vi: 'Hủy hợp đồng và được hoàn lại tiền.',
+  },
+  'remedy-price-reduction': {
+    en: 'A reduction of the price.',
+    bg: 'Намаляване на цената.',
+    vi: 'Giảm giá sản phẩm.',
+  },
+  'remedy-refund': {
+    en: 'A refund of the price after {count} repairs.',
+    bg: 'Възстановяване на цената след {count} ремонта.',
+    vi: 'Hoàn tiền sau {count} lần sửa chữa.',
+  },
+};
+
+const PARAM = /\{(\w+)\}/g;
+
+/** A parameter is a plain value, or a value per language (a term: '3 months', '3 месеца', '3 tháng'). */
+export type Param = string | number | Texts;
+export type Params = Record<string, Param>;
+
+function fill(template: string, params: Params, lang: Lang): string {
+  if (template.indexOf('{') < 0) return template;
+  return template
+    .replace(PARAM, (_, k: string) => {
+      const v = params[k];
+      if (v === undefined) return `{${k}}`;
+      return typeof v === 'object' ? (v[lang] ?? v.en) : String(v);
+    })
+    .replace(/\s+$/, '');
+}
+
+/** The engine's sentence `code` in every language, parameters filled in. */
+export function say(code: string, params: Params): Texts {
+  const m = MESSAGES[code];
+  if (!m) return { en: code };
+  return { en: fill(m.en, params, 'en'), bg: fill(m.bg, params, 'bg'), vi: fill(m.vi, params, 'vi') };
+}
+
+const UNITS: Record<string, { en: [string, string]; bg: [string, string]; vi: [string, string] }> = {
+  days: { en: ['day', 'days'], bg: ['ден', 'дни'], vi: ['ngày', 'ngày'] },
+  weeks: { en: ['week', 'weeks'], bg: ['седмица', 'седмици'], vi: ['tuần', 'tuần'] },
+  months: { en: ['month', 'months'], bg: ['месец', 'месеца'], vi: ['tháng', 'tháng'] },
+  years: { en: ['year', 'years'], bg: ['година', 'години'], vi: ['năm', 'năm'] },
+};
+
+/** A term in words, per language. */
+export function termTexts(amount: number, unit: keyof typeof UNITS): Texts {
+  const u = UNITS[unit];
+  const n = amount === 1 ? 0 : 1;
+  return { en: `${amount} ${u.en[n]}`, bg: `${amount} ${u.bg[n]}`, vi: `${amount} ${u.vi[n]}` };
+}
+
+/** Picks a language from texts, falling back to English. */
+export function pick(t: Texts, lang: Lang): string {
+  return t[lang] ?? t.en;
+}

@@ -1,0 +1,276 @@
+// The schema of a policy pack: a business's warranty and service rules as data. A pack is a YAML or
+// JSON file a service manager can read and edit; docs/policy-packs.md explains every key. The schema
+// is zod, so an invalid pack is refused with every problem listed by path and reason.
+import { z } from 'zod';
+import { tryParseDate, tryParseTerm } from './dates.ts';
+import { EVENT_TYPES } from './types.ts';
+
+const RULE_ID = /^(ITS|ITM|SC|VN|ITEMA)-\d+$|^[A-Z][A-Z0-9]*-\d+$/;
+
+export const ruleId = z.string().regex(RULE_ID, { error: (i) => `"${String(i.input)}" is not a rule id like ITEMA-14` });
+
+export const texts = z
+  .object({ en: z.string().min(1), bg: z.string().min(1).optional(), vi: z.string().min(1).optional() })
+  .strict();
+
+export const isoDate = z.string().refine((s) => tryParseDate(s) !== undefined, {
+  error: (i) => `"${String(i.input)}" is not a calendar date like 2026-03-01`,
+});
+
+/** A warranty term: '90 days', '3 months', '2 years', or 'none'. */
+export const term = z.string().refine((s) => tryParseTerm(s) !== undefined, {
+  error: (i) => `"${String(i.input)}" is not a duration like "3 months"`,
+});
+
+/** A clock duration: also hours and working days ('24 hours', '2 working days'). */
+const CLOCK_DURATION = /^\d+\s*(hour|hours|day|days|working day|working days|week|weeks|month|months|year|years)$/;
+export const clockDuration = z.string().refine((s) => CLOCK_DURATION.test(s.trim().toLowerCase()), {
+  error: (i) => `"${String(i.input)}" is not a duration like "24 hours" or "2 working days"`,
+});
+
+const kind = z.enum(['device', 'service', 'part']);
+const condition = z.enum(['new', 'refurbished', 'used', 'discounted']);
+const eventType = z.enum(EVENT_TYPES);
+const lang = z.enum(['en', 'bg', 'vi']);
+
+const money = z.object({ amount: z.number().int().nonnegative(), currency: z.string().regex(/^[A-Z]{3}$/).optional() }).strict();
+
+export const termRuleSchema = z
+  .object({
+    /** Which items this term applies to; every given key must match. An empty match applies to all. */
+    match: z
+      .object({
+        kind: z.union([kind, z.array(kind)]).optional(),
+        category: z.union([z.string(), z.array(z.string())]).optional(),
+        condition: z.union([condition, z.array(condition)]).optional(),
+      })
+      .strict()
+      .default({}),
+    duration: term,
+    /** Coverage starts at the first of these events in the history. */
+    commencement: z.array(eventType).min(1),
+    /** A stated term on the item may not go below this (refurbished at least 3 months, ITEMA-6). */
+    minimum: term.optional(),
+    /** 'business': the business serves the warranty; 'manufacturer': the manufacturer does (ITM-5, ITEMA-6). */
+    servedBy: z.enum(['business', 'manufacturer']).default('business'),
+    /** Use the manufacturer's term recorded on the device when there is one (VN-1, ITEMA-6). */
+    manufacturerTerm: z.boolean().default(false),
+    /** Only technical function is covered, not appearance (ITEMA-4). */
+    functionOnly: z.boolean().default(false),
+    rule: ruleId,
+    text: texts.optional(),
+  })
+  .strict();
+
+const clockSchema = z
+  .object({
+    id: z.string().regex(/^[a-z][a-z0-9-]*$/),
+    rule: ruleId,
+    kind: z.enum(['deadline', 'earliest']).default('deadline'),
+    duration: clockDuration,
+    offDayDuration: clockDuration.optional(),
+    atRisk: clockDuration.optional(),
+    /** What starts the clock (documentation for the service layer: 'claim-received', 'ready-notified', ...). */
+    startsAt: z.string().min(1),
+    stopsAt: z.string().min(1).optional(),
+    escalation: z.object({ after: clockDuration, rule: ruleId, code: z.string().min(1), text: texts.optional() }).strict().optional(),
+    text: texts,
+  })
+  .strict();
+
+const exclusionSchema = z
+  .object({
+    finding: z.string().regex(/^[a-z][a-z0-9-]*$/, { error: 'a finding is a kebab-case code like liquid-ingress' }),
+    rule: ruleId,
+    /** 'not-covered' refuses the claim; 'void' also ends the warranty (ITS-9). 'paid' means paid service at the tariff. */
+    effect: z.enum(['not-covered', 'void', 'paid']).default('not-covered'),
+    text: texts,
+  })
+  .strict();
+
+const remedySchema = z
+  .object({
+    type: z.enum(['repair', 'replacement', 'advance-replacement', 'credit', 'replacement-other-model', 'buy-back']),
+    rule: ruleId,
+    chosenBy: z.enum(['business', 'consumer']).default('business'),
+    /** The remedy is open only this long after commencement (ITM-8: 12 months). */
+    within: term.optional(),
+    /** The remedy needs a confirmed hardware defect (ITM-8). */
+    requiresConfirmedDefect: z.boolean().default(false),
+    text: texts,
+  })
+  .strict();
+
+const versionBody = z
+  .object({
+    settings: z
+      .object({
+        timeZone: z.string().min(1),
+        currency: z.string().regex(/^[A-Z]{3}$/, { error: 'a currency is an ISO 4217 code like EUR' }),
+        languages: z.array(lang).min(1),
+        /** Where the warranty applies; claims elsewhere go to the manufacturer (ITEMA-5). */
+        country: z.string().regex(/^[A-Z]{2}$/).optional(),
+        countryRule: ruleId.optional(),
+        calendar: z
+          .object({
+            mode: z.enum(['business', '24/7']),
+            workingDays: z.array(z.number().int().min(1).max(7)).optional(),
+            holidays: z
+              .object({ country: z.string().optional(), region: z.string().optional(), dates: z.array(isoDate).optional() })
+              .strict()
+              .optional(),
+            rule: ruleId.optional(),
+          })
+          .strict(),
+      })
+      .strict(),
+    /** Every rule id of the business with its statement in the pack's languages. */
+    rules: z.record(ruleId, texts),
+    terms: z.array(termRuleSchema).min(1),
+    /** Part terms by part category (ITEMA-7). 'none' means no warranty. */
+    parts: z.record(z.string(), z.object({ duration: term, rule: ruleId }).strict()).default({}),
+    /** Items never covered (ITEMA-3). */
+    notCovered: z.array(z.object({ categories: z.array(z.string()).min(1), rule: ruleId, text: texts }).strict()).default([]),
+    coverage: z
+      .object({
+        /** The term does not run during a repair and is extended by it (ITEMA-14). */
+        suspendDuringRepair: ruleId.optional(),
+        /** A repaired item gets its own term from the repair (ITS-2). */
+        repairTerm: z.object({ duration: term, rule: ruleId }).strict().optional(),
+        /** A repair or exchange leaves the original period unchanged (ITM-9) / replacement keeps the terms (ITEMA-17). */
+        replacementKeepsTerm: ruleId.optional(),
+        /** A replacement gets at least this from its replacement date (ITM-10). */
+        replacementMinimum: z.object({ duration: term, rule: ruleId }).strict().optional(),
+        /** An added or (paid) replaced module gets its own card (ITEMA-25). */
+        moduleCard: z.object({ duration: term.optional(), rule: ruleId }).strict().optional(),
+        /** The manufacturer's own protection plan, where the device has one, takes precedence (ITM-5). */
+        manufacturerPrecedence: ruleId.optional(),
+        /** The rule under which a warranty is voided (ITS-9, ITM-13). */
+        voidRule: ruleId.optional(),
+        /** Only items the business installed, repaired or maintained are covered (ITS-4). */
+        ownWorkOnly: ruleId.optional(),
+        /** Whether the warranty follows the device to a new owner. */
+        transferable: z.boolean().default(true),
+      })
+      .strict()
+      .default({ transferable: true }),
+    legalGuarantee: z
+      .object({
+        duration: term,
+        commencement: z.array(eventType).min(1),
+        /** Suspended during repair / replacement and dispute negotiation (ITEMA-33). */
+        suspendDuringRepair: z.boolean().default(true),
+        suspendDuringDispute: z.boolean().default(true),
+        rule: ruleId,
+        text: texts,
+      })
+      .strict()
+      .optional(),
+    exclusions: z.array(exclusionSchema).default([]),
+    pixelPolicy: z
+      .object({
+        rule: ruleId,
+        categories: z.array(z.string()).min(1),
+        limits: z
+          .object({
+            brightPixels: z.number().int().nonnegative(),
+            darkPixels: z.number().int().nonnegative(),
+            defectiveSubpixels: z.number().int().nonnegative(),
+            subpixelClusters: z.number().int().nonnegative(),
+            pixelClusters5x5: z.number().int().nonnegative(),
+          })
+          .strict(),
+      })
+      .strict()
+      .optional(),
+    remedies: z.array(remedySchema).default([]),
+    consumerRights: z
+      .object({
+        /** No fix within this long after the claim → terminate or price reduction (ITEMA-18, ITEMA-31). */
+        noFixWithin: z.object({ duration: term, rules: z.array(ruleId).min(1) }).strict().optional(),
+        /** After this many repairs within the term, a further fault → refund (ITEMA-32). */
+        refundAfterRepairs: z.object({ count: z.number().int().positive(), rule: ruleId }).strict().optional(),
+        /** Under the legal guarantee the consumer chooses repair or replacement (ITEMA-30). */
+        consumerChoosesRemedy: ruleId.optional(),
+      })
+      .strict()
+      .default({}),
+    fees: z
+      .object({
+        diagnosis: money.extend({ rules: z.array(ruleId).min(1), text: texts }).strict().optional(),
+        transport: money.extend({ rules: z.array(ruleId).min(1), text: texts }).strict().optional(),
+        /** Freight split on warranty claims (ITM-7). */
+        freight: z.object({ inbound: z.enum(['client', 'business']), outbound: z.enum(['client', 'business']), rule: ruleId }).strict().optional(),
+        /** Non-warranty work is paid at the tariff / the client's tier price (ITEMA-10, ITEMA-21, VN-4). */
+        tariff: z.object({ rules: z.array(ruleId).min(1), text: texts }).strict().optional(),
+        /** Warranty service is free of charge to the consumer (ITEMA-31). */
+        freeOfCharge: ruleId.optional(),
+      })
+      .strict()
+      .default({}),
+    requirements: z
+      .object({
+        details: z.object({ fields: z.array(z.string()).min(1), rule: ruleId }).strict().optional(),
+        /** Each entry: at least one of `anyOf` proofs must be present. */
+        proofs: z.array(z.object({ anyOf: z.array(z.string()).min(1), rule: ruleId, text: texts }).strict()).default([]),
+      })
+      .strict()
+      .default({ proofs: [] }),
+    clocks: z.array(clockSchema).default([]),
+    extensionPlans: z
+      .array(z.object({ id: z.string().min(1), name: texts, duration: term, price: money.optional(), rule: ruleId }).strict())
+      .default([]),
+    /** What the client is offered once coverage has ended (ITS-10, VN-4). */
+    afterExpiry: z.array(z.object({ type: z.enum(['extension-offer', 'paid-repair', 'paid-support']), rule: ruleId, text: texts }).strict()).default([]),
+  })
+  .strict();
+
+export const versionSchema = versionBody.extend({
+  version: z.string().min(1),
+  effective: isoDate,
+  /** The version also governs devices whose terms began before it (ITS-11). */
+  appliesToExisting: z.boolean().default(false),
+  notes: texts.optional(),
+});
+
+export const packSchema = z
+  .object({
+    id: z.string().regex(/^[a-z][a-z0-9-]*$/, { error: 'a pack id is kebab-case like service-center' }),
+    name: texts,
+    source: z.string().optional(),
+    versions: z.array(versionSchema).min(1),
+  })
+  .strict()
+  .superRefine((pack, ctx) => {
+    const seen = new Set<string>();
+    pack.versions.forEach((v, i) => {
+      if (seen.has(v.version)) ctx.addIssue({ code: 'custom', path: ['versions', i, 'version'], message: `version "${v.version}" appears twice` });
+      seen.add(v.version);
+      const declared = new Set(Object.keys(v.rules));
+      const cite = (id: string | undefined, path: (string | number)[]) => {
+        if (id && !declared.has(id)) ctx.addIssue({ code: 'custom', path: ['versions', i, ...path], message: `rule ${id} is cited but not listed under rules` });
+      };
+      v.terms.forEach((t, j) => cite(t.rule, ['terms', j, 'rule']));
+      v.exclusions.forEach((t, j) => cite(t.rule, ['exclusions', j, 'rule']));
+      v.remedies.forEach((t, j) => cite(t.rule, ['remedies', j, 'rule']));
+      v.clocks.forEach((t, j) => cite(t.rule, ['clocks', j, 'rule']));
+      Object.entries(v.parts).forEach(([k, t]) => cite(t.rule, ['parts', k, 'rule']));
+      const clockIds = new Set<string>();
+      v.clocks.forEach((c, j) => {
+        if (clockIds.has(c.id)) ctx.addIssue({ code: 'custom', path: ['versions', i, 'clocks', j, 'id'], message: `clock "${c.id}" appears twice` });
+        clockIds.add(c.id);
+      });
+      if (v.settings.currency) {
+        const fees = v.fees;
+        for (const k of ['diagnosis', 'transport'] as const) {
+          const f = fees[k];
+          if (f?.currency && f.currency !== v.settings.currency)
+            ctx.addIssue({ code: 'custom', path: ['versions', i, 'fees', k, 'currency'], message: `${f.currency} differs from the pack currency ${v.settings.currency}` });
+        }
+      }
+    });
+  });
+
+export type PackFile = z.infer<typeof packSchema>;
+export type PackVersion = z.infer<typeof versionSchema>;
+export type TermRule = z.infer<typeof termRuleSchema>;
