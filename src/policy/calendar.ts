@@ -63,6 +63,8 @@ export interface Calendar {
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** The longest run of consecutive days off we accept before calling the calendar broken. */
 const MAX_DAYS_OFF_IN_A_ROW = 366;
+const MS_PER_DAY = 86_400_000;
+const MEMO_LIMIT = 10_000;
 
 // ---------- holidays, cached per (country, region, year) ----------
 
@@ -106,9 +108,32 @@ function knownCountries(): Record<string, string> {
   return (countriesCache ??= new Holidays().getCountries());
 }
 
+interface CivilDay {
+  year: number;
+  /** ISO weekday 1 = Monday .. 7 = Sunday. */
+  weekday: number;
+  /** The date's midnight in UTC: a day number for stepping through dates, not an instant of the business. */
+  utcMs: number;
+}
+
+/**
+ * A local calendar date without a zone. Dates (not instants) need no time-zone rules, so the
+ * proleptic Gregorian calendar of Date.UTC is enough, and much faster than luxon in the hot loops.
+ */
+function civilDay(s: unknown): CivilDay | undefined {
+  if (typeof s !== 'string' || !ISO_DATE.test(s)) return undefined;
+  const y = +s.slice(0, 4);
+  const m = +s.slice(5, 7);
+  const d = +s.slice(8, 10);
+  const utcMs = Date.UTC(y, m - 1, d);
+  const t = new Date(utcMs);
+  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== m - 1 || t.getUTCDate() !== d) return undefined;
+  return { year: y, weekday: t.getUTCDay() || 7, utcMs };
+}
+
 /** Strict 'YYYY-MM-DD' that exists on the calendar (2026-02-30 does not). */
 export function isCalendarDate(s: unknown): s is string {
-  return typeof s === 'string' && ISO_DATE.test(s) && DateTime.fromISO(s, { zone: 'UTC' }).isValid;
+  return civilDay(s) !== undefined;
 }
 
 function validateSpec(spec: CalendarSpec, path: string): InputIssue[] {
@@ -186,9 +211,10 @@ export function makeCalendar(spec: CalendarSpec, path = 'calendar'): Calendar {
   const region = spec.holidays?.region;
   const explicit = new Set(spec.holidays?.dates ?? []);
 
-  const checkDate = (date: string): DateTime => {
-    if (!isCalendarDate(date)) throw new PolicyInputError([{ path: 'date', message: `"${String(date)}" is not a calendar date like 2026-09-02` }]);
-    return DateTime.fromISO(date, { zone: 'UTC' });
+  const checkDate = (date: string): CivilDay => {
+    const d = civilDay(date);
+    if (!d) throw new PolicyInputError([{ path: 'date', message: `"${String(date)}" is not a calendar date like 2026-09-02` }]);
+    return d;
   };
 
   const holidayName = (date: string, year: number): string | undefined => {
@@ -197,23 +223,32 @@ export function makeCalendar(spec: CalendarSpec, path = 'calendar'): Calendar {
     return publicHolidays(country, region, year).get(date) ?? publicHolidays(country, region, year - 1).get(date);
   };
 
+  // Day-off answers are memoized per calendar: clocks ask about the same few dates again and again.
+  const memo = new Map<string, DayOffReason | null>();
   const dayOffReason = (date: string): DayOffReason | undefined => {
+    const hit = memo.get(date);
+    if (hit !== undefined) return hit ?? undefined;
     const d = checkDate(date);
-    if (is247) return undefined;
-    if (!working.has(d.weekday)) return { kind: 'weekly', weekday: d.weekday };
-    if (explicit.has(date)) return { kind: 'explicit' };
-    const name = holidayName(date, d.year);
-    if (name !== undefined) return { kind: 'holiday', name, country: country! };
-    return undefined;
+    let why: DayOffReason | null = null;
+    if (is247) why = null;
+    else if (!working.has(d.weekday)) why = { kind: 'weekly', weekday: d.weekday };
+    else if (explicit.has(date)) why = { kind: 'explicit' };
+    else {
+      const name = holidayName(date, d.year);
+      if (name !== undefined) why = { kind: 'holiday', name, country: country! };
+    }
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(date, why);
+    return why ?? undefined;
   };
 
   const isDayOff = (date: string) => dayOffReason(date) !== undefined;
 
   const nextWorkingDay = (date: string): string => {
-    let d = checkDate(date);
+    let t = checkDate(date).utcMs;
     for (let i = 0; i < MAX_DAYS_OFF_IN_A_ROW; i++) {
-      d = d.plus({ days: 1 });
-      const s = d.toISODate()!;
+      t += MS_PER_DAY;
+      const s = new Date(t).toISOString().slice(0, 10);
       if (!isDayOff(s)) return s;
     }
     throw new PolicyInputError([{ path, message: `no working day within ${MAX_DAYS_OFF_IN_A_ROW} days after ${date}` }]);

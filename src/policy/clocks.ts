@@ -71,7 +71,7 @@ const MAX_WORKING_DAYS = 3_660;
 const EXAMPLE = 'like "24 hours", "2 working days", "30 days" or "6 months"';
 
 /**
- * Parses a clock duration strictly: a whole, non-negative number, a space, and a unit (minutes,
+ * Parses a clock duration strictly: a whole, non-negative number, optional spaces, and a unit (minutes,
  * hours, days, working days, weeks, months, years; singular or plural). Throws PolicyInputError at
  * `path` with a readable reason: '3 mnths' (unknown unit), '-2 days' (negative), '1.5 days' (not whole).
  */
@@ -82,7 +82,8 @@ export function parseDuration(s: string, path = 'duration'): ClockDuration {
   if (typeof s !== 'string') return fail(`${JSON.stringify(s) ?? String(s)} is not a duration ${EXAMPLE}`);
   const text = s.trim();
   if (!text) return fail(`a duration is required, ${EXAMPLE}`);
-  const m = /^(\S+)\s+(.+)$/.exec(text);
+  // '24 hours' and '24hours' (as the pack schema and warranty terms accept); '24h' is an unknown unit.
+  const m = /^([-+]?\d+(?:[.,]\d+)?)\s*([^\d\s].*)$/.exec(text) ?? /^(\S+)\s+(.+)$/.exec(text);
   if (!m) return fail(`"${s}" is not a duration ${EXAMPLE}: it needs a number and a unit`);
   const [, num, rawUnit] = m;
   const unit = UNITS[rawUnit.toLowerCase().replace(/\s+/g, ' ')];
