@@ -25,7 +25,16 @@ import type {
 } from './types.ts';
 import { tryParseTerm } from './dates.ts';
 
-const tt = (t: Term) => termTexts(t.amount, t.unit);
+const termWords = new WeakMap<Term, ReturnType<typeof termTexts>>();
+/** A term in words per language, built once per parsed term. */
+function tt(t: Term) {
+  let w = termWords.get(t);
+  if (!w) {
+    w = termTexts(t.amount, t.unit);
+    termWords.set(t, w);
+  }
+  return w;
+}
 
 interface Ev {
   day: Day;
@@ -75,7 +84,7 @@ interface RunOpts {
   baseCode: string;
 }
 
-function change(day: Day, rule: string, code: string, params: Params, days?: number, newEnd?: Day): CoverageChange {
+function change(day: Day, rule: string, code: string, params: Params | (() => Params), days?: number, newEnd?: Day): CoverageChange {
   return { date: formatDate(day), rule, code, days, newEnd: newEnd === undefined ? undefined : formatDate(newEnd), text: say(code, params) };
 }
 
@@ -83,7 +92,8 @@ function change(day: Day, rule: string, code: string, params: Params, days?: num
 function runTimeline(start: Day, term: Term, evs: readonly Ev[], at: Day, o: RunOpts): Timeline {
   let end = addTerm(start, term);
   const intervals: CoverageInterval[] = [];
-  const changes: CoverageChange[] = [change(start, o.baseRule, o.baseCode, { term: tt(term), start: formatDate(start), end: formatDate(end) }, undefined, end)];
+  const baseEnd = end;
+  const changes: CoverageChange[] = [change(start, o.baseRule, o.baseCode, () => ({ term: tt(term), start: formatDate(start), end: formatDate(baseEnd) }), undefined, end)];
   let segStart = start;
   let segRule = o.baseRule;
   let open: Day | undefined;
@@ -111,10 +121,12 @@ function runTimeline(start: Day, term: Term, evs: readonly Ev[], at: Day, o: Run
         const closes = e.type === 'repair-completed' ? 'repair' : 'dispute';
         if (open !== undefined && (closes === 'repair' || o.disputes)) {
           const days = day - open;
+          const from = open;
           end += days;
+          const newEnd = end;
           intervals.push({ from: formatDate(open), to: formatDate(Math.max(open, day - 1)), kind: 'suspended', rule: o.suspendRule! });
           changes.push(
-            change(day, o.suspendRule!, closes === 'repair' ? 'suspended-for-repair' : 'suspended-for-dispute', { days, from: formatDate(open), to: formatDate(day), end: formatDate(end) }, days, end),
+            change(day, o.suspendRule!, closes === 'repair' ? 'suspended-for-repair' : 'suspended-for-dispute', () => ({ days, from: formatDate(from), to: formatDate(day), end: formatDate(newEnd) }), days, end),
           );
           open = undefined;
           segStart = day;
@@ -216,8 +228,8 @@ function itemStatus(t: Timeline | undefined, at: Day): ItemCoverage['status'] {
 function toItem(item: string, category: string, kind: ItemKind, t: Timeline | undefined, term: Term | null | undefined, at: Day, rules: string[]): ItemCoverage {
   const status = itemStatus(t, at);
   const covered = status === 'active' || status === 'suspended';
-  const ruleSet = new Set(rules);
-  if (t) for (const c of t.changes) ruleSet.add(c.rule);
+  const ruleSet = rules.slice();
+  if (t) for (const c of t.changes) if (!ruleSet.includes(c.rule)) ruleSet.push(c.rule);
   return {
     item,
     category,
@@ -230,7 +242,7 @@ function toItem(item: string, category: string, kind: ItemKind, t: Timeline | un
     term: term === null ? 'none' : term?.text,
     intervals: t?.intervals ?? [],
     changes: t?.changes ?? [],
-    rules: [...ruleSet],
+    rules: ruleSet,
   };
 }
 

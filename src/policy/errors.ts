@@ -7,8 +7,10 @@ export interface InputIssue {
 }
 
 export class PolicyInputError extends Error {
-  constructor(public readonly issues: InputIssue[]) {
+  readonly issues: InputIssue[];
+  constructor(issues: InputIssue[]) {
     super(issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('\n'));
+    this.issues = issues;
     this.name = 'PolicyInputError';
   }
 }

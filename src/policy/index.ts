@@ -8,3 +8,6 @@ export { compilePack, parsePack, loadPackFile, getShippedPack, resolvePack, sele
 export { packSchema, type PackFile, type PackVersion } from './pack-schema.ts';
 export { say, pick, MESSAGES } from './messages.ts';
 export { parseCase, type PolicyCase } from './case.ts';
+export { makeCalendar, type Calendar, type CalendarSpec } from './calendar.ts';
+export { evaluateClock, parseDuration, type ClockInput, type ClockRule, type ClockState, type ClockStatus } from './clocks.ts';
+export { evaluatePackClock, packClockRules, versionCalendar, versionAt, type PackClockRule, type PackClockState } from './pack-clocks.ts';

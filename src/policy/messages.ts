@@ -259,22 +259,74 @@ const PARAM = /\{(\w+)\}/g;
 export type Param = string | number | Texts;
 export type Params = Record<string, Param>;
 
-function fill(template: string, params: Params, lang: Lang): string {
-  if (template.indexOf('{') < 0) return template;
-  return template
-    .replace(PARAM, (_, k: string) => {
-      const v = params[k];
-      if (v === undefined) return `{${k}}`;
-      return typeof v === 'object' ? (v[lang] ?? v.en) : String(v);
-    })
-    .replace(/\s+$/, '');
+// Templates are split once into literal and parameter pieces: even pieces are text, odd pieces
+// parameter names ('Until {end}.' → ['Until ', 'end', '.']).
+const compiled = new Map<string, string[]>();
+function pieces(template: string): string[] {
+  let p = compiled.get(template);
+  if (!p) {
+    p = template.split(PARAM);
+    compiled.set(template, p);
+  }
+  return p;
 }
 
-/** The engine's sentence `code` in every language, parameters filled in. */
-export function say(code: string, params: Params): Texts {
-  const m = MESSAGES[code];
-  if (!m) return { en: code };
-  return { en: fill(m.en, params, 'en'), bg: fill(m.bg, params, 'bg'), vi: fill(m.vi, params, 'vi') };
+function fill(template: string, params: Params, lang: Lang): string {
+  if (template.indexOf('{') < 0) return template;
+  const p = pieces(template);
+  let out = p[0];
+  for (let i = 1; i < p.length; i += 2) {
+    const v = params[p[i]];
+    out += (v === undefined ? `{${p[i]}}` : typeof v === 'object' ? (v[lang] ?? v.en) : String(v)) + p[i + 1];
+  }
+  return out.endsWith(' ') ? out.trimEnd() : out;
+}
+
+/**
+ * The engine's sentence `code` in every language, parameters filled in on first read. A decision
+ * carries dozens of sentences and most callers read one language or none, so the strings are built
+ * lazily; `toJSON` gives the plain `{ en, bg, vi }` object.
+ */
+class LazyTexts {
+  #code: string;
+  #params: Params | (() => Params);
+  #cache?: { en: string; bg: string; vi: string };
+  constructor(code: string, params: Params | (() => Params)) {
+    this.#code = code;
+    this.#params = params;
+  }
+  #all() {
+    if (!this.#cache) {
+      const m = MESSAGES[this.#code];
+      const p = typeof this.#params === 'function' ? this.#params() : this.#params;
+      this.#cache = m
+        ? { en: fill(m.en, p, 'en'), bg: fill(m.bg, p, 'bg'), vi: fill(m.vi, p, 'vi') }
+        : { en: this.#code, bg: this.#code, vi: this.#code };
+    }
+    return this.#cache;
+  }
+  get en(): string {
+    return this.#all().en;
+  }
+  get bg(): string {
+    return this.#all().bg;
+  }
+  get vi(): string {
+    return this.#all().vi;
+  }
+  toJSON(): { en: string; bg: string; vi: string } {
+    return this.#all();
+  }
+}
+
+/** `params` may be a function, called only when a text is read. */
+export function say(code: string, params: Params | (() => Params)): Texts {
+  return new LazyTexts(code, params);
+}
+
+/** A plain `{ en, bg, vi }` copy of texts (lazy or not), for equality checks and storage. */
+export function plainTexts(t: Texts): Texts {
+  return t instanceof LazyTexts ? t.toJSON() : t;
 }
 
 const UNITS: Record<string, { en: [string, string]; bg: [string, string]; vi: [string, string] }> = {

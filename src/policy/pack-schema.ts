@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { tryParseDate, tryParseTerm } from './dates.ts';
 import { EVENT_TYPES } from './types.ts';
+import { parseDuration } from './clocks.ts';
 
 const RULE_ID = /^(ITS|ITM|SC|VN|ITEMA)-\d+$|^[A-Z][A-Z0-9]*-\d+$/;
 
@@ -19,13 +20,24 @@ export const isoDate = z.string().refine((s) => tryParseDate(s) !== undefined, {
 
 /** A warranty term: '90 days', '3 months', '2 years', or 'none'. */
 export const term = z.string().refine((s) => tryParseTerm(s) !== undefined, {
-  error: (i) => `"${String(i.input)}" is not a duration like "3 months"`,
+  error: (i) => `"${String(i.input)}" is not a duration like "3 months"${/^\s*-/.test(String(i.input)) ? ' (a duration cannot be negative)' : ''}`,
 });
 
-/** A clock duration: also hours and working days ('24 hours', '2 working days'). */
-const CLOCK_DURATION = /^\d+\s*(hour|hours|day|days|working day|working days|week|weeks|month|months|year|years)$/;
-export const clockDuration = z.string().refine((s) => CLOCK_DURATION.test(s.trim().toLowerCase()), {
+/** A clock duration: also hours and working days ('24 hours', '2 working days'); parsed as the clocks parse it. */
+const validClockDuration = (s: string) => {
+  try {
+    parseDuration(s);
+    return true;
+  } catch {
+    return false;
+  }
+};
+export const clockDuration = z.string().refine(validClockDuration, {
   error: (i) => `"${String(i.input)}" is not a duration like "24 hours" or "2 working days"`,
+});
+/** How long before due a clock turns at-risk: elapsed or calendar time, not working days. */
+const atRiskDuration = z.string().refine((s) => validClockDuration(s) && !/working/.test(s), {
+  error: (i) => `"${String(i.input)}" is not a lead time like "4 hours" or "5 days" (working days are not allowed here)`,
 });
 
 const kind = z.enum(['device', 'service', 'part']);
@@ -69,7 +81,7 @@ const clockSchema = z
     kind: z.enum(['deadline', 'earliest']).default('deadline'),
     duration: clockDuration,
     offDayDuration: clockDuration.optional(),
-    atRisk: clockDuration.optional(),
+    atRisk: atRiskDuration.optional(),
     /** What starts the clock (documentation for the service layer: 'claim-received', 'ready-notified', ...). */
     startsAt: z.string().min(1),
     stopsAt: z.string().min(1).optional(),
