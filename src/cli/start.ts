@@ -1,0 +1,78 @@
+// `aftercare start` / `npm start`: database (embedded unless DATABASE_URL), migrations, demo data on
+// first start, HTTP server; on SIGINT/SIGTERM: stop accepting, finish requests in flight, close the
+// pool, stop the embedded PostgreSQL.
+import pino from 'pino';
+import { ConfigError, loadConfig } from '../config.ts';
+import { openDatabase } from '../db/database.ts';
+import { DEMO_ORGS, DEMO_PASSWORD, DEMO_ROLES, demoEmail, seedDemoIfEmpty } from '../modules/demo/demo.seed.ts';
+import { buildApp } from '../server/app.ts';
+import { DiskStorage } from '../storage/index.ts';
+
+export async function start() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const log = pino({ level: config.logLevel });
+  log.info(config.databaseUrl ? 'using the PostgreSQL server at DATABASE_URL' : `starting the embedded PostgreSQL in ${config.pgDir}`);
+  let database;
+  try {
+    database = await openDatabase(config, (m) => log.info(m));
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(1);
+  }
+  const seeded = config.demo ? await seedDemoIfEmpty(database.db) : false;
+  if (seeded) log.info('loaded the demo data');
+
+  let ready = true;
+  const app = await buildApp({ db: database.db, config, storage: new DiskStorage(config.filesDir), isReady: () => ready }, log);
+  const address = await app.listen({ host: config.host, port: config.port });
+  const url = config.publicUrl ?? address.replace('://[::1]', '://localhost');
+
+  const lines = [
+    '',
+    `  Aftercare is running at ${url}`,
+    `  API reference:  ${url}/api/v1/docs`,
+    `  OpenAPI:        ${url}/api/v1/openapi.json`,
+    `  Database:       ${config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.pgDir}`}`,
+  ];
+  if (config.demo) {
+    lines.push('', `  Demo logins (password: ${DEMO_PASSWORD}):`);
+    for (const o of DEMO_ORGS) {
+      lines.push(`    ${o.name.padEnd(24)} ${DEMO_ROLES.map((r) => demoEmail(o.slug, r.local)).join('  ')}`);
+    }
+    lines.push('', '  Try a demo serial: DEMO-ITEMA-LAPTOP (sign in as owner@itema-pg.example), DEMO-ITMALL-SWITCH (owner@itmall.example)');
+  }
+  console.log(lines.join('\n') + '\n');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    ready = false;
+    log.info({ signal }, 'shutting down: finishing requests in flight');
+    const force = setTimeout(() => {
+      log.error('shutdown took longer than 20 s; exiting');
+      process.exit(1);
+    }, 20_000);
+    force.unref();
+    try {
+      await app.close();
+      await database.shutdown();
+      log.info('stopped');
+      process.exit(0);
+    } catch (e) {
+      log.error({ err: e }, 'error during shutdown');
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}

@@ -1,0 +1,197 @@
+// Kysely's view of the tables in migrations/. Keep in step with the SQL.
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Version = ColumnType<number, number | undefined, number>;
+
+export interface OrganizationsTable {
+  id: Generated<string>;
+  slug: string;
+  name: string;
+  pack_id: string;
+  time_zone: string;
+  currency: string;
+  languages: string[];
+  version: Version;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export interface LocationsTable {
+  id: Generated<string>;
+  organization_id: string;
+  name: string;
+  address: string | null;
+  phone: string | null;
+  version: Version;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export interface StaffUsersTable {
+  id: Generated<string>;
+  organization_id: string;
+  email: string;
+  name: string;
+  role: string;
+  password_hash: string;
+  disabled_at: Date | null;
+  version: Version;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export interface SessionsTable {
+  token_hash: string;
+  organization_id: string;
+  staff_user_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: Date | null;
+}
+export interface ApiKeysTable {
+  id: Generated<string>;
+  organization_id: string;
+  name: string;
+  role: string;
+  prefix: string;
+  secret_hash: string;
+  created_by: string | null;
+  created_at: Timestamp;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+export interface CustomersTable {
+  id: Generated<string>;
+  organization_id: string;
+  kind: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  address: string | null;
+  preferred_language: string | null;
+  preferred_channel: string | null;
+  external_ref: string | null;
+  version: Version;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export interface DevicesTable {
+  id: Generated<string>;
+  organization_id: string;
+  customer_id: string | null;
+  serial: string;
+  manufacturer: string;
+  model: string | null;
+  category: string;
+  kind: string;
+  condition: string;
+  discount_defect: string | null;
+  term: string | null;
+  manufacturer_warranty_term: string | null;
+  manufacturer_warranty_provider: string | null;
+  version: Version;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export interface DevicePartsTable {
+  id: Generated<string>;
+  organization_id: string;
+  device_id: string;
+  part_key: string;
+  category: string;
+  serial: string | null;
+  term: string | null;
+  created_at: Timestamp;
+}
+export interface PurchasesTable {
+  id: Generated<string>;
+  organization_id: string;
+  customer_id: string | null;
+  device_id: string;
+  document_type: string;
+  document_number: string;
+  sold_on: string;
+  delivered_on: string | null;
+  shipped_on: string | null;
+  installed_on: string | null;
+  activated_on: string | null;
+  place: string | null;
+  location_id: string | null;
+  price_minor: number | null;
+  currency: string | null;
+  version: Version;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export interface DeviceEventsTable {
+  id: Generated<string>;
+  organization_id: string;
+  device_id: string;
+  type: string;
+  date: string;
+  part_id: string | null;
+  replaces_part_id: string | null;
+  category: string | null;
+  under_warranty: boolean | null;
+  term: string | null;
+  plan_id: string | null;
+  note: string | null;
+  order_ref: string | null;
+  purchase_id: string | null;
+  recorded_at: Timestamp;
+  recorded_by: string | null;
+}
+export interface DocumentsTable {
+  id: Generated<string>;
+  organization_id: string;
+  purchase_id: string | null;
+  kind: string;
+  filename: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  storage_key: string;
+  created_at: Timestamp;
+}
+export interface IdempotencyKeysTable {
+  organization_id: string;
+  key: string;
+  request_hash: string;
+  status_code: number | null;
+  response: unknown;
+  created_at: Timestamp;
+}
+export interface AuditEventsTable {
+  id: Generated<string>;
+  organization_id: string;
+  occurred_at: Timestamp;
+  actor_type: string;
+  actor_id: string | null;
+  channel: string;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  before: unknown;
+  after: unknown;
+}
+export interface SchemaMigrationsTable {
+  version: string;
+  name: string;
+  checksum: string;
+  applied_at: Timestamp;
+}
+
+export interface Database {
+  organizations: OrganizationsTable;
+  locations: LocationsTable;
+  staff_users: StaffUsersTable;
+  sessions: SessionsTable;
+  api_keys: ApiKeysTable;
+  customers: CustomersTable;
+  devices: DevicesTable;
+  device_parts: DevicePartsTable;
+  purchases: PurchasesTable;
+  device_events: DeviceEventsTable;
+  documents: DocumentsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  audit_events: AuditEventsTable;
+  schema_migrations: SchemaMigrationsTable;
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import type { AppDeps } from '../../server/app.ts';
+import { actorOf, SESSION_COOKIE } from '../../server/auth.ts';
+import { ALL_ROLES, MANAGERS, ROLES } from '../../server/context.ts';
+import { IdParams, problems, type ZApp } from '../../server/http.ts';
+import { createApiKey, listApiKeys, revokeApiKey, signIn, signOut } from './auth.service.ts';
+
+const RoleSchema = z.enum(ROLES);
+const Me = z.object({
+  user: z.object({ id: z.string(), name: z.string(), role: RoleSchema, type: z.enum(['staff', 'api-key', 'system']) }),
+  organizationId: z.string(),
+});
+const ApiKey = z.object({ id: z.string(), name: z.string(), role: RoleSchema, prefix: z.string(), createdAt: z.string(), revokedAt: z.string().nullable() });
+z.globalRegistry.add(ApiKey, { id: 'ApiKey' });
+
+export async function authRoutes(app: ZApp, deps: AppDeps) {
+  app.post(
+    '/api/v1/auth/sign-in',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in with e-mail and password; sets an HttpOnly session cookie',
+        body: z.object({ email: z.string().min(3).max(320), password: z.string().min(1).max(1000) }),
+        response: {
+          200: z.object({
+            user: z.object({ id: z.string(), name: z.string(), email: z.string(), role: RoleSchema, organizationId: z.string() }),
+            organization: z.object({ id: z.string(), name: z.string(), slug: z.string() }),
+            expiresAt: z.string(),
+          }),
+          ...problems,
+        },
+      },
+    },
+    async (req, reply) => {
+      const r = await signIn(deps.db, req.body.email, req.body.password, deps.config.sessionTtlHours);
+      reply.setCookie(SESSION_COOKIE, r.token, {
+        httpOnly: true,
+        secure: deps.config.cookieSecure,
+        sameSite: 'strict',
+        path: '/',
+        expires: r.expiresAt,
+      });
+      return { user: r.user, organization: r.organization, expiresAt: r.expiresAt.toISOString() };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/sign-out',
+    {
+      config: { access: ALL_ROLES },
+      schema: { tags: ['auth'], summary: 'End the current session', response: { 204: z.null(), ...problems } },
+    },
+    async (req, reply) => {
+      await signOut(deps.db, actorOf(req));
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/auth/me',
+    { config: { access: ALL_ROLES }, schema: { tags: ['auth'], summary: 'Who am I', response: { 200: Me, ...problems } } },
+    async (req) => {
+      const a = actorOf(req);
+      return { user: { id: a.id, name: a.name, role: a.role, type: a.type }, organizationId: a.organizationId };
+    },
+  );
+
+  app.get(
+    '/api/v1/api-keys',
+    { config: { access: MANAGERS }, schema: { tags: ['auth'], summary: 'API keys of the organization', response: { 200: z.object({ items: z.array(ApiKey) }), ...problems } } },
+    async (req) => ({ items: await listApiKeys(deps.db, actorOf(req)) }),
+  );
+
+  app.post(
+    '/api/v1/api-keys',
+    {
+      config: { access: MANAGERS },
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an API key for an integration; the token is shown only in this response',
+        body: z.object({ name: z.string().min(1).max(200), role: RoleSchema }),
+        response: { 201: ApiKey.extend({ token: z.string() }), ...problems },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await createApiKey(deps.db, actorOf(req), req.body)),
+  );
+
+  app.delete(
+    '/api/v1/api-keys/:id',
+    { config: { access: MANAGERS }, schema: { tags: ['auth'], summary: 'Revoke an API key', params: IdParams, response: { 200: ApiKey, ...problems } } },
+    async (req) => revokeApiKey(deps.db, actorOf(req), req.params.id),
+  );
+}

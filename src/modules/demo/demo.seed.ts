@@ -1,0 +1,212 @@
+// Demo data for the first start: the five seed businesses as five organizations, each on its policy
+// pack, with customers, devices and histories that show their rules, and a login per role.
+// Dates are relative to today, so the demo shows the same situations whenever it is started.
+import { sql } from 'kysely';
+import { DateTime } from 'luxon';
+import type { Db, Tx } from '../../db/index.ts';
+import { uuidv7 } from '../../db/ids.ts';
+import { systemActor, type Actor, type Role } from '../../server/context.ts';
+import { hashPassword } from '../auth/auth.service.ts';
+import * as customers from '../customers/customers.service.ts';
+import * as devices from '../devices/devices.service.ts';
+import * as purchases from '../purchases/purchases.service.ts';
+import type { PackId } from '../organizations/organizations.service.ts';
+
+export const DEMO_PASSWORD = 'aftercare-demo';
+export const DEMO_ROLES: { role: Role; local: string }[] = [
+  { role: 'owner', local: 'owner' },
+  { role: 'manager', local: 'manager' },
+  { role: 'front-desk', local: 'frontdesk' },
+  { role: 'technician', local: 'tech' },
+];
+
+interface OrgSpec {
+  slug: string;
+  name: string;
+  packId: PackId;
+  timeZone: string;
+  currency: string;
+  languages: string[];
+  location: { name: string; address: string };
+  build(tx: Tx, a: Actor, d: (spec: string) => string): Promise<void>;
+}
+
+export const demoEmail = (slug: string, local: string) => `${local}@${slug}.example`;
+
+/** A date relative to today in the organization's time zone: '-8M', '-2Y-11M', '-9d'. */
+function relative(timeZone: string) {
+  const today = DateTime.now().setZone(timeZone).startOf('day');
+  return (spec: string) => {
+    let t = today;
+    for (const [, n, unit] of spec.matchAll(/([+-]\d+)([YMd])/g)) {
+      t = t.plus({ [unit === 'Y' ? 'years' : unit === 'M' ? 'months' : 'days']: Number(n) });
+    }
+    return t.toISODate()!;
+  };
+}
+
+async function sale(
+  tx: Tx,
+  a: Actor,
+  customer: { id: string },
+  device: devices.DeviceFields,
+  purchase: Omit<purchases.PurchaseFields, 'deviceId' | 'customerId'> | null,
+  events: devices.EventFields[] = [],
+) {
+  const dev = await devices.insert(tx, a, { ...device, customerId: customer.id });
+  if (purchase) await purchases.insert(tx, a, { ...purchase, deviceId: dev.id, customerId: customer.id });
+  for (const e of events) await devices.insertEvent(tx, a, dev.id, e);
+  return dev;
+}
+
+export const DEMO_ORGS: OrgSpec[] = [
+  {
+    slug: 'itema-pg',
+    name: 'ITEMA-PG',
+    packId: 'itema',
+    timeZone: 'Europe/Sofia',
+    currency: 'EUR',
+    languages: ['bg', 'en'],
+    location: { name: 'Сервиз София', address: 'бул. Цариградско шосе 115, София' },
+    async build(tx, a, d) {
+      const ivan = await customers.insert(tx, a, { name: 'Иван Петров', email: 'ivan.petrov@example.bg', phone: '+359 88 123 4567', preferredLanguage: 'bg', preferredChannel: 'email' });
+      // A refurbished laptop mid-repair: ITEMA-14 stops the term while it is in the service.
+      await sale(
+        tx, a, ivan,
+        { serial: 'DEMO-ITEMA-LAPTOP', manufacturer: 'Lenovo', model: 'ThinkPad T480', category: 'laptop', condition: 'refurbished', term: '12 months', parts: [{ id: 'battery-1', category: 'battery' }] },
+        { documentType: 'invoice', documentNumber: '0000012345', soldOn: d('-8M'), place: 'ITEMA-PG online shop', priceMinor: 45900, currency: 'EUR' },
+        [{ type: 'repair-accepted', date: d('-9d'), orderRef: 'SO-2026-000001', note: 'no display, warranty repair' }],
+      );
+      const firma = await customers.insert(tx, a, { kind: 'company', name: 'Фирма Стройинвест ООД', email: 'office@stroyinvest.example.bg', preferredLanguage: 'bg' });
+      // Discounted for a scratched stand: that defect is excluded (ITEMA-8), the rest is covered.
+      await sale(
+        tx, a, firma,
+        { serial: 'DEMO-ITEMA-MONITOR', manufacturer: 'Dell', model: 'P2422H', category: 'monitor', condition: 'discounted', discountDefect: 'scratched-stand' },
+        { documentType: 'receipt', documentNumber: 'R-2026-7781', soldOn: d('-3M'), place: 'ITEMA-PG Sofia', priceMinor: 13900, currency: 'EUR' },
+      );
+      // New: the manufacturer's warranty, served at its service centers (ITEMA-6).
+      await sale(
+        tx, a, firma,
+        { serial: 'DEMO-ITEMA-NEW', manufacturer: 'HP', model: 'ProBook 450 G10', category: 'laptop', condition: 'new', manufacturerWarranty: { term: '36 months', provider: 'HP Care' } },
+        { documentType: 'invoice', documentNumber: '0000012873', soldOn: d('-14M'), place: 'ITEMA-PG Sofia', priceMinor: 98900, currency: 'EUR' },
+      );
+    },
+  },
+  {
+    slug: 'itmall',
+    name: 'ITMall Enterprise',
+    packId: 'itmall',
+    timeZone: 'Asia/Singapore',
+    currency: 'USD',
+    languages: ['en'],
+    location: { name: 'ITMall Service Hub', address: '1 Fusionopolis Way, Singapore' },
+    async build(tx, a, d) {
+      const acme = await customers.insert(tx, a, { kind: 'company', name: 'Acme Logistics Pte Ltd', email: 'it@acme-logistics.example.sg', phone: '+65 6123 4567', preferredChannel: 'email' });
+      // Enterprise infrastructure: 3 years from shipping (ITM-4), shipped 2 years 11 months ago.
+      await sale(
+        tx, a, acme,
+        { serial: 'DEMO-ITMALL-SWITCH', manufacturer: 'Cisco', model: 'Catalyst 9300-48P', category: 'switch' },
+        { documentType: 'invoice', documentNumber: 'INV-SG-2023-0417', soldOn: d('-2Y-11M-5d'), shippedOn: d('-2Y-11M'), place: 'ITMall Singapore', priceMinor: 1249000, currency: 'USD' },
+      );
+      // A workstation: 1 year (ITM-4).
+      await sale(
+        tx, a, acme,
+        { serial: 'DEMO-ITMALL-WS', manufacturer: 'Dell', model: 'Precision 3680', category: 'workstation' },
+        { documentType: 'invoice', documentNumber: 'INV-SG-2025-1102', soldOn: d('-8M-3d'), shippedOn: d('-8M'), place: 'ITMall Singapore', priceMinor: 289000, currency: 'USD' },
+      );
+    },
+  },
+  {
+    slug: 'vn',
+    name: 'Công ty Giải pháp CNTT',
+    packId: 'vn',
+    timeZone: 'Asia/Ho_Chi_Minh',
+    currency: 'VND',
+    languages: ['vi', 'en'],
+    location: { name: 'Trung tâm bảo hành Hà Nội', address: '12 Duy Tân, Cầu Giấy, Hà Nội' },
+    async build(tx, a, d) {
+      const an = await customers.insert(tx, a, { name: 'Nguyễn Văn An', email: 'an.nguyen@example.vn', phone: '+84 912 345 678', preferredLanguage: 'vi', preferredChannel: 'phone' });
+      // VN-1: the manufacturer's term recorded on the device.
+      await sale(
+        tx, a, an,
+        { serial: 'DEMO-VN-NAS', manufacturer: 'Synology', model: 'DS923+', category: 'storage', manufacturerWarranty: { term: '24 months', provider: 'Synology' }, term: '24 months' },
+        { documentType: 'invoice', documentNumber: 'HD-0098812', soldOn: d('-14M'), deliveredOn: d('-14M+2d'), place: 'Hà Nội', priceMinor: 15990000, currency: 'VND' },
+      );
+    },
+  },
+  {
+    slug: 'its',
+    name: 'iTS Work',
+    packId: 'its',
+    timeZone: 'America/New_York',
+    currency: 'USD',
+    languages: ['en'],
+    location: { name: 'iTS Field Service', address: '200 Main St, Springfield' },
+    async build(tx, a, d) {
+      const clinic = await customers.insert(tx, a, { kind: 'company', name: 'Riverside Dental Clinic', email: 'office@riverside-dental.example.com', phone: '+1 555 010 2233', preferredChannel: 'email' });
+      // ITS-2: 90 days from installation.
+      await sale(
+        tx, a, clinic,
+        { serial: 'DEMO-ITS-INSTALL', manufacturer: 'iTS', model: 'Office network installation', category: 'installation', kind: 'service' },
+        { documentType: 'contract', documentNumber: 'SC-2026-031', soldOn: d('-45d'), installedOn: d('-40d'), place: 'On site', priceMinor: 180000, currency: 'USD' },
+      );
+      // Installed 120 days ago, then extended by a paid plan (ITS-3).
+      await sale(
+        tx, a, clinic,
+        { serial: 'DEMO-ITS-AP', manufacturer: 'Ubiquiti', model: 'U6 Pro access point', category: 'network', kind: 'device' },
+        { documentType: 'invoice', documentNumber: 'INV-2025-4410', soldOn: d('-125d'), installedOn: d('-120d'), place: 'On site', priceMinor: 21900, currency: 'USD' },
+        [{ type: 'extension-purchased', date: d('-80d'), planId: 'plus-6-months' }],
+      );
+    },
+  },
+  {
+    slug: 'service-center',
+    name: 'City Service Center',
+    packId: 'service-center',
+    timeZone: 'Europe/Berlin',
+    currency: 'EUR',
+    languages: ['en'],
+    location: { name: 'Service Center Mitte', address: 'Friedrichstraße 100, Berlin' },
+    async build(tx, a, d) {
+      const maria = await customers.insert(tx, a, { name: 'Maria Schmidt', email: 'maria.schmidt@example.de', phone: '+49 30 1234567', preferredLanguage: 'en', preferredChannel: 'sms' });
+      // Not sold here: repaired here. The repair carries its own term from the ready notice.
+      await sale(
+        tx, a, maria,
+        { serial: 'DEMO-SC-PHONE', manufacturer: 'Apple', model: 'iPhone 13', category: 'phone' },
+        null,
+        [
+          { type: 'repair-accepted', date: d('-20d'), orderRef: 'SO-2026-000017', note: 'display replacement, paid repair', underWarranty: false },
+          { type: 'repair-completed', date: d('-15d'), orderRef: 'SO-2026-000017', underWarranty: false },
+        ],
+      );
+    },
+  },
+];
+
+/** Loads the demo data when the database has no organization yet. Safe with several processes. */
+export async function seedDemoIfEmpty(db: Db): Promise<boolean> {
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  return db.transaction().execute(async (tx) => {
+    await sql`select pg_advisory_xact_lock(hashtext('aftercare-demo-seed'))`.execute(tx);
+    const any = await tx.selectFrom('organizations').select('id').limit(1).executeTakeFirst();
+    if (any) return false;
+    for (const spec of DEMO_ORGS) {
+      const org = await tx
+        .insertInto('organizations')
+        .values({ id: uuidv7(), slug: spec.slug, name: spec.name, pack_id: spec.packId, time_zone: spec.timeZone, currency: spec.currency, languages: spec.languages })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const a = systemActor(org.id, 'demo');
+      await tx.insertInto('audit_events').values({ organization_id: org.id, actor_type: 'system', actor_id: 'demo', channel: 'demo', action: 'organization.created', entity_type: 'organization', entity_id: org.id, after: JSON.stringify({ slug: spec.slug, packId: spec.packId }) }).execute();
+      await tx.insertInto('locations').values({ id: uuidv7(), organization_id: org.id, ...spec.location }).execute();
+      for (const r of DEMO_ROLES) {
+        await tx
+          .insertInto('staff_users')
+          .values({ id: uuidv7(), organization_id: org.id, email: demoEmail(spec.slug, r.local), name: `${spec.name} ${r.role}`, role: r.role, password_hash: passwordHash })
+          .execute();
+      }
+      await spec.build(tx, a, relative(spec.timeZone));
+    }
+    return true;
+  });
+}

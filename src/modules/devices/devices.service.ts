@@ -1,0 +1,255 @@
+// Devices, their parts and their event history: the inputs the policy engine computes coverage from.
+import type { Db, Tx } from '../../db/index.ts';
+import { uuidv7 } from '../../db/ids.ts';
+import type { DeviceEvent, DeviceInput, EventType } from '../../policy/types.ts';
+import { audit } from '../../server/audit.ts';
+import type { Actor } from '../../server/context.ts';
+import { AppError, notFound, versionConflict } from '../../server/errors.ts';
+import { decodeCursor, toPage } from '../../server/http.ts';
+import * as repo from './devices.repository.ts';
+
+export const KINDS = ['device', 'service', 'part'] as const;
+export const CONDITIONS = ['new', 'refurbished', 'used', 'discounted'] as const;
+
+export interface PartFields {
+  id: string;
+  category: string;
+  serial?: string | null;
+  term?: string | null;
+}
+
+export interface DeviceFields {
+  customerId?: string | null;
+  serial: string;
+  manufacturer: string;
+  model?: string | null;
+  category: string;
+  kind?: (typeof KINDS)[number];
+  condition?: (typeof CONDITIONS)[number];
+  discountDefect?: string | null;
+  term?: string | null;
+  manufacturerWarranty?: { term: string; provider?: string | null } | null;
+  parts?: PartFields[];
+}
+
+export interface EventFields {
+  type: EventType;
+  date: string;
+  partId?: string | null;
+  replacesPartId?: string | null;
+  category?: string | null;
+  underWarranty?: boolean | null;
+  term?: string | null;
+  planId?: string | null;
+  note?: string | null;
+  orderRef?: string | null;
+}
+
+export const partView = (p: repo.PartRow) => ({ id: p.part_key, category: p.category, serial: p.serial, term: p.term });
+
+export const deviceView = (d: repo.DeviceRow, parts: repo.PartRow[]) => ({
+  id: d.id,
+  customerId: d.customer_id,
+  serial: d.serial,
+  manufacturer: d.manufacturer,
+  model: d.model,
+  category: d.category,
+  kind: d.kind as (typeof KINDS)[number],
+  condition: d.condition as (typeof CONDITIONS)[number],
+  discountDefect: d.discount_defect,
+  term: d.term,
+  manufacturerWarranty: d.manufacturer_warranty_term ? { term: d.manufacturer_warranty_term, provider: d.manufacturer_warranty_provider } : null,
+  parts: parts.filter((p) => p.device_id === d.id).map(partView),
+  version: d.version,
+  createdAt: d.created_at.toISOString(),
+});
+export type DeviceView = ReturnType<typeof deviceView>;
+
+export const eventView = (e: repo.EventRow) => ({
+  id: e.id,
+  type: e.type as EventType,
+  date: e.date,
+  partId: e.part_id,
+  replacesPartId: e.replaces_part_id,
+  category: e.category,
+  underWarranty: e.under_warranty,
+  term: e.term,
+  planId: e.plan_id,
+  note: e.note,
+  orderRef: e.order_ref,
+  purchaseId: e.purchase_id,
+  recordedAt: e.recorded_at.toISOString(),
+  recordedBy: e.recorded_by,
+});
+
+/** The engine's view of a device (src/policy/types.ts DeviceInput). */
+export function toDeviceInput(d: repo.DeviceRow, parts: repo.PartRow[]): DeviceInput {
+  const input: DeviceInput = {
+    serial: d.serial,
+    model: d.model ?? undefined,
+    category: d.category,
+    kind: d.kind as DeviceInput['kind'],
+    condition: d.condition as DeviceInput['condition'],
+  };
+  if (d.discount_defect) input.discountDefect = d.discount_defect;
+  if (d.term) input.term = d.term;
+  if (d.manufacturer_warranty_term) {
+    input.manufacturerWarranty = { term: d.manufacturer_warranty_term, ...(d.manufacturer_warranty_provider ? { provider: d.manufacturer_warranty_provider } : {}) };
+  }
+  const own = parts.filter((p) => p.device_id === d.id);
+  if (own.length) input.parts = own.map((p) => ({ id: p.part_key, category: p.category, ...(p.term ? { term: p.term } : {}) }));
+  return input;
+}
+
+/** The engine's view of the history (DeviceEvent), in date order. */
+export function toDeviceEvents(rows: repo.EventRow[]): DeviceEvent[] {
+  return rows.map((e) => {
+    const ev: DeviceEvent = { type: e.type as EventType, date: e.date };
+    if (e.part_id) ev.partId = e.part_id;
+    if (e.replaces_part_id) ev.replacesPartId = e.replaces_part_id;
+    if (e.category) ev.category = e.category;
+    if (e.under_warranty !== null) ev.underWarranty = e.under_warranty;
+    if (e.term) ev.term = e.term;
+    if (e.plan_id) ev.planId = e.plan_id;
+    if (e.note) ev.note = e.note;
+    if (e.order_ref) ev.orderRef = e.order_ref;
+    return ev;
+  });
+}
+
+export async function list(db: Db, actor: Actor, f: Omit<repo.DeviceFilter, 'after'> & { cursor?: string }) {
+  const rows = await repo.list(db, actor.organizationId, { ...f, after: decodeCursor(f.cursor) });
+  const parts = await repo.partsOf(db, actor.organizationId, rows.map((r) => r.id));
+  return toPage(rows, f.limit, (r) => deviceView(r, parts));
+}
+
+export async function get(db: Db | Tx, actor: Actor, id: string) {
+  const d = await repo.get(db, actor.organizationId, id);
+  if (!d) throw notFound('Device');
+  return deviceView(d, await repo.partsOf(db, actor.organizationId, [d.id]));
+}
+
+async function checkCustomer(tx: Tx, actor: Actor, customerId: string | null | undefined) {
+  if (!customerId) return;
+  const c = await tx.selectFrom('customers').select('id').where('organization_id', '=', actor.organizationId).where('id', '=', customerId).executeTakeFirst();
+  if (!c) throw new AppError(422, 'unknown-reference', 'No such customer', { errors: [{ field: 'body.customerId', message: 'no such customer' }] });
+}
+
+export async function insert(tx: Tx, actor: Actor, f: DeviceFields) {
+  await checkCustomer(tx, actor, f.customerId);
+  const dup = await repo.bySerial(tx, actor.organizationId, f.serial, f.manufacturer);
+  if (dup.length) {
+    throw new AppError(409, 'serial-taken', `${f.manufacturer} serial ${f.serial} is already registered`, {
+      errors: [{ field: 'body.serial', message: 'already registered for this manufacturer' }],
+      existingId: dup[0].id,
+    });
+  }
+  const row = await tx
+    .insertInto('devices')
+    .values({
+      id: uuidv7(),
+      organization_id: actor.organizationId,
+      customer_id: f.customerId ?? null,
+      serial: f.serial,
+      manufacturer: f.manufacturer,
+      model: f.model ?? null,
+      category: f.category,
+      kind: f.kind ?? 'device',
+      condition: f.condition ?? 'new',
+      discount_defect: f.discountDefect ?? null,
+      term: f.term ?? null,
+      manufacturer_warranty_term: f.manufacturerWarranty?.term ?? null,
+      manufacturer_warranty_provider: f.manufacturerWarranty?.provider ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const parts = f.parts?.length
+    ? await tx
+        .insertInto('device_parts')
+        .values(f.parts.map((p) => ({ organization_id: actor.organizationId, device_id: row.id, part_key: p.id, category: p.category, serial: p.serial ?? null, term: p.term ?? null })))
+        .returningAll()
+        .execute()
+    : [];
+  const view = deviceView(row, parts);
+  await audit(tx, actor, { action: 'device.created', entityType: 'device', entityId: row.id, after: view });
+  return view;
+}
+
+export async function update(db: Db, actor: Actor, id: string, p: Partial<Omit<DeviceFields, 'parts'>> & { version: number }) {
+  return db.transaction().execute(async (tx) => {
+    const before = await repo.lock(tx, actor.organizationId, id);
+    if (!before) throw notFound('Device');
+    const parts = await repo.partsOf(tx, actor.organizationId, [id]);
+    if (before.version !== p.version) throw versionConflict(deviceView(before, parts));
+    if (p.customerId !== undefined) await checkCustomer(tx, actor, p.customerId);
+    const pick = <T>(v: T | undefined, old: T) => (v === undefined ? old : v);
+    const condition = pick(p.condition, before.condition as DeviceFields['condition'] & string);
+    const discountDefect = pick(p.discountDefect, before.discount_defect);
+    if (condition === 'discounted' && !discountDefect) {
+      throw new AppError(422, 'validation-failed', 'The request has invalid fields', { errors: [{ field: 'body.discountDefect', message: 'required for a discounted device (ITEMA-8)' }] });
+    }
+    const after = await tx
+      .updateTable('devices')
+      .set({
+        customer_id: pick(p.customerId, before.customer_id),
+        serial: pick(p.serial, before.serial),
+        manufacturer: pick(p.manufacturer, before.manufacturer),
+        model: pick(p.model, before.model),
+        category: pick(p.category, before.category),
+        kind: pick(p.kind, before.kind),
+        condition,
+        discount_defect: discountDefect,
+        term: pick(p.term, before.term),
+        manufacturer_warranty_term: p.manufacturerWarranty === undefined ? before.manufacturer_warranty_term : (p.manufacturerWarranty?.term ?? null),
+        manufacturer_warranty_provider: p.manufacturerWarranty === undefined ? before.manufacturer_warranty_provider : (p.manufacturerWarranty?.provider ?? null),
+        version: before.version + 1,
+        updated_at: new Date(),
+      })
+      .where('organization_id', '=', actor.organizationId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await audit(tx, actor, { action: 'device.updated', entityType: 'device', entityId: id, before: deviceView(before, parts), after: deviceView(after, parts) });
+    return deviceView(after, parts);
+  });
+}
+
+export async function listEvents(db: Db, actor: Actor, deviceId: string) {
+  const d = await repo.get(db, actor.organizationId, deviceId);
+  if (!d) throw notFound('Device');
+  return (await repo.eventsOf(db, actor.organizationId, deviceId)).map(eventView);
+}
+
+export async function insertEvent(tx: Tx, actor: Actor, deviceId: string, e: EventFields, purchaseId: string | null = null) {
+  const row = await tx
+    .insertInto('device_events')
+    .values({
+      id: uuidv7(),
+      organization_id: actor.organizationId,
+      device_id: deviceId,
+      type: e.type,
+      date: e.date,
+      part_id: e.partId ?? null,
+      replaces_part_id: e.replacesPartId ?? null,
+      category: e.category ?? null,
+      under_warranty: e.underWarranty ?? null,
+      term: e.term ?? null,
+      plan_id: e.planId ?? null,
+      note: e.note ?? null,
+      order_ref: e.orderRef ?? null,
+      purchase_id: purchaseId,
+      recorded_by: `${actor.type}:${actor.id}`,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const view = eventView(row);
+  await audit(tx, actor, { action: 'device-event.recorded', entityType: 'device', entityId: deviceId, after: view });
+  return view;
+}
+
+/** Records an event on a device; the device row is locked so concurrent writers queue. */
+export async function addEvent(tx: Tx, actor: Actor, deviceId: string, e: EventFields) {
+  const d = await repo.lock(tx, actor.organizationId, deviceId);
+  if (!d) throw notFound('Device');
+  return insertEvent(tx, actor, deviceId, e);
+}

@@ -1,0 +1,328 @@
+// Import and export of past sales as CSV (see sales-csv.ts for the columns).
+// - check: every bad row is reported with its line, column and reason; nothing is written.
+// - import: runs the check first and writes nothing if any row is bad; then writes in batches, each
+//   one transaction with its audit events. Rows are matched to what exists (customer by customer_ref,
+//   else e-mail, else name and phone; device by manufacturer and serial; purchase by document number
+//   and device), so importing the same file twice creates nothing the second time, and an import cut
+//   short can simply be run again.
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { sql } from 'kysely';
+import type { Db, Tx } from '../../db/index.ts';
+import { uuidv7 } from '../../db/ids.ts';
+import type { Actor } from '../../server/context.ts';
+import { COLUMNS, REQUIRED_COLUMNS, RowSchema, type RowProblem, type SalesRow } from './sales-csv.ts';
+
+export interface ParsedSales {
+  rows: { line: number; row: SalesRow }[];
+  problems: RowProblem[];
+  total: number;
+}
+
+export function parseSales(input: string | Buffer): ParsedSales {
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(input, { bom: true, info: true, skip_empty_lines: true, relax_column_count: true, trim: true }) as never;
+  } catch (e) {
+    const err = e as { lines?: number; message: string };
+    return { rows: [], problems: [{ line: err.lines ?? 1, column: null, reason: `not valid CSV: ${err.message}` }], total: 0 };
+  }
+  if (records.length === 0) return { rows: [], problems: [{ line: 1, column: null, reason: 'the file is empty; the first line must name the columns' }], total: 0 };
+  const header = records[0].record.map((h) => h.trim().toLowerCase());
+  const problems: RowProblem[] = [];
+  header.forEach((h, i) => {
+    if (!(COLUMNS as readonly string[]).includes(h)) problems.push({ line: 1, column: h || `#${i + 1}`, reason: `unknown column; known columns are ${COLUMNS.join(', ')}` });
+  });
+  for (const c of REQUIRED_COLUMNS) if (!header.includes(c)) problems.push({ line: 1, column: c, reason: 'required column is missing' });
+  if (new Set(header).size !== header.length) problems.push({ line: 1, column: null, reason: 'a column is named twice' });
+  if (problems.length) return { rows: [], problems, total: records.length - 1 };
+
+  const rows: ParsedSales['rows'] = [];
+  for (const { record, info } of records.slice(1)) {
+    const line = info.lines;
+    if (record.length !== header.length) {
+      problems.push({ line, column: null, reason: `has ${record.length} fields, the header has ${header.length}` });
+      continue;
+    }
+    const obj: Record<string, string> = {};
+    header.forEach((h, i) => (obj[h] = record[i]));
+    const r = RowSchema.safeParse(obj);
+    if (!r.success) {
+      for (const i of r.error.issues) problems.push({ line, column: i.path.length ? String(i.path[0]) : null, reason: i.message });
+    } else rows.push({ line, row: r.data });
+  }
+  return { rows, problems, total: records.length - 1 };
+}
+
+export interface ImportResult {
+  rows: number;
+  customersCreated: number;
+  devicesCreated: number;
+  purchasesCreated: number;
+  problems: RowProblem[];
+  written: boolean;
+}
+
+const customerKey = (r: SalesRow) =>
+  !r.customer_name ? '' : r.customer_ref ? `ref:${r.customer_ref}` : r.customer_email ? `email:${r.customer_email.toLowerCase()}` : `name:${r.customer_name!.toLowerCase()}|${r.customer_phone ?? ''}`;
+const deviceKey = (manufacturer: string, serial: string) => `${manufacturer.toLowerCase()}|${serial}`;
+
+async function importBatch(tx: Tx, actor: Actor, batch: SalesRow[], counts: ImportResult) {
+  const org = actor.organizationId;
+  // One import at a time per organization: matching by e-mail or name has no unique index to lean on.
+  await sql`select pg_advisory_xact_lock(hashtext('aftercare-import'), hashtext(${org}))`.execute(tx);
+  const audits: { entity_type: string; entity_id: string; action: string; after: string }[] = [];
+
+  // ---- customers
+  const custByKey = new Map<string, string>();
+  const refs = [...new Set(batch.map((r) => r.customer_ref).filter((x): x is string => !!x))];
+  const emails = [...new Set(batch.filter((r) => !r.customer_ref && r.customer_email).map((r) => r.customer_email!.toLowerCase()))];
+  const names = batch.filter((r) => r.customer_name && !r.customer_ref && !r.customer_email);
+  if (refs.length) {
+    const found = await tx.selectFrom('customers').select(['id', 'external_ref']).where('organization_id', '=', org).where('external_ref', 'in', refs).execute();
+    for (const c of found) custByKey.set(`ref:${c.external_ref}`, c.id);
+  }
+  if (emails.length) {
+    const found = await tx
+      .selectFrom('customers')
+      .select(['id', sql<string>`lower(email)`.as('email')])
+      .where('organization_id', '=', org)
+      .where((eb) => eb(eb.fn('lower', ['email']), 'in', emails))
+      .orderBy('id')
+      .execute();
+    for (const c of found) if (!custByKey.has(`email:${c.email}`)) custByKey.set(`email:${c.email}`, c.id);
+  }
+  if (names.length) {
+    const found = await sql<{ id: string; k: string }>`
+      select id, 'name:' || lower(name) || '|' || coalesce(phone, '') as k from customers
+       where organization_id = ${org} and external_ref is null and email is null
+         and lower(name) = any(${[...new Set(names.map((r) => r.customer_name!.toLowerCase()))]}::text[])
+       order by id`.execute(tx);
+    for (const c of found.rows) if (!custByKey.has(c.k)) custByKey.set(c.k, c.id);
+  }
+  const newCustomers = new Map<string, SalesRow>();
+  for (const r of batch) {
+    const k = customerKey(r);
+    if (k && !custByKey.has(k) && !newCustomers.has(k)) newCustomers.set(k, r);
+  }
+  if (newCustomers.size) {
+    const values = [...newCustomers].map(([k, r]) => {
+      const id = uuidv7();
+      custByKey.set(k, id);
+      return {
+        id,
+        organization_id: org,
+        kind: r.customer_kind ?? 'person',
+        name: r.customer_name!,
+        email: r.customer_email ?? null,
+        phone: r.customer_phone ?? null,
+        address: r.customer_address ?? null,
+        preferred_language: r.customer_language ?? null,
+        external_ref: r.customer_ref ?? null,
+      };
+    });
+    await tx.insertInto('customers').values(values).execute();
+    for (const v of values) audits.push({ entity_type: 'customer', entity_id: v.id, action: 'customer.created', after: JSON.stringify(v) });
+    counts.customersCreated += values.length;
+  }
+
+  // ---- devices
+  const devByKey = new Map<string, string>();
+  const mfrs = batch.map((r) => r.manufacturer.toLowerCase());
+  const serials = batch.map((r) => r.serial);
+  const foundDevices = await sql<{ id: string; m: string; serial: string }>`
+    select d.id, lower(d.manufacturer) as m, d.serial from devices d
+      join unnest(${mfrs}::text[], ${serials}::text[]) as k(m, s) on lower(d.manufacturer) = k.m and d.serial = k.s
+     where d.organization_id = ${org}`.execute(tx);
+  for (const d of foundDevices.rows) devByKey.set(deviceKey(d.m, d.serial), d.id);
+  const newDevices: ReturnType<typeof deviceValues>[] = [];
+  function deviceValues(r: SalesRow) {
+    return {
+      id: uuidv7(),
+      organization_id: org,
+      customer_id: custByKey.get(customerKey(r)) ?? null,
+      serial: r.serial,
+      manufacturer: r.manufacturer,
+      model: r.model ?? null,
+      category: r.category,
+      kind: r.kind ?? 'device',
+      condition: r.condition ?? 'new',
+      discount_defect: r.discount_defect ?? null,
+      term: r.device_term ?? null,
+      manufacturer_warranty_term: r.manufacturer_warranty_term ?? null,
+    };
+  }
+  for (const r of batch) {
+    const k = deviceKey(r.manufacturer, r.serial);
+    if (devByKey.has(k)) continue;
+    const v = deviceValues(r);
+    devByKey.set(k, v.id);
+    newDevices.push(v);
+  }
+  if (newDevices.length) {
+    await tx.insertInto('devices').values(newDevices).execute();
+    for (const v of newDevices) audits.push({ entity_type: 'device', entity_id: v.id, action: 'device.created', after: JSON.stringify(v) });
+    counts.devicesCreated += newDevices.length;
+  }
+
+  // ---- purchases and the events their dates make
+  const withPurchase = batch.filter((r) => r.document_number);
+  if (withPurchase.length) {
+    const docs = withPurchase.map((r) => r.document_number!);
+    const devs = withPurchase.map((r) => devByKey.get(deviceKey(r.manufacturer, r.serial))!);
+    const found = await sql<{ k: string }>`
+      select p.document_number || '|' || p.device_id as k from purchases p
+        join unnest(${docs}::text[], ${devs}::uuid[]) as k(doc, dev) on p.document_number = k.doc and p.device_id = k.dev
+       where p.organization_id = ${org}`.execute(tx);
+    const seen = new Set(found.rows.map((x) => x.k));
+    const purchases = [];
+    const events = [];
+    for (const r of withPurchase) {
+      const deviceId = devByKey.get(deviceKey(r.manufacturer, r.serial))!;
+      const k = `${r.document_number}|${deviceId}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const p = {
+        id: uuidv7(),
+        organization_id: org,
+        customer_id: custByKey.get(customerKey(r)) ?? null,
+        device_id: deviceId,
+        document_type: r.document_type ?? 'invoice',
+        document_number: r.document_number!,
+        sold_on: r.sold_on!,
+        delivered_on: r.delivered_on ?? null,
+        shipped_on: r.shipped_on ?? null,
+        installed_on: r.installed_on ?? null,
+        activated_on: r.activated_on ?? null,
+        place: r.place ?? null,
+        price_minor: r.price_minor ?? null,
+        currency: r.currency ?? null,
+      };
+      purchases.push(p);
+      const note = `${p.document_type} ${p.document_number}`;
+      for (const [date, type] of [
+        [p.sold_on, 'sale'],
+        [p.delivered_on, 'delivery'],
+        [p.shipped_on, 'shipping'],
+        [p.installed_on, 'installation'],
+        [p.activated_on, 'activation'],
+      ] as const) {
+        if (date) events.push({ id: uuidv7(), organization_id: org, device_id: deviceId, type, date, note, purchase_id: p.id, recorded_by: `${actor.type}:${actor.id}` });
+      }
+    }
+    if (purchases.length) {
+      await tx.insertInto('purchases').values(purchases).execute();
+      if (events.length) await tx.insertInto('device_events').values(events).execute();
+      for (const v of purchases) audits.push({ entity_type: 'purchase', entity_id: v.id, action: 'purchase.created', after: JSON.stringify(v) });
+      counts.purchasesCreated += purchases.length;
+    }
+  }
+
+  if (audits.length) {
+    await tx
+      .insertInto('audit_events')
+      .values(audits.map((a) => ({ ...a, organization_id: org, actor_type: actor.type, actor_id: actor.id, channel: actor.channel })))
+      .execute();
+  }
+}
+
+export async function importSales(
+  db: Db,
+  actor: Actor,
+  input: string | Buffer,
+  opts: { check?: boolean; batchSize?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<ImportResult> {
+  const parsed = parseSales(input);
+  const result: ImportResult = { rows: parsed.total, customersCreated: 0, devicesCreated: 0, purchasesCreated: 0, problems: parsed.problems, written: false };
+  if (opts.check || parsed.problems.length) return result;
+  const size = opts.batchSize ?? 500;
+  for (let i = 0; i < parsed.rows.length; i += size) {
+    const batch = parsed.rows.slice(i, i + size).map((x) => x.row);
+    await db.transaction().execute((tx) => importBatch(tx, actor, batch, result));
+    result.written = true;
+    opts.onProgress?.(Math.min(i + size, parsed.rows.length), parsed.rows.length);
+  }
+  return result;
+}
+
+/** Every device of the organization with its purchases, in the import's shape. */
+export async function* exportSales(db: Db, organizationId: string, chunk = 5000): AsyncGenerator<string> {
+  yield stringify([COLUMNS as unknown as string[]]);
+  let after: string | undefined;
+  for (;;) {
+    const q = db
+      .selectFrom('devices as d')
+      .leftJoin('purchases as p', 'p.device_id', 'd.id')
+      .leftJoin('customers as c', (j) => j.on(sql<boolean>`c.id = coalesce(p.customer_id, d.customer_id)`))
+      .select([
+        'd.id as device_id',
+        'c.external_ref',
+        'c.kind as customer_kind',
+        'c.name as customer_name',
+        'c.email',
+        'c.phone',
+        'c.address',
+        'c.preferred_language',
+        'd.serial',
+        'd.manufacturer',
+        'd.model',
+        'd.category',
+        'd.kind',
+        'd.condition',
+        'd.discount_defect',
+        'd.term',
+        'd.manufacturer_warranty_term',
+        'p.document_type',
+        'p.document_number',
+        'p.sold_on',
+        'p.delivered_on',
+        'p.shipped_on',
+        'p.installed_on',
+        'p.activated_on',
+        'p.place',
+        'p.price_minor',
+        'p.currency',
+      ])
+      .where('d.organization_id', '=', organizationId)
+      .where('d.id', 'in', (sub) => {
+        let s = sub.selectFrom('devices').select('id').where('organization_id', '=', organizationId);
+        if (after) s = s.where('id', '>', after);
+        return s.orderBy('id').limit(chunk);
+      })
+      .orderBy('d.id')
+      .orderBy('p.id');
+    const rows = await q.execute();
+    if (rows.length === 0) return;
+    yield stringify(
+      rows.map((r) => [
+        r.external_ref ?? '',
+        r.customer_kind ?? '',
+        r.customer_name ?? '',
+        r.email ?? '',
+        r.phone ?? '',
+        r.address ?? '',
+        r.preferred_language ?? '',
+        r.serial,
+        r.manufacturer,
+        r.model ?? '',
+        r.category,
+        r.kind,
+        r.condition,
+        r.discount_defect ?? '',
+        r.term ?? '',
+        r.manufacturer_warranty_term ?? '',
+        r.document_type ?? '',
+        r.document_number ?? '',
+        r.sold_on ?? '',
+        r.delivered_on ?? '',
+        r.shipped_on ?? '',
+        r.installed_on ?? '',
+        r.activated_on ?? '',
+        r.place ?? '',
+        r.price_minor ?? '',
+        r.currency ?? '',
+      ]),
+    );
+    after = rows[rows.length - 1].device_id;
+  }
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import type { AppDeps } from '../../server/app.ts';
+import { actorOf } from '../../server/auth.ts';
+import { ALL_ROLES, MANAGERS, OWNER, ROLES } from '../../server/context.ts';
+import { Currency, IdParams, problems, type ZApp } from '../../server/http.ts';
+import * as svc from './organizations.service.ts';
+
+const Organization = z.object({
+  id: z.string(),
+  slug: z.string(),
+  name: z.string(),
+  packId: z.enum(svc.PACK_IDS).describe('The policy pack the organization runs on'),
+  timeZone: z.string(),
+  currency: z.string(),
+  languages: z.array(z.string()),
+  version: z.number().int(),
+});
+z.globalRegistry.add(Organization, { id: 'Organization' });
+const Location = z.object({ id: z.string(), name: z.string(), address: z.string().nullable(), phone: z.string().nullable(), version: z.number().int() });
+z.globalRegistry.add(Location, { id: 'Location' });
+const StaffUser = z.object({ id: z.string(), name: z.string(), email: z.string(), role: z.enum(ROLES), disabled: z.boolean() });
+z.globalRegistry.add(StaffUser, { id: 'StaffUser' });
+const TimeZone = z.string().refine(svc.isTimeZone, 'is not an IANA time zone such as Europe/Sofia');
+
+export async function organizationsRoutes(app: ZApp, deps: AppDeps) {
+  const tags = ['organization'];
+  app.get('/api/v1/organization', { config: { access: ALL_ROLES }, schema: { tags, summary: 'The signed-in organization', response: { 200: Organization, ...problems } } }, async (req) =>
+    svc.getCurrent(deps.db, actorOf(req)),
+  );
+  app.patch(
+    '/api/v1/organization',
+    {
+      config: { access: OWNER },
+      schema: {
+        tags,
+        summary: 'Change the organization (send the version you read; 409 if it changed since)',
+        body: z.object({
+          version: z.number().int(),
+          name: z.string().min(1).max(200).optional(),
+          packId: z.enum(svc.PACK_IDS).optional(),
+          timeZone: TimeZone.optional(),
+          currency: Currency.optional(),
+          languages: z.array(z.enum(['en', 'bg', 'vi'])).min(1).optional(),
+        }),
+        response: { 200: Organization, ...problems },
+      },
+    },
+    async (req) => svc.updateCurrent(deps.db, actorOf(req), req.body),
+  );
+
+  app.get('/api/v1/locations', { config: { access: ALL_ROLES }, schema: { tags, summary: 'Locations', response: { 200: z.object({ items: z.array(Location) }), ...problems } } }, async (req) => ({
+    items: await svc.listLocations(deps.db, actorOf(req)),
+  }));
+  app.post(
+    '/api/v1/locations',
+    {
+      config: { access: MANAGERS },
+      schema: {
+        tags,
+        summary: 'Add a location',
+        body: z.object({ name: z.string().min(1).max(200), address: z.string().max(500).nullish(), phone: z.string().max(50).nullish() }),
+        response: { 201: Location, ...problems },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await svc.createLocation(deps.db, actorOf(req), req.body)),
+  );
+  app.patch(
+    '/api/v1/locations/:id',
+    {
+      config: { access: MANAGERS },
+      schema: {
+        tags,
+        summary: 'Change a location',
+        params: IdParams,
+        body: z.object({ version: z.number().int(), name: z.string().min(1).max(200).optional(), address: z.string().max(500).nullish(), phone: z.string().max(50).nullish() }),
+        response: { 200: Location, ...problems },
+      },
+    },
+    async (req) => svc.updateLocation(deps.db, actorOf(req), req.params.id, req.body),
+  );
+
+  app.get('/api/v1/staff-users', { config: { access: MANAGERS }, schema: { tags, summary: 'Staff users', response: { 200: z.object({ items: z.array(StaffUser) }), ...problems } } }, async (req) => ({
+    items: await svc.listStaff(deps.db, actorOf(req)),
+  }));
+  app.post(
+    '/api/v1/staff-users',
+    {
+      config: { access: OWNER },
+      schema: {
+        tags,
+        summary: 'Add a staff user',
+        body: z.object({ name: z.string().min(1).max(200), email: z.email(), role: z.enum(ROLES), password: z.string().min(10, 'must be at least 10 characters').max(1000) }),
+        response: { 201: StaffUser, ...problems },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await svc.createStaff(deps.db, actorOf(req), req.body)),
+  );
+}

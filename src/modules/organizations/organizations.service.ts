@@ -1,0 +1,129 @@
+import type { Db } from '../../db/index.ts';
+import { uuidv7 } from '../../db/ids.ts';
+import { audit } from '../../server/audit.ts';
+import type { Actor, Role } from '../../server/context.ts';
+import { AppError, notFound, versionConflict } from '../../server/errors.ts';
+import { hashPassword } from '../auth/auth.service.ts';
+import * as repo from './organizations.repository.ts';
+
+export const PACK_IDS = ['its', 'itmall', 'service-center', 'vn', 'itema'] as const;
+export type PackId = (typeof PACK_IDS)[number];
+
+export const orgView = (o: repo.OrgRow) => ({
+  id: o.id,
+  slug: o.slug,
+  name: o.name,
+  packId: o.pack_id as PackId,
+  timeZone: o.time_zone,
+  currency: o.currency,
+  languages: o.languages,
+  version: o.version,
+});
+export const locationView = (l: repo.LocationRow) => ({ id: l.id, name: l.name, address: l.address, phone: l.phone, version: l.version });
+export const staffView = (u: repo.StaffRow) => ({ id: u.id, name: u.name, email: u.email, role: u.role as Role, disabled: u.disabled_at !== null });
+
+export function isTimeZone(tz: string) {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function getCurrent(db: Db, actor: Actor) {
+  const o = await repo.getOrganization(db, actor.organizationId);
+  if (!o) throw notFound('Organization');
+  return orgView(o);
+}
+
+export interface OrgPatch {
+  version: number;
+  name?: string;
+  packId?: PackId;
+  timeZone?: string;
+  currency?: string;
+  languages?: string[];
+}
+
+export async function updateCurrent(db: Db, actor: Actor, p: OrgPatch) {
+  return db.transaction().execute(async (tx) => {
+    const before = await repo.lockOrganization(tx, actor.organizationId);
+    if (!before) throw notFound('Organization');
+    if (before.version !== p.version) throw versionConflict(orgView(before));
+    const after = await tx
+      .updateTable('organizations')
+      .set({
+        name: p.name ?? before.name,
+        pack_id: p.packId ?? before.pack_id,
+        time_zone: p.timeZone ?? before.time_zone,
+        currency: p.currency ?? before.currency,
+        languages: p.languages ?? before.languages,
+        version: before.version + 1,
+        updated_at: new Date(),
+      })
+      .where('id', '=', before.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await audit(tx, actor, { action: 'organization.updated', entityType: 'organization', entityId: before.id, before: orgView(before), after: orgView(after) });
+    return orgView(after);
+  });
+}
+
+export async function listLocations(db: Db, actor: Actor) {
+  return (await repo.listLocations(db, actor.organizationId)).map(locationView);
+}
+
+export async function createLocation(db: Db, actor: Actor, input: { name: string; address?: string | null; phone?: string | null }) {
+  return db.transaction().execute(async (tx) => {
+    const row = await tx
+      .insertInto('locations')
+      .values({ id: uuidv7(), organization_id: actor.organizationId, name: input.name, address: input.address ?? null, phone: input.phone ?? null })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await audit(tx, actor, { action: 'location.created', entityType: 'location', entityId: row.id, after: locationView(row) });
+    return locationView(row);
+  });
+}
+
+export async function updateLocation(db: Db, actor: Actor, id: string, p: { version: number; name?: string; address?: string | null; phone?: string | null }) {
+  return db.transaction().execute(async (tx) => {
+    const before = await repo.lockLocation(tx, actor.organizationId, id);
+    if (!before) throw notFound('Location');
+    if (before.version !== p.version) throw versionConflict(locationView(before));
+    const after = await tx
+      .updateTable('locations')
+      .set({
+        name: p.name ?? before.name,
+        address: p.address === undefined ? before.address : p.address,
+        phone: p.phone === undefined ? before.phone : p.phone,
+        version: before.version + 1,
+        updated_at: new Date(),
+      })
+      .where('id', '=', id)
+      .where('organization_id', '=', actor.organizationId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await audit(tx, actor, { action: 'location.updated', entityType: 'location', entityId: id, before: locationView(before), after: locationView(after) });
+    return locationView(after);
+  });
+}
+
+export async function listStaff(db: Db, actor: Actor) {
+  return (await repo.listStaff(db, actor.organizationId)).map(staffView);
+}
+
+export async function createStaff(db: Db, actor: Actor, input: { name: string; email: string; role: Role; password: string }) {
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction().execute(async (tx) => {
+    const taken = await tx.selectFrom('staff_users').select('id').where((eb) => eb(eb.fn('lower', ['email']), '=', input.email.toLowerCase())).executeTakeFirst();
+    if (taken) throw new AppError(409, 'email-taken', 'A staff user with this e-mail already exists', { errors: [{ field: 'body.email', message: 'already in use' }] });
+    const row = await tx
+      .insertInto('staff_users')
+      .values({ id: uuidv7(), organization_id: actor.organizationId, name: input.name, email: input.email, role: input.role, password_hash: passwordHash })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await audit(tx, actor, { action: 'staff-user.created', entityType: 'staff-user', entityId: row.id, after: staffView(row) });
+    return staffView(row);
+  });
+}

@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import type { AppDeps } from '../../server/app.ts';
+import { actorOf } from '../../server/auth.ts';
+import { ALL_ROLES, OFFICE } from '../../server/context.ts';
+import { AppError } from '../../server/errors.ts';
+import { Currency, IdempotencyHeaders, IdParams, IsoDate, page, PageQuery, problems, Uuid, type ZApp } from '../../server/http.ts';
+import { requestHash, withIdempotency } from '../../server/idempotency.ts';
+import * as svc from './purchases.service.ts';
+
+export const DocumentSchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  filename: z.string(),
+  contentType: z.string(),
+  sizeBytes: z.number().int(),
+  sha256: z.string(),
+  createdAt: z.string(),
+});
+z.globalRegistry.add(DocumentSchema, { id: 'Document' });
+
+export const Purchase = z.object({
+  id: z.string(),
+  customerId: z.string().nullable(),
+  deviceId: z.string(),
+  documentType: z.enum(svc.DOCUMENT_TYPES),
+  documentNumber: z.string(),
+  soldOn: z.string(),
+  deliveredOn: z.string().nullable(),
+  shippedOn: z.string().nullable(),
+  installedOn: z.string().nullable(),
+  activatedOn: z.string().nullable(),
+  place: z.string().nullable(),
+  locationId: z.string().nullable(),
+  priceMinor: z.number().int().nullable().describe('Price in minor units (cents, stotinki, dong)'),
+  currency: z.string().nullable(),
+  documents: z.array(DocumentSchema),
+  version: z.number().int(),
+  createdAt: z.string(),
+});
+z.globalRegistry.add(Purchase, { id: 'Purchase' });
+
+const Fields = z.object({
+  customerId: Uuid.nullish().describe("The buyer; defaults to the device's owner"),
+  deviceId: Uuid,
+  documentType: z.enum(svc.DOCUMENT_TYPES).optional(),
+  documentNumber: z.string().trim().min(1).max(100).describe('Invoice or receipt number'),
+  soldOn: IsoDate,
+  deliveredOn: IsoDate.nullish(),
+  shippedOn: IsoDate.nullish(),
+  installedOn: IsoDate.nullish(),
+  activatedOn: IsoDate.nullish(),
+  place: z.string().max(300).nullish().describe('Where it was bought (shop, web shop, city)'),
+  locationId: Uuid.nullish(),
+  priceMinor: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullish(),
+  currency: Currency.nullish(),
+});
+const priceAndCurrency = (p: { priceMinor?: number | null; currency?: string | null }, ctx: z.RefinementCtx) => {
+  if (p.priceMinor != null && p.currency == null) ctx.addIssue({ code: 'custom', path: ['currency'], message: 'required with priceMinor' });
+  if (p.currency != null && p.priceMinor == null) ctx.addIssue({ code: 'custom', path: ['priceMinor'], message: 'required with currency' });
+};
+
+export async function purchasesRoutes(app: ZApp, deps: AppDeps) {
+  const tags = ['purchases'];
+  app.get(
+    '/api/v1/purchases',
+    {
+      config: { access: ALL_ROLES },
+      schema: {
+        tags,
+        summary: 'List purchases, newest first',
+        querystring: PageQuery.extend({
+          deviceId: Uuid.optional(),
+          customerId: Uuid.optional(),
+          documentNumber: z.string().max(100).optional(),
+          soldFrom: IsoDate.optional(),
+          soldTo: IsoDate.optional(),
+        }),
+        response: { 200: page(Purchase), ...problems },
+      },
+    },
+    async (req) => svc.list(deps.db, actorOf(req), req.query),
+  );
+  app.post(
+    '/api/v1/purchases',
+    {
+      config: { access: OFFICE },
+      schema: {
+        tags,
+        summary: "Record a purchase; its dates become events in the device's history",
+        headers: IdempotencyHeaders,
+        body: Fields.superRefine(priceAndCurrency),
+        response: { 201: Purchase, ...problems },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const r = await withIdempotency(deps.db, actor, req.headers['idempotency-key'], requestHash('POST', req.url, req.body), (tx) => svc.insert(tx, actor, req.body));
+      return reply.status(r.status).send(r.body);
+    },
+  );
+  app.get(
+    '/api/v1/purchases/:id',
+    { config: { access: ALL_ROLES }, schema: { tags, summary: 'One purchase with its proof documents', params: IdParams, response: { 200: Purchase, ...problems } } },
+    async (req) => svc.get(deps.db, actorOf(req), req.params.id),
+  );
+  app.patch(
+    '/api/v1/purchases/:id',
+    {
+      config: { access: OFFICE },
+      schema: {
+        tags,
+        summary: 'Correct a purchase (send the version you read; 409 with the current state if it changed)',
+        params: IdParams,
+        body: Fields.omit({ deviceId: true }).partial().extend({ version: z.number().int() }),
+        response: { 200: Purchase, ...problems },
+      },
+    },
+    async (req) => svc.update(deps.db, actorOf(req), req.params.id, req.body),
+  );
+  app.post(
+    '/api/v1/purchases/:id/documents',
+    {
+      config: { access: OFFICE },
+      schema: {
+        tags,
+        summary: 'Attach a proof of purchase: multipart/form-data with one field `file` (PDF, PNG, JPEG or WebP, size limited)',
+        params: IdParams,
+        response: { 201: DocumentSchema, 413: problems[400], 415: problems[400], ...problems },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      if (!req.isMultipart()) {
+        throw new AppError(415, 'unsupported-media-type', 'Send multipart/form-data with a `file` field', { errors: [{ field: 'body.file', message: 'missing' }] });
+      }
+      const file = await req.file();
+      if (!file) throw new AppError(400, 'validation-failed', 'The request has invalid fields', { errors: [{ field: 'body.file', message: 'missing' }] });
+      const data = await file.toBuffer();
+      const doc = await svc.addDocument(deps.db, deps.storage, actor, req.params.id, { filename: file.filename || 'upload', contentType: file.mimetype, data });
+      return reply.status(201).send(doc);
+    },
+  );
+  app.get(
+    '/api/v1/documents/:id/content',
+    { config: { access: ALL_ROLES }, schema: { tags, summary: "A document's file", params: IdParams } },
+    async (req, reply) => {
+      const { doc, stream } = await svc.openDocument(deps.db, deps.storage, actorOf(req), req.params.id);
+      reply.header('content-type', doc.content_type);
+      reply.header('content-disposition', `inline; filename="${doc.filename.replace(/[^\w.-]/g, '_')}"`);
+      reply.header('x-content-type-options', 'nosniff');
+      return reply.send(stream);
+    },
+  );
+}

@@ -1,0 +1,263 @@
+// Purchases: the sales document and its dates. The dates are written into the device's history as
+// events (sale, delivery, shipping, installation, activation), which is what coverage is computed
+// from (ITEMA-5 sale, ITM-4 shipping, ITS-2 installation/activation, ITEMA-33 delivery).
+import crypto from 'node:crypto';
+import type { Db, Tx } from '../../db/index.ts';
+import { uuidv7 } from '../../db/ids.ts';
+import type { EventType } from '../../policy/types.ts';
+import { audit } from '../../server/audit.ts';
+import type { Actor } from '../../server/context.ts';
+import { AppError, notFound, versionConflict } from '../../server/errors.ts';
+import { decodeCursor, toPage } from '../../server/http.ts';
+import type { FileStorage } from '../../storage/index.ts';
+import { insertEvent } from '../devices/devices.service.ts';
+import * as repo from './purchases.repository.ts';
+
+export const DOCUMENT_TYPES = ['invoice', 'receipt', 'contract'] as const;
+
+export interface PurchaseFields {
+  customerId?: string | null;
+  deviceId: string;
+  documentType?: (typeof DOCUMENT_TYPES)[number];
+  documentNumber: string;
+  soldOn: string;
+  deliveredOn?: string | null;
+  shippedOn?: string | null;
+  installedOn?: string | null;
+  activatedOn?: string | null;
+  place?: string | null;
+  locationId?: string | null;
+  priceMinor?: number | null;
+  currency?: string | null;
+}
+
+export const documentView = (d: repo.DocumentRow) => ({
+  id: d.id,
+  kind: d.kind,
+  filename: d.filename,
+  contentType: d.content_type,
+  sizeBytes: d.size_bytes,
+  sha256: d.sha256,
+  createdAt: d.created_at.toISOString(),
+});
+
+export const purchaseView = (p: repo.PurchaseRow, docs: repo.DocumentRow[] = []) => ({
+  id: p.id,
+  customerId: p.customer_id,
+  deviceId: p.device_id,
+  documentType: p.document_type as (typeof DOCUMENT_TYPES)[number],
+  documentNumber: p.document_number,
+  soldOn: p.sold_on,
+  deliveredOn: p.delivered_on,
+  shippedOn: p.shipped_on,
+  installedOn: p.installed_on,
+  activatedOn: p.activated_on,
+  place: p.place,
+  locationId: p.location_id,
+  priceMinor: p.price_minor,
+  currency: p.currency,
+  documents: docs.filter((d) => d.purchase_id === p.id).map(documentView),
+  version: p.version,
+  createdAt: p.created_at.toISOString(),
+});
+export type PurchaseView = ReturnType<typeof purchaseView>;
+
+const DATE_EVENTS: [keyof repo.PurchaseRow, EventType][] = [
+  ['sold_on', 'sale'],
+  ['delivered_on', 'delivery'],
+  ['shipped_on', 'shipping'],
+  ['installed_on', 'installation'],
+  ['activated_on', 'activation'],
+];
+
+async function writeDateEvents(tx: Tx, actor: Actor, p: repo.PurchaseRow) {
+  for (const [col, type] of DATE_EVENTS) {
+    const date = p[col] as string | null;
+    if (date) await insertEvent(tx, actor, p.device_id, { type, date, note: `${p.document_type} ${p.document_number}` }, p.id);
+  }
+}
+
+function checkDates(f: { soldOn?: string; deliveredOn?: string | null; shippedOn?: string | null; installedOn?: string | null; activatedOn?: string | null }) {
+  const errors = (['deliveredOn', 'shippedOn', 'installedOn', 'activatedOn'] as const)
+    .filter((k) => f[k] && f.soldOn && f[k]! < f.soldOn)
+    .map((k) => ({ field: `body.${k}`, message: 'is before the date of sale' }));
+  if (errors.length) throw new AppError(422, 'validation-failed', 'The request has invalid fields', { errors });
+}
+
+async function checkRefs(tx: Tx, actor: Actor, f: { deviceId?: string; customerId?: string | null; locationId?: string | null }) {
+  const org = actor.organizationId;
+  const errors: { field: string; message: string }[] = [];
+  let device;
+  if (f.deviceId) {
+    device = await tx.selectFrom('devices').select(['id', 'customer_id']).where('organization_id', '=', org).where('id', '=', f.deviceId).forUpdate().executeTakeFirst();
+    if (!device) errors.push({ field: 'body.deviceId', message: 'no such device' });
+  }
+  if (f.customerId && !(await tx.selectFrom('customers').select('id').where('organization_id', '=', org).where('id', '=', f.customerId).executeTakeFirst())) {
+    errors.push({ field: 'body.customerId', message: 'no such customer' });
+  }
+  if (f.locationId && !(await tx.selectFrom('locations').select('id').where('organization_id', '=', org).where('id', '=', f.locationId).executeTakeFirst())) {
+    errors.push({ field: 'body.locationId', message: 'no such location' });
+  }
+  if (errors.length) throw new AppError(422, 'unknown-reference', 'A referenced record does not exist', { errors });
+  return device;
+}
+
+export async function list(db: Db, actor: Actor, f: Omit<repo.PurchaseFilter, 'after'> & { cursor?: string }) {
+  const rows = await repo.list(db, actor.organizationId, { ...f, after: decodeCursor(f.cursor) });
+  const docs = await repo.documentsOf(db, actor.organizationId, rows.map((r) => r.id));
+  return toPage(rows, f.limit, (r) => purchaseView(r, docs));
+}
+
+export async function get(db: Db, actor: Actor, id: string) {
+  const p = await repo.get(db, actor.organizationId, id);
+  if (!p) throw notFound('Purchase');
+  return purchaseView(p, await repo.documentsOf(db, actor.organizationId, [id]));
+}
+
+export async function insert(tx: Tx, actor: Actor, f: PurchaseFields) {
+  checkDates(f);
+  const device = await checkRefs(tx, actor, f);
+  const customerId = f.customerId ?? device?.customer_id ?? null;
+  const row = await tx
+    .insertInto('purchases')
+    .values({
+      id: uuidv7(),
+      organization_id: actor.organizationId,
+      customer_id: customerId,
+      device_id: f.deviceId,
+      document_type: f.documentType ?? 'invoice',
+      document_number: f.documentNumber,
+      sold_on: f.soldOn,
+      delivered_on: f.deliveredOn ?? null,
+      shipped_on: f.shippedOn ?? null,
+      installed_on: f.installedOn ?? null,
+      activated_on: f.activatedOn ?? null,
+      place: f.place ?? null,
+      location_id: f.locationId ?? null,
+      price_minor: f.priceMinor ?? null,
+      currency: f.currency ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  // The buyer becomes the device's owner when it has none yet.
+  if (device && !device.customer_id && customerId) {
+    await tx.updateTable('devices').set({ customer_id: customerId, updated_at: new Date() }).where('id', '=', device.id).execute();
+  }
+  await writeDateEvents(tx, actor, row);
+  const view = purchaseView(row);
+  await audit(tx, actor, { action: 'purchase.created', entityType: 'purchase', entityId: row.id, after: view });
+  return view;
+}
+
+export async function update(db: Db, actor: Actor, id: string, p: Partial<Omit<PurchaseFields, 'deviceId'>> & { version: number }) {
+  return db.transaction().execute(async (tx) => {
+    const before = await repo.lock(tx, actor.organizationId, id);
+    if (!before) throw notFound('Purchase');
+    const docs = await repo.documentsOf(tx, actor.organizationId, [id]);
+    if (before.version !== p.version) throw versionConflict(purchaseView(before, docs));
+    const pick = <T>(v: T | undefined, old: T) => (v === undefined ? old : v);
+    const next = {
+      soldOn: pick(p.soldOn, before.sold_on),
+      deliveredOn: pick(p.deliveredOn, before.delivered_on),
+      shippedOn: pick(p.shippedOn, before.shipped_on),
+      installedOn: pick(p.installedOn, before.installed_on),
+      activatedOn: pick(p.activatedOn, before.activated_on),
+    };
+    checkDates(next);
+    await checkRefs(tx, actor, { customerId: p.customerId, locationId: p.locationId });
+    const priceMinor = pick(p.priceMinor, before.price_minor);
+    const currency = pick(p.currency, before.currency);
+    if ((priceMinor === null) !== (currency === null)) {
+      throw new AppError(422, 'validation-failed', 'The request has invalid fields', { errors: [{ field: 'body.currency', message: 'price and currency go together' }] });
+    }
+    const after = await tx
+      .updateTable('purchases')
+      .set({
+        customer_id: pick(p.customerId, before.customer_id),
+        document_type: pick(p.documentType, before.document_type),
+        document_number: pick(p.documentNumber, before.document_number),
+        sold_on: next.soldOn,
+        delivered_on: next.deliveredOn,
+        shipped_on: next.shippedOn,
+        installed_on: next.installedOn,
+        activated_on: next.activatedOn,
+        place: pick(p.place, before.place),
+        location_id: pick(p.locationId, before.location_id),
+        price_minor: priceMinor,
+        currency,
+        version: before.version + 1,
+        updated_at: new Date(),
+      })
+      .where('organization_id', '=', actor.organizationId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const datesChanged = DATE_EVENTS.some(([col]) => before[col] !== after[col]);
+    if (datesChanged) {
+      // The purchase's dates are the source of these events: replace them with the corrected ones.
+      await tx.deleteFrom('device_events').where('organization_id', '=', actor.organizationId).where('purchase_id', '=', id).execute();
+      await writeDateEvents(tx, actor, after);
+    }
+    await audit(tx, actor, { action: 'purchase.updated', entityType: 'purchase', entityId: id, before: purchaseView(before, docs), after: purchaseView(after, docs) });
+    return purchaseView(after, docs);
+  });
+}
+
+// ---------- proof documents ----------
+
+export const ALLOWED_TYPES: Record<string, { ext: string; magic: (b: Buffer) => boolean }> = {
+  'application/pdf': { ext: 'pdf', magic: (b) => b.subarray(0, 5).toString('latin1') === '%PDF-' },
+  'image/png': { ext: 'png', magic: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
+  'image/jpeg': { ext: 'jpg', magic: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+  'image/webp': { ext: 'webp', magic: (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP' },
+};
+
+export async function addDocument(db: Db, storage: FileStorage, actor: Actor, purchaseId: string, file: { filename: string; contentType: string; data: Buffer }) {
+  const type = ALLOWED_TYPES[file.contentType];
+  if (!type) {
+    throw new AppError(415, 'unsupported-file-type', `Only PDF, PNG, JPEG or WebP files are accepted, not ${file.contentType}`, {
+      errors: [{ field: 'body.file', message: 'must be a PDF or an image (PNG, JPEG, WebP)' }],
+    });
+  }
+  if (!type.magic(file.data)) {
+    throw new AppError(415, 'unsupported-file-type', `The file's content is not ${file.contentType}`, { errors: [{ field: 'body.file', message: 'content does not match its type' }] });
+  }
+  if (!(await repo.get(db, actor.organizationId, purchaseId))) throw notFound('Purchase');
+  const id = uuidv7();
+  const key = `${actor.organizationId}/${id}.${type.ext}`;
+  // The file is written first; if the database write fails it is removed again, so neither a row
+  // without its file nor an orphan file remains.
+  await storage.put(key, file.data);
+  try {
+    return await db.transaction().execute(async (tx) => {
+      const p = await repo.lock(tx, actor.organizationId, purchaseId);
+      if (!p) throw notFound('Purchase');
+      const row = await tx
+        .insertInto('documents')
+        .values({
+          id,
+          organization_id: actor.organizationId,
+          purchase_id: purchaseId,
+          kind: 'proof-of-purchase',
+          filename: file.filename.slice(0, 255),
+          content_type: file.contentType,
+          size_bytes: file.data.length,
+          sha256: crypto.createHash('sha256').update(file.data).digest('hex'),
+          storage_key: key,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await audit(tx, actor, { action: 'document.attached', entityType: 'purchase', entityId: purchaseId, after: documentView(row) });
+      return documentView(row);
+    });
+  } catch (e) {
+    await storage.delete(key).catch(() => {});
+    throw e;
+  }
+}
+
+export async function openDocument(db: Db, storage: FileStorage, actor: Actor, id: string) {
+  const d = await repo.getDocument(db, actor.organizationId, id);
+  if (!d) throw notFound('Document');
+  return { doc: d, stream: await storage.get(d.storage_key) };
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import type { AppDeps } from '../../server/app.ts';
+import { actorOf } from '../../server/auth.ts';
+import { ALL_ROLES } from '../../server/context.ts';
+import { IdParams, IsoDate, problems, type ZApp } from '../../server/http.ts';
+import * as svc from './warranty.service.ts';
+
+const Texts = z.object({ en: z.string(), bg: z.string().optional(), vi: z.string().optional() });
+const Interval = z.object({ from: z.string(), to: z.string().optional(), kind: z.enum(['running', 'suspended']), rule: z.string() });
+const Change = z.object({ date: z.string(), rule: z.string(), code: z.string(), days: z.number().optional(), newEnd: z.string().optional(), text: Texts });
+const ItemCoverage = z.object({
+  item: z.string(),
+  category: z.string(),
+  kind: z.enum(['device', 'service', 'part']),
+  covered: z.boolean(),
+  status: z.enum(['active', 'suspended', 'expired', 'not-started', 'void', 'not-covered']),
+  start: z.string().optional(),
+  end: z.string().optional().describe('Last day of coverage (inclusive)'),
+  daysLeft: z.number().optional(),
+  term: z.string().optional(),
+  intervals: z.array(Interval),
+  changes: z.array(Change),
+  rules: z.array(z.string()),
+  manufacturer: z.object({ end: z.string(), provider: z.string().optional(), rule: z.string() }).optional(),
+});
+const Reason = z.object({ rule: z.string(), code: z.string(), text: Texts, params: z.record(z.string(), z.unknown()).optional() });
+const CoverageReport = z.object({
+  pack: z.string(),
+  policyVersion: z.string(),
+  at: z.string(),
+  device: ItemCoverage,
+  parts: z.array(ItemCoverage),
+  legalGuarantee: z
+    .object({ rule: z.string(), start: z.string(), end: z.string(), active: z.boolean(), suspendedDays: z.number(), intervals: z.array(Interval) })
+    .optional(),
+  reasons: z.array(Reason),
+});
+z.globalRegistry.add(CoverageReport, { id: 'CoverageReport' });
+const WarrantyAnswer = z.object({
+  device: z.object({
+    id: z.string(),
+    serial: z.string(),
+    manufacturer: z.string(),
+    model: z.string().nullable(),
+    category: z.string(),
+    condition: z.string(),
+    customerId: z.string().nullable(),
+  }),
+  at: z.string().describe('The date the answer is for (today in the organization’s time zone unless ?at= was given)'),
+  covered: z.boolean(),
+  explanation: z.array(z.string()).describe('The reasons, each prefixed with its rule id, in the requested language'),
+  coverage: CoverageReport,
+});
+z.globalRegistry.add(WarrantyAnswer, { id: 'WarrantyAnswer' });
+
+const AtLang = z.object({
+  at: IsoDate.optional().describe('YYYY-MM-DD; default today in the organization’s time zone'),
+  lang: z.enum(['en', 'bg', 'vi']).optional(),
+});
+
+export async function warrantyRoutes(app: ZApp, deps: AppDeps) {
+  const tags = ['warranty'];
+  app.get(
+    '/api/v1/warranty',
+    {
+      config: { access: ALL_ROLES },
+      schema: {
+        tags,
+        summary: 'Warranty of a device by serial number: coverage per part, end dates, legal guarantee, days left, reasons with rule ids',
+        querystring: AtLang.extend({
+          serial: z.string().trim().min(1).max(200),
+          manufacturer: z.string().max(200).optional().describe('Needed only when two manufacturers share the serial'),
+        }),
+        response: { 200: WarrantyAnswer, ...problems },
+      },
+    },
+    async (req) => svc.bySerial(deps.db, actorOf(req), req.query),
+  );
+  app.get(
+    '/api/v1/devices/:id/warranty',
+    {
+      config: { access: ALL_ROLES },
+      schema: { tags, summary: 'Warranty of a device by id', params: IdParams, querystring: AtLang, response: { 200: WarrantyAnswer, ...problems } },
+    },
+    async (req) => svc.byDeviceId(deps.db, actorOf(req), req.params.id, req.query),
+  );
+}

@@ -1,0 +1,91 @@
+// Warranty lookup: loads the device and its history and asks the policy engine. No warranty
+// arithmetic happens here; every date and reason comes from computeCoverage.
+import type { Db } from '../../db/index.ts';
+import { computeCoverage, getShippedPack, PolicyInputError } from '../../policy/index.ts';
+import type { CoverageReport, DeviceEvent, DeviceInput, EventType, Lang } from '../../policy/types.ts';
+import type { Actor } from '../../server/context.ts';
+import { AppError, notFound } from '../../server/errors.ts';
+import * as repo from './warranty.repository.ts';
+
+/** Today's calendar date in a time zone, as YYYY-MM-DD. */
+export function todayIn(timeZone: string, now = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+function deviceInput(r: repo.LookupRow): DeviceInput {
+  const d: DeviceInput = { serial: r.serial, category: r.category, kind: r.kind as DeviceInput['kind'], condition: r.condition as DeviceInput['condition'] };
+  if (r.model) d.model = r.model;
+  if (r.discount_defect) d.discountDefect = r.discount_defect;
+  if (r.term) d.term = r.term;
+  if (r.manufacturer_warranty_term) {
+    d.manufacturerWarranty = { term: r.manufacturer_warranty_term, ...(r.manufacturer_warranty_provider ? { provider: r.manufacturer_warranty_provider } : {}) };
+  }
+  if (r.parts.length) d.parts = r.parts.map((p) => ({ id: p.part_key, category: p.category, ...(p.term ? { term: p.term } : {}) }));
+  return d;
+}
+
+function deviceEvents(r: repo.LookupRow): DeviceEvent[] {
+  return r.events.map((e) => {
+    const ev: DeviceEvent = { type: e.type as EventType, date: e.date };
+    if (e.part_id) ev.partId = e.part_id;
+    if (e.replaces_part_id) ev.replacesPartId = e.replaces_part_id;
+    if (e.category) ev.category = e.category;
+    if (e.under_warranty !== null) ev.underWarranty = e.under_warranty;
+    if (e.term) ev.term = e.term;
+    if (e.plan_id) ev.planId = e.plan_id;
+    if (e.note) ev.note = e.note;
+    if (e.order_ref) ev.orderRef = e.order_ref;
+    return ev;
+  });
+}
+
+export interface WarrantyAnswer {
+  device: { id: string; serial: string; manufacturer: string; model: string | null; category: string; condition: string; customerId: string | null };
+  at: string;
+  covered: boolean;
+  explanation: string[];
+  coverage: CoverageReport;
+}
+
+function answer(r: repo.LookupRow, at: string | undefined, lang: Lang): WarrantyAnswer {
+  const moment = at ?? todayIn(r.time_zone);
+  let coverage: CoverageReport;
+  try {
+    coverage = computeCoverage(deviceInput(r), deviceEvents(r), getShippedPack(r.pack_id), moment);
+  } catch (e) {
+    if (e instanceof PolicyInputError) {
+      throw new AppError(422, 'policy-input-invalid', 'The device record cannot be evaluated by its policy', {
+        errors: e.issues.map((i) => ({ field: i.path, message: i.message })),
+      });
+    }
+    throw e;
+  }
+  const explanation = coverage.reasons.map((x) => `${x.rule}: ${x.text[lang] ?? x.text.en}`);
+  return {
+    device: { id: r.id, serial: r.serial, manufacturer: r.manufacturer, model: r.model, category: r.category, condition: r.condition, customerId: r.customer_id },
+    at: moment,
+    covered: coverage.device.covered,
+    explanation,
+    // The engine's texts may be lazy objects that render on first use; the response carries them as
+    // plain { en, bg, vi } objects.
+    coverage: JSON.parse(JSON.stringify(coverage)) as CoverageReport,
+  };
+}
+
+export async function bySerial(db: Db, actor: Actor, q: { serial: string; manufacturer?: string; at?: string; lang?: Lang }) {
+  const rows = await repo.lookup(db, actor.organizationId, q);
+  if (rows.length === 0) throw notFound(`Device with serial ${q.serial}`);
+  if (rows.length > 1) {
+    throw new AppError(409, 'ambiguous-serial', `Several manufacturers use serial ${q.serial}; add ?manufacturer=`, {
+      errors: [{ field: 'querystring.manufacturer', message: 'required: the serial is not unique' }],
+      candidates: rows.map((r) => ({ id: r.id, manufacturer: r.manufacturer, model: r.model })),
+    });
+  }
+  return answer(rows[0], q.at, q.lang ?? 'en');
+}
+
+export async function byDeviceId(db: Db, actor: Actor, id: string, q: { at?: string; lang?: Lang }) {
+  const rows = await repo.lookup(db, actor.organizationId, { id });
+  if (rows.length === 0) throw notFound('Device');
+  return answer(rows[0], q.at, q.lang ?? 'en');
+}

@@ -1,0 +1,93 @@
+// Builds the HTTP application: plugins, error handling, authentication, and every feature's routes.
+import fastifyCookie from '@fastify/cookie';
+import fastifyMultipart from '@fastify/multipart';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/index.ts';
+import type { FileStorage } from '../storage/index.ts';
+import { installAuth } from './auth.ts';
+import { installErrorHandler } from './errors.ts';
+import { healthRoutes } from '../modules/health/health.routes.ts';
+import { authRoutes } from '../modules/auth/auth.routes.ts';
+import { organizationsRoutes } from '../modules/organizations/organizations.routes.ts';
+import { customersRoutes } from '../modules/customers/customers.routes.ts';
+import { devicesRoutes } from '../modules/devices/devices.routes.ts';
+import { purchasesRoutes } from '../modules/purchases/purchases.routes.ts';
+import { warrantyRoutes } from '../modules/warranty/warranty.routes.ts';
+import { importExportRoutes } from '../modules/import-export/import-export.routes.ts';
+import './context.ts';
+
+export interface AppDeps {
+  db: Db;
+  config: Config;
+  storage: FileStorage;
+  /** Readiness: false while shutting down. */
+  isReady?: () => boolean;
+}
+
+export type App = FastifyInstance;
+
+export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
+    trustProxy: true,
+    bodyLimit: 1024 * 1024,
+    // Keep ids short in logs; each request carries one.
+    genReqId: () => Math.random().toString(36).slice(2, 10),
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: deps.config.uploadMaxBytes, files: 1, fields: 10 },
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Aftercare API',
+        version: '1',
+        description:
+          'Warranties computed from events, claims, repairs and RMA. Sign in with POST /api/v1/auth/sign-in ' +
+          '(a session cookie) or send `Authorization: Bearer ak_...` with an API key. Errors are application/problem+json.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'aftercare_session' },
+          apiKey: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/v1/docs' });
+  installAuth(app, deps.db);
+
+  await app.register(async (api) => {
+    const z = api.withTypeProvider<ZodTypeProvider>();
+    await healthRoutes(z, deps);
+    await authRoutes(z, deps);
+    await organizationsRoutes(z, deps);
+    await customersRoutes(z, deps);
+    await devicesRoutes(z, deps);
+    await purchasesRoutes(z, deps);
+    await warrantyRoutes(z, deps);
+    await importExportRoutes(z, deps);
+    z.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
+  });
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/api/v1/docs'));
+  return app;
+}

@@ -1,0 +1,87 @@
+// Authentication (session cookie or API key) and the per-route role check. Every /api/v1 route must
+// declare `config.access`; a route without one fails at start-up, so no route is open by accident.
+import crypto from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Db } from '../db/index.ts';
+import type { Actor, Role } from './context.ts';
+import { AppError } from './errors.ts';
+
+export const SESSION_COOKIE = 'aftercare_session';
+export const API_KEY_PREFIX = 'ak_';
+
+export const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+export const newToken = () => crypto.randomBytes(32).toString('base64url');
+
+async function actorFromSession(db: Db, token: string): Promise<Actor | null> {
+  const hash = sha256(token);
+  const row = await db
+    .selectFrom('sessions as s')
+    .innerJoin('staff_users as u', 'u.id', 's.staff_user_id')
+    .select(['u.id', 'u.name', 'u.role', 'u.organization_id'])
+    .where('s.token_hash', '=', hash)
+    .where('s.revoked_at', 'is', null)
+    .where('s.expires_at', '>', new Date())
+    .where('u.disabled_at', 'is', null)
+    .executeTakeFirst();
+  if (!row) return null;
+  return { organizationId: row.organization_id, role: row.role as Role, type: 'staff', id: row.id, name: row.name, channel: 'api', sessionTokenHash: hash };
+}
+
+async function actorFromApiKey(db: Db, token: string): Promise<Actor | null> {
+  const row = await db
+    .selectFrom('api_keys')
+    .select(['id', 'name', 'role', 'organization_id'])
+    .where('secret_hash', '=', sha256(token))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (!row) return null;
+  return { organizationId: row.organization_id, role: row.role as Role, type: 'api-key', id: row.id, name: row.name, channel: 'api' };
+}
+
+export function installAuth(app: FastifyInstance, db: Db) {
+  app.decorateRequest('actor', null);
+
+  app.addHook('onRoute', (route) => {
+    const url = route.url ?? route.path;
+    if (!url.startsWith('/api/v1')) return;
+    if (url.startsWith('/api/v1/docs')) {
+      route.config = { ...(route.config ?? {}), access: 'public' };
+      return;
+    }
+    if (!route.config?.access) throw new Error(`route ${route.method} ${url} declares no config.access`);
+  });
+
+  app.addHook('onRequest', async (req) => {
+    const access = req.routeOptions.config?.access;
+    if (access === undefined || access === 'public') {
+      // Public routes still learn who is calling (sign-out, me) but never require it.
+      if (access === undefined) return;
+    }
+    const auth = req.headers.authorization;
+    let actor: Actor | null = null;
+    if (auth) {
+      const m = /^Bearer\s+(\S+)$/i.exec(auth);
+      if (!m || !m[1].startsWith(API_KEY_PREFIX)) {
+        if (access !== 'public') throw new AppError(401, 'unauthenticated', 'Authorization must be "Bearer ak_..." with an API key');
+      } else {
+        actor = await actorFromApiKey(db, m[1]);
+        if (!actor && access !== 'public') throw new AppError(401, 'unauthenticated', 'Unknown or revoked API key');
+      }
+    } else {
+      const token = req.cookies?.[SESSION_COOKIE];
+      if (token) actor = await actorFromSession(db, token);
+    }
+    req.actor = actor;
+    if (access === 'public') return;
+    if (!actor) throw new AppError(401, 'unauthenticated', 'Sign in first (POST /api/v1/auth/sign-in) or send an API key');
+    if (!access.includes(actor.role)) {
+      throw new AppError(403, 'forbidden', `The ${actor.role} role may not use this route (allowed: ${access.join(', ')})`);
+    }
+  });
+}
+
+/** The signed-in actor of a route that requires one. */
+export function actorOf(req: { actor: Actor | null }): Actor {
+  if (!req.actor) throw new AppError(401, 'unauthenticated', 'Sign in first');
+  return req.actor;
+}

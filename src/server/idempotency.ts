@@ -1,0 +1,64 @@
+// `Idempotency-Key` on create requests: the first request's response is stored in the same
+// transaction as what it created; a retry with the same key gets that response back and creates
+// nothing. Two concurrent requests with one key serialize on the key's primary-key row.
+import crypto from 'node:crypto';
+import type { Db, Tx } from '../db/index.ts';
+import type { Actor } from './context.ts';
+import { AppError } from './errors.ts';
+
+export interface Created<T> {
+  status: number;
+  body: T;
+  replayed: boolean;
+}
+
+export function requestHash(method: string, url: string, body: unknown) {
+  return crypto.createHash('sha256').update(`${method} ${url}\n${JSON.stringify(body ?? null)}`).digest('hex');
+}
+
+export async function withIdempotency<T>(
+  db: Db,
+  actor: Actor,
+  key: string | undefined,
+  hash: string,
+  run: (tx: Tx) => Promise<T>,
+  status = 201,
+): Promise<Created<T>> {
+  if (key !== undefined && (key.length < 1 || key.length > 200)) {
+    throw new AppError(400, 'validation-failed', 'The request has invalid fields', {
+      errors: [{ field: 'headers.idempotency-key', message: 'must be 1 to 200 characters' }],
+    });
+  }
+  return db.transaction().execute(async (tx) => {
+    if (key !== undefined) {
+      const claimed = await tx
+        .insertInto('idempotency_keys')
+        .values({ organization_id: actor.organizationId, key, request_hash: hash })
+        .onConflict((oc) => oc.doNothing())
+        .returning('key')
+        .executeTakeFirst();
+      if (!claimed) {
+        const prior = await tx
+          .selectFrom('idempotency_keys')
+          .selectAll()
+          .where('organization_id', '=', actor.organizationId)
+          .where('key', '=', key)
+          .executeTakeFirstOrThrow();
+        if (prior.request_hash !== hash) {
+          throw new AppError(422, 'idempotency-key-reused', 'This Idempotency-Key was used for a different request');
+        }
+        return { status: prior.status_code ?? status, body: prior.response as T, replayed: true };
+      }
+    }
+    const body = await run(tx);
+    if (key !== undefined) {
+      await tx
+        .updateTable('idempotency_keys')
+        .set({ status_code: status, response: JSON.stringify(body) })
+        .where('organization_id', '=', actor.organizationId)
+        .where('key', '=', key)
+        .execute();
+    }
+    return { status, body, replayed: false };
+  });
+}
