@@ -47,13 +47,18 @@ export async function run(): Promise<void> {
     });
   await bench.run();
 
-  const hz = (name: string) => bench.tasks.find((t) => t.name === name)!.result!.throughput.mean;
+  const opsPerSecond = (r: unknown): number => {
+    const res = r as { state?: string; throughput?: { mean: number } };
+    if (!res.throughput) throw new Error(`benchmark task did not complete (${res.state ?? 'no result'})`);
+    return res.throughput.mean;
+  };
+  const hz = (name: string) => opsPerSecond(bench.tasks.find((t) => t.name === name)!.result);
   const base = hz('baseline: JSON round-trip of the case');
   console.log('\n## Policy engine (one core)');
   console.log('| task | ops/s | ratio to baseline |');
   console.log('| --- | ---: | ---: |');
   for (const t of bench.tasks) {
-    const r = t.result!.throughput.mean;
+    const r = opsPerSecond(t.result);
     console.log(`| ${t.name} | ${Math.round(r).toLocaleString('en')} | ${(r / base).toFixed(2)} |`);
   }
   const d = hz('decide, 20 events');
