@@ -96,7 +96,10 @@ function runTimeline(start: Day, term: Term, evs: readonly Ev[], at: Day, o: Run
   const changes: CoverageChange[] = [change(start, o.baseRule, o.baseCode, () => ({ term: tt(term), start: formatDate(start), end: formatDate(baseEnd) }), undefined, end)];
   let segStart = start;
   let segRule = o.baseRule;
-  let open: Day | undefined;
+  let open: Day | undefined; // start of the current suspension (a repair, a dispute, or both)
+  // ITEMA-33: a repair and a dispute may overlap; the period runs again only once both are over.
+  let inRepair = false;
+  let inDispute = false;
   let voidedOn: Day | undefined;
   let endedOn: Day | undefined;
 
@@ -105,21 +108,27 @@ function runTimeline(start: Day, term: Term, evs: readonly Ev[], at: Day, o: Run
     if (day < start) continue;
     switch (e.type) {
       case 'repair-accepted':
-        if (o.suspendRule && open === undefined && day <= end && e.underWarranty !== false) {
-          open = day;
-          if (day > segStart) intervals.push({ from: formatDate(segStart), to: formatDate(day - 1), kind: 'running', rule: segRule });
+      case 'dispute-opened': {
+        const repair = e.type === 'repair-accepted';
+        const applies = repair ? !inRepair && e.underWarranty !== false : o.disputes && !inDispute;
+        // While already suspended the term is not running, so the end is no bar.
+        if (o.suspendRule && applies && (open !== undefined || day <= end)) {
+          if (repair) inRepair = true;
+          else inDispute = true;
+          if (open === undefined) {
+            open = day;
+            if (day > segStart) intervals.push({ from: formatDate(segStart), to: formatDate(day - 1), kind: 'running', rule: segRule });
+          }
         }
         break;
-      case 'dispute-opened':
-        if (o.disputes && o.suspendRule && open === undefined && day <= end) {
-          open = day;
-          if (day > segStart) intervals.push({ from: formatDate(segStart), to: formatDate(day - 1), kind: 'running', rule: segRule });
-        }
-        break;
+      }
       case 'repair-completed':
       case 'dispute-closed': {
         const closes = e.type === 'repair-completed' ? 'repair' : 'dispute';
-        if (open !== undefined && (closes === 'repair' || o.disputes)) {
+        const wasOpen = closes === 'repair' ? inRepair : inDispute;
+        if (closes === 'repair') inRepair = false;
+        else inDispute = false;
+        if (open !== undefined && wasOpen && !inRepair && !inDispute) {
           const days = day - open;
           const from = open;
           end += days;
@@ -338,6 +347,8 @@ export function computeCoverage(device: DeviceInput, events: readonly DeviceEven
     }
   }
   const deviceCov = toItem('device', device.category, kind, deviceTl, deviceTerm, atDay, deviceRules);
+  // ITEMA-3: never covered, whatever the history (not merely 'not started').
+  if (nc) deviceCov.status = 'not-covered';
   if (manufacturer) deviceCov.manufacturer = manufacturer;
   if (deviceTl) reasons.push(statusReason(deviceCov, deviceRules[0]));
 
@@ -454,7 +465,10 @@ function computeParts(device: DeviceInput, evs: readonly Ev[], v: CompiledVersio
 function computeLegal(evs: readonly Ev[], v: CompiledVersion, at: Day): LegalGuarantee | undefined {
   const lg = v.legal;
   if (!lg) return undefined;
-  const start = firstOf(evs, lg.commencement);
+  // ITEMA-33: rights run from delivery, or from the sale when no delivery is recorded: the
+  // legal guarantee's commencement list is in order of preference, not the earliest of them.
+  let start: Day | undefined;
+  for (const type of lg.commencement) if ((start = firstOf(evs, [type])) !== undefined) break;
   if (start === undefined) return undefined;
   const filtered = lg.repair ? evs : evs.filter((x) => x.e.type !== 'repair-accepted' && x.e.type !== 'repair-completed');
   const tl = runTimeline(start, lg.term, filtered, at, {
