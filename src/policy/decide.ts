@@ -41,7 +41,8 @@ export function decide(claim: ClaimInput, history: History, pack: CompiledPack, 
   const all = prepareEvents(history.events, momentDay);
   const upToClaim = all.filter((x) => x.day <= claimDay);
   const coverage = computeCoverage(history.device, history.events, pack, claim.date, { prepared: upToClaim });
-  const v = selectVersion(pack, upToClaim.find((x) => x.e.type !== 'dispute-opened')?.day, claimDay);
+  // ITS-11: judge by the very version the coverage used and the decision records.
+  const v = pack.versions.find((x) => x.version === coverage.policyVersion) ?? selectVersion(pack, undefined, claimDay);
   const raw = v.raw;
 
   let item: ItemCoverage = coverage.device;
@@ -239,11 +240,11 @@ function rightsAfterNoFix(
   const fixed = claim.fixedOn === undefined ? undefined : tryParseDate(claim.fixedOn);
   if (claim.fixedOn !== undefined && fixed === undefined) throw new PolicyInputError([{ path: 'claim.fixedOn', message: `"${claim.fixedOn}" is not a calendar date like 2026-03-01` }]);
   const lateOrOpen = fixed === undefined ? moment > deadline : fixed > deadline;
-  const ruleIds = rule.rules.join(', ');
   if (lateOrOpen) {
-    remedies.push({ type: 'terminate', rule: ruleIds, text: say('remedy-terminate', {}), chosenBy: 'consumer' });
-    remedies.push({ type: 'price-reduction', rule: ruleIds, text: say('remedy-price-reduction', {}), chosenBy: 'consumer' });
-    reasons.push(reason(rule.rules[0], 'no-fix-within', { deadline: formatDate(deadline) }));
+    // A remedy cites one rule id (the pack's first); the reasons cite every rule behind the right.
+    remedies.push({ type: 'terminate', rule: rule.rules[0], text: say('remedy-terminate', {}), chosenBy: 'consumer' });
+    remedies.push({ type: 'price-reduction', rule: rule.rules[0], text: say('remedy-price-reduction', {}), chosenBy: 'consumer' });
+    for (const id of rule.rules) reasons.push(reason(id, 'no-fix-within', { deadline: formatDate(deadline) }));
   } else if (fixed === undefined) {
     reasons.push(reason(rule.rules[0], 'fix-due-by', { deadline: formatDate(deadline) }));
   }
