@@ -12,6 +12,26 @@ program
     await start();
   });
 
+program
+  .command('import')
+  .argument('<file>', 'a CSV of past sales (columns: see docs/import-export.md)')
+  .option('--org <slug>', 'the organization to import into (needed when there are several)')
+  .option('--check', 'only report bad rows (line, column, reason); write nothing')
+  .description('import past sales (customers, devices, purchases); importing the same file again creates nothing twice')
+  .action(async (file: string, opts: { org?: string; check?: boolean }) => {
+    const { importCommand } = await import('./sales.ts');
+    process.exitCode = await importCommand(file, opts);
+  });
+program
+  .command('export')
+  .option('--org <slug>', 'the organization to export (needed when there are several)')
+  .option('-o, --out <file>', 'write to a file instead of standard output')
+  .description('export every device with its purchases as CSV, in the shape import reads')
+  .action(async (opts: { org?: string; out?: string }) => {
+    const { exportCommand } = await import('./sales.ts');
+    process.exitCode = await exportCommand(opts);
+  });
+
 const policy = program.command('policy').description('policy packs: validate, inspect, decide');
 policy
   .command('validate')

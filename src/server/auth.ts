@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/index.ts';
-import type { Actor, Role } from './context.ts';
+import type { Actor, Role, RouteAccess } from './context.ts';
 import { AppError } from './errors.ts';
 
 export const SESSION_COOKIE = 'aftercare_session';
@@ -38,8 +38,22 @@ async function actorFromApiKey(db: Db, token: string): Promise<Actor | null> {
   return { organizationId: row.organization_id, role: row.role as Role, type: 'api-key', id: row.id, name: row.name, channel: 'api' };
 }
 
+export interface ApiRoute {
+  method: string;
+  url: string;
+  access: RouteAccess;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every /api/v1 route with the roles it admits: the table the access tests walk. */
+    apiRoutes: ApiRoute[];
+  }
+}
+
 export function installAuth(app: FastifyInstance, db: Db) {
   app.decorateRequest('actor', null);
+  app.decorate('apiRoutes', [] as ApiRoute[]);
 
   app.addHook('onRoute', (route) => {
     const url = route.url ?? route.path;
@@ -48,7 +62,9 @@ export function installAuth(app: FastifyInstance, db: Db) {
       route.config = { ...(route.config ?? {}), access: 'public' };
       return;
     }
-    if (!route.config?.access) throw new Error(`route ${route.method} ${url} declares no config.access`);
+    const access = route.config?.access;
+    if (!access) throw new Error(`route ${route.method} ${url} declares no config.access`);
+    for (const m of [route.method].flat()) if (m !== 'HEAD') app.apiRoutes.push({ method: m, url, access });
   });
 
   app.addHook('onRequest', async (req) => {

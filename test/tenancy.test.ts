@@ -1,0 +1,91 @@
+// No request can read or change another organization's data: every route that takes an id is called
+// by ITMall's owner with an id that belongs to ITEMA-PG, and must answer 404 and change nothing.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { insertApiKey } from '../src/modules/auth/auth.service.ts';
+import { setupApp, snapshot, type TestContext } from './db.ts';
+import { multipart, PDF } from './multipart.ts';
+
+let t: TestContext;
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  t = await setupApp();
+  const org = t.orgs['itema-pg'];
+  const one = async (table: 'customers' | 'devices' | 'purchases' | 'locations' | 'api_keys') =>
+    (await t.db.selectFrom(table).select('id').where('organization_id', '=', org).executeTakeFirstOrThrow()).id;
+  await insertApiKey(t.db, org, 'itema integration', 'manager', 'ak_itema_tenancy_test_token');
+  ids.customers = await one('customers');
+  ids.devices = await one('devices');
+  ids.purchases = await one('purchases');
+  ids.locations = await one('locations');
+  ids['api-keys'] = await one('api_keys');
+  const m = multipart('invoice.pdf', 'application/pdf', PDF);
+  const r = await t.app.inject({ method: 'POST', url: `/api/v1/purchases/${ids.purchases}/documents`, payload: m.payload, headers: { ...m.headers, cookie: t.cookies['itema-pg'].owner } });
+  expect(r.statusCode).toBe(201);
+  ids.documents = r.json().id;
+});
+afterAll(() => t?.close());
+
+const bodies: Record<string, unknown> = {
+  'PATCH /api/v1/customers/:id': { version: 1, name: 'hijacked' },
+  'PATCH /api/v1/devices/:id': { version: 1, model: 'hijacked' },
+  'PATCH /api/v1/purchases/:id': { version: 1, place: 'hijacked' },
+  'PATCH /api/v1/locations/:id': { version: 1, name: 'hijacked' },
+  'POST /api/v1/devices/:id/events': { type: 'warranty-voided', date: '2026-01-01', note: 'hijacked' },
+};
+
+async function itemaState() {
+  const org = t.orgs['itema-pg'];
+  const versions = async (table: 'customers' | 'devices' | 'purchases' | 'locations') =>
+    (await t.db.selectFrom(table).select(['id', 'version']).where('organization_id', '=', org).orderBy('id').execute()).map((r) => `${r.id}:${r.version}`);
+  return {
+    counts: await snapshot(t.db),
+    customers: await versions('customers'),
+    devices: await versions('devices'),
+    purchases: await versions('purchases'),
+    locations: await versions('locations'),
+    keys: await t.db.selectFrom('api_keys').select(['id', 'revoked_at']).where('organization_id', '=', org).execute(),
+  };
+}
+
+test("every route with an id refuses another organization's records", async () => {
+  const before = await itemaState();
+  const withId = t.app.apiRoutes.filter((r) => r.url.includes(':id') && r.access !== 'public');
+  expect(withId.length).toBeGreaterThanOrEqual(10);
+  for (const r of withId) {
+    const kind = r.url.split('/')[3];
+    const id = ids[kind];
+    expect(id, `no ITEMA-PG record for ${kind}`).toBeTruthy();
+    const url = r.url.replace(':id', id);
+    const key = `${r.method} ${r.url}`;
+    let res;
+    if (r.url.endsWith('/documents') && r.method === 'POST') {
+      const m = multipart('x.pdf', 'application/pdf', PDF);
+      res = await t.app.inject({ method: 'POST', url, payload: m.payload, headers: { ...m.headers, cookie: t.cookies.itmall.owner } });
+    } else {
+      res = await t.app.inject({ method: r.method as 'GET', url, headers: { cookie: t.cookies.itmall.owner }, payload: bodies[key] as object | undefined });
+    }
+    expect(res.statusCode, `${key} as another organization`).toBe(404);
+  }
+  // An API key of the other organization sees nothing either.
+  const viaKey = await t.app.inject({ url: `/api/v1/devices/${ids.devices}`, headers: { authorization: 'Bearer ak_itema_tenancy_test_token' } });
+  expect(viaKey.statusCode).toBe(200);
+  expect(await itemaState()).toEqual(before);
+});
+
+test("lists, lookups and exports show only the caller's organization", async () => {
+  const cookie = t.cookies.itmall.owner;
+  for (const path of ['customers', 'devices', 'purchases', 'locations', 'staff-users', 'api-keys']) {
+    const res = await t.app.inject({ url: `/api/v1/${path}?limit=200`, headers: { cookie } });
+    expect(res.statusCode).toBe(200);
+    const text = res.body;
+    for (const id of Object.values(ids)) expect(text, path).not.toContain(id);
+    expect(text).not.toContain('itema');
+  }
+  expect((await t.app.inject({ url: '/api/v1/warranty?serial=DEMO-ITEMA-LAPTOP', headers: { cookie } })).statusCode).toBe(404);
+  expect((await t.app.inject({ url: '/api/v1/devices?serial=DEMO-ITEMA-LAPTOP', headers: { cookie } })).json().items).toEqual([]);
+  const csv = await t.app.inject({ url: '/api/v1/exports/sales.csv', headers: { cookie } });
+  expect(csv.body).toContain('DEMO-ITMALL-SWITCH');
+  expect(csv.body).not.toContain('DEMO-ITEMA');
+  expect((await t.app.inject({ url: '/api/v1/organization', headers: { cookie } })).json().slug).toBe('itmall');
+});
