@@ -352,7 +352,7 @@ export function computeCoverage(device: DeviceInput, events: readonly DeviceEven
   if (manufacturer) deviceCov.manufacturer = manufacturer;
   if (deviceTl) reasons.push(statusReason(deviceCov, deviceRules[0]));
 
-  const parts = computeParts(device, evs, v, atDay, deviceTl, deviceTerm);
+  const parts = computeParts(device, evs, v, atDay, deviceTl, deviceTerm, deviceRules[0]);
   const legal = computeLegal(evs, v, atDay);
   return { pack: pack.id, policyVersion: v.version, at: formatDate(atDay), device: deviceCov, parts, legalGuarantee: legal, reasons };
 }
@@ -363,7 +363,17 @@ function statusReason(c: ItemCoverage, rule: string): Reason {
   return { rule, code, text: say(code, params), params };
 }
 
-function computeParts(device: DeviceInput, evs: readonly Ev[], v: CompiledVersion, at: Day, deviceTl: Timeline | undefined, deviceTerm: Term | null | undefined): ItemCoverage[] {
+// A part cites its pack's own rules; where the pack has none for parts, the device's term rule
+// (never another business's rule id).
+function computeParts(
+  device: DeviceInput,
+  evs: readonly Ev[],
+  v: CompiledVersion,
+  at: Day,
+  deviceTl: Timeline | undefined,
+  deviceTerm: Term | null | undefined,
+  deviceRule: string,
+): ItemCoverage[] {
   const out: ItemCoverage[] = [];
   const byId = new Map<string, { tl?: Timeline; cov: ItemCoverage }>();
   const partOpts = (rule: string): RunOpts => ({
@@ -386,12 +396,12 @@ function computeParts(device: DeviceInput, evs: readonly Ev[], v: CompiledVersio
     const st = parseItemTerm(stated, path);
     const packPart = v.parts.get(category);
     let term: Term | null | undefined = st !== undefined ? st : packPart ? packPart.term : viaRule ? v.moduleCard?.term : undefined;
-    const rule = viaRule ?? packPart?.rule ?? deviceTl?.changes[0]?.rule ?? 'ITEMA-7';
+    const rule = viaRule ?? packPart?.rule ?? deviceRule;
     if (term === undefined) {
       // No term of its own: the part shares the device's coverage.
       if (viaRule) term = deviceTerm ?? null;
       else {
-        const cov = toItem(id, category, 'part', deviceTl, deviceTerm, at, deviceTl ? [] : []);
+        const cov = toItem(id, category, 'part', deviceTl, deviceTerm, at, [deviceRule]);
         byId.set(id, { tl: deviceTl, cov });
         return;
       }
@@ -417,11 +427,14 @@ function computeParts(device: DeviceInput, evs: readonly Ev[], v: CompiledVersio
       throw new PolicyInputError([{ path: `events[${i}].replacesPartId`, message: `"${e.replacesPartId}" is not a part of this device` }]);
     }
     const category = e.category ?? old?.cov.category ?? 'module';
-    if (e.type === 'part-replaced' && e.underWarranty !== false && old) {
+    const keepRule = v.raw.coverage.replacementKeepsTerm ?? old?.cov.rules[0] ?? deviceRule;
+    // A replacement after the old part's coverage ended is not a warranty replacement, whatever the
+    // flag says (types.ts: under warranty "while covered"): it gets a card of its own below.
+    if (e.type === 'part-replaced' && e.underWarranty !== false && old && (old.tl === undefined || day <= old.tl.end)) {
       // ITEMA-17 / ITM-9: a warranty replacement keeps the original terms; ITM-10: at least the minimum.
       old.cov.status = 'expired';
       old.cov.covered = false;
-      old.cov.changes.push(change(day, v.raw.coverage.replacementKeepsTerm ?? 'ITEMA-17', 'part-removed', { part: e.replacesPartId! }));
+      old.cov.changes.push(change(day, keepRule, 'part-removed', { part: e.replacesPartId! }));
       const base = old.tl;
       let end = base ? base.end : undefined;
       const changes: CoverageChange[] = [];
@@ -435,7 +448,7 @@ function computeParts(device: DeviceInput, evs: readonly Ev[], v: CompiledVersio
         }
       }
       if (end === undefined) {
-        const cov = toItem(id, category, 'part', undefined, null, at, []);
+        const cov = toItem(id, category, 'part', undefined, null, at, [keepRule]);
         cov.status = 'not-covered';
         byId.set(id, { cov });
         return;
@@ -443,12 +456,12 @@ function computeParts(device: DeviceInput, evs: readonly Ev[], v: CompiledVersio
       const tl: Timeline = {
         start: day,
         end,
-        intervals: [{ from: formatDate(day), to: formatDate(Math.max(day, end)), kind: 'running', rule: changes[changes.length - 1]?.rule ?? 'ITEMA-17' }],
+        intervals: [{ from: formatDate(day), to: formatDate(Math.max(day, end)), kind: 'running', rule: changes[changes.length - 1]?.rule ?? keepRule }],
         changes,
         openSuspension: base?.openSuspension,
         voidedOn: base?.voidedOn,
       };
-      byId.set(id, { tl, cov: toItem(id, category, 'part', tl, undefined, at, []) });
+      byId.set(id, { tl, cov: toItem(id, category, 'part', tl, undefined, at, [keepRule]) });
       return;
     }
     if (old) {
@@ -456,7 +469,7 @@ function computeParts(device: DeviceInput, evs: readonly Ev[], v: CompiledVersio
       old.cov.covered = false;
     }
     // ITEMA-25: an added module, or a part replaced outside warranty, gets a card of its own.
-    own(id, category, e.term, `events[${i}].term`, day, v.moduleCard?.rule ?? 'ITEMA-25');
+    own(id, category, e.term, `events[${i}].term`, day, v.moduleCard?.rule ?? deviceRule);
   });
   for (const { cov } of byId.values()) out.push(cov);
   return out;

@@ -73,7 +73,7 @@ export function decide(claim: ClaimInput, history: History, pack: CompiledPack, 
   if (item.status === 'not-covered') {
     notCovered = true;
     const nc = v.notCovered.get(item.category);
-    reasons.push(reason(nc?.rule ?? item.rules[0] ?? 'ITEMA-7', nc ? 'not-covered-category' : 'part-no-term', { category: item.category }));
+    reasons.push(reason(nc?.rule ?? item.rules[0] ?? coverage.device.rules[0], nc ? 'not-covered-category' : 'part-no-term', { category: item.category }));
   }
 
   // ITS-4: only what the business installed, repaired or maintained.
@@ -99,7 +99,7 @@ export function decide(claim: ClaimInput, history: History, pack: CompiledPack, 
       reasons.push(reason(legal!.rule, 'legal-guarantee-applies', { end: legal!.end }));
     } else {
       notCovered = true;
-      reasons.push(reason(rule ?? 'ITS-2', code, { end: item.end ?? '' }));
+      reasons.push(reason(rule ?? coverage.device.rules[0], code, { end: item.end ?? '' }));
     }
   }
   if (basis === 'manufacturer') {
@@ -161,7 +161,7 @@ export function decide(claim: ClaimInput, history: History, pack: CompiledPack, 
   } else if (!claim.diagnosed) {
     outcome = 'needs-inspection';
     provisional = true;
-    reasons.push(reason(item.rules[0] ?? 'ITEMA-1', 'provisional', {}));
+    reasons.push(reason(item.rules[0] ?? coverage.device.rules[0], 'provisional', {}));
   } else outcome = 'covered';
 
   const currency = raw.settings.currency;

@@ -191,6 +191,17 @@ const endRows: EndRow[] = [
     item: 'ssd-2', end: '2026-11-05', status: 'active', rule: 'ITEMA-25', // 5 May + 6 months = 5 November
   },
   {
+    name: 'a part replaced after its coverage ended gets a card of its own, never an end before its start (ITEMA-25)',
+    pack: 'itema', device: { category: 'laptop', condition: 'refurbished', parts: [{ id: 'ssd-1', category: 'ssd' }] },
+    events: [...sold, ev('part-replaced', '2026-06-01', { partId: 'ssd-2', replacesPartId: 'ssd-1' })], at: '2026-06-02',
+    item: 'ssd-2', end: '2026-09-01', status: 'active', rule: 'ITEMA-25', // the laptop ended 10 April; 1 June + the 3-month term = 1 September
+  },
+  {
+    name: 'a module added in a pack without module cards gets the pack’s own term and rule (ITS-2)',
+    pack: 'its', device: { category: 'pc' }, events: [ev('installation', '2026-03-01'), ev('module-added', '2026-04-01', { partId: 'ram-2', category: 'memory' })], at: '2026-04-02',
+    item: 'ram-2', end: '2026-06-30', status: 'active', rule: 'ITS-2', // 1 April + 90 days = 30 June
+  },
+  {
     name: 'the legal guarantee lasts 2 years from delivery (ITEMA-33, ITEMA-9)',
     pack: 'itema', device: refurbLaptop, events: [...sold, ev('delivery', '2026-01-14')], at: '2026-02-01',
     item: 'legal', end: '2028-01-14', rule: 'ITEMA-33', // delivered 14 January 2026 + 2 years
@@ -489,6 +500,14 @@ const decisionRows: DecisionRow[] = [
       expect(charge(d, 'diagnosis')).toMatchObject({ payer: 'client', amount: 2500, currency: 'GBP', when: 'on-refusal', rule: 'SC-12' });
       expect(remedy(d, 'paid-repair')?.rule).toBe('SC-5');
       expect(d.reasons.find((r) => r.code === 'refusal-owes-fees')?.rule).toBe('SC-12');
+    },
+  },
+  {
+    name: 'a part of a device whose card has not started cites the pack’s own rule (SC-10)',
+    check: () => {
+      const d = dec('service-center', { category: 'phone', parts: [{ id: 'screen-1', category: 'screen' }] }, [ev('repair-accepted', '2026-02-01')], plainClaim('2026-02-03', { partId: 'screen-1' }));
+      expect(d.outcome).toBe('not-covered');
+      expect(d.reasons.find((r) => r.code === 'claim-not-started')?.rule).toBe('SC-10');
     },
   },
   // ---- VN
