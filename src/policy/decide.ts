@@ -203,7 +203,10 @@ export function decide(claim: ClaimInput, history: History, pack: CompiledPack, 
     const t = raw.fees.transport;
     // ITEMA-22: on refusal the client owes transport as well as the diagnosis.
     if (t) charges.push({ type: 'transport', payer: 'client', amount: t.amount, currency: t.currency ?? currency, when: 'on-refusal', rule: d?.rules[0] ?? t.rules[0], rules: t.rules, text: t.text });
-    if (claim.clientRefusesPaidRepair && d) reasons.push(reason(d.rules[0], 'refusal-owes-fees', {}));
+    if (claim.clientRefusesPaidRepair && d) {
+      // ITEMA-22: diagnosis plus transport; SC-12: what the regulations require (the diagnosis).
+      reasons.push({ ...reason(d.rules[0], 'refusal-owes-fees', {}), text: say(t ? 'refusal-owes-fees' : 'refusal-owes-diagnosis', {}) });
+    }
   }
 
   return {

@@ -216,6 +216,11 @@ export const MESSAGES: Catalog = {
     bg: 'При отказ от платения ремонт клиентът дължи таксата за диагностика и транспорта.',
     vi: 'Khi từ chối sửa chữa có phí, khách hàng phải trả phí chẩn đoán và vận chuyển.',
   },
+  'refusal-owes-diagnosis': {
+    en: 'On refusing the paid repair the client owes the diagnosis fee.',
+    bg: 'При отказ от платения ремонт клиентът дължи таксата за диагностика.',
+    vi: 'Khi từ chối sửa chữa có phí, khách hàng phải trả phí chẩn đoán.',
+  },
   'no-fix-within': {
     en: 'Not repaired or replaced by {deadline}, one month after the claim: the consumer may terminate the contract or ask for a price reduction.',
     bg: 'Стоката не е ремонтирана или заменена до {deadline}, един месец след рекламацията: потребителят може да развали договора или да поиска намаляване на цената.',

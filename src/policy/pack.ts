@@ -162,7 +162,10 @@ export function getShippedPack(id: string): CompiledPack {
 
 /** A shipped pack id, or a path to a pack file. */
 export function resolvePack(idOrFile: string): CompiledPack {
-  return (SHIPPED_PACKS as readonly string[]).includes(idOrFile) ? getShippedPack(idOrFile) : loadPackFile(idOrFile);
+  if ((SHIPPED_PACKS as readonly string[]).includes(idOrFile)) return getShippedPack(idOrFile);
+  // A bare word is a pack id, not a file name: say which ids exist.
+  if (!/[./\\]/.test(idOrFile)) getShippedPack(idOrFile);
+  return loadPackFile(idOrFile);
 }
 
 /**
