@@ -72,9 +72,9 @@ export async function importCommand(file: string, opts: { org?: string; check?: 
 export async function exportCommand(opts: { org?: string; out?: string }): Promise<number> {
   return withDb(async (d) => {
     const org = await orgId(d, opts.org);
-    const out = opts.out ? fs.createWriteStream(opts.out) : process.stdout;
+    const out: NodeJS.WritableStream = opts.out ? fs.createWriteStream(opts.out) : process.stdout;
     for await (const chunk of exportSales(d.db, org)) {
-      if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
     }
     if (opts.out) await new Promise<void>((r) => (out as fs.WriteStream).end(r));
     return 0;

@@ -27,11 +27,30 @@ async function actorFromSession(db: Db, token: string): Promise<Actor | null> {
   return { organizationId: row.organization_id, role: row.role as Role, type: 'staff', id: row.id, name: row.name, channel: 'api', sessionTokenHash: hash };
 }
 
+// Integrations call often; an API key's lookup is kept for a few seconds. Revoking a key clears it
+// in this process at once; other server processes notice within API_KEY_CACHE_MS.
+const API_KEY_CACHE_MS = 5_000;
+const apiKeyCache = new Map<string, { actor: Actor | null; until: number }>();
+export function forgetApiKeys() {
+  apiKeyCache.clear();
+}
+
 async function actorFromApiKey(db: Db, token: string): Promise<Actor | null> {
+  const hash = sha256(token);
+  const now = Date.now();
+  const hit = apiKeyCache.get(hash);
+  if (hit && hit.until > now) return hit.actor;
+  const actor = await loadApiKey(db, hash);
+  if (apiKeyCache.size > 10_000) apiKeyCache.clear();
+  apiKeyCache.set(hash, { actor, until: now + API_KEY_CACHE_MS });
+  return actor;
+}
+
+async function loadApiKey(db: Db, hash: string): Promise<Actor | null> {
   const row = await db
     .selectFrom('api_keys')
     .select(['id', 'name', 'role', 'organization_id'])
-    .where('secret_hash', '=', sha256(token))
+    .where('secret_hash', '=', hash)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   if (!row) return null;

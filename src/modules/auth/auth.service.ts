@@ -3,7 +3,7 @@ import { hash, verify } from '@node-rs/argon2';
 import type { Db } from '../../db/index.ts';
 import { uuidv7 } from '../../db/ids.ts';
 import { audit } from '../../server/audit.ts';
-import { API_KEY_PREFIX, newToken, sha256 } from '../../server/auth.ts';
+import { API_KEY_PREFIX, forgetApiKeys, newToken, sha256 } from '../../server/auth.ts';
 import type { Actor, Role } from '../../server/context.ts';
 import { AppError, notFound } from '../../server/errors.ts';
 
@@ -94,5 +94,5 @@ export async function revokeApiKey(db: Db, actor: Actor, id: string) {
     const after = await tx.updateTable('api_keys').set({ revoked_at: before.revoked_at ?? new Date() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
     await audit(tx, actor, { action: 'api-key.revoked', entityType: 'api-key', entityId: id, before: keyView(before), after: keyView(after) });
     return keyView(after);
-  });
+  }).finally(forgetApiKeys);
 }

@@ -74,9 +74,9 @@ describe('customers', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await t.app.inject({ url: `/api/v1/customers?q=Paged&limit=2${cursor ? `&cursor=${cursor}` : ''}`, headers: { cookie } });
+      const res: { json(): { items: { name: string }[]; nextCursor: string | null } } = await t.app.inject({ url: `/api/v1/customers?q=Paged&limit=2${cursor ? `&cursor=${cursor}` : ''}`, headers: { cookie } });
       const page = res.json();
-      seen.push(...page.items.map((c: { name: string }) => c.name));
+      seen.push(...page.items.map((c) => c.name));
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen).toEqual(['Paged 4', 'Paged 3', 'Paged 2', 'Paged 1', 'Paged 0']);

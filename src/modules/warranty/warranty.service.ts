@@ -8,8 +8,15 @@ import { AppError, notFound } from '../../server/errors.ts';
 import * as repo from './warranty.repository.ts';
 
 /** Today's calendar date in a time zone, as YYYY-MM-DD. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
 export function todayIn(timeZone: string, now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  // Building an Intl formatter costs more than the whole coverage computation: keep one per zone.
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    formatters.set(timeZone, f);
+  }
+  return f.format(now);
 }
 
 function deviceInput(r: repo.LookupRow): DeviceInput {
@@ -66,9 +73,9 @@ function answer(r: repo.LookupRow, at: string | undefined, lang: Lang): Warranty
     at: moment,
     covered: coverage.device.covered,
     explanation,
-    // The engine's texts may be lazy objects that render on first use; the response carries them as
-    // plain { en, bg, vi } objects.
-    coverage: JSON.parse(JSON.stringify(coverage)) as CoverageReport,
+    // The engine's texts may be lazy objects that render on first use; they serialize to plain
+    // { en, bg, vi } objects through their toJSON.
+    coverage,
   };
 }
 
