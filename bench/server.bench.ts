@@ -113,7 +113,7 @@ export async function run(): Promise<void> {
 
     const port = await freePort();
     server = spawn(process.execPath, ['bin/aftercare.mjs', 'start'], {
-      env: { ...process.env, DATABASE_URL: url, PORT: String(port), AFTERCARE_DEMO: 'false', LOG_LEVEL: 'warn', DB_POOL_SIZE: '20' },
+      env: { ...process.env, DATABASE_URL: url, PORT: String(port), AFTERCARE_DEMO: 'false', LOG_LEVEL: 'warn', DB_POOL_SIZE: process.env.BENCH_POOL ?? '10' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     await waitForServer(server);

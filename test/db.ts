@@ -58,7 +58,7 @@ export async function setupApp(opts: { demo?: boolean } = {}): Promise<TestConte
   const handle = createDb(database.url, 5);
   const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aftercare-files-'));
   const config: Config = { ...loadConfig({}), filesDir, uploadMaxBytes: 200_000 };
-  const app = await buildApp({ db: handle.db, config, storage: new DiskStorage(filesDir) });
+  const app = await buildApp({ db: handle.db, pool: handle.pool, config, storage: new DiskStorage(filesDir) });
   await app.ready();
   const orgs: Record<string, string> = {};
   const cookies: Sessions = {};

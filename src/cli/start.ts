@@ -32,7 +32,7 @@ export async function start() {
   if (seeded) log.info('loaded the demo data');
 
   let ready = true;
-  const app = await buildApp({ db: database.db, config, storage: new DiskStorage(config.filesDir), isReady: () => ready }, log);
+  const app = await buildApp({ db: database.db, pool: database.pool, config, storage: new DiskStorage(config.filesDir), isReady: () => ready }, log);
   const address = await app.listen({ host: config.host, port: config.port });
   const url = config.publicUrl ?? address.replace('://[::1]', '://localhost');
 

@@ -164,9 +164,42 @@ function isPostgres(pid: number) {
   }
 }
 
+/**
+ * A server on this data folder that another live Aftercare process runs (e.g. `npm start` while
+ * `aftercare import` runs): its pid and port, read from postmaster.pid. An orphaned server (its
+ * parent died: a crashed run) is not in use and is cleaned up instead.
+ */
+function serverInUse(dataDir: string): { pid: number; port: number } | undefined {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return undefined;
+  const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !pidAlive(pid) || !isPostgres(pid)) return undefined;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const parent = fs.readFileSync(`/proc/${ppid}/cmdline`, 'utf8');
+    if (ppid > 1 && /node|aftercare/.test(parent)) return { pid, port };
+  } catch {
+    // no /proc: treat as not in use
+  }
+  return undefined;
+}
+
 export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServer> {
   const dataDir = path.resolve(opts.dataDir);
   const password = opts.password ?? 'aftercare';
+  const running = serverInUse(dataDir);
+  if (running) {
+    // Share it; the process that started it stops it.
+    (opts.log ?? (() => {}))(`using the embedded PostgreSQL already running on ${dataDir} (pid ${running.pid}, port ${running.port})`);
+    return {
+      port: running.port,
+      url: (database: string) => `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${running.port}/${encodeURIComponent(database)}`,
+      stop: async () => {},
+    };
+  }
   const log = opts.log ?? (() => {});
   const serverLog: string[] = [];
   const onLog = (m: unknown) => {

@@ -11,6 +11,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import type pg from 'pg';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import type { FileStorage } from '../storage/index.ts';
@@ -28,6 +29,8 @@ import './context.ts';
 
 export interface AppDeps {
   db: Db;
+  /** The pool under `db`, for the few hot queries run as named prepared statements. */
+  pool?: pg.Pool;
   config: Config;
   storage: FileStorage;
   /** Readiness: false while shutting down. */

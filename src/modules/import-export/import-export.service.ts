@@ -235,10 +235,13 @@ export async function importSales(
   const parsed = parseSales(input);
   const result: ImportResult = { rows: parsed.total, customersCreated: 0, devicesCreated: 0, purchasesCreated: 0, problems: parsed.problems, written: false };
   if (opts.check || parsed.problems.length) return result;
-  const size = opts.batchSize ?? 500;
-  for (let i = 0; i < parsed.rows.length; i += size) {
+  const size = opts.batchSize ?? 1000;
+  for (let i = 0, n = 0; i < parsed.rows.length; i += size, n++) {
     const batch = parsed.rows.slice(i, i + size).map((x) => x.row);
     await db.transaction().execute((tx) => importBatch(tx, actor, batch, result));
+    // A large import grows the tables faster than autovacuum refreshes their statistics; stale
+    // statistics make the matching queries fall back to sequential scans batch after batch.
+    if (n === 1 || n % 20 === 19) await sql`analyze customers, devices, purchases`.execute(db);
     result.written = true;
     opts.onProgress?.(Math.min(i + size, parsed.rows.length), parsed.rows.length);
   }

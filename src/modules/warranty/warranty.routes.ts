@@ -80,7 +80,7 @@ export async function warrantyRoutes(app: ZApp, deps: AppDeps) {
         response: { 200: WarrantyAnswer, ...problems },
       },
     },
-    async (req) => svc.bySerial(deps.db, actorOf(req), req.query),
+    async (req) => svc.bySerial(deps.db, actorOf(req), req.query, deps.pool),
   );
   app.get(
     '/api/v1/devices/:id/warranty',
