@@ -58,7 +58,7 @@ const TITLES: Record<number, string> = {
 };
 
 export function problem(status: number, code: string, detail: string, extra: Record<string, unknown> = {}) {
-  return { type: `https://aftercare.dev/problems/${code}`, title: TITLES[status] ?? 'Error', status, code, detail, ...extra };
+  return { type: `urn:aftercare:problem:${code}`, title: TITLES[status] ?? 'Error', status, code, detail, ...extra };
 }
 
 /** Postgres error codes that mean the client sent something the data cannot take. */
