@@ -112,7 +112,9 @@ export async function run(): Promise<void> {
     await insertApiKey(h.db, gen.org, 'bench', 'technician', TOKEN);
 
     const port = await freePort();
-    server = spawn(process.execPath, ['bin/aftercare.mjs', 'start'], {
+    // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the server process.
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    server = spawn(process.execPath, [...nodeArgs, 'bin/aftercare.mjs', 'start'], {
       env: { ...process.env, DATABASE_URL: url, PORT: String(port), AFTERCARE_DEMO: 'false', LOG_LEVEL: 'warn', DB_POOL_SIZE: process.env.BENCH_POOL ?? '10' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
