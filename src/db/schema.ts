@@ -179,6 +179,129 @@ export interface SchemaMigrationsTable {
   applied_at: Timestamp;
 }
 
+export interface OrderCountersTable {
+  organization_id: string;
+  year: number;
+  last_number: number;
+}
+export interface ServiceOrdersTable {
+  id: string;
+  organization_id: string;
+  number: string;
+  state: string;
+  channel: string;
+  customer_id: string | null;
+  device_id: string | null;
+  language: string;
+  contact_channel: string | null;
+  problem: string;
+  claim_date: string;
+  details: unknown;
+  proofs: unknown;
+  missing: unknown;
+  pre_authorization_required: boolean;
+  pre_authorized_at: Date | null;
+  decision: unknown;
+  decision_final: boolean;
+  under_warranty: boolean | null;
+  findings: string[];
+  work_order: unknown;
+  received_on: string | null;
+  quote: unknown;
+  client_decision: unknown;
+  test_result: unknown;
+  findings_protocol: string | null;
+  currency: string;
+  policy_version: string | null;
+  version: Version;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export interface OrderChargesTable {
+  id: string;
+  organization_id: string;
+  order_id: string;
+  kind: string;
+  amount_minor: number;
+  currency: string;
+  rule: string | null;
+  note: string | null;
+  created_at: Timestamp;
+}
+export interface OrderPaymentsTable {
+  id: string;
+  organization_id: string;
+  order_id: string;
+  method: string;
+  amount_minor: number;
+  currency: string;
+  received_by: string;
+  created_at: Timestamp;
+}
+export interface OrderPartsTable {
+  id: string;
+  organization_id: string;
+  order_id: string;
+  action: string;
+  part_id: string;
+  replaces_part_id: string | null;
+  category: string;
+  under_warranty: boolean;
+  removed_part_retained: boolean;
+  created_at: Timestamp;
+}
+export interface OrderClocksTable {
+  id: string;
+  organization_id: string;
+  order_id: string;
+  clock_id: string;
+  rule: string;
+  started_at: Timestamp;
+  stopped_at: Date | null;
+  due_at: Date | null;
+  at_risk_at: Date | null;
+  policy_version: string;
+}
+export interface OrderClockPausesTable {
+  id: string;
+  organization_id: string;
+  clock_row_id: string;
+  paused_at: Timestamp;
+  resumed_at: Date | null;
+}
+export interface OrderTimersTable {
+  id: string;
+  organization_id: string;
+  order_id: string;
+  clock_row_id: string;
+  kind: string;
+  fire_at: Timestamp;
+  fired_at: Date | null;
+  cancelled_at: Date | null;
+}
+export interface OrderPageTokensTable {
+  token_hash: string;
+  organization_id: string;
+  order_id: string;
+  created_at: Timestamp;
+  revoked_at: Date | null;
+}
+export interface OutboxTable {
+  id: string;
+  organization_id: string;
+  topic: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  payload: unknown;
+  dedupe_key: string | null;
+  created_at: Timestamp;
+  available_at: Timestamp;
+  attempts: ColumnType<number, number | undefined, number>;
+  locked_until: Date | null;
+  delivered_at: Date | null;
+  last_error: string | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   locations: LocationsTable;
@@ -194,4 +317,14 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   audit_events: AuditEventsTable;
   schema_migrations: SchemaMigrationsTable;
+  order_counters: OrderCountersTable;
+  service_orders: ServiceOrdersTable;
+  order_charges: OrderChargesTable;
+  order_payments: OrderPaymentsTable;
+  order_parts: OrderPartsTable;
+  order_clocks: OrderClocksTable;
+  order_clock_pauses: OrderClockPausesTable;
+  order_timers: OrderTimersTable;
+  order_page_tokens: OrderPageTokensTable;
+  outbox: OutboxTable;
 }

@@ -1,0 +1,64 @@
+// The outbox: messages that must leave the process (to the client or to staff), written in the same
+// transaction as the state change they report. Nothing here sends anything: the delivery worker
+// (issue 5) reads pending rows (delivered_at is null, available_at <= now()), delivers them, and sets
+// delivered_at, or increments attempts and sets last_error and a later available_at.
+// The contract (topics and payloads) is in docs/service-orders.md.
+import { sql } from 'kysely';
+import type { Tx } from '../../db/index.ts';
+import { uuidv7 } from '../../db/ids.ts';
+
+/** Topics written today. Payloads always hold ids, never rendered text. */
+export const OUTBOX_TOPICS = [
+  'claim.received', // the client's claim with its order number (ITEMA-28)
+  'order.quote-ready', // a quote the client can accept or refuse (SC-5)
+  'order.decision-recorded', // the client's consent or refusal (SC-7)
+  'order.ready', // ready for pickup: the client is notified (SC-9)
+  'order.disposal-reminder', // collect before the disposal deadline (SC-11, ITEMA-24)
+  'order.unclaimed', // the collection deadline passed
+  'deadline.at-risk', // a clock is at risk (staff)
+  'deadline.breached', // a clock ran out (staff)
+] as const;
+export type OutboxTopic = (typeof OUTBOX_TOPICS)[number];
+
+export interface OutboxRow {
+  organizationId: string;
+  topic: OutboxTopic | (string & {});
+  aggregateType: string;
+  aggregateId: string;
+  payload: Record<string, unknown>;
+  /** A second enqueue with the same key (in this organization) is ignored. */
+  dedupeKey?: string;
+  /** Deliver no earlier than this instant (default: now). */
+  availableAt?: Date;
+}
+
+/** Writes one outbox row inside the caller's transaction. Returns its id, or null if deduplicated. */
+export async function enqueue(tx: Tx, row: OutboxRow): Promise<string | null> {
+  const r = await tx
+    .insertInto('outbox')
+    .values({
+      id: uuidv7(),
+      organization_id: row.organizationId,
+      topic: row.topic,
+      aggregate_type: row.aggregateType,
+      aggregate_id: row.aggregateId,
+      payload: JSON.stringify(row.payload),
+      dedupe_key: row.dedupeKey ?? null,
+      ...(row.availableAt ? { available_at: row.availableAt } : {}),
+    })
+    .onConflict((oc) => oc.columns(['organization_id', 'dedupe_key']).where('dedupe_key', 'is not', null).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return r?.id ?? null;
+}
+
+/** Pending rows of one aggregate (tests, the order page's "what we sent you"). */
+export function ofAggregate(tx: Tx | import('../../db/index.ts').Db, organizationId: string, aggregateId: string) {
+  return tx
+    .selectFrom('outbox')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('aggregate_id', '=', aggregateId)
+    .orderBy(sql`created_at, id`)
+    .execute();
+}
