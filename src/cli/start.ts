@@ -33,7 +33,15 @@ export async function start() {
 
   let ready = true;
   const app = await buildApp({ db: database.db, pool: database.pool, config, storage: new DiskStorage(config.filesDir), isReady: () => ready }, log);
-  const address = await app.listen({ host: config.host, port: config.port });
+  let address: string;
+  try {
+    address = await app.listen({ host: config.host, port: config.port });
+  } catch (e) {
+    console.error(`cannot listen on ${config.host}:${config.port}: ${(e as Error).message} (set PORT or HOST)`);
+    await app.close().catch(() => {});
+    await database.shutdown();
+    process.exit(1);
+  }
   const url = config.publicUrl ?? address.replace('://[::1]', '://localhost');
 
   const lines = [

@@ -13,6 +13,35 @@ import { uuidv7 } from '../../db/ids.ts';
 import type { Actor } from '../../server/context.ts';
 import { COLUMNS, REQUIRED_COLUMNS, RowSchema, type RowProblem, type SalesRow } from './sales-csv.ts';
 
+/**
+ * INSERT of many rows as one statement with one array parameter per column (unnest), instead of one
+ * parameter per value: PostgreSQL binds and plans a handful of parameters instead of tens of
+ * thousands, which makes bulk imports several times faster.
+ */
+async function bulkInsert(tx: Tx, table: string, columns: Record<string, string>, rows: Record<string, unknown>[]) {
+  if (rows.length === 0) return;
+  const names = Object.keys(columns);
+  const arrays = names.map((n) => rows.map((r) => (r[n] === undefined ? null : r[n])));
+  const params = names.map((n, i) => sql`${sql.val(arrays[i])}::${sql.raw(columns[n] === 'jsonb' ? 'text' : columns[n])}[]`);
+  const select = names.map((n) => (columns[n] === 'jsonb' ? sql`${sql.ref(`u.${n}`)}::jsonb` : sql.ref(`u.${n}`)));
+  await sql`insert into ${sql.table(table)} (${sql.join(names.map((n) => sql.ref(n)))})
+            select ${sql.join(select)} from unnest(${sql.join(params)}) as u(${sql.join(names.map((n) => sql.ref(n)))})`.execute(tx);
+}
+
+const CUSTOMER_COLUMNS = { id: 'uuid', organization_id: 'uuid', kind: 'text', name: 'text', email: 'text', phone: 'text', address: 'text', preferred_language: 'text', external_ref: 'text' };
+const DEVICE_COLUMNS = {
+  id: 'uuid', organization_id: 'uuid', customer_id: 'uuid', serial: 'text', manufacturer: 'text', model: 'text', category: 'text', kind: 'text',
+  condition: 'text', discount_defect: 'text', term: 'text', manufacturer_warranty_term: 'text',
+};
+const PURCHASE_COLUMNS = {
+  id: 'uuid', organization_id: 'uuid', customer_id: 'uuid', device_id: 'uuid', document_type: 'text', document_number: 'text', sold_on: 'date',
+  delivered_on: 'date', shipped_on: 'date', installed_on: 'date', activated_on: 'date', place: 'text', price_minor: 'bigint', currency: 'text',
+};
+const EVENT_COLUMNS = { id: 'uuid', organization_id: 'uuid', device_id: 'uuid', type: 'text', date: 'date', note: 'text', purchase_id: 'uuid', recorded_by: 'text' };
+const AUDIT_COLUMNS = {
+  organization_id: 'uuid', actor_type: 'text', actor_id: 'text', channel: 'text', action: 'text', entity_type: 'text', entity_id: 'text', after: 'jsonb',
+};
+
 export interface ParsedSales {
   rows: { line: number; row: SalesRow }[];
   problems: RowProblem[];
@@ -121,7 +150,7 @@ async function importBatch(tx: Tx, actor: Actor, batch: SalesRow[], counts: Impo
         external_ref: r.customer_ref ?? null,
       };
     });
-    await tx.insertInto('customers').values(values).execute();
+    await bulkInsert(tx, 'customers', CUSTOMER_COLUMNS, values);
     for (const v of values) audits.push({ entity_type: 'customer', entity_id: v.id, action: 'customer.created', after: JSON.stringify(v) });
     counts.customersCreated += values.length;
   }
@@ -160,7 +189,7 @@ async function importBatch(tx: Tx, actor: Actor, batch: SalesRow[], counts: Impo
     newDevices.push(v);
   }
   if (newDevices.length) {
-    await tx.insertInto('devices').values(newDevices).execute();
+    await bulkInsert(tx, 'devices', DEVICE_COLUMNS, newDevices);
     for (const v of newDevices) audits.push({ entity_type: 'device', entity_id: v.id, action: 'device.created', after: JSON.stringify(v) });
     counts.devicesCreated += newDevices.length;
   }
@@ -211,18 +240,15 @@ async function importBatch(tx: Tx, actor: Actor, batch: SalesRow[], counts: Impo
       }
     }
     if (purchases.length) {
-      await tx.insertInto('purchases').values(purchases).execute();
-      if (events.length) await tx.insertInto('device_events').values(events).execute();
+      await bulkInsert(tx, 'purchases', PURCHASE_COLUMNS, purchases);
+      await bulkInsert(tx, 'device_events', EVENT_COLUMNS, events);
       for (const v of purchases) audits.push({ entity_type: 'purchase', entity_id: v.id, action: 'purchase.created', after: JSON.stringify(v) });
       counts.purchasesCreated += purchases.length;
     }
   }
 
   if (audits.length) {
-    await tx
-      .insertInto('audit_events')
-      .values(audits.map((a) => ({ ...a, organization_id: org, actor_type: actor.type, actor_id: actor.id, channel: actor.channel })))
-      .execute();
+    await bulkInsert(tx, 'audit_events', AUDIT_COLUMNS, audits.map((a) => ({ ...a, organization_id: org, actor_type: actor.type, actor_id: actor.id, channel: actor.channel })));
   }
 }
 
