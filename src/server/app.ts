@@ -25,6 +25,7 @@ import { devicesRoutes } from '../modules/devices/devices.routes.ts';
 import { purchasesRoutes } from '../modules/purchases/purchases.routes.ts';
 import { warrantyRoutes } from '../modules/warranty/warranty.routes.ts';
 import { importExportRoutes } from '../modules/import-export/import-export.routes.ts';
+import { documentsRoutes } from '../modules/documents/documents.routes.ts';
 import './context.ts';
 
 export interface AppDeps {
@@ -89,6 +90,7 @@ export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger): Promi
     await purchasesRoutes(z, deps);
     await warrantyRoutes(z, deps);
     await importExportRoutes(z, deps);
+    await documentsRoutes(z, deps);
     z.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
   });
   app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/api/v1/docs'));

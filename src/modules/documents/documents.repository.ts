@@ -1,0 +1,32 @@
+// What documents print about the business, the client and the sale. Every query takes the organization.
+import type { Db, Tx } from '../../db/index.ts';
+
+export const organizationBySlug = (db: Db | Tx, slug: string) =>
+  db.selectFrom('organizations').select(['id', 'slug', 'name', 'pack_id', 'time_zone', 'languages', 'currency']).where('slug', '=', slug).executeTakeFirst();
+
+export const organizationById = (db: Db | Tx, id: string) =>
+  db.selectFrom('organizations').select(['id', 'slug', 'name', 'pack_id', 'time_zone', 'languages', 'currency']).where('id', '=', id).executeTakeFirst();
+
+/** The business's first location: its address and phone go on every document. */
+export const mainLocation = (db: Db | Tx, orgId: string) =>
+  db.selectFrom('locations').select(['name', 'address', 'phone']).where('organization_id', '=', orgId).orderBy('id').limit(1).executeTakeFirst();
+
+export const customer = (db: Db | Tx, orgId: string, id: string) =>
+  db
+    .selectFrom('customers')
+    .select(['id', 'name', 'email', 'phone', 'address', 'preferred_language', 'preferred_channel'])
+    .where('organization_id', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+
+/** The device's first sale on record (the card names the purchase document, ITEMA-10). */
+export const firstPurchase = (db: Db | Tx, orgId: string, deviceId: string) =>
+  db
+    .selectFrom('purchases')
+    .select(['document_type', 'document_number', 'sold_on', 'place'])
+    .where('organization_id', '=', orgId)
+    .where('device_id', '=', deviceId)
+    .orderBy('sold_on')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
