@@ -302,6 +302,31 @@ export interface OutboxTable {
   last_error: string | null;
 }
 
+export interface NotificationsTable {
+  id: string;
+  organization_id: string;
+  outbox_id: string;
+  seq: number;
+  topic: string;
+  audience: string;
+  channel: string;
+  language: string;
+  recipient: string | null;
+  subject: string | null;
+  body: string;
+  link: string | null;
+  order_id: string | null;
+  customer_id: string | null;
+  status: ColumnType<string, string | undefined, string>;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+  message_key: string;
+  provider_id: string | null;
+  created_at: Timestamp;
+  sending_at: Date | null;
+  sent_at: Date | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   locations: LocationsTable;
@@ -327,4 +352,5 @@ export interface Database {
   order_timers: OrderTimersTable;
   order_page_tokens: OrderPageTokensTable;
   outbox: OutboxTable;
+  notifications: NotificationsTable;
 }
