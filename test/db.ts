@@ -99,7 +99,8 @@ export const newId = uuidv7;
 
 /** Row counts of every business table, to prove a failed request wrote nothing. */
 export async function snapshot(db: DbHandle['db']) {
-  const tables = ['customers', 'devices', 'device_parts', 'device_events', 'purchases', 'documents', 'audit_events', 'idempotency_keys', 'locations', 'staff_users', 'api_keys'] as const;
+  const tables = ['customers', 'devices', 'device_parts', 'device_events', 'purchases', 'documents', 'audit_events', 'idempotency_keys', 'locations', 'staff_users', 'api_keys',
+    'service_orders', 'order_charges', 'order_payments', 'order_parts', 'order_clocks', 'order_clock_pauses', 'order_timers', 'order_page_tokens', 'outbox'] as const;
   const out: Record<string, number> = {};
   for (const t of tables) {
     const r = await db.selectFrom(t).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();

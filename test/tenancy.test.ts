@@ -23,6 +23,7 @@ beforeAll(async () => {
   const r = await t.app.inject({ method: 'POST', url: `/api/v1/purchases/${ids.purchases}/documents`, payload: m.payload, headers: { ...m.headers, cookie: t.cookies['itema-pg'].owner } });
   expect(r.statusCode).toBe(201);
   ids.documents = r.json().id;
+  ids['service-orders'] = (await t.db.selectFrom('service_orders').select('id').where('organization_id', '=', org).executeTakeFirstOrThrow()).id;
 });
 afterAll(() => t?.close());
 
@@ -32,6 +33,9 @@ const bodies: Record<string, unknown> = {
   'PATCH /api/v1/purchases/:id': { version: 1, place: 'hijacked' },
   'PATCH /api/v1/locations/:id': { version: 1, name: 'hijacked' },
   'POST /api/v1/devices/:id/events': { type: 'warranty-voided', date: '2026-01-01', note: 'hijacked' },
+  'POST /api/v1/service-orders/:id/actions': { action: 'cancel', reason: 'hijacked', version: 1 },
+  'POST /api/v1/service-orders/:id/parts': { partId: 'x', category: 'ssd', version: 1 },
+  'POST /api/v1/service-orders/:id/payments': { amountMinor: 1, method: 'cash', version: 1 },
 };
 
 async function itemaState() {

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { ConfigError, loadConfig } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
 import { DEMO_ORGS, DEMO_PASSWORD, DEMO_ROLES, demoEmail, seedDemoIfEmpty } from '../modules/demo/demo.seed.ts';
+import { startJobRunner } from '../jobs/runner.ts';
 import { buildApp } from '../server/app.ts';
 import { DiskStorage } from '../storage/index.ts';
 
@@ -42,6 +43,8 @@ export async function start() {
     await database.shutdown();
     process.exit(1);
   }
+  // Deadlines, reminders and disposal notices (graphile-worker in the same PostgreSQL).
+  const jobs = await startJobRunner({ db: database.db, pool: database.pool, log: (level, message) => (level === 'error' ? log.error(message) : log.warn(message)) });
   const url = config.publicUrl ?? address.replace('://[::1]', '://localhost');
 
   const lines = [
@@ -73,6 +76,7 @@ export async function start() {
     force.unref();
     try {
       await app.close();
+      await jobs.stop();
       await database.shutdown();
       log.info('stopped');
       process.exit(0);

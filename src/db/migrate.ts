@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Logger, runMigrations } from 'graphile-worker';
 import pg from 'pg';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -68,6 +69,8 @@ export async function migrate(url: string, dir = MIGRATIONS_DIR): Promise<string
         throw new MigrationError(`migration ${m.version}_${m.name} failed: ${(e as Error).message}`);
       }
     }
+    // The job runner's own schema (graphile_worker.*): jobs are added by SQL inside our transactions.
+    await runMigrations({ connectionString: url, logger: new Logger(() => () => {}) });
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => {});
     await client.end();

@@ -25,6 +25,8 @@ import { devicesRoutes } from '../modules/devices/devices.routes.ts';
 import { purchasesRoutes } from '../modules/purchases/purchases.routes.ts';
 import { warrantyRoutes } from '../modules/warranty/warranty.routes.ts';
 import { importExportRoutes } from '../modules/import-export/import-export.routes.ts';
+import { serviceOrdersRoutes } from '../modules/service-orders/service-orders.routes.ts';
+import { orderPageRoutes } from '../modules/order-page/order-page.routes.ts';
 import { documentsRoutes } from '../modules/documents/documents.routes.ts';
 import './context.ts';
 
@@ -36,6 +38,8 @@ export interface AppDeps {
   storage: FileStorage;
   /** Readiness: false while shutting down. */
   isReady?: () => boolean;
+  /** The current instant; tests of deadlines pass their own. */
+  now?: () => Date;
 }
 
 export type App = FastifyInstance;
@@ -90,6 +94,8 @@ export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger): Promi
     await purchasesRoutes(z, deps);
     await warrantyRoutes(z, deps);
     await importExportRoutes(z, deps);
+    await serviceOrdersRoutes(z, deps);
+    await orderPageRoutes(z, deps);
     await documentsRoutes(z, deps);
     z.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
   });

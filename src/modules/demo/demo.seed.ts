@@ -10,6 +10,7 @@ import { hashPassword } from '../auth/auth.service.ts';
 import * as customers from '../customers/customers.service.ts';
 import * as devices from '../devices/devices.service.ts';
 import * as purchases from '../purchases/purchases.service.ts';
+import * as orders from '../service-orders/service-orders.service.ts';
 import type { PackId } from '../organizations/organizations.service.ts';
 
 export const DEMO_PASSWORD = 'aftercare-demo';
@@ -69,14 +70,21 @@ export const DEMO_ORGS: OrgSpec[] = [
     languages: ['bg', 'en'],
     location: { name: 'Сервиз София', address: 'бул. Цариградско шосе 115, София' },
     async build(tx, a, d) {
-      const ivan = await customers.insert(tx, a, { name: 'Иван Петров', email: 'ivan.petrov@example.bg', phone: '+359 88 123 4567', preferredLanguage: 'bg', preferredChannel: 'email' });
+      const ivan = await customers.insert(tx, a, { name: 'Иван Петров', email: 'ivan.petrov@example.bg', phone: '+359 88 123 4567', address: 'ул. Шипка 12, София', preferredLanguage: 'bg', preferredChannel: 'email' });
       // A refurbished laptop mid-repair: ITEMA-14 stops the term while it is in the service.
-      await sale(
+      const laptop = await sale(
         tx, a, ivan,
         { serial: 'DEMO-ITEMA-LAPTOP', manufacturer: 'Lenovo', model: 'ThinkPad T480', category: 'laptop', condition: 'refurbished', term: '12 months', parts: [{ id: 'battery-1', category: 'battery' }] },
         { documentType: 'invoice', documentNumber: '0000012345', soldOn: d('-8M'), place: 'ITEMA-PG online shop', priceMinor: 45900, currency: 'EUR' },
-        [{ type: 'repair-accepted', date: d('-9d'), orderRef: 'SO-2026-000001', note: 'no display, warranty repair' }],
       );
+      // Its service order: taken in 9 days ago, diagnosed under warranty, in repair now (the
+      // repair-accepted event in its history comes from the order).
+      await demoOrder(tx, a, daysAgo(9), { channel: 'walk-in', customerId: ivan.id, deviceId: laptop.id, problem: 'Няма образ на дисплея', proofs: { warrantyCard: true }, workOrder: workOrder('Иван Петров', 'Няма образ на дисплея', ['charger']) }, [
+        [daysAgo(9), { action: 'start-diagnosis' }],
+        [daysAgo(8), { action: 'diagnose', findings: [], hardwareDefectConfirmed: true }],
+        [daysAgo(8), { action: 'approve-warranty' }],
+        [daysAgo(7), { action: 'start-repair' }],
+      ]);
       const firma = await customers.insert(tx, a, { kind: 'company', name: 'Фирма Стройинвест ООД', email: 'office@stroyinvest.example.bg', preferredLanguage: 'bg' });
       // Discounted for a scratched stand: that defect is excluded (ITEMA-8), the rest is covered.
       await sale(
@@ -179,9 +187,47 @@ export const DEMO_ORGS: OrgSpec[] = [
           { type: 'repair-completed', date: d('-15d'), orderRef: 'SO-2026-000017', underWarranty: false },
         ],
       );
+      // Waiting for the client's decision on a quote (SC-5, SC-6).
+      await demoOrder(tx, a, daysAgo(3), { channel: 'walk-in', customerId: maria.id, device: { serial: 'DEMO-SC-LAPTOP', manufacturer: 'Dell', model: 'XPS 13', category: 'laptop' }, problem: 'Does not charge', workOrder: workOrder('Maria Schmidt', 'Does not charge', ['charger', 'bag']) }, [
+        [daysAgo(3), { action: 'start-diagnosis' }],
+        [daysAgo(2), { action: 'diagnose', findings: ['liquid-ingress'] }],
+        [daysAgo(1), { action: 'quote', amountMinor: 18900, duration: '3 working days', advice: 'Worth repairing: the board is fine, the charging circuit is replaced.', worthRepairing: true }],
+      ]);
+      // Ready for pickup, the balance still to pay at the counter (SC-9, SC-10).
+      const jonas = await customers.insert(tx, a, { name: 'Jonas Weber', email: 'jonas.weber@example.de', phone: '+49 30 7654321', preferredLanguage: 'en', preferredChannel: 'email' });
+      await demoOrder(tx, a, daysAgo(6), { channel: 'phone', customerId: jonas.id, device: { serial: 'DEMO-SC-TABLET', manufacturer: 'Samsung', model: 'Galaxy Tab S8', category: 'tablet' }, problem: 'Cracked screen', workOrder: workOrder('Jonas Weber', 'The screen cracked after a fall', []) }, [
+        [daysAgo(6), { action: 'start-diagnosis' }],
+        [daysAgo(5), { action: 'diagnose', findings: ['physical-damage'] }],
+        [daysAgo(5), { action: 'quote', amountMinor: 14900, duration: '2 working days', advice: 'Screen replacement.', worthRepairing: true }],
+        [daysAgo(4), { action: 'accept', via: 'phone' }],
+        [daysAgo(3), { action: 'start-repair' }],
+        [daysAgo(2), { action: 'start-testing' }],
+        [daysAgo(2), { action: 'test-passed', report: 'Touch and display stress test passed (SC-8).' }],
+      ]);
     },
   },
 ];
+
+const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000);
+const workOrder = (signedBy: string, problem: string, accessories: string[]): orders.WorkOrder => ({
+  termsAccepted: true,
+  accessories,
+  complete: true,
+  visibleCondition: 'light scratches',
+  dataBackedUp: true,
+  passwordsRemoved: true,
+  problemInClientsWords: problem,
+  signedBy,
+});
+
+/** An order taken in at `at`, then moved on by `steps` at their own moments. */
+async function demoOrder(tx: Tx, a: Actor, at: Date, claim: orders.ClaimFields, steps: [Date, orders.ActionBody][]) {
+  const { order } = await orders.insertClaim(tx, a, claim, at);
+  for (const [when, body] of steps) {
+    const o = await tx.selectFrom('service_orders').selectAll().where('id', '=', order.id).forUpdate().executeTakeFirstOrThrow();
+    await orders.actOn(tx, a, o, body, when);
+  }
+}
 
 /** Loads the demo data when the database has no organization yet. Safe with several processes. */
 export async function seedDemoIfEmpty(db: Db): Promise<boolean> {
@@ -207,6 +253,8 @@ export async function seedDemoIfEmpty(db: Db): Promise<boolean> {
       }
       await spec.build(tx, a, relative(spec.timeZone));
     }
+    // The demo orders' messages are history, not news: nothing is sent to the demo's customers.
+    await tx.updateTable('outbox').set({ delivered_at: new Date(), last_error: 'demo data: not sent' }).where('delivered_at', 'is', null).execute();
     return true;
   });
 }

@@ -1,0 +1,94 @@
+// The client's order page (SC-3): no sign-in. Reached with the unguessable link's token, or with the
+// order number plus the client's phone or e-mail. Shows this order only: status, timeline, the quote
+// with accept / refuse, what is due, documents. Rate-limited; a wrong token or pair is a plain 404.
+import { z } from 'zod';
+import type { AppDeps } from '../../server/app.ts';
+import { AppError } from '../../server/errors.ts';
+import { problems, type ZApp } from '../../server/http.ts';
+import * as svc from '../service-orders/service-orders.service.ts';
+import { STATES } from '../service-orders/state-machine.ts';
+import { rateLimiter } from './rate-limit.ts';
+
+const OrderPage = z.object({
+  business: z.string(),
+  number: z.string(),
+  state: z.enum(STATES),
+  device: z.object({ manufacturer: z.string(), model: z.string().nullable(), serial: z.string() }).nullable(),
+  problem: z.string(),
+  underWarranty: z.boolean().nullable(),
+  quote: z.record(z.string(), z.unknown()).nullable(),
+  decisionWindow: z.object({ due: z.string(), status: z.string(), rule: z.string() }).nullable(),
+  canDecide: z.boolean(),
+  due: z.object({ charges: z.array(z.object({ kind: z.string(), amountMinor: z.number().int(), currency: z.string(), rule: z.string().nullable() })), paidMinor: z.number().int(), balanceMinor: z.number().int(), currency: z.string() }),
+  timeline: z.array(z.object({ at: z.string(), step: z.string(), state: z.string().nullable() })),
+  documents: z.array(z.object({ id: z.string(), kind: z.string(), filename: z.string() })),
+  version: z.number().int(),
+});
+z.globalRegistry.add(OrderPage, { id: 'OrderPage' });
+
+const Token = z.object({ token: z.string().min(20).max(100).regex(/^[A-Za-z0-9_-]+$/) });
+const Lookup = z.object({ number: z.string().min(5).max(40), contact: z.string().min(3).max(320).describe("The client's phone or e-mail") });
+const Decision = z.object({ decision: z.enum(['accept', 'refuse']), version: z.number().int() });
+const gone = () => new AppError(404, 'not-found', 'No order for this link or these details');
+
+export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
+  const now = () => deps.now?.() ?? new Date();
+  const tags = ['order page'];
+  const limit = rateLimiter({ max: 60, windowMs: 60_000 });
+  const r429 = { 429: problems[400] };
+
+  app.get(
+    '/api/v1/order-page/:token',
+    { config: { access: 'public' }, schema: { tags, summary: "The client's order page", params: Token, response: { 200: OrderPage, ...r429, ...problems } } },
+    async (req) => {
+      limit(req.ip);
+      const o = await svc.byToken(deps.db, req.params.token);
+      if (!o) throw gone();
+      return svc.pageView(deps.db, o, now());
+    },
+  );
+
+  app.post(
+    '/api/v1/order-page/:token/decision',
+    { config: { access: 'public' }, schema: { tags, summary: 'Accept or refuse the quote (SC-3, SC-7)', params: Token, body: Decision, response: { 200: OrderPage, ...r429, ...problems } } },
+    async (req) => {
+      limit(req.ip);
+      return decideOnPage(deps, () => svc.byToken(deps.db, req.params.token), req.body, now());
+    },
+  );
+
+  app.post(
+    '/api/v1/order-page/lookup',
+    { config: { access: 'public' }, schema: { tags, summary: 'The order page by order number and the phone or e-mail on the order', body: Lookup, response: { 200: OrderPage, ...r429, ...problems } } },
+    async (req) => {
+      limit(req.ip);
+      const o = await svc.byNumberAndContact(deps.db, req.body.number, req.body.contact);
+      if (!o) throw gone();
+      return svc.pageView(deps.db, o, now());
+    },
+  );
+
+  app.post(
+    '/api/v1/order-page/lookup/decision',
+    { config: { access: 'public' }, schema: { tags, summary: 'Accept or refuse the quote, by order number and phone or e-mail', body: Lookup.extend(Decision.shape), response: { 200: OrderPage, ...r429, ...problems } } },
+    async (req) => {
+      limit(req.ip);
+      return decideOnPage(deps, () => svc.byNumberAndContact(deps.db, req.body.number, req.body.contact), req.body, now());
+    },
+  );
+}
+
+async function decideOnPage(deps: AppDeps, find: () => Promise<svc.OrderRow | undefined>, body: { decision: 'accept' | 'refuse'; version: number }, now: Date) {
+  const o = await find();
+  if (!o) throw gone();
+  const actor = svc.clientActor(o.organization_id);
+  try {
+    await svc.act(deps.db, actor, o.id, { action: body.decision, via: 'order-page', version: body.version }, now);
+  } catch (e) {
+    // The staff view of the order is not the client's: keep only the code and message.
+    if (e instanceof AppError) throw new AppError(e.status, e.code, e.message, e.code === 'version-conflict' ? { current: await svc.pageView(deps.db, o, now) } : {});
+    throw e;
+  }
+  const fresh = await deps.db.selectFrom('service_orders').selectAll().where('id', '=', o.id).executeTakeFirstOrThrow();
+  return svc.pageView(deps.db, fresh, now);
+}

@@ -1,0 +1,282 @@
+import { z } from 'zod';
+import type { AppDeps } from '../../server/app.ts';
+import { actorOf } from '../../server/auth.ts';
+import { ALL_ROLES, OFFICE, systemActor } from '../../server/context.ts';
+import { AppError } from '../../server/errors.ts';
+import { Currency, IdempotencyHeaders, IdParams, IsoDate, PageQuery, problems, Uuid, type ZApp } from '../../server/http.ts';
+import { requestHash, withIdempotency } from '../../server/idempotency.ts';
+import { rateLimiter } from '../order-page/rate-limit.ts';
+import * as svc from './service-orders.service.ts';
+import { STATES } from './state-machine.ts';
+
+const Obj = z.record(z.string(), z.unknown());
+export const ServiceOrder = z.object({
+  id: z.string(),
+  number: z.string().describe('SO-2026-000042: per organization and year'),
+  state: z.enum(STATES),
+  channel: z.enum(svc.INTAKE_CHANNELS),
+  customerId: z.string().nullable(),
+  deviceId: z.string().nullable(),
+  language: z.string(),
+  problem: z.string(),
+  claimDate: z.string(),
+  details: z.record(z.string(), z.string()),
+  proofs: z.record(z.string(), z.boolean()),
+  missing: z.array(z.object({ field: z.string(), rule: z.string() })).describe('ITEMA-27 details and proofs still missing'),
+  preAuthorization: z.object({ required: z.boolean(), rule: z.string().nullable(), authorizedAt: z.string().nullable() }),
+  decision: Obj.nullable().describe("The policy engine's decision: provisional at intake, final after diagnosis"),
+  decisionFinal: z.boolean(),
+  underWarranty: z.boolean().nullable(),
+  findings: z.array(z.string()),
+  workOrder: Obj.nullable(),
+  receivedOn: z.string().nullable(),
+  quote: Obj.nullable(),
+  clientDecision: Obj.nullable(),
+  testResult: Obj.nullable(),
+  findingsProtocol: z.string().nullable(),
+  currency: z.string(),
+  charges: z.array(z.object({ id: z.string(), kind: z.string(), amountMinor: z.number().int(), currency: z.string(), rule: z.string().nullable(), note: z.string().nullable() })),
+  payments: z.array(z.object({ id: z.string(), method: z.string(), amountMinor: z.number().int(), currency: z.string(), receivedAt: z.string() })),
+  parts: z.array(z.object({ id: z.string(), action: z.string(), partId: z.string(), replacesPartId: z.string().nullable(), category: z.string(), underWarranty: z.boolean(), removedPartRetained: z.boolean() })),
+  balance: z.object({ charged: z.number().int(), paid: z.number().int(), due: z.number().int(), currency: z.string() }),
+  policyVersion: z.string().nullable(),
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+z.globalRegistry.add(ServiceOrder, { id: 'ServiceOrder' });
+
+const Clock = z.object({
+  id: z.string(),
+  rule: z.string(),
+  status: z.string(),
+  start: z.string(),
+  due: z.string(),
+  atRiskFrom: z.string(),
+  stoppedAt: z.string().nullable(),
+  pausedMs: z.number(),
+  remainingMs: z.number(),
+  policyVersion: z.string(),
+  reasons: z.array(z.object({ rule: z.string(), code: z.string(), text: z.string() })),
+});
+const ServiceOrderDetail = ServiceOrder.extend({
+  clocks: z.array(Clock),
+  rights: z.array(z.object({ type: z.string(), rule: z.string(), text: z.string() })).describe("The client's rights as they stand (ITEMA-18/31, ITEMA-32)"),
+  timeline: z.array(z.object({ at: z.string(), action: z.string(), from: z.string().nullable(), to: z.string().nullable(), channel: z.string(), by: z.string() })),
+});
+z.globalRegistry.add(ServiceOrderDetail, { id: 'ServiceOrderDetail' });
+
+const Intake = z.object({ order: ServiceOrder, orderPage: z.object({ token: z.string(), path: z.string() }) });
+
+const Phone = z.string().regex(/^\+?[0-9 ()./-]{3,40}$/, 'must be a phone number');
+export const WorkOrderBody = z.object({
+  termsAccepted: z.boolean().describe('SC-2, ITEMA-11: signing the work order accepts the terms'),
+  accessories: z.array(z.string().max(200)).max(50),
+  complete: z.boolean().describe('completeness checked at intake'),
+  visibleCondition: z.string().max(2000),
+  dataBackedUp: z.boolean().describe('ITEMA-29'),
+  passwordsRemoved: z.boolean().describe('ITEMA-29'),
+  problemInClientsWords: z.string().min(1).max(4000),
+  signedBy: z.string().min(1).max(300),
+});
+const Proofs = z
+  .object({ invoice: z.boolean(), receipt: z.boolean(), warrantyCard: z.boolean(), serviceContract: z.boolean(), paymentConfirmed: z.boolean(), accountRegistered: z.boolean(), itemsNamed: z.boolean() })
+  .partial();
+const DeviceRef = z.object({ serial: z.string().trim().min(1).max(200), manufacturer: z.string().max(200).optional(), model: z.string().max(200).nullish(), category: z.string().max(100).optional() });
+const ClaimBody = z.object({
+  channel: z.enum(['api', 'phone', 'email', 'walk-in']).describe('How the claim came in'),
+  customerId: Uuid.optional(),
+  customer: z
+    .object({ name: z.string().trim().min(1).max(300), email: z.email().max(320).nullish(), phone: Phone.nullish(), address: z.string().max(1000).nullish(), preferredLanguage: z.enum(['en', 'bg', 'vi']).nullish() })
+    .optional(),
+  deviceId: Uuid.optional(),
+  device: DeviceRef.optional(),
+  purchase: z.object({ date: IsoDate.optional(), place: z.string().max(300).optional() }).optional(),
+  problem: z.string().trim().min(1).max(4000).describe("The problem in the client's words"),
+  proofs: Proofs.optional(),
+  workOrder: WorkOrderBody.optional().describe('The signed work order, when the device is handed in now (walk-in)'),
+});
+const WebClaimBody = z.object({
+  name: z.string().trim().min(1).max(300),
+  email: z.email().max(320),
+  phone: Phone,
+  address: z.string().max(1000).optional(),
+  language: z.enum(['en', 'bg', 'vi']).optional(),
+  serial: z.string().trim().min(1).max(200),
+  manufacturer: z.string().max(200).optional(),
+  model: z.string().max(200).optional(),
+  category: z.string().max(100).optional(),
+  purchaseDate: IsoDate.optional(),
+  purchasePlace: z.string().max(300).optional(),
+  problem: z.string().trim().min(1).max(4000),
+  proofs: Proofs.optional(),
+});
+
+const V = { version: z.number().int().describe('The version you read; 409 with the current state if it changed') };
+const ActionBody = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('authorize'), ...V }),
+  z.object({ action: z.literal('open'), workOrder: WorkOrderBody, ...V }),
+  z.object({ action: z.literal('start-diagnosis'), ...V }),
+  z.object({ action: z.literal('diagnose'), findings: z.array(z.string().regex(/^[a-z0-9-]{1,80}$/)).max(30), hardwareDefectConfirmed: z.boolean().optional(), note: z.string().max(4000).optional(), ...V }),
+  z.object({ action: z.literal('approve-warranty'), ...V }),
+  z.object({
+    action: z.literal('quote'),
+    amountMinor: z.number().int().min(0).max(1e12).describe('Integer minor units'),
+    currency: Currency.optional(),
+    duration: z.string().min(1).max(100).describe('e.g. "3 working days"'),
+    advice: z.string().max(4000).describe('SC-5: is the repair worth it'),
+    worthRepairing: z.boolean(),
+    ...V,
+  }),
+  z.object({ action: z.enum(['accept', 'refuse']), via: z.enum(svc.DECISION_CHANNELS).describe('SC-7'), note: z.string().max(2000).optional(), ...V }),
+  z.object({ action: z.literal('start-repair'), works: z.array(z.string().max(500)).max(50).optional(), ...V }),
+  z.object({ action: z.literal('start-testing'), ...V }),
+  z.object({ action: z.enum(['test-failed', 'test-passed']), report: z.string().min(1).max(4000).describe('SC-8 stress-test result'), ...V }),
+  z.object({ action: z.literal('hand-over'), findingsProtocol: z.string().max(4000).optional().describe('ITEMA-23: a disagreement at handover'), ...V }),
+  z.object({ action: z.literal('return'), ...V }),
+  z.object({ action: z.literal('dispose'), note: z.string().max(2000).optional(), ...V }),
+  z.object({ action: z.literal('cancel'), reason: z.string().min(1).max(2000), ...V }),
+]);
+
+export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
+  const now = () => deps.now?.() ?? new Date();
+  const tags = ['service orders'];
+  const webLimit = rateLimiter({ max: 10, windowMs: 60_000 });
+
+  app.post(
+    '/api/v1/claims',
+    {
+      config: { access: OFFICE },
+      schema: { tags, summary: 'Take a claim (API, phone, e-mail, walk-in): opens a service order with its number', headers: IdempotencyHeaders, body: ClaimBody, response: { 201: Intake, ...problems } },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const r = await withIdempotency(deps.db, actor, req.headers['idempotency-key'], requestHash('POST', req.url, req.body), (tx) => svc.insertClaim(tx, actor, req.body, now()));
+      return reply.status(r.status).send(r.body);
+    },
+  );
+
+  app.post(
+    '/api/v1/web-claims/:organization',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        summary: "The customer's web form (no sign-in; rate-limited)",
+        params: z.object({ organization: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/) }),
+        headers: IdempotencyHeaders,
+        body: WebClaimBody,
+        response: { 201: Intake, 429: problems[400], ...problems },
+      },
+    },
+    async (req, reply) => {
+      webLimit(req.ip);
+      const org = await deps.db.selectFrom('organizations').select('id').where('slug', '=', req.params.organization).executeTakeFirst();
+      if (!org) throw new AppError(404, 'not-found', 'No such business');
+      const actor = systemActor(org.id, 'web-form');
+      const b = req.body;
+      const r = await withIdempotency(deps.db, actor, req.headers['idempotency-key'], requestHash('POST', req.url, req.body), (tx) =>
+        svc.insertClaim(
+          tx,
+          actor,
+          {
+            channel: 'web-form',
+            customer: { name: b.name, email: b.email, phone: b.phone, address: b.address ?? null, preferredLanguage: b.language ?? null },
+            device: { serial: b.serial, manufacturer: b.manufacturer, model: b.model ?? null, category: b.category },
+            purchase: { date: b.purchaseDate, place: b.purchasePlace },
+            problem: b.problem,
+            proofs: b.proofs,
+          },
+          now(),
+        ),
+      );
+      return reply.status(r.status).send(r.body);
+    },
+  );
+
+  app.get(
+    '/api/v1/service-orders',
+    {
+      config: { access: ALL_ROLES },
+      schema: {
+        tags,
+        summary: 'List service orders, newest first; ?queue= for a staff queue',
+        querystring: PageQuery.extend({ queue: z.enum(svc.QUEUES).optional(), state: z.enum(STATES).optional(), deviceId: Uuid.optional(), number: z.string().max(40).optional() }),
+        response: { 200: z.object({ items: z.array(ServiceOrder), nextCursor: z.string().nullable() }), ...problems },
+      },
+    },
+    async (req) => svc.list(deps.db, actorOf(req), req.query, now()),
+  );
+
+  app.get(
+    '/api/v1/service-orders/queues',
+    {
+      config: { access: ALL_ROLES },
+      schema: { tags, summary: 'Staff queues with their counts', response: { 200: z.record(z.enum(svc.QUEUES), z.number().int()), ...problems } },
+    },
+    async (req) => svc.queues(deps.db, actorOf(req), now()),
+  );
+
+  app.get(
+    '/api/v1/service-orders/:id',
+    { config: { access: ALL_ROLES }, schema: { tags, summary: 'One order with its clocks, rights and timeline', params: IdParams, response: { 200: ServiceOrderDetail, ...problems } } },
+    async (req) => svc.get(deps.db, actorOf(req), req.params.id, now()),
+  );
+
+  app.post(
+    '/api/v1/service-orders/:id/actions',
+    {
+      config: { access: ALL_ROLES },
+      schema: { tags, summary: 'Move the order on (state machine; 409 for an illegal move or a stale version)', params: IdParams, body: ActionBody, response: { 200: ServiceOrder, ...problems } },
+    },
+    async (req) => svc.act(deps.db, actorOf(req), req.params.id, req.body, now()),
+  );
+
+  app.post(
+    '/api/v1/service-orders/:id/parts',
+    {
+      config: { access: ALL_ROLES },
+      schema: {
+        tags,
+        summary: 'A part used in the repair (removed parts stay with the business, ITEMA-23 / ITM-11)',
+        params: IdParams,
+        body: z.object({ partId: z.string().min(1).max(100), replacesPartId: z.string().min(1).max(100).optional(), category: z.string().min(1).max(100), term: z.string().max(50).optional(), ...V }),
+        response: { 200: ServiceOrder, ...problems },
+      },
+    },
+    async (req) => svc.addPart(deps.db, actorOf(req), req.params.id, req.body, now()),
+  );
+
+  app.post(
+    '/api/v1/service-orders/:id/payments',
+    {
+      config: { access: OFFICE },
+      schema: {
+        tags,
+        summary: 'A counter payment (cash, card terminal) against the balance',
+        params: IdParams,
+        body: z.object({ amountMinor: z.number().int().min(1).max(1e12), method: z.enum(svc.PAYMENT_METHODS), currency: Currency.optional(), ...V }),
+        response: { 200: ServiceOrder, ...problems },
+      },
+    },
+    async (req) => svc.addPayment(deps.db, actorOf(req), req.params.id, req.body, now()),
+  );
+
+  app.post(
+    '/api/v1/service-orders/:id/page-links',
+    {
+      config: { access: OFFICE },
+      schema: { tags, summary: "A new link to the client's order page (the token is shown once)", params: IdParams, response: { 201: z.object({ token: z.string(), path: z.string() }), ...problems } },
+    },
+    async (req, reply) => reply.status(201).send(await svc.newPageToken(deps.db, actorOf(req), req.params.id)),
+  );
+
+  app.delete(
+    '/api/v1/service-orders/:id/page-links',
+    {
+      config: { access: OFFICE },
+      schema: { tags, summary: "Revoke every link to the order's page", params: IdParams, response: { 200: z.object({ revoked: z.number().int() }), ...problems } },
+    },
+    async (req) => svc.revokePageTokens(deps.db, actorOf(req), req.params.id, now()),
+  );
+}

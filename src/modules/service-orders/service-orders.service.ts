@@ -1,0 +1,758 @@
+// Claims and service orders: intake, the work order, diagnosis, quote, the client's decision, repair,
+// test, pickup. Every change is one transaction: the new state, an append-only audit event, the
+// order's clocks, device history events and outbox rows. Warranty answers come from the engine
+// (decide, evaluatePackClock); nothing here computes a warranty date.
+import crypto from 'node:crypto';
+import { sql, type Selectable } from 'kysely';
+import { DateTime } from 'luxon';
+import type { Db, Tx } from '../../db/index.ts';
+import { uuidv7 } from '../../db/ids.ts';
+import type { ServiceOrdersTable } from '../../db/schema.ts';
+import { decide, getShippedPack, PolicyInputError, versionAt, type ClaimInput, type CompiledPack, type Decision } from '../../policy/index.ts';
+import { audit } from '../../server/audit.ts';
+import { sha256 } from '../../server/auth.ts';
+import type { Actor } from '../../server/context.ts';
+import { AppError, badField, notFound, versionConflict } from '../../server/errors.ts';
+import { decodeCursor, toPage } from '../../server/http.ts';
+import * as customers from '../customers/customers.service.ts';
+import * as devicesRepo from '../devices/devices.repository.ts';
+import * as devices from '../devices/devices.service.ts';
+import { enqueue } from '../outbox/outbox.repository.ts';
+import { todayIn } from '../warranty/warranty.service.ts';
+import { applyClockEvents, orderClocks, pauseClocks, resumeClocks } from './clocks.ts';
+import { CLOCK_EVENTS, transition, WAITING_FOR_CLIENT, type Action, type State } from './state-machine.ts';
+
+export type OrderRow = Selectable<ServiceOrdersTable>;
+export const INTAKE_CHANNELS = ['web-form', 'api', 'phone', 'email', 'walk-in'] as const;
+export type IntakeChannel = (typeof INTAKE_CHANNELS)[number];
+/** SC-7: how the client's consent or refusal reached us. */
+export const DECISION_CHANNELS = ['order-page', 'email', 'phone', 'in-person'] as const;
+export const PAYMENT_METHODS = ['cash', 'card-terminal'] as const;
+
+export interface WorkOrder {
+  termsAccepted: boolean; // SC-2, ITEMA-11
+  accessories: string[];
+  complete: boolean;
+  visibleCondition: string;
+  dataBackedUp: boolean; // ITEMA-29
+  passwordsRemoved: boolean; // ITEMA-29
+  problemInClientsWords: string;
+  signedBy: string;
+}
+
+export interface ClaimFields {
+  channel: IntakeChannel;
+  customerId?: string;
+  customer?: { name: string; email?: string | null; phone?: string | null; address?: string | null; preferredLanguage?: 'en' | 'bg' | 'vi' | null };
+  deviceId?: string;
+  device?: { serial: string; manufacturer?: string; model?: string | null; category?: string };
+  purchase?: { date?: string; place?: string };
+  problem: string;
+  proofs?: ClaimInput['proofs'];
+  workOrder?: WorkOrder;
+}
+
+interface Org {
+  id: string;
+  slug: string;
+  pack_id: string;
+  time_zone: string;
+  currency: string;
+}
+
+const orgOf = (db: Db | Tx, id: string) => db.selectFrom('organizations').select(['id', 'slug', 'pack_id', 'time_zone', 'currency']).where('id', '=', id).executeTakeFirstOrThrow() as Promise<Org>;
+
+const policyError = (e: unknown): never => {
+  if (e instanceof PolicyInputError) {
+    throw new AppError(422, 'policy-input-invalid', 'The order cannot be evaluated by its policy', { errors: e.issues.map((i) => ({ field: i.path, message: i.message })) });
+  }
+  throw e;
+};
+
+/** SO-2026-000042: the counter row of (organization, year) is locked by the upsert's update. */
+async function nextNumber(tx: Tx, orgId: string, year: number) {
+  const r = await sql<{ last_number: number }>`
+    insert into order_counters (organization_id, year, last_number) values (${orgId}, ${year}, 1)
+    on conflict (organization_id, year) do update set last_number = order_counters.last_number + 1
+    returning last_number`.execute(tx);
+  return `SO-${year}-${String(r.rows[0].last_number).padStart(6, '0')}`;
+}
+
+async function history(db: Db | Tx, orgId: string, deviceId: string) {
+  const d = await devicesRepo.get(db, orgId, deviceId);
+  if (!d) return undefined;
+  const parts = await devicesRepo.partsOf(db, orgId, [deviceId]);
+  const events = await devicesRepo.eventsOf(db, orgId, deviceId);
+  return { device: devices.toDeviceInput(d, parts), events: devices.toDeviceEvents(events), row: d };
+}
+
+function claimInput(o: OrderRow, extra: Partial<ClaimInput> = {}): ClaimInput {
+  return {
+    date: o.claim_date,
+    problem: o.problem,
+    details: o.details as ClaimInput['details'],
+    proofs: o.proofs as ClaimInput['proofs'],
+    diagnosed: o.decision_final,
+    findings: o.findings,
+    ...extra,
+  };
+}
+
+/** Asks the engine; the decision is stored as JSON (texts serialize to { en, bg, vi }). */
+async function decideFor(db: Db | Tx, o: OrderRow, pack: CompiledPack, org: Org, extra: Partial<ClaimInput>, moment: Date): Promise<Decision | undefined> {
+  if (!o.device_id) return undefined;
+  const h = await history(db, o.organization_id, o.device_id);
+  if (!h) return undefined;
+  try {
+    return decide(claimInput(o, extra), h, pack, todayIn(org.time_zone, moment));
+  } catch (e) {
+    return policyError(e);
+  }
+}
+
+const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
+const reasonsOf = (d: Decision | undefined) => (d ? d.reasons.map((r) => ({ rule: r.rule, code: r.code })) : []);
+
+// ---------- views ----------
+
+async function extras(db: Db | Tx, o: OrderRow) {
+  const [charges, payments, parts] = await Promise.all([
+    db.selectFrom('order_charges').selectAll().where('organization_id', '=', o.organization_id).where('order_id', '=', o.id).orderBy('created_at').execute(),
+    db.selectFrom('order_payments').selectAll().where('organization_id', '=', o.organization_id).where('order_id', '=', o.id).orderBy('created_at').execute(),
+    db.selectFrom('order_parts').selectAll().where('organization_id', '=', o.organization_id).where('order_id', '=', o.id).orderBy('created_at').execute(),
+  ]);
+  const charged = charges.reduce((s, c) => s + Number(c.amount_minor), 0);
+  const paid = payments.reduce((s, p) => s + Number(p.amount_minor), 0);
+  return { charges, payments, parts, balance: charged - paid, charged, paid };
+}
+
+export function orderView(o: OrderRow, x: Awaited<ReturnType<typeof extras>>) {
+  return {
+    id: o.id,
+    number: o.number,
+    state: o.state as State,
+    channel: o.channel as IntakeChannel,
+    customerId: o.customer_id,
+    deviceId: o.device_id,
+    language: o.language,
+    problem: o.problem,
+    claimDate: o.claim_date,
+    details: o.details as Record<string, string>,
+    proofs: o.proofs as Record<string, boolean>,
+    missing: o.missing as { field: string; rule: string }[],
+    preAuthorization: { required: o.pre_authorization_required, rule: o.pre_authorization_required ? 'ITEMA-28' : null, authorizedAt: o.pre_authorized_at?.toISOString() ?? null },
+    decision: (o.decision ?? null) as Record<string, unknown> | null,
+    decisionFinal: o.decision_final,
+    underWarranty: o.under_warranty,
+    findings: o.findings,
+    workOrder: (o.work_order ?? null) as Record<string, unknown> | null,
+    receivedOn: o.received_on,
+    quote: (o.quote ?? null) as Record<string, unknown> | null,
+    clientDecision: (o.client_decision ?? null) as Record<string, unknown> | null,
+    testResult: (o.test_result ?? null) as Record<string, unknown> | null,
+    findingsProtocol: o.findings_protocol,
+    currency: o.currency,
+    charges: x.charges.map((c) => ({ id: c.id, kind: c.kind, amountMinor: Number(c.amount_minor), currency: c.currency, rule: c.rule, note: c.note })),
+    payments: x.payments.map((p) => ({ id: p.id, method: p.method, amountMinor: Number(p.amount_minor), currency: p.currency, receivedAt: p.created_at.toISOString() })),
+    parts: x.parts.map((p) => ({ id: p.id, action: p.action, partId: p.part_id, replacesPartId: p.replaces_part_id, category: p.category, underWarranty: p.under_warranty, removedPartRetained: p.removed_part_retained })),
+    balance: { charged: x.charged, paid: x.paid, due: x.balance, currency: o.currency },
+    policyVersion: o.policy_version,
+    version: o.version,
+    createdAt: o.created_at.toISOString(),
+    updatedAt: o.updated_at.toISOString(),
+  };
+}
+export type OrderView = ReturnType<typeof orderView>;
+
+const lockOrder = (tx: Tx, orgId: string, id: string) =>
+  tx.selectFrom('service_orders').selectAll().where('organization_id', '=', orgId).where('id', '=', id).forUpdate().executeTakeFirst();
+const getOrder = (db: Db | Tx, orgId: string, id: string) =>
+  db.selectFrom('service_orders').selectAll().where('organization_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+
+export async function view(db: Db | Tx, o: OrderRow) {
+  return orderView(o, await extras(db, o));
+}
+
+/** One order with its clocks, the client's rights as they stand, and its timeline. */
+export async function get(db: Db, actor: Actor, id: string, now: Date) {
+  const o = await getOrder(db, actor.organizationId, id);
+  if (!o) throw notFound('Service order');
+  return detail(db, o, now);
+}
+
+export async function detail(db: Db | Tx, o: OrderRow, now: Date) {
+  const org = await orgOf(db, o.organization_id);
+  const pack = getShippedPack(org.pack_id);
+  const clocks = await orderClocks(db, pack, o.id, now);
+  // ITEMA-18/31 (a month without a fix), ITEMA-32 (a fourth fault after three repairs): the
+  // engine's remedies as of today, the fix being the ready notice.
+  let rights: { type: string; rule: string; text: string }[] = [];
+  if (o.device_id && !['cancelled'].includes(o.state)) {
+    const ready = await db
+      .selectFrom('device_events')
+      .select('date')
+      .where('organization_id', '=', o.organization_id)
+      .where('order_ref', '=', o.number)
+      .where('type', '=', 'repair-completed')
+      .executeTakeFirst();
+    const d = await decideFor(db, o, pack, org, ready ? { fixedOn: ready.date } : {}, now);
+    rights = (d?.remedies ?? [])
+      .filter((r) => r.type === 'terminate' || r.type === 'price-reduction' || r.type === 'refund')
+      .map((r) => ({ type: r.type, rule: r.rule, text: r.text.en }));
+  }
+  return { ...(await view(db, o)), clocks, rights, timeline: await timeline(db, o) };
+}
+
+export async function timeline(db: Db | Tx, o: OrderRow) {
+  const rows = await db
+    .selectFrom('audit_events')
+    .select(['occurred_at', 'action', 'actor_type', 'actor_id', 'channel', 'before', 'after'])
+    .where('organization_id', '=', o.organization_id)
+    .where('entity_type', '=', 'service-order')
+    .where('entity_id', '=', o.id)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => {
+    const a = (r.after ?? {}) as { state?: string; via?: string; by?: string };
+    const b = (r.before ?? {}) as { state?: string };
+    return { at: r.occurred_at.toISOString(), action: r.action.replace(/^service-order\./, ''), from: b.state ?? null, to: a.state ?? null, channel: a.via ?? r.channel, by: a.by ?? `${r.actor_type}:${r.actor_id}` };
+  });
+}
+
+// ---------- intake ----------
+
+async function findOrCreateCustomer(tx: Tx, actor: Actor, f: ClaimFields) {
+  if (f.customerId) {
+    const c = await tx.selectFrom('customers').selectAll().where('organization_id', '=', actor.organizationId).where('id', '=', f.customerId).executeTakeFirst();
+    if (!c) throw new AppError(422, 'unknown-reference', 'No such customer', { errors: [{ field: 'body.customerId', message: 'no such customer' }] });
+    return c;
+  }
+  if (!f.customer) throw badField('body.customer', 'give customerId or the customer (name and a phone or e-mail)', 'required');
+  if (f.customer.email) {
+    const c = await tx
+      .selectFrom('customers')
+      .selectAll()
+      .where('organization_id', '=', actor.organizationId)
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', f.customer!.email!.toLowerCase()))
+      .orderBy('id')
+      .executeTakeFirst();
+    if (c) return c;
+  }
+  const v = await customers.insert(tx, actor, { ...f.customer, preferredChannel: f.customer.email ? 'email' : f.customer.phone ? 'phone' : null });
+  return (await tx.selectFrom('customers').selectAll().where('id', '=', v.id).executeTakeFirstOrThrow());
+}
+
+async function findOrCreateDevice(tx: Tx, actor: Actor, f: ClaimFields, customerId: string) {
+  if (f.deviceId) {
+    const d = await devicesRepo.get(tx, actor.organizationId, f.deviceId);
+    if (!d) throw new AppError(422, 'unknown-reference', 'No such device', { errors: [{ field: 'body.deviceId', message: 'no such device' }] });
+    return d;
+  }
+  if (!f.device) return undefined;
+  const found = await devicesRepo.bySerial(tx, actor.organizationId, f.device.serial, f.device.manufacturer);
+  if (found.length === 1) return found[0];
+  if (found.length > 1) throw badField('body.device.manufacturer', 'several manufacturers use this serial; name the manufacturer', 'ambiguous');
+  // A device we never sold (a repair shop's usual case): registered with what the client told us.
+  if (f.device.manufacturer && f.device.category) {
+    const v = await devices.insert(tx, actor, { serial: f.device.serial, manufacturer: f.device.manufacturer, model: f.device.model ?? null, category: f.device.category, customerId });
+    return devicesRepo.get(tx, actor.organizationId, v.id);
+  }
+  return undefined;
+}
+
+export interface Intake {
+  order: OrderView;
+  orderPage: { token: string; path: string };
+}
+
+/** Inside a caller's transaction (the HTTP create with its Idempotency-Key, the web form, the demo seed). */
+export async function insertClaim(tx: Tx, actor: Actor, f: ClaimFields, now: Date): Promise<Intake> {
+  const org = await orgOf(tx, actor.organizationId);
+  const pack = getShippedPack(org.pack_id);
+  const v = versionAt(pack, now.toISOString());
+  const customer = await findOrCreateCustomer(tx, actor, f);
+  const device = await findOrCreateDevice(tx, actor, f, customer.id);
+  const purchase = device
+    ? await tx.selectFrom('purchases').selectAll().where('organization_id', '=', org.id).where('device_id', '=', device.id).orderBy('sold_on', 'desc').executeTakeFirst()
+    : undefined;
+  const claimDate = todayIn(org.time_zone, now);
+  // ITEMA-27: what the client gave, completed from our own records.
+  const details: Record<string, string> = {};
+  const put = (k: string, val: string | null | undefined) => {
+    if (val !== null && val !== undefined && String(val).trim() !== '') details[k] = String(val);
+  };
+  put('name', customer.name);
+  put('address', customer.address);
+  put('email', customer.email);
+  put('phone', customer.phone);
+  put('model', device?.model ?? f.device?.model);
+  put('serial', device?.serial ?? f.device?.serial);
+  put('purchaseDate', f.purchase?.date ?? purchase?.sold_on);
+  put('purchasePlace', f.purchase?.place ?? purchase?.place);
+  put('description', f.problem);
+  const proofs: Record<string, boolean> = { ...(f.proofs ?? {}) } as Record<string, boolean>;
+  if (purchase) {
+    // The payment document is on our own record (ITEMA-10, ITS-6).
+    if (purchase.document_type === 'invoice') proofs.invoice = true;
+    if (purchase.document_type === 'receipt') proofs.receipt = true;
+    if (purchase.document_type === 'contract') proofs.serviceContract = true;
+  }
+  const id = uuidv7();
+  const number = await nextNumber(tx, org.id, Number(claimDate.slice(0, 4)));
+  const state: State = f.workOrder ? 'received' : 'claimed';
+  if (f.workOrder) checkWorkOrder(f.workOrder, 'body.workOrder');
+  const row: OrderRow = {
+    id,
+    organization_id: org.id,
+    number,
+    state,
+    channel: f.channel,
+    customer_id: customer.id,
+    device_id: device?.id ?? null,
+    language: customer.preferred_language ?? v.raw.settings.languages[0] ?? 'en',
+    contact_channel: customer.preferred_channel,
+    problem: f.problem,
+    claim_date: claimDate,
+    details,
+    proofs,
+    missing: [],
+    // ITEMA-28: contact before sending anything; a device not yet in our hands waits for it.
+    pre_authorization_required: 'ITEMA-28' in v.raw.rules && !f.workOrder && f.channel !== 'walk-in',
+    pre_authorized_at: null,
+    decision: null,
+    decision_final: false,
+    under_warranty: null,
+    findings: [],
+    work_order: f.workOrder ?? null,
+    received_on: f.workOrder ? claimDate : null,
+    quote: null,
+    client_decision: null,
+    test_result: null,
+    findings_protocol: null,
+    currency: v.raw.settings.currency,
+    policy_version: v.version,
+    version: 1,
+    created_at: now,
+    updated_at: now,
+  };
+  const decision = await decideFor(tx, row, pack, org, {}, now);
+  const missing = decision ? decision.missing.map((m) => ({ field: m.field, rule: m.rule })) : [];
+  if (!device) missing.unshift({ field: 'device', rule: v.raw.requirements.details?.rule ?? 'ITEMA-27' });
+  row.missing = missing;
+  row.decision = decision ? plain(decision) : null;
+  row.policy_version = decision?.policyVersion ?? v.version;
+  await tx
+    .insertInto('service_orders')
+    .values({ ...row, details: JSON.stringify(details), proofs: JSON.stringify(proofs), missing: JSON.stringify(missing), decision: row.decision ? JSON.stringify(row.decision) : null, work_order: f.workOrder ? JSON.stringify(f.workOrder) : null })
+    .execute();
+  await applyClockEvents(tx, pack, row, ['claim-received', ...(f.workOrder ? CLOCK_EVENTS.open! : [])], now);
+  const out = await view(tx, row);
+  await audit(tx, actor, {
+    action: 'service-order.created',
+    entityType: 'service-order',
+    entityId: id,
+    after: { state, number, via: f.channel, policyVersion: row.policy_version, outcome: decision?.outcome ?? null, provisional: decision?.provisional ?? true, reasons: reasonsOf(decision), missing },
+  });
+  const token = await issueToken(tx, org.id, id);
+  await enqueue(tx, {
+    organizationId: org.id,
+    topic: 'claim.received',
+    aggregateType: 'service-order',
+    aggregateId: id,
+    payload: { orderId: id, number, customerId: customer.id, deviceId: device?.id ?? null, language: row.language, channel: row.contact_channel, missing, preAuthorizationRequired: row.pre_authorization_required, orderPageToken: token },
+  });
+  return { order: out, orderPage: { token, path: `/api/v1/order-page/${token}` } };
+}
+
+function checkWorkOrder(w: WorkOrder, path: string) {
+  // SC-2 / ITEMA-11: signing accepts the terms; ITEMA-29: the client confirms backup and passwords.
+  if (!w.termsAccepted) throw badField(`${path}.termsAccepted`, 'the signed work order accepts the terms (SC-2, ITEMA-11)', 'required');
+  if (!w.dataBackedUp) throw badField(`${path}.dataBackedUp`, 'the client confirms the data is backed up (ITEMA-29)', 'required');
+  if (!w.passwordsRemoved) throw badField(`${path}.passwordsRemoved`, 'the client confirms passwords are removed (ITEMA-29)', 'required');
+}
+
+// ---------- order-page tokens ----------
+
+/** ≥128 bits: 32 random bytes; only the sha256 is stored. */
+export async function issueToken(tx: Tx, orgId: string, orderId: string) {
+  const token = crypto.randomBytes(32).toString('base64url');
+  await tx.insertInto('order_page_tokens').values({ token_hash: sha256(token), organization_id: orgId, order_id: orderId }).execute();
+  return token;
+}
+
+export async function newPageToken(db: Db, actor: Actor, id: string) {
+  return db.transaction().execute(async (tx) => {
+    const o = await lockOrder(tx, actor.organizationId, id);
+    if (!o) throw notFound('Service order');
+    const token = await issueToken(tx, o.organization_id, o.id);
+    await audit(tx, actor, { action: 'service-order.page-link-issued', entityType: 'service-order', entityId: o.id, after: { state: o.state } });
+    return { token, path: `/api/v1/order-page/${token}` };
+  });
+}
+
+export async function revokePageTokens(db: Db, actor: Actor, id: string, now: Date) {
+  return db.transaction().execute(async (tx) => {
+    const o = await lockOrder(tx, actor.organizationId, id);
+    if (!o) throw notFound('Service order');
+    const r = await tx.updateTable('order_page_tokens').set({ revoked_at: now }).where('order_id', '=', o.id).where('revoked_at', 'is', null).executeTakeFirst();
+    await audit(tx, actor, { action: 'service-order.page-links-revoked', entityType: 'service-order', entityId: o.id, after: { state: o.state, revoked: Number(r.numUpdatedRows) } });
+    return { revoked: Number(r.numUpdatedRows) };
+  });
+}
+
+// ---------- transitions ----------
+
+export type ActionBody =
+  | { action: 'authorize' }
+  | { action: 'open'; workOrder: WorkOrder }
+  | { action: 'start-diagnosis' }
+  | { action: 'diagnose'; findings: string[]; hardwareDefectConfirmed?: boolean; note?: string }
+  | { action: 'approve-warranty' }
+  | { action: 'quote'; amountMinor: number; currency?: string; duration: string; advice: string; worthRepairing: boolean }
+  | { action: 'accept' | 'refuse'; via: (typeof DECISION_CHANNELS)[number]; note?: string }
+  | { action: 'start-repair'; works?: string[] }
+  | { action: 'start-testing' }
+  | { action: 'test-failed' | 'test-passed'; report: string }
+  | { action: 'hand-over'; findingsProtocol?: string }
+  | { action: 'return' }
+  | { action: 'mark-unclaimed'; clock?: string }
+  | { action: 'dispose'; note?: string }
+  | { action: 'cancel'; reason: string };
+
+const pageVia = (actor: Actor) => (actor.id === 'order-page' ? 'order-page' : undefined);
+
+/** One transition in one transaction. `version` is the version the caller read (409 when stale). */
+export async function act(db: Db, actor: Actor, id: string, body: ActionBody & { version: number }, now: Date) {
+  return db.transaction().execute(async (tx) => {
+    const o = await lockOrder(tx, actor.organizationId, id);
+    if (!o) throw notFound('Service order');
+    return actOn(tx, actor, o, body, now);
+  });
+}
+
+export async function actOn(tx: Tx, actor: Actor, o: OrderRow, body: ActionBody & { version?: number }, now: Date) {
+  if (body.version !== undefined && o.version !== body.version) throw versionConflict(await view(tx, o));
+  const from = o.state as State;
+  const t = transition(from, body.action as Action);
+  if (!t.ok) throw new AppError(409, 'illegal-transition', t.message, { current: await view(tx, o), allowed: t.allowed });
+  const to = t.to;
+  const org = await orgOf(tx, o.organization_id);
+  const pack = getShippedPack(org.pack_id);
+  const today = todayIn(org.time_zone, now);
+  const set: Partial<OrderRow> = {};
+  let decision: Decision | undefined;
+  const outbox: { topic: string; payload: Record<string, unknown> }[] = [];
+  const base = { orderId: o.id, number: o.number, customerId: o.customer_id, language: o.language, channel: o.contact_channel };
+  const data: Record<string, unknown> = {};
+
+  const deviceEvent = async (type: 'repair-accepted' | 'repair-completed', date: string) => {
+    if (!o.device_id) return;
+    await devices.addEvent(tx, actor, o.device_id, { type, date, underWarranty: o.under_warranty ?? (set.under_warranty as boolean | undefined) ?? false, orderRef: o.number, note: `service order ${o.number}` });
+  };
+
+  switch (body.action) {
+    case 'authorize':
+      if (!o.pre_authorization_required || o.pre_authorized_at) throw new AppError(409, 'not-awaiting-authorization', 'This claim needs no (further) pre-authorization', { current: await view(tx, o) });
+      set.pre_authorized_at = now;
+      break;
+    case 'open':
+      checkWorkOrder(body.workOrder, 'body.workOrder');
+      set.work_order = body.workOrder;
+      set.received_on = today;
+      break;
+    case 'diagnose':
+      if (!o.device_id) throw badField('deviceId', 'the order has no device on record; register the device first', 'required');
+      decision = await decideFor(tx, { ...o, findings: body.findings, decision_final: true }, pack, org, { diagnosed: true, findings: body.findings, hardwareDefectConfirmed: body.hardwareDefectConfirmed }, now);
+      set.findings = body.findings;
+      set.decision = plain(decision);
+      set.decision_final = true;
+      set.under_warranty = decision!.outcome === 'covered';
+      data.outcome = decision!.outcome;
+      data.findings = body.findings;
+      if (body.note) data.note = body.note;
+      break;
+    case 'approve-warranty': {
+      const d = o.decision as { outcome?: string } | null;
+      if (!o.decision_final || d?.outcome !== 'covered') {
+        throw new AppError(422, 'not-under-warranty', 'Only a claim the engine decided as covered after diagnosis is a warranty repair; quote it instead', { current: await view(tx, o) });
+      }
+      set.under_warranty = true;
+      // ITEMA-14: the term stands still from the day the order was accepted.
+      await deviceEvent('repair-accepted', o.received_on ?? o.claim_date);
+      break;
+    }
+    case 'quote':
+      if (body.currency && body.currency !== o.currency) throw badField('body.currency', `the order is in ${o.currency}`, 'invalid');
+      set.quote = { amountMinor: body.amountMinor, currency: o.currency, duration: body.duration, advice: body.advice, worthRepairing: body.worthRepairing, quotedAt: now.toISOString(), rule: 'SC-5' };
+      set.under_warranty = false;
+      outbox.push({ topic: 'order.quote-ready', payload: { ...base, amountMinor: body.amountMinor, currency: o.currency } });
+      break;
+    case 'accept':
+    case 'refuse': {
+      const clocks = await orderClocks(tx, pack, o.id, now);
+      const window = clocks.find((c) => c.id === 'decision-window');
+      if (body.action === 'accept' && window && (window.status === 'breached' || window.status === 'escalated')) {
+        throw new AppError(422, 'decision-window-expired', `The decision window closed on ${window.due} (${window.rule}); the quote can no longer be accepted`, { current: await view(tx, o), rule: window.rule });
+      }
+      set.client_decision = { decision: body.action === 'accept' ? 'accepted' : 'refused', via: body.via, at: now.toISOString(), recordedBy: `${actor.type}:${actor.id}`, ...(body.note ? { note: body.note } : {}) };
+      data.via = body.via;
+      if (body.action === 'accept') {
+        const q = o.quote as { amountMinor: number } | null;
+        if (q && q.amountMinor > 0) await addCharge(tx, o, 'repair', q.amountMinor, o.currency, 'SC-5', 'accepted quote');
+        set.under_warranty = false;
+        // The paid repair enters the history (it suspends nothing: underWarranty false).
+        await deviceEvent('repair-accepted', o.received_on ?? o.claim_date);
+      } else {
+        // ITEMA-22 / SC-12: what a refusal owes comes from the engine's charges.
+        decision = await decideFor(tx, o, pack, org, { clientRefusesPaidRepair: true, diagnosed: true }, now);
+        for (const c of decision?.charges ?? []) {
+          if (c.payer !== 'client' || c.when !== 'on-refusal' || !c.amount) continue;
+          await addCharge(tx, o, c.type === 'diagnosis' ? 'diagnosis' : 'transport', c.amount, c.currency ?? o.currency, (c.rules ?? [c.rule]).join(', '), c.text.en);
+        }
+      }
+      outbox.push({ topic: 'order.decision-recorded', payload: { ...base, decision: body.action === 'accept' ? 'accepted' : 'refused', via: body.via } });
+      break;
+    }
+    case 'test-failed':
+    case 'test-passed':
+      set.test_result = { passed: body.action === 'test-passed', report: body.report, at: now.toISOString(), rule: 'SC-8' };
+      if (body.action === 'test-passed') {
+        // ITEMA-14 / ITS-2: the day the client is notified of the fix (SC-9).
+        await deviceEvent('repair-completed', today);
+        outbox.push({ topic: 'order.ready', payload: { ...base, balanceDueMinor: (await extras(tx, o)).balance, currency: o.currency } });
+      }
+      break;
+    case 'hand-over':
+    case 'return': {
+      const x = await extras(tx, o);
+      if (x.balance > 0) {
+        throw new AppError(422, 'balance-due', `The client still owes ${x.balance} (minor units, ${o.currency}); handover only after full payment (SC-10)`, { current: await view(tx, o), balanceDue: x.balance });
+      }
+      // ITEMA-23: a disagreement at handover is written into a findings protocol.
+      if (body.action === 'hand-over' && body.findingsProtocol) set.findings_protocol = body.findingsProtocol;
+      break;
+    }
+    case 'mark-unclaimed':
+      outbox.push({ topic: 'order.unclaimed', payload: { ...base, clock: body.clock ?? null } });
+      break;
+    case 'cancel':
+      data.reason = body.reason;
+      break;
+    default:
+      break;
+  }
+
+  const updated = await tx
+    .updateTable('service_orders')
+    .set({
+      state: to,
+      ...set,
+      ...(set.work_order !== undefined ? { work_order: JSON.stringify(set.work_order) } : {}),
+      ...(set.decision !== undefined ? { decision: JSON.stringify(set.decision) } : {}),
+      ...(set.quote !== undefined ? { quote: JSON.stringify(set.quote) } : {}),
+      ...(set.client_decision !== undefined ? { client_decision: JSON.stringify(set.client_decision) } : {}),
+      ...(set.test_result !== undefined ? { test_result: JSON.stringify(set.test_result) } : {}),
+      ...(decision ? { policy_version: decision.policyVersion } : {}),
+      version: o.version + 1,
+      updated_at: now,
+    })
+    .where('id', '=', o.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+  await applyClockEvents(tx, pack, o, CLOCK_EVENTS[body.action as Action] ?? [], now);
+  const waitingBefore = WAITING_FOR_CLIENT.includes(from);
+  const waitingAfter = WAITING_FOR_CLIENT.includes(to);
+  if (!waitingBefore && waitingAfter) await pauseClocks(tx, pack, o, now);
+  if (waitingBefore && !waitingAfter) await resumeClocks(tx, pack, o, now);
+
+  await audit(tx, actor, {
+    action: `service-order.${body.action}`,
+    entityType: 'service-order',
+    entityId: o.id,
+    before: { state: from, version: o.version },
+    after: { state: to, version: updated.version, via: data.via ?? pageVia(actor) ?? actor.channel, by: `${actor.type}:${actor.id}`, policyVersion: updated.policy_version, reasons: reasonsOf(decision), ...data },
+  });
+  for (const m of outbox) await enqueue(tx, { organizationId: o.organization_id, topic: m.topic, aggregateType: 'service-order', aggregateId: o.id, payload: m.payload });
+  return view(tx, updated);
+}
+
+async function addCharge(tx: Tx, o: OrderRow, kind: string, amount: number, currency: string, rule: string | null, note: string | null) {
+  await tx.insertInto('order_charges').values({ id: uuidv7(), organization_id: o.organization_id, order_id: o.id, kind, amount_minor: amount, currency, rule, note }).execute();
+}
+
+// ---------- parts and payments ----------
+
+export interface PartFields {
+  partId: string;
+  replacesPartId?: string;
+  category: string;
+  term?: string;
+  version: number;
+}
+
+/** A part used in the repair: the device history gets part-replaced / module-added (ITEMA-25, ITM-10). */
+export async function addPart(db: Db, actor: Actor, id: string, p: PartFields, now: Date) {
+  return db.transaction().execute(async (tx) => {
+    const o = await lockOrder(tx, actor.organizationId, id);
+    if (!o) throw notFound('Service order');
+    if (o.version !== p.version) throw versionConflict(await view(tx, o));
+    if (o.state !== 'in-repair') throw new AppError(409, 'illegal-transition', `Parts are recorded while the order is in-repair, not ${o.state}`, { current: await view(tx, o) });
+    if (!o.device_id) throw badField('deviceId', 'the order has no device on record', 'required');
+    const org = await orgOf(tx, o.organization_id);
+    const underWarranty = o.under_warranty === true;
+    await devices.addEvent(tx, actor, o.device_id, {
+      type: p.replacesPartId ? 'part-replaced' : 'module-added',
+      date: todayIn(org.time_zone, now),
+      partId: p.partId,
+      replacesPartId: p.replacesPartId ?? null,
+      category: p.category,
+      underWarranty,
+      term: p.term ?? null,
+      orderRef: o.number,
+    });
+    await tx
+      .insertInto('order_parts')
+      .values({
+        id: uuidv7(),
+        organization_id: o.organization_id,
+        order_id: o.id,
+        action: p.replacesPartId ? 'replaced' : 'added',
+        part_id: p.partId,
+        replaces_part_id: p.replacesPartId ?? null,
+        category: p.category,
+        under_warranty: underWarranty,
+        // ITEMA-23 / ITM-11: the removed part stays with the business.
+        removed_part_retained: !!p.replacesPartId,
+      })
+      .execute();
+    const updated = await tx.updateTable('service_orders').set({ version: o.version + 1, updated_at: now }).where('id', '=', o.id).returningAll().executeTakeFirstOrThrow();
+    await audit(tx, actor, { action: 'service-order.part-recorded', entityType: 'service-order', entityId: o.id, before: { state: o.state, version: o.version }, after: { state: o.state, version: updated.version, part: p.partId, replaces: p.replacesPartId ?? null, removedPartRetained: !!p.replacesPartId } });
+    return view(tx, updated);
+  });
+}
+
+export async function addPayment(db: Db, actor: Actor, id: string, p: { amountMinor: number; method: (typeof PAYMENT_METHODS)[number]; currency?: string; version: number }, now: Date) {
+  return db.transaction().execute(async (tx) => {
+    const o = await lockOrder(tx, actor.organizationId, id);
+    if (!o) throw notFound('Service order');
+    if (o.version !== p.version) throw versionConflict(await view(tx, o));
+    if (['handed-over', 'returned', 'disposed', 'cancelled'].includes(o.state)) throw new AppError(409, 'illegal-transition', `The order is ${o.state}; no payment can be taken`, { current: await view(tx, o) });
+    if (p.currency && p.currency !== o.currency) throw badField('body.currency', `the order is in ${o.currency}`);
+    const x = await extras(tx, o);
+    if (p.amountMinor > x.balance) throw badField('body.amountMinor', `more than the balance due (${x.balance})`, 'exceeds-balance');
+    await tx.insertInto('order_payments').values({ id: uuidv7(), organization_id: o.organization_id, order_id: o.id, method: p.method, amount_minor: p.amountMinor, currency: o.currency, received_by: `${actor.type}:${actor.id}` }).execute();
+    const updated = await tx.updateTable('service_orders').set({ version: o.version + 1, updated_at: now }).where('id', '=', o.id).returningAll().executeTakeFirstOrThrow();
+    await audit(tx, actor, { action: 'service-order.payment-received', entityType: 'service-order', entityId: o.id, before: { state: o.state, version: o.version }, after: { state: o.state, version: updated.version, amountMinor: p.amountMinor, method: p.method } });
+    return view(tx, updated);
+  });
+}
+
+// ---------- lists and queues ----------
+
+export const QUEUES = ['new', 'due-today', 'at-risk', 'breached', 'awaiting-client', 'ready', 'unclaimed'] as const;
+export type Queue = (typeof QUEUES)[number];
+
+function queueFilter(orgId: string, tz: string, queue: Queue, now: Date) {
+  const start = DateTime.fromJSDate(now).setZone(tz).startOf('day').toJSDate();
+  const end = DateTime.fromJSDate(now).setZone(tz).endOf('day').toJSDate();
+  const open = (cond: ReturnType<typeof sql>) =>
+    sql`exists (select 1 from order_clocks c where c.order_id = o.id and c.organization_id = ${orgId} and c.stopped_at is null and c.due_at is not null and ${cond})`;
+  switch (queue) {
+    case 'new':
+      return sql`o.state in ('claimed', 'received')`;
+    case 'awaiting-client':
+      return sql`o.state = 'awaiting-decision'`;
+    case 'ready':
+      return sql`o.state = 'ready'`;
+    case 'unclaimed':
+      return sql`o.state = 'unclaimed'`;
+    case 'due-today':
+      return open(sql`c.due_at between ${start} and ${end}`);
+    case 'at-risk':
+      return open(sql`c.at_risk_at <= ${now} and c.due_at >= ${now}`);
+    case 'breached':
+      return open(sql`c.due_at < ${now}`);
+  }
+}
+
+const LIVE = sql`o.state not in ('handed-over', 'returned', 'disposed', 'cancelled')`;
+
+export async function queues(db: Db, actor: Actor, now: Date) {
+  const org = await orgOf(db, actor.organizationId);
+  const out = {} as Record<Queue, number>;
+  for (const q of QUEUES) {
+    const r = await sql<{ n: string }>`select count(*) as n from service_orders o where o.organization_id = ${org.id} and ${LIVE} and ${queueFilter(org.id, org.time_zone, q, now)}`.execute(db);
+    out[q] = Number(r.rows[0].n);
+  }
+  return out;
+}
+
+export async function list(db: Db, actor: Actor, f: { queue?: Queue; state?: State; deviceId?: string; number?: string; cursor?: string; limit: number }, now: Date) {
+  const org = await orgOf(db, actor.organizationId);
+  const after = decodeCursor(f.cursor);
+  const conds = [sql`o.organization_id = ${org.id}`];
+  if (f.queue) conds.push(LIVE, queueFilter(org.id, org.time_zone, f.queue, now));
+  if (f.state) conds.push(sql`o.state = ${f.state}`);
+  if (f.deviceId) conds.push(sql`o.device_id = ${f.deviceId}`);
+  if (f.number) conds.push(sql`o.number = ${f.number}`);
+  if (after) conds.push(sql`o.id < ${after}`);
+  const rows = (await sql<OrderRow>`select o.* from service_orders o where ${sql.join(conds, sql` and `)} order by o.id desc limit ${f.limit + 1}`.execute(db)).rows;
+  const page = toPage(rows, f.limit, (r) => r);
+  return { items: await Promise.all(page.items.map((r) => view(db, r))), nextCursor: page.nextCursor };
+}
+
+// ---------- the client's order page ----------
+
+export async function byToken(db: Db | Tx, token: string) {
+  const t = await db.selectFrom('order_page_tokens').select(['order_id', 'organization_id']).where('token_hash', '=', sha256(token)).where('revoked_at', 'is', null).executeTakeFirst();
+  if (!t) return undefined;
+  return getOrder(db, t.organization_id, t.order_id);
+}
+
+const digits = (s: string) => s.replace(/\D/g, '');
+
+/** Order number plus the client's phone or e-mail; a wrong pair is indistinguishable from no order. */
+export async function byNumberAndContact(db: Db | Tx, number: string, contact: string) {
+  const rows = await db
+    .selectFrom('service_orders as o')
+    .innerJoin('customers as c', (j) => j.onRef('c.id', '=', 'o.customer_id').onRef('c.organization_id', '=', 'o.organization_id'))
+    .selectAll('o')
+    .select(['c.email as c_email', 'c.phone as c_phone'])
+    .where('o.number', '=', number)
+    .execute();
+  const want = contact.trim().toLowerCase();
+  const hit = rows.find((r) => (r.c_email && r.c_email.toLowerCase() === want) || (r.c_phone && digits(want).length >= 6 && digits(r.c_phone) === digits(want)));
+  if (!hit) return undefined;
+  const { c_email: _e, c_phone: _p, ...o } = hit;
+  return o as OrderRow;
+}
+
+/** What the client sees: nothing beyond this order, no staff names, no internal notes. */
+export async function pageView(db: Db | Tx, o: OrderRow, now: Date) {
+  const x = await extras(db, o);
+  const org = await db.selectFrom('organizations').select(['name', 'pack_id']).where('id', '=', o.organization_id).executeTakeFirstOrThrow();
+  const device = o.device_id ? await db.selectFrom('devices').select(['manufacturer', 'model', 'serial']).where('id', '=', o.device_id).executeTakeFirstOrThrow() : null;
+  const tl = await timeline(db, o);
+  const clocks = await orderClocks(db, getShippedPack(org.pack_id), o.id, now);
+  const window = clocks.find((c) => c.id === 'decision-window');
+  return {
+    business: org.name,
+    number: o.number,
+    state: o.state as State,
+    device: device ? { manufacturer: device.manufacturer, model: device.model, serial: device.serial } : null,
+    problem: o.problem,
+    underWarranty: o.under_warranty,
+    quote: (o.quote ?? null) as Record<string, unknown> | null,
+    decisionWindow: window ? { due: window.due, status: window.status, rule: window.rule } : null,
+    canDecide: o.state === 'awaiting-decision',
+    due: { charges: x.charges.map((c) => ({ kind: c.kind, amountMinor: Number(c.amount_minor), currency: c.currency, rule: c.rule })), paidMinor: x.paid, balanceMinor: x.balance, currency: o.currency },
+    timeline: tl.map((e) => ({ at: e.at, step: e.action, state: e.to })),
+    documents: [] as { id: string; kind: string; filename: string }[],
+    version: o.version,
+  };
+}
+
+export function clientActor(orgId: string): Actor {
+  return { organizationId: orgId, role: 'front-desk', type: 'system', id: 'order-page', name: 'client (order page)', channel: 'order-page' };
+}
