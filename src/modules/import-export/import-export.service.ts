@@ -159,10 +159,12 @@ async function importBatch(tx: Tx, actor: Actor, batch: SalesRow[], counts: Impo
   const devByKey = new Map<string, string>();
   const mfrs = batch.map((r) => r.manufacturer.toLowerCase());
   const serials = batch.map((r) => r.serial);
+  // LATERAL: one index probe per line. A plain join lets the planner hash the organization's whole
+  // device table on every batch, which makes a large import quadratic.
   const foundDevices = await sql<{ id: string; m: string; serial: string }>`
-    select d.id, lower(d.manufacturer) as m, d.serial from devices d
-      join unnest(${mfrs}::text[], ${serials}::text[]) as k(m, s) on lower(d.manufacturer) = k.m and d.serial = k.s
-     where d.organization_id = ${org}`.execute(tx);
+    select d.id, k.m, k.s as serial from unnest(${mfrs}::text[], ${serials}::text[]) as k(m, s)
+      cross join lateral (select id from devices d
+                           where d.organization_id = ${org} and lower(d.manufacturer) = k.m and d.serial = k.s) d`.execute(tx);
   for (const d of foundDevices.rows) devByKey.set(deviceKey(d.m, d.serial), d.id);
   const newDevices: ReturnType<typeof deviceValues>[] = [];
   function deviceValues(r: SalesRow) {
@@ -200,9 +202,9 @@ async function importBatch(tx: Tx, actor: Actor, batch: SalesRow[], counts: Impo
     const docs = withPurchase.map((r) => r.document_number!);
     const devs = withPurchase.map((r) => devByKey.get(deviceKey(r.manufacturer, r.serial))!);
     const found = await sql<{ k: string }>`
-      select p.document_number || '|' || p.device_id as k from purchases p
-        join unnest(${docs}::text[], ${devs}::uuid[]) as k(doc, dev) on p.document_number = k.doc and p.device_id = k.dev
-       where p.organization_id = ${org}`.execute(tx);
+      select p.document_number || '|' || p.device_id as k from unnest(${docs}::text[], ${devs}::uuid[]) as k(doc, dev)
+        cross join lateral (select document_number, device_id from purchases p
+                             where p.organization_id = ${org} and p.document_number = k.doc and p.device_id = k.dev) p`.execute(tx);
     const seen = new Set(found.rows.map((x) => x.k));
     const purchases = [];
     const events = [];
@@ -261,7 +263,7 @@ export async function importSales(
   const parsed = parseSales(input);
   const result: ImportResult = { rows: parsed.total, customersCreated: 0, devicesCreated: 0, purchasesCreated: 0, problems: parsed.problems, written: false };
   if (opts.check || parsed.problems.length) return result;
-  const size = opts.batchSize ?? 1000;
+  const size = opts.batchSize ?? 2000;
   for (let i = 0, n = 0; i < parsed.rows.length; i += size, n++) {
     const batch = parsed.rows.slice(i, i + size).map((x) => x.row);
     await db.transaction().execute((tx) => importBatch(tx, actor, batch, result));
