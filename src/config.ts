@@ -23,7 +23,40 @@ const EnvSchema = z.object({
   SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 90).default(12),
   UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  // Notifications (docs/documents-and-notifications.md). Without SMTP_HOST, e-mails are kept for staff.
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+  SMTP_TLS: z.enum(['starttls', 'tls', 'none']).default('starttls'),
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASSWORD: z.string().min(1).optional(),
+  MAIL_FROM: z.email().default('aftercare@localhost'),
+  SMS_PROVIDER: z.enum(['log', 'twilio']).default('log'),
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be a Twilio account SID (AC + 32 hex digits)').optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+  TWILIO_FROM: z.string().regex(/^(\+[1-9][0-9]{6,14}|MG[0-9a-fA-F]{32})$/, 'must be an E.164 number (+15551234567) or a messaging service SID (MG...)').optional(),
+  TWILIO_API_URL: z.url().default('https://api.twilio.com'),
+  NOTIFICATIONS_WORKER: bool.default(true),
+  NOTIFICATIONS_POLL_MS: z.coerce.number().int().min(50).max(600_000).default(2000),
+}).superRefine((e, ctx) => {
+  if (e.SMS_PROVIDER === 'twilio') {
+    for (const k of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const) {
+      if (!e[k]) ctx.addIssue({ code: 'custom', path: [k], message: 'required when SMS_PROVIDER=twilio' });
+    }
+  }
+  if (e.SMTP_USER && !e.SMTP_PASSWORD) ctx.addIssue({ code: 'custom', path: ['SMTP_PASSWORD'], message: 'required with SMTP_USER' });
 });
+
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  /** starttls: upgrade a plain connection (587); tls: TLS from the start (465); none: plain (tests, local relays). */
+  tls: 'starttls' | 'tls' | 'none';
+  user?: string;
+  password?: string;
+}
+export type SmsConfig =
+  | { provider: 'log' }
+  | { provider: 'twilio'; accountSid: string; authToken: string; from: string; apiUrl: string };
 
 export interface Config {
   databaseUrl?: string;
@@ -39,6 +72,11 @@ export interface Config {
   sessionTtlHours: number;
   uploadMaxBytes: number;
   dbPoolSize: number;
+  /** Unset: no SMTP server, e-mails are kept for staff. */
+  smtp?: SmtpConfig;
+  mailFrom: string;
+  sms: SmsConfig;
+  notifications: { worker: boolean; pollMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -67,5 +105,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlHours: e.SESSION_TTL_HOURS,
     uploadMaxBytes: e.UPLOAD_MAX_BYTES,
     dbPoolSize: e.DB_POOL_SIZE,
+    smtp: e.SMTP_HOST ? { host: e.SMTP_HOST, port: e.SMTP_PORT, tls: e.SMTP_TLS, user: e.SMTP_USER, password: e.SMTP_PASSWORD } : undefined,
+    mailFrom: e.MAIL_FROM,
+    sms:
+      e.SMS_PROVIDER === 'twilio'
+        ? { provider: 'twilio', accountSid: e.TWILIO_ACCOUNT_SID!, authToken: e.TWILIO_AUTH_TOKEN!, from: e.TWILIO_FROM!, apiUrl: e.TWILIO_API_URL.replace(/\/+$/, '') }
+        : { provider: 'log' },
+    notifications: { worker: e.NOTIFICATIONS_WORKER, pollMs: e.NOTIFICATIONS_POLL_MS },
   };
 }

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
 import { DEMO_ORGS, DEMO_PASSWORD, DEMO_ROLES, demoEmail, seedDemoIfEmpty } from '../modules/demo/demo.seed.ts';
 import { startJobRunner } from '../jobs/runner.ts';
+import { DeliveryWorker } from '../modules/notifications/delivery-worker.ts';
 import { buildApp } from '../server/app.ts';
 import { DiskStorage } from '../storage/index.ts';
 
@@ -45,6 +46,9 @@ export async function start() {
   }
   // Deadlines, reminders and disposal notices (graphile-worker in the same PostgreSQL).
   const jobs = await startJobRunner({ db: database.db, pool: database.pool, log: (level, message) => (level === 'error' ? log.error(message) : log.warn(message)) });
+  // E-mail and SMS from the outbox (safe with several processes: docs/documents-and-notifications.md).
+  const delivery = config.notifications.worker ? new DeliveryWorker(database.db, config, { log: (level, m) => log[level](m) }) : null;
+  delivery?.start();
   const url = config.publicUrl ?? address.replace('://[::1]', '://localhost');
 
   const lines = [
@@ -53,6 +57,7 @@ export async function start() {
     `  API reference:  ${url}/api/v1/docs`,
     `  OpenAPI:        ${url}/api/v1/openapi.json`,
     `  Database:       ${config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.pgDir}`}`,
+    `  E-mail:         ${config.smtp ? `SMTP ${config.smtp.host}:${config.smtp.port}` : 'no SMTP_HOST: messages are kept, see GET /api/v1/notifications?status=kept'}`,
   ];
   if (config.demo) {
     lines.push('', `  Demo logins (password: ${DEMO_PASSWORD}):`);
@@ -76,6 +81,7 @@ export async function start() {
     force.unref();
     try {
       await app.close();
+      await delivery?.stop();
       await jobs.stop();
       await database.shutdown();
       log.info('stopped');

@@ -28,6 +28,7 @@ import { importExportRoutes } from '../modules/import-export/import-export.route
 import { serviceOrdersRoutes } from '../modules/service-orders/service-orders.routes.ts';
 import { orderPageRoutes } from '../modules/order-page/order-page.routes.ts';
 import { documentsRoutes } from '../modules/documents/documents.routes.ts';
+import { notificationsRoutes } from '../modules/notifications/notifications.routes.ts';
 import './context.ts';
 
 export interface AppDeps {
@@ -97,6 +98,7 @@ export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger): Promi
     await serviceOrdersRoutes(z, deps);
     await orderPageRoutes(z, deps);
     await documentsRoutes(z, deps);
+    await notificationsRoutes(z, deps);
     z.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
   });
   app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/api/v1/docs'));

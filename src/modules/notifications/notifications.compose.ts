@@ -1,0 +1,143 @@
+// From an outbox row to the messages it asks for: who receives it (the client, or the business's
+// managers for deadline warnings), in which language (the order's, else the client's, else the
+// business's first), through which channel (the client's preferred one when we have an address for
+// it, else e-mail, else SMS), with the order page's link. Rendered once and stored.
+import type { Config } from '../../config.ts';
+import type { Db } from '../../db/index.ts';
+import { formatDate, formatMoney, pickLang, type DocLang } from '../documents/documents.i18n.ts';
+import { publicBaseUrl } from '../documents/documents.service.ts';
+import type { OutboxRow } from './notifications.repository.ts';
+import { render, STAFF_TOPICS, word } from './notifications.templates.ts';
+import { toE164 } from './sms.ts';
+
+export interface Composed {
+  audience: 'client' | 'staff';
+  channel: 'email' | 'sms' | 'none';
+  language: DocLang;
+  recipient: string | null;
+  subject: string;
+  body: string;
+  link: string | null;
+  orderId: string | null;
+  customerId: string | null;
+}
+
+type Payload = Record<string, unknown> & {
+  orderId?: string;
+  number?: string;
+  customerId?: string | null;
+  language?: string;
+  channel?: string | null;
+  orderPageToken?: string;
+  amountMinor?: number;
+  balanceDueMinor?: number;
+  currency?: string;
+  decision?: string;
+  clock?: string;
+  rule?: string;
+  due?: string;
+  version?: string;
+  effective?: string;
+  summary?: string;
+};
+
+const str = (v: unknown) => (typeof v === 'string' ? v : v == null ? '' : String(v));
+
+function formatInstant(lang: DocLang, iso: string | undefined, timeZone: string) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+      .formatToParts(d)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${formatDate(lang, `${parts.year}-${parts.month}-${parts.day}`)} ${parts.hour}:${parts.minute}`;
+}
+
+/** The order page's link: the token the intake handed out (kept in its claim.received payload). */
+async function orderLink(db: Db, config: Config, row: OutboxRow, p: Payload): Promise<string | null> {
+  const base = publicBaseUrl(config);
+  let token = p.orderPageToken;
+  if (!token && p.orderId) {
+    const first = await db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('organization_id', '=', row.organization_id)
+      .where('aggregate_id', '=', p.orderId)
+      .where('topic', '=', 'claim.received')
+      .orderBy('created_at')
+      .limit(1)
+      .executeTakeFirst();
+    token = (first?.payload as Payload | undefined)?.orderPageToken;
+  }
+  if (token) return `${base}/api/v1/order-page/${token}`;
+  return p.orderId ? `${base}/api/v1/order-page/lookup` : null;
+}
+
+export async function compose(db: Db, config: Config, row: OutboxRow): Promise<Composed[]> {
+  const p = (row.payload ?? {}) as Payload;
+  const org = await db.selectFrom('organizations').select(['id', 'slug', 'name', 'languages', 'time_zone']).where('id', '=', row.organization_id).executeTakeFirstOrThrow();
+  const orderId = p.orderId ?? (row.aggregate_type === 'service-order' ? row.aggregate_id : null);
+
+  if (STAFF_TOPICS.has(row.topic)) {
+    const lang = pickLang(org.languages[0]);
+    const staff = await db
+      .selectFrom('staff_users')
+      .select(['email'])
+      .where('organization_id', '=', org.id)
+      .where('role', 'in', ['owner', 'manager'])
+      .where('disabled_at', 'is', null)
+      .orderBy('id')
+      .execute();
+    const link = orderId ? `${publicBaseUrl(config)}/api/v1/service-orders/${orderId}` : null;
+    const t = render(row.topic, lang, {
+      business: org.name,
+      number: str(p.number),
+      clock: str(p.clock),
+      rule: str(p.rule),
+      due: formatInstant(lang, p.due, org.time_zone),
+      link: link ?? '',
+    })!;
+    const to = staff.length ? staff.map((s) => s.email) : [null];
+    return to.map((email) => ({ audience: 'staff', channel: email ? 'email' : 'none', language: lang, recipient: email, subject: t.subject, body: t.body, link, orderId, customerId: null }));
+  }
+
+  const customer = p.customerId
+    ? await db
+        .selectFrom('customers')
+        .select(['id', 'name', 'email', 'phone', 'preferred_language', 'preferred_channel'])
+        .where('organization_id', '=', org.id)
+        .where('id', '=', p.customerId)
+        .executeTakeFirst()
+    : undefined;
+  const lang = pickLang(p.language, customer?.preferred_language, org.languages[0]);
+  const link = row.topic === 'policy.changed' ? str(p.link) || publicBaseUrl(config) : await orderLink(db, config, row, p);
+  const amountMinor = typeof p.amountMinor === 'number' ? p.amountMinor : typeof p.balanceDueMinor === 'number' ? p.balanceDueMinor : undefined;
+  const t = render(row.topic, lang, {
+    business: org.name,
+    name: customer?.name ?? word(lang, 'client'),
+    number: str(p.number),
+    link: link ?? '',
+    amount: amountMinor !== undefined && p.currency ? formatMoney(lang, amountMinor, p.currency) : '',
+    decision: p.decision ? word(lang, p.decision) : '',
+    due: formatInstant(lang, p.due, org.time_zone),
+    rule: str(p.rule) || (row.topic === 'policy.changed' ? 'ITS-11' : ''),
+    clock: str(p.clock),
+    version: str(p.version),
+    effective: p.effective ? formatDate(lang, p.effective) : '',
+    summary: str(p.summary),
+  });
+  if (!t) return [];
+  // The client's channel: the order's contact channel, else their preference; only where we have an
+  // address for it. 'phone', 'post' and 'in-person' clients still get an e-mail (or SMS) when we have one.
+  const email = customer?.email ?? null;
+  const phone = customer?.phone ? (toE164(customer.phone) ?? null) : null;
+  const wanted = str(p.channel) || customer?.preferred_channel || 'email';
+  let channel: Composed['channel'] = 'none';
+  if (wanted === 'sms' && phone) channel = 'sms';
+  else if (email) channel = 'email';
+  else if (phone) channel = 'sms';
+  const recipient = channel === 'email' ? email : channel === 'sms' ? phone : null;
+  return [{ audience: 'client', channel, language: lang, recipient, subject: t.subject, body: channel === 'sms' ? t.sms : t.body, link, orderId, customerId: customer?.id ?? null }];
+}
