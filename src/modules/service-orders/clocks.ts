@@ -38,14 +38,16 @@ function evaluate(pack: CompiledPack, c: ClockRow, pauses: { from: string; to?: 
 /** Schedules a timer row and its graphile-worker job in the caller's transaction (job_key: never twice). */
 async function schedule(tx: Tx, o: ClockOrder, clockRowId: string, kind: 'at-risk' | 'due', fireAt: Date) {
   const id = uuidv7();
-  await tx.insertInto('order_timers').values({ id, organization_id: o.organization_id, order_id: o.id, clock_row_id: clockRowId, kind, fire_at: fireAt }).execute();
-  await sql`select graphile_worker.add_job('order-timer', json_build_object('timerId', ${id}::text), run_at := ${fireAt}, job_key := ${`order-timer:${id}`}, max_attempts := 10)`.execute(tx);
+  await sql`with t as (insert into order_timers (id, organization_id, order_id, clock_row_id, kind, fire_at)
+                       values (${id}, ${o.organization_id}, ${o.id}, ${clockRowId}, ${kind}, ${fireAt}) returning id)
+            select graphile_worker.add_job('order-timer', json_build_object('timerId', t.id::text), run_at := ${fireAt}, job_key := 'order-timer:' || t.id::text, max_attempts := 10) from t`.execute(tx);
 }
 
 /** Recomputes a clock's due and at-risk times with the engine and reschedules its timers. */
-async function refresh(tx: Tx, pack: CompiledPack, o: ClockOrder, c: ClockRow, moment: Date) {
-  await tx.updateTable('order_timers').set({ cancelled_at: moment }).where('clock_row_id', '=', c.id).where('fired_at', 'is', null).where('cancelled_at', 'is', null).execute();
-  const pauses = (await pausesOf(tx, [c.id])).get(c.id) ?? [];
+async function refresh(tx: Tx, pack: CompiledPack, o: ClockOrder, c: ClockRow, moment: Date, fresh = false) {
+  // A clock started just now has no timers and no pauses yet.
+  if (!fresh) await tx.updateTable('order_timers').set({ cancelled_at: moment }).where('clock_row_id', '=', c.id).where('fired_at', 'is', null).where('cancelled_at', 'is', null).execute();
+  const pauses = fresh ? [] : ((await pausesOf(tx, [c.id])).get(c.id) ?? []);
   const s = evaluate(pack, c, pauses, moment);
   const open = !c.stopped_at && s.status !== 'paused';
   const deadline = !['open', 'too-early'].includes(s.status) && rule(pack, c).kind !== 'earliest';
@@ -63,9 +65,9 @@ function rule(pack: CompiledPack, c: ClockRow) {
 }
 
 /** Applies order events (e.g. 'quoted', 'client-decided') to the order's clocks: stops, then starts. */
-export async function applyClockEvents(tx: Tx, pack: CompiledPack, o: ClockOrder, events: readonly string[], moment: Date) {
+export async function applyClockEvents(tx: Tx, pack: CompiledPack, o: ClockOrder, events: readonly string[], moment: Date, isNew = false) {
   if (!events.length) return;
-  const existing = await tx.selectFrom('order_clocks').selectAll().where('order_id', '=', o.id).execute();
+  const existing = isNew ? [] : await tx.selectFrom('order_clocks').selectAll().where('order_id', '=', o.id).execute();
   for (const c of existing) {
     if (c.stopped_at) continue;
     const r = rule(pack, c);
@@ -82,7 +84,7 @@ export async function applyClockEvents(tx: Tx, pack: CompiledPack, o: ClockOrder
     if (have.has(r.id) || !events.includes(r.startsAt)) continue;
     const row = { id: uuidv7(), clock_id: r.id, rule: r.rule, started_at: moment, stopped_at: null };
     await tx.insertInto('order_clocks').values({ ...row, organization_id: o.organization_id, order_id: o.id, policy_version: v.version }).execute();
-    await refresh(tx, pack, o, row, moment);
+    await refresh(tx, pack, o, row, moment, true);
   }
 }
 

@@ -298,7 +298,8 @@ export async function insertClaim(tx: Tx, actor: Actor, f: ClaimFields, now: Dat
     if (purchase.document_type === 'contract') proofs.serviceContract = true;
   }
   const id = uuidv7();
-  const number = await nextNumber(tx, org.id, Number(claimDate.slice(0, 4)));
+  // The number is taken last (below): the counter row's lock is then held only for the final writes.
+  let number = `PENDING-${id}`;
   const state: State = f.workOrder ? 'received' : 'claimed';
   if (f.workOrder) checkWorkOrder(f.workOrder, 'body.workOrder');
   const row: OrderRow = {
@@ -345,15 +346,18 @@ export async function insertClaim(tx: Tx, actor: Actor, f: ClaimFields, now: Dat
     .insertInto('service_orders')
     .values({ ...row, details: JSON.stringify(details), proofs: JSON.stringify(proofs), missing: JSON.stringify(missing), decision: row.decision ? JSON.stringify(row.decision) : null, work_order: f.workOrder ? JSON.stringify(f.workOrder) : null })
     .execute();
-  await applyClockEvents(tx, pack, row, ['claim-received', ...(f.workOrder ? CLOCK_EVENTS.open! : [])], now);
-  const out = await view(tx, row);
+  await applyClockEvents(tx, pack, row, ['claim-received', ...(f.workOrder ? CLOCK_EVENTS.open! : [])], now, true);
+  const token = await issueToken(tx, org.id, id);
+  number = await nextNumber(tx, org.id, Number(claimDate.slice(0, 4)));
+  row.number = number;
+  await tx.updateTable('service_orders').set({ number }).where('id', '=', id).execute();
+  const out = orderView(row, { charges: [], payments: [], parts: [], balance: 0, charged: 0, paid: 0 });
   await audit(tx, actor, {
     action: 'service-order.created',
     entityType: 'service-order',
     entityId: id,
     after: { state, number, via: f.channel, policyVersion: row.policy_version, outcome: decision?.outcome ?? null, provisional: decision?.provisional ?? true, reasons: reasonsOf(decision), missing },
   });
-  const token = await issueToken(tx, org.id, id);
   await enqueue(tx, {
     organizationId: org.id,
     topic: 'claim.received',
