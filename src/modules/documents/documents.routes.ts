@@ -46,4 +46,39 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
     },
     async (req, reply) => sendPdf(reply, await svc.requestForm(deps.db, deps.config, req.actor, req.query)),
   );
+
+  const OrderDocs = z.object({ items: z.array(z.object({ kind: z.enum(svc.ORDER_DOCUMENTS), filename: z.string(), url: z.string(), createdAt: z.string() })) });
+  app.get(
+    '/api/v1/service-orders/:id/documents',
+    { config: { access: ALL_ROLES }, schema: { tags, summary: 'The documents of an order (work order, ...) with their links', params: IdParams, response: { 200: OrderDocs, ...problems } } },
+    async (req) => {
+      const o = await svc.staffOrder(deps.db, actorOf(req), req.params.id);
+      return { items: svc.documentsOf(o, `/api/v1/service-orders/${o.id}`) };
+    },
+  );
+  app.get(
+    '/api/v1/service-orders/:id/documents/work-order.pdf',
+    {
+      config: { access: ALL_ROLES },
+      schema: { tags, summary: 'The signed work order / intake receipt (SC-2, ITEMA-11, ITEMA-29) as PDF, from the recorded order', params: IdParams, querystring: z.object({ lang: Lang }), response: { 200: z.any().describe('application/pdf'), ...problems } },
+    },
+    async (req, reply) => sendPdf(reply, await svc.workOrder(deps.db, deps.config, await svc.staffOrder(deps.db, actorOf(req), req.params.id), req.query)),
+  );
+  const TokenParams = z.object({ token: z.string().min(16).max(200) });
+  app.get(
+    '/api/v1/order-page/:token/documents',
+    { config: { access: 'public' }, schema: { tags, summary: "The order's documents, for the client with the order page link", params: TokenParams, response: { 200: OrderDocs, ...problems } } },
+    async (req) => {
+      const o = await svc.clientOrder(deps.db, req.params.token);
+      return { items: svc.documentsOf(o, `/api/v1/order-page/${req.params.token}`) };
+    },
+  );
+  app.get(
+    '/api/v1/order-page/:token/documents/work-order.pdf',
+    {
+      config: { access: 'public' },
+      schema: { tags, summary: 'The work order as PDF, for the client with the order page link', params: TokenParams, querystring: z.object({ lang: Lang }), response: { 200: z.any().describe('application/pdf'), ...problems } },
+    },
+    async (req, reply) => sendPdf(reply, await svc.workOrder(deps.db, deps.config, await svc.clientOrder(deps.db, req.params.token), req.query)),
+  );
 }
