@@ -29,6 +29,7 @@ import { serviceOrdersRoutes } from '../modules/service-orders/service-orders.ro
 import { orderPageRoutes } from '../modules/order-page/order-page.routes.ts';
 import { documentsRoutes } from '../modules/documents/documents.routes.ts';
 import { notificationsRoutes } from '../modules/notifications/notifications.routes.ts';
+import { webRoutes } from './web.ts';
 import './context.ts';
 
 export interface AppDeps {
@@ -101,6 +102,7 @@ export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger): Promi
     await notificationsRoutes(z, deps);
     z.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
   });
-  app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/api/v1/docs'));
+  // The web app (staff console and client portal) at `/`.
+  await webRoutes(app);
   return app;
 }

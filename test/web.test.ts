@@ -1,0 +1,254 @@
+// The web app in a real browser (Debian's Chromium through playwright-core), against the real server
+// on a fresh test database. Every step goes through the screens; the API is only what they call.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setupApp, type TestContext } from './db.ts';
+import { hasChromium, launch, newContext } from './browser.ts';
+
+const SHOTS = process.env.AFTERCARE_SCREENSHOTS; // a folder: write the README's screenshots there
+if (!hasChromium()) console.warn('web.test.ts: /usr/bin/chromium not found — browser journeys skipped (apt-get install chromium; .ci/run installs it)');
+
+describe.skipIf(!hasChromium())('web app in Chromium', { timeout: 120_000 }, () => {
+  let t: TestContext;
+  let base: string;
+  let browser: Browser;
+  let closeBrowser: () => Promise<void>;
+
+  beforeAll(async () => {
+    // The app is built by `npm ci` (prepare); rebuild here only if the sources changed since.
+    execFileSync(process.execPath, [path.resolve('web/build.mjs'), '--quiet'], { stdio: 'inherit' });
+    t = await setupApp();
+    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    ({ browser, close: closeBrowser } = await launch());
+  }, 180_000);
+
+  afterAll(async () => {
+    await closeBrowser?.();
+    await t?.close();
+  });
+
+  async function staff(slug: string, role = 'front-desk') {
+    const ctx = await newContext(browser, base);
+    const [name, value] = t.cookies[slug][role as 'front-desk'].split('=');
+    await ctx.addCookies([{ name, value, url: base }]);
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(10_000);
+    return page;
+  }
+  const shot = async (page: Page, name: string, fullPage = false) => {
+    if (!SHOTS) return;
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, name), fullPage });
+  };
+  /** Waits until the element shows the text (playwright-core has no `expect` of its own). */
+  const see = (l: ReturnType<Page['locator']>, text: string | RegExp) => l.filter({ hasText: text }).first().waitFor();
+  const state = (page: Page, text: string) => page.getByTestId('order-state').filter({ hasText: text }).waitFor();
+  async function act(page: Page, action: string, fill?: (form: ReturnType<Page['locator']>) => Promise<void>) {
+    await page.locator(`[data-action="${action}"]`).click();
+    const form = page.locator('form', { has: page.getByTestId('confirm-action') });
+    if (fill) await fill(form);
+    await page.getByTestId('confirm-action').click();
+    // Done when the form closes; a refusal from the server shows in the form: fail with its words.
+    await page.waitForFunction('!document.querySelector("[data-testid=confirm-action]") || document.querySelector("form [data-testid=error]")');
+    const error = page.locator('form [data-testid=error]');
+    if (await error.count()) throw new Error(`${action}: ${await error.first().textContent()}`);
+  }
+
+  /** The intake wizard at the counter, for a new client and a new device. */
+  async function intake(page: Page, c: { name: string; phone: string; email: string; lang: string; serial: string; problem: string }) {
+    await page.goto('/');
+    await page.getByRole('link', { name: 'New intake' }).first().click();
+    await page.getByLabel('Name').fill(c.name);
+    await page.getByLabel('Phone').fill(c.phone);
+    await page.getByLabel('E-mail').fill(c.email);
+    await page.getByTestId('customer-language').click();
+    await page.getByRole('option', { name: c.lang }).click();
+    await page.getByTestId('next').click();
+    await page.getByLabel(/Serial number/).fill(c.serial);
+    await page.getByLabel('Manufacturer').fill('Samsung');
+    await page.getByLabel('Model').fill('Galaxy S21');
+    await page.getByLabel('Category').fill('phone');
+    await page.getByTestId('next').click();
+    await page.getByLabel(/What is wrong/).fill(c.problem);
+    await page.getByLabel('Receipt').check();
+    await page.getByTestId('next').click();
+    await page.getByLabel('Accessories handed in').fill('charger, case');
+    await page.getByLabel('Visible condition').fill('scratches on the back');
+    await page.getByLabel('Complete').check();
+    await page.getByLabel('Data backed up by the client').check();
+    await page.getByLabel('Passwords removed').check();
+    await page.getByLabel('Client accepts the terms').check();
+    await page.getByLabel(/Signed by/).fill(c.name);
+    await page.getByTestId('next').click();
+    await page.getByTestId('sign').click();
+    await page.getByTestId('order-number').waitFor();
+    return (await page.getByTestId('order-number').textContent())!.trim();
+  }
+
+  async function quote(page: Page, amount: string) {
+    await act(page, 'start-diagnosis');
+    await state(page, 'Diagnosing');
+    await act(page, 'diagnose', async (f) => {
+      await f.getByLabel('Findings').fill('display-broken');
+      await f.getByLabel('Hardware defect confirmed').check();
+    });
+    await act(page, 'quote', async (f) => {
+      await f.getByLabel(/Amount/).fill(amount);
+      await f.getByLabel(/Duration/).fill('3 working days');
+      await f.getByLabel(/Advice/).fill('A new display; the phone is worth it.');
+    });
+    await state(page, "Awaiting the client's decision");
+  }
+
+  it('signs in, finds a demo serial and shows its warranty timeline', async () => {
+    const ctx = await newContext(browser, base);
+    const page = await ctx.newPage();
+    await page.goto('/');
+    await page.getByLabel('E-mail').fill('owner@itema-pg.example');
+    await page.getByRole('textbox', { name: 'Password' }).fill('wrong-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await see(page.getByRole('alert'), 'Wrong e-mail or password');
+    expect(await page.getByLabel('E-mail').inputValue()).toBe('owner@itema-pg.example'); // kept after the failure
+    await page.getByRole('textbox', { name: 'Password' }).fill('aftercare-demo');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('queues').waitFor();
+    await see(page.locator('[data-queue="new"]'), 'New claims');
+    await shot(page, 'console-home.png');
+    await page.getByTestId('search-box').fill('DEMO-ITEMA-LAPTOP');
+    await page.getByTestId('search-box').press('Enter');
+    await page.getByTestId('warranty-timeline').waitFor();
+    await see(page.getByTestId('device-title'), 'DEMO-ITEMA-LAPTOP');
+    await see(page.getByTestId('reasons'), 'ITEMA-6');
+    // The repair that suspends the warranty is drawn, and today's marker.
+    await page.locator('[data-testid="warranty-timeline"] rect[fill="url(#suspended)"]').first().waitFor({ state: 'attached' });
+    await page.getByTestId('today-marker').waitFor({ state: 'attached' });
+    await shot(page, 'device-timeline.png', true);
+    // The same in Bulgarian: messages and the engine's reasons switch.
+    await page.getByTestId('language').click();
+    await page.getByRole('option', { name: 'Български' }).click();
+    await see(page.getByTestId('warranty-timeline'), 'Гаранция на устройството');
+    await see(page.getByTestId('reasons'), 'В ремонт');
+    await ctx.close();
+  });
+
+  it('walks a service-center order: intake, diagnosis, quote, the client accepts on the portal, repair, test, payment, handover', async () => {
+    const page = await staff('service-center');
+    const number = await intake(page, { name: 'Web Test Client', phone: '+359 88 555 0101', email: 'web.client@example.com', lang: 'English', serial: 'WEB-SC-0001', problem: 'The screen stays black.' });
+    expect(number).toMatch(/^[A-Z]+-\d{4}-\d+$/);
+    await state(page, 'Received');
+    await page.getByTestId('clocks').waitFor();
+    await quote(page, '120');
+    await see(page.getByTestId('quote'), '120');
+
+    // The client opens the link on a phone and accepts.
+    await page.getByTestId('make-link').click();
+    const link = await page.getByTestId('client-link').getAttribute('href');
+    const phone = await newContext(browser, base, { phone: true });
+    const client = await phone.newPage();
+    await client.goto(link!);
+    await see(client.getByTestId('client-quote'), '120');
+    await shot(client, 'client-order.png', true);
+    await client.getByTestId('accept').click();
+    await see(client.getByTestId('client-state'), /accepted/i);
+    await phone.close();
+
+    await page.reload();
+    await state(page, 'Accepted');
+    await act(page, 'start-repair', (f) => f.getByLabel('Works').fill('Display replaced'));
+    await state(page, 'In repair');
+    await act(page, 'start-testing');
+    await act(page, 'test-passed', (f) => f.getByLabel(/Stress-test report/).fill('4 h stress test, no faults'));
+    await state(page, 'Ready for pickup');
+    // Handover waits for the balance: the form says so, then the counter takes the payment.
+    const money = page.getByTestId('money');
+    const due = (await page.getByTestId('balance').textContent())!;
+    expect(due).toContain('120');
+    await money.getByLabel(/Amount/).fill('120');
+    await money.getByRole('button', { name: 'Take payment' }).click();
+    await see(page.getByTestId('balance'), '0');
+    await act(page, 'hand-over');
+    await state(page, 'Handed over');
+    await see(page.getByTestId('audit'), 'Handed over');
+    expect(await page.getByRole('link', { name: 'Warranty card' }).getAttribute('href')).toMatch(/warranty-card\.pdf/);
+    const card = await page.request.get(base + (await page.getByRole('link', { name: 'Warranty card' }).getAttribute('href'))!);
+    expect(card.headers()['content-type']).toContain('application/pdf');
+  });
+
+  it('takes an ITEMA-PG warranty claim on the portal; after the repair the device page shows the warranty extended', async () => {
+    const phone = await newContext(browser, base, { phone: true });
+    const client = await phone.newPage();
+    await client.goto('/claim/itema-pg?lang=en');
+    await client.getByLabel('Name').fill('Мария Иванова');
+    await client.getByLabel('E-mail').fill('maria@example.bg');
+    await client.getByLabel('Phone').fill('+359 88 777 1234');
+    await client.getByLabel('Address').fill('ул. Витоша 1, София');
+    await client.getByLabel(/Serial number/).fill('DEMO-ITEMA-NEW');
+    await client.getByLabel('Manufacturer').fill('HP');
+    await client.getByLabel('Place of purchase').fill('ITEMA-PG Sofia');
+    await client.getByLabel(/What is wrong/).fill('Does not power on.');
+    await client.getByLabel('Warranty card').check();
+    await client.getByLabel('Receipt').check();
+    await client.getByRole('button', { name: 'Send the request' }).click();
+    const number = (await client.getByTestId('claim-number').textContent())!.trim();
+    await phone.close();
+
+    const page = await staff('itema-pg');
+    await page.goto('/');
+    await page.getByTestId('search-box').fill(number);
+    await page.getByTestId('search-box').press('Enter');
+    await page.getByTestId('order-number').filter({ hasText: number }).waitFor();
+    await state(page, 'Claimed');
+    if (await page.locator('[data-action="authorize"]').count()) await act(page, 'authorize');
+    await act(page, 'open', async (f) => {
+      await f.getByLabel('Complete').check();
+      await f.getByLabel('Data backed up by the client').check();
+      await f.getByLabel('Passwords removed').check();
+      await f.getByLabel('Client accepts the terms').check();
+      await f.getByLabel(/Signed by/).fill('Мария Иванова');
+    });
+    await state(page, 'Received');
+    await act(page, 'start-diagnosis');
+    await act(page, 'diagnose', async (f) => {
+      await f.getByLabel('Findings').fill('mainboard-fault');
+      await f.getByLabel('Hardware defect confirmed').check();
+    });
+    await see(page.getByTestId('decision'), 'Decision');
+    await act(page, 'approve-warranty');
+    await state(page, 'Warranty approved');
+    await act(page, 'start-repair');
+    await act(page, 'start-testing');
+    await act(page, 'test-passed', (f) => f.getByLabel(/Stress-test report/).fill('Powers on, 2 h burn-in passed'));
+    await act(page, 'hand-over');
+    await state(page, 'Handed over');
+
+    await page.getByRole('link', { name: 'Device and warranty' }).click();
+    await page.getByTestId('warranty-timeline').waitFor();
+    // The repair is on the device's history and the engine cites ITEMA-14 for the extension.
+    await see(page.getByTestId('events'), 'Repair completed');
+    await see(page.getByTestId('reasons'), 'ITEMA-14');
+  });
+
+  it('a client refuses a quote in Bulgarian, by order number and phone', async () => {
+    const page = await staff('service-center');
+    const number = await intake(page, { name: 'Георги Петров', phone: '+359 88 222 3344', email: 'georgi@example.bg', lang: 'Български', serial: 'WEB-SC-0002', problem: 'Батерията се изтощава бързо.' });
+    await quote(page, '89.50');
+
+    const phone = await newContext(browser, base, { phone: true, locale: 'bg-BG' });
+    const client = await phone.newPage();
+    await client.goto('/order?lang=bg');
+    await client.getByLabel('Номер на поръчката').fill(number);
+    await client.getByLabel('Вашият телефон или имейл').fill('+359 88 222 3344');
+    await client.getByRole('button', { name: 'Покажи поръчката' }).click();
+    await see(client.getByTestId('client-quote'), '89,50');
+    await client.getByRole('button', { name: 'Отказвам офертата' }).click();
+    await see(client.getByTestId('client-state'), 'Отказана оферта');
+    await phone.close();
+
+    await page.reload();
+    await state(page, 'Refused');
+    await see(page.getByTestId('money'), 'Order page');
+  });
+});

@@ -1,0 +1,2 @@
+export function isStale(): boolean;
+export function buildWeb(opts?: { force?: boolean; quiet?: boolean }): Promise<boolean>;

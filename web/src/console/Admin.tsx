@@ -1,0 +1,240 @@
+// Admin: the organization's settings and policy pack, staff and roles, API keys, CSV import.
+import { Alert, Anchor, Badge, Button, Card, Code, FileInput, Group, MultiSelect, Progress, Select, SimpleGrid, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, ApiError, idemKey } from '../lib/api';
+import { fmtDateTime, fmtNumber } from '../lib/i18n';
+import { ErrorNote, Loaded, useLoad } from '../lib/ui';
+import { useSession } from './Console';
+
+const ROLES = ['owner', 'manager', 'front-desk', 'technician'];
+
+export function AdminPage() {
+  const { t } = useTranslation();
+  return (
+    <Stack>
+      <Title order={1} size="h2">{t('admin.title')}</Title>
+      <Tabs defaultValue="settings" keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="settings">{t('admin.settings')}</Tabs.Tab>
+          <Tabs.Tab value="staff">{t('admin.staff')}</Tabs.Tab>
+          <Tabs.Tab value="keys">{t('admin.keys')}</Tabs.Tab>
+          <Tabs.Tab value="import">{t('admin.import')}</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="settings" pt="md"><Settings /></Tabs.Panel>
+        <Tabs.Panel value="staff" pt="md"><Staff /></Tabs.Panel>
+        <Tabs.Panel value="keys" pt="md"><Keys /></Tabs.Panel>
+        <Tabs.Panel value="import" pt="md"><Import /></Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}
+
+function Settings() {
+  const { t } = useTranslation();
+  const { org, me, refreshOrg } = useSession();
+  const [f, setF] = useState({ name: org.name, timeZone: org.timeZone, currency: org.currency, languages: org.languages });
+  const [error, setError] = useState<unknown>();
+  const [saved, setSaved] = useState(false);
+  const owner = me.user.role === 'owner';
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    setSaved(false);
+    try {
+      await api('/organization', { method: 'PATCH', body: { version: org.version, ...f } });
+      setSaved(true);
+      refreshOrg();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <SimpleGrid cols={{ base: 1, md: 2 }}>
+      <Card withBorder component="form" onSubmit={save}>
+        <Stack gap="xs">
+          <TextInput label={t('admin.orgName')} value={f.name} onChange={(e) => { const v = e.currentTarget.value; setF((x) => ({ ...x, name: v })); }} disabled={!owner} />
+          <TextInput label={t('admin.timeZone')} value={f.timeZone} onChange={(e) => { const v = e.currentTarget.value; setF((x) => ({ ...x, timeZone: v })); }} disabled={!owner} />
+          <TextInput label={t('admin.currency')} value={f.currency} onChange={(e) => { const v = e.currentTarget.value; setF((x) => ({ ...x, currency: v })); }} disabled={!owner} />
+          <MultiSelect label={t('admin.languages')} data={['en', 'bg', 'vi']} value={f.languages} onChange={(v) => setF((x) => ({ ...x, languages: v }))} disabled={!owner} />
+          <ErrorNote error={error} />
+          {saved && <Alert color="teal">{t('common.saved')}</Alert>}
+          {owner && <Button type="submit">{t('common.save')}</Button>}
+        </Stack>
+      </Card>
+      <Card withBorder>
+        <Title order={2} size="h4">{t('admin.policy')}</Title>
+        <Text>{t('admin.pack')}: <Code>{org.packId}</Code></Text>
+        <PackVersion />
+        <Text size="sm" mt="xs">{t('admin.rulesDoc')}</Text>
+      </Card>
+    </SimpleGrid>
+  );
+}
+
+/** The version in force, as the engine reports it on any device of the organization. */
+function PackVersion() {
+  const { t } = useTranslation();
+  const s = useLoad(async () => {
+    const d = await api<{ items: { id: string }[] }>('/devices?limit=1');
+    if (!d.items[0]) return null;
+    return api<{ coverage: { policyVersion: string; pack: string; device: { rules: string[] }; reasons: { rule: string }[] } }>(`/devices/${d.items[0].id}/warranty`);
+  }, []);
+  if (!s.data) return null;
+  return <Text>{t('admin.version')}: <Code data-testid="policy-version">{s.data.coverage.policyVersion}</Code></Text>;
+}
+
+function Staff() {
+  const { t } = useTranslation();
+  const s = useLoad(() => api<{ items: { id: string; name: string; email: string; role: string; active?: boolean }[] }>('/staff-users'), []);
+  const [f, setF] = useState({ name: '', email: '', role: 'front-desk', password: '' });
+  const [error, setError] = useState<unknown>();
+  const add = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      await api('/staff-users', { body: f, headers: { 'idempotency-key': idemKey() } });
+      setF({ name: '', email: '', role: 'front-desk', password: '' });
+      s.reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <Stack>
+      <Loaded s={s}>
+        {(d) => (
+          <Table>
+            <Table.Thead><Table.Tr><Table.Th>{t('claim.name')}</Table.Th><Table.Th>{t('claim.email')}</Table.Th><Table.Th>{t('admin.role')}</Table.Th></Table.Tr></Table.Thead>
+            <Table.Tbody>{d.items.map((u) => <Table.Tr key={u.id}><Table.Td>{u.name}</Table.Td><Table.Td>{u.email}</Table.Td><Table.Td><Badge variant="light" color="dark">{t(`role.${u.role}`, u.role)}</Badge></Table.Td></Table.Tr>)}</Table.Tbody>
+          </Table>
+        )}
+      </Loaded>
+      <Card withBorder component="form" onSubmit={add}>
+        <Title order={2} size="h5" mb="xs">{t('admin.addStaff')}</Title>
+        <Group align="flex-end">
+          <TextInput label={t('claim.name')} required value={f.name} onChange={(e) => { const v = e.currentTarget.value; setF((x) => ({ ...x, name: v })); }} />
+          <TextInput label={t('claim.email')} type="email" required value={f.email} onChange={(e) => { const v = e.currentTarget.value; setF((x) => ({ ...x, email: v })); }} />
+          <Select label={t('admin.role')} data={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))} value={f.role} onChange={(v) => v && setF((x) => ({ ...x, role: v }))} allowDeselect={false} />
+          <TextInput label={t('signIn.password')} type="password" required minLength={10} value={f.password} onChange={(e) => { const v = e.currentTarget.value; setF((x) => ({ ...x, password: v })); }} />
+          <Button type="submit">{t('common.add')}</Button>
+        </Group>
+        <ErrorNote error={error} />
+      </Card>
+    </Stack>
+  );
+}
+
+function Keys() {
+  const { t } = useTranslation();
+  const s = useLoad(() => api<{ items: { id: string; name: string; role: string; prefix: string; createdAt: string; revokedAt: string | null }[] }>('/api-keys'), []);
+  const [f, setF] = useState({ name: '', role: 'front-desk' });
+  const [token, setToken] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  const add = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      const r = await api<{ token: string }>('/api-keys', { body: f });
+      setToken(r.token);
+      setF({ name: '', role: 'front-desk' });
+      s.reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const revoke = async (id: string) => {
+    setError(undefined);
+    try {
+      await api(`/api-keys/${id}`, { method: 'DELETE' });
+      s.reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <Stack>
+      {token && <Alert color="teal" title={t('admin.keyOnce')}><Code style={{ wordBreak: 'break-all' }}>{token}</Code></Alert>}
+      <Loaded s={s}>
+        {(d) => (
+          <Table>
+            <Table.Tbody>
+              {d.items.map((k) => (
+                <Table.Tr key={k.id}>
+                  <Table.Td>{k.name}</Table.Td><Table.Td><Code>{k.prefix}…</Code></Table.Td><Table.Td>{t(`role.${k.role}`, k.role)}</Table.Td><Table.Td>{fmtDateTime(k.createdAt)}</Table.Td>
+                  <Table.Td>{k.revokedAt ? <Badge color="gray">{t('admin.revoked')}</Badge> : <Button size="xs" color="red" variant="light" onClick={() => revoke(k.id)}>{t('admin.revoke')}</Button>}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </Loaded>
+      <Card withBorder component="form" onSubmit={add}>
+        <Group align="flex-end">
+          <TextInput label={t('claim.name')} required value={f.name} onChange={(e) => { const v = e.currentTarget.value; setF((x) => ({ ...x, name: v })); }} />
+          <Select label={t('admin.role')} data={ROLES.filter((r) => r !== 'owner').map((r) => ({ value: r, label: t(`role.${r}`) }))} value={f.role} onChange={(v) => v && setF((x) => ({ ...x, role: v }))} allowDeselect={false} />
+          <Button type="submit">{t('admin.newKey')}</Button>
+        </Group>
+        <ErrorNote error={error} />
+      </Card>
+    </Stack>
+  );
+}
+
+interface ImportResult { rows: number; customersCreated: number; devicesCreated: number; purchasesCreated: number; written: boolean; problems: { line: number; column: string | null; reason: string }[] }
+
+/** Upload with a progress bar (XMLHttpRequest reports upload progress; fetch does not). */
+function Import() {
+  const { t } = useTranslation();
+  const [file, setFile] = useState<File | null>(null);
+  const [progress, setProgress] = useState<number | null>(null);
+  const [result, setResult] = useState<ImportResult>();
+  const [error, setError] = useState<unknown>();
+  const send = (check: boolean) => {
+    if (!file) return;
+    setError(undefined);
+    setResult(undefined);
+    setProgress(0);
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `/api/v1/imports/sales${check ? '?check=true' : ''}`);
+    xhr.setRequestHeader('content-type', 'text/csv');
+    xhr.upload.onprogress = (e) => e.lengthComputable && setProgress(Math.round((e.loaded / e.total) * 100));
+    xhr.onload = () => {
+      setProgress(100);
+      let body: any = null;
+      try { body = JSON.parse(xhr.responseText); } catch { /* not JSON */ }
+      if ((xhr.status === 200 || xhr.status === 422) && body?.problems) setResult(body);
+      else setError(new ApiError('POST /imports/sales', xhr.status, body));
+    };
+    xhr.onerror = () => setError(new ApiError('POST /imports/sales', 0, { status: 0, detail: 'network' }));
+    xhr.send(file);
+  };
+  const report = result?.problems.length ? `line,column,reason\n${result.problems.map((p) => `${p.line},${p.column ?? ''},"${p.reason.replace(/"/g, '""')}"`).join('\n')}\n` : '';
+  return (
+    <Stack maw={700}>
+      <Text size="sm">{t('admin.importHint')} <Anchor href="/api/v1/exports/sales.csv">{t('admin.export')}</Anchor></Text>
+      <FileInput label={t('admin.csvFile')} accept=".csv,text/csv" value={file} onChange={setFile} clearable />
+      <Group>
+        <Button variant="default" disabled={!file} onClick={() => send(true)}>{t('admin.check')}</Button>
+        <Button disabled={!file} onClick={() => send(false)}>{t('admin.importNow')}</Button>
+      </Group>
+      {progress !== null && <Progress value={progress} aria-label={t('admin.progress')} animated={progress < 100 && !result && !error} />}
+      <ErrorNote error={error} />
+      {result && (
+        <Card withBorder>
+          <Text>{t('admin.importResult', { rows: fmtNumber(result.rows), customers: result.customersCreated, devices: result.devicesCreated, purchases: result.purchasesCreated })}</Text>
+          <Badge color={result.written ? 'teal' : 'gray'}>{result.written ? t('admin.written') : t('admin.notWritten')}</Badge>
+          {result.problems.length > 0 && (
+            <>
+              <Table mt="xs">
+                <Table.Thead><Table.Tr><Table.Th>{t('admin.line')}</Table.Th><Table.Th>{t('admin.column')}</Table.Th><Table.Th>{t('admin.reason')}</Table.Th></Table.Tr></Table.Thead>
+                <Table.Tbody>{result.problems.slice(0, 200).map((p, i) => <Table.Tr key={i}><Table.Td>{p.line}</Table.Td><Table.Td>{p.column}</Table.Td><Table.Td>{p.reason}</Table.Td></Table.Tr>)}</Table.Tbody>
+              </Table>
+              <Anchor href={`data:text/csv;charset=utf-8,${encodeURIComponent(report)}`} download="import-errors.csv">{t('admin.errorReport')}</Anchor>
+            </>
+          )}
+        </Card>
+      )}
+    </Stack>
+  );
+}

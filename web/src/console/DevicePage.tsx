@@ -1,0 +1,115 @@
+// The device page: what it is, the warranty as a picture with the reasons in words and rule ids,
+// its history, its service orders and its documents.
+import { Anchor, Badge, Button, Card, Grid, Group, List, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, qs } from '../lib/api';
+import { fmtDate, lang } from '../lib/i18n';
+import { linkProps } from '../lib/router';
+import { Loaded, useLoad } from '../lib/ui';
+import { OrdersTable, type OrderSummary } from './Home';
+import type { Customer, Device } from './Search';
+import { WarrantyTimeline, type CoverageReport } from './WarrantyTimeline';
+
+export interface WarrantyAnswer { device: { id: string; serial: string }; at: string; covered: boolean; explanation: string[]; coverage: CoverageReport }
+
+export function DevicePage({ id }: { id: string }) {
+  const { t, i18n } = useTranslation();
+  const [at, setAt] = useState('');
+  const device = useLoad(() => api<Device>(`/devices/${id}`), [id]);
+  const warranty = useLoad(() => api<WarrantyAnswer>(`/devices/${id}/warranty?${qs({ lang: i18n.language, at: /^\d{4}-\d{2}-\d{2}$/.test(at) ? at : undefined })}`), [id, i18n.language, at]);
+  const events = useLoad(() => api<{ items: { id: string; type: string; date: string; note: string | null; orderRef: string | null; partId: string | null; term: string | null }[] }>(`/devices/${id}/events?limit=100`), [id]);
+  const orders = useLoad(() => api<{ items: OrderSummary[] }>(`/service-orders?${qs({ deviceId: id, limit: 50 })}`), [id]);
+  return (
+    <Loaded s={device}>
+      {(d) => (
+        <Stack>
+          <Group justify="space-between" align="flex-start">
+            <div>
+              <Title order={1} size="h2" data-testid="device-title">{d.manufacturer} {d.model} · {d.serial}</Title>
+              <Group gap="xs" mt={4}>
+                <Badge variant="light" color="dark">{t(`condition.${d.condition}`, d.condition)}</Badge>
+                <Badge variant="light" color="dark">{d.category}</Badge>
+                {d.term && <Badge variant="outline" color="dark">{d.term}</Badge>}
+              </Group>
+              {d.customerId && <Owner id={d.customerId} />}
+            </div>
+            <Group className="no-print">
+              <Button component="a" variant="default" href={`/api/v1/devices/${id}/documents/warranty-card.pdf?lang=${lang()}`} target="_blank">{t('device.warrantyCard')}</Button>
+              <Button component="a" {...linkProps(`/intake?device=${id}`)}>{t('device.newClaim')}</Button>
+            </Group>
+          </Group>
+          <Card withBorder>
+            <Group justify="space-between" mb="xs">
+              <Title order={2} size="h3">{t('device.warranty')}</Title>
+              <TextInput size="xs" label={t('device.asOf')} placeholder="YYYY-MM-DD" value={at} onChange={(e) => setAt(e.currentTarget.value)} w={160} />
+            </Group>
+            <Loaded s={warranty}>
+              {(w) => (
+                <Stack gap="sm">
+                  <Group>
+                    <Badge size="lg" color={w.covered ? 'teal.9' : 'red.9'} data-testid="covered">{w.covered ? t('device.covered') : t('device.notCovered')}</Badge>
+                    <Text size="sm">{t(`status.${w.coverage.device.status}`, w.coverage.device.status)}{w.coverage.device.end ? ` · ${t('timeline.until')} ${fmtDate(w.coverage.device.end)}` : ''}{w.coverage.device.daysLeft !== undefined ? ` · ${t('device.daysLeft', { count: w.coverage.device.daysLeft })}` : ''}</Text>
+                    <Text size="sm" c="dark.4">{t('device.policy', { pack: w.coverage.pack, version: w.coverage.policyVersion })}</Text>
+                  </Group>
+                  <WarrantyTimeline report={w.coverage} lang={i18n.language} />
+                  <Title order={3} size="h5">{t('device.reasons')}</Title>
+                  <List data-testid="reasons" spacing={4}>
+                    {w.explanation.map((e, i) => <List.Item key={i}>{e}</List.Item>)}
+                    {[w.coverage.device, ...w.coverage.parts].flatMap((it) => it.changes.filter((c) => c.code !== 'base-term').map((c, k) => (
+                      <List.Item key={`${it.item}-${k}`}>{`${c.rule}: ${c.text[i18n.language] ?? c.text.en}`}</List.Item>
+                    )))}
+                  </List>
+                </Stack>
+              )}
+            </Loaded>
+          </Card>
+          <Grid>
+            <Grid.Col span={{ base: 12, md: 6 }}>
+              <Card withBorder>
+                <Title order={2} size="h4" mb="xs">{t('device.orders')}</Title>
+                <Loaded s={orders}>{(o) => (o.items.length ? <OrdersTable items={o.items} /> : <Text c="dark.4">{t('common.none')}</Text>)}</Loaded>
+              </Card>
+            </Grid.Col>
+            <Grid.Col span={{ base: 12, md: 6 }}>
+              <Card withBorder>
+                <Title order={2} size="h4" mb="xs">{t('device.history')}</Title>
+                <Loaded s={events}>
+                  {(ev) => (
+                    <Table data-testid="events">
+                      <Table.Tbody>
+                        {ev.items.map((e) => (
+                          <Table.Tr key={e.id}>
+                            <Table.Td>{fmtDate(e.date)}</Table.Td>
+                            <Table.Td>{t(`event.${e.type}`, e.type)}</Table.Td>
+                            <Table.Td>{[e.partId, e.term, e.orderRef, e.note].filter(Boolean).join(' · ')}</Table.Td>
+                          </Table.Tr>
+                        ))}
+                      </Table.Tbody>
+                    </Table>
+                  )}
+                </Loaded>
+                {d.parts.length > 0 && (
+                  <>
+                    <Title order={3} size="h5" mt="sm">{t('device.parts')}</Title>
+                    <List>{d.parts.map((p) => <List.Item key={p.id}>{p.id} · {p.category}{p.term ? ` · ${p.term}` : ''}</List.Item>)}</List>
+                  </>
+                )}
+              </Card>
+            </Grid.Col>
+          </Grid>
+        </Stack>
+      )}
+    </Loaded>
+  );
+}
+
+function Owner({ id }: { id: string }) {
+  const s = useLoad(() => api<Customer>(`/customers/${id}`), [id]);
+  if (!s.data) return null;
+  return (
+    <Text size="sm" mt={4}>
+      {s.data.name} · {[s.data.phone, s.data.email].filter(Boolean).join(' · ')} <Anchor {...linkProps(`/search?q=${encodeURIComponent(s.data.name)}`)} size="sm">↗</Anchor>
+    </Text>
+  );
+}

@@ -1,0 +1,193 @@
+// The intake wizard at the counter: client → device → problem → checklist and condition → sign.
+// The engine's provisional answer shows as soon as the device is known, and again on the opened order.
+import { Alert, Anchor, Badge, Button, Card, Checkbox, Group, Radio, Select, SimpleGrid, Stack, Stepper, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, idemKey, qs } from '../lib/api';
+import { linkProps, navigate, query } from '../lib/router';
+import { ErrorNote, useLoad } from '../lib/ui';
+import type { WarrantyAnswer } from './DevicePage';
+import type { Customer, Device } from './Search';
+import { WorkOrderForm, emptyWorkOrder, type WorkOrder } from './WorkOrderForm';
+
+const PROOFS = ['invoice', 'receipt', 'warrantyCard', 'serviceContract'] as const;
+
+export function IntakePage() {
+  const { t, i18n } = useTranslation();
+  const [step, setStep] = useState(0);
+  const [customer, setCustomer] = useState<Customer | null>(null);
+  const [newCustomer, setNewCustomer] = useState({ name: '', phone: '', email: '', preferredLanguage: i18n.language });
+  const [device, setDevice] = useState<Device | null>(null);
+  const [newDevice, setNewDevice] = useState({ serial: '', manufacturer: '', model: '', category: '' });
+  const [problem, setProblem] = useState('');
+  const [purchase, setPurchase] = useState({ date: '', place: '' });
+  const [proofs, setProofs] = useState<Record<string, boolean>>({});
+  const [wo, setWo] = useState<WorkOrder>(emptyWorkOrder());
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const key = useRef(idemKey());
+
+  // From a device page: the device and its owner are already known.
+  useEffect(() => {
+    const id = query().get('device');
+    if (!id) return;
+    api<Device>(`/devices/${id}`).then(async (d) => {
+      setDevice(d);
+      if (d.customerId) setCustomer(await api<Customer>(`/customers/${d.customerId}`));
+    }, setError);
+  }, []);
+
+  const customerOk = !!customer || (newCustomer.name.trim() && (newCustomer.phone.trim() || newCustomer.email.trim()));
+  const deviceOk = !!device || !!newDevice.serial.trim();
+  const submit = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const body = {
+        channel: 'walk-in',
+        ...(customer ? { customerId: customer.id } : { customer: { name: newCustomer.name, phone: newCustomer.phone || null, email: newCustomer.email || null, preferredLanguage: newCustomer.preferredLanguage } }),
+        ...(device ? { deviceId: device.id } : { device: { serial: newDevice.serial, manufacturer: newDevice.manufacturer || undefined, model: newDevice.model || null, category: newDevice.category || undefined } }),
+        ...(purchase.date || purchase.place ? { purchase: { date: purchase.date || undefined, place: purchase.place || undefined } } : {}),
+        problem,
+        proofs,
+        workOrder: { ...wo, problemInClientsWords: wo.problemInClientsWords || problem },
+      };
+      const r = await api<{ order: { id: string } }>('/claims', { body, headers: { 'idempotency-key': key.current } });
+      navigate(`/orders/${r.order.id}`);
+    } catch (err) {
+      setError(err); // everything typed stays; the same key makes a retry safe
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Stack maw={900}>
+      <Title order={1} size="h2">{t('intake.title')}</Title>
+      <Stepper active={step} onStepClick={setStep} size="sm" allowNextStepsSelect={false}>
+        <Stepper.Step label={t('intake.client')}>
+          <ClientStep customer={customer} setCustomer={setCustomer} draft={newCustomer} setDraft={setNewCustomer} />
+        </Stepper.Step>
+        <Stepper.Step label={t('intake.device')}>
+          <DeviceStep device={device} setDevice={setDevice} draft={newDevice} setDraft={setNewDevice} customerId={customer?.id} />
+        </Stepper.Step>
+        <Stepper.Step label={t('intake.problem')}>
+          <Stack gap="xs">
+            <Textarea label={t('intake.problemLabel')} required autosize minRows={3} value={problem} onChange={(e) => setProblem(e.currentTarget.value)} name="problem" />
+            <SimpleGrid cols={{ base: 1, sm: 2 }}>
+              <TextInput label={t('claim.purchaseDate')} type="date" value={purchase.date} onChange={(e) => { const v = e.currentTarget.value; setPurchase((p) => ({ ...p, date: v })); }} />
+              <TextInput label={t('claim.purchasePlace')} value={purchase.place} onChange={(e) => { const v = e.currentTarget.value; setPurchase((p) => ({ ...p, place: v })); }} />
+            </SimpleGrid>
+            <Checkbox.Group label={t('claim.proofs')} value={Object.keys(proofs).filter((k) => proofs[k])} onChange={(v) => setProofs(Object.fromEntries(PROOFS.map((p) => [p, v.includes(p)])))}>
+              <Group mt={4}>{PROOFS.map((p) => <Checkbox key={p} value={p} label={t(`field.${p}`)} />)}</Group>
+            </Checkbox.Group>
+          </Stack>
+        </Stepper.Step>
+        <Stepper.Step label={t('intake.checklist')}>
+          <WorkOrderForm value={{ ...wo, problemInClientsWords: wo.problemInClientsWords || problem }} onChange={setWo} />
+        </Stepper.Step>
+        <Stepper.Step label={t('intake.sign')}>
+          <Card withBorder>
+            <Text><b>{t('intake.client')}:</b> {customer?.name ?? newCustomer.name}</Text>
+            <Text><b>{t('intake.device')}:</b> {device ? `${device.manufacturer} ${device.model ?? ''} · ${device.serial}` : newDevice.serial}</Text>
+            <Text><b>{t('intake.problem')}:</b> {problem}</Text>
+            <Text><b>{t('wo.signedBy')}:</b> {wo.signedBy || '—'} · {t('wo.terms')}: {wo.termsAccepted ? '✓' : '✗'}</Text>
+            {device && <ProvisionalAnswer deviceId={device.id} />}
+          </Card>
+        </Stepper.Step>
+      </Stepper>
+      <ErrorNote error={error} />
+      <Group>
+        {step > 0 && <Button variant="default" onClick={() => setStep(step - 1)}>{t('common.back')}</Button>}
+        {step < 4 && (
+          <Button onClick={() => setStep(step + 1)} disabled={(step === 0 && !customerOk) || (step === 1 && !deviceOk) || (step === 2 && !problem.trim())} data-testid="next">
+            {t('common.next')}
+          </Button>
+        )}
+        {step === 4 && (
+          <Button onClick={submit} loading={busy} disabled={!wo.termsAccepted || !wo.signedBy.trim()} data-testid="sign">
+            {t('intake.signAndOpen')}
+          </Button>
+        )}
+      </Group>
+    </Stack>
+  );
+}
+
+function ClientStep({ customer, setCustomer, draft, setDraft }: { customer: Customer | null; setCustomer: (c: Customer | null) => void; draft: any; setDraft: (d: any) => void }) {
+  const { t } = useTranslation();
+  const [q, setQ] = useState('');
+  const found = useLoad(() => (q.trim().length >= 2 ? api<{ items: Customer[] }>(`/customers?${qs({ q, limit: 8 })}`) : Promise.resolve({ items: [] })), [q]);
+  const upd = (k: string) => (e: React.ChangeEvent<HTMLInputElement>) => { const v = e.currentTarget.value; setDraft({ ...draft, [k]: v }); };
+  return (
+    <Stack gap="xs">
+      <TextInput label={t('intake.findClient')} placeholder={t('intake.findClientHint')} value={q} onChange={(e) => setQ(e.currentTarget.value)} />
+      {found.data && found.data.items.length > 0 && (
+        <Radio.Group value={customer?.id ?? ''} onChange={(id) => setCustomer(found.data!.items.find((c) => c.id === id) ?? null)} label={t('intake.pickClient')}>
+          <Stack gap={4} mt={4}>{found.data.items.map((c) => <Radio key={c.id} value={c.id} label={`${c.name} · ${[c.phone, c.email].filter(Boolean).join(' · ')}`} />)}</Stack>
+        </Radio.Group>
+      )}
+      {customer ? (
+        <Alert color="teal">{t('intake.clientChosen', { name: customer.name })} <Anchor component="button" onClick={() => setCustomer(null)}>{t('common.change')}</Anchor></Alert>
+      ) : (
+        <Card withBorder>
+          <Text fw={600} mb={4}>{t('intake.newClient')}</Text>
+          <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="xs">
+            <TextInput label={t('claim.name')} value={draft.name} onChange={upd('name')} name="customer-name" />
+            <TextInput label={t('claim.phone')} type="tel" value={draft.phone} onChange={upd('phone')} name="customer-phone" />
+            <TextInput label={t('claim.email')} type="email" value={draft.email} onChange={upd('email')} name="customer-email" />
+            <Select label={t('common.language')} data={[{ value: 'en', label: 'English' }, { value: 'bg', label: 'Български' }, { value: 'vi', label: 'Tiếng Việt' }]} value={draft.preferredLanguage} onChange={(v) => v && setDraft({ ...draft, preferredLanguage: v })} allowDeselect={false} data-testid="customer-language" />
+          </SimpleGrid>
+        </Card>
+      )}
+    </Stack>
+  );
+}
+
+function DeviceStep({ device, setDevice, draft, setDraft, customerId }: { device: Device | null; setDevice: (d: Device | null) => void; draft: any; setDraft: (d: any) => void; customerId?: string }) {
+  const { t } = useTranslation();
+  const own = useLoad(() => (customerId ? api<{ items: Device[] }>(`/devices?${qs({ customerId, limit: 20 })}`) : Promise.resolve({ items: [] as Device[] })), [customerId]);
+  const bySerial = useLoad(() => (draft.serial.trim().length >= 3 ? api<{ items: Device[] }>(`/devices?${qs({ serial: draft.serial.trim(), limit: 5 })}`) : Promise.resolve({ items: [] as Device[] })), [draft.serial]);
+  const options = [...(own.data?.items ?? []), ...(bySerial.data?.items ?? [])].filter((d, i, a) => a.findIndex((x) => x.id === d.id) === i);
+  const upd = (k: string) => (e: React.ChangeEvent<HTMLInputElement>) => { const v = e.currentTarget.value; setDraft({ ...draft, [k]: v }); };
+  return (
+    <Stack gap="xs">
+      {device ? (
+        <>
+          <Alert color="teal">{t('intake.deviceChosen', { serial: device.serial })} <Anchor component="button" onClick={() => setDevice(null)}>{t('common.change')}</Anchor></Alert>
+          <ProvisionalAnswer deviceId={device.id} />
+        </>
+      ) : (
+        <>
+          <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="xs">
+            <TextInput label={t('claim.serial')} required value={draft.serial} onChange={upd('serial')} name="serial" />
+            <TextInput label={t('claim.manufacturer')} value={draft.manufacturer} onChange={upd('manufacturer')} />
+            <TextInput label={t('claim.model')} value={draft.model} onChange={upd('model')} />
+            <TextInput label={t('claim.category')} value={draft.category} onChange={upd('category')} placeholder="laptop, phone, …" />
+          </SimpleGrid>
+          {options.length > 0 && (
+            <Radio.Group label={t('intake.pickDevice')} value="" onChange={(id) => setDevice(options.find((d) => d.id === id) ?? null)}>
+              <Stack gap={4} mt={4}>{options.map((d) => <Radio key={d.id} value={d.id} label={`${d.serial} · ${d.manufacturer} ${d.model ?? ''}`} />)}</Stack>
+            </Radio.Group>
+          )}
+        </>
+      )}
+    </Stack>
+  );
+}
+
+function ProvisionalAnswer({ deviceId }: { deviceId: string }) {
+  const { t, i18n } = useTranslation();
+  const s = useLoad(() => api<WarrantyAnswer>(`/devices/${deviceId}/warranty?lang=${i18n.language}`), [deviceId, i18n.language]);
+  if (!s.data) return s.error ? <ErrorNote error={s.error} /> : null;
+  return (
+    <Card withBorder mt="xs" data-testid="provisional">
+      <Group gap="xs">
+        <Text fw={600}>{t('intake.provisional')}:</Text>
+        <Badge color={s.data.covered ? 'teal.9' : 'red.9'}>{s.data.covered ? t('device.covered') : t('device.notCovered')}</Badge>
+        <Anchor {...linkProps(`/devices/${deviceId}`)} size="sm" target="_blank">{t('intake.seeTimeline')}</Anchor>
+      </Group>
+      {s.data.explanation.map((e, i) => <Text key={i} size="sm">{e}</Text>)}
+    </Card>
+  );
+}

@@ -1,0 +1,427 @@
+// The order page for staff: the state, only the actions legal now (the state machine's own table),
+// deadlines as countdowns (amber when at risk, red when breached), quote and decision, parts,
+// payments and balance, the client's page link, documents, messages and the audit timeline.
+import { Alert, Anchor, Badge, Button, Card, Checkbox, CopyButton, Grid, Group, List, NumberInput, Select, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { TRANSITIONS, type Action, type State } from '../../../src/modules/service-orders/state-machine.ts';
+import { api, idemKey } from '../lib/api';
+import { fmtDate, fmtDateTime, fmtDuration, fmtMoney, lang, parseMoney } from '../lib/i18n';
+import { linkProps } from '../lib/router';
+import { ErrorNote, Loaded, useLoad } from '../lib/ui';
+import { useSession } from './Console';
+import { WorkOrderForm, emptyWorkOrder, type WorkOrder } from './WorkOrderForm';
+
+export interface Clock { id: string; rule: string; status: string; start: string; due: string; atRiskFrom: string; stoppedAt: string | null; remainingMs: number; reasons: { rule: string; text: string }[] }
+export interface OrderDetail {
+  id: string; number: string; state: State; channel: string; customerId: string | null; deviceId: string | null; language: string; problem: string; claimDate: string;
+  missing: { field: string; rule: string }[]; preAuthorization: { required: boolean; rule: string | null; authorizedAt: string | null };
+  decision: { outcome?: string; covered?: boolean; reasons?: { rule: string; text: Record<string, string> | string }[]; [k: string]: unknown } | null; decisionFinal: boolean; underWarranty: boolean | null;
+  findings: string[]; workOrder: Record<string, unknown> | null; quote: { amountMinor: number; currency: string; duration: string; advice: string; worthRepairing: boolean } | null;
+  clientDecision: { decision: string; via: string; at: string } | null; testResult: { passed: boolean; report: string } | null; currency: string;
+  charges: { id: string; kind: string; amountMinor: number; currency: string; rule: string | null; note: string | null }[];
+  payments: { id: string; method: string; amountMinor: number; currency: string; receivedAt: string }[];
+  parts: { id: string; action: string; partId: string; replacesPartId: string | null; category: string; underWarranty: boolean }[];
+  balance: { charged: number; paid: number; due: number; currency: string }; policyVersion: string | null; version: number;
+  clocks: Clock[]; rights: { type: string; rule: string; text: string }[];
+  timeline: { at: string; action: string; from: string | null; to: string | null; channel: string; by: string }[];
+}
+
+export function OrderPage({ id }: { id: string }) {
+  const { t } = useTranslation();
+  const s = useLoad(() => api<OrderDetail>(`/service-orders/${id}`), [id]);
+  return (
+    <Loaded s={s}>
+      {(o) => (
+        <Stack>
+          <Group justify="space-between">
+            <div>
+              <Title order={1} size="h2" data-testid="order-number">{o.number}</Title>
+              <Group gap="xs">
+                <Badge size="lg" color="dark" data-testid="order-state">{t(`state.${o.state}`, o.state)}</Badge>
+                <Text size="sm">{t(`channel.${o.channel}`, o.channel)} · {fmtDate(o.claimDate)}</Text>
+                {o.deviceId && <Anchor {...linkProps(`/devices/${o.deviceId}`)} size="sm">{t('order.device')}</Anchor>}
+              </Group>
+            </div>
+          </Group>
+          <Grid>
+            <Grid.Col span={{ base: 12, lg: 7 }}>
+              <Stack>
+                <Actions o={o} onDone={s.reload} />
+                <Card withBorder>
+                  <Title order={2} size="h4">{t('order.problem')}</Title>
+                  <Text style={{ whiteSpace: 'pre-wrap' }}>{o.problem}</Text>
+                  {o.findings.length > 0 && <Text mt="xs"><b>{t('order.findings')}:</b> {o.findings.join(', ')}</Text>}
+                  {o.missing.length > 0 && (
+                    <Alert color="yellow" mt="xs" title={t('order.missing')}>
+                      {o.missing.map((m) => `${t(`field.${m.field}`, m.field)} (${m.rule})`).join(', ')}
+                    </Alert>
+                  )}
+                  <Decision o={o} />
+                </Card>
+                <Money o={o} onDone={s.reload} />
+                <Parts o={o} onDone={s.reload} />
+              </Stack>
+            </Grid.Col>
+            <Grid.Col span={{ base: 12, lg: 5 }}>
+              <Stack>
+                <Clocks clocks={o.clocks} />
+                <ClientLink o={o} />
+                <Card withBorder>
+                  <Title order={2} size="h4">{t('order.documents')}</Title>
+                  <List>
+                    {o.deviceId && <List.Item><Anchor href={`/api/v1/devices/${o.deviceId}/documents/warranty-card.pdf?lang=${o.language}`} target="_blank">{t('doc.warrantyCard')}</Anchor></List.Item>}
+                    {o.workOrder && <List.Item><Anchor href={`/orders/${o.id}?print=work-order`} onClick={(e) => { e.preventDefault(); window.print(); }}>{t('doc.workOrder')}</Anchor></List.Item>}
+                  </List>
+                </Card>
+                {o.rights.length > 0 && (
+                  <Card withBorder>
+                    <Title order={2} size="h4">{t('order.rights')}</Title>
+                    <List>{o.rights.map((r, i) => <List.Item key={i}>{r.rule}: {r.text}</List.Item>)}</List>
+                  </Card>
+                )}
+                <Messages id={o.id} />
+                <Card withBorder>
+                  <Title order={2} size="h4">{t('order.timeline')}</Title>
+                  <Table data-testid="audit">
+                    <Table.Tbody>
+                      {o.timeline.map((e, i) => (
+                        <Table.Tr key={i}>
+                          <Table.Td>{fmtDateTime(e.at)}</Table.Td>
+                          <Table.Td>{t(`action.${e.action.replace(/^service-order\./, '')}`, e.action)}{e.to && e.to !== e.from ? ` → ${t(`state.${e.to}`, e.to)}` : ''}</Table.Td>
+                          <Table.Td>{e.by} · {t(`channel.${e.channel}`, e.channel)}</Table.Td>
+                        </Table.Tr>
+                      ))}
+                    </Table.Tbody>
+                  </Table>
+                </Card>
+              </Stack>
+            </Grid.Col>
+          </Grid>
+          {o.workOrder && <PrintableWorkOrder o={o} />}
+        </Stack>
+      )}
+    </Loaded>
+  );
+}
+
+function Decision({ o }: { o: OrderDetail }) {
+  const { t, i18n } = useTranslation();
+  const d = o.decision;
+  if (!d) return null;
+  const reasons = (d.reasons ?? []) as { rule: string; text: Record<string, string> | string }[];
+  return (
+    <div data-testid="decision">
+      <Text mt="sm" fw={600}>
+        {o.decisionFinal ? t('order.decisionFinal') : t('order.decisionProvisional')}: {String(d.outcome ?? (d.covered ? 'covered' : 'not-covered'))}
+      </Text>
+      <List size="sm">
+        {reasons.map((r, i) => <List.Item key={i}>{r.rule}: {typeof r.text === 'string' ? r.text : (r.text[i18n.language] ?? r.text.en)}</List.Item>)}
+      </List>
+    </div>
+  );
+}
+
+/** Turns amber from atRiskFrom and red when the due time has passed; ticks every 30 s. */
+export function Countdown({ c }: { c: Clock }) {
+  const { t } = useTranslation();
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const i = setInterval(() => setNow(Date.now()), 30_000);
+    return () => clearInterval(i);
+  }, []);
+  if (c.stoppedAt) return <Badge color="gray" variant="light">{t('clock.stopped')}</Badge>;
+  const paused = c.status === 'paused';
+  const left = paused ? c.remainingMs : Date.parse(c.due) - now;
+  const tone = left < 0 ? 'red' : now >= Date.parse(c.atRiskFrom) ? 'orange' : 'teal';
+  return (
+    <Badge color={`${tone}.9`} variant="filled" data-tone={tone}>
+      {paused ? `${t('clock.paused')} · ` : ''}
+      {left < 0 ? t('clock.overdue', { d: fmtDuration(left) }) : t('clock.left', { d: fmtDuration(left) })}
+    </Badge>
+  );
+}
+
+function Clocks({ clocks }: { clocks: Clock[] }) {
+  const { t } = useTranslation();
+  return (
+    <Card withBorder data-testid="clocks">
+      <Title order={2} size="h4">{t('order.deadlines')}</Title>
+      {clocks.length === 0 && <Text c="dark.4">{t('common.none')}</Text>}
+      <Table>
+        <Table.Tbody>
+          {clocks.map((c) => (
+            <Table.Tr key={c.id}>
+              <Table.Td>{c.reasons[0]?.text ?? c.id} <Text span size="xs" c="dark.4">({c.rule})</Text></Table.Td>
+              <Table.Td>{fmtDateTime(c.due)}</Table.Td>
+              <Table.Td><Countdown c={c} /></Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Card>
+  );
+}
+
+const HIDDEN: Action[] = ['mark-unclaimed'];
+
+function Actions({ o, onDone }: { o: OrderDetail; onDone: () => void }) {
+  const { t } = useTranslation();
+  const legal = (Object.keys(TRANSITIONS[o.state] ?? {}) as Action[]).filter((a) => !HIDDEN.includes(a));
+  const [open, setOpen] = useState<Action | null>(null);
+  if (!legal.length) return null;
+  return (
+    <Card withBorder data-testid="actions">
+      <Title order={2} size="h4" mb="xs">{t('order.actions')}</Title>
+      <Group gap="xs">
+        {legal.map((a) => (
+          <Button key={a} variant={open === a ? 'filled' : 'light'} color={a === 'cancel' || a === 'dispose' ? 'red' : undefined} onClick={() => setOpen(open === a ? null : a)} aria-expanded={open === a} data-action={a}>
+            {t(`action.${a}`)}
+          </Button>
+        ))}
+      </Group>
+      {open && <ActionForm key={open} action={open} o={o} onDone={() => { setOpen(null); onDone(); }} />}
+    </Card>
+  );
+}
+
+function ActionForm({ action, o, onDone }: { action: Action; o: OrderDetail; onDone: () => void }) {
+  const { t } = useTranslation();
+  const [f, setF] = useState<Record<string, any>>({ via: 'in-person', worthRepairing: true, currency: o.currency });
+  const [wo, setWo] = useState<WorkOrder>(emptyWorkOrder(o.problem));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  // Read the value now: React clears an event's currentTarget once the handler returns.
+  const set = (k: string) => (v: any) => {
+    const el = v?.currentTarget;
+    const value = el ? (el.type === 'checkbox' ? el.checked : el.value) : v;
+    setF((x) => ({ ...x, [k]: value }));
+  };
+  const body = (): Record<string, unknown> => {
+    switch (action) {
+      case 'open': return { workOrder: wo };
+      case 'diagnose': return { findings: String(f.findings ?? '').split(/[\s,]+/).filter(Boolean), hardwareDefectConfirmed: !!f.hardware, note: f.note || undefined };
+      case 'quote': return { amountMinor: parseMoney(String(f.amount ?? ''), o.currency), duration: f.duration ?? '', advice: f.advice ?? '', worthRepairing: !!f.worthRepairing };
+      case 'accept': case 'refuse': return { via: f.via, note: f.note || undefined };
+      case 'start-repair': return { works: String(f.works ?? '').split('\n').map((s) => s.trim()).filter(Boolean) };
+      case 'test-passed': case 'test-failed': return { report: f.report ?? '' };
+      case 'hand-over': return { findingsProtocol: f.protocol || undefined };
+      case 'dispose': return { note: f.note || undefined };
+      case 'cancel': return { reason: f.reason ?? '' };
+      default: return {};
+    }
+  };
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api(`/service-orders/${o.id}/actions`, { body: { action, version: o.version, ...body() } });
+      onDone();
+    } catch (err) {
+      setError(err); // what was typed stays in the form
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form onSubmit={submit} aria-label={t(`action.${action}`)} style={{ marginTop: 12 }}>
+      <Stack gap="xs">
+        {action === 'open' && <WorkOrderForm value={wo} onChange={setWo} />}
+        {action === 'diagnose' && (
+          <>
+            <TextInput label={t('form.findings')} description={t('form.findingsHint')} value={f.findings ?? ''} onChange={set('findings')} />
+            <Checkbox label={t('form.hardwareDefect')} checked={!!f.hardware} onChange={set('hardware')} />
+            <Textarea label={t('form.note')} value={f.note ?? ''} onChange={set('note')} />
+          </>
+        )}
+        {action === 'quote' && (
+          <>
+            <TextInput label={`${t('form.amount')} (${o.currency})`} required inputMode="decimal" value={f.amount ?? ''} onChange={set('amount')} />
+            <TextInput label={t('form.duration')} required value={f.duration ?? ''} onChange={set('duration')} />
+            <Textarea label={t('form.advice')} value={f.advice ?? ''} onChange={set('advice')} />
+            <Checkbox label={t('form.worthRepairing')} checked={!!f.worthRepairing} onChange={set('worthRepairing')} />
+          </>
+        )}
+        {(action === 'accept' || action === 'refuse') && (
+          <>
+            <Select label={t('form.via')} data={['in-person', 'phone', 'email', 'order-page'].map((v) => ({ value: v, label: t(`channel.${v}`) }))} value={f.via} onChange={set('via')} allowDeselect={false} />
+            <TextInput label={t('form.note')} value={f.note ?? ''} onChange={set('note')} />
+          </>
+        )}
+        {action === 'start-repair' && <Textarea label={t('form.works')} description={t('form.worksHint')} value={f.works ?? ''} onChange={set('works')} />}
+        {(action === 'test-passed' || action === 'test-failed') && <Textarea label={t('form.testReport')} required value={f.report ?? ''} onChange={set('report')} />}
+        {action === 'hand-over' && (
+          <>
+            {o.balance.due > 0 && <Alert color="yellow">{t('order.balanceFirst', { due: fmtMoney(o.balance.due, o.balance.currency) })}</Alert>}
+            <Textarea label={t('form.findingsProtocol')} value={f.protocol ?? ''} onChange={set('protocol')} />
+          </>
+        )}
+        {action === 'dispose' && <TextInput label={t('form.note')} value={f.note ?? ''} onChange={set('note')} />}
+        {action === 'cancel' && <TextInput label={t('form.reason')} required value={f.reason ?? ''} onChange={set('reason')} />}
+        <ErrorNote error={error} />
+        <Group>
+          <Button type="submit" loading={busy} data-testid="confirm-action">{t('common.confirm')}: {t(`action.${action}`)}</Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+function Money({ o, onDone }: { o: OrderDetail; onDone: () => void }) {
+  const { t } = useTranslation();
+  const [amount, setAmount] = useState('');
+  const [method, setMethod] = useState<string>('cash');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const pay = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api(`/service-orders/${o.id}/payments`, { body: { amountMinor: parseMoney(amount, o.currency), method, version: o.version } });
+      setAmount('');
+      onDone();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const m = (n: number) => fmtMoney(n, o.balance.currency);
+  return (
+    <Card withBorder data-testid="money">
+      <Title order={2} size="h4">{t('order.money')}</Title>
+      {o.quote && (
+        <Text data-testid="quote">
+          {t('order.quote')}: <b>{fmtMoney(o.quote.amountMinor, o.quote.currency ?? o.currency)}</b> · {o.quote.duration}
+          {o.clientDecision ? ` · ${t(`decision.${o.clientDecision.decision}`, o.clientDecision.decision)} (${t(`channel.${o.clientDecision.via}`, o.clientDecision.via)})` : ''}
+        </Text>
+      )}
+      <Table>
+        <Table.Tbody>
+          {o.charges.map((c) => (
+            <Table.Tr key={c.id}><Table.Td>{t(`charge.${c.kind}`, c.kind)}{c.rule ? ` (${c.rule})` : ''}</Table.Td><Table.Td ta="right">{fmtMoney(c.amountMinor, c.currency)}</Table.Td></Table.Tr>
+          ))}
+          {o.payments.map((p) => (
+            <Table.Tr key={p.id}><Table.Td>{t('order.paid')} · {t(`method.${p.method}`, p.method)} · {fmtDateTime(p.receivedAt)}</Table.Td><Table.Td ta="right">−{fmtMoney(p.amountMinor, p.currency)}</Table.Td></Table.Tr>
+          ))}
+          <Table.Tr><Table.Td fw={700}>{t('order.balance')}</Table.Td><Table.Td ta="right" fw={700} data-testid="balance">{m(o.balance.due)}</Table.Td></Table.Tr>
+        </Table.Tbody>
+      </Table>
+      {o.balance.due > 0 && !['handed-over', 'returned', 'disposed', 'cancelled'].includes(o.state) && (
+        <form onSubmit={pay} aria-label={t('order.takePayment')}>
+          <Group align="flex-end" mt="xs">
+            <TextInput label={`${t('form.amount')} (${o.currency})`} required inputMode="decimal" value={amount} onChange={(e) => setAmount(e.currentTarget.value)} placeholder={String(o.balance.due / 100)} />
+            <Select label={t('form.method')} data={['cash', 'card-terminal'].map((v) => ({ value: v, label: t(`method.${v}`) }))} value={method} onChange={(v) => v && setMethod(v)} allowDeselect={false} w={170} />
+            <Button type="submit" loading={busy}>{t('order.takePayment')}</Button>
+          </Group>
+          <ErrorNote error={error} />
+        </form>
+      )}
+    </Card>
+  );
+}
+
+function Parts({ o, onDone }: { o: OrderDetail; onDone: () => void }) {
+  const { t } = useTranslation();
+  const [f, setF] = useState({ partId: '', replacesPartId: '', category: '', term: '' });
+  const [error, setError] = useState<unknown>();
+  const can = ['in-repair', 'diagnosing', 'accepted', 'warranty-approved', 'testing'].includes(o.state);
+  if (!can && o.parts.length === 0) return null;
+  const add = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      await api(`/service-orders/${o.id}/parts`, { body: { partId: f.partId, category: f.category, replacesPartId: f.replacesPartId || undefined, term: f.term || undefined, version: o.version } });
+      setF({ partId: '', replacesPartId: '', category: '', term: '' });
+      onDone();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const field = (k: keyof typeof f, label: string, required = false) => <TextInput label={label} required={required} value={f[k]} onChange={(e) => { const v = e.currentTarget.value; setF((x) => ({ ...x, [k]: v })); }} w={150} />;
+  return (
+    <Card withBorder>
+      <Title order={2} size="h4">{t('order.parts')}</Title>
+      <List>{o.parts.map((p) => <List.Item key={p.id}>{p.partId} ({p.category}){p.replacesPartId ? ` ← ${p.replacesPartId}` : ''}{p.underWarranty ? ` · ${t('order.underWarranty')}` : ''}</List.Item>)}</List>
+      {can && (
+        <form onSubmit={add} aria-label={t('order.addPart')}>
+          <Group align="flex-end">
+            {field('partId', t('form.partId'), true)}
+            {field('category', t('form.category'), true)}
+            {field('replacesPartId', t('form.replaces'))}
+            {field('term', t('form.term'))}
+            <Button type="submit" variant="light">{t('order.addPart')}</Button>
+          </Group>
+          <ErrorNote error={error} />
+        </form>
+      )}
+    </Card>
+  );
+}
+
+function ClientLink({ o }: { o: OrderDetail }) {
+  const { t } = useTranslation();
+  const [link, setLink] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  const make = async () => {
+    setError(undefined);
+    try {
+      const r = await api<{ token: string }>(`/service-orders/${o.id}/page-links`, { method: 'POST', headers: { 'idempotency-key': idemKey() } });
+      setLink(`${location.origin}/order/${r.token}?lang=${o.language}`);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <Card withBorder>
+      <Title order={2} size="h4">{t('order.clientPage')}</Title>
+      {link ? (
+        <Group gap="xs">
+          <Anchor href={link} target="_blank" data-testid="client-link" style={{ wordBreak: 'break-all' }}>{link}</Anchor>
+          <CopyButton value={link}>{({ copied, copy }) => <Button size="xs" variant="default" onClick={copy}>{copied ? t('common.copied') : t('common.copy')}</Button>}</CopyButton>
+        </Group>
+      ) : (
+        <Button variant="default" onClick={make} data-testid="make-link">{t('order.newLink')}</Button>
+      )}
+      <ErrorNote error={error} />
+    </Card>
+  );
+}
+
+function Messages({ id }: { id: string }) {
+  const { t } = useTranslation();
+  const { me } = useSession();
+  const s = useLoad(() => (me.user.role === 'technician' ? Promise.resolve({ items: [] }) : api<{ items: { id: string; subject: string | null; body: string; channel: string; status: string; recipient: string | null; createdAt: string }[] }>(`/notifications?orderId=${id}&limit=50`)), [id]);
+  return (
+    <Card withBorder>
+      <Title order={2} size="h4">{t('order.messages')}</Title>
+      <Loaded s={s}>
+        {(d) => d.items.length === 0 ? <Text c="dark.4">{t('common.none')}</Text> : (
+          <List spacing={4}>
+            {d.items.map((n) => <List.Item key={n.id}>{fmtDateTime(n.createdAt)} · {n.channel} → {n.recipient ?? '—'} · <Badge size="xs" variant="light">{n.status}</Badge><br />{n.subject ?? n.body.slice(0, 120)}</List.Item>)}
+          </List>
+        )}
+      </Loaded>
+    </Card>
+  );
+}
+
+function PrintableWorkOrder({ o }: { o: OrderDetail }) {
+  const { t } = useTranslation();
+  const { org } = useSession();
+  const w = o.workOrder as Record<string, any>;
+  return (
+    <section className="print-only" aria-hidden="true">
+      <h1>{org.name} — {t('doc.workOrder')} {o.number}</h1>
+      <p>{fmtDate(o.claimDate)} · {lang()}</p>
+      <p><b>{t('order.problem')}:</b> {String(w.problemInClientsWords ?? o.problem)}</p>
+      <p><b>{t('wo.accessories')}:</b> {(w.accessories ?? []).join(', ') || '—'}</p>
+      <p><b>{t('wo.condition')}:</b> {String(w.visibleCondition ?? '')}</p>
+      <p>{t('wo.complete')}: {w.complete ? '✓' : '✗'} · {t('wo.backup')}: {w.dataBackedUp ? '✓' : '✗'} · {t('wo.passwords')}: {w.passwordsRemoved ? '✓' : '✗'}</p>
+      <p>{t('wo.terms')}: {w.termsAccepted ? '✓' : '✗'}</p>
+      <p><b>{t('wo.signedBy')}:</b> {String(w.signedBy ?? '')}</p>
+    </section>
+  );
+}

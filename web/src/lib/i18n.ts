@@ -1,0 +1,83 @@
+// Messages per language in locales/*.json; dates, numbers and money through Intl in the locale.
+import i18next from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import en from '../locales/en.json';
+import bg from '../locales/bg.json';
+import vi from '../locales/vi.json';
+
+export const LANGUAGES = [
+  { code: 'en', label: 'English' },
+  { code: 'bg', label: 'Български' },
+  { code: 'vi', label: 'Tiếng Việt' },
+] as const;
+export type Lang = (typeof LANGUAGES)[number]['code'];
+
+const stored = (() => {
+  try {
+    return localStorage.getItem('aftercare.lang');
+  } catch {
+    return null;
+  }
+})();
+const fromUrl = new URLSearchParams(location.search).get('lang');
+const browser = navigator.language?.slice(0, 2);
+const pick = [fromUrl, stored, browser].find((l) => l && LANGUAGES.some((x) => x.code === l)) ?? 'en';
+
+void i18next.use(initReactI18next).init({
+  resources: { en: { translation: en }, bg: { translation: bg }, vi: { translation: vi } },
+  lng: pick,
+  fallbackLng: 'en',
+  interpolation: { escapeValue: false },
+  returnNull: false,
+});
+document.documentElement.lang = pick;
+
+export function setLanguage(l: string) {
+  void i18next.changeLanguage(l);
+  document.documentElement.lang = l;
+  try {
+    localStorage.setItem('aftercare.lang', l);
+  } catch {
+    /* private mode */
+  }
+}
+
+const locale = () => ({ en: 'en-GB', bg: 'bg-BG', vi: 'vi-VN' })[i18next.language as Lang] ?? 'en-GB';
+
+/** A calendar date `YYYY-MM-DD` (no time zone shift). */
+export function fmtDate(d: string | undefined | null) {
+  if (!d) return '—';
+  const [y, m, day] = d.slice(0, 10).split('-').map(Number);
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone: 'UTC' }).format(Date.UTC(y, m - 1, day));
+}
+export function fmtDateTime(iso: string | undefined | null) {
+  if (!iso) return '—';
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+}
+/** Integer minor units → the locale's money format. */
+export function fmtMoney(minor: number, currency: string) {
+  const f = new Intl.NumberFormat(locale(), { style: 'currency', currency });
+  const digits = f.resolvedOptions().maximumFractionDigits ?? 2;
+  return f.format(minor / 10 ** digits);
+}
+export function fmtNumber(n: number) {
+  return new Intl.NumberFormat(locale()).format(n);
+}
+/** Parse a money amount typed in the locale (1 234,50 or 1,234.50) to minor units. */
+export function parseMoney(s: string, currency: string) {
+  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const clean = s.replace(/[\s\u00a0]/g, '').replace(/,(\d{1,2})$/, '.$1').replace(/,/g, '');
+  const n = Number(clean);
+  return Number.isFinite(n) ? Math.round(n * 10 ** digits) : NaN;
+}
+/** "in 3 h 20 min" / "2 d 4 h ago" for a countdown. */
+export function fmtDuration(ms: number) {
+  const abs = Math.abs(ms);
+  const d = Math.floor(abs / 86_400_000);
+  const h = Math.floor((abs % 86_400_000) / 3_600_000);
+  const m = Math.floor((abs % 3_600_000) / 60_000);
+  const nf = (n: number, unit: 'day' | 'hour' | 'minute') => new Intl.NumberFormat(locale(), { style: 'unit', unit, unitDisplay: 'narrow' }).format(n);
+  return d > 0 ? `${nf(d, 'day')} ${nf(h, 'hour')}` : h > 0 ? `${nf(h, 'hour')} ${nf(m, 'minute')}` : nf(m, 'minute');
+}
+export const lang = () => i18next.language as Lang;
+export default i18next;

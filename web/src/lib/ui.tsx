@@ -1,0 +1,97 @@
+// Shared pieces: loading and error states, the language switch, the data-loading hook.
+import { Alert, Button, Center, Group, Loader, Select } from '@mantine/core';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError } from './api';
+import { LANGUAGES, setLanguage } from './i18n';
+
+/** Says what failed (the request and the server's words), never clears a form. */
+export function ErrorNote({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  const { t } = useTranslation();
+  if (!error) return null;
+  const e = error instanceof ApiError ? error : null;
+  const detail =
+    e?.status === 0
+      ? t('error.network')
+      : e?.status === 401
+        ? t('error.signedOut')
+        : e?.status === 404
+          ? t('error.notFound')
+          : (e?.message ?? String(error));
+  return (
+    <Alert color="red" role="alert" title={t('error.title', { what: e?.what ?? '' })} data-testid="error">
+      {detail}
+      {e?.problem?.errors?.length ? (
+        <ul style={{ margin: '4px 0 0', paddingLeft: 18 }}>
+          {e.problem.errors.map((x) => (
+            <li key={x.field}>
+              <code>{x.field}</code>: {x.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {onRetry && (
+        <Group mt="xs">
+          <Button size="xs" variant="white" color="red" onClick={onRetry}>
+            {t('common.retry')}
+          </Button>
+        </Group>
+      )}
+    </Alert>
+  );
+}
+
+export function Loading() {
+  const { t } = useTranslation();
+  return (
+    <Center p="xl">
+      <Loader aria-label={t('common.loading')} />
+    </Center>
+  );
+}
+
+export function useLoad<T>(fn: () => Promise<T>, deps: unknown[]) {
+  const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({ loading: true });
+  const load = useCallback(() => {
+    setState((s) => ({ ...s, loading: true, error: undefined }));
+    fn().then(
+      (data) => setState({ data, loading: false }),
+      (error) => setState((s) => ({ data: s.data, error, loading: false })),
+    );
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, deps);
+  useEffect(load, [load]);
+  return { ...state, reload: load, set: (data: T) => setState({ data, loading: false }) };
+}
+
+/** Renders loading / error / the data. */
+export function Loaded<T>({ s, children }: { s: { data?: T; error?: unknown; loading: boolean; reload: () => void }; children: (d: T) => ReactNode }) {
+  if (s.error && !s.data) return <ErrorNote error={s.error} onRetry={s.reload} />;
+  if (!s.data) return <Loading />;
+  return (
+    <>
+      {s.error ? <ErrorNote error={s.error} onRetry={s.reload} /> : null}
+      {children(s.data)}
+    </>
+  );
+}
+
+export function LanguageSwitch({ onChange }: { onChange?: (l: string) => void }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <Select
+      aria-label={t('common.language')}
+      size="xs"
+      w={130}
+      data={LANGUAGES.map((l) => ({ value: l.code, label: l.label }))}
+      value={i18n.language}
+      allowDeselect={false}
+      onChange={(v) => {
+        if (!v) return;
+        setLanguage(v);
+        onChange?.(v);
+      }}
+      data-testid="language"
+    />
+  );
+}

@@ -1,0 +1,216 @@
+// The client portal: the order page (by link, or by order number plus phone or e-mail) and the
+// warranty request form. Phone-first layout, in the client's language (?lang= from the link).
+import { Alert, Anchor, Badge, Button, Card, Checkbox, Container, Group, List, Paper, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Timeline, Title } from '@mantine/core';
+import { useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, ApiError, idemKey } from '../lib/api';
+import { fmtDate, fmtDateTime, fmtMoney } from '../lib/i18n';
+import { match } from '../lib/router';
+import { ErrorNote, LanguageSwitch, Loaded, useLoad } from '../lib/ui';
+
+export interface OrderPageView {
+  business: string; number: string; state: string; device: { manufacturer: string; model: string | null; serial: string } | null; problem: string; underWarranty: boolean | null;
+  quote: { amountMinor?: number; currency?: string; duration?: string; advice?: string; worthRepairing?: boolean } | null;
+  decisionWindow: { due: string; status: string; rule: string } | null; canDecide: boolean;
+  due: { charges: { kind: string; amountMinor: number; currency: string; rule: string | null }[]; paidMinor: number; balanceMinor: number; currency: string };
+  timeline: { at: string; step: string; state: string | null }[]; documents: { id: string; kind: string; filename: string }[]; version: number;
+}
+
+export default function Portal({ path }: { path: string }) {
+  const { t } = useTranslation();
+  let m: Record<string, string> | null;
+  let body: React.ReactNode;
+  if ((m = match('/order/:token', path))) body = <ByToken token={m.token} />;
+  else if ((m = match('/claim/:org', path))) body = <ClaimForm org={m.org} />;
+  else body = <Lookup />;
+  return (
+    <Container size={560} px="sm" py="md">
+      <Group justify="space-between" mb="md">
+        <Text fw={800} c="teal.9">Aftercare</Text>
+        <LanguageSwitch />
+      </Group>
+      <main>{body}</main>
+      <Text size="xs" c="dark.4" mt="xl" ta="center">{t('portal.footer')}</Text>
+    </Container>
+  );
+}
+
+function ByToken({ token }: { token: string }) {
+  const s = useLoad(() => api<OrderPageView>(`/order-page/${encodeURIComponent(token)}`), [token]);
+  return <Loaded s={s}>{(o) => <OrderView o={o} decide={(decision, version) => api<OrderPageView>(`/order-page/${encodeURIComponent(token)}/decision`, { body: { decision, version } })} onChange={s.set} />}</Loaded>;
+}
+
+function Lookup() {
+  const { t } = useTranslation();
+  const [number, setNumber] = useState('');
+  const [contact, setContact] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const [order, setOrder] = useState<OrderPageView>();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      setOrder(await api<OrderPageView>('/order-page/lookup', { body: { number: number.trim(), contact: contact.trim() } }));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (order) return <OrderView o={order} decide={(decision, version) => api<OrderPageView>('/order-page/lookup/decision', { body: { number: number.trim(), contact: contact.trim(), decision, version } })} onChange={setOrder} />;
+  return (
+    <Paper withBorder p="md" component="form" onSubmit={submit}>
+      <Stack>
+        <Title order={1} size="h3">{t('portal.findOrder')}</Title>
+        <TextInput label={t('portal.orderNumber')} placeholder="SO-2026-000042" required value={number} onChange={(e) => setNumber(e.currentTarget.value)} name="number" />
+        <TextInput label={t('portal.contact')} required value={contact} onChange={(e) => setContact(e.currentTarget.value)} name="contact" autoComplete="email" />
+        {error instanceof ApiError && error.status === 404 ? <Alert color="red" role="alert">{t('portal.noOrder')}</Alert> : <ErrorNote error={error} />}
+        <Button type="submit" loading={busy}>{t('portal.show')}</Button>
+      </Stack>
+    </Paper>
+  );
+}
+
+const STEPS = ['received', 'diagnosing', 'awaiting-decision', 'in-repair', 'testing', 'ready', 'handed-over'];
+
+export function OrderView({ o, decide, onChange }: { o: OrderPageView; decide: (d: 'accept' | 'refuse', version: number) => Promise<OrderPageView>; onChange: (o: OrderPageView) => void }) {
+  const { t } = useTranslation();
+  const [busy, setBusy] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  const act = async (d: 'accept' | 'refuse') => {
+    setBusy(d);
+    setError(undefined);
+    try {
+      onChange(await decide(d, o.version));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+  const reached = new Set(o.timeline.map((e) => e.state).filter(Boolean));
+  const activeIdx = Math.max(0, ...STEPS.map((s, i) => (reached.has(s) || o.state === s ? i : -1)));
+  const money = (n: number) => fmtMoney(n, o.due.currency);
+  return (
+    <Stack data-testid="client-order">
+      <div>
+        <Text size="sm" c="dark.5">{o.business}</Text>
+        <Title order={1} size="h2">{t('portal.order')} {o.number}</Title>
+        <Badge size="lg" color="teal.9" data-testid="client-state">{t(`clientState.${o.state}`, t(`state.${o.state}`, o.state))}</Badge>
+      </div>
+      {o.device && <Text>{o.device.manufacturer} {o.device.model} · {o.device.serial}</Text>}
+      {o.underWarranty !== null && <Text size="sm">{o.underWarranty ? t('portal.underWarranty') : t('portal.notUnderWarranty')}</Text>}
+      {o.quote && o.quote.amountMinor !== undefined && (
+        <Card withBorder data-testid="client-quote">
+          <Title order={2} size="h4">{t('portal.quote')}</Title>
+          <Text fz="xl" fw={700}>{fmtMoney(o.quote.amountMinor, o.quote.currency ?? o.due.currency)}</Text>
+          {o.quote.duration && <Text>{t('portal.duration')}: {o.quote.duration}</Text>}
+          {o.quote.advice && <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{o.quote.advice}</Text>}
+          {o.decisionWindow && o.canDecide && <Text size="sm" mt={4}>{t('portal.decideBy', { date: fmtDateTime(o.decisionWindow.due) })}</Text>}
+          {o.canDecide && (
+            <Group mt="sm" grow>
+              <Button onClick={() => act('accept')} loading={busy === 'accept'} disabled={!!busy} data-testid="accept">{t('portal.accept')}</Button>
+              <Button onClick={() => act('refuse')} loading={busy === 'refuse'} disabled={!!busy} variant="outline" color="red.9" data-testid="refuse">{t('portal.refuse')}</Button>
+            </Group>
+          )}
+          <ErrorNote error={error} />
+        </Card>
+      )}
+      <Card withBorder data-testid="client-balance">
+        <Title order={2} size="h4">{t('portal.balance')}</Title>
+        <Table>
+          <Table.Tbody>
+            {o.due.charges.map((c, i) => <Table.Tr key={i}><Table.Td>{t(`charge.${c.kind}`, c.kind)}</Table.Td><Table.Td ta="right">{fmtMoney(c.amountMinor, c.currency)}</Table.Td></Table.Tr>)}
+            <Table.Tr><Table.Td>{t('order.paid')}</Table.Td><Table.Td ta="right">{money(o.due.paidMinor)}</Table.Td></Table.Tr>
+            <Table.Tr><Table.Td fw={700}>{t('portal.toPay')}</Table.Td><Table.Td ta="right" fw={700}>{money(o.due.balanceMinor)}</Table.Td></Table.Tr>
+          </Table.Tbody>
+        </Table>
+      </Card>
+      <Card withBorder>
+        <Title order={2} size="h4" mb="sm">{t('portal.progress')}</Title>
+        <Timeline active={activeIdx} bulletSize={18} lineWidth={2} color="teal.9">
+          {STEPS.map((s) => {
+            const at = o.timeline.find((e) => e.state === s)?.at;
+            return <Timeline.Item key={s} title={t(`clientState.${s}`, t(`state.${s}`))}>{at && <Text size="xs" c="dark.5">{fmtDateTime(at)}</Text>}</Timeline.Item>;
+          })}
+        </Timeline>
+      </Card>
+      <Card withBorder>
+        <Title order={2} size="h4">{t('order.documents')}</Title>
+        {o.documents.length === 0 ? <Text c="dark.4" size="sm">{t('portal.noDocuments')}</Text> : (
+          <List>{o.documents.map((d) => <List.Item key={d.id}><Anchor href={`/api/v1/documents/${d.id}/content`}>{t(`doc.${d.kind}`, d.filename)}</Anchor></List.Item>)}</List>
+        )}
+      </Card>
+    </Stack>
+  );
+}
+
+const PROOFS = ['invoice', 'receipt', 'warrantyCard', 'serviceContract', 'paymentConfirmed'] as const;
+
+/** The warranty request form (ITEMA-27: who, what, when bought, the problem, which proofs). */
+function ClaimForm({ org }: { org: string }) {
+  const { t, i18n } = useTranslation();
+  const [f, setF] = useState({ name: '', email: '', phone: '', address: '', serial: '', manufacturer: '', model: '', purchaseDate: '', purchasePlace: '', problem: '' });
+  const [proofs, setProofs] = useState<string[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const [done, setDone] = useState<{ number: string; token: string; missing: { field: string; rule: string }[] }>();
+  const key = useRef(idemKey());
+  const upd = (k: keyof typeof f) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => { const v = e.currentTarget.value; setF((x) => ({ ...x, [k]: v })); };
+  const err = (k: string) => (error instanceof ApiError ? error.field(`body.${k}`) : undefined);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const opt = (v: string) => v.trim() || undefined;
+      const r = await api<{ order: { number: string; missing: { field: string; rule: string }[] }; orderPage: { token: string } }>(`/web-claims/${org}`, {
+        body: { name: f.name, email: f.email, phone: f.phone, address: opt(f.address), language: i18n.language, serial: f.serial, manufacturer: opt(f.manufacturer), model: opt(f.model), purchaseDate: opt(f.purchaseDate), purchasePlace: opt(f.purchasePlace), problem: f.problem, proofs: Object.fromEntries(PROOFS.map((p) => [p, proofs.includes(p)])) },
+        headers: { 'idempotency-key': key.current },
+      });
+      setDone({ number: r.order.number, token: r.orderPage.token, missing: r.order.missing });
+    } catch (x) {
+      setError(x);
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (done)
+    return (
+      <Alert color="teal" title={t('claim.opened')} data-testid="claim-opened">
+        <Text>{t('claim.number')}: <b data-testid="claim-number">{done.number}</b></Text>
+        {done.missing.length > 0 && <Text size="sm" mt={4}>{t('claim.stillMissing')}: {done.missing.map((m) => `${t(`field.${m.field}`, m.field)} (${m.rule})`).join(', ')}</Text>}
+        <Anchor href={`/order/${done.token}?lang=${i18n.language}`}>{t('claim.follow')}</Anchor>
+      </Alert>
+    );
+  return (
+    <Paper withBorder p="md" component="form" onSubmit={submit}>
+      <Stack gap="xs">
+        <Title order={1} size="h3">{t('claim.title')}</Title>
+        <Text size="sm">{t('claim.intro')}</Text>
+        <TextInput label={t('claim.name')} required value={f.name} onChange={upd('name')} error={err('name')} autoComplete="name" />
+        <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="xs">
+          <TextInput label={t('claim.email')} type="email" required value={f.email} onChange={upd('email')} error={err('email')} autoComplete="email" />
+          <TextInput label={t('claim.phone')} type="tel" required value={f.phone} onChange={upd('phone')} error={err('phone')} autoComplete="tel" />
+        </SimpleGrid>
+        <TextInput label={t('claim.address')} value={f.address} onChange={upd('address')} autoComplete="street-address" />
+        <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="xs">
+          <TextInput label={t('claim.serial')} required value={f.serial} onChange={upd('serial')} error={err('serial')} />
+          <TextInput label={t('claim.manufacturer')} value={f.manufacturer} onChange={upd('manufacturer')} />
+          <TextInput label={t('claim.model')} value={f.model} onChange={upd('model')} />
+          <TextInput label={t('claim.purchaseDate')} type="date" value={f.purchaseDate} onChange={upd('purchaseDate')} error={err('purchaseDate')} />
+        </SimpleGrid>
+        <TextInput label={t('claim.purchasePlace')} value={f.purchasePlace} onChange={upd('purchasePlace')} />
+        <Textarea label={t('claim.problem')} required autosize minRows={3} value={f.problem} onChange={upd('problem')} error={err('problem')} />
+        <Checkbox.Group label={t('claim.proofs')} description={t('claim.proofsHint')} value={proofs} onChange={setProofs}>
+          <Stack gap={4} mt={4}>{PROOFS.map((p) => <Checkbox key={p} value={p} label={t(`field.${p}`)} />)}</Stack>
+        </Checkbox.Group>
+        <ErrorNote error={error} />
+        <Button type="submit" loading={busy}>{t('claim.submit')}</Button>
+        <Anchor size="sm" href={`/api/v1/documents/warranty-request-form.pdf?org=${org}&lang=${i18n.language}`} target="_blank">{t('claim.pdf')}</Anchor>
+      </Stack>
+    </Paper>
+  );
+}
