@@ -172,6 +172,8 @@ describe.skipIf(!hasChromium())('web app in Chromium', { timeout: 120_000 }, () 
     await act(page, 'hand-over');
     await state(page, 'Handed over');
     await see(page.getByTestId('audit'), 'Handed over');
+    await see(page.getByTestId('documents'), 'Completion certificate');
+    await see(page.getByTestId('documents'), 'Payment receipt');
     expect(await page.getByRole('link', { name: 'Warranty card' }).getAttribute('href')).toMatch(/warranty-card\.pdf/);
     const card = await page.request.get(base + (await page.getByRole('link', { name: 'Warranty card' }).getAttribute('href'))!);
     expect(card.headers()['content-type']).toContain('application/pdf');

@@ -67,8 +67,9 @@ export function OrderPage({ id }: { id: string }) {
               <Stack>
                 <Clocks clocks={o.clocks} />
                 <ClientLink o={o} />
-                <Card withBorder>
+                <Card withBorder data-testid="documents">
                   <Title order={2} size="h4">{t('order.documents')}</Title>
+                  <OrderDocuments id={o.id} version={o.version} lang={o.language} />
                   <List>
                     {o.deviceId && <List.Item><Anchor href={`/api/v1/devices/${o.deviceId}/documents/warranty-card.pdf?lang=${o.language}`} target="_blank">{t('doc.warrantyCard')}</Anchor></List.Item>}
                     {o.workOrder && <List.Item><Anchor href={`/orders/${o.id}?print=work-order`} onClick={(e) => { e.preventDefault(); window.print(); }}>{t('doc.workOrder')}</Anchor></List.Item>}
@@ -423,5 +424,21 @@ function PrintableWorkOrder({ o }: { o: OrderDetail }) {
       <p>{t('wo.terms')}: {w.termsAccepted ? '✓' : '✗'}</p>
       <p><b>{t('wo.signedBy')}:</b> {String(w.signedBy ?? '')}</p>
     </section>
+  );
+}
+
+/** The order's PDFs (issue 5) as its state allows: work order, quote, completion certificate, receipt. */
+function OrderDocuments({ id, version, lang }: { id: string; version: number; lang: string }) {
+  const { t } = useTranslation();
+  const s = useLoad(() => api<{ items: { kind: string; filename: string; url: string }[] }>(`/service-orders/${id}/documents`), [id, version]);
+  if (!s.data) return s.error ? <ErrorNote error={s.error} /> : null;
+  return (
+    <List>
+      {s.data.items.map((d) => (
+        <List.Item key={d.kind}>
+          <Anchor href={`${d.url}${d.url.includes('?') ? '&' : '?'}lang=${lang}`} target="_blank">{t(`doc.${d.kind}`, d.filename)}</Anchor>
+        </List.Item>
+      ))}
+    </List>
   );
 }

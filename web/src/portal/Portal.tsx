@@ -37,7 +37,8 @@ export default function Portal({ path }: { path: string }) {
 
 function ByToken({ token }: { token: string }) {
   const s = useLoad(() => api<OrderPageView>(`/order-page/${encodeURIComponent(token)}`), [token]);
-  return <Loaded s={s}>{(o) => <OrderView o={o} decide={(decision, version) => api<OrderPageView>(`/order-page/${encodeURIComponent(token)}/decision`, { body: { decision, version } })} onChange={s.set} />}</Loaded>;
+  const docs = useLoad(() => api<{ items: { kind: string; filename: string; url: string }[] }>(`/order-page/${encodeURIComponent(token)}/documents`).catch(() => ({ items: [] })), [token, s.data?.version]);
+  return <Loaded s={s}>{(o) => <OrderView o={o} links={docs.data?.items} decide={(decision, version) => api<OrderPageView>(`/order-page/${encodeURIComponent(token)}/decision`, { body: { decision, version } })} onChange={s.set} />}</Loaded>;
 }
 
 function Lookup() {
@@ -75,8 +76,8 @@ function Lookup() {
 
 const STEPS = ['received', 'diagnosing', 'awaiting-decision', 'in-repair', 'testing', 'ready', 'handed-over'];
 
-export function OrderView({ o, decide, onChange }: { o: OrderPageView; decide: (d: 'accept' | 'refuse', version: number) => Promise<OrderPageView>; onChange: (o: OrderPageView) => void }) {
-  const { t } = useTranslation();
+export function OrderView({ o, links, decide, onChange }: { o: OrderPageView; links?: { kind: string; filename: string; url: string }[]; decide: (d: 'accept' | 'refuse', version: number) => Promise<OrderPageView>; onChange: (o: OrderPageView) => void }) {
+  const { t, i18n } = useTranslation();
   const [busy, setBusy] = useState<string>();
   const [error, setError] = useState<unknown>();
   const act = async (d: 'accept' | 'refuse') => {
@@ -110,10 +111,10 @@ export function OrderView({ o, decide, onChange }: { o: OrderPageView; decide: (
           {o.quote.advice && <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{o.quote.advice}</Text>}
           {o.decisionWindow && o.canDecide && <Text size="sm" mt={4}>{t('portal.decideBy', { date: fmtDateTime(o.decisionWindow.due) })}</Text>}
           {o.canDecide && (
-            <Group mt="sm" grow>
+            <SimpleGrid mt="sm" cols={{ base: 1, xs: 2 }} spacing="xs">
               <Button onClick={() => act('accept')} loading={busy === 'accept'} disabled={!!busy} data-testid="accept">{t('portal.accept')}</Button>
               <Button onClick={() => act('refuse')} loading={busy === 'refuse'} disabled={!!busy} variant="outline" color="red.9" data-testid="refuse">{t('portal.refuse')}</Button>
-            </Group>
+            </SimpleGrid>
           )}
           <ErrorNote error={error} />
         </Card>
@@ -139,8 +140,10 @@ export function OrderView({ o, decide, onChange }: { o: OrderPageView; decide: (
       </Card>
       <Card withBorder>
         <Title order={2} size="h4">{t('order.documents')}</Title>
-        {o.documents.length === 0 ? <Text c="dark.4" size="sm">{t('portal.noDocuments')}</Text> : (
-          <List>{o.documents.map((d) => <List.Item key={d.id}><Anchor href={`/api/v1/documents/${d.id}/content`}>{t(`doc.${d.kind}`, d.filename)}</Anchor></List.Item>)}</List>
+        {links?.length ? (
+          <List data-testid="client-documents">{links.map((d) => <List.Item key={d.kind}><Anchor href={`${d.url}?lang=${i18n.language}`} target="_blank">{t(`doc.${d.kind}`, d.filename)}</Anchor></List.Item>)}</List>
+        ) : o.documents.length === 0 ? <Text c="dark.4" size="sm">{t('portal.noDocuments')}</Text> : (
+          <List>{o.documents.map((d) => <List.Item key={d.id}>{t(`doc.${d.kind}`, d.filename)}</List.Item>)}</List>
         )}
       </Card>
     </Stack>
