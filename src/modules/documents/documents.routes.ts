@@ -50,19 +50,11 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
   const OrderDocs = z.object({ items: z.array(z.object({ kind: z.enum(svc.ORDER_DOCUMENTS), filename: z.string(), url: z.string(), createdAt: z.string() })) });
   app.get(
     '/api/v1/service-orders/:id/documents',
-    { config: { access: ALL_ROLES }, schema: { tags, summary: 'The documents of an order (work order, ...) with their links', params: IdParams, response: { 200: OrderDocs, ...problems } } },
+    { config: { access: ALL_ROLES }, schema: { tags, summary: 'The documents of an order (work order, quote, completion certificate, payment receipt, findings protocol) as its state allows, with their links', params: IdParams, response: { 200: OrderDocs, ...problems } } },
     async (req) => {
       const o = await svc.staffOrder(deps.db, actorOf(req), req.params.id);
-      return { items: svc.documentsOf(o, `/api/v1/service-orders/${o.id}`) };
+      return { items: await svc.documentsOf(deps.db, o, `/api/v1/service-orders/${o.id}`) };
     },
-  );
-  app.get(
-    '/api/v1/service-orders/:id/documents/work-order.pdf',
-    {
-      config: { access: ALL_ROLES },
-      schema: { tags, summary: 'The signed work order / intake receipt (SC-2, ITEMA-11, ITEMA-29) as PDF, from the recorded order', params: IdParams, querystring: z.object({ lang: Lang }), response: { 200: z.any().describe('application/pdf'), ...problems } },
-    },
-    async (req, reply) => sendPdf(reply, await svc.workOrder(deps.db, deps.config, await svc.staffOrder(deps.db, actorOf(req), req.params.id), req.query)),
   );
   const TokenParams = z.object({ token: z.string().min(16).max(200) });
   app.get(
@@ -70,15 +62,35 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
     { config: { access: 'public' }, schema: { tags, summary: "The order's documents, for the client with the order page link", params: TokenParams, response: { 200: OrderDocs, ...problems } } },
     async (req) => {
       const o = await svc.clientOrder(deps.db, req.params.token);
-      return { items: svc.documentsOf(o, `/api/v1/order-page/${req.params.token}`) };
+      return { items: await svc.documentsOf(deps.db, o, `/api/v1/order-page/${req.params.token}`) };
     },
   );
-  app.get(
-    '/api/v1/order-page/:token/documents/work-order.pdf',
-    {
-      config: { access: 'public' },
-      schema: { tags, summary: 'The work order as PDF, for the client with the order page link', params: TokenParams, querystring: z.object({ lang: Lang }), response: { 200: z.any().describe('application/pdf'), ...problems } },
-    },
-    async (req, reply) => sendPdf(reply, await svc.workOrder(deps.db, deps.config, await svc.clientOrder(deps.db, req.params.token), req.query)),
-  );
+  // One PDF route per document, for staff and for the client's link; 409 document-not-available while
+  // the order's state has no such document.
+  const what: Record<svc.OrderDocument, string> = {
+    'work-order': 'The signed work order / intake receipt (SC-2, ITEMA-11, ITEMA-29)',
+    quote: 'The quote: cost, duration, advice, the decision window (SC-5, SC-6)',
+    'completion-certificate': 'The completion certificate: works, parts (removed parts kept, ITEMA-23 / ITM-11), test (SC-8), warranty on the handover day (SC-10)',
+    'payment-receipt': 'The payment receipt: charges, payments with method and amount, balance (SC-10)',
+    'findings-protocol': "The findings protocol: the client's disagreement at handover (ITEMA-23)",
+  };
+  for (const kind of svc.ORDER_DOCUMENTS) {
+    const render = svc.ORDER_RENDERERS[kind];
+    app.get(
+      `/api/v1/service-orders/:id/documents/${kind}.pdf`,
+      {
+        config: { access: ALL_ROLES },
+        schema: { tags, summary: `${what[kind]} as PDF, from the recorded order`, params: IdParams, querystring: z.object({ lang: Lang }), response: { 200: z.any().describe('application/pdf'), ...problems } },
+      },
+      async (req, reply) => sendPdf(reply, await render(deps.db, deps.config, await svc.staffOrder(deps.db, actorOf(req), req.params.id), req.query)),
+    );
+    app.get(
+      `/api/v1/order-page/:token/documents/${kind}.pdf`,
+      {
+        config: { access: 'public' },
+        schema: { tags, summary: `${what[kind]} as PDF, for the client with the order page link`, params: TokenParams, querystring: z.object({ lang: Lang }), response: { 200: z.any().describe('application/pdf'), ...problems } },
+      },
+      async (req, reply) => sendPdf(reply, await render(deps.db, deps.config, await svc.clientOrder(deps.db, req.params.token), req.query)),
+    );
+  }
 }

@@ -9,11 +9,16 @@ import { getShippedPack } from '../../policy/index.ts';
 import type { Texts } from '../../policy/types.ts';
 import type { Actor } from '../../server/context.ts';
 import { AppError, notFound } from '../../server/errors.ts';
+import { orderClocks } from '../service-orders/clocks.ts';
 import { byToken } from '../service-orders/service-orders.service.ts';
-import { byDeviceId } from '../warranty/warranty.service.ts';
+import { byDeviceId, todayIn } from '../warranty/warranty.service.ts';
 import { pickLang, t, type DocLang } from './documents.i18n.ts';
 import * as repo from './documents.repository.ts';
 import type { Business } from './pdf.ts';
+import { renderCompletionCertificate } from './completion-certificate.ts';
+import { renderFindingsProtocol } from './findings-protocol.ts';
+import { renderPaymentReceipt } from './payment-receipt.ts';
+import { renderQuote, type QuoteData } from './quote.ts';
 import { renderRequestForm } from './request-form.ts';
 import { renderWarrantyCard } from './warranty-card.ts';
 import { renderWorkOrder, type WorkOrderData } from './work-order.ts';
@@ -110,15 +115,35 @@ export async function orderPageLink(db: Db, config: Config, orgId: string, order
   return `${publicBaseUrl(config)}/api/v1/order-page/${token ?? 'lookup'}`;
 }
 
-export const ORDER_DOCUMENTS = ['work-order'] as const;
+export const ORDER_DOCUMENTS = ['work-order', 'quote', 'completion-certificate', 'payment-receipt', 'findings-protocol'] as const;
 export type OrderDocument = (typeof ORDER_DOCUMENTS)[number];
 
 type OrderRow = Selectable<ServiceOrdersTable>;
 
+/**
+ * The handover (SC-10) or the return after a refusal (SC-12, ITEMA-22): both end the order, and no
+ * change follows them (no payment, part or action), so the order's last change is that moment — taken
+ * from the application's clock in the handover's own transaction.
+ */
+async function handover(_db: Db, o: OrderRow) {
+  return ['handed-over', 'returned'].includes(o.state) ? { occurred_at: o.updated_at } : undefined;
+}
+
+const paymentsOf = (db: Db, o: OrderRow) =>
+  db.selectFrom('order_payments').select(['method', 'amount_minor', 'created_at']).where('organization_id', '=', o.organization_id).where('order_id', '=', o.id).orderBy('created_at').orderBy('id').execute();
+
 /** The documents an order has, as its recorded state allows. */
-export function documentsOf(o: OrderRow, base: string) {
+export async function documentsOf(db: Db, o: OrderRow, base: string) {
   const out: { kind: OrderDocument; filename: string; url: string; createdAt: string }[] = [];
-  if (o.work_order) out.push({ kind: 'work-order', filename: `work-order-${o.number}.pdf`, url: `${base}/documents/work-order.pdf`, createdAt: o.created_at.toISOString() });
+  const add = (kind: OrderDocument, at: Date) => out.push({ kind, filename: `${kind}-${o.number}.pdf`, url: `${base}/documents/${kind}.pdf`, createdAt: at.toISOString() });
+  if (o.work_order) add('work-order', o.created_at);
+  const q = o.quote as { quotedAt?: string } | null;
+  if (q?.quotedAt) add('quote', new Date(q.quotedAt));
+  const h = ['handed-over', 'returned'].includes(o.state) ? await handover(db, o) : undefined;
+  if (h) add('completion-certificate', h.occurred_at);
+  const pays = await paymentsOf(db, o);
+  if (pays.length) add('payment-receipt', pays[pays.length - 1].created_at);
+  if (h && o.findings_protocol) add('findings-protocol', h.occurred_at);
   return out;
 }
 
@@ -161,3 +186,114 @@ export async function workOrder(db: Db, config: Config, o: OrderRow, q: { lang?:
   });
   return { pdf, filename: `work-order-${o.number}-${lang}.pdf` };
 }
+
+const notAvailable = (o: OrderRow, doc: string, why: string) => new AppError(409, 'document-not-available', `Order ${o.number} has no ${doc} yet: ${why}`);
+
+/** What every order document prints: the business, the client, the device, the numbers, the link. */
+async function orderBase(db: Db, config: Config, o: OrderRow, q: { lang?: DocLang }, createdAt: Date) {
+  const org = await repo.organizationById(db, o.organization_id);
+  if (!org) throw notFound('Organization');
+  const cust = o.customer_id ? await repo.customer(db, o.organization_id, o.customer_id) : undefined;
+  const device = o.device_id
+    ? await db.selectFrom('devices').select(['manufacturer', 'model', 'serial', 'category']).where('organization_id', '=', o.organization_id).where('id', '=', o.device_id).executeTakeFirst()
+    : undefined;
+  const lang = q.lang ?? pickLang(o.language, cust?.preferred_language, org.languages[0]);
+  return {
+    org,
+    base: {
+      lang,
+      business: await businessOf(db, org, config),
+      number: o.number,
+      createdAt,
+      policyVersion: `${org.pack_id} ${o.policy_version ?? ''}`.trim(),
+      customer: cust ? { name: cust.name, phone: cust.phone, email: cust.email, address: cust.address } : null,
+      device: device ?? null,
+      qr: { url: await orderPageLink(db, config, o.organization_id, o.id), caption: t(lang, 'common.scan') },
+    },
+  };
+}
+
+const fileOf = (kind: OrderDocument, o: OrderRow, lang: DocLang) => `${kind}-${o.number}-${lang}.pdf`;
+
+/** SC-5 / SC-6: the recorded quote and the decision window's end as the order's clock has it. */
+export async function quote(db: Db, config: Config, o: OrderRow, q: { lang?: DocLang }) {
+  const rec = o.quote as QuoteData['quote'] | null;
+  if (!rec) throw notAvailable(o, 'quote', 'it is quoted after diagnosis (SC-5)');
+  const { base } = await orderBase(db, config, o, q, new Date(rec.quotedAt));
+  // The window's end as the engine evaluates the order's clock (SC-6), seen from the quote's instant:
+  // the same answer before and after the client decides.
+  const org = await repo.organizationById(db, o.organization_id);
+  const clock = (await orderClocks(db, getShippedPack(org!.pack_id), o.id, new Date(rec.quotedAt))).find((c) => c.id === 'decision-window');
+  const due = clock?.due ? todayIn(org!.time_zone, new Date(clock.due)) : null;
+  const pdf = await renderQuote({ ...base, quote: rec, findings: o.findings ?? [], window: due && clock ? { due, rule: clock.rule } : null });
+  return { pdf, filename: fileOf('quote', o, base.lang) };
+}
+
+/** SC-10 (SC-12 after a refusal): works, parts, the test, and the warranty on the handover day. */
+export async function completionCertificate(db: Db, config: Config, o: OrderRow, q: { lang?: DocLang }) {
+  const h = ['handed-over', 'returned'].includes(o.state) ? await handover(db, o) : undefined;
+  if (!h) throw notAvailable(o, 'completion certificate', 'it is issued at handover (SC-10)');
+  const { org, base } = await orderBase(db, config, o, q, h.occurred_at);
+  const day = todayIn(org.time_zone, h.occurred_at);
+  const repairs = await db
+    .selectFrom('audit_events')
+    .select('after')
+    .where('organization_id', '=', o.organization_id)
+    .where('entity_type', '=', 'service-order')
+    .where('entity_id', '=', o.id)
+    .where('action', '=', 'service-order.start-repair')
+    .orderBy('id')
+    .execute();
+  const works = [...new Set(repairs.flatMap((r) => ((r.after as { works?: string[] } | null)?.works ?? [])))];
+  const parts = await db.selectFrom('order_parts').selectAll().where('organization_id', '=', o.organization_id).where('order_id', '=', o.id).orderBy('created_at').orderBy('id').execute();
+  const rules = ruleTexts(org.pack_id, o.policy_version ?? '');
+  const test = o.test_result as { passed: boolean; report: string; rule: string } | null;
+  // The engine's coverage on the handover day: ITEMA-14's extension, ITS-2's repair term, part cards.
+  const coverage = o.device_id ? (await byDeviceId(db, { organizationId: o.organization_id } as Actor, o.device_id, { at: day })).coverage : null;
+  const pdf = await renderCompletionCertificate({
+    ...base,
+    handedOverOn: day,
+    problem: o.problem,
+    works,
+    parts: parts.map((p) => ({ action: p.action, partId: p.part_id, replacesPartId: p.replaces_part_id, category: p.category, underWarranty: p.under_warranty, removedPartRetained: p.removed_part_retained })),
+    retainedRules: ['ITEMA-23', 'ITM-11'].filter((r) => rules[r]),
+    test: test ? { passed: test.passed, report: test.report, rule: test.rule ?? 'SC-8' } : null,
+    coverage,
+    findingsProtocol: !!o.findings_protocol,
+  });
+  return { pdf, filename: fileOf('completion-certificate', o, base.lang) };
+}
+
+/** SC-10: charges, payments with method and amount, the balance. */
+export async function paymentReceipt(db: Db, config: Config, o: OrderRow, q: { lang?: DocLang }) {
+  const pays = await paymentsOf(db, o);
+  if (!pays.length) throw notAvailable(o, 'payment receipt', 'no payment is recorded');
+  const { org, base } = await orderBase(db, config, o, q, pays[pays.length - 1].created_at);
+  const charges = await db.selectFrom('order_charges').select(['kind', 'amount_minor', 'rule']).where('organization_id', '=', o.organization_id).where('order_id', '=', o.id).orderBy('created_at').orderBy('id').execute();
+  const pdf = await renderPaymentReceipt({
+    ...base,
+    currency: o.currency,
+    charges: charges.map((c) => ({ kind: c.kind, amountMinor: Number(c.amount_minor), rule: c.rule })),
+    payments: pays.map((p) => ({ on: todayIn(org.time_zone, p.created_at), method: p.method, amountMinor: Number(p.amount_minor) })),
+    charged: charges.reduce((s, c) => s + Number(c.amount_minor), 0),
+    paid: pays.reduce((s, p) => s + Number(p.amount_minor), 0),
+  });
+  return { pdf, filename: fileOf('payment-receipt', o, base.lang) };
+}
+
+/** ITEMA-23: the client's disagreement at handover. */
+export async function findingsProtocol(db: Db, config: Config, o: OrderRow, q: { lang?: DocLang }) {
+  const h = o.findings_protocol ? await handover(db, o) : undefined;
+  if (!h || !o.findings_protocol) throw notAvailable(o, 'findings protocol', 'one is written only when the client disagrees at handover (ITEMA-23)');
+  const { org, base } = await orderBase(db, config, o, q, h.occurred_at);
+  const pdf = await renderFindingsProtocol({ ...base, handedOverOn: todayIn(org.time_zone, h.occurred_at), text: o.findings_protocol, rule: 'ITEMA-23' });
+  return { pdf, filename: fileOf('findings-protocol', o, base.lang) };
+}
+
+export const ORDER_RENDERERS: Record<OrderDocument, (db: Db, config: Config, o: OrderRow, q: { lang?: DocLang }) => Promise<{ pdf: Buffer; filename: string }>> = {
+  'work-order': workOrder,
+  quote,
+  'completion-certificate': completionCertificate,
+  'payment-receipt': paymentReceipt,
+  'findings-protocol': findingsProtocol,
+};

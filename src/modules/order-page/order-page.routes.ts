@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../server/app.ts';
 import { AppError } from '../../server/errors.ts';
 import { problems, type ZApp } from '../../server/http.ts';
+import { documentsOf } from '../documents/documents.service.ts';
 import * as svc from '../service-orders/service-orders.service.ts';
 import { STATES } from '../service-orders/state-machine.ts';
 import { rateLimiter } from './rate-limit.ts';
@@ -21,7 +22,7 @@ const OrderPage = z.object({
   canDecide: z.boolean(),
   due: z.object({ charges: z.array(z.object({ kind: z.string(), amountMinor: z.number().int(), currency: z.string(), rule: z.string().nullable() })), paidMinor: z.number().int(), balanceMinor: z.number().int(), currency: z.string() }),
   timeline: z.array(z.object({ at: z.string(), step: z.string(), state: z.string().nullable() })),
-  documents: z.array(z.object({ id: z.string(), kind: z.string(), filename: z.string() })),
+  documents: z.array(z.object({ id: z.string(), kind: z.string(), filename: z.string(), url: z.string().nullable().describe('Download link (with the page link; null when the page was opened by number and contact)') })),
   version: z.number().int(),
 });
 z.globalRegistry.add(OrderPage, { id: 'OrderPage' });
@@ -44,7 +45,7 @@ export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
       limit(req.ip);
       const o = await svc.byToken(deps.db, req.params.token);
       if (!o) throw gone();
-      return svc.pageView(deps.db, o, now());
+      return withDocuments(deps, o, await svc.pageView(deps.db, o, now()), req.params.token);
     },
   );
 
@@ -53,7 +54,7 @@ export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
     { config: { access: 'public' }, schema: { tags, summary: 'Accept or refuse the quote (SC-3, SC-7)', params: Token, body: Decision, response: { 200: OrderPage, ...r429, ...problems } } },
     async (req) => {
       limit(req.ip);
-      return decideOnPage(deps, () => svc.byToken(deps.db, req.params.token), req.body, now());
+      return decideOnPage(deps, () => svc.byToken(deps.db, req.params.token), req.body, now(), req.params.token);
     },
   );
 
@@ -64,7 +65,7 @@ export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
       limit(req.ip);
       const o = await svc.byNumberAndContact(deps.db, req.body.number, req.body.contact);
       if (!o) throw gone();
-      return svc.pageView(deps.db, o, now());
+      return withDocuments(deps, o, await svc.pageView(deps.db, o, now()));
     },
   );
 
@@ -78,7 +79,13 @@ export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
   );
 }
 
-async function decideOnPage(deps: AppDeps, find: () => Promise<svc.OrderRow | undefined>, body: { decision: 'accept' | 'refuse'; version: number }, now: Date) {
+/** The order's documents as its state allows (issue 5); download links only with the page link. */
+async function withDocuments<V extends object>(deps: AppDeps, o: svc.OrderRow, view: V, token?: string) {
+  const docs = await documentsOf(deps.db, o, `/api/v1/order-page/${token ?? ''}`);
+  return { ...view, documents: docs.map((d) => ({ id: d.kind, kind: d.kind, filename: d.filename, url: token ? d.url : null })) };
+}
+
+async function decideOnPage(deps: AppDeps, find: () => Promise<svc.OrderRow | undefined>, body: { decision: 'accept' | 'refuse'; version: number }, now: Date, token?: string) {
   const o = await find();
   if (!o) throw gone();
   const actor = svc.clientActor(o.organization_id);
@@ -90,5 +97,5 @@ async function decideOnPage(deps: AppDeps, find: () => Promise<svc.OrderRow | un
     throw e;
   }
   const fresh = await deps.db.selectFrom('service_orders').selectAll().where('id', '=', o.id).executeTakeFirstOrThrow();
-  return svc.pageView(deps.db, fresh, now);
+  return withDocuments(deps, fresh, await svc.pageView(deps.db, fresh, now), token);
 }

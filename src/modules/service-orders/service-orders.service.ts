@@ -517,6 +517,10 @@ export async function actOn(tx: Tx, actor: Actor, o: OrderRow, body: ActionBody 
       outbox.push({ topic: 'order.decision-recorded', payload: { ...base, decision: body.action === 'accept' ? 'accepted' : 'refused', via: body.via } });
       break;
     }
+    case 'start-repair':
+      // The works agreed, kept in the audit event for the completion certificate (SC-8, SC-10).
+      if (body.works?.length) data.works = body.works;
+      break;
     case 'test-failed':
     case 'test-passed':
       set.test_result = { passed: body.action === 'test-passed', report: body.report, at: now.toISOString(), rule: 'SC-8' };

@@ -83,7 +83,8 @@ describe('SC: repair with quote, consent on the order page, pickup after payment
     // SC-3 / SC-7: the client accepts on the order page.
     const page = await call('GET', `/api/v1/order-page/${orderPage.token}`, undefined);
     expect(page.status).toBe(200);
-    expect(page.body).toMatchObject({ number: order.number, state: 'awaiting-decision', canDecide: true, documents: [] });
+    expect(page.body).toMatchObject({ number: order.number, state: 'awaiting-decision', canDecide: true });
+    expect(page.body.documents.map((d: Json) => d.kind)).toEqual(['work-order', 'quote']); // issue 5
     expect(JSON.stringify(page.body)).not.toContain('anna.berg');
     clock = new Date('2026-06-03T10:00:00Z');
     const accepted = await call('POST', `/api/v1/order-page/${orderPage.token}/decision`, undefined, { decision: 'accept', version: page.body.version });
