@@ -64,6 +64,49 @@ function rule(pack: CompiledPack, c: ClockRow) {
   return packClockRules(versionAt(pack, c.started_at.toISOString())).find((r) => r.id === c.clock_id)!;
 }
 
+export interface PlannedClock {
+  id: string;
+  clock_id: string;
+  rule: string;
+  started_at: Date;
+  due_at: Date | null;
+  at_risk_at: Date | null;
+  policy_version: string;
+}
+export interface PlannedTimer {
+  id: string;
+  clock_row_id: string;
+  kind: 'at-risk' | 'due';
+  fire_at: Date;
+}
+
+/**
+ * The clocks a new order starts with (the events it is created with) and their timers, computed by
+ * the engine without touching the database: a clock started now has no pauses and no old timers.
+ * The caller writes them in its own statement (intake writes everything at once).
+ */
+export function planNewClocks(pack: CompiledPack, events: readonly string[], moment: Date): { clocks: PlannedClock[]; timers: PlannedTimer[] } {
+  const clocks: PlannedClock[] = [];
+  const timers: PlannedTimer[] = [];
+  const v = versionAt(pack, moment.toISOString());
+  const seen = new Set<string>();
+  for (const r of packClockRules(v)) {
+    if (seen.has(r.id) || !events.includes(r.startsAt)) continue;
+    seen.add(r.id);
+    const row = { id: uuidv7(), clock_id: r.id, rule: r.rule, started_at: moment, stopped_at: null };
+    const s = evaluate(pack, row, [], moment);
+    const deadline = s.status !== 'paused' && !['open', 'too-early'].includes(s.status) && rule(pack, row).kind !== 'earliest';
+    const due = deadline ? new Date(s.due) : null;
+    const atRisk = deadline ? new Date(s.atRiskFrom) : null;
+    clocks.push({ id: row.id, clock_id: r.id, rule: r.rule, started_at: moment, due_at: due, at_risk_at: atRisk, policy_version: v.version });
+    if (due && atRisk) {
+      if (atRisk < due) timers.push({ id: uuidv7(), clock_row_id: row.id, kind: 'at-risk', fire_at: atRisk });
+      timers.push({ id: uuidv7(), clock_row_id: row.id, kind: 'due', fire_at: due });
+    }
+  }
+  return { clocks, timers };
+}
+
 /** Applies order events (e.g. 'quoted', 'client-decided') to the order's clocks: stops, then starts. */
 export async function applyClockEvents(tx: Tx, pack: CompiledPack, o: ClockOrder, events: readonly string[], moment: Date, isNew = false) {
   if (!events.length) return;

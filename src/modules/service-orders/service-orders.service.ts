@@ -19,7 +19,7 @@ import * as devicesRepo from '../devices/devices.repository.ts';
 import * as devices from '../devices/devices.service.ts';
 import { enqueue } from '../outbox/outbox.repository.ts';
 import { todayIn } from '../warranty/warranty.service.ts';
-import { applyClockEvents, orderClocks, pauseClocks, resumeClocks } from './clocks.ts';
+import { applyClockEvents, orderClocks, pauseClocks, planNewClocks, resumeClocks } from './clocks.ts';
 import { CLOCK_EVENTS, transition, WAITING_FOR_CLIENT, type Action, type State } from './state-machine.ts';
 
 export type OrderRow = Selectable<ServiceOrdersTable>;
@@ -68,15 +68,6 @@ const policyError = (e: unknown): never => {
   }
   throw e;
 };
-
-/** SO-2026-000042: the counter row of (organization, year) is locked by the upsert's update. */
-async function nextNumber(tx: Tx, orgId: string, year: number) {
-  const r = await sql<{ last_number: number }>`
-    insert into order_counters (organization_id, year, last_number) values (${orgId}, ${year}, 1)
-    on conflict (organization_id, year) do update set last_number = order_counters.last_number + 1
-    returning last_number`.execute(tx);
-  return `SO-${year}-${String(r.rows[0].last_number).padStart(6, '0')}`;
-}
 
 async function history(db: Db | Tx, orgId: string, deviceId: string) {
   const d = await devicesRepo.get(db, orgId, deviceId);
@@ -220,44 +211,80 @@ export async function timeline(db: Db | Tx, o: OrderRow) {
 }
 
 // ---------- intake ----------
+//
+// Intake is one read and one write (plus the caller's BEGIN / COMMIT): everything it needs from the
+// database comes back from one query (the organization, the customer, the device with its parts,
+// history and latest purchase), the engine decides and the clocks are planned in the process, and
+// every row (order, clocks, timers and their graphile-worker jobs, the order-page token, the audit
+// event, the outbox row) is written by one statement whose first step takes the number. Only a
+// customer or device we have never seen costs extra round trips (they are created first).
 
-async function findOrCreateCustomer(tx: Tx, actor: Actor, f: ClaimFields) {
-  if (f.customerId) {
-    const c = await tx.selectFrom('customers').selectAll().where('organization_id', '=', actor.organizationId).where('id', '=', f.customerId).executeTakeFirst();
-    if (!c) throw new AppError(422, 'unknown-reference', 'No such customer', { errors: [{ field: 'body.customerId', message: 'no such customer' }] });
-    return c;
-  }
-  if (!f.customer) throw badField('body.customer', 'give customerId or the customer (name and a phone or e-mail)', 'required');
-  if (f.customer.email) {
-    const c = await tx
-      .selectFrom('customers')
-      .selectAll()
-      .where('organization_id', '=', actor.organizationId)
-      .where((eb) => eb(eb.fn('lower', ['email']), '=', f.customer!.email!.toLowerCase()))
-      .orderBy('id')
-      .executeTakeFirst();
-    if (c) return c;
-  }
-  const v = await customers.insert(tx, actor, { ...f.customer, preferredChannel: f.customer.email ? 'email' : f.customer.phone ? 'phone' : null });
-  return (await tx.selectFrom('customers').selectAll().where('id', '=', v.id).executeTakeFirstOrThrow());
+type CustomerLite = { id: string; name: string; email: string | null; phone: string | null; address: string | null; preferred_language: string | null; preferred_channel: string | null };
+type PurchaseLite = { device_id: string; document_type: string; sold_on: string; place: string | null };
+type DeviceLite = devicesRepo.DeviceRow;
+
+interface IntakeRead {
+  org: Org | null;
+  customer: CustomerLite | null;
+  devices: DeviceLite[];
+  parts: devicesRepo.PartRow[];
+  events: devicesRepo.EventRow[];
+  purchase: PurchaseLite | null;
 }
 
-async function findOrCreateDevice(tx: Tx, actor: Actor, f: ClaimFields, customerId: string) {
-  if (f.deviceId) {
-    const d = await devicesRepo.get(tx, actor.organizationId, f.deviceId);
-    if (!d) throw new AppError(422, 'unknown-reference', 'No such device', { errors: [{ field: 'body.deviceId', message: 'no such device' }] });
-    return d;
+/** One round trip: the organization, the customer (by id or e-mail), the device(s) by id or serial, and for those their parts, history and latest purchase. */
+async function readIntake(tx: Tx, orgId: string, f: ClaimFields): Promise<IntakeRead> {
+  const deviceId = f.deviceId ?? null;
+  const serial = f.deviceId ? null : (f.device?.serial ?? null);
+  const manufacturer = f.deviceId ? null : (f.device?.manufacturer?.toLowerCase() ?? null);
+  const customerId = f.customerId ?? null;
+  const email = f.customerId ? null : (f.customer?.email?.toLowerCase() ?? null);
+  const r = await sql<IntakeRead>`
+    with d as (
+      select * from devices
+      where organization_id = ${orgId}
+        and (case when ${deviceId}::uuid is not null then id = ${deviceId}::uuid
+                  else ${serial}::text is not null and serial = ${serial}::text and (${manufacturer}::text is null or lower(manufacturer) = ${manufacturer}::text) end)
+      limit 10)
+    select
+      (select to_jsonb(o) from (select id, slug, pack_id, time_zone, currency from organizations where id = ${orgId}) o) as org,
+      (select to_jsonb(c) from (select id, name, email, phone, address, preferred_language, preferred_channel from customers
+         where organization_id = ${orgId}
+           and (case when ${customerId}::uuid is not null then id = ${customerId}::uuid else ${email}::text is not null and lower(email) = ${email}::text end)
+         order by id limit 1) c) as customer,
+      (select coalesce(jsonb_agg(to_jsonb(d)), '[]'::jsonb) from d) as devices,
+      (select coalesce(jsonb_agg(to_jsonb(p) order by p.part_key), '[]'::jsonb) from device_parts p where p.organization_id = ${orgId} and p.device_id in (select id from d)) as parts,
+      (select coalesce(jsonb_agg(to_jsonb(e) order by e.date, e.recorded_at, e.id), '[]'::jsonb) from device_events e where e.organization_id = ${orgId} and e.device_id in (select id from d)) as events,
+      (select to_jsonb(p) from (select device_id, document_type, sold_on, place from purchases where organization_id = ${orgId} and device_id in (select id from d) order by sold_on desc limit 1) p) as purchase`.execute(tx);
+  return r.rows[0];
+}
+
+async function intakeCustomer(tx: Tx, actor: Actor, f: ClaimFields, found: CustomerLite | null): Promise<CustomerLite> {
+  if (f.customerId) {
+    if (!found) throw new AppError(422, 'unknown-reference', 'No such customer', { errors: [{ field: 'body.customerId', message: 'no such customer' }] });
+    return found;
   }
-  if (!f.device) return undefined;
-  const found = await devicesRepo.bySerial(tx, actor.organizationId, f.device.serial, f.device.manufacturer);
-  if (found.length === 1) return found[0];
+  if (!f.customer) throw badField('body.customer', 'give customerId or the customer (name and a phone or e-mail)', 'required');
+  if (f.customer.email && found) return found;
+  const v = await customers.insert(tx, actor, { ...f.customer, preferredChannel: f.customer.email ? 'email' : f.customer.phone ? 'phone' : null });
+  return { id: v.id, name: v.name, email: v.email, phone: v.phone, address: v.address, preferred_language: v.preferredLanguage, preferred_channel: v.preferredChannel } as CustomerLite;
+}
+
+/** The device and whether it was registered just now (no parts, no history). */
+async function intakeDevice(tx: Tx, actor: Actor, f: ClaimFields, found: DeviceLite[], customerId: string): Promise<{ device?: DeviceLite; created: boolean }> {
+  if (f.deviceId) {
+    if (!found.length) throw new AppError(422, 'unknown-reference', 'No such device', { errors: [{ field: 'body.deviceId', message: 'no such device' }] });
+    return { device: found[0], created: false };
+  }
+  if (!f.device) return { created: false };
+  if (found.length === 1) return { device: found[0], created: false };
   if (found.length > 1) throw badField('body.device.manufacturer', 'several manufacturers use this serial; name the manufacturer', 'ambiguous');
   // A device we never sold (a repair shop's usual case): registered with what the client told us.
   if (f.device.manufacturer && f.device.category) {
     const v = await devices.insert(tx, actor, { serial: f.device.serial, manufacturer: f.device.manufacturer, model: f.device.model ?? null, category: f.device.category, customerId });
-    return devicesRepo.get(tx, actor.organizationId, v.id);
+    return { device: await devicesRepo.get(tx, actor.organizationId, v.id), created: true };
   }
-  return undefined;
+  return { created: false };
 }
 
 export interface Intake {
@@ -267,14 +294,14 @@ export interface Intake {
 
 /** Inside a caller's transaction (the HTTP create with its Idempotency-Key, the web form, the demo seed). */
 export async function insertClaim(tx: Tx, actor: Actor, f: ClaimFields, now: Date): Promise<Intake> {
-  const org = await orgOf(tx, actor.organizationId);
+  if (f.workOrder) checkWorkOrder(f.workOrder, 'body.workOrder');
+  const read = await readIntake(tx, actor.organizationId, f);
+  const org = read.org!;
   const pack = getShippedPack(org.pack_id);
   const v = versionAt(pack, now.toISOString());
-  const customer = await findOrCreateCustomer(tx, actor, f);
-  const device = await findOrCreateDevice(tx, actor, f, customer.id);
-  const purchase = device
-    ? await tx.selectFrom('purchases').selectAll().where('organization_id', '=', org.id).where('device_id', '=', device.id).orderBy('sold_on', 'desc').executeTakeFirst()
-    : undefined;
+  const customer = await intakeCustomer(tx, actor, f, read.customer);
+  const { device, created } = await intakeDevice(tx, actor, f, read.devices, customer.id);
+  const purchase = device && !created && read.purchase?.device_id === device.id ? read.purchase : undefined;
   const claimDate = todayIn(org.time_zone, now);
   // ITEMA-27: what the client gave, completed from our own records.
   const details: Record<string, string> = {};
@@ -298,14 +325,11 @@ export async function insertClaim(tx: Tx, actor: Actor, f: ClaimFields, now: Dat
     if (purchase.document_type === 'contract') proofs.serviceContract = true;
   }
   const id = uuidv7();
-  // The number is taken last (below): the counter row's lock is then held only for the final writes.
-  let number = `PENDING-${id}`;
   const state: State = f.workOrder ? 'received' : 'claimed';
-  if (f.workOrder) checkWorkOrder(f.workOrder, 'body.workOrder');
   const row: OrderRow = {
     id,
     organization_id: org.id,
-    number,
+    number: '', // taken by the write below, its first step
     state,
     channel: f.channel,
     customer_id: customer.id,
@@ -336,35 +360,68 @@ export async function insertClaim(tx: Tx, actor: Actor, f: ClaimFields, now: Dat
     created_at: now,
     updated_at: now,
   };
-  const decision = await decideFor(tx, row, pack, org, {}, now);
+  // The engine's provisional decision, once, from the history read above.
+  let decision: Decision | undefined;
+  if (device) {
+    try {
+      decision = decide(claimInput(row), { device: devices.toDeviceInput(device, created ? [] : read.parts), events: created ? [] : devices.toDeviceEvents(read.events) }, pack, claimDate);
+    } catch (e) {
+      policyError(e);
+    }
+  }
   const missing = decision ? decision.missing.map((m) => ({ field: m.field, rule: m.rule })) : [];
   if (!device) missing.unshift({ field: 'device', rule: v.raw.requirements.details?.rule ?? 'ITEMA-27' });
   row.missing = missing;
   row.decision = decision ? plain(decision) : null;
   row.policy_version = decision?.policyVersion ?? v.version;
-  await tx
-    .insertInto('service_orders')
-    .values({ ...row, details: JSON.stringify(details), proofs: JSON.stringify(proofs), missing: JSON.stringify(missing), decision: row.decision ? JSON.stringify(row.decision) : null, work_order: f.workOrder ? JSON.stringify(f.workOrder) : null })
-    .execute();
-  await applyClockEvents(tx, pack, row, ['claim-received', ...(f.workOrder ? CLOCK_EVENTS.open! : [])], now, true);
-  const token = await issueToken(tx, org.id, id);
-  number = await nextNumber(tx, org.id, Number(claimDate.slice(0, 4)));
+  const { clocks, timers } = planNewClocks(pack, ['claim-received', ...(f.workOrder ? CLOCK_EVENTS.open! : [])], now);
+  const token = crypto.randomBytes(32).toString('base64url');
+  const year = Number(claimDate.slice(0, 4));
+  const auditAfter = { state, via: f.channel, policyVersion: row.policy_version, outcome: decision?.outcome ?? null, provisional: decision?.provisional ?? true, reasons: reasonsOf(decision), missing };
+  const payload = { orderId: id, customerId: customer.id, deviceId: device?.id ?? null, language: row.language, channel: row.contact_channel, missing, preAuthorizationRequired: row.pre_authorization_required, orderPageToken: token };
+  const json = (x: unknown) => (x === null || x === undefined ? null : JSON.stringify(x));
+  // One statement. Its first step takes the number: the counter row (organization, year) is locked by
+  // the upsert and held only for the rest of this statement and the COMMIT. Foreign keys between the
+  // rows written here are checked at its end. Every timer's job is added with its job_key.
+  const r = await sql<{ number: string; jobs: number }>`
+    with n as (
+      insert into order_counters (organization_id, year, last_number) values (${org.id}, ${year}, 1)
+      on conflict (organization_id, year) do update set last_number = order_counters.last_number + 1
+      returning 'SO-' || ${year}::text || '-' || lpad(last_number::text, 6, '0') as number),
+    o as (
+      insert into service_orders (id, organization_id, number, state, channel, customer_id, device_id, language, contact_channel, problem, claim_date,
+        details, proofs, missing, pre_authorization_required, decision, decision_final, work_order, received_on, currency, policy_version, version, created_at, updated_at)
+      select ${id}, ${org.id}, n.number, ${state}, ${f.channel}, ${customer.id}, ${row.device_id}, ${row.language}, ${row.contact_channel}, ${f.problem}, ${claimDate}::date,
+        ${json(details)}::jsonb, ${json(proofs)}::jsonb, ${json(missing)}::jsonb, ${row.pre_authorization_required}, ${json(row.decision)}::jsonb, false, ${json(f.workOrder)}::jsonb,
+        ${row.received_on}::date, ${row.currency}, ${row.policy_version}, 1, ${now}, ${now}
+      from n returning id),
+    c as (
+      insert into order_clocks (id, organization_id, order_id, clock_id, rule, started_at, due_at, at_risk_at, policy_version)
+      select x.id, ${org.id}, ${id}, x.clock_id, x.rule, x.started_at, x.due_at, x.at_risk_at, x.policy_version
+      from jsonb_to_recordset(${json(clocks)}::jsonb) as x(id uuid, clock_id text, rule text, started_at timestamptz, due_at timestamptz, at_risk_at timestamptz, policy_version text)),
+    t as (
+      insert into order_timers (id, organization_id, order_id, clock_row_id, kind, fire_at)
+      select x.id, ${org.id}, ${id}, x.clock_row_id, x.kind, x.fire_at
+      from jsonb_to_recordset(${json(timers)}::jsonb) as x(id uuid, clock_row_id uuid, kind text, fire_at timestamptz)
+      returning id, fire_at),
+    j as (
+      select graphile_worker.add_job('order-timer', json_build_object('timerId', t.id::text), run_at := t.fire_at, job_key := 'order-timer:' || t.id::text, max_attempts := 10) as job
+      from t),
+    p as (
+      insert into order_page_tokens (token_hash, organization_id, order_id) values (${sha256(token)}, ${org.id}, ${id})),
+    a as (
+      insert into audit_events (organization_id, actor_type, actor_id, channel, action, entity_type, entity_id, after)
+      select ${actor.organizationId}, ${actor.type}, ${actor.id}, ${actor.channel}, 'service-order.created', 'service-order', ${id},
+        ${json(auditAfter)}::jsonb || jsonb_build_object('number', n.number)
+      from n),
+    ob as (
+      insert into outbox (id, organization_id, topic, aggregate_type, aggregate_id, payload)
+      select ${uuidv7()}, ${org.id}, 'claim.received', 'service-order', ${id}, ${json(payload)}::jsonb || jsonb_build_object('number', n.number)
+      from n)
+    select n.number, (select count(*) from j)::int as jobs from n`.execute(tx);
+  const number = r.rows[0].number;
   row.number = number;
-  await tx.updateTable('service_orders').set({ number }).where('id', '=', id).execute();
   const out = orderView(row, { charges: [], payments: [], parts: [], balance: 0, charged: 0, paid: 0 });
-  await audit(tx, actor, {
-    action: 'service-order.created',
-    entityType: 'service-order',
-    entityId: id,
-    after: { state, number, via: f.channel, policyVersion: row.policy_version, outcome: decision?.outcome ?? null, provisional: decision?.provisional ?? true, reasons: reasonsOf(decision), missing },
-  });
-  await enqueue(tx, {
-    organizationId: org.id,
-    topic: 'claim.received',
-    aggregateType: 'service-order',
-    aggregateId: id,
-    payload: { orderId: id, number, customerId: customer.id, deviceId: device?.id ?? null, language: row.language, channel: row.contact_channel, missing, preAuthorizationRequired: row.pre_authorization_required, orderPageToken: token },
-  });
   return { order: out, orderPage: { token, path: `/api/v1/order-page/${token}` } };
 }
 
