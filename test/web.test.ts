@@ -134,6 +134,22 @@ describe.skipIf(!hasChromium())('web app in Chromium', { timeout: 120_000 }, () 
     await ctx.close();
   });
 
+  it('admin: the policy pack in force, every rule searchable by id or words, in Bulgarian too', async () => {
+    const page = await staff('itema-pg', 'manager');
+    await page.goto('/admin');
+    await page.getByTestId('policy-version').waitFor();
+    await page.locator('[data-rule="ITEMA-33"]').waitFor();
+    await page.getByTestId('rule-search').fill('48 hours');
+    await see(page.getByTestId('policy-rules'), 'ITEMA-20');
+    expect(await page.locator('[data-rule]').count()).toBeLessThan(5);
+    await page.getByTestId('rule-search').fill('itema-6');
+    await see(page.locator('[data-rule="ITEMA-6"]'), 'Refurbished products: at least 3 months');
+    await page.getByTestId('language').click();
+    await page.getByRole('option', { name: 'Български' }).click();
+    await see(page.locator('[data-rule="ITEMA-6"]'), 'Обновени продукти');
+    await page.context().close();
+  });
+
   it('walks a service-center order: intake, diagnosis, quote, the client accepts on the portal, repair, test, payment, handover', async () => {
     const page = await staff('service-center');
     const number = await intake(page, { name: 'Web Test Client', phone: '+359 88 555 0101', email: 'web.client@example.com', lang: 'English', serial: 'WEB-SC-0001', problem: 'The screen stays black.' });

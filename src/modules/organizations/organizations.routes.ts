@@ -20,12 +20,35 @@ const Location = z.object({ id: z.string(), name: z.string(), address: z.string(
 z.globalRegistry.add(Location, { id: 'Location' });
 const StaffUser = z.object({ id: z.string(), name: z.string(), email: z.string(), role: z.enum(ROLES), disabled: z.boolean() });
 z.globalRegistry.add(StaffUser, { id: 'StaffUser' });
+const Texts = z.object({ en: z.string(), bg: z.string().optional(), vi: z.string().optional() });
+const PolicyPackInForce = z.object({
+  packId: z.string(),
+  name: Texts,
+  version: z.string().describe('The version in force today'),
+  effective: z.string().describe('The date that version took effect'),
+  at: z.string().describe('Today in the organization’s time zone'),
+  languages: z.array(z.string()).describe('The pack’s languages'),
+  versions: z.array(z.object({ version: z.string(), effective: z.string(), inForce: z.boolean() })),
+  rules: z.array(
+    z.object({
+      id: z.string(),
+      text: Texts,
+      uses: z.array(z.object({ kind: z.enum(['term', 'clock']), id: z.string(), duration: z.string(), text: Texts.optional() })),
+    }),
+  ),
+});
+z.globalRegistry.add(PolicyPackInForce, { id: 'PolicyPackInForce' });
 const TimeZone = z.string().refine(svc.isTimeZone, 'is not an IANA time zone such as Europe/Sofia');
 
 export async function organizationsRoutes(app: ZApp, deps: AppDeps) {
   const tags = ['organization'];
   app.get('/api/v1/organization', { config: { access: ALL_ROLES }, schema: { tags, summary: 'The signed-in organization', response: { 200: Organization, ...problems } } }, async (req) =>
     svc.getCurrent(deps.db, actorOf(req)),
+  );
+  app.get(
+    '/api/v1/organization/policy-pack',
+    { config: { access: MANAGERS }, schema: { tags, summary: 'The policy pack in force: its version and every rule with its text', response: { 200: PolicyPackInForce, ...problems } } },
+    async (req) => svc.policyPack(deps.db, actorOf(req)),
   );
   app.patch(
     '/api/v1/organization',

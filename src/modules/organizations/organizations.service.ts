@@ -5,6 +5,9 @@ import type { Actor, Role } from '../../server/context.ts';
 import { AppError, notFound, versionConflict } from '../../server/errors.ts';
 import { hashPassword } from '../auth/auth.service.ts';
 import * as repo from './organizations.repository.ts';
+import { getShippedPack, selectVersion, type Texts } from '../../policy/index.ts';
+import { parseDate } from '../../policy/dates.ts';
+import { todayIn } from '../warranty/warranty.service.ts';
 
 export const PACK_IDS = ['its', 'itmall', 'service-center', 'vn', 'itema'] as const;
 export type PackId = (typeof PACK_IDS)[number];
@@ -126,4 +129,56 @@ export async function createStaff(db: Db, actor: Actor, input: { name: string; e
     await audit(tx, actor, { action: 'staff-user.created', entityType: 'staff-user', entityId: row.id, after: staffView(row) });
     return staffView(row);
   });
+}
+
+export interface PolicyRule {
+  id: string;
+  text: Texts;
+  /** Where the pack uses the rule besides its statement: a warranty term, a clock, ... */
+  uses: { kind: 'term' | 'clock'; id: string; duration: string; text?: Texts }[];
+}
+
+/**
+ * The policy pack in force today (in the organization's time zone): its version and every rule id
+ * with its statement in the pack's languages, plus the terms and clocks that cite each rule.
+ */
+export async function policyPack(db: Db, actor: Actor) {
+  const o = await repo.getOrganization(db, actor.organizationId);
+  if (!o) throw notFound('Organization');
+  const pack = getShippedPack(o.pack_id);
+  const today = todayIn(o.time_zone);
+  const day = parseDate(today);
+  const v = selectVersion(pack, day, day);
+  const raw = v.raw;
+  const rules = new Map<string, PolicyRule>();
+  const rule = (id: string, text?: Texts) => {
+    let r = rules.get(id);
+    if (!r) rules.set(id, (r = { id, text: text ?? { en: id }, uses: [] }));
+    return r;
+  };
+  for (const [id, text] of Object.entries(raw.rules)) rule(id, text);
+  raw.terms.forEach((t, i) => {
+    const what = [t.match.kind, t.match.category, t.match.condition].flat().filter(Boolean).join(' ');
+    rule(t.rule, t.text).uses.push({ kind: 'term', id: what || `term ${i + 1}`, duration: t.duration, ...(t.text ? { text: t.text } : {}) });
+  });
+  for (const c of raw.clocks) rule(c.rule, c.text).uses.push({ kind: 'clock', id: c.id, duration: c.duration, text: c.text });
+  const order = (id: string) => {
+    const m = /^(.*)-(\d+)$/.exec(id);
+    return m ? [m[1], Number(m[2])] as const : [id, 0] as const;
+  };
+  const sorted = [...rules.values()].sort((a, b) => {
+    const [pa, na] = order(a.id);
+    const [pb, nb] = order(b.id);
+    return pa === pb ? na - nb : pa < pb ? -1 : 1;
+  });
+  return {
+    packId: pack.id,
+    name: pack.name,
+    version: v.version,
+    effective: raw.effective,
+    at: today,
+    languages: raw.settings.languages,
+    versions: pack.versions.map((x) => ({ version: x.version, effective: x.raw.effective, inForce: x === v })),
+    rules: sorted,
+  };
 }

@@ -3,7 +3,7 @@ import { Alert, Anchor, Badge, Button, Card, Code, FileInput, Group, MultiSelect
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, idemKey } from '../lib/api';
-import { fmtDateTime, fmtNumber } from '../lib/i18n';
+import { fmtDate, fmtDateTime, fmtNumber } from '../lib/i18n';
 import { ErrorNote, Loaded, useLoad } from '../lib/ui';
 import { useSession } from './Console';
 
@@ -50,7 +50,7 @@ function Settings() {
     }
   };
   return (
-    <SimpleGrid cols={{ base: 1, md: 2 }}>
+    <SimpleGrid cols={{ base: 1, md: 2 }} style={{ alignItems: 'start' }}>
       <Card withBorder component="form" onSubmit={save}>
         <Stack gap="xs">
           <TextInput label={t('admin.orgName')} value={f.name} onChange={(e) => { const v = e.currentTarget.value; setF((x) => ({ ...x, name: v })); }} disabled={!owner} />
@@ -65,23 +65,73 @@ function Settings() {
       <Card withBorder>
         <Title order={2} size="h4">{t('admin.policy')}</Title>
         <Text>{t('admin.pack')}: <Code>{org.packId}</Code></Text>
-        <PackVersion />
+        <PolicyRules />
         <Text size="sm" mt="xs">{t('admin.rulesDoc')}</Text>
       </Card>
     </SimpleGrid>
   );
 }
 
-/** The version in force, as the engine reports it on any device of the organization. */
-function PackVersion() {
-  const { t } = useTranslation();
-  const s = useLoad(async () => {
-    const d = await api<{ items: { id: string }[] }>('/devices?limit=1');
-    if (!d.items[0]) return null;
-    return api<{ coverage: { policyVersion: string; pack: string; device: { rules: string[] }; reasons: { rule: string }[] } }>(`/devices/${d.items[0].id}/warranty`);
-  }, []);
-  if (!s.data) return null;
-  return <Text>{t('admin.version')}: <Code data-testid="policy-version">{s.data.coverage.policyVersion}</Code></Text>;
+interface Texts { en: string; bg?: string; vi?: string }
+interface PackInForce {
+  packId: string; name: Texts; version: string; effective: string; at: string; languages: string[];
+  versions: { version: string; effective: string; inForce: boolean }[];
+  rules: { id: string; text: Texts; uses: { kind: 'term' | 'clock'; id: string; duration: string; text?: Texts }[] }[];
+}
+
+/** The rule's text in the reader's language, else the pack's first language, else English. */
+const say = (x: Texts, ui: string, packLangs: string[]) => {
+  const by = x as unknown as Record<string, string | undefined>;
+  return by[ui] ?? packLangs.map((l) => by[l]).find(Boolean) ?? x.en;
+};
+
+/** The version in force and every rule of the pack, searchable by id or words. */
+function PolicyRules() {
+  const { t, i18n } = useTranslation();
+  const s = useLoad(() => api<PackInForce>('/organization/policy-pack'), []);
+  const [q, setQ] = useState('');
+  return (
+    <Loaded s={s}>
+      {(p) => {
+        const ui = i18n.language;
+        const needle = q.trim().toLowerCase();
+        const shown = p.rules.filter(
+          (r) => !needle || r.id.toLowerCase().includes(needle) || Object.values(r.text).some((x) => x?.toLowerCase().includes(needle)),
+        );
+        return (
+          <Stack gap="xs" mt="xs">
+            <Text>
+              {t('admin.version')}: <Code data-testid="policy-version">{p.version}</Code> · {t('admin.effective', { date: fmtDate(p.effective) })}
+            </Text>
+            <Text size="sm" c="dimmed">{t('admin.packLanguages')}: {p.languages.join(', ')}</Text>
+            <TextInput
+              label={t('admin.searchRules')}
+              placeholder={t('admin.searchRulesHint')}
+              value={q}
+              onChange={(e) => setQ(e.currentTarget.value)}
+              data-testid="rule-search"
+            />
+            <Text size="sm" aria-live="polite">{t('admin.rulesShown', { count: shown.length, total: p.rules.length })}</Text>
+            <Stack gap={4} data-testid="policy-rules" style={{ maxHeight: 480, overflowY: 'auto' }}>
+              {shown.map((r) => (
+                <Card key={r.id} withBorder padding="xs" data-rule={r.id}>
+                  <Group gap="xs" align="baseline" wrap="nowrap">
+                    <Badge variant="light" style={{ flexShrink: 0 }}>{r.id}</Badge>
+                    <Text size="sm">{say(r.text, ui, p.languages)}</Text>
+                  </Group>
+                  {r.uses.map((u, i) => (
+                    <Text key={i} size="xs" c="dimmed" ml="sm">
+                      {t(`admin.use.${u.kind}`)}: {u.id} — {u.duration}
+                    </Text>
+                  ))}
+                </Card>
+              ))}
+            </Stack>
+          </Stack>
+        );
+      }}
+    </Loaded>
+  );
 }
 
 function Staff() {
