@@ -172,7 +172,8 @@ export const DEMO_ORGS: OrgSpec[] = [
     name: 'City Service Center',
     packId: 'service-center',
     timeZone: 'Europe/Berlin',
-    currency: 'EUR',
+    // The pack's currency (packs/service-center.yaml settings.currency): orders, quotes and charges are in it.
+    currency: 'GBP',
     languages: ['en'],
     location: { name: 'Service Center Mitte', address: 'Friedrichstraße 100, Berlin' },
     async build(tx, a, d) {

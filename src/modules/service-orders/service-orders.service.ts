@@ -517,6 +517,16 @@ export async function actOn(tx: Tx, actor: Actor, o: OrderRow, body: ActionBody 
       set.pre_authorized_at = now;
       break;
     case 'open':
+      // ITEMA-28: a claim that needs pre-authorization is not received (no work order, no device
+      // taken in) until staff have authorized it.
+      if (o.pre_authorization_required && !o.pre_authorized_at) {
+        throw new AppError(409, 'pre-authorization-required', 'This claim needs pre-authorization (ITEMA-28) before the device is received; authorize it first', {
+          current: await view(tx, o),
+          rule: 'ITEMA-28',
+          missing: ['preAuthorization.authorizedAt'],
+          allowed: ['authorize', 'cancel'],
+        });
+      }
       checkWorkOrder(body.workOrder, 'body.workOrder');
       set.work_order = body.workOrder;
       set.received_on = today;
@@ -568,7 +578,10 @@ export async function actOn(tx: Tx, actor: Actor, o: OrderRow, body: ActionBody 
         decision = await decideFor(tx, o, pack, org, { clientRefusesPaidRepair: true, diagnosed: true }, now);
         for (const c of decision?.charges ?? []) {
           if (c.payer !== 'client' || c.when !== 'on-refusal' || !c.amount) continue;
-          await addCharge(tx, o, c.type === 'diagnosis' ? 'diagnosis' : 'transport', c.amount, c.currency ?? o.currency, (c.rules ?? [c.rule]).join(', '), c.text.en);
+          // One currency per order: the pack's (settings.currency), as the quote. A pack charge in
+          // another currency is a pack error, never mixed into the balance.
+          if (c.currency && c.currency !== o.currency) throw new AppError(422, 'currency-mismatch', `The policy charges ${c.type} in ${c.currency}, the order is in ${o.currency}`, { rule: c.rule, current: await view(tx, o) });
+          await addCharge(tx, o, c.type === 'diagnosis' ? 'diagnosis' : 'transport', c.amount, o.currency, (c.rules ?? [c.rule]).join(', '), c.text.en);
         }
       }
       outbox.push({ topic: 'order.decision-recorded', payload: { ...base, decision: body.action === 'accept' ? 'accepted' : 'refused', via: body.via } });
