@@ -29,6 +29,7 @@ export function orderHeader(d: OrderDocBase, titleKey: string, extra: [string, s
 
 export function partiesBlock(w: Writer, d: OrderDocBase) {
   const { lang } = d;
+  w.heading(t(lang, 'doc.parties'));
   const pairs: [string, string][] = [
     [t(lang, 'common.customer'), d.customer?.name ?? ''],
     [t(lang, 'common.phone'), d.customer?.phone ?? ''],
