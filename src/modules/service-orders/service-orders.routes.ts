@@ -7,7 +7,7 @@ import { Currency, IdempotencyHeaders, IdParams, IsoDate, PageQuery, problems, U
 import { requestHash, withIdempotency } from '../../server/idempotency.ts';
 import { rateLimiter } from '../order-page/rate-limit.ts';
 import * as svc from './service-orders.service.ts';
-import { STATES } from './state-machine.ts';
+import { ACTIONS, allowedActions, STATES } from './state-machine.ts';
 
 const Obj = z.record(z.string(), z.unknown());
 export const ServiceOrder = z.object({
@@ -63,6 +63,7 @@ const ServiceOrderDetail = ServiceOrder.extend({
   clocks: z.array(Clock),
   rights: z.array(z.object({ type: z.string(), rule: z.string(), text: z.string() })).describe("The client's rights as they stand (ITEMA-18/31, ITEMA-32)"),
   timeline: z.array(z.object({ at: z.string(), action: z.string(), from: z.string().nullable(), to: z.string().nullable(), channel: z.string(), by: z.string() })),
+  allowedActions: z.array(z.enum(ACTIONS)).describe("The actions legal now from the order's state (the state machine's table); POST one to /actions"),
 });
 z.globalRegistry.add(ServiceOrderDetail, { id: 'ServiceOrderDetail' });
 
@@ -220,7 +221,10 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
   app.get(
     '/api/v1/service-orders/:id',
     { config: { access: ALL_ROLES }, schema: { tags, summary: 'One order with its clocks, rights and timeline', params: IdParams, response: { 200: ServiceOrderDetail, ...problems } } },
-    async (req) => svc.get(deps.db, actorOf(req), req.params.id, now()),
+    async (req) => {
+      const o = await svc.get(deps.db, actorOf(req), req.params.id, now());
+      return { ...o, allowedActions: allowedActions(o.state) };
+    },
   );
 
   app.post(

@@ -1,10 +1,12 @@
-// The order page for staff: the state, only the actions legal now (the state machine's own table),
+// The order page for staff: the state, only the actions legal now (the API's `allowedActions`),
 // deadlines as countdowns (amber when at risk, red when breached), quote and decision, parts,
 // payments and balance, the client's page link, documents, messages and the audit timeline.
 import { Alert, Anchor, Badge, Button, Card, Checkbox, CopyButton, Grid, Group, List, NumberInput, Select, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { TRANSITIONS, type Action, type State } from '../../../src/modules/service-orders/state-machine.ts';
+/** An order state and an action, as the API names them; which actions are legal is the server's answer. */
+type State = string;
+type Action = string;
 import { api, idemKey } from '../lib/api';
 import { fmtDate, fmtDateTime, fmtDuration, fmtMoney, lang, parseMoney } from '../lib/i18n';
 import { linkProps } from '../lib/router';
@@ -14,7 +16,7 @@ import { WorkOrderForm, emptyWorkOrder, type WorkOrder } from './WorkOrderForm';
 
 export interface Clock { id: string; rule: string; status: string; start: string; due: string; atRiskFrom: string; stoppedAt: string | null; remainingMs: number; reasons: { rule: string; text: string }[] }
 export interface OrderDetail {
-  id: string; number: string; state: State; channel: string; customerId: string | null; deviceId: string | null; language: string; problem: string; claimDate: string;
+  id: string; number: string; state: State; allowedActions: Action[]; channel: string; customerId: string | null; deviceId: string | null; language: string; problem: string; claimDate: string;
   missing: { field: string; rule: string }[]; preAuthorization: { required: boolean; rule: string | null; authorizedAt: string | null };
   decision: { outcome?: string; covered?: boolean; reasons?: { rule: string; text: Record<string, string> | string }[]; [k: string]: unknown } | null; decisionFinal: boolean; underWarranty: boolean | null;
   findings: string[]; workOrder: Record<string, unknown> | null; quote: { amountMinor: number; currency: string; duration: string; advice: string; worthRepairing: boolean } | null;
@@ -168,7 +170,7 @@ const HIDDEN: Action[] = ['mark-unclaimed'];
 
 function Actions({ o, onDone }: { o: OrderDetail; onDone: () => void }) {
   const { t } = useTranslation();
-  const legal = (Object.keys(TRANSITIONS[o.state] ?? {}) as Action[]).filter((a) => !HIDDEN.includes(a));
+  const legal = o.allowedActions.filter((a) => !HIDDEN.includes(a));
   const [open, setOpen] = useState<Action | null>(null);
   if (!legal.length) return null;
   return (
