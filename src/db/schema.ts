@@ -327,6 +327,23 @@ export interface NotificationsTable {
   sent_at: Date | null;
 }
 
+export interface ClientSignInTokensTable {
+  token_hash: string;
+  organization_id: string;
+  email: string;
+  created_at: Timestamp;
+  expires_at: Date;
+  used_at: Date | null;
+}
+export interface ClientSessionsTable {
+  token_hash: string;
+  organization_id: string;
+  email: string;
+  created_at: Timestamp;
+  expires_at: Date;
+  revoked_at: Date | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   locations: LocationsTable;
@@ -353,4 +370,6 @@ export interface Database {
   order_page_tokens: OrderPageTokensTable;
   outbox: OutboxTable;
   notifications: NotificationsTable;
+  client_sign_in_tokens: ClientSignInTokensTable;
+  client_sessions: ClientSessionsTable;
 }

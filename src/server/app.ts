@@ -29,6 +29,7 @@ import { serviceOrdersRoutes } from '../modules/service-orders/service-orders.ro
 import { orderPageRoutes } from '../modules/order-page/order-page.routes.ts';
 import { documentsRoutes } from '../modules/documents/documents.routes.ts';
 import { notificationsRoutes } from '../modules/notifications/notifications.routes.ts';
+import { clientAccountRoutes } from '../modules/client-account/client-account.routes.ts';
 import { webRoutes } from './web.ts';
 import './context.ts';
 
@@ -100,6 +101,7 @@ export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger): Promi
     await orderPageRoutes(z, deps);
     await documentsRoutes(z, deps);
     await notificationsRoutes(z, deps);
+    await clientAccountRoutes(z, deps);
     z.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
   });
   // The web app (staff console and client portal) at `/`.

@@ -112,7 +112,12 @@ export async function compose(db: Db, config: Config, row: OutboxRow): Promise<C
         .executeTakeFirst()
     : undefined;
   const lang = pickLang(p.language, customer?.preferred_language, org.languages[0]);
-  const link = row.topic === 'policy.changed' ? str(p.link) || publicBaseUrl(config) : await orderLink(db, config, row, p);
+  const link =
+    row.topic === 'policy.changed'
+      ? str(p.link) || publicBaseUrl(config)
+      : row.topic === 'client.sign-in-link'
+        ? `${publicBaseUrl(config)}/account/${org.slug}?token=${encodeURIComponent(str(p.signInToken))}`
+        : await orderLink(db, config, row, p);
   const amountMinor = typeof p.amountMinor === 'number' ? p.amountMinor : typeof p.balanceDueMinor === 'number' ? p.balanceDueMinor : undefined;
   const t = render(row.topic, lang, {
     business: org.name,
@@ -135,6 +140,11 @@ export async function compose(db: Db, config: Config, row: OutboxRow): Promise<C
   const phone = customer?.phone ? (toE164(customer.phone) ?? null) : null;
   const wanted = str(p.channel) || customer?.preferred_channel || 'email';
   let channel: Composed['channel'] = 'none';
+  if (row.topic === 'client.sign-in-link') {
+    // Only to the address the link was asked for: possession of that mailbox is the proof.
+    const to = str(p.email) || null;
+    return [{ audience: 'client', channel: to ? 'email' : 'none', language: lang, recipient: to, subject: t.subject, body: t.body, link, orderId: null, customerId: customer?.id ?? null }];
+  }
   if (wanted === 'sms' && phone) channel = 'sms';
   else if (email) channel = 'email';
   else if (phone) channel = 'sms';

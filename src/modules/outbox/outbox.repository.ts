@@ -17,6 +17,7 @@ export const OUTBOX_TOPICS = [
   'order.unclaimed', // the collection deadline passed
   'deadline.at-risk', // a clock is at risk (staff)
   'deadline.breached', // a clock ran out (staff)
+  'client.sign-in-link', // a one-time sign-in link for the client account (issue 6)
 ] as const;
 export type OutboxTopic = (typeof OUTBOX_TOPICS)[number];
 

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import type { AppDeps } from '../../server/app.ts';
+import { AppError } from '../../server/errors.ts';
+import { problems, type ZApp } from '../../server/http.ts';
+import { rateLimiter } from '../order-page/rate-limit.ts';
+import * as svc from './client-account.service.ts';
+
+const Lang = z.enum(['en', 'bg', 'vi']);
+const Order = z.object({ number: z.string(), state: z.string(), problem: z.string(), claimDate: z.string() });
+const ClientAccount = z.object({
+  organization: z.object({ name: z.string(), slug: z.string() }),
+  email: z.string(),
+  name: z.string().nullable(),
+  devices: z.array(
+    z.object({
+      id: z.string(),
+      serial: z.string(),
+      manufacturer: z.string(),
+      model: z.string().nullable(),
+      category: z.string(),
+      warranty: z.object({
+        at: z.string(),
+        covered: z.boolean(),
+        explanation: z.array(z.string()),
+        status: z.string(),
+        end: z.string().nullable(),
+        coverage: z.record(z.string(), z.unknown()).describe('The engine’s coverage report, as in the warranty lookup'),
+      }),
+      orders: z.array(Order),
+    }),
+  ),
+  otherOrders: z.array(Order).describe('Orders with no device on record'),
+});
+z.globalRegistry.add(ClientAccount, { id: 'ClientAccount' });
+
+export async function clientAccountRoutes(app: ZApp, deps: AppDeps) {
+  const tags = ['client account'];
+  // Per address and per e-mail: bounds both mail bombing one client and probing many addresses.
+  const perIp = rateLimiter({ max: 10, windowMs: 10 * 60_000 });
+  const perEmail = rateLimiter({ max: 3, windowMs: 10 * 60_000 });
+  const openLimit = rateLimiter({ max: 30, windowMs: 60_000 });
+  const cookie = (req: { cookies?: Record<string, string | undefined> }) => req.cookies?.[svc.CLIENT_COOKIE];
+
+  app.post(
+    '/api/v1/client/sign-in-link',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        summary: 'E-mail a one-time sign-in link to a client of the business (answers the same whether or not the address is known)',
+        body: z.object({ organization: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'is not a business id like itema-pg'), email: z.email().max(320), lang: Lang.optional() }),
+        response: { 202: z.object({ sent: z.literal(true), message: z.string() }), ...problems },
+      },
+    },
+    async (req, reply) => {
+      perIp(req.ip);
+      perEmail(`${req.body.organization}:${req.body.email.trim().toLowerCase()}`);
+      await svc.requestLink(deps.db, req.body);
+      return reply.status(202).send({ sent: true, message: 'If this address is known to the business, a sign-in link is on its way.' });
+    },
+  );
+
+  app.post(
+    '/api/v1/client/session',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        summary: "Open a sign-in link: exchange its token for the client's session cookie (single use)",
+        body: z.object({ token: z.string().min(20).max(200) }),
+        response: { 200: z.object({ expiresAt: z.string() }), ...problems },
+      },
+    },
+    async (req, reply) => {
+      openLimit(req.ip);
+      const r = await svc.openLink(deps.db, req.body.token);
+      reply.setCookie(svc.CLIENT_COOKIE, r.session, { httpOnly: true, secure: deps.config.cookieSecure, sameSite: 'strict', path: '/api/v1/client', expires: r.expiresAt });
+      return { expiresAt: r.expiresAt.toISOString() };
+    },
+  );
+
+  app.get(
+    '/api/v1/client/account',
+    {
+      config: { access: 'public' },
+      schema: { tags, summary: "The signed-in client's devices, each with its warranty and service history", querystring: z.object({ lang: Lang.optional() }), response: { 200: ClientAccount, ...problems } },
+    },
+    async (req) => {
+      const c = await svc.clientOf(deps.db, cookie(req));
+      if (!c) throw new AppError(401, 'client-not-signed-in', 'Sign in with the link we e-mail you');
+      return svc.account(deps.db, c, req.query.lang ?? 'en');
+    },
+  );
+
+  app.post(
+    '/api/v1/client/sign-out',
+    { config: { access: 'public' }, schema: { tags, summary: 'End the client session', response: { 204: z.null(), ...problems } } },
+    async (req, reply) => {
+      await svc.signOut(deps.db, cookie(req));
+      reply.clearCookie(svc.CLIENT_COOKIE, { path: '/api/v1/client' });
+      return reply.status(204).send(null);
+    },
+  );
+}
