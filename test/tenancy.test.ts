@@ -36,6 +36,8 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/service-orders/:id/actions': { action: 'cancel', reason: 'hijacked', version: 1 },
   'POST /api/v1/service-orders/:id/parts': { partId: 'x', category: 'ssd', version: 1 },
   'POST /api/v1/service-orders/:id/payments': { amountMinor: 1, method: 'cash', version: 1 },
+  'POST /api/v1/service-orders/:id/courier-delivery': { version: 1 },
+  'POST /api/v1/service-orders/:id/courier-objection': { version: 1 },
 };
 
 async function itemaState() {

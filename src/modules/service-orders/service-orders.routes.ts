@@ -266,6 +266,23 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
     async (req) => svc.addPayment(deps.db, actorOf(req), req.params.id, req.body, now()),
   );
 
+  for (const kind of ['delivery', 'objection'] as const) {
+    app.post(
+      `/api/v1/service-orders/:id/courier-${kind}`,
+      {
+        config: { access: OFFICE },
+        schema: {
+          tags,
+          summary: kind === 'delivery' ? "ITEMA-12: a courier delivery was made for the order; starts the client's 1-day objection clock" : "ITEMA-12: the client's objection after a courier delivery; stops the objection clock",
+          params: IdParams,
+          body: z.object({ note: z.string().max(2000).optional(), ...V }),
+          response: { 200: ServiceOrder, ...problems },
+        },
+      },
+      async (req) => svc.recordCourier(deps.db, actorOf(req), req.params.id, kind, req.body, now()),
+    );
+  }
+
   app.post(
     '/api/v1/service-orders/:id/page-links',
     {

@@ -726,6 +726,40 @@ export async function addPayment(db: Db, actor: Actor, id: string, p: { amountMi
   });
 }
 
+// ---------- courier deliveries (ITEMA-12) ----------
+
+const NO_DELIVERY: readonly string[] = ['cancelled', 'disposed'];
+
+/**
+ * ITEMA-12: a courier delivery for the order starts the client's objection clock (the pack's
+ * `courier-objection`, startsAt courier-delivered); an objection stops it (objection-received).
+ */
+export async function recordCourier(db: Db, actor: Actor, id: string, kind: 'delivery' | 'objection', p: { note?: string; version: number }, now: Date) {
+  return db.transaction().execute(async (tx) => {
+    const o = await lockOrder(tx, actor.organizationId, id);
+    if (!o) throw notFound('Service order');
+    if (o.version !== p.version) throw versionConflict(await view(tx, o));
+    if (NO_DELIVERY.includes(o.state)) throw new AppError(409, 'illegal-transition', `The order is ${o.state}; no courier delivery is recorded for it`, { current: await view(tx, o) });
+    const clock = await tx.selectFrom('order_clocks').select(['id', 'stopped_at']).where('order_id', '=', o.id).where('clock_id', '=', 'courier-objection').executeTakeFirst();
+    if (kind === 'delivery' && clock) throw new AppError(409, 'already-recorded', 'A courier delivery is already recorded for this order (ITEMA-12)', { current: await view(tx, o), rule: 'ITEMA-12' });
+    if (kind === 'objection' && (!clock || clock.stopped_at)) {
+      throw new AppError(409, clock ? 'already-recorded' : 'no-courier-delivery', clock ? 'The objection is already recorded (ITEMA-12)' : 'Record the courier delivery first: the objection window runs from it (ITEMA-12)', { current: await view(tx, o), rule: 'ITEMA-12' });
+    }
+    const org = await orgOf(tx, o.organization_id);
+    const pack = getShippedPack(org.pack_id);
+    await applyClockEvents(tx, pack, o, [kind === 'delivery' ? 'courier-delivered' : 'objection-received'], now);
+    const updated = await tx.updateTable('service_orders').set({ version: o.version + 1, updated_at: now }).where('id', '=', o.id).returningAll().executeTakeFirstOrThrow();
+    await audit(tx, actor, {
+      action: `service-order.courier-${kind}`,
+      entityType: 'service-order',
+      entityId: o.id,
+      before: { state: o.state, version: o.version },
+      after: { state: o.state, version: updated.version, rule: 'ITEMA-12', by: `${actor.type}:${actor.id}`, ...(p.note ? { note: p.note } : {}) },
+    });
+    return view(tx, updated);
+  });
+}
+
 // ---------- lists and queues ----------
 
 export const QUEUES = ['new', 'due-today', 'at-risk', 'breached', 'awaiting-client', 'ready', 'unclaimed'] as const;
