@@ -59,7 +59,8 @@ describe('its: a backup server installed and maintained by iTS (seed 000)', () =
     const late = at('2027-07-20', claim('2027-07-20'));
     expect(late.outcome).toBe('not-covered');
     expect(reasonCodes(late)).toContain('claim-expired:ITS-2');
-    expect(remedyTypes(late)).toEqual(['paid-repair:ITS-10', 'extension-offer:ITS-10', 'paid-repair:ITS-10']);
+    // The tariff and the offer after expiry are the same paid service (ITS-10): listed once.
+    expect(remedyTypes(late)).toEqual(['paid-repair:ITS-10', 'extension-offer:ITS-10']);
 
     // A client's own contractor touched it: not the business's work (ITS-4).
     expect(reasonCodes(at('2026-06-01', claim('2026-06-01', { servicedByBusiness: false })))).toContain('not-own-work:ITS-4');
@@ -145,7 +146,8 @@ describe('service-center: a phone repaired twice (seed 002)', () => {
     const refused = decide({ date: '2026-06-01', diagnosed: true, clientRefusesPaidRepair: true }, { device, events: first }, pack, '2026-06-01');
     expect(refused.outcome).toBe('not-covered');
     expect(reasonCodes(refused)).toContain('claim-expired:SC-10');
-    expect(remedyTypes(refused)).toEqual(['paid-repair:SC-5', 'paid-repair:SC-5']);
+    // The tariff and the offer after expiry are the same paid repair (SC-5): listed once.
+    expect(remedyTypes(refused)).toEqual(['paid-repair:SC-5']);
     expect(refused.charges.map((c) => `${c.type}:${c.amount}:${c.currency}:${c.when}:${c.rule}`)).toEqual(['diagnosis:2500:GBP:on-refusal:SC-12']);
 
     // The client comes back and pays for the repair: its card covers August.
