@@ -82,6 +82,14 @@ describe('claim intake: round trips and guarantees (issue 4, ITEMA-27, ITEMA-28)
     expect(n(next.order.number)).toBe(n(first.order.number) + 1);
   });
 
+  test('an intake without timers adds no job (add_jobs is not called with an empty list)', async () => {
+    const r = await sql<{ n: number }>`with t as (select null::uuid as id, null::timestamptz as fire_at where false),
+      ja as (select array_agg(row('order-timer', json_build_object('timerId', t.id::text), null, t.fire_at, 10, 'order-timer:' || t.id::text, null, null)::graphile_worker.job_spec) as specs from t),
+      j as (select jobs.id from ja, graphile_worker.add_jobs(ja.specs) as jobs where ja.specs is not null)
+      select (select count(*) from j)::int as n`.execute(t.db);
+    expect(r.rows[0].n).toBe(0);
+  });
+
   test('an unknown customer or device in another organization is a 422 naming the field, and writes nothing', async () => {
     const d = await demoDevice('DEMO-ITEMA-LAPTOP');
     const other = await t.db.selectFrom('organizations').select('id').where('id', '!=', d.organization_id).executeTakeFirstOrThrow();

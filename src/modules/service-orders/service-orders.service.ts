@@ -382,7 +382,8 @@ export async function insertClaim(tx: Tx, actor: Actor, f: ClaimFields, now: Dat
   const json = (x: unknown) => (x === null || x === undefined ? null : JSON.stringify(x));
   // One statement. Its first step takes the number: the counter row (organization, year) is locked by
   // the upsert and held only for the rest of this statement and the COMMIT. Foreign keys between the
-  // rows written here are checked at its end. Every timer's job is added with its job_key.
+  // rows written here are checked at its end. Every timer's job is added with its job_key, all in
+  // one graphile_worker.add_jobs call (one call and one notification instead of one per timer).
   const r = await sql<{ number: string; jobs: number }>`
     with n as (
       insert into order_counters (organization_id, year, last_number) values (${org.id}, ${year}, 1)
@@ -404,9 +405,11 @@ export async function insertClaim(tx: Tx, actor: Actor, f: ClaimFields, now: Dat
       select x.id, ${org.id}, ${id}, x.clock_row_id, x.kind, x.fire_at
       from jsonb_to_recordset(${json(timers)}::jsonb) as x(id uuid, clock_row_id uuid, kind text, fire_at timestamptz)
       returning id, fire_at),
-    j as (
-      select graphile_worker.add_job('order-timer', json_build_object('timerId', t.id::text), run_at := t.fire_at, job_key := 'order-timer:' || t.id::text, max_attempts := 10) as job
+    ja as (
+      select array_agg(row('order-timer', json_build_object('timerId', t.id::text), null, t.fire_at, 10, 'order-timer:' || t.id::text, null, null)::graphile_worker.job_spec) as specs
       from t),
+    j as (
+      select jobs.id from ja, graphile_worker.add_jobs(ja.specs) as jobs where ja.specs is not null),
     p as (
       insert into order_page_tokens (token_hash, organization_id, order_id) values (${sha256(token)}, ${org.id}, ${id})),
     a as (
