@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupApp, type TestContext } from './db.ts';
 import { hasChromium, launch, newContext } from './browser.ts';
+import { DeliveryWorker } from '../src/modules/notifications/delivery-worker.ts';
 
 const SHOTS = process.env.AFTERCARE_SCREENSHOTS; // a folder: write the README's screenshots there
 if (!hasChromium()) console.warn('web.test.ts: /usr/bin/chromium not found — browser journeys skipped (apt-get install chromium; .ci/run installs it)');
@@ -148,6 +149,32 @@ describe.skipIf(!hasChromium())('web app in Chromium', { timeout: 120_000 }, () 
     await page.getByRole('option', { name: 'Български' }).click();
     await see(page.locator('[data-rule="ITEMA-6"]'), 'Обновени продукти');
     await page.context().close();
+  });
+
+  it('client account: asks for a sign-in link, opens it from the e-mail, sees the device and its warranty', async () => {
+    const phone = await newContext(browser, base, { phone: true });
+    const client = await phone.newPage();
+    await client.goto('/account/itema-pg?lang=en');
+    await client.getByLabel('E-mail').fill('ivan.petrov@example.bg');
+    await client.getByRole('button', { name: 'Send me a sign-in link' }).click();
+    await client.getByTestId('link-sent').waitFor();
+    // The message as the notifications worker writes it (no SMTP here: kept for staff to see).
+    const w = new DeliveryWorker(t.db, t.config);
+    await w.runOnce();
+    await w.stop();
+    const mail = await t.db.selectFrom('notifications').select(['body']).where('recipient', '=', 'ivan.petrov@example.bg').where('body', 'like', '%/account/itema-pg?token=%').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const link = new URL(/https?:\/\/\S+\/account\/itema-pg\?token=\S+/.exec(mail.body)![0]);
+    await client.goto(link.pathname + link.search);
+    const device = client.getByTestId('client-device').filter({ hasText: 'DEMO-ITEMA-LAPTOP' });
+    await device.waitFor();
+    await see(device.getByTestId('client-warranty'), /Covered|Not covered/);
+    await see(device.getByTestId('client-reasons'), 'ITEMA-');
+    expect(client.url()).not.toContain('token='); // the token leaves the address bar
+    await shot(client, 'client-account.png', true);
+    // The same link again: refused, and the page offers a new one.
+    await client.goto(link.pathname + link.search);
+    await client.getByTestId('link-refused').waitFor();
+    await phone.close();
   });
 
   it('walks a service-center order: intake, diagnosis, quote, the client accepts on the portal, repair, test, payment, handover', async () => {

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
 /** The client-side routes of web/src (console and portal). */
-export const WEB_PAGES = ['/', '/sign-in', '/search', '/intake', '/admin', '/queues/:queue', '/devices/:id', '/orders/:id', '/order', '/order/:token', '/claim/:org'];
+export const WEB_PAGES = ['/', '/sign-in', '/search', '/intake', '/admin', '/queues/:queue', '/devices/:id', '/orders/:id', '/order', '/order/:token', '/claim/:org', '/account/:org'];
 
 export async function webRoutes(app: FastifyInstance, dir = WEB_DIST) {
   const index = path.join(dir, 'index.html');

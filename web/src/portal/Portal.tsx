@@ -7,6 +7,7 @@ import { api, ApiError, idemKey } from '../lib/api';
 import { fmtDate, fmtDateTime, fmtMoney } from '../lib/i18n';
 import { match } from '../lib/router';
 import { ErrorNote, LanguageSwitch, Loaded, useLoad } from '../lib/ui';
+import { Account } from './Account';
 
 export interface OrderPageView {
   business: string; number: string; state: string; device: { manufacturer: string; model: string | null; serial: string } | null; problem: string; underWarranty: boolean | null;
@@ -22,6 +23,7 @@ export default function Portal({ path }: { path: string }) {
   let body: React.ReactNode;
   if ((m = match('/order/:token', path))) body = <ByToken token={m.token} />;
   else if ((m = match('/claim/:org', path))) body = <ClaimForm org={m.org} />;
+  else if ((m = match('/account/:org', path))) body = <Account org={m.org} />;
   else body = <Lookup />;
   return (
     <Container size={560} px="sm" py="md">
