@@ -24,6 +24,13 @@ beforeAll(async () => {
   expect(r.statusCode).toBe(201);
   ids.documents = r.json().id;
   ids['service-orders'] = (await t.db.selectFrom('service_orders').select('id').where('organization_id', '=', org).executeTakeFirstOrThrow()).id;
+  // A proof file sent with an ITEMA-PG web claim (`:proofId` in /service-orders/:id/proofs/:proofId).
+  const claim = await t.app.inject({ method: 'POST', url: '/api/v1/web-claims/itema-pg', payload: { name: 'Tenancy', email: 'tenancy@example.bg', phone: '+359 88 000 0000', serial: 'DEMO-ITEMA-LAPTOP', problem: 'x' } });
+  expect(claim.statusCode).toBe(201);
+  const pm = multipart('receipt.pdf', 'application/pdf', PDF);
+  const proof = await t.app.inject({ method: 'POST', url: `/api/v1/order-page/${claim.json().orderPage.token}/proofs`, payload: pm.payload, headers: pm.headers });
+  expect(proof.statusCode).toBe(201);
+  ids.proofId = proof.json().id;
 });
 afterAll(() => t?.close());
 
@@ -62,7 +69,7 @@ test("every route with an id refuses another organization's records", async () =
     const kind = r.url.split('/')[3];
     const id = ids[kind];
     expect(id, `no ITEMA-PG record for ${kind}`).toBeTruthy();
-    const url = r.url.replace(':id', id);
+    const url = r.url.replace(':id', id).replace(/:(\w+)/g, (_, k: string) => ids[k] ?? `:${k}`);
     const key = `${r.method} ${r.url}`;
     let res;
     if (r.url.endsWith('/documents') && r.method === 'POST') {

@@ -143,6 +143,7 @@ export interface DocumentsTable {
   id: Generated<string>;
   organization_id: string;
   purchase_id: string | null;
+  service_order_id: string | null;
   kind: string;
   filename: string;
   content_type: string;

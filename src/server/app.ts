@@ -27,6 +27,7 @@ import { warrantyRoutes } from '../modules/warranty/warranty.routes.ts';
 import { importExportRoutes } from '../modules/import-export/import-export.routes.ts';
 import { serviceOrdersRoutes } from '../modules/service-orders/service-orders.routes.ts';
 import { orderPageRoutes } from '../modules/order-page/order-page.routes.ts';
+import { proofsRoutes } from '../modules/proofs/proofs.routes.ts';
 import { documentsRoutes } from '../modules/documents/documents.routes.ts';
 import { notificationsRoutes } from '../modules/notifications/notifications.routes.ts';
 import { clientAccountRoutes } from '../modules/client-account/client-account.routes.ts';
@@ -99,6 +100,7 @@ export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger): Promi
     await importExportRoutes(z, deps);
     await serviceOrdersRoutes(z, deps);
     await orderPageRoutes(z, deps);
+    await proofsRoutes(z, deps);
     await documentsRoutes(z, deps);
     await notificationsRoutes(z, deps);
     await clientAccountRoutes(z, deps);

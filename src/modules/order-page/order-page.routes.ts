@@ -6,6 +6,8 @@ import type { AppDeps } from '../../server/app.ts';
 import { AppError } from '../../server/errors.ts';
 import { problems, type ZApp } from '../../server/http.ts';
 import { documentsOf } from '../documents/documents.service.ts';
+import { ProofFile } from '../proofs/proofs.routes.ts';
+import { listProofs } from '../proofs/proofs.service.ts';
 import * as svc from '../service-orders/service-orders.service.ts';
 import { STATES } from '../service-orders/state-machine.ts';
 import { rateLimiter } from './rate-limit.ts';
@@ -23,6 +25,7 @@ const OrderPage = z.object({
   due: z.object({ charges: z.array(z.object({ kind: z.string(), amountMinor: z.number().int(), currency: z.string(), rule: z.string().nullable() })), paidMinor: z.number().int(), balanceMinor: z.number().int(), currency: z.string() }),
   timeline: z.array(z.object({ at: z.string(), step: z.string(), state: z.string().nullable() })),
   documents: z.array(z.object({ id: z.string(), kind: z.string(), filename: z.string(), url: z.string().nullable().describe('Download link (with the page link; null when the page was opened by number and contact)') })),
+  proofFiles: z.array(ProofFile).describe('Proof files sent with the claim (links only with the page link)'),
   version: z.number().int(),
 });
 z.globalRegistry.add(OrderPage, { id: 'OrderPage' });
@@ -82,7 +85,8 @@ export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
 /** The order's documents as its state allows (issue 5); download links only with the page link. */
 async function withDocuments<V extends object>(deps: AppDeps, o: svc.OrderRow, view: V, token?: string) {
   const docs = await documentsOf(deps.db, o, `/api/v1/order-page/${token ?? ''}`);
-  return { ...view, documents: docs.map((d) => ({ id: d.kind, kind: d.kind, filename: d.filename, url: token ? d.url : null })) };
+  const proofFiles = await listProofs(deps.db, o.organization_id, o.id, token ? `/api/v1/order-page/${token}` : null);
+  return { ...view, documents: docs.map((d) => ({ id: d.kind, kind: d.kind, filename: d.filename, url: token ? d.url : null })), proofFiles };
 }
 
 async function decideOnPage(deps: AppDeps, find: () => Promise<svc.OrderRow | undefined>, body: { decision: 'accept' | 'refuse'; version: number }, now: Date, token?: string) {

@@ -212,7 +212,8 @@ export const ALLOWED_TYPES: Record<string, { ext: string; magic: (b: Buffer) => 
   'image/webp': { ext: 'webp', magic: (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP' },
 };
 
-export async function addDocument(db: Db, storage: FileStorage, actor: Actor, purchaseId: string, file: { filename: string; contentType: string; data: Buffer }) {
+/** The declared type must be one we accept and the file's first bytes must say the same (415 naming `body.file`). */
+export function checkFileType(file: { contentType: string; data: Buffer }) {
   const type = ALLOWED_TYPES[file.contentType];
   if (!type) {
     throw new AppError(415, 'unsupported-file-type', `Only PDF, PNG, JPEG or WebP files are accepted, not ${file.contentType}`, {
@@ -222,6 +223,11 @@ export async function addDocument(db: Db, storage: FileStorage, actor: Actor, pu
   if (!type.magic(file.data)) {
     throw new AppError(415, 'unsupported-file-type', `The file's content is not ${file.contentType}`, { errors: [{ field: 'body.file', message: 'content does not match its type' }] });
   }
+  return type;
+}
+
+export async function addDocument(db: Db, storage: FileStorage, actor: Actor, purchaseId: string, file: { filename: string; contentType: string; data: Buffer }) {
+  const type = checkFileType(file);
   if (!(await repo.get(db, actor.organizationId, purchaseId))) throw notFound('Purchase');
   const id = uuidv7();
   const key = `${actor.organizationId}/${id}.${type.ext}`;

@@ -6,6 +6,8 @@ import { AppError } from '../../server/errors.ts';
 import { Currency, IdempotencyHeaders, IdParams, IsoDate, PageQuery, problems, Uuid, type ZApp } from '../../server/http.ts';
 import { requestHash, withIdempotency } from '../../server/idempotency.ts';
 import { rateLimiter } from '../order-page/rate-limit.ts';
+import { ProofFile } from '../proofs/proofs.routes.ts';
+import { listProofs } from '../proofs/proofs.service.ts';
 import * as svc from './service-orders.service.ts';
 import { ACTIONS, allowedActions, STATES } from './state-machine.ts';
 
@@ -64,6 +66,7 @@ const ServiceOrderDetail = ServiceOrder.extend({
   rights: z.array(z.object({ type: z.string(), rule: z.string(), text: z.string() })).describe("The client's rights as they stand (ITEMA-18/31, ITEMA-32)"),
   timeline: z.array(z.object({ at: z.string(), action: z.string(), from: z.string().nullable(), to: z.string().nullable(), channel: z.string(), by: z.string() })),
   allowedActions: z.array(z.enum(ACTIONS)).describe("The actions legal now from the order's state (the state machine's table); POST one to /actions"),
+  proofFiles: z.array(ProofFile).describe('Proof files the client sent with the claim (invoice, receipt, warranty card), with their download links'),
 });
 z.globalRegistry.add(ServiceOrderDetail, { id: 'ServiceOrderDetail' });
 
@@ -222,8 +225,9 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
     '/api/v1/service-orders/:id',
     { config: { access: ALL_ROLES }, schema: { tags, summary: 'One order with its clocks, rights and timeline', params: IdParams, response: { 200: ServiceOrderDetail, ...problems } } },
     async (req) => {
-      const o = await svc.get(deps.db, actorOf(req), req.params.id, now());
-      return { ...o, allowedActions: allowedActions(o.state) };
+      const actor = actorOf(req);
+      const o = await svc.get(deps.db, actor, req.params.id, now());
+      return { ...o, allowedActions: allowedActions(o.state), proofFiles: await listProofs(deps.db, actor.organizationId, o.id, `/api/v1/service-orders/${o.id}`) };
     },
   );
 

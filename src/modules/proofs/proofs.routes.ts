@@ -1,0 +1,124 @@
+// Proof files of a claim: the client uploads them through the order page link; staff list and
+// download them on the order. Routes: see docs/service-orders.md ("Proof files").
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { AppDeps } from '../../server/app.ts';
+import { actorOf } from '../../server/auth.ts';
+import { ALL_ROLES } from '../../server/context.ts';
+import { AppError, notFound } from '../../server/errors.ts';
+import { IdParams, problems, Uuid, type ZApp } from '../../server/http.ts';
+import { rateLimiter } from '../order-page/rate-limit.ts';
+import * as orders from '../service-orders/service-orders.service.ts';
+import * as svc from './proofs.service.ts';
+
+export const ProofFile = z.object({
+  id: z.string(),
+  filename: z.string(),
+  contentType: z.string(),
+  sizeBytes: z.number().int(),
+  sha256: z.string(),
+  createdAt: z.string(),
+  url: z.string().nullable().describe('Where to download it (null on an order page opened by number and contact)'),
+});
+z.globalRegistry.add(ProofFile, { id: 'ProofFile' });
+
+const Token = z.object({ token: z.string().min(20).max(100).regex(/^[A-Za-z0-9_-]+$/) });
+const gone = () => new AppError(404, 'not-found', 'No order for this link or these details');
+const fileProblem = (status: number, code: string, detail: string, message: string) => new AppError(status, code, detail, { errors: [{ field: 'body.file', message }] });
+
+/** The one `file` part of a multipart body, read whole (the multipart limit bounds it). */
+async function readUpload(req: FastifyRequest, maxBytes: number) {
+  if (!req.isMultipart()) throw fileProblem(415, 'unsupported-media-type', 'Send multipart/form-data with a `file` field', 'missing');
+  let part;
+  try {
+    part = await req.file();
+  } catch (e) {
+    throw uploadError(e, maxBytes);
+  }
+  if (!part || part.fieldname !== 'file') throw fileProblem(400, 'validation-failed', 'The request has invalid fields', 'missing');
+  let data: Buffer;
+  try {
+    data = await part.toBuffer();
+  } catch (e) {
+    throw uploadError(e, maxBytes);
+  }
+  if (data.length === 0) throw fileProblem(400, 'validation-failed', 'The request has invalid fields', 'empty file');
+  return { filename: part.filename || 'upload', contentType: part.mimetype, data };
+}
+
+function uploadError(e: unknown, maxBytes: number) {
+  const code = (e as { code?: string }).code;
+  if (code === 'FST_REQ_FILE_TOO_LARGE') return fileProblem(413, 'file-too-large', `The file is larger than ${maxBytes} bytes`, `at most ${maxBytes} bytes`);
+  return e;
+}
+
+function sendFile(reply: FastifyReply, doc: { content_type: string; filename: string }, stream: NodeJS.ReadableStream) {
+  reply.header('content-type', doc.content_type);
+  // Sent by a member of the public: downloaded, never rendered as a page of ours.
+  reply.header('content-disposition', `attachment; filename="${doc.filename.replace(/[^\w.-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(doc.filename)}`);
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('content-security-policy', "sandbox; default-src 'none'");
+  return reply.send(stream);
+}
+
+export async function proofsRoutes(app: ZApp, deps: AppDeps) {
+  // Uploads are the heaviest public request: a tighter limit than the order page's own.
+  const uploadLimit = rateLimiter({ max: 10, windowMs: 60_000 });
+  const pageLimit = rateLimiter({ max: 60, windowMs: 60_000 });
+  const r429 = { 429: problems[400] };
+  const staffBase = (id: string) => `/api/v1/service-orders/${id}`;
+
+  app.post(
+    '/api/v1/order-page/:token/proofs',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['order page'],
+        summary: 'Attach a proof (invoice, receipt, warranty card) to the claim: multipart/form-data with one field `file` (PDF, PNG, JPEG or WebP, size limited; rate-limited)',
+        params: Token,
+        response: { 200: ProofFile, 201: ProofFile, 413: problems[400], 415: problems[400], ...r429, ...problems },
+      },
+    },
+    async (req, reply) => {
+      uploadLimit(req.ip);
+      const o = await orders.byToken(deps.db, req.params.token);
+      if (!o) throw gone();
+      const file = await readUpload(req, deps.config.uploadMaxBytes);
+      const r = await svc.addProof(deps.db, deps.storage, orders.clientActor(o.organization_id), o, file, `/api/v1/order-page/${req.params.token}`);
+      return reply.status(r.created ? 201 : 200).send(r.proof);
+    },
+  );
+
+  app.get(
+    '/api/v1/order-page/:token/proofs/:proofId',
+    { config: { access: 'public' }, schema: { tags: ['order page'], summary: 'A proof file of this order, for the client', params: Token.extend({ proofId: Uuid }) } },
+    async (req, reply) => {
+      pageLimit(req.ip);
+      const o = await orders.byToken(deps.db, req.params.token);
+      if (!o) throw gone();
+      const { doc, stream } = await svc.openProof(deps.db, deps.storage, o.organization_id, o.id, req.params.proofId);
+      return sendFile(reply, doc, stream);
+    },
+  );
+
+  app.get(
+    '/api/v1/service-orders/:id/proofs',
+    { config: { access: ALL_ROLES }, schema: { tags: ['service orders'], summary: "The order's proof files (sent with the claim)", params: IdParams, response: { 200: z.object({ items: z.array(ProofFile) }), ...problems } } },
+    async (req) => {
+      const actor = actorOf(req);
+      const o = await deps.db.selectFrom('service_orders').select('id').where('organization_id', '=', actor.organizationId).where('id', '=', req.params.id).executeTakeFirst();
+      if (!o) throw notFound('Service order');
+      return { items: await svc.listProofs(deps.db, actor.organizationId, o.id, staffBase(o.id)) };
+    },
+  );
+
+  app.get(
+    '/api/v1/service-orders/:id/proofs/:proofId',
+    { config: { access: ALL_ROLES }, schema: { tags: ['service orders'], summary: 'Download one proof file of the order', params: IdParams.extend({ proofId: Uuid }) } },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const { doc, stream } = await svc.openProof(deps.db, deps.storage, actor.organizationId, req.params.id, req.params.proofId);
+      return sendFile(reply, doc, stream);
+    },
+  );
+}
