@@ -9,6 +9,7 @@ import { setupApp, type TestContext } from './db.ts';
 import { hasChromium, launch, newContext } from './browser.ts';
 import { DeliveryWorker } from '../src/modules/notifications/delivery-worker.ts';
 
+const PROOF_PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n'); // a small receipt for the claim form
 const SHOTS = process.env.AFTERCARE_SCREENSHOTS; // a folder: write the README's screenshots there
 if (!hasChromium()) console.warn('web.test.ts: /usr/bin/chromium not found — browser journeys skipped (apt-get install chromium; .ci/run installs it)');
 
@@ -236,8 +237,14 @@ describe.skipIf(!hasChromium())('web app in Chromium', { timeout: 120_000 }, () 
     await client.getByLabel(/What is wrong/).fill('Does not power on.');
     await client.getByLabel('Warranty card').check();
     await client.getByLabel('Receipt').check();
+    // A file that is not a proof is refused in the form, and what was typed stays.
+    await client.getByLabel(/Proof of purchase or warranty/).setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+    await see(client.locator('form'), 'This file type is not accepted');
+    await client.getByLabel(/Proof of purchase or warranty/).setInputFiles({ name: 'receipt.pdf', mimeType: 'application/pdf', buffer: PROOF_PDF });
+    expect(await client.getByLabel(/Serial number/).inputValue()).toBe('DEMO-ITEMA-NEW');
     await client.getByRole('button', { name: 'Send the request' }).click();
     const number = (await client.getByTestId('claim-number').textContent())!.trim();
+    await see(client.getByTestId('proof-attached'), 'receipt.pdf');
     await phone.close();
 
     const page = await staff('itema-pg');
@@ -246,6 +253,13 @@ describe.skipIf(!hasChromium())('web app in Chromium', { timeout: 120_000 }, () 
     await page.getByTestId('search-box').press('Enter');
     await page.getByTestId('order-number').filter({ hasText: number }).waitFor();
     await state(page, 'Claimed');
+    // The proof sent with the claim is on the order, and downloads as the same PDF.
+    const proofLink = page.getByTestId('proof-files').getByRole('link', { name: 'receipt.pdf' });
+    await proofLink.waitFor();
+    const proof = await page.request.get(base + (await proofLink.getAttribute('href'))!);
+    expect(proof.headers()['content-type']).toBe('application/pdf');
+    expect(Buffer.from(await proof.body()).equals(PROOF_PDF)).toBe(true);
+    await see(page.getByTestId('audit'), 'Proof file attached');
     if (await page.locator('[data-action="authorize"]').count()) await act(page, 'authorize');
     await act(page, 'open', async (f) => {
       await f.getByLabel('Complete').check();

@@ -10,6 +10,7 @@ type Action = string;
 import { api, idemKey } from '../lib/api';
 import { fmtDate, fmtDateTime, fmtDuration, fmtMoney, lang, parseMoney } from '../lib/i18n';
 import { linkProps } from '../lib/router';
+import { ProofFiles, type ProofFile } from '../lib/proofs';
 import { ErrorNote, Loaded, useLoad } from '../lib/ui';
 import { useSession } from './Console';
 import { WorkOrderForm, emptyWorkOrder, type WorkOrder } from './WorkOrderForm';
@@ -27,8 +28,8 @@ export interface OrderDetail {
   balance: { charged: number; paid: number; due: number; currency: string }; policyVersion: string | null; version: number;
   clocks: Clock[]; rights: { type: string; rule: string; text: string }[];
   timeline: { at: string; action: string; from: string | null; to: string | null; channel: string; by: string }[];
+  proofFiles: ProofFile[];
 }
-
 export function OrderPage({ id }: { id: string }) {
   const { t } = useTranslation();
   const s = useLoad(() => api<OrderDetail>(`/service-orders/${id}`), [id]);
@@ -72,6 +73,7 @@ export function OrderPage({ id }: { id: string }) {
                 <Card withBorder data-testid="documents">
                   <Title order={2} size="h4">{t('order.documents')}</Title>
                   <OrderDocuments id={o.id} version={o.version} lang={o.language} />
+                  <ProofFiles files={o.proofFiles ?? []} />
                   <List>
                     {o.deviceId && <List.Item><Anchor href={`/api/v1/devices/${o.deviceId}/documents/warranty-card.pdf?lang=${o.language}`} target="_blank">{t('doc.warrantyCard')}</Anchor></List.Item>}
                     {o.workOrder && <List.Item><Anchor href={`/orders/${o.id}?print=work-order`} onClick={(e) => { e.preventDefault(); window.print(); }}>{t('doc.workOrder')}</Anchor></List.Item>}

@@ -58,3 +58,30 @@ export const qs = (o: Record<string, string | number | undefined | null>) =>
 
 /** A fresh Idempotency-Key for one create: a retry of the same submit sends the same key. */
 export const idemKey = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`);
+
+/**
+ * POST a multipart form with upload progress (fetch has none): `onProgress` gets 0..1. Errors are
+ * ApiErrors like api()'s.
+ */
+export function upload<T = any>(path: string, form: FormData, onProgress?: (fraction: number) => void): Promise<T> {
+  const what = `POST ${path.split('?')[0]}`;
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `/api/v1${path}`);
+    xhr.setRequestHeader('accept', 'application/json');
+    xhr.withCredentials = true;
+    if (onProgress) xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    xhr.onerror = () => reject(new ApiError(what, 0, { status: 0, detail: 'network' }));
+    xhr.onload = () => {
+      let data: any = null;
+      try {
+        data = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+      } catch {
+        data = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data as T);
+      else reject(new ApiError(what, xhr.status, data));
+    };
+    xhr.send(form);
+  });
+}

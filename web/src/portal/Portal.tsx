@@ -1,11 +1,12 @@
 // The client portal: the order page (by link, or by order number plus phone or e-mail) and the
 // warranty request form. Phone-first layout, in the client's language (?lang= from the link).
-import { Alert, Anchor, Badge, Button, Card, Checkbox, Container, Group, List, Paper, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Timeline, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Checkbox, Container, Group, Input, List, Paper, Progress, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Timeline, Title } from '@mantine/core';
 import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError, idemKey } from '../lib/api';
+import { api, ApiError, idemKey, upload } from '../lib/api';
 import { fmtDate, fmtDateTime, fmtMoney } from '../lib/i18n';
 import { match } from '../lib/router';
+import { ProofFiles, type ProofFile } from '../lib/proofs';
 import { ErrorNote, LanguageSwitch, Loaded, useLoad } from '../lib/ui';
 import { Account } from './Account';
 
@@ -14,7 +15,7 @@ export interface OrderPageView {
   quote: { amountMinor?: number; currency?: string; duration?: string; advice?: string; worthRepairing?: boolean } | null;
   decisionWindow: { due: string; status: string; rule: string } | null; canDecide: boolean;
   due: { charges: { kind: string; amountMinor: number; currency: string; rule: string | null }[]; paidMinor: number; balanceMinor: number; currency: string };
-  timeline: { at: string; step: string; state: string | null }[]; documents: { id: string; kind: string; filename: string }[]; version: number;
+  timeline: { at: string; step: string; state: string | null }[]; documents: { id: string; kind: string; filename: string }[]; proofFiles?: ProofFile[]; version: number;
 }
 
 export default function Portal({ path }: { path: string }) {
@@ -147,6 +148,7 @@ export function OrderView({ o, links, decide, onChange }: { o: OrderPageView; li
         ) : o.documents.length === 0 ? <Text c="dark.4" size="sm">{t('portal.noDocuments')}</Text> : (
           <List>{o.documents.map((d) => <List.Item key={d.id}>{t(`doc.${d.kind}`, d.filename)}</List.Item>)}</List>
         )}
+        <ProofFiles files={o.proofFiles ?? []} />
       </Card>
     </Stack>
   );
@@ -154,28 +156,75 @@ export function OrderView({ o, links, decide, onChange }: { o: OrderPageView; li
 
 const PROOFS = ['invoice', 'receipt', 'warrantyCard', 'serviceContract', 'paymentConfirmed'] as const;
 
-/** The warranty request form (ITEMA-27: who, what, when bought, the problem, which proofs). */
+/** What the proof upload accepts: the server checks the same types by the file's first bytes. */
+const PROOF_TYPES = ['application/pdf', 'image/jpeg', 'image/png', 'image/webp'];
+
+type Opened = { number: string; token: string; missing: { field: string; rule: string }[] };
+
+/** The words for a refused proof upload, by the server's answer. */
+function proofProblem(t: (k: string) => string, e: unknown) {
+  if (!(e instanceof ApiError)) return t('claim.proofFailed');
+  if (e.status === 415) return t('claim.proofType');
+  if (e.status === 413) return t('claim.proofTooLarge');
+  if (e.status === 429) return t('claim.proofRateLimited');
+  if (e.status === 0) return t('error.network');
+  return `${t('claim.proofFailed')} ${e.message}`;
+}
+
+/**
+ * The warranty request form (ITEMA-27: who, what, when bought, the problem, which proofs), with an
+ * optional proof file. The claim is opened first; its answer carries the order page link, through
+ * which the file is then uploaded. A failed upload keeps the claim and what was typed: the client
+ * picks another file and tries again (the claim is not sent twice), or goes on without it.
+ */
 function ClaimForm({ org }: { org: string }) {
   const { t, i18n } = useTranslation();
   const [f, setF] = useState({ name: '', email: '', phone: '', address: '', serial: '', manufacturer: '', model: '', purchaseDate: '', purchasePlace: '', problem: '' });
   const [proofs, setProofs] = useState<string[]>([]);
+  const [file, setFile] = useState<File | null>(null);
+  const [fileError, setFileError] = useState<string>();
+  const [progress, setProgress] = useState<number>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
-  const [done, setDone] = useState<{ number: string; token: string; missing: { field: string; rule: string }[] }>();
+  const [opened, setOpened] = useState<Opened>();
+  const [done, setDone] = useState<Opened & { proof?: string }>();
   const key = useRef(idemKey());
   const upd = (k: keyof typeof f) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => { const v = e.currentTarget.value; setF((x) => ({ ...x, [k]: v })); };
   const err = (k: string) => (error instanceof ApiError ? error.field(`body.${k}`) : undefined);
+  const pick = (e: React.ChangeEvent<HTMLInputElement>) => {
+    const chosen = e.currentTarget.files?.[0] ?? null;
+    setFile(chosen);
+    setFileError(chosen && !PROOF_TYPES.includes(chosen.type) ? t('claim.proofType') : undefined);
+  };
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    if (file && !PROOF_TYPES.includes(file.type)) return setFileError(t('claim.proofType'));
     setBusy(true);
     setError(undefined);
+    setFileError(undefined);
+    let claim = opened;
     try {
-      const opt = (v: string) => v.trim() || undefined;
-      const r = await api<{ order: { number: string; missing: { field: string; rule: string }[] }; orderPage: { token: string } }>(`/web-claims/${org}`, {
-        body: { name: f.name, email: f.email, phone: f.phone, address: opt(f.address), language: i18n.language, serial: f.serial, manufacturer: opt(f.manufacturer), model: opt(f.model), purchaseDate: opt(f.purchaseDate), purchasePlace: opt(f.purchasePlace), problem: f.problem, proofs: Object.fromEntries(PROOFS.map((p) => [p, proofs.includes(p)])) },
-        headers: { 'idempotency-key': key.current },
-      });
-      setDone({ number: r.order.number, token: r.orderPage.token, missing: r.order.missing });
+      if (!claim) {
+        const opt = (v: string) => v.trim() || undefined;
+        const r = await api<{ order: { number: string; missing: { field: string; rule: string }[] }; orderPage: { token: string } }>(`/web-claims/${org}`, {
+          body: { name: f.name, email: f.email, phone: f.phone, address: opt(f.address), language: i18n.language, serial: f.serial, manufacturer: opt(f.manufacturer), model: opt(f.model), purchaseDate: opt(f.purchaseDate), purchasePlace: opt(f.purchasePlace), problem: f.problem, proofs: Object.fromEntries(PROOFS.map((p) => [p, proofs.includes(p)])) },
+          headers: { 'idempotency-key': key.current },
+        });
+        claim = { number: r.order.number, token: r.orderPage.token, missing: r.order.missing };
+        setOpened(claim);
+      }
+      if (!file) return setDone(claim);
+      try {
+        const form = new FormData();
+        form.append('file', file, file.name);
+        setProgress(0);
+        const p = await upload<{ filename: string }>(`/order-page/${encodeURIComponent(claim.token)}/proofs`, form, setProgress);
+        setDone({ ...claim, proof: p.filename });
+      } catch (x) {
+        setFileError(proofProblem(t, x));
+      } finally {
+        setProgress(undefined);
+      }
     } catch (x) {
       setError(x);
     } finally {
@@ -186,6 +235,7 @@ function ClaimForm({ org }: { org: string }) {
     return (
       <Alert color="teal" title={t('claim.opened')} data-testid="claim-opened">
         <Text>{t('claim.number')}: <b data-testid="claim-number">{done.number}</b></Text>
+        {done.proof && <Text size="sm" mt={4} data-testid="proof-attached">{t('claim.proofAttached')}: {done.proof}</Text>}
         {done.missing.length > 0 && <Text size="sm" mt={4}>{t('claim.stillMissing')}: {done.missing.map((m) => `${t(`field.${m.field}`, m.field)} (${m.rule})`).join(', ')}</Text>}
         <Anchor href={`/order/${done.token}?lang=${i18n.language}`}>{t('claim.follow')}</Anchor>
       </Alert>
@@ -212,8 +262,23 @@ function ClaimForm({ org }: { org: string }) {
         <Checkbox.Group label={t('claim.proofs')} description={t('claim.proofsHint')} value={proofs} onChange={setProofs}>
           <Stack gap={4} mt={4}>{PROOFS.map((p) => <Checkbox key={p} value={p} label={t(`field.${p}`)} />)}</Stack>
         </Checkbox.Group>
+        <Input.Wrapper id="proof-file" label={t('claim.proofFile')} description={t('claim.proofFileHint')} error={fileError}>
+          <input id="proof-file" type="file" accept={PROOF_TYPES.join(',')} onChange={pick} disabled={busy} aria-invalid={!!fileError} data-testid="proof-file" style={{ display: 'block', marginTop: 4, maxWidth: '100%' }} />
+        </Input.Wrapper>
+        {progress !== undefined && (
+          <Stack gap={2}>
+            <Text size="sm">{t('claim.uploading', { percent: Math.round(progress * 100) })}</Text>
+            <Progress value={progress * 100} aria-label={t('claim.proofFile')} data-testid="proof-progress" />
+          </Stack>
+        )}
+        {opened && fileError && (
+          <Alert color="orange" role="alert" data-testid="proof-failed">
+            <Text size="sm">{t('claim.openedWithoutProof', { number: opened.number })}</Text>
+            <Anchor component="button" type="button" size="sm" onClick={() => setDone(opened)}>{t('claim.continueWithoutProof')}</Anchor>
+          </Alert>
+        )}
         <ErrorNote error={error} />
-        <Button type="submit" loading={busy}>{t('claim.submit')}</Button>
+        <Button type="submit" loading={busy}>{opened ? t('claim.retryProof') : t('claim.submit')}</Button>
         <Anchor size="sm" href={`/api/v1/documents/warranty-request-form.pdf?org=${org}&lang=${i18n.language}`} target="_blank">{t('claim.pdf')}</Anchor>
       </Stack>
     </Paper>
