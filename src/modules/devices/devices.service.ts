@@ -101,8 +101,13 @@ export function toDeviceInput(d: repo.DeviceRow, parts: repo.PartRow[]): DeviceI
   return input;
 }
 
+/** The columns of a history row the engine reads. */
+export type EngineEventRow = Pick<repo.EventRow, 'type' | 'part_id' | 'replaces_part_id' | 'category' | 'under_warranty' | 'term' | 'plan_id' | 'note' | 'order_ref'> & {
+  date: string;
+};
+
 /** The engine's view of the history (DeviceEvent), in date order. */
-export function toDeviceEvents(rows: repo.EventRow[]): DeviceEvent[] {
+export function toDeviceEvents(rows: readonly EngineEventRow[]): DeviceEvent[] {
   return rows.map((e) => {
     const ev: DeviceEvent = { type: e.type as EventType, date: e.date };
     if (e.part_id) ev.partId = e.part_id;

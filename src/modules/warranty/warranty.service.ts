@@ -3,10 +3,11 @@
 import type pg from 'pg';
 import type { Db } from '../../db/index.ts';
 import { computeCoverage, getShippedPack, PolicyInputError } from '../../policy/index.ts';
-import type { CoverageReport, DeviceEvent, DeviceInput, EventType, Lang } from '../../policy/types.ts';
+import type { CoverageReport, DeviceInput, Lang } from '../../policy/types.ts';
 import type { Actor } from '../../server/context.ts';
 import { AppError, notFound } from '../../server/errors.ts';
 import * as repo from './warranty.repository.ts';
+import { toDeviceEvents } from '../devices/devices.service.ts';
 
 /** Today's calendar date in a time zone, as YYYY-MM-DD. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -32,21 +33,6 @@ function deviceInput(r: repo.LookupRow): DeviceInput {
   return d;
 }
 
-function deviceEvents(r: repo.LookupRow): DeviceEvent[] {
-  return r.events.map((e) => {
-    const ev: DeviceEvent = { type: e.type as EventType, date: e.date };
-    if (e.part_id) ev.partId = e.part_id;
-    if (e.replaces_part_id) ev.replacesPartId = e.replaces_part_id;
-    if (e.category) ev.category = e.category;
-    if (e.under_warranty !== null) ev.underWarranty = e.under_warranty;
-    if (e.term) ev.term = e.term;
-    if (e.plan_id) ev.planId = e.plan_id;
-    if (e.note) ev.note = e.note;
-    if (e.order_ref) ev.orderRef = e.order_ref;
-    return ev;
-  });
-}
-
 export interface WarrantyAnswer {
   device: { id: string; serial: string; manufacturer: string; model: string | null; category: string; condition: string; customerId: string | null };
   at: string;
@@ -59,7 +45,7 @@ function answer(r: repo.LookupRow, at: string | undefined, lang: Lang): Warranty
   const moment = at ?? todayIn(r.time_zone);
   let coverage: CoverageReport;
   try {
-    coverage = computeCoverage(deviceInput(r), deviceEvents(r), getShippedPack(r.pack_id), moment);
+    coverage = computeCoverage(deviceInput(r), toDeviceEvents(r.events), getShippedPack(r.pack_id), moment);
   } catch (e) {
     if (e instanceof PolicyInputError) {
       throw new AppError(422, 'policy-input-invalid', 'The device record cannot be evaluated by its policy', {
