@@ -34,34 +34,8 @@ export interface LookupRow {
   }[];
 }
 
-export async function lookup(db: Db, orgId: string, by: { serial: string; manufacturer?: string } | { id: string }): Promise<LookupRow[]> {
-  const where =
-    'id' in by
-      ? sql`d.id = ${by.id}`
-      : by.manufacturer
-        ? sql`d.serial = ${by.serial} and lower(d.manufacturer) = ${by.manufacturer.toLowerCase()}`
-        : sql`d.serial = ${by.serial}`;
-  const r = await sql<LookupRow>`
-    select d.id, d.serial, d.manufacturer, d.model, d.category, d.kind, d.condition, d.discount_defect, d.term,
-           d.manufacturer_warranty_term, d.manufacturer_warranty_provider, d.customer_id,
-           o.pack_id, o.time_zone,
-           coalesce((select json_agg(json_build_object('part_key', p.part_key, 'category', p.category, 'term', p.term) order by p.part_key)
-                       from device_parts p where p.device_id = d.id), '[]') as parts,
-           coalesce((select json_agg(json_build_object('type', e.type, 'date', e.date, 'part_id', e.part_id,
-                       'replaces_part_id', e.replaces_part_id, 'category', e.category, 'under_warranty', e.under_warranty,
-                       'term', e.term, 'plan_id', e.plan_id, 'note', e.note, 'order_ref', e.order_ref)
-                       order by e.date, e.recorded_at, e.id)
-                       from device_events e where e.device_id = d.id), '[]') as events
-      from devices d join organizations o on o.id = d.organization_id
-     where d.organization_id = ${orgId} and ${where}
-     order by d.manufacturer
-     limit 10`.execute(db);
-  return r.rows;
-}
-
-// The same query as a named prepared statement on the pool: PostgreSQL parses and plans it once per
-// connection instead of once per lookup.
-const LOOKUP_SQL = `
+// The select list shared by both forms of the lookup below.
+const LOOKUP_SELECT = `
   select d.id, d.serial, d.manufacturer, d.model, d.category, d.kind, d.condition, d.discount_defect, d.term,
          d.manufacturer_warranty_term, d.manufacturer_warranty_provider, d.customer_id,
          o.pack_id, o.time_zone,
@@ -72,7 +46,25 @@ const LOOKUP_SQL = `
                      'term', e.term, 'plan_id', e.plan_id, 'note', e.note, 'order_ref', e.order_ref)
                      order by e.date, e.recorded_at, e.id)
                      from device_events e where e.device_id = d.id), '[]') as events
-    from devices d join organizations o on o.id = d.organization_id
+    from devices d join organizations o on o.id = d.organization_id`;
+
+export async function lookup(db: Db, orgId: string, by: { serial: string; manufacturer?: string } | { id: string }): Promise<LookupRow[]> {
+  const where =
+    'id' in by
+      ? sql`d.id = ${by.id}`
+      : by.manufacturer
+        ? sql`d.serial = ${by.serial} and lower(d.manufacturer) = ${by.manufacturer.toLowerCase()}`
+        : sql`d.serial = ${by.serial}`;
+  const r = await sql<LookupRow>`${sql.raw(LOOKUP_SELECT)}
+     where d.organization_id = ${orgId} and ${where}
+     order by d.manufacturer
+     limit 10`.execute(db);
+  return r.rows;
+}
+
+// The same query by serial as a named prepared statement on the pool: PostgreSQL parses and plans it
+// once per connection instead of once per lookup.
+const LOOKUP_SQL = `${LOOKUP_SELECT}
    where d.organization_id = $1 and d.serial = $2 and ($3::text is null or lower(d.manufacturer) = lower($3))
    order by d.manufacturer
    limit 10`;
