@@ -114,3 +114,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notifications: { worker: e.NOTIFICATIONS_WORKER, pollMs: e.NOTIFICATIONS_POLL_MS },
   };
 }
+
+/** For commands: the configuration, or the problem printed and exit code 2 (no stack trace). */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
+}

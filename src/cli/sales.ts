@@ -1,21 +1,12 @@
 // `aftercare import <file>` and `aftercare export`: past sales as CSV, on the configured database.
 import fs from 'node:fs';
-import { ConfigError, loadConfig } from '../config.ts';
+import { loadConfigOrExit } from '../config.ts';
 import { openDatabase, type OpenDatabase } from '../db/database.ts';
 import { exportSales, importSales } from '../modules/import-export/import-export.service.ts';
 import { systemActor } from '../server/context.ts';
 
 async function withDb<T>(fn: (d: OpenDatabase) => Promise<T>): Promise<T> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exit(2);
-    }
-    throw e;
-  }
+  const config = loadConfigOrExit();
   const d = await openDatabase(config);
   try {
     return await fn(d);

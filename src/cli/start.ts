@@ -2,7 +2,7 @@
 // first start, HTTP server; on SIGINT/SIGTERM: stop accepting, finish requests in flight, close the
 // pool, stop the embedded PostgreSQL.
 import pino from 'pino';
-import { ConfigError, loadConfig } from '../config.ts';
+import { loadConfigOrExit } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
 import { DEMO_ORGS, DEMO_PASSWORD, DEMO_ROLES, demoEmail, seedDemoIfEmpty } from '../modules/demo/demo.seed.ts';
 import { startJobRunner } from '../jobs/runner.ts';
@@ -11,16 +11,7 @@ import { buildApp } from '../server/app.ts';
 import { DiskStorage } from '../storage/index.ts';
 
 export async function start() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exit(2);
-    }
-    throw e;
-  }
+  const config = loadConfigOrExit();
   const log = pino({ level: config.logLevel });
   log.info(config.databaseUrl ? 'using the PostgreSQL server at DATABASE_URL' : `starting the embedded PostgreSQL in ${config.pgDir}`);
   let database;
