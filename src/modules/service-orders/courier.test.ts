@@ -1,29 +1,23 @@
 // ITEMA-12: a courier delivery recorded for an order starts the client's 1-day objection clock; an
 // objection stops it; the clock never pauses for the client and raises its breach on time.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { setupApp, snapshot, type TestContext } from '../../../test/db.ts';
-import { buildApp } from '../../server/app.ts';
-import { DiskStorage } from '../../storage/index.ts';
+import { snapshot, type TestContext } from '../../../test/db.ts';
+import { clockedApp, type ClockedApp, type Json } from '../../../test/app.ts';
 import { sweepDueTimers } from './timers.ts';
 
+let h: ClockedApp;
 let t: TestContext;
-let app: Awaited<ReturnType<typeof buildApp>>;
-let clock = new Date('2026-07-01T08:00:00Z');
+
 beforeAll(async () => {
-  t = await setupApp();
-  app = await buildApp({ db: t.db, pool: t.pool, config: t.config, storage: new DiskStorage(t.config.filesDir), now: () => clock });
-  await app.ready();
+  h = await clockedApp(new Date('2026-07-01T08:00:00Z'));
+  t = h.t;
 });
 afterAll(async () => {
-  await app?.close();
-  await t?.close();
+  await h?.close();
 });
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const call = async (method: 'GET' | 'POST', url: string, cookie: string, payload?: object) => {
-  const res = await app.inject({ method, url, headers: { cookie }, payload });
-  return { status: res.statusCode, body: res.json() as Json };
-};
+const call = (method: 'GET' | 'POST' | 'DELETE', url: string, cookie?: string, payload?: object, headers?: Record<string, string>) =>
+  h.call(method, url, cookie, payload, headers);
 
 describe('ITEMA-12: the courier-objection clock', () => {
   test('ITEMA-12: a courier delivery starts the 1-day objection clock, an objection stops it; bad or repeated requests change nothing', async () => {
@@ -47,29 +41,29 @@ describe('ITEMA-12: the courier-objection clock', () => {
     let o = (await call('GET', `/api/v1/service-orders/${id}`, cookie)).body;
     const c = o.clocks.find((x: Json) => x.id === 'courier-objection');
     expect(c).toMatchObject({ rule: 'ITEMA-12', stoppedAt: null });
-    expect(new Date(c.start).getTime()).toBe(clock.getTime());
-    expect(new Date(c.due).getTime() - clock.getTime()).toBeGreaterThanOrEqual(86_400_000 - 1000);
+    expect(new Date(c.start).getTime()).toBe(h.now.getTime());
+    expect(new Date(c.due).getTime() - h.now.getTime()).toBeGreaterThanOrEqual(86_400_000 - 1000);
     expect(o.timeline.at(-1)).toMatchObject({ action: 'courier-delivery' });
     expect((await call('POST', url('delivery'), cookie, { version: 2 })).body.code).toBe('already-recorded');
 
     // Within the day the client objects: the clock stops, nothing is breached later.
-    clock = new Date(clock.getTime() + 3_600_000);
+    h.now = new Date(h.now.getTime() + 3_600_000);
     expect((await call('POST', url('objection'), cookie, { version: 2, note: 'Box damaged' })).status).toBe(200);
     o = (await call('GET', `/api/v1/service-orders/${id}`, cookie)).body;
-    expect(o.clocks.find((x: Json) => x.id === 'courier-objection').stoppedAt).toBe(clock.toISOString());
+    expect(o.clocks.find((x: Json) => x.id === 'courier-objection').stoppedAt).toBe(h.now.toISOString());
     expect((await call('POST', url('objection'), cookie, { version: 3 })).body.code).toBe('already-recorded');
-    await sweepDueTimers(t.db, new Date(clock.getTime() + 3 * 86_400_000));
+    await sweepDueTimers(t.db, new Date(h.now.getTime() + 3 * 86_400_000));
     const breaches = await t.db.selectFrom('outbox').select('payload').where('aggregate_id', '=', id).where('topic', '=', 'deadline.breached').execute();
     expect(breaches.filter((b) => (b.payload as Json).clock === 'courier-objection')).toEqual([]);
   });
 
   test('ITEMA-12: without an objection the window closes on time (deadline.breached for courier-objection, once)', async () => {
     const cookie = t.cookies['itema-pg']['front-desk'];
-    clock = new Date('2026-07-10T08:00:00Z');
+    h.now = new Date('2026-07-10T08:00:00Z');
     const claim = await call('POST', '/api/v1/claims', cookie, { channel: 'phone', customer: { name: 'Без Възражение', phone: '+359 88 000 4444' }, device: { serial: 'DEMO-ITEMA-LAPTOP' }, problem: 'x' });
     const id = claim.body.order.id;
     expect((await call('POST', `/api/v1/service-orders/${id}/courier-delivery`, cookie, { version: 1 })).status).toBe(200);
-    const later = new Date(clock.getTime() + 2 * 86_400_000);
+    const later = new Date(h.now.getTime() + 2 * 86_400_000);
     await sweepDueTimers(t.db, later);
     await sweepDueTimers(t.db, later);
     const breaches = await t.db.selectFrom('outbox').select('payload').where('aggregate_id', '=', id).where('topic', '=', 'deadline.breached').execute();

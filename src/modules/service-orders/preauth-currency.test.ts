@@ -2,31 +2,24 @@
 // One currency per order: the demo organizations' currencies are their packs', and quotes, the
 // engine's charges (SC-12, ITEMA-22) and the balance are all in the order's currency.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { setupApp, snapshot, type TestContext } from '../../../test/db.ts';
+import { snapshot, type TestContext } from '../../../test/db.ts';
+import { clockedApp, type ClockedApp, type Json } from '../../../test/app.ts';
 import { getShippedPack, versionAt } from '../../policy/index.ts';
-import { buildApp } from '../../server/app.ts';
-import { DiskStorage } from '../../storage/index.ts';
 import { DEMO_ORGS } from '../demo/demo.seed.ts';
 
+let h: ClockedApp;
 let t: TestContext;
-let app: Awaited<ReturnType<typeof buildApp>>;
-let clock = new Date('2026-06-01T09:00:00Z');
 
 beforeAll(async () => {
-  t = await setupApp();
-  app = await buildApp({ db: t.db, pool: t.pool, config: t.config, storage: new DiskStorage(t.config.filesDir), now: () => clock });
-  await app.ready();
+  h = await clockedApp(new Date('2026-06-01T09:00:00Z'));
+  t = h.t;
 });
 afterAll(async () => {
-  await app?.close();
-  await t?.close();
+  await h?.close();
 });
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const call = async (method: 'GET' | 'POST', url: string, cookie: string | undefined, payload?: object) => {
-  const res = await app.inject({ method, url, headers: cookie ? { cookie } : {}, payload });
-  return { status: res.statusCode, body: res.json() as Json };
-};
+const call = (method: 'GET' | 'POST' | 'DELETE', url: string, cookie?: string, payload?: object, headers?: Record<string, string>) =>
+  h.call(method, url, cookie, payload, headers);
 const act = (cookie: string) => async (id: string, body: object, expected = 200) => {
   const cur = (await call('GET', `/api/v1/service-orders/${id}`, cookie)).body;
   const r = await call('POST', `/api/v1/service-orders/${id}/actions`, cookie, { version: cur.version, ...body });
@@ -69,7 +62,7 @@ describe('one currency per order (the pack settings.currency)', () => {
     const cookie = t.cookies['service-center']['front-desk'];
     const org = await t.db.selectFrom('organizations').select('currency').where('slug', '=', 'service-center').executeTakeFirstOrThrow();
     expect(org.currency).toBe('GBP');
-    clock = new Date('2026-06-01T09:00:00Z');
+    h.now = new Date('2026-06-01T09:00:00Z');
     const claim = await call('POST', '/api/v1/claims', cookie, { channel: 'walk-in', customer: { name: 'Pound Sterling', email: 'gbp@example.co.uk' }, device: { serial: 'SC-CUR-1', manufacturer: 'Lenovo', category: 'laptop' }, problem: 'Fan', workOrder });
     expect(claim.status).toBe(201);
     const id = claim.body.order.id;

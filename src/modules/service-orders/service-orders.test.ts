@@ -1,35 +1,28 @@
 // Claims and service orders end to end, against the real database: each seed business's journey,
 // and every way a change can fail cleanly. The clock is ours (AppDeps.now), never a sleep.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { setupApp, snapshot, type TestContext } from '../../../test/db.ts';
+import { snapshot, type TestContext } from '../../../test/db.ts';
+import { clockedApp, type ClockedApp, type Json } from '../../../test/app.ts';
 import { runJobsOnce } from '../../jobs/runner.ts';
-import { buildApp } from '../../server/app.ts';
 import { systemActor } from '../../server/context.ts';
-import { DiskStorage } from '../../storage/index.ts';
 import * as devices from '../devices/devices.service.ts';
 import * as purchases from '../purchases/purchases.service.ts';
 import { sweepDueTimers } from './timers.ts';
 
+let h: ClockedApp;
 let t: TestContext;
-let app: Awaited<ReturnType<typeof buildApp>>;
-let clock = new Date();
 const DAY = 86_400_000;
 
 beforeAll(async () => {
-  t = await setupApp();
-  app = await buildApp({ db: t.db, pool: t.pool, config: t.config, storage: new DiskStorage(t.config.filesDir), now: () => clock });
-  await app.ready();
+  h = await clockedApp(new Date());
+  t = h.t;
 });
 afterAll(async () => {
-  await app?.close();
-  await t?.close();
+  await h?.close();
 });
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const call = async (method: 'GET' | 'POST' | 'DELETE', url: string, cookie: string | undefined, payload?: object, headers: Record<string, string> = {}) => {
-  const res = await app.inject({ method, url, headers: { ...(cookie ? { cookie } : {}), ...headers }, payload });
-  return { status: res.statusCode, body: res.json() as Json };
-};
+const call = (method: 'GET' | 'POST' | 'DELETE', url: string, cookie?: string, payload?: object, headers?: Record<string, string>) =>
+  h.call(method, url, cookie, payload, headers);
 const workOrder = { termsAccepted: true, accessories: ['charger'], complete: true, visibleCondition: 'scratched lid', dataBackedUp: true, passwordsRemoved: true, problemInClientsWords: 'It does not start', signedBy: 'Client' };
 
 function actions(cookie: string) {
@@ -47,7 +40,7 @@ describe('SC: repair with quote, consent on the order page, pickup after payment
   test('walk-in intake → diagnosis → quote → accept → repair → failed test → repair → ready → payment → handover', async () => {
     const cookie = t.cookies['service-center']['front-desk'];
     const act = actions(cookie);
-    clock = new Date('2026-06-01T09:00:00Z');
+    h.now = new Date('2026-06-01T09:00:00Z');
     const claim = await call('POST', '/api/v1/claims', cookie, {
       channel: 'walk-in',
       customer: { name: 'Anna Berg', email: 'anna.berg@example.de', phone: '+49 30 999 000' },
@@ -64,7 +57,7 @@ describe('SC: repair with quote, consent on the order page, pickup after payment
     const id = order.id;
 
     await act(id, { action: 'start-diagnosis' });
-    clock = new Date('2026-06-02T09:00:00Z');
+    h.now = new Date('2026-06-02T09:00:00Z');
     const diagnosed = await act(id, { action: 'diagnose', findings: ['physical-damage'] });
     expect(diagnosed).toMatchObject({ state: 'diagnosing', decisionFinal: true, underWarranty: false });
     // Not covered: approving it as a warranty repair is refused.
@@ -86,7 +79,7 @@ describe('SC: repair with quote, consent on the order page, pickup after payment
     expect(page.body).toMatchObject({ number: order.number, state: 'awaiting-decision', canDecide: true });
     expect(page.body.documents.map((d: Json) => d.kind)).toEqual(['work-order', 'quote']); // issue 5
     expect(JSON.stringify(page.body)).not.toContain('anna.berg');
-    clock = new Date('2026-06-03T10:00:00Z');
+    h.now = new Date('2026-06-03T10:00:00Z');
     const accepted = await call('POST', `/api/v1/order-page/${orderPage.token}/decision`, undefined, { decision: 'accept', version: page.body.version });
     expect(accepted.status).toBe(200);
     expect(accepted.body).toMatchObject({ state: 'accepted', due: { balanceMinor: 12000 } });
@@ -132,7 +125,7 @@ describe('SC: repair with quote, consent on the order page, pickup after payment
 
   test('illegal moves, stale versions, a wrong token: 409 / 404, and nothing changes', async () => {
     const cookie = t.cookies['service-center'].manager;
-    clock = new Date('2026-06-10T09:00:00Z');
+    h.now = new Date('2026-06-10T09:00:00Z');
     const { order, orderPage } = (await call('POST', '/api/v1/claims', cookie, { channel: 'phone', customer: { name: 'Illegal Test', phone: '+49 30 111 222' }, device: { serial: 'SC-T-2', manufacturer: 'HP', category: 'laptop' }, problem: 'Noise' })).body;
     expect(order.state).toBe('claimed');
     const before = await snapshot(t.db);
@@ -175,12 +168,12 @@ describe('SC: repair with quote, consent on the order page, pickup after payment
   test('an expired decision window refuses acceptance (SC-6); refusal owes the diagnosis (SC-12)', async () => {
     const cookie = t.cookies['service-center']['front-desk'];
     const act = actions(cookie);
-    clock = new Date('2026-01-05T10:00:00Z');
+    h.now = new Date('2026-01-05T10:00:00Z');
     const { order } = (await call('POST', '/api/v1/claims', cookie, { channel: 'walk-in', customer: { name: 'Slow Decider', email: 'slow@example.de' }, device: { serial: 'SC-T-3', manufacturer: 'Asus', category: 'laptop' }, problem: 'Fan', workOrder })).body;
     await act(order.id, { action: 'start-diagnosis' });
     await act(order.id, { action: 'diagnose', findings: [] });
     await act(order.id, { action: 'quote', amountMinor: 9000, duration: '2 days', advice: 'Borderline', worthRepairing: false });
-    clock = new Date('2026-07-07T10:00:00Z'); // 6 months and 2 days later
+    h.now = new Date('2026-07-07T10:00:00Z'); // 6 months and 2 days later
     const before = await snapshot(t.db);
     const late = await act(order.id, { action: 'accept', via: 'phone' }, 422);
     expect(late).toMatchObject({ code: 'decision-window-expired', rule: 'SC-6' });
@@ -193,7 +186,7 @@ describe('SC: repair with quote, consent on the order page, pickup after payment
 
 describe('ITEMA-PG', () => {
   test('web form: ITEMA-27 details missing are listed back; pre-authorization before sending (ITEMA-28)', async () => {
-    clock = new Date('2026-05-04T08:00:00Z');
+    h.now = new Date('2026-05-04T08:00:00Z');
     const r = await call('POST', '/api/v1/web-claims/itema-pg', undefined, { name: 'Мария Иванова', email: 'maria.i@example.bg', phone: '+359 88 765 4321', serial: 'DEMO-ITEMA-LAPTOP', problem: 'Не зарежда' });
     expect(r.status).toBe(201);
     const o = r.body.order;
@@ -214,7 +207,7 @@ describe('ITEMA-PG', () => {
   test('ITEMA-22: a refused out-of-warranty job owes diagnosis plus transport, and is returned only when paid', async () => {
     const cookie = t.cookies['itema-pg']['front-desk'];
     const act = actions(cookie);
-    clock = new Date('2026-05-11T08:00:00Z');
+    h.now = new Date('2026-05-11T08:00:00Z');
     const { order } = (await call('POST', '/api/v1/claims', cookie, {
       channel: 'walk-in',
       customer: { name: 'Георги Димитров', email: 'georgi@example.bg', phone: '+359 87 111 2222', address: 'София' },
@@ -253,7 +246,7 @@ describe('ITEMA-PG', () => {
     const warranty = async () => (await call('GET', '/api/v1/warranty?serial=ITEMA-T-14', cookie)).body.coverage.device.end as string;
     const endBefore = await warranty();
 
-    clock = new Date(Date.now() - 20 * DAY);
+    h.now = new Date(Date.now() - 20 * DAY);
     const { order } = (await call('POST', '/api/v1/claims', cookie, { channel: 'walk-in', deviceId: dev.id, customerId: (dev as Json).customerId, problem: 'Не стартира', proofs: { warrantyCard: true }, workOrder })).body;
     expect(order.missing).toEqual([]);
     await act(order.id, { action: 'start-diagnosis' });
@@ -266,7 +259,7 @@ describe('ITEMA-PG', () => {
     expect(part.status).toBe(200);
     expect(part.body.parts[0]).toMatchObject({ action: 'replaced', removedPartRetained: true, underWarranty: true }); // ITEMA-23
     await act(order.id, { action: 'start-testing' });
-    clock = new Date(Date.now() - 10 * DAY);
+    h.now = new Date(Date.now() - 10 * DAY);
     await act(order.id, { action: 'test-passed', report: 'ok' });
 
     const evBody = (await call('GET', `/api/v1/devices/${dev.id}/events`, cookie)).body;
@@ -290,7 +283,7 @@ describe('deadlines and the job runner', () => {
   async function readyOrder(serial: string, readyAt: Date) {
     const cookie = t.cookies['service-center']['front-desk'];
     const act = actions(cookie);
-    clock = new Date(readyAt.getTime() - 2 * DAY);
+    h.now = new Date(readyAt.getTime() - 2 * DAY);
     const { order } = (await call('POST', '/api/v1/claims', cookie, { channel: 'walk-in', customer: { name: `Owner ${serial}`, email: `${serial.toLowerCase()}@example.de` }, device: { serial, manufacturer: 'Apple', category: 'phone' }, problem: 'Screen', workOrder })).body;
     await act(order.id, { action: 'start-diagnosis' });
     await act(order.id, { action: 'diagnose', findings: ['physical-damage'] });
@@ -298,7 +291,7 @@ describe('deadlines and the job runner', () => {
     await act(order.id, { action: 'accept', via: 'in-person' });
     await act(order.id, { action: 'start-repair' });
     await act(order.id, { action: 'start-testing' });
-    clock = readyAt;
+    h.now = readyAt;
     await act(order.id, { action: 'test-passed', report: 'ok' });
     return order as Json;
   }
@@ -322,7 +315,7 @@ describe('deadlines and the job runner', () => {
     expect(o.state).toBe('unclaimed');
     expect(o.timeline.at(-1)).toMatchObject({ action: 'mark-unclaimed', by: 'system:jobs' });
     expect(await outboxTopics(order.id)).toEqual(expect.arrayContaining(['order.unclaimed', 'deadline.breached']));
-    clock = new Date('2025-07-11T10:00:00Z');
+    h.now = new Date('2025-07-11T10:00:00Z');
     expect((await act(order.id, { action: 'dispose', note: 'SC-11' })).state).toBe('disposed');
   });
 
@@ -341,9 +334,9 @@ describe('deadlines and the job runner', () => {
   test('VN-2: first response within 24 h, 48 h when the deadline falls on the days off; queues show it', async () => {
     const cookie = t.cookies.vn['front-desk'];
     const dev = await t.db.selectFrom('devices').select(['id', 'customer_id']).where('serial', '=', 'DEMO-VN-NAS').executeTakeFirstOrThrow();
-    clock = new Date('2026-03-06T08:00:00Z'); // Friday 15:00 in Hanoi
+    h.now = new Date('2026-03-06T08:00:00Z'); // Friday 15:00 in Hanoi
     const fri = (await call('POST', '/api/v1/claims', cookie, { channel: 'phone', deviceId: dev.id, customerId: dev.customer_id, problem: 'Ổ đĩa lỗi' })).body.order;
-    clock = new Date('2026-03-10T02:00:00Z'); // Tuesday 09:00
+    h.now = new Date('2026-03-10T02:00:00Z'); // Tuesday 09:00
     const tue = (await call('POST', '/api/v1/claims', cookie, { channel: 'email', deviceId: dev.id, customerId: dev.customer_id, problem: 'Chậm' })).body.order;
     const first = async (id: string) => (await call('GET', `/api/v1/service-orders/${id}`, cookie)).body.clocks.find((c: Json) => c.id === 'first-response');
     const f = await first(fri.id);
@@ -352,7 +345,7 @@ describe('deadlines and the job runner', () => {
     expect(f.rule).toBe('VN-2');
     expect((await first(tue.id)).due).toBe('2026-03-11T09:00:00+07:00');
 
-    clock = new Date('2026-03-10T23:00:00Z'); // Wednesday 06:00: Tuesday's claim is at risk (4 h), Friday's breached
+    h.now = new Date('2026-03-10T23:00:00Z'); // Wednesday 06:00: Tuesday's claim is at risk (4 h), Friday's breached
     const q = (await call('GET', '/api/v1/service-orders/queues', cookie)).body;
     expect(q).toMatchObject({ 'at-risk': 1, breached: 1, new: 2 });
     const breached = (await call('GET', '/api/v1/service-orders?queue=breached&limit=1', cookie)).body;
