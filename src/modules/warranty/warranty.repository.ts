@@ -1,6 +1,7 @@
 // One round trip per lookup: the device, its organization's pack and calendar, its parts and its
 // whole history, aggregated as JSON. The warranty lookup is the hottest read of the API.
 import { sql } from 'kysely';
+import DataLoader from 'dataloader';
 import type pg from 'pg';
 import type { Db } from '../../db/index.ts';
 
@@ -62,14 +63,44 @@ export async function lookup(db: Db, orgId: string, by: { serial: string; manufa
   return r.rows;
 }
 
-// The same query by serial as a named prepared statement on the pool: PostgreSQL parses and plans it
-// once per connection instead of once per lookup.
-const LOOKUP_SQL = `${LOOKUP_SELECT}
-   where d.organization_id = $1 and d.serial = $2 and ($3::text is null or lower(d.manufacturer) = lower($3))
-   order by d.manufacturer
-   limit 10`;
+// Lookups by serial are batched: the requests that arrive in the same turn of the event loop
+// (typically one for each connection that had data ready) are answered by ONE query, a named
+// prepared statement (parsed and planned once per connection) joined to the list of keys. On these
+// machines a database round trip costs far more than the rows it returns, so under load a batch of
+// k lookups costs little more than one; alone, a lookup still waits for no one (the batch is sent at
+// setImmediate, right after the current I/O phase). DataLoader (graphql/dataloader) does the
+// collecting; its cache is off, so no answer outlives its request.
+const LOOKUP_BATCH_SQL = `${LOOKUP_SELECT.replace('select d.id,', 'select k.i::int as key_index, d.id,')}
+     join unnest($1::uuid[], $2::text[], $3::text[]) with ordinality as k(org, serial, manufacturer, i)
+       on d.organization_id = k.org and d.serial = k.serial
+          and (k.manufacturer is null or lower(d.manufacturer) = lower(k.manufacturer))
+   order by k.i, d.manufacturer`;
 
-export async function lookupBySerialPrepared(pool: pg.Pool, orgId: string, serial: string, manufacturer?: string): Promise<LookupRow[]> {
-  const r = await pool.query<LookupRow>({ name: 'aftercare-warranty-by-serial', text: LOOKUP_SQL, values: [orgId, serial, manufacturer ?? null] });
-  return r.rows;
+export interface SerialKey {
+  orgId: string;
+  serial: string;
+  manufacturer?: string;
+}
+
+export type SerialLookup = (key: SerialKey) => Promise<LookupRow[]>;
+
+export function serialLookupBatcher(pool: pg.Pool, maxBatchSize = 100): SerialLookup {
+  const loader = new DataLoader<SerialKey, LookupRow[]>(
+    async (keys) => {
+      const r = await pool.query<LookupRow & { key_index: number }>({
+        name: 'aftercare-warranty-by-serials',
+        text: LOOKUP_BATCH_SQL,
+        values: [keys.map((k) => k.orgId), keys.map((k) => k.serial), keys.map((k) => k.manufacturer ?? null)],
+      });
+      const out: LookupRow[][] = keys.map(() => []);
+      for (const row of r.rows) {
+        const i = row.key_index - 1;
+        delete (row as Partial<typeof row>).key_index;
+        out[i].push(row);
+      }
+      return out;
+    },
+    { cache: false, maxBatchSize, batchScheduleFn: (callback) => setImmediate(callback) },
+  );
+  return (key) => loader.load(key);
 }

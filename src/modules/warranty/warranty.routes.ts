@@ -3,6 +3,7 @@ import type { AppDeps } from '../../server/app.ts';
 import { actorOf } from '../../server/auth.ts';
 import { ALL_ROLES } from '../../server/context.ts';
 import { IdParams, IsoDate, problems, type ZApp } from '../../server/http.ts';
+import { serialLookupBatcher } from './warranty.repository.ts';
 import * as svc from './warranty.service.ts';
 
 const Texts = z.object({ en: z.string(), bg: z.string().optional(), vi: z.string().optional() });
@@ -65,6 +66,7 @@ const fastJson = () => (data: unknown) => JSON.stringify(data);
 
 export async function warrantyRoutes(app: ZApp, deps: AppDeps) {
   const tags = ['warranty'];
+  const batched = deps.pool ? serialLookupBatcher(deps.pool) : undefined;
   app.get(
     '/api/v1/warranty',
     {
@@ -80,7 +82,7 @@ export async function warrantyRoutes(app: ZApp, deps: AppDeps) {
         response: { 200: WarrantyAnswer, ...problems },
       },
     },
-    async (req) => svc.bySerial(deps.db, actorOf(req), req.query, deps.pool),
+    async (req) => svc.bySerial(deps.db, actorOf(req), req.query, batched),
   );
   app.get(
     '/api/v1/devices/:id/warranty',

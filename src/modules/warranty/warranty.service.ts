@@ -1,6 +1,5 @@
 // Warranty lookup: loads the device and its history and asks the policy engine. No warranty
 // arithmetic happens here; every date and reason comes from computeCoverage.
-import type pg from 'pg';
 import type { Db } from '../../db/index.ts';
 import { computeCoverage, getShippedPack, PolicyInputError } from '../../policy/index.ts';
 import type { CoverageReport, DeviceInput, Lang } from '../../policy/types.ts';
@@ -66,8 +65,10 @@ function answer(r: repo.LookupRow, at: string | undefined, lang: Lang): Warranty
   };
 }
 
-export async function bySerial(db: Db, actor: Actor, q: { serial: string; manufacturer?: string; at?: string; lang?: Lang }, pool?: pg.Pool) {
-  const rows = pool ? await repo.lookupBySerialPrepared(pool, actor.organizationId, q.serial, q.manufacturer) : await repo.lookup(db, actor.organizationId, q);
+export async function bySerial(db: Db, actor: Actor, q: { serial: string; manufacturer?: string; at?: string; lang?: Lang }, batched?: repo.SerialLookup) {
+  const rows = batched
+    ? await batched({ orgId: actor.organizationId, serial: q.serial, ...(q.manufacturer ? { manufacturer: q.manufacturer } : {}) })
+    : await repo.lookup(db, actor.organizationId, q);
   if (rows.length === 0) throw notFound(`Device with serial ${q.serial}`);
   if (rows.length > 1) {
     throw new AppError(409, 'ambiguous-serial', `Several manufacturers use serial ${q.serial}; add ?manufacturer=`, {

@@ -3,6 +3,7 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { setupApp, type TestContext } from '../../../test/db.ts';
+import { serialLookupBatcher } from './warranty.repository.ts';
 import { todayIn } from './warranty.service.ts';
 
 let t: TestContext;
@@ -68,4 +69,36 @@ test('every demo device of every organization gets an answer from its pack', asy
   expect(sc.covered).toBe(true);
   const ap = (await lookup('its', 'serial=DEMO-ITS-AP')).json();
   expect(ap.covered).toBe(true);
+});
+
+test('lookups arriving together share one query and each gets only its own organization’s device', async () => {
+  const add = (org: string, serial: string, manufacturer: string, model: string) =>
+    t.db.insertInto('devices').values({ organization_id: t.orgs[org], serial, manufacturer, model, category: 'laptop', kind: 'device', condition: 'new' }).execute();
+  await add('its', 'SHARED-1', 'Lenovo', 'ITS laptop');
+  await add('its', 'SHARED-1', 'HP', 'ITS other laptop');
+  await add('itmall', 'SHARED-1', 'Lenovo', 'ITMall laptop');
+  let queries = 0;
+  const counting = { query: (...a: Parameters<typeof t.pool.query>) => (queries++, t.pool.query(...a)) } as unknown as typeof t.pool;
+  const batched = serialLookupBatcher(counting);
+  const [itsBoth, itmall, itsHp, missing] = await Promise.all([
+    batched({ orgId: t.orgs.its, serial: 'SHARED-1' }),
+    batched({ orgId: t.orgs.itmall, serial: 'SHARED-1' }),
+    batched({ orgId: t.orgs.its, serial: 'SHARED-1', manufacturer: 'hp' }),
+    batched({ orgId: t.orgs.its, serial: 'NOPE' }),
+  ]);
+  expect(queries).toBe(1);
+  expect(itsBoth.map((r) => r.model)).toEqual(['ITS other laptop', 'ITS laptop']);
+  expect(itmall.map((r) => r.model)).toEqual(['ITMall laptop']);
+  expect(itsHp.map((r) => r.model)).toEqual(['ITS other laptop']);
+  expect(missing).toEqual([]);
+  // The same through HTTP, concurrently: ambiguous in one organization, plain in the other.
+  const [a, b, c] = await Promise.all([
+    lookup('its', 'serial=SHARED-1'),
+    lookup('itmall', 'serial=SHARED-1'),
+    lookup('its', 'serial=SHARED-1&manufacturer=Lenovo'),
+  ]);
+  expect(a.statusCode).toBe(409);
+  expect(a.json().errors[0].field).toBe('querystring.manufacturer');
+  expect(b.json().device.model).toBe('ITMall laptop');
+  expect(c.json().device.model).toBe('ITS laptop');
 });
