@@ -21,6 +21,20 @@ const types = {
   },
 };
 
+// A query whose text starts with `/* prepared: NAME */` is sent as the named prepared statement NAME:
+// PostgreSQL parses and plans it once per connection instead of on every run. Kysely has no way to
+// name a statement, so every pooled client gets this small wrapper around its query method. Use it
+// only for hot queries whose text never changes (all variable parts are parameters): pg refuses a
+// name reused with another text.
+const PREPARED = /^\/\* prepared: ([a-z0-9-]+) \*\//;
+function preparedByComment(client: pg.PoolClient) {
+  const proto = Object.getPrototypeOf(client) as { query: (...args: unknown[]) => unknown };
+  (client as { query: unknown }).query = function (text: unknown, values?: unknown, cb?: unknown) {
+    const m = typeof text === 'string' ? PREPARED.exec(text) : null;
+    return m ? proto.query.call(client, { name: `aftercare-${m[1]}`, text, values }, cb) : proto.query.call(client, text, values, cb);
+  };
+}
+
 export interface DbHandle {
   db: Db;
   pool: pg.Pool;
@@ -31,6 +45,7 @@ export function createDb(url: string, poolSize = 10): DbHandle {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types: types as pg.CustomTypesConfig });
   // An idle client losing its connection (server restart) must not crash the process.
   pool.on('error', () => {});
+  pool.on('connect', preparedByComment);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

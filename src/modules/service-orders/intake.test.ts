@@ -29,7 +29,7 @@ describe('claim intake: round trips and guarantees (issue 4, ITEMA-27, ITEMA-28)
     const r = await t.db.transaction().execute(async (tx) => {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       (pg.Client.prototype as any).query = function (this: unknown, ...args: any[]) {
-        queries.push(typeof args[0] === 'string' ? args[0] : args[0]?.text);
+        queries.push(typeof args[0] === 'string' ? args[0] : `${args[0]?.name} ${args[0]?.text}`);
         return (orig as any).apply(this, args); // eslint-disable-line @typescript-eslint/no-explicit-any
       };
       try {
@@ -39,6 +39,8 @@ describe('claim intake: round trips and guarantees (issue 4, ITEMA-27, ITEMA-28)
       }
     });
     expect(queries).toHaveLength(2);
+    // Both are named prepared statements: parsed and planned once per connection.
+    expect(queries.map((q) => q.split(' ')[0])).toEqual(['aftercare-intake-read', 'aftercare-intake-write']);
     const { order } = r;
     expect(order.number).toMatch(/^SO-\d{4}-\d{6}$/);
     expect(order.preAuthorization.required).toBe(true);

@@ -239,7 +239,7 @@ async function readIntake(tx: Tx, orgId: string, f: ClaimFields): Promise<Intake
   const manufacturer = f.deviceId ? null : (f.device?.manufacturer?.toLowerCase() ?? null);
   const customerId = f.customerId ?? null;
   const email = f.customerId ? null : (f.customer?.email?.toLowerCase() ?? null);
-  const r = await sql<IntakeRead>`
+  const r = await sql<IntakeRead>`/* prepared: intake-read */
     with d as (
       select * from devices
       where organization_id = ${orgId}
@@ -384,7 +384,7 @@ export async function insertClaim(tx: Tx, actor: Actor, f: ClaimFields, now: Dat
   // the upsert and held only for the rest of this statement and the COMMIT. Foreign keys between the
   // rows written here are checked at its end. Every timer's job is added with its job_key, all in
   // one graphile_worker.add_jobs call (one call and one notification instead of one per timer).
-  const r = await sql<{ number: string; jobs: number }>`
+  const r = await sql<{ number: string; jobs: number }>`/* prepared: intake-write */
     with n as (
       insert into order_counters (organization_id, year, last_number) values (${org.id}, ${year}, 1)
       on conflict (organization_id, year) do update set last_number = order_counters.last_number + 1
