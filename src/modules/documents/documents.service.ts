@@ -225,7 +225,15 @@ export async function quote(db: Db, config: Config, o: OrderRow, q: { lang?: Doc
   const org = await repo.organizationById(db, o.organization_id);
   const clock = (await orderClocks(db, getShippedPack(org!.pack_id), o.id, new Date(rec.quotedAt))).find((c) => c.id === 'decision-window');
   const due = clock?.due ? todayIn(org!.time_zone, new Date(clock.due)) : null;
-  const pdf = await renderQuote({ ...base, quote: rec, findings: o.findings ?? [], window: due && clock ? { due, rule: clock.rule } : null });
+  // Findings as the pack's exclusions name them (the version the order was judged by), in the
+  // document's language; a code the pack does not know is printed as recorded.
+  const pack = getShippedPack(org!.pack_id);
+  const version = pack.versions.find((x) => x.version === o.policy_version) ?? pack.versions[pack.versions.length - 1];
+  const findings = (o.findings ?? []).map((code) => {
+    const e = version.raw.exclusions.find((x) => x.finding === code);
+    return e ? { code, rule: e.rule, text: e.text[base.lang] ?? e.text.en } : { code };
+  });
+  const pdf = await renderQuote({ ...base, quote: rec, findings, window: due && clock ? { due, rule: clock.rule } : null });
   return { pdf, filename: fileOf('quote', o, base.lang) };
 }
 

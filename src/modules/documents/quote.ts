@@ -7,7 +7,8 @@ import { renderPdf } from './pdf.ts';
 
 export interface QuoteData extends OrderDocBase {
   quote: { amountMinor: number; currency: string; duration: string; advice: string; worthRepairing: boolean; quotedAt: string; rule: string };
-  findings: string[];
+  /** What diagnosis found: the pack's text and rule when the code is one of its exclusions. */
+  findings: { code: string; text?: string; rule?: string }[];
   /** The decision window's end as the order's clock has it (SC-6), in the business's calendar. */
   window: { due: string; rule: string } | null;
 }
@@ -18,7 +19,7 @@ export function renderQuote(d: QuoteData): Promise<Buffer> {
     partiesBlock(w, d);
     if (d.findings.length) {
       w.heading(t(lang, 'quote.findings'));
-      w.paragraph(d.findings.join(', '));
+      for (const f of d.findings) w.paragraph(f.text ? `• ${f.text} (${f.rule})` : `• ${f.code}`);
     }
     w.heading(`${t(lang, 'quote.offer')} (${d.quote.rule})`);
     w.fields(

@@ -50,6 +50,25 @@ export async function organizationsRoutes(app: ZApp, deps: AppDeps) {
     { config: { access: MANAGERS }, schema: { tags, summary: 'The policy pack in force: its version and every rule with its text', response: { 200: PolicyPackInForce, ...problems } } },
     async (req) => svc.policyPack(deps.db, actorOf(req)),
   );
+  app.get(
+    '/api/v1/organization/findings',
+    {
+      config: { access: ALL_ROLES },
+      schema: {
+        tags,
+        summary: 'The findings a technician can record at diagnosis: the pack’s exclusions with their rule, effect and text',
+        querystring: z.object({ lang: z.enum(['en', 'bg', 'vi']).optional() }),
+        response: {
+          200: z.object({
+            policyVersion: z.string(),
+            items: z.array(z.object({ code: z.string(), rule: z.string(), effect: z.enum(['not-covered', 'void', 'paid']), text: z.string() })),
+          }),
+          ...problems,
+        },
+      },
+    },
+    async (req) => svc.findings(deps.db, actorOf(req), req.query.lang),
+  );
   app.patch(
     '/api/v1/organization',
     {

@@ -142,13 +142,33 @@ export interface PolicyRule {
  * The policy pack in force today (in the organization's time zone): its version and every rule id
  * with its statement in the pack's languages, plus the terms and clocks that cite each rule.
  */
-export async function policyPack(db: Db, actor: Actor) {
+async function versionInForce(db: Db, actor: Actor) {
   const o = await repo.getOrganization(db, actor.organizationId);
   if (!o) throw notFound('Organization');
   const pack = getShippedPack(o.pack_id);
   const today = todayIn(o.time_zone);
   const day = parseDate(today);
-  const v = selectVersion(pack, day, day);
+  return { org: o, pack, today, v: selectVersion(pack, day, day) };
+}
+
+/**
+ * The findings a technician can record at diagnosis: the exclusions of the pack version in force, each
+ * with the rule that makes it an exclusion, its effect and its text in the asked language (then the
+ * organization's first language, then English). Other finding codes are accepted by the API but
+ * change nothing in the engine's decision.
+ */
+export async function findings(db: Db, actor: Actor, lang?: 'en' | 'bg' | 'vi') {
+  const { org, v } = await versionInForce(db, actor);
+  const langs = [lang, org.languages[0], 'en'].filter(Boolean) as ('en' | 'bg' | 'vi')[];
+  const pick = (t: Texts) => langs.map((l) => t[l]).find((x) => x) ?? t.en;
+  return {
+    policyVersion: v.version,
+    items: v.raw.exclusions.map((e) => ({ code: e.finding, rule: e.rule, effect: e.effect, text: pick(e.text) })),
+  };
+}
+
+export async function policyPack(db: Db, actor: Actor) {
+  const { pack, today, v } = await versionInForce(db, actor);
   const raw = v.raw;
   const rules = new Map<string, PolicyRule>();
   const rule = (id: string, text?: Texts) => {

@@ -38,3 +38,27 @@ describe('the policy pack in force', () => {
     expect((await t.app.inject({ url: '/api/v1/organization/policy-pack' })).statusCode).toBe(401);
   });
 });
+
+describe('the findings a technician can record', () => {
+  const findings = (slug: string, q = '') => t.app.inject({ url: `/api/v1/organization/findings${q}`, headers: { cookie: t.cookies[slug].technician } });
+
+  test('lists the pack’s exclusions with rule, effect and text in the asked language (ITEMA-15, ITEMA-21)', async () => {
+    const bg = (await findings('itema-pg', '?lang=bg')).json();
+    const liquid = bg.items.find((f: { code: string }) => f.code === 'liquid-ingress');
+    expect(liquid).toEqual({ code: 'liquid-ingress', rule: 'ITEMA-15', effect: 'not-covered', text: expect.stringMatching(/течност/) });
+    expect(bg.items.find((f: { code: string }) => f.code === 'not-reproduced')).toMatchObject({ rule: 'ITEMA-21', effect: 'paid' });
+    const en = (await findings('itema-pg', '?lang=en')).json();
+    expect(en.items.find((f: { code: string }) => f.code === 'liquid-ingress').text).toMatch(/^Liquid got into the device/);
+    // Without ?lang= the organization's first language (Bulgarian for ITEMA-PG).
+    expect((await findings('itema-pg')).json().items[0].text).toMatch(/[а-я]/);
+  });
+
+  test('each organization sees its own pack’s findings; a bad language is a 400 naming the field', async () => {
+    const its = (await findings('its', '?lang=en')).json();
+    expect(its.items.find((f: { code: string }) => f.code === 'liquid-ingress').rule).toBe('ITS-9');
+    const bad = await findings('its', '?lang=de');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].field).toBe('querystring.lang');
+    expect((await t.app.inject({ url: '/api/v1/organization/findings' })).statusCode).toBe(401);
+  });
+});

@@ -1,7 +1,7 @@
 // The order page for staff: the state, only the actions legal now (the API's `allowedActions`),
 // deadlines as countdowns (amber when at risk, red when breached), quote and decision, parts,
 // payments and balance, the client's page link, documents, messages and the audit timeline.
-import { Alert, Anchor, Badge, Button, Card, Checkbox, CopyButton, Grid, Group, List, NumberInput, Select, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Checkbox, CopyButton, Grid, Group, List, NumberInput, Select, Stack, Table, TagsInput, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 /** An order state and an action, as the API names them; which actions are legal is the server's answer. */
@@ -30,9 +30,22 @@ export interface OrderDetail {
   timeline: { at: string; action: string; from: string | null; to: string | null; channel: string; by: string }[];
   proofFiles: ProofFile[];
 }
+/** A finding the pack knows (one of its exclusions), with its rule and text in the page's language. */
+interface Finding { code: string; rule: string; effect: string; text: string }
+function useFindings(): Finding[] {
+  const l = lang();
+  const s = useLoad(() => api<{ items: Finding[] }>(`/organization/findings?lang=${l}`), [l]);
+  return s.data?.items ?? [];
+}
+const findingLabel = (all: Finding[], code: string) => {
+  const f = all.find((x) => x.code === code);
+  return f ? `${f.text} (${f.rule})` : code;
+};
+
 export function OrderPage({ id }: { id: string }) {
   const { t } = useTranslation();
   const s = useLoad(() => api<OrderDetail>(`/service-orders/${id}`), [id]);
+  const findings = useFindings();
   return (
     <Loaded s={s}>
       {(o) => (
@@ -54,7 +67,12 @@ export function OrderPage({ id }: { id: string }) {
                 <Card withBorder>
                   <Title order={2} size="h4">{t('order.problem')}</Title>
                   <Text style={{ whiteSpace: 'pre-wrap' }}>{o.problem}</Text>
-                  {o.findings.length > 0 && <Text mt="xs"><b>{t('order.findings')}:</b> {o.findings.join(', ')}</Text>}
+                  {o.findings.length > 0 && (
+                    <div data-testid="order-findings">
+                      <Text mt="xs" fw={700}>{t('order.findings')}:</Text>
+                      <List size="sm">{o.findings.map((c) => <List.Item key={c}>{findingLabel(findings, c)}</List.Item>)}</List>
+                    </div>
+                  )}
                   {o.missing.length > 0 && (
                     <Alert color="yellow" mt="xs" title={t('order.missing')}>
                       {o.missing.map((m) => `${t(`field.${m.field}`, m.field)} (${m.rule})`).join(', ')}
@@ -192,6 +210,7 @@ function Actions({ o, onDone }: { o: OrderDetail; onDone: () => void }) {
 
 function ActionForm({ action, o, onDone }: { action: Action; o: OrderDetail; onDone: () => void }) {
   const { t } = useTranslation();
+  const findings = useFindings();
   const [f, setF] = useState<Record<string, any>>({ via: 'in-person', worthRepairing: true, currency: o.currency });
   const [wo, setWo] = useState<WorkOrder>(emptyWorkOrder(o.problem));
   const [busy, setBusy] = useState(false);
@@ -205,7 +224,7 @@ function ActionForm({ action, o, onDone }: { action: Action; o: OrderDetail; onD
   const body = (): Record<string, unknown> => {
     switch (action) {
       case 'open': return { workOrder: wo };
-      case 'diagnose': return { findings: String(f.findings ?? '').split(/[\s,]+/).filter(Boolean), hardwareDefectConfirmed: !!f.hardware, note: f.note || undefined };
+      case 'diagnose': return { findings: (f.findings as string[] | undefined) ?? [], hardwareDefectConfirmed: !!f.hardware, note: f.note || undefined };
       case 'quote': return { amountMinor: parseMoney(String(f.amount ?? ''), o.currency), duration: f.duration ?? '', advice: f.advice ?? '', worthRepairing: !!f.worthRepairing };
       case 'accept': case 'refuse': return { via: f.via, note: f.note || undefined };
       case 'start-repair': return { works: String(f.works ?? '').split('\n').map((s) => s.trim()).filter(Boolean) };
@@ -235,7 +254,16 @@ function ActionForm({ action, o, onDone }: { action: Action; o: OrderDetail; onD
         {action === 'open' && <WorkOrderForm value={wo} onChange={setWo} />}
         {action === 'diagnose' && (
           <>
-            <TextInput label={t('form.findings')} description={t('form.findingsHint')} value={f.findings ?? ''} onChange={set('findings')} />
+            <TagsInput
+              label={t('form.findings')}
+              description={t('form.findingsHint')}
+              data={findings.map((x) => ({ value: x.code, label: `${x.text} (${x.rule})` }))}
+              value={f.findings ?? []}
+              onChange={set('findings')}
+              splitChars={[',', ' ']}
+              clearable
+              data-testid="findings-input"
+            />
             <Checkbox label={t('form.hardwareDefect')} checked={!!f.hardware} onChange={set('hardware')} />
             <Textarea label={t('form.note')} value={f.note ?? ''} onChange={set('note')} />
           </>
