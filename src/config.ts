@@ -21,6 +21,10 @@ const EnvSchema = z.object({
   AFTERCARE_DEMO: bool.default(true),
   COOKIE_SECURE: bool.default(true),
   SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 90).default(12),
+  // Sign-in brute-force protection (counted in PostgreSQL, so shared by every server process).
+  SIGN_IN_MAX_FAILURES_PER_EMAIL: z.coerce.number().int().min(1).max(1000).default(5),
+  SIGN_IN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(50),
+  SIGN_IN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   // Notifications (docs/documents-and-notifications.md). Without SMTP_HOST, e-mails are kept for staff.
@@ -58,6 +62,12 @@ export type SmsConfig =
   | { provider: 'log' }
   | { provider: 'twilio'; accountSid: string; authToken: string; from: string; apiUrl: string };
 
+export interface SignInLimits {
+  perEmail: number;
+  perIp: number;
+  windowMinutes: number;
+}
+
 export interface Config {
   databaseUrl?: string;
   pgDir: string;
@@ -70,6 +80,11 @@ export interface Config {
   demo: boolean;
   cookieSecure: boolean;
   sessionTtlHours: number;
+  /**
+   * Failed password sign-ins allowed per e-mail address and per client address within a window
+   * (which starts at the first failure); further attempts get 429 until the window ends.
+   */
+  signInLimits: SignInLimits;
   uploadMaxBytes: number;
   dbPoolSize: number;
   /** Unset: no SMTP server, e-mails are kept for staff. */
@@ -103,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: e.AFTERCARE_DEMO,
     cookieSecure: e.COOKIE_SECURE,
     sessionTtlHours: e.SESSION_TTL_HOURS,
+    signInLimits: { perEmail: e.SIGN_IN_MAX_FAILURES_PER_EMAIL, perIp: e.SIGN_IN_MAX_FAILURES_PER_IP, windowMinutes: e.SIGN_IN_WINDOW_MINUTES },
     uploadMaxBytes: e.UPLOAD_MAX_BYTES,
     dbPoolSize: e.DB_POOL_SIZE,
     smtp: e.SMTP_HOST ? { host: e.SMTP_HOST, port: e.SMTP_PORT, tls: e.SMTP_TLS, user: e.SMTP_USER, password: e.SMTP_PASSWORD } : undefined,

@@ -53,11 +53,11 @@ export interface TestContext extends DbHandle {
   close(): Promise<void>;
 }
 
-export async function setupApp(opts: { demo?: boolean } = {}): Promise<TestContext> {
+export async function setupApp(opts: { demo?: boolean; config?: Partial<Config> } = {}): Promise<TestContext> {
   const database = await freshDatabase();
   const handle = createDb(database.url, 5);
   const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aftercare-files-'));
-  const config: Config = { ...loadConfig({}), filesDir, uploadMaxBytes: 200_000 };
+  const config: Config = { ...loadConfig({}), filesDir, uploadMaxBytes: 200_000, ...opts.config };
   const app = await buildApp({ db: handle.db, pool: handle.pool, config, storage: new DiskStorage(filesDir) });
   await app.ready();
   const orgs: Record<string, string> = {};

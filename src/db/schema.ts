@@ -345,6 +345,13 @@ export interface ClientSessionsTable {
   revoked_at: Date | null;
 }
 
+export interface SignInAttemptsTable {
+  /** 'email:' or 'ip:' + SHA-256 of the lower-cased address. */
+  key: string;
+  attempts: number;
+  window_ends: Timestamp;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   locations: LocationsTable;
@@ -373,4 +380,5 @@ export interface Database {
   notifications: NotificationsTable;
   client_sign_in_tokens: ClientSignInTokensTable;
   client_sessions: ClientSessionsTable;
+  sign_in_attempts: SignInAttemptsTable;
 }

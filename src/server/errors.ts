@@ -16,6 +16,8 @@ export class AppError extends Error {
     readonly code: string,
     message: string,
     readonly extra: { errors?: FieldProblem[]; current?: unknown; [k: string]: unknown } = {},
+    /** Response headers that belong to the error (e.g. Retry-After on a 429). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -87,6 +89,7 @@ export function installErrorHandler(app: FastifyInstance) {
       reply.status(body.status).type('application/problem+json').send(body);
 
     if (err instanceof AppError) {
+      for (const [name, value] of Object.entries(err.headers)) reply.header(name, value);
       return send(problem(err.status, err.code, err.message, err.extra));
     }
     if (hasZodFastifySchemaValidationErrors(err)) {

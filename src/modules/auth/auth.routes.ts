@@ -21,6 +21,10 @@ export async function authRoutes(app: ZApp, deps: AppDeps) {
       schema: {
         tags: ['auth'],
         summary: 'Sign in with e-mail and password; sets an HttpOnly session cookie',
+        description:
+          'After too many failed sign-ins for one e-mail address (or from one client address) within a window, further attempts ' +
+          'get 429 `too-many-attempts` with a Retry-After header, without the password being checked, until the window ends ' +
+          '(SIGN_IN_MAX_FAILURES_PER_EMAIL, SIGN_IN_MAX_FAILURES_PER_IP, SIGN_IN_WINDOW_MINUTES). A successful sign-in clears the count of its e-mail address.',
         body: z.object({ email: z.string().min(3).max(320), password: z.string().min(1).max(1000) }),
         response: {
           200: z.object({
@@ -28,12 +32,13 @@ export async function authRoutes(app: ZApp, deps: AppDeps) {
             organization: z.object({ id: z.string(), name: z.string(), slug: z.string() }),
             expiresAt: z.string(),
           }),
+          429: problems[400],
           ...problems,
         },
       },
     },
     async (req, reply) => {
-      const r = await signIn(deps.db, req.body.email, req.body.password, deps.config.sessionTtlHours);
+      const r = await signIn(deps.db, { ...req.body, ip: req.ip }, { ttlHours: deps.config.sessionTtlHours, limits: deps.config.signInLimits });
       reply.setCookie(SESSION_COOKIE, r.token, {
         httpOnly: true,
         secure: deps.config.cookieSecure,

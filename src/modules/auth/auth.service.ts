@@ -1,11 +1,13 @@
 // Sign-in, sessions and API keys. Passwords are hashed with Argon2id (@node-rs/argon2, prebuilt).
 import { hash, verify } from '@node-rs/argon2';
+import type { SignInLimits } from '../../config.ts';
 import type { Db } from '../../db/index.ts';
 import { uuidv7 } from '../../db/ids.ts';
 import { audit } from '../../server/audit.ts';
 import { API_KEY_PREFIX, forgetApiKeys, newToken, sha256 } from '../../server/auth.ts';
 import type { Actor, Role } from '../../server/context.ts';
 import { AppError, notFound } from '../../server/errors.ts';
+import { signInKeys, signInSucceeded, takeSignInAttempt } from './sign-in-limit.ts';
 
 export const hashPassword = (password: string) => hash(password);
 
@@ -13,7 +15,19 @@ export const hashPassword = (password: string) => hash(password);
 // timing does not tell which e-mail addresses exist.
 let dummyHash: Promise<string> | undefined;
 
-export async function signIn(db: Db, email: string, password: string, ttlHours: number) {
+/**
+ * Password sign-in. Too many failures for the address or from the client address (`limits`,
+ * sign-in-limit.ts) get 429 before anything is looked up or verified, for known and unknown
+ * addresses alike.
+ */
+export async function signIn(
+  db: Db,
+  input: { email: string; password: string; ip?: string },
+  opts: { ttlHours: number; limits: SignInLimits },
+) {
+  const { email, password } = input;
+  const keys = signInKeys(email, input.ip);
+  await takeSignInAttempt(db, keys, opts.limits);
   const user = await db
     .selectFrom('staff_users as u')
     .innerJoin('organizations as o', 'o.id', 'u.organization_id')
@@ -25,8 +39,9 @@ export async function signIn(db: Db, email: string, password: string, ttlHours: 
   if (!user || !ok || user.disabled_at) throw new AppError(401, 'invalid-credentials', 'Wrong e-mail or password');
   const token = newToken();
   const actor: Actor = { organizationId: user.organization_id, role: user.role as Role, type: 'staff', id: user.id, name: user.name, channel: 'api' };
-  const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
+  const expiresAt = new Date(Date.now() + opts.ttlHours * 3600_000);
   await db.transaction().execute(async (tx) => {
+    await signInSucceeded(tx, keys);
     await tx.insertInto('sessions').values({ token_hash: sha256(token), organization_id: user.organization_id, staff_user_id: user.id, expires_at: expiresAt }).execute();
     await audit(tx, actor, { action: 'session.created', entityType: 'staff-user', entityId: user.id });
   });
