@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import type pg from 'pg';
 import type { Db } from '../db/index.ts';
 import { fireTimer, sweepDueTimers } from '../modules/service-orders/timers.ts';
+import { deleteExpired } from './cleanup.ts';
 
 type Log = (level: string, message: string) => void;
 
@@ -40,8 +41,21 @@ export function taskList(db: Db, now: () => Date = () => new Date()): TaskList {
     'sweep-timers': async () => {
       await sweepDueTimers(db, now());
     },
+    // Expired sessions, sign-in links and sign-in attempt windows (cleanup.ts).
+    'delete-expired': async () => {
+      await deleteExpired(db, now());
+    },
   };
 }
+
+/**
+ * The recurring jobs. graphile-worker adds each tick's job once across all runners (it records the
+ * tick in _private_known_crontabs before adding the job), so nothing here runs twice per tick.
+ */
+export const CRONTAB = [
+  '* * * * * sweep-timers ?max=1',
+  '*/15 * * * * delete-expired ?max=3',
+].join('\n');
 
 /** Installs graphile-worker's own schema (graphile_worker.*); called by the migrator. */
 export async function installJobSchema(connectionString: string) {
@@ -59,7 +73,7 @@ export async function startJobRunner(opts: { db: Db; pool: pg.Pool; log?: Log; c
     concurrency: opts.concurrency ?? 2,
     noHandleSignals: true,
     pollInterval: 2000,
-    crontab: '* * * * * sweep-timers ?max=1',
+    crontab: CRONTAB,
     logger: logger(opts.log ?? (() => {})),
   });
   return { stop: () => runner.stop() };
