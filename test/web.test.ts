@@ -142,6 +142,31 @@ describe.skipIf(!hasChromium())('web app in Chromium', { timeout: 120_000 }, () 
     await ctx.close();
   });
 
+  it('sign-in: after too many wrong passwords the form says to wait, in English, Bulgarian and Vietnamese', async () => {
+    const ctx = await newContext(browser, base);
+    const page = await ctx.newPage();
+    await page.goto('/');
+    await page.getByLabel('E-mail').fill('tech@its.example');
+    // The default limit: 5 failures per e-mail address in 15 minutes; the 6th attempt is refused.
+    for (let i = 0; i < 5; i++) {
+      await page.getByRole('textbox', { name: 'Password' }).fill(`wrong-${i}`);
+      const answered = page.waitForResponse('**/api/v1/auth/sign-in');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      expect((await answered).status()).toBe(401);
+    }
+    await page.getByRole('textbox', { name: 'Password' }).fill('aftercare-demo');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await see(page.getByTestId('sign-in-locked'), 'Too many failed sign-ins. Try again in 15 minutes.');
+    expect(await page.getByLabel('E-mail').inputValue()).toBe('tech@its.example');
+    await page.getByTestId('language').click();
+    await page.getByRole('option', { name: 'Български' }).click();
+    await see(page.getByTestId('sign-in-locked'), 'Твърде много неуспешни опити за вход. Опитайте отново след 15 минути.');
+    await page.getByTestId('language').click();
+    await page.getByRole('option', { name: 'Tiếng Việt' }).click();
+    await see(page.getByTestId('sign-in-locked'), 'Vui lòng thử lại sau 15 phút.');
+    await ctx.close();
+  });
+
   it('admin: the policy pack in force, every rule searchable by id or words, in Bulgarian too', async () => {
     const page = await staff('itema-pg', 'manager');
     await page.goto('/admin');

@@ -24,6 +24,9 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
     }
   };
   const wrong = error instanceof ApiError && error.status === 401;
+  // Too many failed sign-ins (for this address or from this network): the server says for how long.
+  const locked = error instanceof ApiError && error.status === 429 && error.problem?.code === 'too-many-attempts';
+  const lockedMinutes = locked ? Math.max(1, Math.ceil(Number(error.problem?.retryAfterSeconds ?? 60) / 60)) : 0;
   return (
     <Center mih="100vh" bg="gray.1" p="md">
       <Paper component="main" withBorder shadow="sm" p="xl" w={380} maw="100%">
@@ -35,7 +38,13 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
             </Group>
             <TextInput label={t('signIn.email')} type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} name="email" />
             <PasswordInput label={t('signIn.password')} autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} name="password" />
-            {wrong ? <Alert color="red" role="alert">{t('signIn.wrong')}</Alert> : <ErrorNote error={error} />}
+            {wrong ? (
+              <Alert color="red" role="alert">{t('signIn.wrong')}</Alert>
+            ) : locked ? (
+              <Alert color="red" role="alert" data-testid="sign-in-locked">{t('signIn.tooMany', { count: lockedMinutes })}</Alert>
+            ) : (
+              <ErrorNote error={error} />
+            )}
             <Button type="submit" loading={busy}>{t('signIn.submit')}</Button>
           </Stack>
         </form>
