@@ -64,7 +64,7 @@ const Clock = z.object({
 const ServiceOrderDetail = ServiceOrder.extend({
   clocks: z.array(Clock),
   rights: z.array(z.object({ type: z.string(), rule: z.string(), text: z.string() })).describe("The client's rights as they stand (ITEMA-18/31, ITEMA-32)"),
-  timeline: z.array(z.object({ at: z.string(), action: z.string(), from: z.string().nullable(), to: z.string().nullable(), channel: z.string(), by: z.string() })),
+  timeline: z.array(z.object({ at: z.string(), action: z.string(), from: z.string().nullable(), to: z.string().nullable(), channel: z.string(), by: z.string().describe('type:id of who did it'), byName: z.string().describe('The staff member’s or API key’s name; for the system, what did it (order-page, jobs, ...)') })),
   allowedActions: z.array(z.enum(ACTIONS)).describe("The actions legal now from the order's state (the state machine's table); POST one to /actions"),
   proofFiles: z.array(ProofFile).describe('Proof files the client sent with the claim (invoice, receipt, warranty card), with their download links'),
 });

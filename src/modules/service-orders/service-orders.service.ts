@@ -203,12 +203,25 @@ export async function timeline(db: Db | Tx, o: OrderRow) {
     .where('entity_id', '=', o.id)
     .orderBy('id')
     .execute();
-  return rows.map((r) => {
+  const entries = rows.map((r) => {
     const a = (r.after ?? {}) as { state?: string; via?: string; by?: string };
     const b = (r.before ?? {}) as { state?: string };
     return { at: r.occurred_at.toISOString(), action: r.action.replace(/^service-order\./, ''), from: b.state ?? null, to: a.state ?? null, channel: a.via ?? r.channel, by: a.by ?? `${r.actor_type}:${r.actor_id}` };
   });
+  // Who, readable: the staff member's or API key's name (as it is now); a system actor keeps its id
+  // ('order-page', 'jobs', ...), which the console words in the reader's language.
+  const ids = (type: string) => [...new Set(entries.filter((e) => e.by.startsWith(`${type}:`)).map((e) => e.by.slice(type.length + 1)))].filter((x) => UUID.test(x));
+  const [staff, keys] = [ids('staff'), ids('api-key')];
+  const names = new Map<string, string>();
+  if (staff.length) {
+    for (const u of await db.selectFrom('staff_users').select(['id', 'name']).where('organization_id', '=', o.organization_id).where('id', 'in', staff).execute()) names.set(`staff:${u.id}`, u.name);
+  }
+  if (keys.length) {
+    for (const k of await db.selectFrom('api_keys').select(['id', 'name']).where('organization_id', '=', o.organization_id).where('id', 'in', keys).execute()) names.set(`api-key:${k.id}`, k.name);
+  }
+  return entries.map((e) => ({ ...e, byName: names.get(e.by) ?? e.by.replace(/^system:/, '') }));
 }
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // ---------- intake ----------
 //

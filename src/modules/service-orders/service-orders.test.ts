@@ -113,7 +113,12 @@ describe('SC: repair with quote, consent on the order page, pickup after payment
     expect(cur.timeline.map((e: Json) => e.to)).toEqual([
       'received', 'diagnosing', 'diagnosing', 'awaiting-decision', 'accepted', 'in-repair', 'testing', 'in-repair', 'testing', 'ready', 'ready', 'ready', 'handed-over',
     ]);
-    expect(cur.timeline[4]).toMatchObject({ action: 'accept', channel: 'order-page' });
+    expect(cur.timeline[4]).toMatchObject({ action: 'accept', channel: 'order-page', by: 'system:order-page', byName: 'order-page' });
+    // Staff steps name the staff member, not an id.
+    const staffNames = new Map((await t.db.selectFrom('staff_users').select(['id', 'name']).execute()).map((u) => [`staff:${u.id}`, u.name]));
+    const byStaff = cur.timeline.filter((e: Json) => e.by.startsWith('staff:'));
+    expect(byStaff.length).toBeGreaterThan(5);
+    for (const e of byStaff) expect(e.byName).toBe(staffNames.get(e.by));
     expect(cur.clocks.find((c: Json) => c.id === 'disposal').status).toBe('met');
     expect(await outboxTopics(id)).toEqual(['claim.received', 'order.quote-ready', 'order.decision-recorded', 'order.ready']);
     const msg = await t.db.selectFrom('outbox').selectAll().where('aggregate_id', '=', id).where('topic', '=', 'order.ready').executeTakeFirstOrThrow();

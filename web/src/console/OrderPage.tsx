@@ -27,7 +27,7 @@ export interface OrderDetail {
   parts: { id: string; action: string; partId: string; replacesPartId: string | null; category: string; underWarranty: boolean }[];
   balance: { charged: number; paid: number; due: number; currency: string }; policyVersion: string | null; version: number;
   clocks: Clock[]; rights: { type: string; rule: string; text: string }[];
-  timeline: { at: string; action: string; from: string | null; to: string | null; channel: string; by: string }[];
+  timeline: { at: string; action: string; from: string | null; to: string | null; channel: string; by: string; byName: string }[];
   proofFiles: ProofFile[];
 }
 /** A finding the pack knows (one of its exclusions), with its rule and text in the page's language. */
@@ -112,7 +112,7 @@ export function OrderPage({ id }: { id: string }) {
                         <Table.Tr key={i}>
                           <Table.Td>{fmtDateTime(e.at)}</Table.Td>
                           <Table.Td>{t(`action.${e.action.replace(/^service-order\./, '')}`, e.action)}{e.to && e.to !== e.from ? ` → ${t(`state.${e.to}`, e.to)}` : ''}</Table.Td>
-                          <Table.Td>{e.by} · {t(`channel.${e.channel}`, e.channel)}</Table.Td>
+                          <Table.Td title={e.by}>{e.by.startsWith('system:') ? t(`actor.${e.byName}`, e.byName) : e.byName} · {t(`channel.${e.channel}`, e.channel)}</Table.Td>
                         </Table.Tr>
                       ))}
                     </Table.Tbody>
