@@ -156,6 +156,16 @@ const rows: Row[] = [
     due: '2026-03-12T09:00:00-04:00', status: 'escalated', code: 'unit-charged', escalationAt: '2026-03-22T09:00:00-04:00',
   },
   {
+    name: 'a faulty unit returned on day 15 is late but not charged (ITM-12)',
+    cal: itm, input: { rule: R.itm12, start: '2026-03-02T09:00:00-05:00', stoppedAt: '2026-03-17T09:00:00-04:00' }, moment: '2026-03-30T09:00:00-04:00',
+    due: '2026-03-12T09:00:00-04:00', status: 'met-late', code: 'met-late', escalationAt: '2026-03-22T09:00:00-04:00',
+  },
+  {
+    name: 'a faulty unit returned after 20 days is late and the unit is charged (ITM-12)',
+    cal: itm, input: { rule: R.itm12, start: '2026-03-02T09:00:00-05:00', stoppedAt: '2026-03-27T09:00:00-04:00' }, moment: '2026-03-30T09:00:00-04:00',
+    due: '2026-03-12T09:00:00-04:00', status: 'met-late', code: 'unit-charged', escalationAt: '2026-03-22T09:00:00-04:00',
+  },
+  {
     name: 'closes the courier objection window 1 day after delivery (ITEMA-12)',
     cal: sofia, input: { rule: R.itema12, start: '2026-03-04T15:00:00+02:00', stoppedAt: '2026-03-05T15:00:00+02:00' }, moment: '2026-03-06T10:00:00+02:00',
     due: '2026-03-05T15:00:00+02:00', status: 'met', code: 'duration',
@@ -184,6 +194,12 @@ describe('clocks, one row per rule', () => {
     expect(why).toMatchObject({ rule: 'VN-2' });
     expect(why.text).toContain('Quốc khánh');
     expect(why.text).toContain('48 hours instead of 24 hours');
+  });
+
+  it('does not charge the unit when it came back within 20 days (ITM-12)', () => {
+    const s = evaluateClock({ rule: R.itm12, start: '2026-03-02T09:00:00-05:00', stoppedAt: '2026-03-22T09:00:00-04:00' }, itm, '2026-03-30T09:00:00-04:00');
+    expect(s.status).toBe('met-late');
+    expect(s.reasons.map((r) => r.code)).not.toContain('unit-charged');
   });
 
   it('reports the escalation with its own rule and code (ITM-12)', () => {

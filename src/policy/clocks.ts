@@ -400,6 +400,11 @@ export function evaluateClock(input: ClockInput, calendar: Calendar, moment: str
     status = stopMs <= dueMs ? 'met' : 'met-late';
     if (status === 'met-late') {
       reasons.push({ rule: ruleId, code: 'met-late', text: `met at ${local(stopMs)}, ${formatMs(stopMs - dueMs)} after the due time (${ruleId})` });
+      // ITM-12: met only after the escalation time: the penalty applied all the same.
+      if (escalationMs !== undefined && stopMs > escalationMs) {
+        const esc = rule.escalation!;
+        reasons.push({ rule: esc.rule, code: esc.code, text: `met more than ${escalationAfter!.text} after the start (${local(escalationMs)} passed): ${esc.code} (${esc.rule})` });
+      }
     }
   } else if (nowMs > dueMs) {
     if (escalationMs !== undefined && nowMs > escalationMs) {

@@ -135,7 +135,7 @@ function runTimeline(start: Day, term: Term, evs: readonly Ev[], at: Day, o: Run
           const newEnd = end;
           intervals.push({ from: formatDate(open), to: formatDate(Math.max(open, day - 1)), kind: 'suspended', rule: o.suspendRule! });
           changes.push(
-            change(day, o.suspendRule!, closes === 'repair' ? 'suspended-for-repair' : 'suspended-for-dispute', () => ({ days, from: formatDate(from), to: formatDate(day), end: formatDate(newEnd) }), days, end),
+            change(day, o.suspendRule!, closes === 'repair' ? 'suspended-for-repair' : 'suspended-for-dispute', () => ({ days: termTexts(days, 'days'), from: formatDate(from), to: formatDate(day), end: formatDate(newEnd) }), days, end),
           );
           open = undefined;
           segStart = day;
@@ -238,7 +238,11 @@ function toItem(item: string, category: string, kind: ItemKind, t: Timeline | un
   const status = itemStatus(t, at);
   const covered = status === 'active' || status === 'suspended';
   const ruleSet = rules.slice();
-  if (t) for (const c of t.changes) if (!ruleSet.includes(c.rule)) ruleSet.push(c.rule);
+  if (t) {
+    for (const c of t.changes) if (!ruleSet.includes(c.rule)) ruleSet.push(c.rule);
+    // A repair still open (ITEMA-14) has no change yet, only its suspended interval.
+    for (const iv of t.intervals) if (!ruleSet.includes(iv.rule)) ruleSet.push(iv.rule);
+  }
   return {
     item,
     category,
@@ -249,8 +253,9 @@ function toItem(item: string, category: string, kind: ItemKind, t: Timeline | un
     end: t && formatDate(t.end),
     daysLeft: t && covered ? t.end - at : undefined,
     term: term === null ? 'none' : term?.text,
-    intervals: t?.intervals ?? [],
-    changes: t?.changes ?? [],
+    // Copies: a part that shares the device's timeline must not write into the device's lists.
+    intervals: t ? t.intervals.slice() : [],
+    changes: t ? t.changes.slice() : [],
     rules: ruleSet,
   };
 }
@@ -305,11 +310,15 @@ export function computeCoverage(device: DeviceInput, events: readonly DeviceEven
     reasons.push({ rule: nc.rule, code: 'not-covered-category', text: say('not-covered-category', { category: device.category }), params: { category: device.category } });
     deviceRules.push(nc.rule);
   } else if (termRule) {
-    const rule = termRule.source.rule;
+    // ITEMA-7: a component the pack gives a limited term or none (a battery, a power adapter)
+    // keeps that term when it is sold on its own, not the term of a whole device.
+    const packPart = v.parts.get(device.category);
+    const rule = packPart && device.term === undefined ? packPart.rule : termRule.source.rule;
     deviceRules.push(rule);
     const stated = parseItemTerm(device.term, 'device.term');
     const mfr = parseItemTerm(device.manufacturerWarranty?.term, 'device.manufacturerWarranty.term');
-    deviceTerm = stated !== undefined ? stated : termRule.source.manufacturerTerm && mfr !== undefined ? mfr : termRule.term;
+    deviceTerm =
+      stated !== undefined ? stated : packPart ? packPart.term : termRule.source.manufacturerTerm && mfr !== undefined ? mfr : termRule.term;
     const start = firstOf(evs, termRule.commencement);
     if (deviceTerm && start !== undefined) {
       let term = deviceTerm;
@@ -340,15 +349,16 @@ export function computeCoverage(device: DeviceInput, events: readonly DeviceEven
         // ITM-5: the manufacturer's own plan, where it exists, takes precedence while it runs.
         manufacturer = { end: formatDate(addTerm(start, mfr)), provider: device.manufacturerWarranty?.provider, rule: precedence };
       }
-    } else if (start === undefined) {
-      reasons.push({ rule, code: 'not-started', text: say('not-started', { events: termRule.commencement.join(', ') }) });
-    } else {
+    } else if (deviceTerm === null) {
       reasons.push({ rule, code: 'no-term', text: say('no-term', { category: device.category }) });
+    } else {
+      reasons.push({ rule, code: 'not-started', text: say('not-started', { events: termRule.commencement.join(', ') }) });
     }
   }
   const deviceCov = toItem('device', device.category, kind, deviceTl, deviceTerm, atDay, deviceRules);
-  // ITEMA-3: never covered, whatever the history (not merely 'not started').
-  if (nc) deviceCov.status = 'not-covered';
+  // ITEMA-3: never covered, whatever the history (not merely 'not started'); ITEMA-7: an item
+  // whose term is 'none' has no warranty at all.
+  if (nc || deviceTerm === null) deviceCov.status = 'not-covered';
   if (manufacturer) deviceCov.manufacturer = manufacturer;
   if (deviceTl) reasons.push(statusReason(deviceCov, deviceRules[0]));
 
@@ -422,19 +432,28 @@ function computeParts(
     if (e.type !== 'part-replaced' && e.type !== 'module-added') return;
     const id = e.partId;
     if (!id) throw new PolicyInputError([{ path: `events[${i}].partId`, message: `a ${e.type} event needs the new part's id` }]);
-    const old = e.replacesPartId ? byId.get(e.replacesPartId) : undefined;
+    let old = e.replacesPartId ? byId.get(e.replacesPartId) : undefined;
     if (e.type === 'part-replaced' && e.replacesPartId && !old) {
       throw new PolicyInputError([{ path: `events[${i}].replacesPartId`, message: `"${e.replacesPartId}" is not a part of this device` }]);
     }
+    // A warranty replacement of a component the device's list does not name (no replacesPartId,
+    // no term of its own on the event): the component was covered as part of the device, so the
+    // new one keeps the device's period (ITM-9, ITEMA-17) with the pack's minimum (ITM-10).
+    const deviceComponent =
+      e.type === 'part-replaced' && !e.replacesPartId && e.term === undefined && e.underWarranty !== false &&
+      deviceTl !== undefined && day >= deviceTl.start && day <= deviceTl.end && (deviceTl.voidedOn === undefined || day < deviceTl.voidedOn);
+    if (deviceComponent) old = { tl: deviceTl, cov: { category: e.category ?? 'module', rules: [deviceRule] } as ItemCoverage };
     const category = e.category ?? old?.cov.category ?? 'module';
     const keepRule = v.raw.coverage.replacementKeepsTerm ?? old?.cov.rules[0] ?? deviceRule;
     // A replacement after the old part's coverage ended is not a warranty replacement, whatever the
     // flag says (types.ts: under warranty "while covered"): it gets a card of its own below.
     if (e.type === 'part-replaced' && e.underWarranty !== false && old && (old.tl === undefined || day <= old.tl.end)) {
       // ITEMA-17 / ITM-9: a warranty replacement keeps the original terms; ITM-10: at least the minimum.
-      old.cov.status = 'expired';
-      old.cov.covered = false;
-      old.cov.changes.push(change(day, keepRule, 'part-removed', { part: e.replacesPartId! }));
+      if (!deviceComponent) {
+        old.cov.status = 'expired';
+        old.cov.covered = false;
+        old.cov.changes.push(change(day, keepRule, 'part-removed', { part: e.replacesPartId! }));
+      }
       const base = old.tl;
       let end = base ? base.end : undefined;
       const changes: CoverageChange[] = [];

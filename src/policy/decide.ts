@@ -86,8 +86,10 @@ export function decide(claim: ClaimInput, history: History, pack: CompiledPack, 
   const legalActive = !!legal && claimDay >= tryParseDate(legal.start)! && claimDay <= tryParseDate(legal.end)!;
   const startDay = item.start ? tryParseDate(item.start)! : undefined;
 
+  // ITM-5 / ITEMA-6: the manufacturer's own protection, where recorded, on the claim date.
+  const manufacturerRuns = !!item.manufacturer && startDay !== undefined && claimDay >= startDay && tryParseDate(item.manufacturer.end)! >= claimDay;
   if (item.status === 'active' || item.status === 'suspended') {
-    basis = item.manufacturer && tryParseDate(item.manufacturer.end)! >= claimDay ? 'manufacturer' : 'commercial';
+    basis = manufacturerRuns ? 'manufacturer' : 'commercial';
     reasons.push(reason(item.rules[0], 'in-coverage', { end: item.end!, start: item.start! }));
   } else if (item.status !== 'not-covered') {
     const code = item.status === 'void' ? 'claim-void' : item.status === 'not-started' ? 'claim-not-started' : 'claim-expired';
@@ -97,6 +99,11 @@ export function decide(claim: ClaimInput, history: History, pack: CompiledPack, 
       basis = 'legal-guarantee';
       reasons.push(reason(rule ?? legal!.rule, code, { end: item.end ?? '' }));
       reasons.push(reason(legal!.rule, 'legal-guarantee-applies', { end: legal!.end }));
+    } else if (item.status === 'expired' && manufacturerRuns) {
+      // ITM-5: the manufacturer's plan outlasts the business's own term; it still takes
+      // precedence (pass-through), so the claim goes to the manufacturer.
+      basis = 'manufacturer';
+      reasons.push(reason(rule ?? coverage.device.rules[0], code, { end: item.end ?? '' }));
     } else {
       notCovered = true;
       reasons.push(reason(rule ?? coverage.device.rules[0], code, { end: item.end ?? '' }));
@@ -109,8 +116,10 @@ export function decide(claim: ClaimInput, history: History, pack: CompiledPack, 
   }
 
   // ITEMA-8: a discounted item is not covered for the defect it was discounted for.
+  // A recorded discount defect means the item was discounted for it, whatever its condition
+  // (a refurbished item can be discounted too).
   const dd = history.device.discountDefect;
-  if (history.device.condition === 'discounted' && dd && (claim.defect === dd || claim.findings?.includes(dd))) {
+  if (dd && (claim.defect === dd || claim.problem === dd || claim.findings?.includes(dd))) {
     notCovered = true;
     reasons.push(reason(discountRule(raw), 'discount-defect', { defect: dd }));
   }
@@ -181,11 +190,15 @@ export function decide(claim: ClaimInput, history: History, pack: CompiledPack, 
     rightsAfterNoFix(claim, claimDay, momentDay, v.noFixWithin, remedies, reasons);
     refundAfterRepairs(all, claimDay, startDay, raw.consumerRights.refundAfterRepairs, remedies, reasons);
     const fr = raw.fees.freight;
-    if (fr) {
+    // ITM-7: a valid claim on the business's own coverage; not one passed to the manufacturer
+    // after the business's term ended (ITM-5).
+    if (fr && (basis !== 'manufacturer' || item.status === 'active' || item.status === 'suspended')) {
       charges.push({ type: 'inbound-freight', payer: fr.inbound, when: 'always', rule: fr.rule, text: say('charge-inbound-freight', { payer: PAYER[fr.inbound] }) });
       charges.push({ type: 'outbound-freight', payer: fr.outbound, when: 'always', rule: fr.rule, text: say('charge-outbound-freight', { payer: PAYER[fr.outbound] }) });
     }
-    if (raw.fees.freeOfCharge && (basis === 'legal-guarantee' || basis === 'commercial')) {
+    // ITEMA-31: free of charge (no shipping either) while the legal guarantee runs; a claim on the
+    // commercial warranty alone, after the legal guarantee ended, pays transport (ITEMA-13).
+    if (raw.fees.freeOfCharge && (basis === 'legal-guarantee' || (basis === 'commercial' && (legalActive || !v.legal)))) {
       reasons.push(reason(raw.fees.freeOfCharge, 'free-of-charge', {}));
     } else if (raw.fees.transport && basis !== 'manufacturer') {
       const t = raw.fees.transport;

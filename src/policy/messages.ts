@@ -22,14 +22,14 @@ export const MESSAGES: Catalog = {
     vi: 'Bảo đảm theo luật {term} từ ngày giao hàng {start}, đến {end}.',
   },
   'suspended-for-repair': {
-    en: 'The warranty did not run during the repair from {from} to {to}: extended by {days} days, now until {end}.',
-    bg: 'Гаранцията не тече по време на ремонта от {from} до {to}: удължава се с {days} дни, вече до {end}.',
-    vi: 'Thời hạn bảo hành tạm dừng trong thời gian sửa chữa từ {from} đến {to}: được cộng thêm {days} ngày, nay đến {end}.',
+    en: 'The warranty did not run during the repair from {from} to {to}: extended by {days}, now until {end}.',
+    bg: 'Гаранцията не тече по време на ремонта от {from} до {to}: удължава се с {days}, вече до {end}.',
+    vi: 'Thời hạn bảo hành tạm dừng trong thời gian sửa chữa từ {from} đến {to}: được cộng thêm {days}, nay đến {end}.',
   },
   'suspended-for-dispute': {
-    en: 'The period did not run while the dispute was negotiated from {from} to {to}: extended by {days} days, now until {end}.',
-    bg: 'Срокът спира да тече по време на преговорите по спора от {from} до {to}: удължава се с {days} дни, вече до {end}.',
-    vi: 'Thời hạn tạm dừng trong thời gian thương lượng tranh chấp từ {from} đến {to}: được cộng thêm {days} ngày, nay đến {end}.',
+    en: 'The period did not run while the dispute was negotiated from {from} to {to}: extended by {days}, now until {end}.',
+    bg: 'Срокът спира да тече по време на преговорите по спора от {from} до {to}: удължава се с {days}, вече до {end}.',
+    vi: 'Thời hạn tạm dừng trong thời gian thương lượng tranh chấp từ {from} đến {to}: được cộng thêm {days}, nay đến {end}.',
   },
   'repair-term': {
     en: 'The repair has its own warranty of {term}: covered until {end}.',
@@ -48,8 +48,8 @@ export const MESSAGES: Catalog = {
   },
   'replacement-minimum': {
     en: 'The replacement gets at least {term} from its replacement date: until {end}.',
-    bg: 'Заменената част получава най-малко {term} от датата на замяната: до {end}.',
-    vi: 'Linh kiện thay thế được bảo hành ít nhất {term} kể từ ngày thay: đến {end}.',
+    bg: 'Новият артикул, получен при замяната, има гаранция най-малко {term} от датата на замяната: до {end}.',
+    vi: 'Sản phẩm hoặc linh kiện thay thế được bảo hành ít nhất {term} kể từ ngày thay: đến {end}.',
   },
   voided: {
     en: 'The warranty was voided on {date}. {note}',
@@ -284,6 +284,8 @@ function fill(template: string, params: Params, lang: Lang): string {
     const v = params[p[i]];
     out += (v === undefined ? `{${p[i]}}` : typeof v === 'object' ? (v[lang] ?? v.en) : String(v)) + p[i + 1];
   }
+  // An empty parameter ('{provider}' with no provider) must not leave a double space behind.
+  if (out.indexOf('  ') >= 0) out = out.replace(/ {2,}/g, ' ');
   return out.endsWith(' ') ? out.trimEnd() : out;
 }
 

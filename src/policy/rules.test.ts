@@ -134,6 +134,51 @@ const endRows: EndRow[] = [
     item: 'psu-2', end: '2027-03-01', status: 'active', rule: 'ITM-10', // 1 December 2026 + 3 months = 1 March 2027
   },
   {
+    name: 'a warranty replacement of a component the device does not list keeps the device’s period (ITM-9)',
+    pack: 'itmall', device: { category: 'workstation' }, events: [...shipped, ev('part-replaced', '2026-06-01', { partId: 'fan-2', category: 'fan' })], at: '2026-06-02',
+    item: 'fan-2', end: '2027-01-15', status: 'active', rule: 'ITM-9', // the workstation's 15 January 2027, not a year from the swap
+  },
+  {
+    name: 'a warranty replacement of an unlisted component near the end gets 3 months (ITM-10)',
+    pack: 'itmall', device: { category: 'workstation' }, events: [...shipped, ev('part-replaced', '2026-12-01', { partId: 'fan-2', category: 'fan' })], at: '2027-02-01',
+    item: 'fan-2', end: '2027-03-01', status: 'active', rule: 'ITM-10', // the workstation ends 15 January 2027; 1 December + 3 months = 1 March
+  },
+  {
+    name: 'a unit exchanged exactly 3 months before the end keeps the end (ITM-10)',
+    pack: 'itmall', device: server, events: [...shipped, ev('device-replaced', '2028-10-15')], at: '2028-11-01',
+    end: '2029-01-15', status: 'active', rule: 'ITM-9', // 15 October 2028 + 3 months = 15 January 2029: no later
+  },
+  {
+    name: 'a unit exchanged on the last day gets 3 months from the exchange (ITM-10)',
+    pack: 'itmall', device: server, events: [...shipped, ev('device-replaced', '2029-01-15')], at: '2029-02-01',
+    end: '2029-04-15', status: 'active', rule: 'ITM-10',
+  },
+  {
+    name: 'a battery sold on its own keeps its 6 months (ITEMA-7)',
+    pack: 'itema', device: { category: 'battery', condition: 'refurbished' }, events: [ev('sale', '2026-08-31')], at: '2027-02-28',
+    end: '2027-02-28', status: 'active', rule: 'ITEMA-7', // 31 August + 6 months, clamped to 28 February
+  },
+  {
+    name: 'a repair accepted on the last day still suspends the warranty (ITEMA-14)',
+    pack: 'itema', device: refurbLaptop, events: [...sold, ev('repair-accepted', '2027-01-10'), ev('repair-completed', '2027-01-20')], at: '2027-01-20',
+    end: '2027-01-20', status: 'active', rule: 'ITEMA-14', // 10 January 2027 + 10 days
+  },
+  {
+    name: 'a repair accepted the day after the end extends nothing (ITEMA-14)',
+    pack: 'itema', device: refurbLaptop, events: [...sold, ev('repair-accepted', '2027-01-11'), ev('repair-completed', '2027-01-20')], at: '2027-01-20',
+    end: '2027-01-10', status: 'expired', rule: 'ITEMA-6',
+  },
+  {
+    name: 'the legal guarantee of goods delivered on 29 February ends on 28 February (ITEMA-33)',
+    pack: 'itema', device: { category: 'laptop', condition: 'refurbished' }, events: [ev('sale', '2024-02-29')], at: '2025-01-01',
+    item: 'legal', end: '2026-02-28', rule: 'ITEMA-33',
+  },
+  {
+    name: 'the legal guarantee is suspended by a repair after the commercial warranty ended (ITEMA-33)',
+    pack: 'itema', device: { category: 'laptop', condition: 'refurbished' }, events: [...sold, ev('repair-accepted', '2026-09-01'), ev('repair-completed', '2026-09-21')], at: '2026-10-01',
+    item: 'legal', end: '2028-01-30', rule: 'ITEMA-33', // 10 January 2028 + 20 days
+  },
+  {
     name: 'a stated term on the card starts on the date of sale, not delivery (ITEMA-5)',
     pack: 'itema', device: refurbLaptop, events: [...sold, ev('delivery', '2026-01-14')], at: '2026-02-01',
     end: '2027-01-10', status: 'active', rule: 'ITEMA-6', // sale 10 January 2026 + 12 months
@@ -287,6 +332,32 @@ describe('coverage details', () => {
     expect(c.legalGuarantee).toMatchObject({ start: '2026-01-10', end: '2028-01-20', suspendedDays: 10, active: true });
   });
 
+  it('cites the suspension of a repair still open among the rules (ITEMA-14)', () => {
+    const c = cov('itema', refurbLaptop, [...sold, ev('repair-accepted', '2026-03-01')], '2026-03-20');
+    expect(c.device).toMatchObject({ status: 'suspended', covered: true, end: '2027-01-29' }); // 10 January 2027 + 19 days
+    expect(c.device.rules).toContain('ITEMA-14');
+  });
+
+  it('says "1 day" for a one-day repair, in every language (ITEMA-14)', () => {
+    const c = cov('itema', refurbLaptop, [...sold, ev('repair-accepted', '2026-03-01'), ev('repair-completed', '2026-03-02')], '2026-04-01');
+    const t = c.device.changes.find((x) => x.code === 'suspended-for-repair')!.text;
+    expect(t.en).toContain('extended by 1 day,');
+    expect(t.bg).toContain('удължава се с 1 ден,');
+    expect(t.vi).toContain('được cộng thêm 1 ngày,');
+  });
+
+  it('a part replaced under warranty does not write into the device’s own changes (ITM-9)', () => {
+    const c = cov('itmall', workstation, [...shipped, ev('part-replaced', '2026-12-01', { partId: 'psu-2', replacesPartId: 'psu-1' })], '2027-02-01');
+    expect(c.device.changes.map((x) => x.code)).toEqual(['base-term']);
+    expect(c.parts.find((p) => p.item === 'psu-1')!.changes.map((x) => x.code)).toContain('part-removed');
+    expect(c.parts.find((p) => p.item === 'psu-2')).toMatchObject({ status: 'active', end: '2027-03-01' });
+  });
+
+  it('a power adapter sold on its own has no warranty (ITEMA-7, ITEMA-3)', () => {
+    const c = cov('itema', { category: 'power-adapter', condition: 'refurbished' }, sold, '2026-02-01');
+    expect(c.device).toMatchObject({ status: 'not-covered', covered: false, term: 'none', rules: ['ITEMA-7'] });
+  });
+
   it('has not started before shipping (ITM-4)', () => {
     const c = cov('itmall', server, [ev('sale', '2026-01-10')], '2026-01-12');
     expect(c.device.status).toBe('not-started');
@@ -330,6 +401,18 @@ const exclusionRows: { name: string; pack: PackId; finding: string; rule: string
   { name: 'a used product’s appearance is not covered (ITEMA-4)', pack: 'itema', finding: 'cosmetic-defect', rule: 'ITEMA-4', device: { category: 'laptop', condition: 'used' }, events: sold, claim: itemaClaim, date: '2026-03-01' },
   { name: 'the manufacturer refused the warranty (ITEMA-26)', pack: 'itema', finding: 'manufacturer-refused', rule: 'ITEMA-26', device: refurbLaptop, events: sold, claim: itemaClaim, date: '2026-03-01' },
   { name: 'a defect not reproduced is paid at the tariff (ITEMA-21)', pack: 'itema', finding: 'not-reproduced', rule: 'ITEMA-21', device: refurbLaptop, events: sold, claim: itemaClaim, date: '2026-03-01' },
+  { name: 'a drop is improper handling (ITS-9)', pack: 'its', finding: 'drop-damage', rule: 'ITS-9', device: { category: 'pc' }, events: [ev('installation', '2026-03-01')], claim: itsClaim, date: '2026-04-01' },
+  { name: 'lightning is an external factor (ITS-9)', pack: 'its', finding: 'force-majeure', rule: 'ITS-9', device: { category: 'pc' }, events: [ev('installation', '2026-03-01')], claim: itsClaim, date: '2026-04-01' },
+  { name: 'the client’s own repair is not the business’s work (ITS-4)', pack: 'its', finding: 'self-repair', rule: 'ITS-4', device: { category: 'pc' }, events: [ev('installation', '2026-03-01')], claim: itsClaim, date: '2026-04-01' },
+  { name: 'unauthorized modification is excluded (ITM-13)', pack: 'itmall', finding: 'unauthorized-modification', rule: 'ITM-13', device: server, events: shipped, claim: itmClaim, date: '2026-06-01' },
+  { name: 'thermal stress beyond OEM specs is an accident (ITM-13)', pack: 'itmall', finding: 'thermal-stress', rule: 'ITM-13', device: server, events: shipped, claim: itmClaim, date: '2026-06-01' },
+  { name: 'unapproved firmware is unauthorized modification (ITM-13)', pack: 'itmall', finding: 'unapproved-firmware', rule: 'ITM-13', device: server, events: shipped, claim: itmClaim, date: '2026-06-01' },
+  { name: 'unauthorized modification of technical parts (VN-3)', pack: 'vn', finding: 'unauthorized-modification', rule: 'VN-3', device: { category: 'pos-terminal' }, events: sold, claim: plainClaim, date: '2026-03-01' },
+  { name: 'an unauthorized configuration change (ITEMA-15)', pack: 'itema', finding: 'unauthorized-modification', rule: 'ITEMA-15', device: refurbLaptop, events: sold, claim: itemaClaim, date: '2026-03-01' },
+  { name: 'rodents and pets (ITEMA-15)', pack: 'itema', finding: 'biological-damage', rule: 'ITEMA-15', device: refurbLaptop, events: sold, claim: itemaClaim, date: '2026-03-01' },
+  { name: 'mechanical damage from a drop (ITEMA-15)', pack: 'itema', finding: 'drop-damage', rule: 'ITEMA-15', device: refurbLaptop, events: sold, claim: itemaClaim, date: '2026-03-01' },
+  { name: 'a power surge of any kind (ITEMA-15)', pack: 'itema', finding: 'power-surge', rule: 'ITEMA-15', device: refurbLaptop, events: sold, claim: itemaClaim, date: '2026-03-01' },
+  { name: 'new drop damage after the repair is quoted (SC-10)', pack: 'service-center', finding: 'drop-damage', rule: 'SC-10', device: { category: 'phone' }, events: [ev('repair-completed', '2026-02-10')], claim: plainClaim, date: '2026-03-01' },
   { name: 'new damage after the repair is quoted (SC-10)', pack: 'service-center', finding: 'liquid-ingress', rule: 'SC-10', device: { category: 'phone' }, events: [ev('repair-completed', '2026-02-10')], claim: plainClaim, date: '2026-03-01' },
 ];
 
@@ -481,6 +564,33 @@ const decisionRows: DecisionRow[] = [
       expect(remedy(later, 'repair')?.rule).toBe('ITM-6');
     },
   },
+  {
+    name: 'the manufacturer’s plan serves a claim after the business’s own term ended (ITM-5)',
+    check: () => {
+      const dev = { ...server, manufacturerWarranty: { term: '5 years', provider: 'Dell ProSupport' } };
+      // ITMall's 3 years end 15 January 2029; Dell's 5 years run to 15 January 2031.
+      const d = dec('itmall', dev, shipped, itmClaim('2030-01-15'));
+      expect(d).toMatchObject({ outcome: 'covered', basis: 'manufacturer' });
+      expect(d.remedies.map((r) => [r.type, r.rule])).toEqual([['manufacturer-service', 'ITM-5']]);
+      expect(d.reasons.find((r) => r.code === 'claim-expired')?.rule).toBe('ITM-4');
+      expect(d.reasons.find((r) => r.code === 'manufacturer-route')?.params).toMatchObject({ end: '2031-01-15', provider: 'Dell ProSupport' });
+      // ITMall's own freight split is for its own warranty claims (ITM-7).
+      expect(d.charges).toEqual([]);
+      // After the manufacturer's plan as well: not covered.
+      expect(dec('itmall', dev, shipped, itmClaim('2031-01-16')).outcome).toBe('not-covered');
+    },
+  },
+  {
+    name: 'advance replacement on the claim exactly 12 months after shipping, not the day after (ITM-8)',
+    check: () => {
+      const ws: DeviceInput = { category: 'workstation' };
+      const ship = [ev('sale', '2026-02-20'), ev('shipping', '2026-03-02')];
+      expect(remedy(dec('itmall', ws, ship, itmClaim('2027-03-02', { hardwareDefectConfirmed: true })), 'advance-replacement')).toMatchObject({ rule: 'ITM-8', until: '2027-03-02' });
+      const after = dec('itmall', ws, ship, itmClaim('2027-03-03', { hardwareDefectConfirmed: true }));
+      expect(after.outcome).toBe('not-covered'); // the workstation's 1 year ended too (ITM-4)
+      expect(remedy(after, 'advance-replacement')).toBeUndefined();
+    },
+  },
   // ---- SC
   {
     name: 'a fault of the repaired work within the card’s 3 months is redone free (SC-10, SC-8)',
@@ -621,6 +731,54 @@ const decisionRows: DecisionRow[] = [
       expect(d.reasons.find((r) => r.code === 'discount-defect')).toMatchObject({ rule: 'ITEMA-8', params: { defect: 'scratched-panel' } });
       // Another defect of the same device is covered.
       expect(dec('itema', dev, sold, itemaClaim('2026-03-01', { defect: 'no-power' })).outcome).toBe('covered');
+    },
+  },
+  {
+    name: 'a refurbished item discounted for a defect is not covered for that defect (ITEMA-8)',
+    check: () => {
+      const dev: DeviceInput = { category: 'laptop', condition: 'refurbished', discountDefect: 'dead-usb-port' };
+      const d = dec('itema', dev, sold, itemaClaim('2026-03-01', { defect: 'dead-usb-port' }));
+      expect(d.outcome).toBe('not-covered');
+      expect(d.reasons.find((r) => r.code === 'discount-defect')).toMatchObject({ rule: 'ITEMA-8', params: { defect: 'dead-usb-port' } });
+      expect(dec('itema', dev, sold, itemaClaim('2026-03-01', { defect: 'no-power' })).outcome).toBe('covered');
+    },
+  },
+  {
+    name: 'a power adapter sold on its own is refused; a battery on its own is covered for 6 months (ITEMA-7)',
+    check: () => {
+      const adapter = dec('itema', { category: 'power-adapter', condition: 'refurbished' }, sold, itemaClaim('2026-02-01'));
+      expect(adapter.outcome).toBe('not-covered');
+      expect(adapter.reasons.find((r) => r.code === 'part-no-term')?.rule).toBe('ITEMA-7');
+      expect(adapter.basis).toBe('none');
+      // 10 January + 6 months = 10 July.
+      const battery: DeviceInput = { category: 'battery', condition: 'refurbished' };
+      expect(dec('itema', battery, sold, itemaClaim('2026-07-10')).reasons.find((r) => r.code === 'in-coverage')).toMatchObject({ rule: 'ITEMA-7', params: { end: '2026-07-10' } });
+      expect(dec('itema', battery, sold, itemaClaim('2026-07-11')).basis).not.toBe('commercial');
+    },
+  },
+  {
+    name: 'a claim on the commercial warranty alone, after the legal guarantee, pays transport (ITEMA-13, ITEMA-31)',
+    check: () => {
+      // A 36-month card: the legal guarantee ended 10 January 2028, the card runs to 10 January 2029.
+      const dev: DeviceInput = { category: 'laptop', condition: 'refurbished', term: '36 months' };
+      const d = dec('itema', dev, sold, itemaClaim('2028-07-10'));
+      expect(d).toMatchObject({ outcome: 'covered', basis: 'commercial' });
+      expect(charge(d, 'transport')).toMatchObject({ payer: 'client', amount: 800, when: 'always', rule: 'ITEMA-13' });
+      expect(d.reasons.find((r) => r.code === 'free-of-charge')).toBeUndefined();
+      // Within the legal guarantee the same claim is free of charge, shipping included (ITEMA-31).
+      const early = dec('itema', dev, sold, itemaClaim('2027-07-10'));
+      expect(charge(early, 'transport')).toBeUndefined();
+      expect(early.reasons.find((r) => r.code === 'free-of-charge')?.rule).toBe('ITEMA-31');
+    },
+  },
+  {
+    name: 'judges dead pixels on a notebook like a laptop, exactly at and above the limits (ITEMA-16)',
+    check: () => {
+      const nb: DeviceInput = { category: 'notebook', condition: 'refurbished', term: '12 months' };
+      expect(dec('itema', nb, sold, itemaClaim('2026-03-01', { deadPixels: { darkPixels: 2, brightPixels: 2 } })).outcome).toBe('not-covered');
+      expect(dec('itema', nb, sold, itemaClaim('2026-03-01', { deadPixels: { darkPixels: 3 } })).outcome).toBe('covered');
+      expect(dec('itema', nb, sold, itemaClaim('2026-03-01', { deadPixels: { subpixelClusters: 2 } })).outcome).toBe('not-covered');
+      expect(dec('itema', nb, sold, itemaClaim('2026-03-01', { deadPixels: { subpixelClusters: 3 } })).outcome).toBe('covered');
     },
   },
   {
