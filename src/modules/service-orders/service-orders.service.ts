@@ -472,6 +472,16 @@ export async function revokePageTokens(db: Db, actor: Actor, id: string, now: Da
     const o = await lockOrder(tx, actor.organizationId, id);
     if (!o) throw notFound('Service order');
     const r = await tx.updateTable('order_page_tokens').set({ revoked_at: now }).where('order_id', '=', o.id).where('revoked_at', 'is', null).executeTakeFirst();
+    // The intake's token is kept in its claim.received message so that documents and later messages
+    // print the same link; once revoked it is dropped there too: nothing prints a dead link, and the
+    // token is no longer stored in clear. Later prints show the page reached by number and contact.
+    await tx
+      .updateTable('outbox')
+      .set({ payload: sql`payload - 'orderPageToken'` })
+      .where('organization_id', '=', o.organization_id)
+      .where('aggregate_id', '=', o.id)
+      .where('topic', '=', 'claim.received')
+      .execute();
     await audit(tx, actor, { action: 'service-order.page-links-revoked', entityType: 'service-order', entityId: o.id, after: { state: o.state, revoked: Number(r.numUpdatedRows) } });
     return { revoked: Number(r.numUpdatedRows) };
   });

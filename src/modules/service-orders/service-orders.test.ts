@@ -157,6 +157,11 @@ describe('SC: repair with quote, consent on the order page, pickup after payment
     // Revoked links stop working.
     expect((await call('DELETE', `/api/v1/service-orders/${order.id}/page-links`, cookie)).body.revoked).toBe(1);
     expect((await call('GET', `/api/v1/order-page/${orderPage.token}`, undefined)).status).toBe(404);
+    // ... and are no longer kept in clear nor printed: the work order's link is the lookup page.
+    const kept = await t.db.selectFrom('outbox').select('payload').where('aggregate_id', '=', order.id).execute();
+    expect(JSON.stringify(kept)).not.toContain(orderPage.token);
+    const { orderPageLink } = await import('../documents/documents.service.ts');
+    expect(await orderPageLink(t.db, t.config, t.orgs['service-center'], order.id)).toMatch(/\/api\/v1\/order-page\/lookup$/);
   });
 
   test('Idempotency-Key: a retried intake creates one order with one number', async () => {
