@@ -105,7 +105,9 @@ function runTimeline(start: Day, term: Term, evs: readonly Ev[], at: Day, o: Run
 
   for (let i = 0; i < evs.length; i++) {
     const { day, e } = evs[i];
-    if (day < start) continue;
+    // Before the term starts only a bought extension counts (ITS-3: a plan bought with the
+    // product, before its installation, still adds its duration).
+    if (day < start && e.type !== 'extension-purchased') continue;
     switch (e.type) {
       case 'repair-accepted':
       case 'dispute-opened': {

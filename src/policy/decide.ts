@@ -62,10 +62,11 @@ export function decide(claim: ClaimInput, history: History, pack: CompiledPack, 
   let basis: Basis = 'none';
 
   // ITEMA-5: the warranty applies in the business's country; elsewhere, the manufacturer's terms.
-  if (raw.settings.country && claim.country && claim.country.toUpperCase() !== raw.settings.country) {
+  const country = claim.country === undefined ? undefined : countryCode(claim.country);
+  if (raw.settings.country && country && country !== raw.settings.country.toUpperCase()) {
     notCovered = true;
     const rule = raw.settings.countryRule ?? item.rules[0];
-    reasons.push(reason(rule, 'outside-country', { country: claim.country.toUpperCase(), home: raw.settings.country }));
+    reasons.push(reason(rule, 'outside-country', { country, home: raw.settings.country }));
     remedies.push({ type: 'manufacturer-service', rule, text: say('remedy-manufacturer-service', {}) });
   }
 
@@ -85,6 +86,7 @@ export function decide(claim: ClaimInput, history: History, pack: CompiledPack, 
   const legal = coverage.legalGuarantee;
   const legalActive = !!legal && claimDay >= tryParseDate(legal.start)! && claimDay <= tryParseDate(legal.end)!;
   const startDay = item.start ? tryParseDate(item.start)! : undefined;
+  const windowStart = coverage.device.start ? tryParseDate(coverage.device.start)! : startDay;
 
   // ITM-5 / ITEMA-6: the manufacturer's own protection, where recorded, on the claim date.
   const manufacturerRuns = !!item.manufacturer && startDay !== undefined && claimDay >= startDay && tryParseDate(item.manufacturer.end)! >= claimDay;
@@ -181,7 +183,9 @@ export function decide(claim: ClaimInput, history: History, pack: CompiledPack, 
       if (r.requiresConfirmedDefect && claim.hardwareDefectConfirmed !== true) continue;
       let until: string | undefined;
       if (r.within) {
-        const windowEnd = startDay === undefined ? undefined : addTerm(startDay, v.remedyWindows.get(r.type)!);
+        // ITM-8: "the first 12 months" are the product's, from the device's commencement, also
+        // for a claim on a part replaced later.
+        const windowEnd = windowStart === undefined ? undefined : addTerm(windowStart, v.remedyWindows.get(r.type)!);
         if (windowEnd === undefined || claimDay > windowEnd) continue;
         until = formatDate(windowEnd);
       }
@@ -237,6 +241,19 @@ export function decide(claim: ClaimInput, history: History, pack: CompiledPack, 
     missing,
     coverage,
   };
+}
+
+// ITEMA-5: a country given by name or ISO alpha-3 code is the same country as its alpha-2 code.
+const COUNTRY_NAMES: Record<string, string> = {
+  BGR: 'BG', BULGARIA: 'BG', 'БЪЛГАРИЯ': 'BG', 'REPUBLIC OF BULGARIA': 'BG', 'РЕПУБЛИКА БЪЛГАРИЯ': 'BG',
+  VNM: 'VN', VIETNAM: 'VN', 'VIET NAM': 'VN', 'VIỆT NAM': 'VN',
+  GBR: 'GB', UK: 'GB', 'UNITED KINGDOM': 'GB', 'GREAT BRITAIN': 'GB',
+  USA: 'US', 'UNITED STATES': 'US', 'UNITED STATES OF AMERICA': 'US',
+  SGP: 'SG', SINGAPORE: 'SG',
+};
+function countryCode(c: string): string {
+  const u = c.trim().toUpperCase();
+  return COUNTRY_NAMES[u] ?? u;
 }
 
 function discountRule(raw: { rules: Record<string, unknown> }): string {

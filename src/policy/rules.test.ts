@@ -99,6 +99,11 @@ const endRows: EndRow[] = [
     end: '2027-01-01', status: 'active', rule: 'ITS-3', // 1 July + 6 months = 1 January 2027
   },
   {
+    name: 'an extension bought with the product, before installation, still adds its duration (ITS-3)',
+    pack: 'its', device: { category: 'nas', kind: 'service' }, events: [ev('sale', '2026-01-05'), ev('extension-purchased', '2026-01-05', { planId: 'plus-6-months' }), ev('installation', '2026-01-12')], at: '2026-05-15',
+    end: '2026-10-12', status: 'active', rule: 'ITS-3', // 12 January + 90 days = 12 April, + 6 months = 12 October
+  },
+  {
     name: 'infrastructure has 3 years of premium maintenance from shipping (ITM-1, ITM-4)',
     pack: 'itmall', device: server, events: shipped, at: '2026-02-01',
     end: '2029-01-15', status: 'active', rule: 'ITM-4', // shipped 15 January 2026 + 3 years (not the sale on the 10th)
@@ -532,6 +537,17 @@ const decisionRows: DecisionRow[] = [
     },
   },
   {
+    name: 'advance replacement counts the 12 months from the unit’s shipping, also for a part replaced later (ITM-8)',
+    check: () => {
+      // Shipped 15 January 2026; the PSU was swapped on 1 December 2026; the claim on 1 February 2027 is past the first 12 months.
+      const events = [...shipped, ev('part-replaced', '2026-12-01', { partId: 'psu-2', replacesPartId: 'psu-1' })];
+      const d = dec('itmall', workstation, events, itmClaim('2027-02-01', { partId: 'psu-2', hardwareDefectConfirmed: true }));
+      expect(d.outcome).toBe('covered'); // the part's 3 months run to 1 March 2027 (ITM-10)
+      expect(remedy(d, 'advance-replacement')).toBeUndefined();
+      expect(remedy(dec('itmall', workstation, events, itmClaim('2027-01-15', { partId: 'psu-2', hardwareDefectConfirmed: true })), 'advance-replacement')?.until).toBe('2027-01-15');
+    },
+  },
+  {
     name: 'advance replacement needs a confirmed hardware defect (ITM-8)',
     check: () => {
       const d = dec('itmall', server, shipped, itmClaim('2026-06-01'));
@@ -691,6 +707,13 @@ const decisionRows: DecisionRow[] = [
       expect(d.outcome).toBe('not-covered');
       expect(d.reasons.find((r) => r.code === 'outside-country')).toMatchObject({ rule: 'ITEMA-5', params: { country: 'DE', home: 'BG' } });
       expect(remedy(d, 'manufacturer-service')?.rule).toBe('ITEMA-5');
+    },
+  },
+  {
+    name: 'Bulgaria named in full or as BGR is not outside Bulgaria (ITEMA-5)',
+    check: () => {
+      for (const country of ['Bulgaria', 'BGR', 'България', 'bg']) expect(dec('itema', refurbLaptop, sold, itemaClaim('2026-03-01', { country })).outcome).toBe('covered');
+      expect(dec('itema', refurbLaptop, sold, itemaClaim('2026-03-01', { country: 'Romania' })).reasons.find((r) => r.code === 'outside-country')?.rule).toBe('ITEMA-5');
     },
   },
   {
