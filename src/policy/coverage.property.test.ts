@@ -1,7 +1,9 @@
 // Laws of coverage and decisions, checked with fast-check on generated histories of all five packs:
 // a suspension never shortens coverage; coverage is never shorter than the base term; the same
 // history (also shuffled, same-day order aside) gives the same answer; an end is never before its
-// start; decide never throws on valid input and cites only rule ids its pack lists.
+// start; decide never throws on valid input and cites only rule ids its pack lists; a claim stands
+// on the warranty exactly when coverage covers the device that day; itema is free of charge exactly
+// while the legal guarantee runs (ITEMA-31), else transport is the client's (ITEMA-13).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { computeCoverage } from './coverage.ts';
@@ -215,6 +217,35 @@ describe('decision laws (fast-check)', () => {
         if (d.outcome === 'not-covered') expect(d.remedies.map((r) => r.type)).not.toContain('repair');
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('a device claim stands on the warranty exactly when the coverage report covers the device on the claim date (end dates inclusive)', () => {
+    fc.assert(
+      fc.property(caseArb(), (c) => {
+        const claim = { ...c.claim, partId: undefined };
+        const d = decide(claim, { device: c.device, events: c.events }, getShippedPack(c.pack), c.moment);
+        const onClaimDay = coverageOf(c, c.events, claim.date).device;
+        if (onClaimDay.covered) expect(['commercial', 'manufacturer']).toContain(d.basis);
+        else if (d.basis === 'commercial') expect.fail(`commercial basis on a day the device is ${onClaimDay.status}`);
+      }),
+      RUNS,
+    );
+  });
+
+  it('a covered itema claim is free of charge exactly while the legal guarantee runs, else the client pays transport (ITEMA-31, ITEMA-13)', () => {
+    fc.assert(
+      fc.property(caseArb(['itema']), (c) => {
+        const d = decide(c.claim, { device: c.device, events: c.events }, getShippedPack(c.pack), c.moment);
+        if (d.outcome === 'not-covered' || d.basis === 'manufacturer' || d.basis === 'none') return;
+        const free = d.reasons.some((r) => r.code === 'free-of-charge');
+        const transport = d.charges.some((x) => x.type === 'transport');
+        expect(free).toBe(!transport);
+        const lg = d.coverage.legalGuarantee;
+        const legalRuns = !!lg && c.claim.date >= lg.start && c.claim.date <= lg.end;
+        expect(free).toBe(legalRuns);
+      }),
+      RUNS,
     );
   });
 });
