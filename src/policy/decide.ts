@@ -20,6 +20,15 @@ export interface History {
   events: DeviceEvent[];
 }
 
+const PIXEL_KINDS = {
+  brightPixels: { en: 'always-lit pixels', bg: 'постоянно светещи пиксели', vi: 'điểm ảnh luôn sáng' },
+  darkPixels: { en: 'dark pixels', bg: 'тъмни пиксели', vi: 'điểm ảnh tối' },
+  defectiveSubpixels: { en: 'defective subpixels', bg: 'дефектни субпиксели', vi: 'điểm ảnh phụ bị lỗi' },
+  subpixelClusters: { en: 'clusters of defective subpixels', bg: 'групи дефектни субпиксели', vi: 'cụm điểm ảnh phụ bị lỗi' },
+  pixelClusters5x5: { en: 'clusters of defective pixels in a 5 × 5 square', bg: 'групи дефектни пиксели в квадрат 5 × 5', vi: 'cụm điểm ảnh lỗi trong ô 5 × 5' },
+} as const;
+const ALLOWED = { en: 'allowed', bg: 'допустими', vi: 'cho phép' } as const;
+
 const PAYER = {
   client: { en: 'client', bg: 'клиента', vi: 'khách hàng' },
   business: { en: 'business', bg: 'фирмата', vi: 'công ty' },
@@ -140,7 +149,10 @@ export function decide(claim: ClaimInput, history: History, pack: CompiledPack, 
   if (claim.deadPixels && pp && (v.pixelCategories.has(history.device.category) || v.pixelCategories.has(item.category))) {
     const verdict = judgePixels(claim.deadPixels, pp.limits);
     if (verdict.defect) {
-      reasons.push(reason(pp.rule, 'pixels-defect', { over: verdict.over.map((o) => `${o.kind} ${o.count} > ${o.limit}`).join(', ') }));
+      // params.over stays a stable code list ('darkPixels 3 > 2'); the texts name the kinds.
+      const over = verdict.over.map((o) => `${o.kind} ${o.count} > ${o.limit}`).join(', ');
+      const words = (lang: 'en' | 'bg' | 'vi') => verdict.over.map((o) => `${PIXEL_KINDS[o.kind][lang]}: ${o.count}, ${ALLOWED[lang]} ${o.limit}`).join('; ');
+      reasons.push({ rule: pp.rule, code: 'pixels-defect', text: say('pixels-defect', () => ({ over: { en: words('en'), bg: words('bg'), vi: words('vi') } })), params: { over } });
     } else {
       notCovered = true;
       reasons.push(reason(pp.rule, 'pixels-within-limits', {}));
