@@ -1,3 +1,4 @@
+import { containsPattern } from '../../db/like.ts';
 import type { Selectable } from 'kysely';
 import type { Db, Tx } from '../../db/index.ts';
 import type { CustomersTable } from '../../db/schema.ts';
@@ -15,7 +16,7 @@ export interface CustomerFilter {
 export function list(db: Db, orgId: string, f: CustomerFilter) {
   let q = db.selectFrom('customers').selectAll().where('organization_id', '=', orgId);
   if (f.q) {
-    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = containsPattern(f.q);
     q = q.where((eb) => eb.or([eb('name', 'ilike', like), eb('email', 'ilike', like), eb('phone', 'ilike', like)]));
   }
   if (f.email) q = q.where((eb) => eb(eb.fn('lower', ['email']), '=', f.email!.toLowerCase()));

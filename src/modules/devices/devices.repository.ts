@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { containsPattern } from '../../db/like.ts';
 import type { Db, Tx } from '../../db/index.ts';
 import type { DeviceEventsTable, DevicePartsTable, DevicesTable } from '../../db/schema.ts';
 
@@ -8,6 +9,8 @@ export type EventRow = Selectable<DeviceEventsTable>;
 
 export interface DeviceFilter {
   serial?: string;
+  /** Any part of the serial or the model, any case. */
+  q?: string;
   manufacturer?: string;
   model?: string;
   category?: string;
@@ -20,6 +23,10 @@ export interface DeviceFilter {
 export function list(db: Db, orgId: string, f: DeviceFilter) {
   let q = db.selectFrom('devices').selectAll().where('organization_id', '=', orgId);
   if (f.serial) q = q.where('serial', '=', f.serial);
+  if (f.q) {
+    const like = containsPattern(f.q);
+    q = q.where((eb) => eb.or([eb('serial', 'ilike', like), eb('model', 'ilike', like)]));
+  }
   if (f.manufacturer) q = q.where((eb) => eb(eb.fn('lower', ['manufacturer']), '=', f.manufacturer!.toLowerCase()));
   if (f.model) q = q.where('model', '=', f.model);
   if (f.category) q = q.where('category', '=', f.category);

@@ -97,7 +97,8 @@ export async function devicesRoutes(app: ZApp, deps: AppDeps) {
         tags,
         summary: 'List devices, newest first',
         querystring: PageQuery.extend({
-          serial: z.string().max(200).optional(),
+          serial: z.string().max(200).optional().describe('The exact serial'),
+          q: z.string().trim().min(2).max(200).optional().describe('Any part of the serial or the model, any case (at least 2 characters)'),
           manufacturer: z.string().max(200).optional(),
           model: z.string().max(200).optional(),
           category: z.string().max(100).optional(),

@@ -66,3 +66,19 @@ test('a stale device update is refused with the current state', async () => {
   expect(stale.statusCode).toBe(409);
   expect(stale.json().current).toMatchObject({ model: 'EliteBook', version: 2 });
 });
+
+test('search finds devices by any part of the serial or model, any case, only in its own organization', async () => {
+  await create({ serial: 'PF-3XK9-7781', manufacturer: 'Lenovo', model: 'ThinkPad X1', category: 'laptop' });
+  await create({ serial: 'PF-3XK9-7782', manufacturer: 'Lenovo', model: 'ThinkPad T14', category: 'laptop' });
+  await create({ serial: '100%_OK', manufacturer: 'Acme', category: 'accessory' });
+  const search = (q: string, slug = 'itema-pg') => t.app.inject({ url: `/api/v1/devices?q=${encodeURIComponent(q)}`, headers: { cookie: t.cookies[slug].manager } });
+  const serials = async (q: string, slug?: string) => (await search(q, slug)).json().items.map((d: { serial: string }) => d.serial).sort();
+  expect(await serials('7781')).toEqual(['PF-3XK9-7781']); // the last digits read off a label
+  expect(await serials('pf-3xk9')).toEqual(['PF-3XK9-7781', 'PF-3XK9-7782']);
+  expect(await serials('thinkpad t1')).toEqual(['PF-3XK9-7782']); // by model
+  expect(await serials('%_')).toEqual(['100%_OK']); // LIKE's wildcards are plain characters
+  expect(await serials('7781', 'its')).toEqual([]); // another organization sees none of them
+  const short = await search('7');
+  expect(short.statusCode).toBe(400);
+  expect(short.json().errors[0].field).toBe('querystring.q');
+});

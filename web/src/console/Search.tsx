@@ -1,4 +1,4 @@
-// One box: a serial finds its device, a name / phone / e-mail finds clients, an order number its order.
+// One box: any part of a serial or model finds devices, a name / phone / e-mail finds clients, an order number its order.
 import { Anchor, Badge, Stack, Table, Text, Title } from '@mantine/core';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -14,7 +14,7 @@ export function SearchPage({ q }: { q: string }) {
   const { t } = useTranslation();
   const s = useLoad(async () => {
     const [devices, customers, orders] = await Promise.all([
-      api<{ items: Device[] }>(`/devices?${qs({ serial: q, limit: 20 })}`),
+      q.trim().length >= 2 ? api<{ items: Device[] }>(`/devices?${qs({ q: q.trim(), limit: 20 })}`) : Promise.resolve({ items: [] as Device[] }),
       api<{ items: Customer[] }>(`/customers?${qs({ q, limit: 20 })}`),
       /^[A-Za-z]{1,5}-\d/.test(q) ? api<{ items: OrderSummary[] }>(`/service-orders?${qs({ number: q.toUpperCase(), limit: 20 })}`).catch(() => ({ items: [] })) : Promise.resolve({ items: [] as OrderSummary[] }),
     ]);
@@ -25,7 +25,10 @@ export function SearchPage({ q }: { q: string }) {
     const d = s.data;
     if (!d) return;
     const total = d.devices.length + d.customers.length + d.orders.length;
+    // A scanned serial finds the device it names even when other serials contain it.
+    const exact = d.devices.filter((x) => x.serial.toLowerCase() === q.trim().toLowerCase());
     if (total === 1 && d.devices.length === 1) navigate(`/devices/${d.devices[0].id}`, true);
+    else if (exact.length === 1 && d.orders.length === 0) navigate(`/devices/${exact[0].id}`, true);
     else if (total === 1 && d.orders.length === 1) navigate(`/orders/${d.orders[0].id}`, true);
   }, [s.data]);
   return (
