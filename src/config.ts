@@ -17,6 +17,14 @@ const EnvSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: z.url().optional(),
+  // Whom to believe about the client's address (X-Forwarded-For): nobody by default; `true` for any
+  // proxy, a number of proxy hops, or a comma-separated list of proxy addresses / CIDR ranges.
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .refine((v) => /^(true|false|\d{1,2})$/.test(v) || v.split(',').every((x) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(x.trim())), 'must be true, false, a number of hops, or proxy addresses / CIDR ranges separated by commas')
+    .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v))
+    .default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   AFTERCARE_DEMO: bool.default(true),
   COOKIE_SECURE: bool.default(true),
@@ -76,6 +84,8 @@ export interface Config {
   host: string;
   port: number;
   publicUrl?: string;
+  /** fastify's trustProxy: which proxies may tell the client's address (TRUST_PROXY). */
+  trustProxy: boolean | number | string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   demo: boolean;
   cookieSecure: boolean;
@@ -114,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     port: e.PORT,
     publicUrl: e.PUBLIC_URL,
+    trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     demo: e.AFTERCARE_DEMO,
     cookieSecure: e.COOKIE_SECURE,

@@ -47,5 +47,9 @@ test('configuration is validated with readable messages', () => {
   expect(message).toMatch(/^Invalid configuration/);
   for (const line of ['  PORT: ', '  DATABASE_URL: must be a postgres', '  AFTERCARE_PG_PORT: must not be 5432', '  AFTERCARE_DEMO: ']) expect(message).toContain(line);
   const c = loadConfig({ PORT: '8080', AFTERCARE_DEMO: 'false', DATABASE_URL: '' });
-  expect(c).toMatchObject({ port: 8080, demo: false, databaseUrl: undefined, host: '127.0.0.1' });
+  expect(c).toMatchObject({ port: 8080, demo: false, databaseUrl: undefined, host: '127.0.0.1', trustProxy: false });
+  expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+  expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+  expect(loadConfig({ TRUST_PROXY: '10.0.0.1, 192.168.0.0/16' }).trustProxy).toBe('10.0.0.1, 192.168.0.0/16');
+  expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY: must be true, false, a number of hops/);
 });

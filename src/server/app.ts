@@ -51,7 +51,8 @@ export type App = FastifyInstance;
 export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
-    trustProxy: true,
+    // A hop count is given as the function fastify's types want: trust that many proxies from the socket.
+    trustProxy: typeof deps.config.trustProxy === 'number' ? ((hops) => (_addr: string, i: number) => i < hops)(deps.config.trustProxy) : deps.config.trustProxy,
     bodyLimit: 1024 * 1024,
     // Keep ids short in logs; each request carries one.
     genReqId: () => Math.random().toString(36).slice(2, 10),

@@ -171,6 +171,21 @@ describe('sign-in limit per client address', () => {
     expect((await signIn('after@example.com', 'wrong', ip2)).statusCode).toBe(429);
   });
 
+  test('a forged X-Forwarded-For does not give a new client address unless TRUST_PROXY says whom to believe', async () => {
+    const forged = (i: number, app: App = t.app) =>
+      app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email: `forge-${i}@example.com`, password: 'wrong' }, remoteAddress: '10.3.0.1', headers: { 'x-forwarded-for': `192.0.2.${i}` } });
+    const rs = [];
+    for (let i = 0; i <= PER_IP; i++) rs.push(await forged(i));
+    expect(codes(rs)).toEqual([...Array(PER_IP).fill(401), 429]); // all counted against the socket's address
+    // Behind a proxy that TRUST_PROXY names, its header is the client's address.
+    const behind = await buildApp({ db: t.db, pool: t.pool, config: { ...t.config, trustProxy: '10.3.0.1' }, storage: new DiskStorage(t.config.filesDir) });
+    try {
+      expect((await forged(1, behind)).statusCode).toBe(401);
+    } finally {
+      await behind.close();
+    }
+  });
+
   test('20 concurrent failures for 20 e-mail addresses from one client address let exactly the limit through', async () => {
     const ip = '10.2.0.4';
     const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => signIn(`burst-${i}@example.com`, 'wrong', ip)));
