@@ -64,6 +64,7 @@ const claimSchema = z
     hardwareDefectConfirmed: z.boolean().optional(),
     fixedOn: date.optional(),
     clientRefusesPaidRepair: z.boolean().optional(),
+    insignificant: z.boolean().optional(),
   })
   .strict();
 

@@ -236,7 +236,8 @@ function itemStatus(t: Timeline | undefined, at: Day): ItemCoverage['status'] {
   return at <= t.end ? 'active' : 'expired';
 }
 
-function toItem(item: string, category: string, kind: ItemKind, t: Timeline | undefined, term: Term | null | undefined, at: Day, rules: string[]): ItemCoverage {
+/** `shared`: the timeline is also the device's, so the item gets copies of its lists to write into. */
+function toItem(item: string, category: string, kind: ItemKind, t: Timeline | undefined, term: Term | null | undefined, at: Day, rules: string[], shared = false): ItemCoverage {
   const status = itemStatus(t, at);
   const covered = status === 'active' || status === 'suspended';
   const ruleSet = rules.slice();
@@ -255,9 +256,9 @@ function toItem(item: string, category: string, kind: ItemKind, t: Timeline | un
     end: t && formatDate(t.end),
     daysLeft: t && covered ? t.end - at : undefined,
     term: term === null ? 'none' : term?.text,
-    // Copies: a part that shares the device's timeline must not write into the device's lists.
-    intervals: t ? t.intervals.slice() : [],
-    changes: t ? t.changes.slice() : [],
+    // A part that shares the device's timeline must not write into the device's lists.
+    intervals: t ? (shared ? t.intervals.slice() : t.intervals) : [],
+    changes: t ? (shared ? t.changes.slice() : t.changes) : [],
     rules: ruleSet,
   };
 }
@@ -377,6 +378,62 @@ function statusReason(c: ItemCoverage, rule: string): Reason {
 
 // A part cites its pack's own rules; where the pack has none for parts, the device's term rule
 // (never another business's rule id).
+// The hot path's helpers are module-level functions, not closures: the TypeScript loader keeps
+// function names (esbuild keepNames), which costs a defineProperty call for every closure made.
+interface PartsCtx {
+  evs: readonly Ev[];
+  v: CompiledVersion;
+  at: Day;
+  deviceTl: Timeline | undefined;
+  deviceTerm: Term | null | undefined;
+  deviceRule: string;
+  byId: Map<string, { tl?: Timeline; cov: ItemCoverage }>;
+}
+
+function partOpts(v: CompiledVersion, rule: string): RunOpts {
+  return {
+    suspendRule: v.raw.coverage.suspendDuringRepair,
+    transferable: v.raw.coverage.transferable,
+    voidable: true,
+    voidRule: v.raw.coverage.voidRule,
+    baseRule: rule,
+    baseCode: 'part-term',
+  };
+}
+
+/** A part with a card of its own (or sharing the device's coverage when it has no term of its own). */
+function addOwnPart(ctx: PartsCtx, id: string, category: string, stated: string | undefined, path: string, start: Day | undefined, viaRule?: string) {
+  const { v, at, byId, deviceTl, deviceTerm, deviceRule, evs } = ctx;
+  const nc = v.notCovered.get(category);
+  if (nc) {
+    const cov = toItem(id, category, 'part', undefined, null, at, [nc.rule]);
+    cov.status = 'not-covered';
+    byId.set(id, { cov });
+    return;
+  }
+  const st = parseItemTerm(stated, path);
+  const packPart = v.parts.get(category);
+  let term: Term | null | undefined = st !== undefined ? st : packPart ? packPart.term : viaRule ? v.moduleCard?.term : undefined;
+  const rule = viaRule ?? packPart?.rule ?? deviceRule;
+  if (term === undefined) {
+    // No term of its own: the part shares the device's coverage.
+    if (viaRule) term = deviceTerm ?? null;
+    else {
+      const cov = toItem(id, category, 'part', deviceTl, deviceTerm, at, [deviceRule], true);
+      byId.set(id, { tl: deviceTl, cov });
+      return;
+    }
+  }
+  if (term === null || start === undefined) {
+    const cov = toItem(id, category, 'part', undefined, term, at, [rule]);
+    cov.status = term === null ? 'not-covered' : 'not-started';
+    byId.set(id, { cov });
+    return;
+  }
+  const tl = runTimeline(start, term, evs, at, partOpts(v, rule));
+  byId.set(id, { tl, cov: toItem(id, category, 'part', tl, term, at, [rule]) });
+}
+
 function computeParts(
   device: DeviceInput,
   evs: readonly Ev[],
@@ -388,47 +445,8 @@ function computeParts(
 ): ItemCoverage[] {
   const out: ItemCoverage[] = [];
   const byId = new Map<string, { tl?: Timeline; cov: ItemCoverage }>();
-  const partOpts = (rule: string): RunOpts => ({
-    suspendRule: v.raw.coverage.suspendDuringRepair,
-    transferable: v.raw.coverage.transferable,
-    voidable: true,
-    voidRule: v.raw.coverage.voidRule,
-    baseRule: rule,
-    baseCode: 'part-term',
-  });
-
-  const own = (id: string, category: string, stated: string | undefined, path: string, start: Day | undefined, viaRule?: string) => {
-    const nc = v.notCovered.get(category);
-    if (nc) {
-      const cov = toItem(id, category, 'part', undefined, null, at, [nc.rule]);
-      cov.status = 'not-covered';
-      byId.set(id, { cov });
-      return;
-    }
-    const st = parseItemTerm(stated, path);
-    const packPart = v.parts.get(category);
-    let term: Term | null | undefined = st !== undefined ? st : packPart ? packPart.term : viaRule ? v.moduleCard?.term : undefined;
-    const rule = viaRule ?? packPart?.rule ?? deviceRule;
-    if (term === undefined) {
-      // No term of its own: the part shares the device's coverage.
-      if (viaRule) term = deviceTerm ?? null;
-      else {
-        const cov = toItem(id, category, 'part', deviceTl, deviceTerm, at, [deviceRule]);
-        byId.set(id, { tl: deviceTl, cov });
-        return;
-      }
-    }
-    if (term === null || start === undefined) {
-      const cov = toItem(id, category, 'part', undefined, term, at, [rule]);
-      cov.status = term === null ? 'not-covered' : 'not-started';
-      byId.set(id, { cov });
-      return;
-    }
-    const tl = runTimeline(start, term, evs, at, partOpts(rule));
-    byId.set(id, { tl, cov: toItem(id, category, 'part', tl, term, at, [rule]) });
-  };
-
-  (device.parts ?? []).forEach((p, i) => own(p.id, p.category, p.term, `device.parts[${i}].term`, deviceTl?.start));
+  const ctx: PartsCtx = { evs, v, at, deviceTl, deviceTerm, deviceRule, byId };
+  (device.parts ?? []).forEach((p, i) => addOwnPart(ctx, p.id, p.category, p.term, `device.parts[${i}].term`, deviceTl?.start));
 
   evs.forEach(({ day, e }, i) => {
     if (e.type !== 'part-replaced' && e.type !== 'module-added') return;
@@ -490,7 +508,7 @@ function computeParts(
       old.cov.covered = false;
     }
     // ITEMA-25: an added module, or a part replaced outside warranty, gets a card of its own.
-    own(id, category, e.term, `events[${i}].term`, day, v.moduleCard?.rule ?? deviceRule);
+    addOwnPart(ctx, id, category, e.term, `events[${i}].term`, day, v.moduleCard?.rule ?? deviceRule);
   });
   for (const { cov } of byId.values()) out.push(cov);
   return out;

@@ -203,8 +203,9 @@ export function decide(claim: ClaimInput, history: History, pack: CompiledPack, 
       }
       remedies.push({ type: r.type, rule: consumerChooses && (r.type === 'repair' || r.type === 'replacement') ? consumerChooses : r.rule, text: r.text, until, chosenBy: consumerChooses ? 'consumer' : r.chosenBy });
     }
-    rightsAfterNoFix(claim, claimDay, momentDay, v.noFixWithin, remedies, reasons);
-    refundAfterRepairs(all, claimDay, startDay, raw.consumerRights.refundAfterRepairs, remedies, reasons);
+    const insignificantRule = claim.insignificant ? (raw.consumerRights.refundAfterRepairs?.rule ?? v.noFixWithin?.rules[0]) : undefined;
+    rightsAfterNoFix(claim, claimDay, momentDay, v.noFixWithin, remedies, reasons, insignificantRule);
+    refundAfterRepairs(all, claimDay, startDay, raw.consumerRights.refundAfterRepairs, remedies, reasons, insignificantRule);
     const fr = raw.fees.freight;
     // ITM-7: a valid claim on the business's own coverage; not one passed to the manufacturer
     // after the business's term ended (ITM-5).
@@ -280,6 +281,8 @@ function rightsAfterNoFix(
   rule: { term: import('./dates.ts').Term; rules: string[] } | undefined,
   remedies: Remedy[],
   reasons: Reason[],
+  /** Set when the non-conformity is insignificant: the rule that then refuses termination (ITEMA-32). */
+  insignificant?: string,
 ) {
   if (!rule) return;
   const deadline = addTerm(claimDay, rule.term);
@@ -288,9 +291,10 @@ function rightsAfterNoFix(
   const lateOrOpen = fixed === undefined ? moment > deadline : fixed > deadline;
   if (lateOrOpen) {
     // A remedy cites one rule id (the pack's first); the reasons cite every rule behind the right.
-    remedies.push({ type: 'terminate', rule: rule.rules[0], text: say('remedy-terminate', {}), chosenBy: 'consumer' });
+    if (!insignificant) remedies.push({ type: 'terminate', rule: rule.rules[0], text: say('remedy-terminate', {}), chosenBy: 'consumer' });
     remedies.push({ type: 'price-reduction', rule: rule.rules[0], text: say('remedy-price-reduction', {}), chosenBy: 'consumer' });
     for (const id of rule.rules) reasons.push(reason(id, 'no-fix-within', { deadline: formatDate(deadline) }));
+    if (insignificant) reasons.push(reason(insignificant, 'insignificant-no-termination', {}));
   } else if (fixed === undefined) {
     reasons.push(reason(rule.rules[0], 'fix-due-by', { deadline: formatDate(deadline) }));
   }
@@ -304,6 +308,7 @@ function refundAfterRepairs(
   rule: { count: number; rule: string } | undefined,
   remedies: Remedy[],
   reasons: Reason[],
+  insignificant?: string,
 ) {
   if (!rule) return;
   let repairs = 0;
@@ -311,6 +316,11 @@ function refundAfterRepairs(
     if (e.type === 'repair-completed' && e.underWarranty !== false && day <= claimDay && (startDay === undefined || day >= startDay)) repairs++;
   }
   if (repairs >= rule.count) {
+    if (insignificant) {
+      // The refund is the contract's termination, which an insignificant non-conformity does not allow.
+      if (!reasons.some((r) => r.code === 'insignificant-no-termination')) reasons.push(reason(insignificant, 'insignificant-no-termination', {}));
+      return;
+    }
     remedies.push({ type: 'refund', rule: rule.rule, text: say('remedy-refund', { count: repairs }), chosenBy: 'consumer' });
     reasons.push(reason(rule.rule, 'repairs-count', { count: repairs }));
   }

@@ -236,6 +236,11 @@ export const MESSAGES: Catalog = {
     bg: 'Вече {count} ремонта в гаранционния срок: при ново несъответствие потребителят има право на възстановяване на сумата.',
     vi: 'Đã sửa chữa {count} lần trong thời hạn bảo hành: nếu tiếp tục không phù hợp, người tiêu dùng được hoàn tiền.',
   },
+  'insignificant-no-termination': {
+    en: 'The non-conformity is insignificant: the contract cannot be terminated for it (no termination or refund; a price reduction remains possible).',
+    bg: 'Несъответствието е незначително: договорът не може да бъде развален заради него (без разваляне и възстановяване на цената; намаляване на цената остава възможно).',
+    vi: 'Sự không phù hợp là không đáng kể: không thể hủy hợp đồng vì lý do này (không hủy, không hoàn tiền; vẫn có thể giảm giá).',
+  },
   'remedy-manufacturer-service': {
     en: 'Service by the manufacturer\'s authorized service center.',
     bg: 'Обслужване в оторизиран сервиз на производителя.',

@@ -947,6 +947,23 @@ const decisionRows: DecisionRow[] = [
     },
   },
   {
+    name: 'no termination and no refund for an insignificant non-conformity; a price reduction remains (ITEMA-32)',
+    check: () => {
+      const repairs = [['2026-02-01', '2026-02-05'], ['2026-03-01', '2026-03-05'], ['2026-04-01', '2026-04-05']].flatMap(([a, b]) => [ev('repair-accepted', a), ev('repair-completed', b)]);
+      const three = dec('itema', refurbLaptop, [...sold, ...repairs], itemaClaim('2026-06-01', { insignificant: true }));
+      expect(remedy(three, 'refund')).toBeUndefined();
+      expect(three.reasons.find((r) => r.code === 'insignificant-no-termination')?.rule).toBe('ITEMA-32');
+      expect(three.reasons.find((r) => r.code === 'repairs-count')).toBeUndefined();
+      // A month without a fix: a price reduction, not termination.
+      const late = dec('itema', refurbLaptop, sold, itemaClaim('2026-04-01', { insignificant: true }), '2026-05-02');
+      expect(remedy(late, 'terminate')).toBeUndefined();
+      expect(remedy(late, 'price-reduction')).toMatchObject({ rule: 'ITEMA-18', chosenBy: 'consumer' });
+      expect(late.reasons.filter((r) => r.code === 'insignificant-no-termination')).toHaveLength(1);
+      // Without the flag the same claims keep both rights.
+      expect(remedy(dec('itema', refurbLaptop, sold, itemaClaim('2026-04-01'), '2026-05-02'), 'terminate')).toBeDefined();
+    },
+  },
+  {
     name: 'the legal guarantee ends 2 years after delivery, later by the repair and dispute time (ITEMA-33)',
     check: () => {
       const dev: DeviceInput = { category: 'laptop', condition: 'refurbished' };

@@ -187,6 +187,12 @@ export interface ClaimInput {
   fixedOn?: string;
   /** The client refuses a paid (non-warranty) repair (ITEMA-22, SC-12). */
   clientRefusesPaidRepair?: boolean;
+  /**
+   * The non-conformity is insignificant (ITEMA-32): the consumer may not terminate the contract for
+   * it, so neither termination (ITEMA-18/31) nor the refund after three repairs is offered; a price
+   * reduction still is.
+   */
+  insignificant?: boolean;
 }
 
 export interface Remedy {
