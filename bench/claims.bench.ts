@@ -19,10 +19,43 @@ import { systemActor } from '../src/server/context.ts';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 
-async function rate(fn: () => Promise<unknown>) {
+/**
+ * CPU seconds used so far by PostgreSQL's processes (any process named postgres*, read from /proc;
+ * undefined where there is no /proc) and by this process: where an operation's cost goes.
+ */
+function cpuNow(): { postgres?: number; node: number } {
+  const usage = process.cpuUsage();
+  const node = (usage.user + usage.system) / 1e6;
+  if (!fs.existsSync('/proc/self/stat')) return { node };
+  const tick = 100; // USER_HZ on Linux
+  let postgres = 0;
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // the process ended meanwhile
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    if (!name.startsWith('postgres')) continue;
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    postgres += (Number(f[11]) + Number(f[12])) / tick;
+  }
+  return { postgres, node };
+}
+
+interface Rate {
+  perSecond: number;
+  /** CPU per operation, in ms: PostgreSQL's processes and this Node process (all its threads). */
+  cpuMs: { postgres?: number; node: number };
+}
+
+async function rate(fn: () => Promise<unknown>): Promise<Rate> {
   for (let i = 0; i < 20; i++) await fn(); // warm-up
   let n = 0;
   const until = performance.now() + SECONDS * 1000;
+  const c0 = cpuNow();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -32,7 +65,10 @@ async function rate(fn: () => Promise<unknown>) {
       }
     }),
   );
-  return n / ((performance.now() - t0) / 1000);
+  const perSecond = n / ((performance.now() - t0) / 1000);
+  const c1 = cpuNow();
+  const per = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : ((a - b) * 1000) / n);
+  return { perSecond, cpuMs: { postgres: per(c1.postgres, c0.postgres), node: per(c1.node, c0.node)! } };
 }
 
 export async function run() {
@@ -68,9 +104,14 @@ export async function run() {
     const base = await rate(plain);
     const claims = await rate(intake);
     const clocks = await h.db.selectFrom('order_clocks').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-    console.log(`plain single-row insert transactions: ${base.toFixed(0)}/s`);
-    console.log(`claim intake (decision, order, clocks + timers, audit, token, outbox): ${claims.toFixed(0)}/s`);
-    console.log(`ratio: ${(claims / base).toFixed(2)} (goal >= 0.5); ${clocks.n} clock rows written; concurrency ${CONCURRENCY}, ${SECONDS} s each`);
+    const cpu = (r: Rate) => `CPU per transaction: PostgreSQL ${r.cpuMs.postgres?.toFixed(2) ?? '?'} ms, Node ${r.cpuMs.node.toFixed(2)} ms`;
+    console.log(`plain single-row insert transactions: ${base.perSecond.toFixed(0)}/s   (${cpu(base)})`);
+    console.log(`claim intake (decision, order, clocks + timers, audit, token, outbox): ${claims.perSecond.toFixed(0)}/s   (${cpu(claims)})`);
+    console.log(`ratio: ${(claims.perSecond / base.perSecond).toFixed(2)} (goal >= 0.5); ${clocks.n} clock rows written; concurrency ${CONCURRENCY}, ${SECONDS} s each`);
+    if (base.cpuMs.postgres !== undefined && claims.cpuMs.postgres !== undefined) {
+      const total = (r: Rate) => r.cpuMs.postgres! + r.cpuMs.node;
+      console.log(`CPU per intake / per plain insert: ${(total(claims) / total(base)).toFixed(1)}x (the rate on ${os.cpus().length} shared cores follows it)`);
+    }
   } finally {
     await h.close();
     await embedded?.stop();
