@@ -16,7 +16,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import type { FileStorage } from '../storage/index.ts';
 import { installAuth } from './auth.ts';
-import { installErrorHandler } from './errors.ts';
+import { frameworkErrors, installErrorHandler } from './errors.ts';
 import { healthRoutes } from '../modules/health/health.routes.ts';
 import { authRoutes } from '../modules/auth/auth.routes.ts';
 import { organizationsRoutes } from '../modules/organizations/organizations.routes.ts';
@@ -54,6 +54,7 @@ export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger): Promi
     // A hop count is given as the function fastify's types want: trust that many proxies from the socket.
     trustProxy: typeof deps.config.trustProxy === 'number' ? ((hops) => (_addr: string, i: number) => i < hops)(deps.config.trustProxy) : deps.config.trustProxy,
     bodyLimit: 1024 * 1024,
+    frameworkErrors,
     // Keep ids short in logs; each request carries one.
     genReqId: () => Math.random().toString(36).slice(2, 10),
   });

@@ -1,6 +1,6 @@
 // Errors as application/problem+json (RFC 9457) with a stable `code`. Validation errors list each
 // bad field by path. Nothing here ever turns bad input into a 500.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
@@ -81,6 +81,19 @@ function fromPgError(e: { code?: string; constraint?: string; detail?: string; c
     default:
       return undefined;
   }
+}
+
+/**
+ * Errors fastify raises before a route is found (a path parameter over the router's length limit,
+ * a URL it cannot decode): the same problem+json as every other error, not fastify's own body.
+ */
+export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply) {
+  const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+  const body =
+    err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? problem(status, 'path-too-long', 'A path parameter is too long (ids are at most 100 characters)', { errors: [{ field: 'params', message: 'too long', code: 'too_big' }] })
+      : problem(status, 'bad-url', err.message);
+  reply.status(status).type('application/problem+json').send(body);
 }
 
 export function installErrorHandler(app: FastifyInstance) {
