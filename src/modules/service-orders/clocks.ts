@@ -131,11 +131,14 @@ export async function applyClockEvents(tx: Tx, pack: CompiledPack, o: ClockOrder
   }
 }
 
-/** While the order waits for the client the business's clocks stand still (not the client's own). */
+/**
+ * While the order waits for the client the business's clocks stand still (not the client's own, and
+ * not a not-before clock: ITEMA-20's 48 hours are the job's elapsed time, the client's wait included).
+ */
 export async function pauseClocks(tx: Tx, pack: CompiledPack, o: ClockOrder, moment: Date) {
   const running = await tx.selectFrom('order_clocks').selectAll().where('order_id', '=', o.id).where('stopped_at', 'is', null).execute();
   for (const c of running) {
-    if (CLIENT_CLOCKS.includes(c.clock_id)) continue;
+    if (CLIENT_CLOCKS.includes(c.clock_id) || rule(pack, c).kind === 'earliest') continue;
     await tx.insertInto('order_clock_pauses').values({ id: uuidv7(), organization_id: o.organization_id, clock_row_id: c.id, paused_at: moment }).execute();
     await refresh(tx, pack, o, c, moment);
   }
