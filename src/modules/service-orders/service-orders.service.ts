@@ -382,7 +382,7 @@ export async function insertClaim(tx: Tx, actor: Actor, f: ClaimFields, now: Dat
       policyError(e);
     }
   }
-  const missing = decision ? decision.missing.map((m) => ({ field: m.field, rule: m.rule })) : [];
+  const missing = decision ? decision.missing.map((m) => ({ field: m.field, rule: m.rule })) : requirementGaps(v.raw.requirements, details, proofs);
   if (!device) missing.unshift({ field: 'device', rule: v.raw.requirements.details?.rule ?? 'ITEMA-27' });
   row.missing = missing;
   row.decision = decision ? plain(decision) : null;
@@ -439,6 +439,17 @@ export async function insertClaim(tx: Tx, actor: Actor, f: ClaimFields, now: Dat
   row.number = number;
   const out = orderView(row, { charges: [], payments: [], parts: [], balance: 0, charged: 0, paid: 0 });
   return { order: out, orderPage: { token, path: `/api/v1/order-page/${token}` } };
+}
+
+/**
+ * Without a device on record the engine does not decide, but the claim's own gaps are listed all the
+ * same (ITEMA-27 details, ITEMA-10 / ITS-5 / ITS-6 proofs, ITS-7), named as the engine names them.
+ */
+function requirementGaps(req: ReturnType<typeof versionAt>['raw']['requirements'], details: Record<string, string>, proofs: Record<string, boolean>) {
+  const out: { field: string; rule: string }[] = [];
+  for (const field of req.details?.fields ?? []) if (!details[field]) out.push({ field: `details.${field}`, rule: req.details!.rule });
+  for (const p of req.proofs) if (!p.anyOf.some((k) => proofs[k] === true)) out.push({ field: `proofs.${p.anyOf.join('|')}`, rule: p.rule });
+  return out;
 }
 
 function checkWorkOrder(w: WorkOrder, path: string) {
