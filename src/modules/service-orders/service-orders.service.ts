@@ -784,6 +784,13 @@ export async function recordCourier(db: Db, actor: Actor, id: string, kind: 'del
     }
     const org = await orgOf(tx, o.organization_id);
     const pack = getShippedPack(org.pack_id);
+    if (kind === 'objection') {
+      // ITEMA-12: no objection within the day means the terms were accepted; a later one changes nothing.
+      const window = (await orderClocks(tx, pack, o.id, now)).find((c) => c.id === 'courier-objection');
+      if (window && (window.status === 'breached' || window.status === 'escalated')) {
+        throw new AppError(422, 'objection-window-expired', `The objection window closed on ${window.due} (${window.rule}); the terms are accepted`, { current: await view(tx, o), rule: window.rule });
+      }
+    }
     await applyClockEvents(tx, pack, o, [kind === 'delivery' ? 'courier-delivered' : 'objection-received'], now);
     const updated = await tx.updateTable('service_orders').set({ version: o.version + 1, updated_at: now }).where('id', '=', o.id).returningAll().executeTakeFirstOrThrow();
     await audit(tx, actor, {
