@@ -22,6 +22,9 @@ const OrderPage = z.object({
   quote: z.record(z.string(), z.unknown()).nullable(),
   decisionWindow: z.object({ due: z.string(), status: z.string(), rule: z.string() }).nullable(),
   canDecide: z.boolean(),
+  rights: z
+    .array(z.object({ type: z.enum(['terminate', 'price-reduction', 'refund']), rule: z.string(), text: z.string() }))
+    .describe('The consumer’s rights as they arise: a month without a fix (ITEMA-18/31), a fourth fault after three repairs (ITEMA-32)'),
   due: z.object({ charges: z.array(z.object({ kind: z.string(), amountMinor: z.number().int(), currency: z.string(), rule: z.string().nullable() })), paidMinor: z.number().int(), balanceMinor: z.number().int(), currency: z.string() }),
   timeline: z.array(z.object({ at: z.string(), step: z.string(), state: z.string().nullable() })),
   documents: z.array(z.object({ id: z.string(), kind: z.string(), filename: z.string(), url: z.string().nullable().describe('Download link (with the page link; null when the page was opened by number and contact)') })),

@@ -496,6 +496,11 @@ describe('ITEMA-14, ITEMA-18, ITEMA-32: the warranty and the consumer rights aft
     const rights = (await get('itema-pg', slow.id)).rights.map((r: Json) => [r.type, r.rule]);
     expect(rights).toEqual(expect.arrayContaining([['terminate', 'ITEMA-18'], ['price-reduction', 'ITEMA-18']]));
     expect((await get('itema-pg', fast.id)).rights).toEqual([]);
+    // The client sees the same rights on the order page, in the order's language.
+    const page = (await call('POST', '/api/v1/order-page/lookup', undefined, { number: slow.number, contact: 'ivan.petrov@example.bg' })).body;
+    expect(page.rights.map((r: Json) => [r.type, r.rule])).toEqual(expect.arrayContaining([['terminate', 'ITEMA-18'], ['price-reduction', 'ITEMA-18']]));
+    if (slow.language === 'bg') expect(page.rights[0].text).toMatch(/[а-я]/);
+    else expect(page.rights[0].text.length).toBeGreaterThan(10);
   });
 
   test('a fourth fault after three warranty repairs surfaces the refund; after two it does not (ITEMA-32)', async () => {

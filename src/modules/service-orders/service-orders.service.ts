@@ -175,23 +175,29 @@ export async function detail(db: Db | Tx, o: OrderRow, now: Date) {
   const org = await orgOf(db, o.organization_id);
   const pack = getShippedPack(org.pack_id);
   const clocks = await orderClocks(db, pack, o.id, now);
-  // ITEMA-18/31 (a month without a fix), ITEMA-32 (a fourth fault after three repairs): the
-  // engine's remedies as of today, the fix being the ready notice.
-  let rights: { type: string; rule: string; text: string }[] = [];
-  if (o.device_id && !['cancelled'].includes(o.state)) {
-    const ready = await db
-      .selectFrom('device_events')
-      .select('date')
-      .where('organization_id', '=', o.organization_id)
-      .where('order_ref', '=', o.number)
-      .where('type', '=', 'repair-completed')
-      .executeTakeFirst();
-    const d = await decideFor(db, o, pack, org, ready ? { fixedOn: ready.date } : {}, now);
-    rights = (d?.remedies ?? [])
-      .filter((r) => r.type === 'terminate' || r.type === 'price-reduction' || r.type === 'refund')
-      .map((r) => ({ type: r.type, rule: r.rule, text: r.text.en }));
-  }
+  const rights = await rightsOf(db, o, pack, org, now, 'en');
   return { ...(await view(db, o)), clocks, rights, timeline: await timeline(db, o) };
+}
+
+/**
+ * ITEMA-18/31 (a month without a fix), ITEMA-32 (a fourth fault after three repairs): the engine's
+ * consumer remedies as of `now`, the fix being the ready notice; texts in `lang`.
+ */
+async function rightsOf(db: Db | Tx, o: OrderRow, pack: CompiledPack, org: Awaited<ReturnType<typeof orgOf>>, now: Date, lang: 'en' | 'bg' | 'vi') {
+  if (!o.device_id || o.state === 'cancelled') return [];
+  const ready = await db
+    .selectFrom('device_events')
+    .select('date')
+    .where('organization_id', '=', o.organization_id)
+    .where('order_ref', '=', o.number)
+    .where('type', '=', 'repair-completed')
+    .executeTakeFirst();
+  const d = await decideFor(db, o, pack, org, ready ? { fixedOn: ready.date } : {}, now);
+  const out: { type: 'terminate' | 'price-reduction' | 'refund'; rule: string; text: string }[] = [];
+  for (const r of d?.remedies ?? []) {
+    if (r.type === 'terminate' || r.type === 'price-reduction' || r.type === 'refund') out.push({ type: r.type, rule: r.rule, text: r.text[lang] ?? r.text.en });
+  }
+  return out;
 }
 
 export async function timeline(db: Db | Tx, o: OrderRow) {
@@ -890,8 +896,12 @@ export async function pageView(db: Db | Tx, o: OrderRow, now: Date) {
   const org = await db.selectFrom('organizations').select(['name', 'pack_id']).where('id', '=', o.organization_id).executeTakeFirstOrThrow();
   const device = o.device_id ? await db.selectFrom('devices').select(['manufacturer', 'model', 'serial']).where('id', '=', o.device_id).executeTakeFirstOrThrow() : null;
   const tl = await timeline(db, o);
-  const clocks = await orderClocks(db, getShippedPack(org.pack_id), o.id, now);
+  const pack = getShippedPack(org.pack_id);
+  const clocks = await orderClocks(db, pack, o.id, now);
   const window = clocks.find((c) => c.id === 'decision-window');
+  // The client's rights as they arise (ITEMA-18/31, ITEMA-32), in the order's language.
+  const lang = (['en', 'bg', 'vi'] as const).find((l) => l === o.language) ?? 'en';
+  const rights = await rightsOf(db, o, pack, await orgOf(db, o.organization_id), now, lang);
   return {
     business: org.name,
     number: o.number,
@@ -902,6 +912,7 @@ export async function pageView(db: Db | Tx, o: OrderRow, now: Date) {
     quote: (o.quote ?? null) as Record<string, unknown> | null,
     decisionWindow: window ? { due: window.due, status: window.status, rule: window.rule } : null,
     canDecide: o.state === 'awaiting-decision',
+    rights,
     due: { charges: x.charges.map((c) => ({ kind: c.kind, amountMinor: Number(c.amount_minor), currency: c.currency, rule: c.rule })), paidMinor: x.paid, balanceMinor: x.balance, currency: o.currency },
     timeline: tl.map((e) => ({ at: e.at, step: e.action, state: e.to })),
     documents: [] as { id: string; kind: string; filename: string }[],

@@ -14,6 +14,8 @@ export interface OrderPageView {
   business: string; number: string; state: string; device: { manufacturer: string; model: string | null; serial: string } | null; problem: string; underWarranty: boolean | null;
   quote: { amountMinor?: number; currency?: string; duration?: string; advice?: string; worthRepairing?: boolean } | null;
   decisionWindow: { due: string; status: string; rule: string } | null; canDecide: boolean;
+  /** The consumer's rights as they arise (ITEMA-18/31, ITEMA-32), worded in the order's language. */
+  rights?: { type: string; rule: string; text: string }[];
   due: { charges: { kind: string; amountMinor: number; currency: string; rule: string | null }[]; paidMinor: number; balanceMinor: number; currency: string };
   timeline: { at: string; step: string; state: string | null }[]; documents: { id: string; kind: string; filename: string }[]; proofFiles?: ProofFile[]; version: number;
 }
@@ -121,6 +123,11 @@ export function OrderView({ o, links, decide, onChange }: { o: OrderPageView; li
           )}
           <ErrorNote error={error} />
         </Card>
+      )}
+      {o.rights && o.rights.length > 0 && (
+        <Alert color="yellow" title={t('portal.rights')} data-testid="client-rights">
+          <List size="sm">{o.rights.map((r) => <List.Item key={r.type}>{r.text} ({r.rule})</List.Item>)}</List>
+        </Alert>
       )}
       <Card withBorder data-testid="client-balance">
         <Title order={2} size="h4">{t('portal.balance')}</Title>
