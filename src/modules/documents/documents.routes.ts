@@ -73,6 +73,7 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
     'completion-certificate': 'The completion certificate: works, parts (removed parts kept, ITEMA-23 / ITM-11), test (SC-8), warranty on the handover day (SC-10)',
     'payment-receipt': 'The payment receipt: charges, payments with method and amount, balance (SC-10)',
     'findings-protocol': "The findings protocol: the client's disagreement at handover (ITEMA-23)",
+    'warranty-card': 'The device’s warranty card as it stood on the handover day, given to the client at handover (SC-10)',
   };
   for (const kind of svc.ORDER_DOCUMENTS) {
     const render = svc.ORDER_RENDERERS[kind];

@@ -7,7 +7,7 @@ import type { Db } from '../../db/index.ts';
 import type { ServiceOrdersTable } from '../../db/schema.ts';
 import { getShippedPack } from '../../policy/index.ts';
 import type { Texts } from '../../policy/types.ts';
-import type { Actor } from '../../server/context.ts';
+import { systemActor, type Actor } from '../../server/context.ts';
 import { AppError, notFound } from '../../server/errors.ts';
 import { orderClocks } from '../service-orders/clocks.ts';
 import { byToken } from '../service-orders/service-orders.service.ts';
@@ -115,7 +115,7 @@ export async function orderPageLink(db: Db, config: Config, orgId: string, order
   return `${publicBaseUrl(config)}/api/v1/order-page/${token ?? 'lookup'}`;
 }
 
-export const ORDER_DOCUMENTS = ['work-order', 'quote', 'completion-certificate', 'payment-receipt', 'findings-protocol'] as const;
+export const ORDER_DOCUMENTS = ['work-order', 'quote', 'completion-certificate', 'payment-receipt', 'findings-protocol', 'warranty-card'] as const;
 export type OrderDocument = (typeof ORDER_DOCUMENTS)[number];
 
 type OrderRow = Selectable<ServiceOrdersTable>;
@@ -144,6 +144,8 @@ export async function documentsOf(db: Db, o: OrderRow, base: string) {
   const pays = await paymentsOf(db, o);
   if (pays.length) add('payment-receipt', pays[pays.length - 1].created_at);
   if (h && o.findings_protocol) add('findings-protocol', h.occurred_at);
+  // SC-10: at handover the client also receives the device's warranty card (as of that day).
+  if (h && o.state === 'handed-over' && o.device_id) add('warranty-card', h.occurred_at);
   return out;
 }
 
@@ -298,10 +300,23 @@ export async function findingsProtocol(db: Db, config: Config, o: OrderRow, q: {
   return { pdf, filename: fileOf('findings-protocol', o, base.lang) };
 }
 
+/** SC-10: the device's warranty card as it stood on the handover day, with the order's own link. */
+export async function orderWarrantyCard(db: Db, config: Config, o: OrderRow, q: { lang?: DocLang }) {
+  const h = o.state === 'handed-over' ? await handover(db, o) : undefined;
+  if (!h || !o.device_id) throw notAvailable(o, 'warranty card', 'the client receives it at handover (SC-10)');
+  const org = await repo.organizationById(db, o.organization_id);
+  if (!org) throw notFound('Organization');
+  const cust = o.customer_id ? await repo.customer(db, o.organization_id, o.customer_id) : undefined;
+  const lang = q.lang ?? pickLang(o.language, cust?.preferred_language, org.languages[0]);
+  const card = await warrantyCard(db, config, systemActor(o.organization_id, 'order-page'), o.device_id, { at: todayIn(org.time_zone, h.occurred_at), lang });
+  return { pdf: card.pdf, filename: fileOf('warranty-card', o, lang) };
+}
+
 export const ORDER_RENDERERS: Record<OrderDocument, (db: Db, config: Config, o: OrderRow, q: { lang?: DocLang }) => Promise<{ pdf: Buffer; filename: string }>> = {
   'work-order': workOrder,
   quote,
   'completion-certificate': completionCertificate,
   'payment-receipt': paymentReceipt,
   'findings-protocol': findingsProtocol,
+  'warranty-card': orderWarrantyCard,
 };

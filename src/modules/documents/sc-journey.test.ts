@@ -93,7 +93,8 @@ test('SC journey for a Bulgarian client: messages in Bulgarian with the order pa
   await act(id, { action: 'hand-over', findingsProtocol: 'Клиентът посочва нова драскотина до пантата.' });
 
   // The staff list and the client's list agree, in the order the documents were made.
-  const kinds = ['work-order', 'quote', 'completion-certificate', 'payment-receipt', 'findings-protocol'];
+  // SC-10: at handover the client also receives the device's warranty card.
+  const kinds = ['work-order', 'quote', 'completion-certificate', 'payment-receipt', 'findings-protocol', 'warranty-card'];
   const staffList = (await call('GET', `/api/v1/service-orders/${id}/documents`, cookie)).body.items;
   expect(staffList.map((d: Json) => d.kind)).toEqual(kinds);
   const pageAfter = await call('GET', `/api/v1/order-page/${orderPage.token}`);
@@ -134,6 +135,9 @@ test('SC journey for a Bulgarian client: messages in Bulgarian with the order pa
   // The printed link wraps; pdftotext drops a hyphen at a line's end, and tokens are base64url.
   expect(q.replace(/[ -]/g, '')).toContain(orderPage.token.slice(0, 16).replace(/-/g, ''));
 
+  const card = pdfText(await pdf(`/api/v1/order-page/${orderPage.token}/documents/warranty-card.pdf`));
+  for (const s of ['Гаранционна карта', 'SC-BG-77', 'City Service Center']) expect(card).toContain(s);
+
   const certPdf = await pdf(`/api/v1/order-page/${orderPage.token}/documents/completion-certificate.pdf`);
   const cert = pdfText(certPdf);
   for (const s of ['Удостоверение за извършен ремонт', order.number, 'SC-BG-77', 'Предадено на', '06.06.2026', 'Подмяна на букса за захранване', 'Почистване на охлаждането', 'DC-JACK-2', 'добавена', 'Тест след ремонта (SC-8)', 'успешен', 'Стрес тест 2 часа', 'Гаранция след този ремонт', 'констативния протокол']) expect(cert).toContain(s);
@@ -160,7 +164,7 @@ test('a document the order does not have yet: 409 document-not-available; bad la
   const cookie = t.cookies['service-center']['front-desk'];
   const claim = await call('POST', '/api/v1/claims', cookie, { channel: 'phone', customer: { name: 'Петър', email: 'petar@example.bg' }, problem: 'Не работи' });
   expect(claim.status).toBe(201);
-  for (const kind of ['quote', 'completion-certificate', 'payment-receipt', 'findings-protocol']) {
+  for (const kind of ['quote', 'completion-certificate', 'payment-receipt', 'findings-protocol', 'warranty-card']) {
     const r = await app.inject({ url: `/api/v1/order-page/${claim.body.orderPage.token}/documents/${kind}.pdf` });
     expect(r.statusCode).toBe(409);
     expect(r.json().code).toBe('document-not-available');
