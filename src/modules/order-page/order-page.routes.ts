@@ -22,6 +22,7 @@ const OrderPage = z.object({
   quote: z.record(z.string(), z.unknown()).nullable(),
   decisionWindow: z.object({ due: z.string(), status: z.string(), rule: z.string() }).nullable(),
   canDecide: z.boolean(),
+  canAccept: z.boolean().describe('False once the decision window has ended (SC-6): the quote can then only be refused'),
   rights: z
     .array(z.object({ type: z.enum(['terminate', 'price-reduction', 'refund']), rule: z.string(), text: z.string() }))
     .describe('The consumer’s rights as they arise: a month without a fix (ITEMA-18/31), a fourth fault after three repairs (ITEMA-32)'),

@@ -256,6 +256,9 @@ describe('SC-6: the 6-month decision window', () => {
     expect(page.status).toBe(422);
     expect(page.body.code).toBe('decision-window-expired');
     expect(await snapshot(t.db)).toEqual(before);
+    // The order page says so before the client tries: refusing is still offered, accepting is not.
+    const view = (await call('GET', `/api/v1/order-page/${b.orderPage.token}`)).body;
+    expect(view).toMatchObject({ canDecide: true, canAccept: false, decisionWindow: { rule: 'SC-6' } });
   });
 
   test('a new quote does not reopen an expired window (SC-6)', async () => {

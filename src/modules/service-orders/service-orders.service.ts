@@ -912,6 +912,8 @@ export async function pageView(db: Db | Tx, o: OrderRow, now: Date) {
     quote: (o.quote ?? null) as Record<string, unknown> | null,
     decisionWindow: window ? { due: window.due, status: window.status, rule: window.rule } : null,
     canDecide: o.state === 'awaiting-decision',
+    // SC-6: after the decision window the quote can no longer be accepted (refusing still can).
+    canAccept: o.state === 'awaiting-decision' && !(window && (window.status === 'breached' || window.status === 'escalated')),
     rights,
     due: { charges: x.charges.map((c) => ({ kind: c.kind, amountMinor: Number(c.amount_minor), currency: c.currency, rule: c.rule })), paidMinor: x.paid, balanceMinor: x.balance, currency: o.currency },
     timeline: tl.map((e) => ({ at: e.at, step: e.action, state: e.to })),

@@ -13,7 +13,7 @@ import { Account } from './Account';
 export interface OrderPageView {
   business: string; number: string; state: string; device: { manufacturer: string; model: string | null; serial: string } | null; problem: string; underWarranty: boolean | null;
   quote: { amountMinor?: number; currency?: string; duration?: string; advice?: string; worthRepairing?: boolean } | null;
-  decisionWindow: { due: string; status: string; rule: string } | null; canDecide: boolean;
+  decisionWindow: { due: string; status: string; rule: string } | null; canDecide: boolean; canAccept?: boolean;
   /** The consumer's rights as they arise (ITEMA-18/31, ITEMA-32), worded in the order's language. */
   rights?: { type: string; rule: string; text: string }[];
   due: { charges: { kind: string; amountMinor: number; currency: string; rule: string | null }[]; paidMinor: number; balanceMinor: number; currency: string };
@@ -114,10 +114,11 @@ export function OrderView({ o, links, decide, onChange }: { o: OrderPageView; li
           <Text fz="xl" fw={700}>{fmtMoney(o.quote.amountMinor, o.quote.currency ?? o.due.currency)}</Text>
           {o.quote.duration && <Text>{t('portal.duration')}: {o.quote.duration}</Text>}
           {o.quote.advice && <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{o.quote.advice}</Text>}
-          {o.decisionWindow && o.canDecide && <Text size="sm" mt={4}>{t('portal.decideBy', { date: fmtDateTime(o.decisionWindow.due) })}</Text>}
+          {o.decisionWindow && o.canDecide && o.canAccept !== false && <Text size="sm" mt={4}>{t('portal.decideBy', { date: fmtDateTime(o.decisionWindow.due) })}</Text>}
+          {o.decisionWindow && o.canDecide && o.canAccept === false && <Text size="sm" mt={4} data-testid="window-ended">{t('portal.windowEnded', { date: fmtDateTime(o.decisionWindow.due), rule: o.decisionWindow.rule })}</Text>}
           {o.canDecide && (
-            <SimpleGrid mt="sm" cols={{ base: 1, xs: 2 }} spacing="xs">
-              <Button onClick={() => act('accept')} loading={busy === 'accept'} disabled={!!busy} data-testid="accept">{t('portal.accept')}</Button>
+            <SimpleGrid mt="sm" cols={{ base: 1, xs: o.canAccept === false ? 1 : 2 }} spacing="xs">
+              {o.canAccept !== false && <Button onClick={() => act('accept')} loading={busy === 'accept'} disabled={!!busy} data-testid="accept">{t('portal.accept')}</Button>}
               <Button onClick={() => act('refuse')} loading={busy === 'refuse'} disabled={!!busy} variant="outline" color="red.9" data-testid="refuse">{t('portal.refuse')}</Button>
             </SimpleGrid>
           )}
