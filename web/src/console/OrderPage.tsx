@@ -464,9 +464,11 @@ function OrderDocuments({ id, version, lang }: { id: string; version: number; la
   const { t } = useTranslation();
   const s = useLoad(() => api<{ items: { kind: string; filename: string; url: string }[] }>(`/service-orders/${id}/documents`), [id, version]);
   if (!s.data) return s.error ? <ErrorNote error={s.error} /> : null;
+  // The device's warranty card is linked beside this list already (as of today); the handover-day
+  // copy is the client's (their order page lists it).
   return (
     <List>
-      {s.data.items.map((d) => (
+      {s.data.items.filter((d) => d.kind !== 'warranty-card').map((d) => (
         <List.Item key={d.kind}>
           <Anchor href={`${d.url}${d.url.includes('?') ? '&' : '?'}lang=${lang}`} target="_blank">{t(`doc.${d.kind}`, d.filename)}</Anchor>
         </List.Item>
