@@ -345,6 +345,13 @@ export interface ClientSessionsTable {
   revoked_at: Date | null;
 }
 
+export interface RateLimitsTable {
+  /** The limiter's name + ':' + SHA-256 of the client key. */
+  key: string;
+  hits: number;
+  window_ends: Timestamp;
+}
+
 export interface SignInAttemptsTable {
   /** 'email:' or 'ip:' + SHA-256 of the lower-cased address. */
   key: string;
@@ -381,4 +388,5 @@ export interface Database {
   client_sign_in_tokens: ClientSignInTokensTable;
   client_sessions: ClientSessionsTable;
   sign_in_attempts: SignInAttemptsTable;
+  rate_limits: RateLimitsTable;
 }

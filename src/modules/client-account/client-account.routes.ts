@@ -36,9 +36,9 @@ z.globalRegistry.add(ClientAccount, { id: 'ClientAccount' });
 export async function clientAccountRoutes(app: ZApp, deps: AppDeps) {
   const tags = ['client account'];
   // Per address and per e-mail: bounds both mail bombing one client and probing many addresses.
-  const perIp = rateLimiter({ max: 10, windowMs: 10 * 60_000 });
-  const perEmail = rateLimiter({ max: 3, windowMs: 10 * 60_000 });
-  const openLimit = rateLimiter({ max: 30, windowMs: 60_000 });
+  const perIp = rateLimiter(deps.db, { name: 'client-link-ip', max: 10, windowMs: 10 * 60_000 });
+  const perEmail = rateLimiter(deps.db, { name: 'client-link-email', max: 3, windowMs: 10 * 60_000 });
+  const openLimit = rateLimiter(deps.db, { name: 'client-link-open', max: 30, windowMs: 60_000 });
   const cookie = (req: { cookies?: Record<string, string | undefined> }) => req.cookies?.[svc.CLIENT_COOKIE];
 
   app.post(
@@ -53,8 +53,8 @@ export async function clientAccountRoutes(app: ZApp, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      perIp(req.ip);
-      perEmail(`${req.body.organization}:${req.body.email.trim().toLowerCase()}`);
+      await perIp(req.ip);
+      await perEmail(`${req.body.organization}:${req.body.email.trim().toLowerCase()}`);
       await svc.requestLink(deps.db, req.body);
       return reply.status(202).send({ sent: true, message: 'If this address is known to the business, a sign-in link is on its way.' });
     },
@@ -72,7 +72,7 @@ export async function clientAccountRoutes(app: ZApp, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      openLimit(req.ip);
+      await openLimit(req.ip);
       const r = await svc.openLink(deps.db, req.body.token);
       reply.setCookie(svc.CLIENT_COOKIE, r.session, { httpOnly: true, secure: deps.config.cookieSecure, sameSite: 'strict', path: '/api/v1/client', expires: r.expiresAt });
       return { expiresAt: r.expiresAt.toISOString() };

@@ -42,14 +42,14 @@ const gone = () => new AppError(404, 'not-found', 'No order for this link or the
 export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
   const now = () => deps.now?.() ?? new Date();
   const tags = ['order page'];
-  const limit = rateLimiter({ max: 60, windowMs: 60_000 });
+  const limit = rateLimiter(deps.db, { name: 'order-page', max: 60, windowMs: 60_000 });
   const r429 = { 429: problems[400] };
 
   app.get(
     '/api/v1/order-page/:token',
     { config: { access: 'public' }, schema: { tags, summary: "The client's order page", params: Token, response: { 200: OrderPage, ...r429, ...problems } } },
     async (req) => {
-      limit(req.ip);
+      await limit(req.ip);
       const o = await svc.byToken(deps.db, req.params.token);
       if (!o) throw gone();
       return withDocuments(deps, o, await svc.pageView(deps.db, o, now()), req.params.token);
@@ -60,7 +60,7 @@ export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
     '/api/v1/order-page/:token/decision',
     { config: { access: 'public' }, schema: { tags, summary: 'Accept or refuse the quote (SC-3, SC-7)', params: Token, body: Decision, response: { 200: OrderPage, ...r429, ...problems } } },
     async (req) => {
-      limit(req.ip);
+      await limit(req.ip);
       return decideOnPage(deps, () => svc.byToken(deps.db, req.params.token), req.body, now(), req.params.token);
     },
   );
@@ -69,7 +69,7 @@ export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
     '/api/v1/order-page/lookup',
     { config: { access: 'public' }, schema: { tags, summary: 'The order page by order number and the phone or e-mail on the order', body: Lookup, response: { 200: OrderPage, ...r429, ...problems } } },
     async (req) => {
-      limit(req.ip);
+      await limit(req.ip);
       const o = await svc.byNumberAndContact(deps.db, req.body.number, req.body.contact);
       if (!o) throw gone();
       return withDocuments(deps, o, await svc.pageView(deps.db, o, now()));
@@ -80,7 +80,7 @@ export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
     '/api/v1/order-page/lookup/decision',
     { config: { access: 'public' }, schema: { tags, summary: 'Accept or refuse the quote, by order number and phone or e-mail', body: Lookup.extend(Decision.shape), response: { 200: OrderPage, ...r429, ...problems } } },
     async (req) => {
-      limit(req.ip);
+      await limit(req.ip);
       return decideOnPage(deps, () => svc.byNumberAndContact(deps.db, req.body.number, req.body.contact), req.body, now());
     },
   );

@@ -1,20 +1,26 @@
-// A small fixed-window rate limiter for the public routes (web form, order page), per client address.
-// Per process: with several server processes each counts its own share, which still bounds guessing
-// (a token has 256 bits; an order number needs the client's phone or e-mail as well).
+// A fixed-window rate limiter for the public routes (web form, order page, proofs, client sign-in
+// links), per client key (usually the client's address). Counted in PostgreSQL (table rate_limits,
+// migration 0008) by one atomic upsert, so the limit holds across every server process and under
+// concurrent requests. Over the limit: 429 `rate-limited` with Retry-After.
+import { sql } from 'kysely';
+import type { Db } from '../../db/index.ts';
+import { sha256 } from '../../server/auth.ts';
 import { AppError } from '../../server/errors.ts';
 
-export function rateLimiter(opts: { max: number; windowMs: number }) {
-  const hits = new Map<string, { n: number; until: number }>();
-  return (key: string, now = Date.now()) => {
-    let h = hits.get(key);
-    if (!h || h.until <= now) {
-      if (hits.size > 50_000) hits.clear();
-      h = { n: 0, until: now + opts.windowMs };
-      hits.set(key, h);
-    }
-    h.n++;
-    if (h.n > opts.max) {
-      throw new AppError(429, 'rate-limited', `Too many requests; try again in ${Math.ceil((h.until - now) / 1000)} s`);
+export type RateLimit = (key: string) => Promise<void>;
+
+export function rateLimiter(db: Db, opts: { name: string; max: number; windowMs: number }): RateLimit {
+  return async (key) => {
+    const r = await sql<{ hits: number; left: number }>`
+      INSERT INTO rate_limits AS a (key, hits, window_ends)
+      VALUES (${`${opts.name}:${sha256(key)}`}, 1, now() + make_interval(secs => ${opts.windowMs / 1000}::double precision))
+      ON CONFLICT (key) DO UPDATE SET
+        hits = CASE WHEN a.window_ends <= now() THEN 1 ELSE a.hits + 1 END,
+        window_ends = CASE WHEN a.window_ends <= now() THEN excluded.window_ends ELSE a.window_ends END
+      RETURNING a.hits, greatest(1, ceil(extract(epoch FROM a.window_ends - now())))::int AS left`.execute(db);
+    const { hits, left } = r.rows[0];
+    if (hits > opts.max) {
+      throw new AppError(429, 'rate-limited', `Too many requests; try again in ${left} s`, { retryAfterSeconds: left }, { 'retry-after': String(left) });
     }
   };
 }

@@ -63,8 +63,8 @@ function sendFile(reply: FastifyReply, doc: { content_type: string; filename: st
 
 export async function proofsRoutes(app: ZApp, deps: AppDeps) {
   // Uploads are the heaviest public request: a tighter limit than the order page's own.
-  const uploadLimit = rateLimiter({ max: 10, windowMs: 60_000 });
-  const pageLimit = rateLimiter({ max: 60, windowMs: 60_000 });
+  const uploadLimit = rateLimiter(deps.db, { name: 'proof-upload', max: 10, windowMs: 60_000 });
+  const pageLimit = rateLimiter(deps.db, { name: 'proof-page', max: 60, windowMs: 60_000 });
   const r429 = { 429: problems[400] };
   const staffBase = (id: string) => `/api/v1/service-orders/${id}`;
 
@@ -80,7 +80,7 @@ export async function proofsRoutes(app: ZApp, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      uploadLimit(req.ip);
+      await uploadLimit(req.ip);
       const o = await orders.byToken(deps.db, req.params.token);
       if (!o) throw gone();
       const file = await readUpload(req, deps.config.uploadMaxBytes);
@@ -93,7 +93,7 @@ export async function proofsRoutes(app: ZApp, deps: AppDeps) {
     '/api/v1/order-page/:token/proofs/:proofId',
     { config: { access: 'public' }, schema: { tags: ['order page'], summary: 'A proof file of this order, for the client', params: Token.extend({ proofId: Uuid }) } },
     async (req, reply) => {
-      pageLimit(req.ip);
+      await pageLimit(req.ip);
       const o = await orders.byToken(deps.db, req.params.token);
       if (!o) throw gone();
       const { doc, stream } = await svc.openProof(deps.db, deps.storage, o.organization_id, o.id, req.params.proofId);

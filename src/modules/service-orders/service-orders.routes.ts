@@ -145,7 +145,7 @@ const ActionBody = z.discriminatedUnion('action', [
 export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
   const now = () => deps.now?.() ?? new Date();
   const tags = ['service orders'];
-  const webLimit = rateLimiter({ max: 10, windowMs: 60_000 });
+  const webLimit = rateLimiter(deps.db, { name: 'web-form', max: 10, windowMs: 60_000 });
 
   app.post(
     '/api/v1/claims',
@@ -174,7 +174,7 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      webLimit(req.ip);
+      await webLimit(req.ip);
       const org = await deps.db.selectFrom('organizations').select('id').where('slug', '=', req.params.organization).executeTakeFirst();
       if (!org) throw new AppError(404, 'not-found', 'No such business');
       const actor = systemActor(org.id, 'web-form');
