@@ -94,6 +94,12 @@ export function IntakePage() {
             <Text><b>{t('wo.signedBy')}:</b> {wo.signedBy || '—'} · {t('wo.terms')}: {wo.termsAccepted ? '✓' : '✗'}</Text>
             {device && <ProvisionalAnswer deviceId={device.id} />}
           </Card>
+          {(!wo.termsAccepted || !wo.signedBy.trim()) && (
+            <Alert color="yellow" mt="sm" data-testid="sign-missing">
+              {t('intake.signMissing', { terms: t('wo.terms') })}{' '}
+              <Anchor component="button" onClick={() => setStep(3)}>{t('intake.toChecklist')}</Anchor>
+            </Alert>
+          )}
         </Stepper.Step>
       </Stepper>
       <ErrorNote error={error} />

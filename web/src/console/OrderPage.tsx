@@ -11,7 +11,7 @@ import { api, idemKey } from '../lib/api';
 import { fmtDate, fmtDateTime, fmtDuration, fmtMoney, lang, parseMoney } from '../lib/i18n';
 import { linkProps } from '../lib/router';
 import { ProofFiles, type ProofFile } from '../lib/proofs';
-import { ErrorNote, Loaded, useLoad } from '../lib/ui';
+import { ErrorNote, fieldLabel, Loaded, useLoad } from '../lib/ui';
 import { useSession } from './Console';
 import { WorkOrderForm, emptyWorkOrder, type WorkOrder } from './WorkOrderForm';
 
@@ -75,7 +75,7 @@ export function OrderPage({ id }: { id: string }) {
                   )}
                   {o.missing.length > 0 && (
                     <Alert color="yellow" mt="xs" title={t('order.missing')}>
-                      {o.missing.map((m) => `${t(`field.${m.field}`, m.field)} (${m.rule})`).join(', ')}
+                      {o.missing.map((m) => `${fieldLabel(t, m.field)} (${m.rule})`).join(', ')}
                     </Alert>
                   )}
                   <Decision o={o} />
@@ -158,7 +158,7 @@ export function Countdown({ c }: { c: Clock }) {
   const left = paused ? c.remainingMs : Date.parse(c.due) - now;
   const tone = left < 0 ? 'red' : now >= Date.parse(c.atRiskFrom) ? 'orange' : 'teal';
   return (
-    <Badge color={`${tone}.9`} variant="filled" data-tone={tone}>
+    <Badge color={`${tone}.9`} variant="filled" data-tone={tone} style={{ overflow: 'visible' }} styles={{ label: { overflow: 'visible' } }}>
       {paused ? `${t('clock.paused')} · ` : ''}
       {left < 0 ? t('clock.overdue', { d: fmtDuration(left) }) : t('clock.left', { d: fmtDuration(left) })}
     </Badge>
@@ -177,7 +177,7 @@ function Clocks({ clocks }: { clocks: Clock[] }) {
             <Table.Tr key={c.id}>
               <Table.Td>{c.reasons[0]?.text ?? c.id} <Text span size="xs" c="dark.4">({c.rule})</Text></Table.Td>
               <Table.Td>{fmtDateTime(c.due)}</Table.Td>
-              <Table.Td><Countdown c={c} /></Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}><Countdown c={c} /></Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

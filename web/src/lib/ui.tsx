@@ -2,10 +2,31 @@
 import { Alert, Button, Center, Group, Loader, Select } from '@mantine/core';
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { ApiError } from './api';
 import { LANGUAGES, setLanguage } from './i18n';
 
-/** Says what failed (the request and the server's words), never clears a form. */
+const WORK_ORDER: Record<string, string> = {
+  problemInClientsWords: 'wo.problem', accessories: 'wo.accessories', visibleCondition: 'wo.condition', complete: 'wo.complete',
+  dataBackedUp: 'wo.backup', passwordsRemoved: 'wo.passwords', termsAccepted: 'wo.terms', signedBy: 'wo.signedBy',
+};
+
+/** A field path from the server (`body.workOrder.dataBackedUp`, `details.model`, `proofs.invoice|receipt`) in the user's words;
+ *  the path itself when there is no label for it. */
+export function fieldLabel(t: TFunction, path: string): string {
+  const parts = path.replace(/^body\./, '').split('.');
+  const last = parts[parts.length - 1];
+  const one = (name: string) => {
+    if (parts.includes('workOrder') && WORK_ORDER[name]) return t(WORK_ORDER[name]);
+    const key = `field.${name}`;
+    const label = t(key);
+    return label === key ? null : label;
+  };
+  const labels = last.split('|').map(one);
+  return labels.every(Boolean) ? labels.join(` ${t('common.or')} `) : path;
+}
+
+/** Says what failed (in the user's words, the request kept as a hint for support), never clears a form. */
 export function ErrorNote({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const { t } = useTranslation();
   if (!error) return null;
@@ -17,15 +38,18 @@ export function ErrorNote({ error, onRetry }: { error: unknown; onRetry?: () => 
         ? t('error.signedOut')
         : e?.status === 404
           ? t('error.notFound')
-          : (e?.message ?? String(error));
+          : e?.problem?.errors?.length
+            ? t('error.checkFields')
+            : (e?.message ?? String(error));
   return (
-    <Alert color="red" role="alert" title={t('error.title', { what: e?.what ?? '' })} data-testid="error">
+    <Alert color="red" role="alert" title={e && e.status >= 400 && e.status < 500 ? t('error.refused') : t('error.failed')} data-what={e?.what} data-testid="error">
       {detail}
       {e?.problem?.errors?.length ? (
         <ul style={{ margin: '4px 0 0', paddingLeft: 18 }}>
           {e.problem.errors.map((x) => (
-            <li key={x.field}>
-              <code>{x.field}</code>: {x.message}
+            <li key={x.field} title={x.field}>
+              <b>{fieldLabel(t, x.field)}</b>
+              {x.code === 'required' ? ` — ${[t('error.required'), /\([A-Z]+-\d+\)/.exec(x.message)?.[0]].filter(Boolean).join(' ')}` : `: ${x.message}`}
             </li>
           ))}
         </ul>

@@ -7,7 +7,7 @@ import { api, ApiError, idemKey, upload } from '../lib/api';
 import { fmtDate, fmtDateTime, fmtMoney } from '../lib/i18n';
 import { match } from '../lib/router';
 import { ProofFiles, type ProofFile } from '../lib/proofs';
-import { ErrorNote, LanguageSwitch, Loaded, useLoad } from '../lib/ui';
+import { ErrorNote, fieldLabel, LanguageSwitch, Loaded, useLoad } from '../lib/ui';
 import { Account } from './Account';
 
 export interface OrderPageView {
@@ -244,7 +244,7 @@ function ClaimForm({ org }: { org: string }) {
       <Alert color="teal" title={t('claim.opened')} data-testid="claim-opened">
         <Text>{t('claim.number')}: <b data-testid="claim-number">{done.number}</b></Text>
         {done.proof && <Text size="sm" mt={4} data-testid="proof-attached">{t('claim.proofAttached')}: {done.proof}</Text>}
-        {done.missing.length > 0 && <Text size="sm" mt={4}>{t('claim.stillMissing')}: {done.missing.map((m) => `${t(`field.${m.field}`, m.field)} (${m.rule})`).join(', ')}</Text>}
+        {done.missing.length > 0 && <Text size="sm" mt={4}>{t('claim.stillMissing')}: {done.missing.map((m) => `${fieldLabel(t, m.field)} (${m.rule})`).join(', ')}</Text>}
         <Anchor href={`/order/${done.token}?lang=${i18n.language}`}>{t('claim.follow')}</Anchor>
       </Alert>
     );
