@@ -80,7 +80,7 @@ export function DevicePage({ id }: { id: string }) {
                       <Table.Tbody>
                         {ev.items.map((e) => (
                           <Table.Tr key={e.id}>
-                            <Table.Td>{fmtDate(e.date)}</Table.Td>
+                            <Table.Td style={{ whiteSpace: 'nowrap' }}>{fmtDate(e.date)}</Table.Td>
                             <Table.Td>{t(`event.${e.type}`, e.type)}</Table.Td>
                             <Table.Td>{[e.partId, e.term, e.orderRef, e.note].filter(Boolean).join(' · ')}</Table.Td>
                           </Table.Tr>

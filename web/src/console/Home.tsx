@@ -52,8 +52,8 @@ export function OrdersTable({ items }: { items: OrderSummary[] }) {
       <Table.Tbody>
         {items.map((o) => (
           <Table.Tr key={o.id}>
-            <Table.Td><Anchor {...linkProps(`/orders/${o.id}`)}>{o.number}</Anchor></Table.Td>
-            <Table.Td><Badge variant="light" color="dark">{t(`state.${o.state}`, o.state)}</Badge></Table.Td>
+            <Table.Td style={{ whiteSpace: 'nowrap' }}><Anchor {...linkProps(`/orders/${o.id}`)}>{o.number}</Anchor></Table.Td>
+            <Table.Td><Badge variant="light" color="dark" style={{ overflow: 'visible' }} styles={{ label: { overflow: 'visible' } }}>{t(`state.${o.state}`, o.state)}</Badge></Table.Td>
             <Table.Td>{o.problem.slice(0, 80)}</Table.Td>
             <Table.Td>{fmtDateTime(o.updatedAt)}</Table.Td>
           </Table.Tr>
