@@ -812,7 +812,7 @@ export async function recordCourier(db: Db, actor: Actor, id: string, kind: 'del
 
 // ---------- lists and queues ----------
 
-export const QUEUES = ['new', 'due-today', 'at-risk', 'breached', 'awaiting-client', 'ready', 'unclaimed'] as const;
+export const QUEUES = ['new', 'in-work', 'due-today', 'at-risk', 'breached', 'awaiting-client', 'ready', 'unclaimed'] as const;
 export type Queue = (typeof QUEUES)[number];
 
 function queueFilter(orgId: string, tz: string, queue: Queue, now: Date) {
@@ -823,6 +823,9 @@ function queueFilter(orgId: string, tz: string, queue: Queue, now: Date) {
   switch (queue) {
     case 'new':
       return sql`o.state in ('claimed', 'received')`;
+    case 'in-work':
+      // In the workshop: from diagnosis to the test, whatever the deadlines say.
+      return sql`o.state in ('diagnosing', 'warranty-approved', 'accepted', 'in-repair', 'testing')`;
     case 'awaiting-client':
       return sql`o.state = 'awaiting-decision'`;
     case 'ready':

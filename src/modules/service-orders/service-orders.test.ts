@@ -366,5 +366,11 @@ describe('deadlines and the job runner', () => {
     await act(tue.id, { action: 'open', workOrder });
     expect((await first(tue.id)).status).toBe('met');
     expect((await call('GET', '/api/v1/service-orders/queues', cookie)).body['at-risk']).toBe(0);
+    // In the workshop from diagnosis on: its own queue, whatever the deadlines say.
+    expect((await call('GET', '/api/v1/service-orders/queues', cookie)).body['in-work']).toBe(0);
+    await act(tue.id, { action: 'start-diagnosis' });
+    expect((await call('GET', '/api/v1/service-orders/queues', cookie)).body).toMatchObject({ 'in-work': 1, new: 1 });
+    const inWork = (await call('GET', '/api/v1/service-orders?queue=in-work', cookie)).body;
+    expect(inWork.items.map((o: Json) => o.id)).toEqual([tue.id]);
   });
 });

@@ -7,7 +7,7 @@ import { fmtDateTime } from '../lib/i18n';
 import { linkProps } from '../lib/router';
 import { Loaded, useLoad } from '../lib/ui';
 
-export const QUEUES = ['new', 'due-today', 'at-risk', 'breached', 'awaiting-client', 'ready', 'unclaimed'] as const;
+export const QUEUES = ['new', 'in-work', 'due-today', 'at-risk', 'breached', 'awaiting-client', 'ready', 'unclaimed'] as const;
 const TONE: Record<string, string> = { 'at-risk': 'orange', breached: 'red', 'due-today': 'yellow', ready: 'teal' };
 
 export function HomePage() {
