@@ -24,7 +24,7 @@ async function actorFromSession(db: Db, token: string): Promise<Actor | null> {
     .where('u.disabled_at', 'is', null)
     .executeTakeFirst();
   if (!row) return null;
-  return { organizationId: row.organization_id, role: row.role as Role, type: 'staff', id: row.id, name: row.name, channel: 'api', sessionTokenHash: hash };
+  return { organizationId: row.organization_id, role: row.role as Role, type: 'staff', id: row.id, name: row.name, channel: 'console', sessionTokenHash: hash };
 }
 
 // Integrations call often; an API key's lookup is kept for a few seconds. Revoking a key clears it

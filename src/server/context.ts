@@ -9,7 +9,7 @@ export interface Actor {
   /** staff user id, api key id, or a system name ('import', 'demo'). */
   id: string;
   name: string;
-  /** How the change came in: 'api' (HTTP), 'import', 'demo', 'cli'. */
+  /** How the change came in: 'console' (a staff session: the web console or curl with its cookie), 'api' (an API key), 'import', 'demo', 'cli', 'order-page', 'jobs'. */
   channel: string;
   sessionTokenHash?: string;
 }

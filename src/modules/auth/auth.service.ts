@@ -38,7 +38,7 @@ export async function signIn(
   const ok = await verify(user?.password_hash ?? (await dummyHash), password).catch(() => false);
   if (!user || !ok || user.disabled_at) throw new AppError(401, 'invalid-credentials', 'Wrong e-mail or password');
   const token = newToken();
-  const actor: Actor = { organizationId: user.organization_id, role: user.role as Role, type: 'staff', id: user.id, name: user.name, channel: 'api' };
+  const actor: Actor = { organizationId: user.organization_id, role: user.role as Role, type: 'staff', id: user.id, name: user.name, channel: 'console' };
   const expiresAt = new Date(Date.now() + opts.ttlHours * 3600_000);
   await db.transaction().execute(async (tx) => {
     await signInSucceeded(tx, keys);

@@ -22,7 +22,7 @@ describe('customers', () => {
     expect(got.json()).toEqual(c);
     const audit = await t.db.selectFrom('audit_events').selectAll().where('entity_id', '=', c.id).execute();
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ action: 'customer.created', actor_type: 'staff', channel: 'api', before: null });
+    expect(audit[0]).toMatchObject({ action: 'customer.created', actor_type: 'staff', channel: 'console', before: null });
   });
 
   test('bad input is a 400 problem naming each field, and writes nothing', async () => {
