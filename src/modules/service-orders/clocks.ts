@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../db/index.ts';
 import { uuidv7 } from '../../db/ids.ts';
-import { evaluatePackClock, packClockRules, versionAt, type CompiledPack, type PackClockState } from '../../policy/index.ts';
+import { evaluatePackClock, packClockRules, versionAt, type CompiledPack, type PackClockState, type Texts } from '../../policy/index.ts';
 import { CLIENT_CLOCKS } from './state-machine.ts';
 
 export interface ClockOrder {
@@ -163,6 +163,8 @@ export interface ClockView {
   pausedMs: number;
   remainingMs: number;
   policyVersion: string;
+  /** What the deadline is, in the pack's words (en, and bg / vi where the pack has them). */
+  text: Texts;
   reasons: { rule: string; code: string; text: string }[];
 }
 
@@ -183,6 +185,7 @@ export async function orderClocks(db: Db | Tx, pack: CompiledPack, orderId: stri
       pausedMs: s.pausedMs,
       remainingMs: s.remainingMs,
       policyVersion: s.policyVersion,
+      text: s.text,
       reasons: s.reasons.map((r) => ({ rule: r.rule, code: r.code, text: r.text })),
     };
   });

@@ -59,7 +59,8 @@ const Clock = z.object({
   pausedMs: z.number(),
   remainingMs: z.number(),
   policyVersion: z.string(),
-  reasons: z.array(z.object({ rule: z.string(), code: z.string(), text: z.string() })),
+  text: z.object({ en: z.string(), bg: z.string().optional(), vi: z.string().optional() }).describe('What the deadline is, in the pack’s words'),
+  reasons: z.array(z.object({ rule: z.string(), code: z.string(), text: z.string() })).describe('How the due time was computed (English)'),
 });
 const ServiceOrderDetail = ServiceOrder.extend({
   clocks: z.array(Clock),

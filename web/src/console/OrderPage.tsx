@@ -15,7 +15,7 @@ import { ErrorNote, fieldLabel, Loaded, useLoad } from '../lib/ui';
 import { useSession } from './Console';
 import { WorkOrderForm, emptyWorkOrder, type WorkOrder } from './WorkOrderForm';
 
-export interface Clock { id: string; rule: string; status: string; start: string; due: string; atRiskFrom: string; stoppedAt: string | null; remainingMs: number; reasons: { rule: string; text: string }[] }
+export interface Clock { id: string; rule: string; text?: Record<string, string | undefined>; status: string; start: string; due: string; atRiskFrom: string; stoppedAt: string | null; remainingMs: number; reasons: { rule: string; text: string }[] }
 export interface OrderDetail {
   id: string; number: string; state: State; allowedActions: Action[]; channel: string; customerId: string | null; deviceId: string | null; language: string; problem: string; claimDate: string;
   missing: { field: string; rule: string }[]; preAuthorization: { required: boolean; rule: string | null; authorizedAt: string | null };
@@ -154,6 +154,11 @@ export function Countdown({ c }: { c: Clock }) {
     return () => clearInterval(i);
   }, []);
   if (c.stoppedAt) return <Badge color="gray" variant="light">{t('clock.stopped')}</Badge>;
+  // A minimum duration (ITEMA-20) is not a deadline: while it runs ('open') the job may not end yet;
+  // once it has passed ('met' while still running) it may.
+  const wide = { style: { overflow: 'visible' }, styles: { label: { overflow: 'visible' } } } as const;
+  if (c.status === 'met') return <Badge color="teal.9" variant="filled" data-tone="open" {...wide}>{t('clock.open')}</Badge>;
+  if (c.status === 'open') return <Badge color="orange.9" variant="filled" data-tone="too-early" {...wide}>{t('clock.tooEarly', { d: fmtDuration(Date.parse(c.due) - now) })}</Badge>;
   const paused = c.status === 'paused';
   const left = paused ? c.remainingMs : Date.parse(c.due) - now;
   const tone = left < 0 ? 'red' : now >= Date.parse(c.atRiskFrom) ? 'orange' : 'teal';
@@ -175,7 +180,8 @@ function Clocks({ clocks }: { clocks: Clock[] }) {
         <Table.Tbody>
           {clocks.map((c) => (
             <Table.Tr key={c.id}>
-              <Table.Td>{c.reasons[0]?.text ?? c.id} <Text span size="xs" c="dark.4">({c.rule})</Text></Table.Td>
+              {/* The pack's words in the reader's language; how the due time was computed on hover. */}
+              <Table.Td title={c.reasons.map((r) => r.text).join('\n')}>{c.text?.[lang()] ?? c.text?.en ?? c.reasons[0]?.text ?? c.id} <Text span size="xs" c="dark.4">({c.rule})</Text></Table.Td>
               <Table.Td>{fmtDateTime(c.due)}</Table.Td>
               <Table.Td style={{ whiteSpace: 'nowrap' }}><Countdown c={c} /></Table.Td>
             </Table.Tr>
