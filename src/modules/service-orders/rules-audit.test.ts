@@ -120,6 +120,13 @@ describe('SC-2, ITEMA-11, ITEMA-29: the signed work order', () => {
     expect((await get(org, order.id)).state).toBe('claimed');
   });
 
+  test('every missing confirmation is named at once, not one per attempt (SC-2, ITEMA-29)', async () => {
+    at('2026-03-02T09:00:00Z');
+    const bad = await call('POST', '/api/v1/claims', staff('itema-pg'), { channel: 'walk-in', customer: { name: 'X', email: 'x-all@example.com' }, device: { serial: serial('WO'), manufacturer: 'HP', category: 'laptop' }, problem: 'x', workOrder: { ...workOrder, termsAccepted: false, dataBackedUp: false, passwordsRemoved: false } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors.map((e: Json) => e.field)).toEqual(['body.workOrder.termsAccepted', 'body.workOrder.dataBackedUp', 'body.workOrder.passwordsRemoved']);
+  });
+
   test('the work order exists only once signed: its document is listed after open, not before (SC-2)', async () => {
     at('2026-03-02T09:00:00Z');
     const { order } = await claim('service-center', { channel: 'phone', customer: { name: 'Later Signer', phone: '+44 20 7946 0002' }, device: { serial: serial('SC'), manufacturer: 'HP', category: 'laptop' }, problem: 'x' });

@@ -460,9 +460,13 @@ function requirementGaps(req: ReturnType<typeof versionAt>['raw']['requirements'
 
 function checkWorkOrder(w: WorkOrder, path: string) {
   // SC-2 / ITEMA-11: signing accepts the terms; ITEMA-29: the client confirms backup and passwords.
-  if (!w.termsAccepted) throw badField(`${path}.termsAccepted`, 'the signed work order accepts the terms (SC-2, ITEMA-11)', 'required');
-  if (!w.dataBackedUp) throw badField(`${path}.dataBackedUp`, 'the client confirms the data is backed up (ITEMA-29)', 'required');
-  if (!w.passwordsRemoved) throw badField(`${path}.passwordsRemoved`, 'the client confirms passwords are removed (ITEMA-29)', 'required');
+  // Every missing confirmation at once, so the clerk fixes the form in one go.
+  const errors = [
+    !w.termsAccepted && { field: `${path}.termsAccepted`, message: 'the signed work order accepts the terms (SC-2, ITEMA-11)', code: 'required' },
+    !w.dataBackedUp && { field: `${path}.dataBackedUp`, message: 'the client confirms the data is backed up (ITEMA-29)', code: 'required' },
+    !w.passwordsRemoved && { field: `${path}.passwordsRemoved`, message: 'the client confirms passwords are removed (ITEMA-29)', code: 'required' },
+  ].filter((e) => e !== false);
+  if (errors.length) throw new AppError(422, 'validation-failed', 'The request has invalid fields', { errors });
 }
 
 // ---------- order-page tokens ----------
