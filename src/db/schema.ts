@@ -206,6 +206,8 @@ export interface ServiceOrdersTable {
   decision_final: boolean;
   under_warranty: boolean | null;
   findings: string[];
+  /** ITEMA-32: the non-conformity was found insignificant at diagnosis. */
+  insignificant: Generated<boolean>;
   work_order: unknown;
   received_on: string | null;
   quote: unknown;

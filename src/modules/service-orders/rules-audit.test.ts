@@ -534,6 +534,13 @@ describe('ITEMA-14, ITEMA-18, ITEMA-32: the warranty and the consumer rights aft
     }
     const fourth = await itemaWarrantyJob(dev);
     expect((await get('itema-pg', fourth.id)).rights).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'refund', rule: 'ITEMA-32' })]));
+    // Found insignificant at diagnosis: no refund (it is the contract's termination), and the reason says why.
+    const { order } = await claim('itema-pg', { channel: 'walk-in', deviceId: dev.id, customerId: dev.customerId, problem: 'Скърца вентилатор', proofs: { warrantyCard: true }, workOrder });
+    await act('itema-pg', order.id, { action: 'start-diagnosis' });
+    const d = await act('itema-pg', order.id, { action: 'diagnose', findings: [], hardwareDefectConfirmed: true, insignificant: true });
+    expect(d.insignificant).toBe(true);
+    expect(d.decision.reasons.map((r: Json) => r.code)).toContain('insignificant-no-termination');
+    expect((await get('itema-pg', order.id)).rights.map((r: Json) => r.type)).not.toContain('refund');
   });
 });
 

@@ -28,6 +28,7 @@ export const ServiceOrder = z.object({
   preAuthorization: z.object({ required: z.boolean(), rule: z.string().nullable(), authorizedAt: z.string().nullable() }),
   decision: Obj.nullable().describe("The policy engine's decision: provisional at intake, final after diagnosis"),
   decisionFinal: z.boolean(),
+  insignificant: z.boolean().describe('ITEMA-32: found insignificant at diagnosis (no termination or refund for it)'),
   underWarranty: z.boolean().nullable(),
   findings: z.array(z.string()),
   workOrder: Obj.nullable(),
@@ -122,7 +123,7 @@ const ActionBody = z.discriminatedUnion('action', [
   z.object({ action: z.literal('authorize'), ...V }),
   z.object({ action: z.literal('open'), workOrder: WorkOrderBody, ...V }),
   z.object({ action: z.literal('start-diagnosis'), ...V }),
-  z.object({ action: z.literal('diagnose'), findings: z.array(z.string().regex(/^[a-z0-9-]{1,80}$/)).max(30), hardwareDefectConfirmed: z.boolean().optional(), note: z.string().max(4000).optional(), ...V }),
+  z.object({ action: z.literal('diagnose'), findings: z.array(z.string().regex(/^[a-z0-9-]{1,80}$/)).max(30), hardwareDefectConfirmed: z.boolean().optional(), insignificant: z.boolean().optional().describe('ITEMA-32: the non-conformity is insignificant (no termination or refund for it; a price reduction remains)'), note: z.string().max(4000).optional(), ...V }),
   z.object({ action: z.literal('approve-warranty'), ...V }),
   z.object({
     action: z.literal('quote'),

@@ -85,6 +85,7 @@ function claimInput(o: OrderRow, extra: Partial<ClaimInput> = {}): ClaimInput {
     proofs: o.proofs as ClaimInput['proofs'],
     diagnosed: o.decision_final,
     findings: o.findings,
+    ...(o.insignificant ? { insignificant: true } : {}),
     ...extra,
   };
 }
@@ -134,6 +135,7 @@ export function orderView(o: OrderRow, x: Awaited<ReturnType<typeof extras>>) {
     preAuthorization: { required: o.pre_authorization_required, rule: o.pre_authorization_required ? 'ITEMA-28' : null, authorizedAt: o.pre_authorized_at?.toISOString() ?? null },
     decision: (o.decision ?? null) as Record<string, unknown> | null,
     decisionFinal: o.decision_final,
+    insignificant: o.insignificant,
     underWarranty: o.under_warranty,
     findings: o.findings,
     workOrder: (o.work_order ?? null) as Record<string, unknown> | null,
@@ -367,6 +369,7 @@ export async function insertClaim(tx: Tx, actor: Actor, f: ClaimFields, now: Dat
     decision_final: false,
     under_warranty: null,
     findings: [],
+    insignificant: false,
     work_order: f.workOrder ?? null,
     received_on: f.workOrder ? claimDate : null,
     quote: null,
@@ -514,7 +517,7 @@ export type ActionBody =
   | { action: 'authorize' }
   | { action: 'open'; workOrder: WorkOrder }
   | { action: 'start-diagnosis' }
-  | { action: 'diagnose'; findings: string[]; hardwareDefectConfirmed?: boolean; note?: string }
+  | { action: 'diagnose'; findings: string[]; hardwareDefectConfirmed?: boolean; insignificant?: boolean; note?: string }
   | { action: 'approve-warranty' }
   | { action: 'quote'; amountMinor: number; currency?: string; duration: string; advice: string; worthRepairing: boolean }
   | { action: 'accept' | 'refuse'; via: (typeof DECISION_CHANNELS)[number]; note?: string }
@@ -580,8 +583,10 @@ export async function actOn(tx: Tx, actor: Actor, o: OrderRow, body: ActionBody 
       break;
     case 'diagnose':
       if (!o.device_id) throw badField('deviceId', 'the order has no device on record; register the device first', 'required');
-      decision = await decideFor(tx, { ...o, findings: body.findings, decision_final: true }, pack, org, { diagnosed: true, findings: body.findings, hardwareDefectConfirmed: body.hardwareDefectConfirmed }, now);
+      decision = await decideFor(tx, { ...o, findings: body.findings, decision_final: true, insignificant: body.insignificant === true }, pack, org, { diagnosed: true, findings: body.findings, hardwareDefectConfirmed: body.hardwareDefectConfirmed }, now);
       set.findings = body.findings;
+      set.insignificant = body.insignificant === true;
+      if (body.insignificant) data.insignificant = true;
       set.decision = plain(decision);
       set.decision_final = true;
       set.under_warranty = decision!.outcome === 'covered';

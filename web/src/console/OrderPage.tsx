@@ -216,6 +216,7 @@ function Actions({ o, onDone }: { o: OrderDetail; onDone: () => void }) {
 
 function ActionForm({ action, o, onDone }: { action: Action; o: OrderDetail; onDone: () => void }) {
   const { t } = useTranslation();
+  const { org } = useSession();
   const findings = useFindings();
   const [f, setF] = useState<Record<string, any>>({ via: 'in-person', worthRepairing: true, currency: o.currency });
   const [wo, setWo] = useState<WorkOrder>(emptyWorkOrder(o.problem));
@@ -230,7 +231,7 @@ function ActionForm({ action, o, onDone }: { action: Action; o: OrderDetail; onD
   const body = (): Record<string, unknown> => {
     switch (action) {
       case 'open': return { workOrder: wo };
-      case 'diagnose': return { findings: (f.findings as string[] | undefined) ?? [], hardwareDefectConfirmed: !!f.hardware, note: f.note || undefined };
+      case 'diagnose': return { findings: (f.findings as string[] | undefined) ?? [], hardwareDefectConfirmed: !!f.hardware, ...(f.insignificant ? { insignificant: true } : {}), note: f.note || undefined };
       case 'quote': return { amountMinor: parseMoney(String(f.amount ?? ''), o.currency), duration: f.duration ?? '', advice: f.advice ?? '', worthRepairing: !!f.worthRepairing };
       case 'accept': case 'refuse': return { via: f.via, note: f.note || undefined };
       case 'start-repair': return { works: String(f.works ?? '').split('\n').map((s) => s.trim()).filter(Boolean) };
@@ -271,6 +272,8 @@ function ActionForm({ action, o, onDone }: { action: Action; o: OrderDetail; onD
               data-testid="findings-input"
             />
             <Checkbox label={t('form.hardwareDefect')} checked={!!f.hardware} onChange={set('hardware')} />
+            {/* ITEMA-32 is the Bulgarian consumer law's; only that pack has it. */}
+            {org?.packId === 'itema' && <Checkbox label={t('form.insignificant')} checked={!!f.insignificant} onChange={set('insignificant')} />}
             <Textarea label={t('form.note')} value={f.note ?? ''} onChange={set('note')} />
           </>
         )}
