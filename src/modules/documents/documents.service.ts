@@ -164,29 +164,16 @@ export async function clientOrder(db: Db, token: string) {
 
 export async function workOrder(db: Db, config: Config, o: OrderRow, q: { lang?: DocLang }) {
   if (!o.work_order) throw new AppError(409, 'no-work-order', `Order ${o.number} has no signed work order yet (it is opened with one, SC-2)`);
-  const org = await repo.organizationById(db, o.organization_id);
-  if (!org) throw notFound('Organization');
-  const cust = o.customer_id ? await repo.customer(db, o.organization_id, o.customer_id) : undefined;
-  const device = o.device_id
-    ? await db.selectFrom('devices').select(['manufacturer', 'model', 'serial', 'category']).where('organization_id', '=', o.organization_id).where('id', '=', o.device_id).executeTakeFirst()
-    : undefined;
-  const lang = q.lang ?? pickLang(o.language, cust?.preferred_language, org.languages[0]);
+  const { base } = await orderBase(db, config, o, q, o.created_at);
   const decision = o.decision as { outcome: string; provisional: boolean; reasons: { rule: string; text: Texts }[] } | null;
   const pdf = await renderWorkOrder({
-    lang,
-    business: await businessOf(db, org, config),
-    number: o.number,
-    createdAt: o.created_at,
+    ...base,
     receivedOn: o.received_on ?? o.claim_date,
     channel: o.channel,
-    policyVersion: `${org.pack_id} ${o.policy_version ?? ''}`.trim(),
-    customer: cust ? { name: cust.name, phone: cust.phone, email: cust.email, address: cust.address } : null,
-    device: device ?? null,
     workOrder: o.work_order as WorkOrderData['workOrder'],
     decision: decision ? { outcome: decision.outcome, provisional: decision.provisional, reasons: decision.reasons ?? [] } : null,
-    qr: { url: await orderPageLink(db, config, o.organization_id, o.id), caption: t(lang, 'common.scan') },
   });
-  return { pdf, filename: `work-order-${o.number}-${lang}.pdf` };
+  return { pdf, filename: fileOf('work-order', o, base.lang) };
 }
 
 const notAvailable = (o: OrderRow, doc: string, why: string) => new AppError(409, 'document-not-available', `Order ${o.number} has no ${doc} yet: ${why}`);
