@@ -40,6 +40,12 @@ export async function freshDatabase(): Promise<{ url: string; drop(): Promise<vo
   };
 }
 
+/**
+ * The moment the tests' demo data is anchored to. Tests read the demo as of fixed days near it, so
+ * nothing they check depends on the machine's date (CI runs the suite with the clock shifted too).
+ */
+export const DEMO_NOW = new Date('2026-11-21T08:00:00Z');
+
 export type Sessions = Record<string, Record<Role, string>>;
 
 export interface TestContext extends DbHandle {
@@ -63,7 +69,7 @@ export async function setupApp(opts: { demo?: boolean; config?: Partial<Config> 
   const orgs: Record<string, string> = {};
   const cookies: Sessions = {};
   if (opts.demo !== false) {
-    await seedDemoIfEmpty(handle.db);
+    await seedDemoIfEmpty(handle.db, DEMO_NOW);
     for (const o of await handle.db.selectFrom('organizations').select(['id', 'slug']).execute()) orgs[o.slug] = o.id;
     // Sessions written directly: signing in 20 users through Argon2 would only slow the suite.
     for (const spec of DEMO_ORGS) {

@@ -1,6 +1,7 @@
 // Demo data for the first start: the five seed businesses as five organizations, each on its policy
 // pack, with customers, devices and histories that show their rules, and a login per role.
-// Dates are relative to today, so the demo shows the same situations whenever it is started.
+// Dates are relative to today, so the demo shows the same situations whenever it is started; tests
+// pass their own pinned moment (`now`), so what they read of the demo never depends on the machine's date.
 import { sql } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Db, Tx } from '../../db/index.ts';
@@ -29,14 +30,14 @@ interface OrgSpec {
   currency: string;
   languages: string[];
   location: { name: string; address: string };
-  build(tx: Tx, a: Actor, d: (spec: string) => string): Promise<void>;
+  build(tx: Tx, a: Actor, d: (spec: string) => string, daysAgo: (n: number) => Date): Promise<void>;
 }
 
 export const demoEmail = (slug: string, local: string) => `${local}@${slug}.example`;
 
 /** A date relative to today in the organization's time zone: '-8M', '-2Y-11M', '-9d'. */
-function relative(timeZone: string) {
-  const today = DateTime.now().setZone(timeZone).startOf('day');
+function relative(timeZone: string, now: Date) {
+  const today = DateTime.fromJSDate(now).setZone(timeZone).startOf('day');
   return (spec: string) => {
     let t = today;
     for (const [, n, unit] of spec.matchAll(/([+-]\d+)([YMd])/g)) {
@@ -69,7 +70,7 @@ export const DEMO_ORGS: OrgSpec[] = [
     currency: 'EUR',
     languages: ['bg', 'en'],
     location: { name: 'Сервиз София', address: 'бул. Цариградско шосе 115, София' },
-    async build(tx, a, d) {
+    async build(tx, a, d, daysAgo) {
       const ivan = await customers.insert(tx, a, { name: 'Иван Петров', email: 'ivan.petrov@example.bg', phone: '+359 88 123 4567', address: 'ул. Шипка 12, София', preferredLanguage: 'bg', preferredChannel: 'email' });
       // A refurbished laptop mid-repair: ITEMA-14 stops the term while it is in the service.
       const laptop = await sale(
@@ -108,7 +109,7 @@ export const DEMO_ORGS: OrgSpec[] = [
     currency: 'USD',
     languages: ['en'],
     location: { name: 'ITMall Service Hub', address: '1 Fusionopolis Way, Singapore' },
-    async build(tx, a, d) {
+    async build(tx, a, d, daysAgo) {
       const acme = await customers.insert(tx, a, { kind: 'company', name: 'Acme Logistics Pte Ltd', email: 'it@acme-logistics.example.sg', phone: '+65 6123 4567', preferredChannel: 'email' });
       // Enterprise infrastructure: 3 years from shipping (ITM-4), shipped 2 years 11 months ago.
       await sale(
@@ -132,7 +133,7 @@ export const DEMO_ORGS: OrgSpec[] = [
     currency: 'VND',
     languages: ['vi', 'en'],
     location: { name: 'Trung tâm bảo hành Hà Nội', address: '12 Duy Tân, Cầu Giấy, Hà Nội' },
-    async build(tx, a, d) {
+    async build(tx, a, d, daysAgo) {
       const an = await customers.insert(tx, a, { name: 'Nguyễn Văn An', email: 'an.nguyen@example.vn', phone: '+84 912 345 678', preferredLanguage: 'vi', preferredChannel: 'phone' });
       // VN-1: the manufacturer's term recorded on the device.
       await sale(
@@ -150,7 +151,7 @@ export const DEMO_ORGS: OrgSpec[] = [
     currency: 'USD',
     languages: ['en'],
     location: { name: 'iTS Field Service', address: '200 Main St, Springfield' },
-    async build(tx, a, d) {
+    async build(tx, a, d, daysAgo) {
       const clinic = await customers.insert(tx, a, { kind: 'company', name: 'Riverside Dental Clinic', email: 'office@riverside-dental.example.com', phone: '+1 555 010 2233', preferredChannel: 'email' });
       // ITS-2: 90 days from installation.
       await sale(
@@ -176,7 +177,7 @@ export const DEMO_ORGS: OrgSpec[] = [
     currency: 'GBP',
     languages: ['en'],
     location: { name: 'Service Center Mitte', address: 'Friedrichstraße 100, Berlin' },
-    async build(tx, a, d) {
+    async build(tx, a, d, daysAgo) {
       const maria = await customers.insert(tx, a, { name: 'Maria Schmidt', email: 'maria.schmidt@example.de', phone: '+49 30 1234567', preferredLanguage: 'en', preferredChannel: 'sms' });
       // Not sold here: repaired here. The repair carries its own term from the ready notice.
       await sale(
@@ -209,7 +210,6 @@ export const DEMO_ORGS: OrgSpec[] = [
   },
 ];
 
-const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000);
 const workOrder = (signedBy: string, problem: string, accessories: string[]): orders.WorkOrder => ({
   termsAccepted: true,
   accessories,
@@ -230,8 +230,12 @@ async function demoOrder(tx: Tx, a: Actor, at: Date, claim: orders.ClaimFields, 
   }
 }
 
-/** Loads the demo data when the database has no organization yet. Safe with several processes. */
-export async function seedDemoIfEmpty(db: Db): Promise<boolean> {
+/**
+ * Loads the demo data when the database has no organization yet. Safe with several processes.
+ * `now` anchors every date of the demo (today for `npm start`; a pinned moment in tests and benches).
+ */
+export async function seedDemoIfEmpty(db: Db, now: Date = new Date()): Promise<boolean> {
+  const daysAgo = (n: number) => new Date(now.getTime() - n * 86_400_000);
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   return db.transaction().execute(async (tx) => {
     await sql`select pg_advisory_xact_lock(hashtext('aftercare-demo-seed'))`.execute(tx);
@@ -252,10 +256,10 @@ export async function seedDemoIfEmpty(db: Db): Promise<boolean> {
           .values({ id: uuidv7(), organization_id: org.id, email: demoEmail(spec.slug, r.local), name: `${spec.name} ${r.role}`, role: r.role, password_hash: passwordHash })
           .execute();
       }
-      await spec.build(tx, a, relative(spec.timeZone));
+      await spec.build(tx, a, relative(spec.timeZone, now), daysAgo);
     }
     // The demo orders' messages are history, not news: nothing is sent to the demo's customers.
-    await tx.updateTable('outbox').set({ delivered_at: new Date(), last_error: 'demo data: not sent' }).where('delivered_at', 'is', null).execute();
+    await tx.updateTable('outbox').set({ delivered_at: now, last_error: 'demo data: not sent' }).where('delivered_at', 'is', null).execute();
     return true;
   });
 }

@@ -2,7 +2,7 @@
 // themselves (those are the engine's tests).
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { setupApp, type TestContext } from '../../../test/db.ts';
+import { DEMO_NOW, setupApp, type TestContext } from '../../../test/db.ts';
 import { serialLookupBatcher } from './warranty.repository.ts';
 import { todayIn } from './warranty.service.ts';
 
@@ -13,12 +13,14 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 const lookup = (slug: string, q: string) => t.app.inject({ url: `/api/v1/warranty?${q}`, headers: { cookie: t.cookies[slug].technician } });
+// The demo is anchored to DEMO_NOW: "now" in these tests is that day in the business's zone.
+const SOFIA = todayIn('Europe/Sofia', DEMO_NOW);
 
 test('ITEMA-PG: the refurbished laptop in repair is covered and its term is suspended (ITEMA-14)', async () => {
-  const res = await lookup('itema-pg', 'serial=DEMO-ITEMA-LAPTOP');
+  const res = await lookup('itema-pg', `serial=DEMO-ITEMA-LAPTOP&at=${SOFIA}`);
   expect(res.statusCode).toBe(200);
   const w = res.json();
-  expect(w.at).toBe(todayIn('Europe/Sofia'));
+  expect(w.at).toBe(SOFIA);
   expect(w.covered).toBe(true);
   expect(w.coverage.pack).toBe('itema');
   expect(w.coverage.policyVersion).toBeTruthy();
@@ -26,15 +28,16 @@ test('ITEMA-PG: the refurbished laptop in repair is covered and its term is susp
   expect(w.coverage.legalGuarantee?.rule).toBe('ITEMA-33');
   expect(w.explanation.length).toBeGreaterThan(0);
   expect(w.explanation[0]).toMatch(/^ITEMA-\d+: /);
-  const bg = (await lookup('itema-pg', 'serial=DEMO-ITEMA-LAPTOP&lang=bg')).json();
+  const bg = (await lookup('itema-pg', `serial=DEMO-ITEMA-LAPTOP&lang=bg&at=${SOFIA}`)).json();
   expect(bg.explanation.join(' ')).toMatch(/[а-я]/);
 });
 
 test('ITMall: the switch shipped 2 years 11 months ago is covered now and not after its 3-year end (ITM-4)', async () => {
-  const now = (await lookup('itmall', 'serial=DEMO-ITMALL-SWITCH')).json();
+  const today = todayIn('Asia/Singapore', DEMO_NOW);
+  const now = (await lookup('itmall', `serial=DEMO-ITMALL-SWITCH&at=${today}`)).json();
   expect(now.covered).toBe(true);
   const end = now.coverage.device.end as string;
-  const shipped = DateTime.fromISO(todayIn('Asia/Singapore')).minus({ years: 2, months: 11 });
+  const shipped = DateTime.fromISO(today).minus({ years: 2, months: 11 });
   expect(DateTime.fromISO(end).diff(shipped, 'months').months).toBeGreaterThan(35);
   expect(now.coverage.device.daysLeft).toBeLessThan(40);
   const later = (await lookup('itmall', `serial=DEMO-ITMALL-SWITCH&at=${DateTime.fromISO(end).plus({ days: 1 }).toISODate()}`)).json();
@@ -61,13 +64,13 @@ test('every demo device of every organization gets an answer from its pack', asy
   const devices = await t.db.selectFrom('devices as d').innerJoin('organizations as o', 'o.id', 'd.organization_id').select(['d.serial', 'o.slug', 'o.pack_id']).execute();
   expect(devices.length).toBeGreaterThanOrEqual(9);
   for (const d of devices) {
-    const res = await lookup(d.slug, `serial=${d.serial}`);
+    const res = await lookup(d.slug, `serial=${d.serial}&at=${todayIn('UTC', DEMO_NOW)}`);
     expect(res.statusCode, d.serial).toBe(200);
     expect(res.json().coverage.pack).toBe(d.pack_id);
   }
-  const sc = (await lookup('service-center', 'serial=DEMO-SC-PHONE')).json();
+  const sc = (await lookup('service-center', `serial=DEMO-SC-PHONE&at=${todayIn('Europe/Berlin', DEMO_NOW)}`)).json();
   expect(sc.covered).toBe(true);
-  const ap = (await lookup('its', 'serial=DEMO-ITS-AP')).json();
+  const ap = (await lookup('its', `serial=DEMO-ITS-AP&at=${todayIn('America/New_York', DEMO_NOW)}`)).json();
   expect(ap.covered).toBe(true);
 });
 
