@@ -66,7 +66,6 @@ export function decide(claim: ClaimInput, history: History, pack: CompiledPack, 
   const charges: Charge[] = [];
   const missing: Missing[] = [];
   let notCovered = false;
-  let inspect = false;
   let paidAtTariff = false;
   let basis: Basis = 'none';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { setupApp, snapshot, type TestContext } from '../../../test/db.ts';
-import { hasPdftotext, NO_PDFTOTEXT, pdfText } from '../../../test/pdf-text.ts';
+import { hasPdftotext, pdfText } from '../../../test/pdf-text.ts';
 import { CATALOGS, DOC_LANGS, formatDate } from './documents.i18n.ts';
 
 let t: TestContext;

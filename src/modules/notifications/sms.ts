@@ -29,7 +29,7 @@ export class SmsError extends Error {
 
 /** E.164 from what customers type: '+359 88 123 4567' → '+359881234567'. */
 export function toE164(phone: string): string | undefined {
-  const digits = phone.replace(/[\s().\/-]/g, '');
+  const digits = phone.replace(/[\s()./-]/g, '');
   return /^\+[1-9][0-9]{6,14}$/.test(digits) ? digits : undefined;
 }
 

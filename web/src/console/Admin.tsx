@@ -2,7 +2,7 @@
 import { Alert, Anchor, Badge, Button, Card, Code, FileInput, Group, MultiSelect, Progress, Select, SimpleGrid, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError, idemKey } from '../lib/api';
+import { api, ApiError, idemKey, type Problem } from '../lib/api';
 import { fmtDate, fmtDateTime, fmtNumber } from '../lib/i18n';
 import { ErrorNote, Loaded, useLoad } from '../lib/ui';
 import { useSession } from './Console';
@@ -251,10 +251,10 @@ function Import() {
     xhr.upload.onprogress = (e) => e.lengthComputable && setProgress(Math.round((e.loaded / e.total) * 100));
     xhr.onload = () => {
       setProgress(100);
-      let body: any = null;
+      let body: unknown = null;
       try { body = JSON.parse(xhr.responseText); } catch { /* not JSON */ }
-      if ((xhr.status === 200 || xhr.status === 422) && body?.problems) setResult(body);
-      else setError(new ApiError('POST /imports/sales', xhr.status, body));
+      if ((xhr.status === 200 || xhr.status === 422) && (body as ImportResult | null)?.problems) setResult(body as ImportResult);
+      else setError(new ApiError('POST /imports/sales', xhr.status, body as Problem | null));
     };
     xhr.onerror = () => setError(new ApiError('POST /imports/sales', 0, { status: 0, detail: 'network' }));
     xhr.send(file);

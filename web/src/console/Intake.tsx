@@ -12,13 +12,16 @@ import { WorkOrderForm, emptyWorkOrder, type WorkOrder } from './WorkOrderForm';
 
 const PROOFS = ['invoice', 'receipt', 'warrantyCard', 'serviceContract'] as const;
 
+type NewCustomer = { name: string; phone: string; email: string; preferredLanguage: string };
+type NewDevice = { serial: string; manufacturer: string; model: string; category: string };
+
 export function IntakePage() {
   const { t, i18n } = useTranslation();
   const [step, setStep] = useState(0);
   const [customer, setCustomer] = useState<Customer | null>(null);
-  const [newCustomer, setNewCustomer] = useState({ name: '', phone: '', email: '', preferredLanguage: i18n.language });
+  const [newCustomer, setNewCustomer] = useState<NewCustomer>({ name: '', phone: '', email: '', preferredLanguage: i18n.language });
   const [device, setDevice] = useState<Device | null>(null);
-  const [newDevice, setNewDevice] = useState({ serial: '', manufacturer: '', model: '', category: '' });
+  const [newDevice, setNewDevice] = useState<NewDevice>({ serial: '', manufacturer: '', model: '', category: '' });
   const [problem, setProblem] = useState('');
   const [purchase, setPurchase] = useState({ date: '', place: '' });
   const [proofs, setProofs] = useState<Record<string, boolean>>({});
@@ -120,7 +123,7 @@ export function IntakePage() {
   );
 }
 
-function ClientStep({ customer, setCustomer, draft, setDraft }: { customer: Customer | null; setCustomer: (c: Customer | null) => void; draft: any; setDraft: (d: any) => void }) {
+function ClientStep({ customer, setCustomer, draft, setDraft }: { customer: Customer | null; setCustomer: (c: Customer | null) => void; draft: NewCustomer; setDraft: (d: NewCustomer) => void }) {
   const { t } = useTranslation();
   const [q, setQ] = useState('');
   const found = useLoad(() => (q.trim().length >= 2 ? api<{ items: Customer[] }>(`/customers?${qs({ q, limit: 8 })}`) : Promise.resolve({ items: [] })), [q]);
@@ -150,7 +153,7 @@ function ClientStep({ customer, setCustomer, draft, setDraft }: { customer: Cust
   );
 }
 
-function DeviceStep({ device, setDevice, draft, setDraft, customerId }: { device: Device | null; setDevice: (d: Device | null) => void; draft: any; setDraft: (d: any) => void; customerId?: string }) {
+function DeviceStep({ device, setDevice, draft, setDraft, customerId }: { device: Device | null; setDevice: (d: Device | null) => void; draft: NewDevice; setDraft: (d: NewDevice) => void; customerId?: string }) {
   const { t } = useTranslation();
   const own = useLoad(() => (customerId ? api<{ items: Device[] }>(`/devices?${qs({ customerId, limit: 20 })}`) : Promise.resolve({ items: [] as Device[] })), [customerId]);
   const bySerial = useLoad(() => (draft.serial.trim().length >= 3 ? api<{ items: Device[] }>(`/devices?${qs({ serial: draft.serial.trim(), limit: 5 })}`) : Promise.resolve({ items: [] as Device[] })), [draft.serial]);

@@ -44,11 +44,11 @@ export function Account({ org }: { org: string }) {
         setError(err);
         setPhase('signed-out');
       });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Not on `load` (a new function every render): this runs once per organization.
   }, [org]);
   useEffect(() => {
     if (phase === 'signed-in') void load();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Only when the language changes (not on `phase` or `load`): the account in the new language.
   }, [i18n.language]);
   if (phase === 'checking') return <Loading />;
   if (phase === 'signed-out' || !data) return <RequestLink org={org} error={error} />;

@@ -4,7 +4,7 @@ import { Alert, Anchor, Badge, Button, Card, Checkbox, Container, Group, Input, 
 import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, idemKey, upload } from '../lib/api';
-import { fmtDate, fmtDateTime, fmtMoney } from '../lib/i18n';
+import { fmtDateTime, fmtMoney } from '../lib/i18n';
 import { match } from '../lib/router';
 import { ProofFiles, type ProofFile } from '../lib/proofs';
 import { ErrorNote, fieldLabel, LanguageSwitch, Loaded, useLoad } from '../lib/ui';
