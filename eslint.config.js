@@ -15,10 +15,12 @@ const root = import.meta.dirname;
 const rel = (p) => path.relative(root, p).split(path.sep).join('/');
 const noExt = (p) => p.replace(/\.(d\.)?[cm]?[jt]sx?$/, '');
 
+/** A feature's public face: what other features may import from it. */
+const PUBLIC_FACE = /\.(service|repository|contract)$/; // functions, queries, the zod schemas it shares
+
 /**
- * Files of one feature that other features may import besides its `*.service.ts` and
- * `*.repository.ts` (its public face): shared pieces that are imported across features today. Keep
- * this list short; a new entry is a decision to review.
+ * Other files of one feature that other features may import: shared pieces that are imported across
+ * features today. Keep this list short; a new entry is a decision to review.
  */
 const FEATURE_SHARED = new Map([
   ['src/modules/service-orders/state-machine', "the order states and transitions (the web app reads them too)"],
@@ -57,7 +59,7 @@ function crossing(from, spec) {
   if (from.startsWith('src/') && !test && from !== 'src/server/app.ts' && toBase.endsWith('.routes')) return { messageId: 'routes', data };
   const a = featureOf(from);
   const b = featureOf(to);
-  if (a && b && a !== b && !test && !/\.(service|repository)$/.test(toBase) && !FEATURE_SHARED.has(toBase)) {
+  if (a && b && a !== b && !test && !PUBLIC_FACE.test(toBase) && !FEATURE_SHARED.has(toBase)) {
     return { messageId: 'featureInternals', data: { ...data, feature: b } };
   }
   return undefined;
@@ -73,9 +75,9 @@ const boundaries = {
       policyOutward:
         "src/policy is the pure policy engine: it imports only src/policy files and packages, not '{{target}}'. Let the caller (a service) read the database, config or clock and pass the values in as arguments.",
       routes:
-        "'{{target}}' is a routes file: routes are wired only in src/server/app.ts. Import the feature's *.service.ts instead; a schema two features share belongs in the owning feature's service (or src/server/http.ts).",
+        "'{{target}}' is a routes file: routes are wired only in src/server/app.ts. Import the feature's *.service.ts instead; a zod schema two features share goes in the owning feature's *.contract.ts.",
       featureInternals:
-        "'{{target}}' is internal to the '{{feature}}' feature. From another feature import only its public face, *.service.ts or *.repository.ts (or a shared file listed in FEATURE_SHARED in eslint.config.js): export what you need from its service.",
+        "'{{target}}' is internal to the '{{feature}}' feature. From another feature import only its public face, *.service.ts, *.repository.ts or *.contract.ts (or a shared file listed in FEATURE_SHARED in eslint.config.js): export what you need from its service.",
       testFile: "'{{target}}' is a test file, and nothing imports a test. Move the shared helper into test/ (as test/db.ts) or into the code under test.",
       webServer:
         "The web app talks to the server only over HTTP (web/src/lib/api.ts): from outside web/src it may import only what web/tsconfig.json includes ({{allowed}}), not '{{target}}'. Declare the type in web/src or get the value from the API.",

@@ -43,6 +43,7 @@ describe("a feature uses only another feature's service and repository", () => {
     ["import '../notifications/delivery-worker.ts';", [`${B}/featureInternals`]],
     ["import '../notifications/notifications.repository.ts';", []],
     ["import '../warranty/warranty.service.ts';", []],
+    ["import '../proofs/proofs.contract.ts';", []],
     ["import '../service-orders/state-machine.ts';", []], // listed in FEATURE_SHARED
     ["import './documents.i18n.ts';\nimport '../../server/http.ts';\nimport '../../db/index.ts';", []],
   ])('%s', async (code, expected) => {
