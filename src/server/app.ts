@@ -6,7 +6,6 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
-  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -17,6 +16,7 @@ import type { Db } from '../db/index.ts';
 import type { FileStorage } from '../storage/index.ts';
 import { installAuth } from './auth.ts';
 import { frameworkErrors, installErrorHandler } from './errors.ts';
+import { finishOpenApiDocument } from './openapi.ts';
 import { healthRoutes } from '../modules/health/health.routes.ts';
 import { authRoutes } from '../modules/auth/auth.routes.ts';
 import { organizationsRoutes } from '../modules/organizations/organizations.routes.ts';
@@ -75,7 +75,10 @@ export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger): Promi
         description:
           'Warranties computed from events, claims, repairs and RMA. Sign in with POST /api/v1/auth/sign-in ' +
           '(a session cookie) or send `Authorization: Bearer ak_...` with an API key. Errors are application/problem+json.',
+        license: { name: 'AGPL-3.0-or-later', identifier: 'AGPL-3.0-or-later' },
       },
+      // Relative: the paths are on whatever host and scheme served this document (proxies included).
+      servers: [{ url: '/', description: 'The server that serves this document' }],
       components: {
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: 'aftercare_session' },
@@ -85,7 +88,7 @@ export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger): Promi
       security: [{ session: [] }, { apiKey: [] }],
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: finishOpenApiDocument,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/v1/docs' });
   installAuth(app, deps.db);

@@ -19,6 +19,7 @@ export async function authRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'signIn',
         tags: ['auth'],
         summary: 'Sign in with e-mail and password; sets an HttpOnly session cookie',
         description:
@@ -54,7 +55,7 @@ export async function authRoutes(app: ZApp, deps: AppDeps) {
     '/api/v1/auth/sign-out',
     {
       config: { access: ALL_ROLES },
-      schema: { tags: ['auth'], summary: 'End the current session', response: { 204: z.null(), ...problems } },
+      schema: { operationId: 'signOut', tags: ['auth'], summary: 'End the current session', response: { 204: z.null(), ...problems } },
     },
     async (req, reply) => {
       await signOut(deps.db, actorOf(req));
@@ -65,7 +66,7 @@ export async function authRoutes(app: ZApp, deps: AppDeps) {
 
   app.get(
     '/api/v1/auth/me',
-    { config: { access: ALL_ROLES }, schema: { tags: ['auth'], summary: 'Who am I', response: { 200: Me, ...problems } } },
+    { config: { access: ALL_ROLES }, schema: { operationId: 'getCurrentUser', tags: ['auth'], summary: 'Who am I', response: { 200: Me, ...problems } } },
     async (req) => {
       const a = actorOf(req);
       return { user: { id: a.id, name: a.name, role: a.role, type: a.type }, organizationId: a.organizationId };
@@ -74,7 +75,7 @@ export async function authRoutes(app: ZApp, deps: AppDeps) {
 
   app.get(
     '/api/v1/api-keys',
-    { config: { access: MANAGERS }, schema: { tags: ['auth'], summary: 'API keys of the organization', response: { 200: z.object({ items: z.array(ApiKey) }), ...problems } } },
+    { config: { access: MANAGERS }, schema: { operationId: 'listApiKeys', tags: ['auth'], summary: 'API keys of the organization', response: { 200: z.object({ items: z.array(ApiKey) }), ...problems } } },
     async (req) => ({ items: await listApiKeys(deps.db, actorOf(req)) }),
   );
 
@@ -83,6 +84,7 @@ export async function authRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: MANAGERS },
       schema: {
+        operationId: 'createApiKey',
         tags: ['auth'],
         summary: 'Create an API key for an integration; the token is shown only in this response',
         body: z.object({ name: z.string().min(1).max(200), role: RoleSchema }),
@@ -94,7 +96,7 @@ export async function authRoutes(app: ZApp, deps: AppDeps) {
 
   app.delete(
     '/api/v1/api-keys/:id',
-    { config: { access: MANAGERS }, schema: { tags: ['auth'], summary: 'Revoke an API key', params: IdParams, response: { 200: ApiKey, ...problems } } },
+    { config: { access: MANAGERS }, schema: { operationId: 'revokeApiKey', tags: ['auth'], summary: 'Revoke an API key', params: IdParams, response: { 200: ApiKey, ...problems } } },
     async (req) => revokeApiKey(deps.db, actorOf(req), req.params.id),
   );
 }

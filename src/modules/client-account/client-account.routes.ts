@@ -46,6 +46,7 @@ export async function clientAccountRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'requestClientSignInLink',
         tags,
         summary: 'E-mail a one-time sign-in link to a client of the business (answers the same whether or not the address is known)',
         body: z.object({ organization: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'is not a business id like itema-pg'), email: z.email().max(320), lang: Lang.optional() }),
@@ -65,6 +66,7 @@ export async function clientAccountRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'createClientSession',
         tags,
         summary: "Open a sign-in link: exchange its token for the client's session cookie (single use)",
         body: z.object({ token: z.string().min(20).max(200) }),
@@ -83,7 +85,7 @@ export async function clientAccountRoutes(app: ZApp, deps: AppDeps) {
     '/api/v1/client/account',
     {
       config: { access: 'public' },
-      schema: { tags, summary: "The signed-in client's devices, each with its warranty and service history", querystring: z.object({ lang: Lang.optional() }), response: { 200: ClientAccount, ...problems } },
+      schema: { operationId: 'getClientAccount', tags, summary: "The signed-in client's devices, each with its warranty and service history", querystring: z.object({ lang: Lang.optional() }), response: { 200: ClientAccount, ...problems } },
     },
     async (req) => {
       const c = await svc.clientOf(deps.db, cookie(req));
@@ -94,7 +96,7 @@ export async function clientAccountRoutes(app: ZApp, deps: AppDeps) {
 
   app.post(
     '/api/v1/client/sign-out',
-    { config: { access: 'public' }, schema: { tags, summary: 'End the client session', response: { 204: z.null(), ...problems } } },
+    { config: { access: 'public' }, schema: { operationId: 'signOutClient', tags, summary: 'End the client session', response: { 204: z.null(), ...problems } } },
     async (req, reply) => {
       await svc.signOut(deps.db, cookie(req));
       reply.clearCookie(svc.CLIENT_COOKIE, { path: '/api/v1/client' });

@@ -39,6 +39,7 @@ export async function customersRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: ALL_ROLES },
       schema: {
+        operationId: 'listCustomers',
         tags,
         summary: 'List customers, newest first',
         querystring: PageQuery.extend({
@@ -55,7 +56,7 @@ export async function customersRoutes(app: ZApp, deps: AppDeps) {
     '/api/v1/customers',
     {
       config: { access: OFFICE },
-      schema: { tags, summary: 'Add a customer', headers: IdempotencyHeaders, body: CustomerFields, response: { 201: Customer, ...problems } },
+      schema: { operationId: 'createCustomer', tags, summary: 'Add a customer', headers: IdempotencyHeaders, body: CustomerFields, response: { 201: Customer, ...problems } },
     },
     async (req, reply) => {
       const actor = actorOf(req);
@@ -65,7 +66,7 @@ export async function customersRoutes(app: ZApp, deps: AppDeps) {
   );
   app.get(
     '/api/v1/customers/:id',
-    { config: { access: ALL_ROLES }, schema: { tags, summary: 'One customer', params: IdParams, response: { 200: Customer, ...problems } } },
+    { config: { access: ALL_ROLES }, schema: { operationId: 'getCustomer', tags, summary: 'One customer', params: IdParams, response: { 200: Customer, ...problems } } },
     async (req) => svc.get(deps.db, actorOf(req), req.params.id),
   );
   app.patch(
@@ -73,6 +74,7 @@ export async function customersRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: OFFICE },
       schema: {
+        operationId: 'updateCustomer',
         tags,
         summary: 'Change a customer (send the version you read; 409 with the current state if it changed)',
         params: IdParams,

@@ -94,6 +94,7 @@ export async function devicesRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: ALL_ROLES },
       schema: {
+        operationId: 'listDevices',
         tags,
         summary: 'List devices, newest first',
         querystring: PageQuery.extend({
@@ -114,7 +115,7 @@ export async function devicesRoutes(app: ZApp, deps: AppDeps) {
     '/api/v1/devices',
     {
       config: { access: OFFICE },
-      schema: { tags, summary: 'Register a device (serial unique per manufacturer)', headers: IdempotencyHeaders, body: DeviceFields, response: { 201: Device, ...problems } },
+      schema: { operationId: 'createDevice', tags, summary: 'Register a device (serial unique per manufacturer)', headers: IdempotencyHeaders, body: DeviceFields, response: { 201: Device, ...problems } },
     },
     async (req, reply) => {
       const actor = actorOf(req);
@@ -124,7 +125,7 @@ export async function devicesRoutes(app: ZApp, deps: AppDeps) {
   );
   app.get(
     '/api/v1/devices/:id',
-    { config: { access: ALL_ROLES }, schema: { tags, summary: 'One device', params: IdParams, response: { 200: Device, ...problems } } },
+    { config: { access: ALL_ROLES }, schema: { operationId: 'getDevice', tags, summary: 'One device', params: IdParams, response: { 200: Device, ...problems } } },
     async (req) => svc.get(deps.db, actorOf(req), req.params.id),
   );
   app.patch(
@@ -132,6 +133,7 @@ export async function devicesRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: OFFICE },
       schema: {
+        operationId: 'updateDevice',
         tags,
         summary: 'Change a device (send the version you read; 409 with the current state if it changed)',
         params: IdParams,
@@ -145,7 +147,7 @@ export async function devicesRoutes(app: ZApp, deps: AppDeps) {
     '/api/v1/devices/:id/events',
     {
       config: { access: ALL_ROLES },
-      schema: { tags, summary: "The device's history, in date order", params: IdParams, response: { 200: z.object({ items: z.array(DeviceEventSchema) }), ...problems } },
+      schema: { operationId: 'listDeviceEvents', tags, summary: "The device's history, in date order", params: IdParams, response: { 200: z.object({ items: z.array(DeviceEventSchema) }), ...problems } },
     },
     async (req) => ({ items: await svc.listEvents(deps.db, actorOf(req), req.params.id) }),
   );
@@ -154,6 +156,7 @@ export async function devicesRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: ALL_ROLES },
       schema: {
+        operationId: 'createDeviceEvent',
         tags,
         summary: "Record an event in the device's history (repair accepted, part replaced, ...)",
         params: IdParams,

@@ -3,6 +3,7 @@ import type { AppDeps } from '../../server/app.ts';
 import { actorOf } from '../../server/auth.ts';
 import { ALL_ROLES } from '../../server/context.ts';
 import { IdParams, IsoDate, problems, type ZApp } from '../../server/http.ts';
+import { fileResponse } from '../../server/openapi.ts';
 import { DOC_LANGS } from './documents.i18n.ts';
 import * as svc from './documents.service.ts';
 
@@ -19,16 +20,18 @@ function sendPdf(reply: import('fastify').FastifyReply, r: { pdf: Buffer; filena
 
 export async function documentsRoutes(app: ZApp, deps: AppDeps) {
   const tags = ['documents'];
+  const pdf = fileResponse('The PDF', ['application/pdf']);
   app.get(
     '/api/v1/devices/:id/documents/warranty-card.pdf',
     {
       config: { access: ALL_ROLES },
       schema: {
+        operationId: 'getDeviceWarrantyCardPdf',
         tags,
         summary: 'Warranty card (PDF): terms and end dates as the policy engine computes them, part cards (ITEMA-25), legal guarantee, rule ids',
         params: IdParams,
         querystring: z.object({ at: IsoDate.optional().describe('Coverage as of this date; default today in the organization’s time zone'), lang: Lang }),
-        response: { 200: z.any().describe('application/pdf'), ...problems },
+        response: { 200: pdf, ...problems },
       },
     },
     async (req, reply) => sendPdf(reply, await svc.warrantyCard(deps.db, deps.config, actorOf(req), req.params.id, req.query)),
@@ -38,10 +41,11 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'getWarrantyRequestFormPdf',
         tags,
         summary: 'Blank warranty request form to fill in by hand (ITEMA-27, ITEMA-28). Public: pass ?org= (the business slug) when not signed in',
         querystring: z.object({ org: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be a business slug such as itema-pg').optional(), lang: Lang }),
-        response: { 200: z.any().describe('application/pdf'), ...problems },
+        response: { 200: pdf, ...problems },
       },
     },
     async (req, reply) => sendPdf(reply, await svc.requestForm(deps.db, deps.config, req.actor, req.query)),
@@ -50,7 +54,7 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
   const OrderDocs = z.object({ items: z.array(z.object({ kind: z.enum(svc.ORDER_DOCUMENTS), filename: z.string(), url: z.string(), createdAt: z.string() })) });
   app.get(
     '/api/v1/service-orders/:id/documents',
-    { config: { access: ALL_ROLES }, schema: { tags, summary: 'The documents of an order (work order, quote, completion certificate, payment receipt, findings protocol) as its state allows, with their links', params: IdParams, response: { 200: OrderDocs, ...problems } } },
+    { config: { access: ALL_ROLES }, schema: { operationId: 'listServiceOrderDocuments', tags, summary: 'The documents of an order (work order, quote, completion certificate, payment receipt, findings protocol) as its state allows, with their links', params: IdParams, response: { 200: OrderDocs, ...problems } } },
     async (req) => {
       const o = await svc.staffOrder(deps.db, actorOf(req), req.params.id);
       return { items: await svc.documentsOf(deps.db, o, `/api/v1/service-orders/${o.id}`) };
@@ -59,7 +63,7 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
   const TokenParams = z.object({ token: z.string().min(16).max(200) });
   app.get(
     '/api/v1/order-page/:token/documents',
-    { config: { access: 'public' }, schema: { tags, summary: "The order's documents, for the client with the order page link", params: TokenParams, response: { 200: OrderDocs, ...problems } } },
+    { config: { access: 'public' }, schema: { operationId: 'listOrderPageDocuments', tags, summary: "The order's documents, for the client with the order page link", params: TokenParams, response: { 200: OrderDocs, ...problems } } },
     async (req) => {
       const o = await svc.clientOrder(deps.db, req.params.token);
       return { items: await svc.documentsOf(deps.db, o, `/api/v1/order-page/${req.params.token}`) };
@@ -77,11 +81,12 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
   };
   for (const kind of svc.ORDER_DOCUMENTS) {
     const render = svc.ORDER_RENDERERS[kind];
+    const pdfName = kind.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()); // work-order → WorkOrder
     app.get(
       `/api/v1/service-orders/:id/documents/${kind}.pdf`,
       {
         config: { access: ALL_ROLES },
-        schema: { tags, summary: `${what[kind]} as PDF, from the recorded order`, params: IdParams, querystring: z.object({ lang: Lang }), response: { 200: z.any().describe('application/pdf'), ...problems } },
+        schema: { operationId: `getServiceOrder${pdfName}Pdf`, tags, summary: `${what[kind]} as PDF, from the recorded order`, params: IdParams, querystring: z.object({ lang: Lang }), response: { 200: pdf, ...problems } },
       },
       async (req, reply) => sendPdf(reply, await render(deps.db, deps.config, await svc.staffOrder(deps.db, actorOf(req), req.params.id), req.query)),
     );
@@ -89,7 +94,7 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
       `/api/v1/order-page/:token/documents/${kind}.pdf`,
       {
         config: { access: 'public' },
-        schema: { tags, summary: `${what[kind]} as PDF, for the client with the order page link`, params: TokenParams, querystring: z.object({ lang: Lang }), response: { 200: z.any().describe('application/pdf'), ...problems } },
+        schema: { operationId: `getOrderPage${pdfName}Pdf`, tags, summary: `${what[kind]} as PDF, for the client with the order page link`, params: TokenParams, querystring: z.object({ lang: Lang }), response: { 200: pdf, ...problems } },
       },
       async (req, reply) => sendPdf(reply, await render(deps.db, deps.config, await svc.clientOrder(deps.db, req.params.token), req.query)),
     );

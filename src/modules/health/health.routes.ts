@@ -8,7 +8,7 @@ export async function healthRoutes(app: ZApp, deps: AppDeps) {
     '/api/v1/health',
     {
       config: { access: 'public' },
-      schema: { tags: ['health'], summary: 'Liveness: the process answers', response: { 200: z.object({ status: z.literal('ok') }) } },
+      schema: { operationId: 'getHealth', tags: ['health'], summary: 'Liveness: the process answers', response: { 200: z.object({ status: z.literal('ok') }) } },
     },
     async () => ({ status: 'ok' as const }),
   );
@@ -17,6 +17,7 @@ export async function healthRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'getReadiness',
         tags: ['health'],
         summary: 'Readiness: the database answers and the server is not shutting down',
         response: { 200: z.object({ status: z.literal('ready') }), 503: z.object({ status: z.literal('unavailable'), reason: z.string() }) },

@@ -4,6 +4,7 @@ import { actorOf } from '../../server/auth.ts';
 import { MANAGERS } from '../../server/context.ts';
 import { AppError } from '../../server/errors.ts';
 import { problems, type ZApp } from '../../server/http.ts';
+import { fileResponse } from '../../server/openapi.ts';
 import { exportSales, importSales } from './import-export.service.ts';
 
 const ImportResult = z.object({
@@ -23,6 +24,7 @@ export async function importExportRoutes(app: ZApp, deps: AppDeps) {
       config: { access: MANAGERS },
       bodyLimit: 50 * 1024 * 1024,
       schema: {
+        operationId: 'importSales',
         tags: ['import-export'],
         summary: 'Import past sales from CSV (Content-Type: text/csv). ?check=true only reports bad rows. A file with any bad row writes nothing (422).',
         querystring: z.object({ check: z.enum(['true', 'false']).optional() }),
@@ -37,7 +39,7 @@ export async function importExportRoutes(app: ZApp, deps: AppDeps) {
   );
   app.get(
     '/api/v1/exports/sales.csv',
-    { config: { access: MANAGERS }, schema: { tags: ['import-export'], summary: 'Export every device with its purchases, in the import’s CSV shape' } },
+    { config: { access: MANAGERS }, schema: { operationId: 'exportSales', tags: ['import-export'], summary: 'Export every device with its purchases, in the import’s CSV shape', response: { 200: fileResponse('The CSV (UTF-8)', ['text/csv']), ...problems } } },
     async (req, reply) => {
       const parts: string[] = [];
       for await (const chunk of exportSales(deps.db, actorOf(req).organizationId)) parts.push(chunk);

@@ -57,6 +57,7 @@ export async function notificationsRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: OFFICE },
       schema: {
+        operationId: 'listNotifications',
         tags,
         summary: 'Messages to clients and staff with their delivery status, newest first (?status=kept: what no channel carried; ?orderId=: one order’s messages)',
         querystring: PageQuery.extend({ status: z.enum(STATUSES).optional(), orderId: Uuid.optional() }),

@@ -47,7 +47,7 @@ export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
 
   app.get(
     '/api/v1/order-page/:token',
-    { config: { access: 'public' }, schema: { tags, summary: "The client's order page", params: Token, response: { 200: OrderPage, ...r429, ...problems } } },
+    { config: { access: 'public' }, schema: { operationId: 'getOrderPageByToken', tags, summary: "The client's order page", params: Token, response: { 200: OrderPage, ...r429, ...problems } } },
     async (req) => {
       await limit(req.ip);
       const o = await svc.byToken(deps.db, req.params.token);
@@ -58,7 +58,7 @@ export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
 
   app.post(
     '/api/v1/order-page/:token/decision',
-    { config: { access: 'public' }, schema: { tags, summary: 'Accept or refuse the quote (SC-3, SC-7)', params: Token, body: Decision, response: { 200: OrderPage, ...r429, ...problems } } },
+    { config: { access: 'public' }, schema: { operationId: 'decideQuoteByToken', tags, summary: 'Accept or refuse the quote (SC-3, SC-7)', params: Token, body: Decision, response: { 200: OrderPage, ...r429, ...problems } } },
     async (req) => {
       await limit(req.ip);
       return decideOnPage(deps, () => svc.byToken(deps.db, req.params.token), req.body, now(), req.params.token);
@@ -67,7 +67,7 @@ export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
 
   app.post(
     '/api/v1/order-page/lookup',
-    { config: { access: 'public' }, schema: { tags, summary: 'The order page by order number and the phone or e-mail on the order', body: Lookup, response: { 200: OrderPage, ...r429, ...problems } } },
+    { config: { access: 'public' }, schema: { operationId: 'lookupOrderPage', tags, summary: 'The order page by order number and the phone or e-mail on the order', body: Lookup, response: { 200: OrderPage, ...r429, ...problems } } },
     async (req) => {
       await limit(req.ip);
       const o = await svc.byNumberAndContact(deps.db, req.body.number, req.body.contact);
@@ -78,7 +78,7 @@ export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
 
   app.post(
     '/api/v1/order-page/lookup/decision',
-    { config: { access: 'public' }, schema: { tags, summary: 'Accept or refuse the quote, by order number and phone or e-mail', body: Lookup.extend(Decision.shape), response: { 200: OrderPage, ...r429, ...problems } } },
+    { config: { access: 'public' }, schema: { operationId: 'decideQuoteByLookup', tags, summary: 'Accept or refuse the quote, by order number and phone or e-mail', body: Lookup.extend(Decision.shape), response: { 200: OrderPage, ...r429, ...problems } } },
     async (req) => {
       await limit(req.ip);
       return decideOnPage(deps, () => svc.byNumberAndContact(deps.db, req.body.number, req.body.contact), req.body, now());

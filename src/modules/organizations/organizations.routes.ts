@@ -42,12 +42,12 @@ const TimeZone = z.string().refine(svc.isTimeZone, 'is not an IANA time zone suc
 
 export async function organizationsRoutes(app: ZApp, deps: AppDeps) {
   const tags = ['organization'];
-  app.get('/api/v1/organization', { config: { access: ALL_ROLES }, schema: { tags, summary: 'The signed-in organization', response: { 200: Organization, ...problems } } }, async (req) =>
+  app.get('/api/v1/organization', { config: { access: ALL_ROLES }, schema: { operationId: 'getOrganization', tags, summary: 'The signed-in organization', response: { 200: Organization, ...problems } } }, async (req) =>
     svc.getCurrent(deps.db, actorOf(req)),
   );
   app.get(
     '/api/v1/organization/policy-pack',
-    { config: { access: MANAGERS }, schema: { tags, summary: 'The policy pack in force: its version and every rule with its text', response: { 200: PolicyPackInForce, ...problems } } },
+    { config: { access: MANAGERS }, schema: { operationId: 'getPolicyPack', tags, summary: 'The policy pack in force: its version and every rule with its text', response: { 200: PolicyPackInForce, ...problems } } },
     async (req) => svc.policyPack(deps.db, actorOf(req)),
   );
   app.get(
@@ -55,6 +55,7 @@ export async function organizationsRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: ALL_ROLES },
       schema: {
+        operationId: 'listDiagnosisFindings',
         tags,
         summary: 'The findings a technician can record at diagnosis: the pack’s exclusions with their rule, effect and text',
         querystring: z.object({ lang: z.enum(['en', 'bg', 'vi']).optional() }),
@@ -74,6 +75,7 @@ export async function organizationsRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: OWNER },
       schema: {
+        operationId: 'updateOrganization',
         tags,
         summary: 'Change the organization (send the version you read; 409 if it changed since)',
         body: z.object({
@@ -90,7 +92,7 @@ export async function organizationsRoutes(app: ZApp, deps: AppDeps) {
     async (req) => svc.updateCurrent(deps.db, actorOf(req), req.body),
   );
 
-  app.get('/api/v1/locations', { config: { access: ALL_ROLES }, schema: { tags, summary: 'Locations', response: { 200: z.object({ items: z.array(Location) }), ...problems } } }, async (req) => ({
+  app.get('/api/v1/locations', { config: { access: ALL_ROLES }, schema: { operationId: 'listLocations', tags, summary: 'Locations', response: { 200: z.object({ items: z.array(Location) }), ...problems } } }, async (req) => ({
     items: await svc.listLocations(deps.db, actorOf(req)),
   }));
   app.post(
@@ -98,6 +100,7 @@ export async function organizationsRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: MANAGERS },
       schema: {
+        operationId: 'createLocation',
         tags,
         summary: 'Add a location',
         body: z.object({ name: z.string().min(1).max(200), address: z.string().max(500).nullish(), phone: z.string().max(50).nullish() }),
@@ -111,6 +114,7 @@ export async function organizationsRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: MANAGERS },
       schema: {
+        operationId: 'updateLocation',
         tags,
         summary: 'Change a location',
         params: IdParams,
@@ -121,7 +125,7 @@ export async function organizationsRoutes(app: ZApp, deps: AppDeps) {
     async (req) => svc.updateLocation(deps.db, actorOf(req), req.params.id, req.body),
   );
 
-  app.get('/api/v1/staff-users', { config: { access: MANAGERS }, schema: { tags, summary: 'Staff users', response: { 200: z.object({ items: z.array(StaffUser) }), ...problems } } }, async (req) => ({
+  app.get('/api/v1/staff-users', { config: { access: MANAGERS }, schema: { operationId: 'listStaffUsers', tags, summary: 'Staff users', response: { 200: z.object({ items: z.array(StaffUser) }), ...problems } } }, async (req) => ({
     items: await svc.listStaff(deps.db, actorOf(req)),
   }));
   app.post(
@@ -129,6 +133,7 @@ export async function organizationsRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: OWNER },
       schema: {
+        operationId: 'createStaffUser',
         tags,
         summary: 'Add a staff user',
         body: z.object({ name: z.string().min(1).max(200), email: z.email(), role: z.enum(ROLES), password: z.string().min(10, 'must be at least 10 characters').max(1000) }),

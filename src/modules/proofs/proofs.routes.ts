@@ -7,6 +7,8 @@ import { actorOf } from '../../server/auth.ts';
 import { ALL_ROLES } from '../../server/context.ts';
 import { AppError, notFound } from '../../server/errors.ts';
 import { IdParams, problems, Uuid, type ZApp } from '../../server/http.ts';
+import { fileResponse } from '../../server/openapi.ts';
+import { ALLOWED_TYPES } from '../purchases/purchases.service.ts';
 import { rateLimiter } from '../order-page/rate-limit.ts';
 import * as orders from '../service-orders/service-orders.service.ts';
 import * as svc from './proofs.service.ts';
@@ -66,6 +68,7 @@ export async function proofsRoutes(app: ZApp, deps: AppDeps) {
   const uploadLimit = rateLimiter(deps.db, { name: 'proof-upload', max: 10, windowMs: 60_000 });
   const pageLimit = rateLimiter(deps.db, { name: 'proof-page', max: 60, windowMs: 60_000 });
   const r429 = { 429: problems[400] };
+  const proofBody = fileResponse('The file as the client sent it (always an attachment)', Object.keys(ALLOWED_TYPES));
   const staffBase = (id: string) => `/api/v1/service-orders/${id}`;
 
   app.post(
@@ -73,6 +76,7 @@ export async function proofsRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'uploadOrderPageProof',
         tags: ['order page'],
         summary: 'Attach a proof (invoice, receipt, warranty card) to the claim: multipart/form-data with one field `file` (PDF, PNG, JPEG or WebP, size limited; rate-limited)',
         params: Token,
@@ -91,7 +95,7 @@ export async function proofsRoutes(app: ZApp, deps: AppDeps) {
 
   app.get(
     '/api/v1/order-page/:token/proofs/:proofId',
-    { config: { access: 'public' }, schema: { tags: ['order page'], summary: 'A proof file of this order, for the client', params: Token.extend({ proofId: Uuid }) } },
+    { config: { access: 'public' }, schema: { operationId: 'downloadOrderPageProof', tags: ['order page'], summary: 'A proof file of this order, for the client', params: Token.extend({ proofId: Uuid }), response: { 200: proofBody, ...r429, ...problems } } },
     async (req, reply) => {
       await pageLimit(req.ip);
       const o = await orders.byToken(deps.db, req.params.token);
@@ -103,7 +107,7 @@ export async function proofsRoutes(app: ZApp, deps: AppDeps) {
 
   app.get(
     '/api/v1/service-orders/:id/proofs',
-    { config: { access: ALL_ROLES }, schema: { tags: ['service orders'], summary: "The order's proof files (sent with the claim)", params: IdParams, response: { 200: z.object({ items: z.array(ProofFile) }), ...problems } } },
+    { config: { access: ALL_ROLES }, schema: { operationId: 'listServiceOrderProofs', tags: ['service orders'], summary: "The order's proof files (sent with the claim)", params: IdParams, response: { 200: z.object({ items: z.array(ProofFile) }), ...problems } } },
     async (req) => {
       const actor = actorOf(req);
       const o = await deps.db.selectFrom('service_orders').select('id').where('organization_id', '=', actor.organizationId).where('id', '=', req.params.id).executeTakeFirst();
@@ -114,7 +118,7 @@ export async function proofsRoutes(app: ZApp, deps: AppDeps) {
 
   app.get(
     '/api/v1/service-orders/:id/proofs/:proofId',
-    { config: { access: ALL_ROLES }, schema: { tags: ['service orders'], summary: 'Download one proof file of the order', params: IdParams.extend({ proofId: Uuid }) } },
+    { config: { access: ALL_ROLES }, schema: { operationId: 'downloadServiceOrderProof', tags: ['service orders'], summary: 'Download one proof file of the order', params: IdParams.extend({ proofId: Uuid }), response: { 200: proofBody, ...problems } } },
     async (req, reply) => {
       const actor = actorOf(req);
       const { doc, stream } = await svc.openProof(deps.db, deps.storage, actor.organizationId, req.params.id, req.params.proofId);

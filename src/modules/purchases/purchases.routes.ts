@@ -5,6 +5,7 @@ import { ALL_ROLES, OFFICE } from '../../server/context.ts';
 import { AppError } from '../../server/errors.ts';
 import { Currency, IdempotencyHeaders, IdParams, IsoDate, page, PageQuery, problems, Uuid, type ZApp } from '../../server/http.ts';
 import { requestHash, withIdempotency } from '../../server/idempotency.ts';
+import { fileResponse } from '../../server/openapi.ts';
 import * as svc from './purchases.service.ts';
 
 export const DocumentSchema = z.object({
@@ -66,6 +67,7 @@ export async function purchasesRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: ALL_ROLES },
       schema: {
+        operationId: 'listPurchases',
         tags,
         summary: 'List purchases, newest first',
         querystring: PageQuery.extend({
@@ -85,6 +87,7 @@ export async function purchasesRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: OFFICE },
       schema: {
+        operationId: 'createPurchase',
         tags,
         summary: "Record a purchase; its dates become events in the device's history",
         headers: IdempotencyHeaders,
@@ -100,7 +103,7 @@ export async function purchasesRoutes(app: ZApp, deps: AppDeps) {
   );
   app.get(
     '/api/v1/purchases/:id',
-    { config: { access: ALL_ROLES }, schema: { tags, summary: 'One purchase with its proof documents', params: IdParams, response: { 200: Purchase, ...problems } } },
+    { config: { access: ALL_ROLES }, schema: { operationId: 'getPurchase', tags, summary: 'One purchase with its proof documents', params: IdParams, response: { 200: Purchase, ...problems } } },
     async (req) => svc.get(deps.db, actorOf(req), req.params.id),
   );
   app.patch(
@@ -108,6 +111,7 @@ export async function purchasesRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: OFFICE },
       schema: {
+        operationId: 'updatePurchase',
         tags,
         summary: 'Correct a purchase (send the version you read; 409 with the current state if it changed)',
         params: IdParams,
@@ -122,6 +126,7 @@ export async function purchasesRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: OFFICE },
       schema: {
+        operationId: 'uploadPurchaseDocument',
         tags,
         summary: 'Attach a proof of purchase: multipart/form-data with one field `file` (PDF, PNG, JPEG or WebP, size limited)',
         params: IdParams,
@@ -142,7 +147,7 @@ export async function purchasesRoutes(app: ZApp, deps: AppDeps) {
   );
   app.get(
     '/api/v1/documents/:id/content',
-    { config: { access: ALL_ROLES }, schema: { tags, summary: "A document's file", params: IdParams } },
+    { config: { access: ALL_ROLES }, schema: { operationId: 'downloadDocument', tags, summary: "A document's file", params: IdParams, response: { 200: fileResponse('The file as uploaded', Object.keys(svc.ALLOWED_TYPES)), ...problems } } },
     async (req, reply) => {
       const { doc, stream } = await svc.openDocument(deps.db, deps.storage, actorOf(req), req.params.id);
       reply.header('content-type', doc.content_type);

@@ -153,7 +153,7 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
     '/api/v1/claims',
     {
       config: { access: OFFICE },
-      schema: { tags, summary: 'Take a claim (API, phone, e-mail, walk-in): opens a service order with its number', headers: IdempotencyHeaders, body: ClaimBody, response: { 201: Intake, ...problems } },
+      schema: { operationId: 'createClaim', tags, summary: 'Take a claim (API, phone, e-mail, walk-in): opens a service order with its number', headers: IdempotencyHeaders, body: ClaimBody, response: { 201: Intake, ...problems } },
     },
     async (req, reply) => {
       const actor = actorOf(req);
@@ -167,6 +167,7 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'createWebClaim',
         tags,
         summary: "The customer's web form (no sign-in; rate-limited)",
         params: z.object({ organization: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/) }),
@@ -205,6 +206,7 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: ALL_ROLES },
       schema: {
+        operationId: 'listServiceOrders',
         tags,
         summary: 'List service orders, newest first; ?queue= for a staff queue',
         querystring: PageQuery.extend({ queue: z.enum(svc.QUEUES).optional(), state: z.enum(STATES).optional(), deviceId: Uuid.optional(), number: z.string().max(40).optional() }),
@@ -218,14 +220,14 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
     '/api/v1/service-orders/queues',
     {
       config: { access: ALL_ROLES },
-      schema: { tags, summary: 'Staff queues with their counts', response: { 200: z.record(z.enum(svc.QUEUES), z.number().int()), ...problems } },
+      schema: { operationId: 'getServiceOrderQueues', tags, summary: 'Staff queues with their counts', response: { 200: z.record(z.enum(svc.QUEUES), z.number().int()), ...problems } },
     },
     async (req) => svc.queues(deps.db, actorOf(req), now()),
   );
 
   app.get(
     '/api/v1/service-orders/:id',
-    { config: { access: ALL_ROLES }, schema: { tags, summary: 'One order with its clocks, rights and timeline', params: IdParams, response: { 200: ServiceOrderDetail, ...problems } } },
+    { config: { access: ALL_ROLES }, schema: { operationId: 'getServiceOrder', tags, summary: 'One order with its clocks, rights and timeline', params: IdParams, response: { 200: ServiceOrderDetail, ...problems } } },
     async (req) => {
       const actor = actorOf(req);
       const o = await svc.get(deps.db, actor, req.params.id, now());
@@ -237,7 +239,7 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
     '/api/v1/service-orders/:id/actions',
     {
       config: { access: ALL_ROLES },
-      schema: { tags, summary: 'Move the order on (state machine; 409 for an illegal move or a stale version)', params: IdParams, body: ActionBody, response: { 200: ServiceOrder, ...problems } },
+      schema: { operationId: 'performServiceOrderAction', tags, summary: 'Move the order on (state machine; 409 for an illegal move or a stale version)', params: IdParams, body: ActionBody, response: { 200: ServiceOrder, ...problems } },
     },
     async (req) => svc.act(deps.db, actorOf(req), req.params.id, req.body, now()),
   );
@@ -247,6 +249,7 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: ALL_ROLES },
       schema: {
+        operationId: 'addServiceOrderPart',
         tags,
         summary: 'A part used in the repair (removed parts stay with the business, ITEMA-23 / ITM-11)',
         params: IdParams,
@@ -262,6 +265,7 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: OFFICE },
       schema: {
+        operationId: 'recordServiceOrderPayment',
         tags,
         summary: 'A counter payment (cash, card terminal) against the balance',
         params: IdParams,
@@ -278,6 +282,7 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
       {
         config: { access: OFFICE },
         schema: {
+          operationId: kind === 'delivery' ? 'recordCourierDelivery' : 'recordCourierObjection',
           tags,
           summary: kind === 'delivery' ? "ITEMA-12: a courier delivery was made for the order; starts the client's 1-day objection clock" : "ITEMA-12: the client's objection after a courier delivery; stops the objection clock",
           params: IdParams,
@@ -293,7 +298,7 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
     '/api/v1/service-orders/:id/page-links',
     {
       config: { access: OFFICE },
-      schema: { tags, summary: "A new link to the client's order page (the token is shown once)", params: IdParams, response: { 201: z.object({ token: z.string(), path: z.string() }), ...problems } },
+      schema: { operationId: 'createOrderPageLink', tags, summary: "A new link to the client's order page (the token is shown once)", params: IdParams, response: { 201: z.object({ token: z.string(), path: z.string() }), ...problems } },
     },
     async (req, reply) => reply.status(201).send(await svc.newPageToken(deps.db, actorOf(req), req.params.id)),
   );
@@ -302,7 +307,7 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
     '/api/v1/service-orders/:id/page-links',
     {
       config: { access: OFFICE },
-      schema: { tags, summary: "Revoke every link to the order's page", params: IdParams, response: { 200: z.object({ revoked: z.number().int() }), ...problems } },
+      schema: { operationId: 'revokeOrderPageLinks', tags, summary: "Revoke every link to the order's page", params: IdParams, response: { 200: z.object({ revoked: z.number().int() }), ...problems } },
     },
     async (req) => svc.revokePageTokens(deps.db, actorOf(req), req.params.id, now()),
   );

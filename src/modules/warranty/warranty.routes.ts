@@ -73,6 +73,7 @@ export async function warrantyRoutes(app: ZApp, deps: AppDeps) {
       config: { access: ALL_ROLES },
       serializerCompiler: fastJson,
       schema: {
+        operationId: 'lookupWarranty',
         tags,
         summary: 'Warranty of a device by serial number: coverage per part, end dates, legal guarantee, days left, reasons with rule ids',
         querystring: AtLang.extend({
@@ -89,7 +90,7 @@ export async function warrantyRoutes(app: ZApp, deps: AppDeps) {
     {
       config: { access: ALL_ROLES },
       serializerCompiler: fastJson,
-      schema: { tags, summary: 'Warranty of a device by id', params: IdParams, querystring: AtLang, response: { 200: WarrantyAnswer, ...problems } },
+      schema: { operationId: 'getDeviceWarranty', tags, summary: 'Warranty of a device by id', params: IdParams, querystring: AtLang, response: { 200: WarrantyAnswer, ...problems } },
     },
     async (req) => svc.byDeviceId(deps.db, actorOf(req), req.params.id, req.query),
   );
