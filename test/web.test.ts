@@ -142,6 +142,37 @@ describe.skipIf(!hasChromium())('web app in Chromium', { timeout: 120_000 }, () 
     await ctx.close();
   });
 
+  it('a late answer for an earlier "as of" date never replaces the answer for the date asked last', async () => {
+    const page = await staff('itema-pg');
+    // The answer for the first date is held back until the second date's answer is on screen.
+    const FIRST = /\/api\/v1\/devices\/[^/?]+\/warranty\?.*at=2025-01-15/;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route(FIRST, async (route) => {
+      await held;
+      await route.continue().catch(() => undefined); // the page may have given up on it (an abort): fine too
+    });
+    const ended = new Promise<void>((r) => {
+      const done = (req: { url(): string }) => FIRST.test(req.url()) && r();
+      page.on('requestfinished', done);
+      page.on('requestfailed', done);
+    });
+    await page.goto('/search?q=DEMO-ITEMA-LAPTOP');
+    await page.getByTestId('warranty-timeline').waitFor();
+    const asOf = page.getByLabel('As of');
+    const asked = page.waitForRequest(FIRST);
+    await asOf.fill('2025-01-15');
+    await asked;
+    await asOf.fill('2025-06-01');
+    await see(page.getByTestId('today-marker'), '1 Jun 2025');
+    // Now the first answer arrives (or its request ends aborted); the page keeps the newer one.
+    release();
+    await ended;
+    await page.waitForTimeout(300); // time for React to render whatever that answer would change
+    expect(await page.getByTestId('today-marker').textContent()).toContain('1 Jun 2025');
+    await page.context().close();
+  });
+
   it('sign-in: after too many wrong passwords the form says to wait, in English, Bulgarian and Vietnamese', async () => {
     const ctx = await newContext(browser, base);
     const page = await ctx.newPage();

@@ -1,6 +1,7 @@
 import '@mantine/core/styles.css';
 import './app.css';
 import { MantineProvider, createTheme } from '@mantine/core';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import './lib/i18n';
@@ -15,10 +16,22 @@ const theme = createTheme({
   focusRing: 'always',
 });
 
+// The one query cache of the app (see lib/queries.ts for the keys). A failure shows at once with a
+// Retry button (no silent retries), and data is fetched again when a page is opened or a change
+// invalidates it, not when the window regains focus: the screens behave as they did before the cache.
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: { retry: false, refetchOnWindowFocus: false },
+    mutations: { retry: false },
+  },
+});
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <MantineProvider theme={theme}>
-      <App />
-    </MantineProvider>
+    <QueryClientProvider client={queryClient}>
+      <MantineProvider theme={theme}>
+        <App />
+      </MantineProvider>
+    </QueryClientProvider>
   </StrictMode>,
 );

@@ -1,13 +1,16 @@
 // Admin: the organization's settings and policy pack, staff and roles, API keys, CSV import.
 import { Alert, Anchor, Badge, Button, Card, Code, FileInput, Group, MultiSelect, Progress, Select, SimpleGrid, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError, idemKey, type Problem } from '../lib/api';
-import { fmtDate, fmtDateTime, fmtNumber } from '../lib/i18n';
-import { ErrorNote, Loaded, useLoad } from '../lib/ui';
+import { api, ApiError, idemKey, ok, upload, type Body, type Reply, type Schemas } from '../lib/api';
+import { fmtDate, fmtDateTime, fmtNumber, inLang } from '../lib/i18n';
+import { apiKeysQuery, keys, policyPackQuery, staffQuery } from '../lib/queries';
+import { ErrorNote, Loaded } from '../lib/ui';
 import { useSession } from './Console';
 
-const ROLES = ['owner', 'manager', 'front-desk', 'technician'];
+type Role = Schemas['StaffUser']['role'];
+const ROLES: Role[] = ['owner', 'manager', 'front-desk', 'technician'];
 
 export function AdminPage() {
   const { t } = useTranslation();
@@ -33,21 +36,16 @@ export function AdminPage() {
 function Settings() {
   const { t } = useTranslation();
   const { org, me, refreshOrg } = useSession();
-  const [f, setF] = useState({ name: org.name, timeZone: org.timeZone, currency: org.currency, languages: org.languages });
-  const [error, setError] = useState<unknown>();
-  const [saved, setSaved] = useState(false);
+  const [f, setF] = useState({ name: org.name, timeZone: org.timeZone, currency: org.currency, languages: org.languages as NonNullable<Body<'/api/v1/organization', 'patch'>['languages']> });
   const owner = me.user.role === 'owner';
-  const save = async (e: FormEvent) => {
+  const update = useMutation({
+    mutationFn: (body: Body<'/api/v1/organization', 'patch'>) => ok(api.PATCH('/api/v1/organization', { body })),
+    onSuccess: refreshOrg,
+  });
+  const { error, isSuccess: saved } = update;
+  const save = (e: FormEvent) => {
     e.preventDefault();
-    setError(undefined);
-    setSaved(false);
-    try {
-      await api('/organization', { method: 'PATCH', body: { version: org.version, ...f } });
-      setSaved(true);
-      refreshOrg();
-    } catch (err) {
-      setError(err);
-    }
+    update.mutate({ version: org.version, ...f });
   };
   return (
     <SimpleGrid cols={{ base: 1, md: 2 }} style={{ alignItems: 'start' }}>
@@ -56,7 +54,7 @@ function Settings() {
           <TextInput label={t('admin.orgName')} value={f.name} onChange={(e) => { const v = e.currentTarget.value; setF((x) => ({ ...x, name: v })); }} disabled={!owner} />
           <TextInput label={t('admin.timeZone')} value={f.timeZone} onChange={(e) => { const v = e.currentTarget.value; setF((x) => ({ ...x, timeZone: v })); }} disabled={!owner} />
           <TextInput label={t('admin.currency')} value={f.currency} onChange={(e) => { const v = e.currentTarget.value; setF((x) => ({ ...x, currency: v })); }} disabled={!owner} />
-          <MultiSelect label={t('admin.languages')} data={['en', 'bg', 'vi']} value={f.languages} onChange={(v) => setF((x) => ({ ...x, languages: v }))} disabled={!owner} />
+          <MultiSelect label={t('admin.languages')} data={['en', 'bg', 'vi']} value={f.languages} onChange={(v) => setF((x) => ({ ...x, languages: v as typeof f.languages }))} disabled={!owner} />
           <ErrorNote error={error} />
           {saved && <Alert color="teal">{t('common.saved')}</Alert>}
           {owner && <Button type="submit">{t('common.save')}</Button>}
@@ -72,23 +70,19 @@ function Settings() {
   );
 }
 
-interface Texts { en: string; bg?: string; vi?: string }
-interface PackInForce {
-  packId: string; name: Texts; version: string; effective: string; at: string; languages: string[];
-  versions: { version: string; effective: string; inForce: boolean }[];
-  rules: { id: string; text: Texts; uses: { kind: 'term' | 'clock'; id: string; duration: string; text?: Texts }[] }[];
-}
+type PackInForce = Schemas['PolicyPackInForce'];
+type Texts = PackInForce['rules'][number]['text'];
 
 /** The rule's text in the reader's language, else the pack's first language, else English. */
 const say = (x: Texts, ui: string, packLangs: string[]) => {
-  const by = x as unknown as Record<string, string | undefined>;
-  return by[ui] ?? packLangs.map((l) => by[l]).find(Boolean) ?? x.en;
+  const by = x as Partial<Record<string, string>>;
+  return by[ui] ?? packLangs.map((l) => by[l]).find(Boolean) ?? inLang(x, 'en');
 };
 
 /** The version in force and every rule of the pack, searchable by id or words. */
 function PolicyRules() {
   const { t, i18n } = useTranslation();
-  const s = useLoad(() => api<PackInForce>('/organization/policy-pack'), []);
+  const s = useQuery(policyPackQuery());
   const [q, setQ] = useState('');
   return (
     <Loaded s={s}>
@@ -136,19 +130,21 @@ function PolicyRules() {
 
 function Staff() {
   const { t } = useTranslation();
-  const s = useLoad(() => api<{ items: { id: string; name: string; email: string; role: string; active?: boolean }[] }>('/staff-users'), []);
-  const [f, setF] = useState({ name: '', email: '', role: 'front-desk', password: '' });
-  const [error, setError] = useState<unknown>();
-  const add = async (e: FormEvent) => {
+  const qc = useQueryClient();
+  const s = useQuery(staffQuery());
+  const empty: Body<'/api/v1/staff-users'> = { name: '', email: '', role: 'front-desk', password: '' };
+  const [f, setF] = useState(empty);
+  const create = useMutation({
+    mutationFn: (body: Body<'/api/v1/staff-users'>) => ok(api.POST('/api/v1/staff-users', { body, headers: { 'idempotency-key': idemKey() } })),
+    onSuccess: () => {
+      setF(empty);
+      return qc.invalidateQueries({ queryKey: keys.staff });
+    },
+  });
+  const error = create.error;
+  const add = (e: FormEvent) => {
     e.preventDefault();
-    setError(undefined);
-    try {
-      await api('/staff-users', { body: f, headers: { 'idempotency-key': idemKey() } });
-      setF({ name: '', email: '', role: 'front-desk', password: '' });
-      s.reload();
-    } catch (err) {
-      setError(err);
-    }
+    create.mutate(f);
   };
   return (
     <Stack>
@@ -165,7 +161,7 @@ function Staff() {
         <Group align="flex-end">
           <TextInput label={t('claim.name')} required value={f.name} onChange={(e) => { const v = e.currentTarget.value; setF((x) => ({ ...x, name: v })); }} />
           <TextInput label={t('claim.email')} type="email" required value={f.email} onChange={(e) => { const v = e.currentTarget.value; setF((x) => ({ ...x, email: v })); }} />
-          <Select label={t('admin.role')} data={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))} value={f.role} onChange={(v) => v && setF((x) => ({ ...x, role: v }))} allowDeselect={false} />
+          <Select label={t('admin.role')} data={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))} value={f.role} onChange={(v) => v && setF((x) => ({ ...x, role: v as Role }))} allowDeselect={false} />
           <TextInput label={t('signIn.password')} type="password" required minLength={10} value={f.password} onChange={(e) => { const v = e.currentTarget.value; setF((x) => ({ ...x, password: v })); }} />
           <Button type="submit">{t('common.add')}</Button>
         </Group>
@@ -177,30 +173,32 @@ function Staff() {
 
 function Keys() {
   const { t } = useTranslation();
-  const s = useLoad(() => api<{ items: { id: string; name: string; role: string; prefix: string; createdAt: string; revokedAt: string | null }[] }>('/api-keys'), []);
-  const [f, setF] = useState({ name: '', role: 'front-desk' });
+  const qc = useQueryClient();
+  const s = useQuery(apiKeysQuery());
+  const empty: Body<'/api/v1/api-keys'> = { name: '', role: 'front-desk' };
+  const [f, setF] = useState(empty);
   const [token, setToken] = useState<string>();
   const [error, setError] = useState<unknown>();
-  const add = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(undefined);
-    try {
-      const r = await api<{ token: string }>('/api-keys', { body: f });
+  const refresh = () => qc.invalidateQueries({ queryKey: keys.apiKeys });
+  const create = useMutation({
+    mutationFn: (body: Body<'/api/v1/api-keys'>) => ok(api.POST('/api/v1/api-keys', { body })),
+    onMutate: () => setError(undefined),
+    onSuccess: (r) => {
       setToken(r.token);
-      setF({ name: '', role: 'front-desk' });
-      s.reload();
-    } catch (err) {
-      setError(err);
-    }
-  };
-  const revoke = async (id: string) => {
-    setError(undefined);
-    try {
-      await api(`/api-keys/${id}`, { method: 'DELETE' });
-      s.reload();
-    } catch (err) {
-      setError(err);
-    }
+      setF(empty);
+      return refresh();
+    },
+    onError: setError,
+  });
+  const revoke = useMutation({
+    mutationFn: (id: string) => ok(api.DELETE('/api/v1/api-keys/{id}', { params: { path: { id } } })),
+    onMutate: () => setError(undefined),
+    onSuccess: refresh,
+    onError: setError,
+  });
+  const add = (e: FormEvent) => {
+    e.preventDefault();
+    create.mutate(f);
   };
   return (
     <Stack>
@@ -212,7 +210,7 @@ function Keys() {
               {d.items.map((k) => (
                 <Table.Tr key={k.id}>
                   <Table.Td>{k.name}</Table.Td><Table.Td><Code>{k.prefix}…</Code></Table.Td><Table.Td>{t(`role.${k.role}`, k.role)}</Table.Td><Table.Td>{fmtDateTime(k.createdAt)}</Table.Td>
-                  <Table.Td>{k.revokedAt ? <Badge color="gray">{t('admin.revoked')}</Badge> : <Button size="xs" color="red" variant="light" onClick={() => revoke(k.id)}>{t('admin.revoke')}</Button>}</Table.Td>
+                  <Table.Td>{k.revokedAt ? <Badge color="gray">{t('admin.revoked')}</Badge> : <Button size="xs" color="red" variant="light" onClick={() => revoke.mutate(k.id)}>{t('admin.revoke')}</Button>}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -222,7 +220,7 @@ function Keys() {
       <Card withBorder component="form" onSubmit={add}>
         <Group align="flex-end">
           <TextInput label={t('claim.name')} required value={f.name} onChange={(e) => { const v = e.currentTarget.value; setF((x) => ({ ...x, name: v })); }} />
-          <Select label={t('admin.role')} data={ROLES.filter((r) => r !== 'owner').map((r) => ({ value: r, label: t(`role.${r}`) }))} value={f.role} onChange={(v) => v && setF((x) => ({ ...x, role: v }))} allowDeselect={false} />
+          <Select label={t('admin.role')} data={ROLES.filter((r) => r !== 'owner').map((r) => ({ value: r, label: t(`role.${r}`) }))} value={f.role} onChange={(v) => v && setF((x) => ({ ...x, role: v as Role }))} allowDeselect={false} />
           <Button type="submit">{t('admin.newKey')}</Button>
         </Group>
         <ErrorNote error={error} />
@@ -231,33 +229,36 @@ function Keys() {
   );
 }
 
-interface ImportResult { rows: number; customersCreated: number; devicesCreated: number; purchasesCreated: number; written: boolean; problems: { line: number; column: string | null; reason: string }[] }
+/** The import's report: the same shape whether it wrote (200) or found bad rows and wrote nothing (422). */
+type ImportResult = Reply<'/api/v1/imports/sales', 'post'>;
 
 /** Upload with a progress bar (XMLHttpRequest reports upload progress; fetch does not). */
 function Import() {
   const { t } = useTranslation();
+  const qc = useQueryClient();
   const [file, setFile] = useState<File | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
-  const [result, setResult] = useState<ImportResult>();
-  const [error, setError] = useState<unknown>();
+  const run = useMutation({
+    mutationFn: async ({ file, check }: { file: File; check: boolean }): Promise<ImportResult> => {
+      setProgress(0);
+      try {
+        const r = await upload('/api/v1/imports/sales', { query: check ? { check: 'true' } : undefined, body: file, contentType: 'text/csv', onProgress: (x) => setProgress(Math.round(x * 100)) });
+        setProgress(100);
+        return r;
+      } catch (e) {
+        if (e instanceof ApiError && e.status !== 0) setProgress(100);
+        // Bad rows: a 422 whose body is the report (nothing was written).
+        if (e instanceof ApiError && e.status === 422 && Array.isArray(e.problem?.problems)) return e.problem as unknown as ImportResult;
+        throw e;
+      }
+    },
+    onSuccess: (r) => {
+      if (r.written) return Promise.all([qc.invalidateQueries({ queryKey: ['customers'] }), qc.invalidateQueries({ queryKey: ['devices'] })]);
+    },
+  });
+  const { data: result, error } = run;
   const send = (check: boolean) => {
-    if (!file) return;
-    setError(undefined);
-    setResult(undefined);
-    setProgress(0);
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', `/api/v1/imports/sales${check ? '?check=true' : ''}`);
-    xhr.setRequestHeader('content-type', 'text/csv');
-    xhr.upload.onprogress = (e) => e.lengthComputable && setProgress(Math.round((e.loaded / e.total) * 100));
-    xhr.onload = () => {
-      setProgress(100);
-      let body: unknown = null;
-      try { body = JSON.parse(xhr.responseText); } catch { /* not JSON */ }
-      if ((xhr.status === 200 || xhr.status === 422) && (body as ImportResult | null)?.problems) setResult(body as ImportResult);
-      else setError(new ApiError('POST /imports/sales', xhr.status, body as Problem | null));
-    };
-    xhr.onerror = () => setError(new ApiError('POST /imports/sales', 0, { status: 0, detail: 'network' }));
-    xhr.send(file);
+    if (file) run.mutate({ file, check });
   };
   const report = result?.problems.length ? `line,column,reason\n${result.problems.map((p) => `${p.line},${p.column ?? ''},"${p.reason.replace(/"/g, '""')}"`).join('\n')}\n` : '';
   return (

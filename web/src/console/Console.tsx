@@ -1,9 +1,11 @@
 // The staff console: sign-in, then the shell (search box, navigation) around one page per path.
 import { AppShell, Anchor, Burger, Button, Group, Text, TextInput } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { createContext, useContext, useEffect, useState, type FormEvent } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { createContext, useContext, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError } from '../lib/api';
+import { api, ok, type Reply, type Schemas } from '../lib/api';
+import { keys, sessionQuery } from '../lib/queries';
 import { linkProps, match, navigate, query } from '../lib/router';
 import { ErrorNote, LanguageSwitch, Loading } from '../lib/ui';
 import { AdminPage } from './Admin';
@@ -14,29 +16,38 @@ import { OrderPage } from './OrderPage';
 import { SearchPage } from './Search';
 import { SignIn } from './SignIn';
 
-export interface Me { user: { id: string; name: string; role: string; type: string }; organizationId: string }
-export interface Org { id: string; slug: string; name: string; packId: string; timeZone: string; currency: string; languages: string[]; version: number }
+export type Me = Reply<'/api/v1/auth/me'>;
+export type Org = Schemas['Organization'];
 export const SessionContext = createContext<{ me: Me; org: Org; refreshOrg: () => void } | null>(null);
 export const useSession = () => useContext(SessionContext)!;
 
 export default function Console({ path }: { path: string }) {
-  const { t } = useTranslation();
-  const [session, setSession] = useState<{ me: Me; org: Org } | null | undefined>(undefined);
-  const [error, setError] = useState<unknown>();
-  const check = () => {
-    setError(undefined);
-    Promise.all([api<Me>('/auth/me'), api<Org>('/organization')]).then(
-      ([me, org]) => setSession({ me, org }),
-      (e) => (e instanceof ApiError && e.status === 401 ? setSession(null) : setError(e)),
+  const qc = useQueryClient();
+  const s = useQuery(sessionQuery());
+  const check = () => void s.refetch();
+  // Nothing read as someone else (or signed out) may show: forget every query but the session's.
+  const forget = () => qc.removeQueries({ predicate: (q) => q.queryKey[0] !== keys.session[0] });
+  if (s.error) return <ErrorNote error={s.error} onRetry={check} />;
+  if (s.data === undefined) return <Loading />;
+  const session = s.data;
+  if (session === null)
+    return (
+      <SignIn
+        onSignedIn={() => {
+          forget();
+          check();
+        }}
+      />
     );
-  };
-  useEffect(check, []);
-  if (error) return <ErrorNote error={error} onRetry={check} />;
-  if (session === undefined) return <Loading />;
-  if (session === null) return <SignIn onSignedIn={check} />;
   return (
-    <SessionContext.Provider value={{ ...session, refreshOrg: check }}>
-      <Shell path={path} onSignOut={() => setSession(null)}>
+    <SessionContext.Provider value={{ ...session, refreshOrg: () => void qc.invalidateQueries({ queryKey: keys.session }) }}>
+      <Shell
+        path={path}
+        onSignOut={() => {
+          qc.setQueryData(keys.session, null);
+          forget();
+        }}
+      >
         <Page path={path} />
       </Shell>
     </SessionContext.Provider>
@@ -64,6 +75,7 @@ function Shell({ path, children, onSignOut }: { path: string; children: React.Re
   const { t } = useTranslation();
   const { me, org } = useSession();
   const [opened, { toggle }] = useDisclosure();
+  const signOut = useMutation({ mutationFn: () => ok(api.POST('/api/v1/auth/sign-out')) });
   const [q, setQ] = useState(path === '/search' ? (query().get('q') ?? '') : '');
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -97,11 +109,14 @@ function Shell({ path, children, onSignOut }: { path: string; children: React.Re
           <Button
             variant="subtle"
             size="xs"
-            onClick={async () => {
-              await api('/auth/sign-out', { method: 'POST' }).catch(() => undefined);
-              onSignOut();
-              navigate('/');
-            }}
+            onClick={() =>
+              signOut.mutate(undefined, {
+                onSettled: () => {
+                  onSignOut();
+                  navigate('/');
+                },
+              })
+            }
           >
             {t('nav.signOut')}
           </Button>

@@ -1,25 +1,24 @@
 // The device page: what it is, the warranty as a picture with the reasons in words and rule ids,
 // its history, its service orders and its documents.
 import { Anchor, Badge, Button, Card, Grid, Group, List, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, qs } from '../lib/api';
-import { fmtDate, lang } from '../lib/i18n';
+import { fmtDate, inLang, lang } from '../lib/i18n';
+import { customerQuery, deviceQuery, eventsQuery, ordersQuery, warrantyQuery } from '../lib/queries';
 import { linkProps } from '../lib/router';
-import { Loaded, useLoad } from '../lib/ui';
-import { OrdersTable, type OrderSummary } from './Home';
-import type { Customer, Device } from './Search';
-import { WarrantyTimeline, type CoverageReport } from './WarrantyTimeline';
-
-export interface WarrantyAnswer { device: { id: string; serial: string }; at: string; covered: boolean; explanation: string[]; coverage: CoverageReport }
+import { Loaded } from '../lib/ui';
+import { OrdersTable } from './Home';
+import { WarrantyTimeline } from './WarrantyTimeline';
 
 export function DevicePage({ id }: { id: string }) {
   const { t, i18n } = useTranslation();
   const [at, setAt] = useState('');
-  const device = useLoad(() => api<Device>(`/devices/${id}`), [id]);
-  const warranty = useLoad(() => api<WarrantyAnswer>(`/devices/${id}/warranty?${qs({ lang: i18n.language, at: /^\d{4}-\d{2}-\d{2}$/.test(at) ? at : undefined })}`), [id, i18n.language, at]);
-  const events = useLoad(() => api<{ items: { id: string; type: string; date: string; note: string | null; orderRef: string | null; partId: string | null; term: string | null }[] }>(`/devices/${id}/events?limit=100`), [id]);
-  const orders = useLoad(() => api<{ items: OrderSummary[] }>(`/service-orders?${qs({ deviceId: id, limit: 50 })}`), [id]);
+  const device = useQuery(deviceQuery(id));
+  // Keyed by device, language and date: an answer for a date typed earlier never replaces the one asked for last.
+  const warranty = useQuery(warrantyQuery(id, { lang: lang(), at: /^\d{4}-\d{2}-\d{2}$/.test(at) ? at : undefined }));
+  const events = useQuery(eventsQuery(id));
+  const orders = useQuery(ordersQuery({ deviceId: id, limit: 50 }));
   return (
     <Loaded s={device}>
       {(d) => (
@@ -57,7 +56,7 @@ export function DevicePage({ id }: { id: string }) {
                   <List data-testid="reasons" spacing={4}>
                     {w.explanation.map((e, i) => <List.Item key={i}>{e}</List.Item>)}
                     {[w.coverage.device, ...w.coverage.parts].flatMap((it) => it.changes.filter((c) => c.code !== 'base-term').map((c, k) => (
-                      <List.Item key={`${it.item}-${k}`}>{`${c.rule}: ${c.text[i18n.language] ?? c.text.en}`}</List.Item>
+                      <List.Item key={`${it.item}-${k}`}>{`${c.rule}: ${inLang(c.text)}`}</List.Item>
                     )))}
                   </List>
                 </Stack>
@@ -105,7 +104,7 @@ export function DevicePage({ id }: { id: string }) {
 }
 
 function Owner({ id }: { id: string }) {
-  const s = useLoad(() => api<Customer>(`/customers/${id}`), [id]);
+  const s = useQuery(customerQuery(id));
   if (!s.data) return null;
   return (
     <Text size="sm" mt={4}>

@@ -1,12 +1,14 @@
 // The intake wizard at the counter: client → device → problem → checklist and condition → sign.
 // The engine's provisional answer shows as soon as the device is known, and again on the opened order.
 import { Alert, Anchor, Badge, Button, Card, Checkbox, Group, Radio, Select, SimpleGrid, Stack, Stepper, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, idemKey, qs } from '../lib/api';
+import { api, idemKey, ok, type Body } from '../lib/api';
+import { lang, type Lang } from '../lib/i18n';
+import { customerQuery, customersQuery, deviceQuery, devicesQuery, invalidateOrder, warrantyQuery } from '../lib/queries';
 import { linkProps, navigate, query } from '../lib/router';
-import { ErrorNote, useLoad } from '../lib/ui';
-import type { WarrantyAnswer } from './DevicePage';
+import { ErrorNote } from '../lib/ui';
 import type { Customer, Device } from './Search';
 import { WorkOrderForm, emptyWorkOrder, type WorkOrder } from './WorkOrderForm';
 
@@ -26,42 +28,44 @@ export function IntakePage() {
   const [purchase, setPurchase] = useState({ date: '', place: '' });
   const [proofs, setProofs] = useState<Record<string, boolean>>({});
   const [wo, setWo] = useState<WorkOrder>(emptyWorkOrder());
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const [preloadError, setPreloadError] = useState<unknown>();
   const key = useRef(idemKey());
+  const qc = useQueryClient();
 
-  // From a device page: the device and its owner are already known.
+  // From a device page: the device and its owner are already known (read through the cache, once:
+  // they become the wizard's own choices, which the user may change).
   useEffect(() => {
     const id = query().get('device');
     if (!id) return;
-    api<Device>(`/devices/${id}`).then(async (d) => {
+    qc.fetchQuery(deviceQuery(id)).then(async (d) => {
       setDevice(d);
-      if (d.customerId) setCustomer(await api<Customer>(`/customers/${d.customerId}`));
-    }, setError);
-  }, []);
+      if (d.customerId) setCustomer(await qc.fetchQuery(customerQuery(d.customerId)));
+    }, setPreloadError);
+  }, [qc]);
 
   const customerOk = !!customer || (newCustomer.name.trim() && (newCustomer.phone.trim() || newCustomer.email.trim()));
   const deviceOk = !!device || !!newDevice.serial.trim();
-  const submit = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const body = {
+  const claim = useMutation({
+    mutationFn: (body: Body<'/api/v1/claims'>) => ok(api.POST('/api/v1/claims', { body, params: { header: { 'idempotency-key': key.current } } })),
+    onSuccess: (r) => {
+      void invalidateOrder(qc);
+      navigate(`/orders/${r.order.id}`);
+    },
+    // On a failure everything typed stays; the same key makes a retry safe.
+  });
+  const busy = claim.isPending;
+  const error = claim.error ?? preloadError;
+  const submit = () => {
+    setPreloadError(undefined);
+    claim.mutate({
         channel: 'walk-in',
-        ...(customer ? { customerId: customer.id } : { customer: { name: newCustomer.name, phone: newCustomer.phone || null, email: newCustomer.email || null, preferredLanguage: newCustomer.preferredLanguage } }),
+        ...(customer ? { customerId: customer.id } : { customer: { name: newCustomer.name, phone: newCustomer.phone || null, email: newCustomer.email || null, preferredLanguage: newCustomer.preferredLanguage as Lang } }),
         ...(device ? { deviceId: device.id } : { device: { serial: newDevice.serial, manufacturer: newDevice.manufacturer || undefined, model: newDevice.model || null, category: newDevice.category || undefined } }),
         ...(purchase.date || purchase.place ? { purchase: { date: purchase.date || undefined, place: purchase.place || undefined } } : {}),
         problem,
         proofs,
         workOrder: { ...wo, problemInClientsWords: wo.problemInClientsWords || problem },
-      };
-      const r = await api<{ order: { id: string } }>('/claims', { body, headers: { 'idempotency-key': key.current } });
-      navigate(`/orders/${r.order.id}`);
-    } catch (err) {
-      setError(err); // everything typed stays; the same key makes a retry safe
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -126,7 +130,10 @@ export function IntakePage() {
 function ClientStep({ customer, setCustomer, draft, setDraft }: { customer: Customer | null; setCustomer: (c: Customer | null) => void; draft: NewCustomer; setDraft: (d: NewCustomer) => void }) {
   const { t } = useTranslation();
   const [q, setQ] = useState('');
-  const found = useLoad(() => (q.trim().length >= 2 ? api<{ items: Customer[] }>(`/customers?${qs({ q, limit: 8 })}`) : Promise.resolve({ items: [] })), [q]);
+  // Search as you type: each text is its own query, so a slow answer for "Iv" never replaces the one for "Ivan".
+  const asked = q.trim().length >= 2;
+  const search = useQuery({ ...customersQuery({ q, limit: 8 }), enabled: asked, placeholderData: keepPreviousData });
+  const found = { data: asked ? search.data : { items: [] } };
   const upd = (k: string) => (e: React.ChangeEvent<HTMLInputElement>) => { const v = e.currentTarget.value; setDraft({ ...draft, [k]: v }); };
   return (
     <Stack gap="xs">
@@ -155,9 +162,10 @@ function ClientStep({ customer, setCustomer, draft, setDraft }: { customer: Cust
 
 function DeviceStep({ device, setDevice, draft, setDraft, customerId }: { device: Device | null; setDevice: (d: Device | null) => void; draft: NewDevice; setDraft: (d: NewDevice) => void; customerId?: string }) {
   const { t } = useTranslation();
-  const own = useLoad(() => (customerId ? api<{ items: Device[] }>(`/devices?${qs({ customerId, limit: 20 })}`) : Promise.resolve({ items: [] as Device[] })), [customerId]);
-  const bySerial = useLoad(() => (draft.serial.trim().length >= 3 ? api<{ items: Device[] }>(`/devices?${qs({ serial: draft.serial.trim(), limit: 5 })}`) : Promise.resolve({ items: [] as Device[] })), [draft.serial]);
-  const options = [...(own.data?.items ?? []), ...(bySerial.data?.items ?? [])].filter((d, i, a) => a.findIndex((x) => x.id === d.id) === i);
+  const own = useQuery({ ...devicesQuery({ customerId, limit: 20 }), enabled: !!customerId });
+  const serial = draft.serial.trim();
+  const bySerial = useQuery({ ...devicesQuery({ serial, limit: 5 }), enabled: serial.length >= 3, placeholderData: keepPreviousData });
+  const options = [...((customerId && own.data?.items) || []), ...((serial.length >= 3 && bySerial.data?.items) || [])].filter((d, i, a) => a.findIndex((x) => x.id === d.id) === i);
   const upd = (k: string) => (e: React.ChangeEvent<HTMLInputElement>) => { const v = e.currentTarget.value; setDraft({ ...draft, [k]: v }); };
   return (
     <Stack gap="xs">
@@ -186,8 +194,8 @@ function DeviceStep({ device, setDevice, draft, setDraft, customerId }: { device
 }
 
 function ProvisionalAnswer({ deviceId }: { deviceId: string }) {
-  const { t, i18n } = useTranslation();
-  const s = useLoad(() => api<WarrantyAnswer>(`/devices/${deviceId}/warranty?lang=${i18n.language}`), [deviceId, i18n.language]);
+  const { t } = useTranslation();
+  const s = useQuery(warrantyQuery(deviceId, { lang: lang() }));
   if (!s.data) return s.error ? <ErrorNote error={s.error} /> : null;
   return (
     <Card withBorder mt="xs" data-testid="provisional">

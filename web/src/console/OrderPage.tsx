@@ -1,40 +1,37 @@
 // The order page for staff: the state, only the actions legal now (the API's `allowedActions`),
 // deadlines as countdowns (amber when at risk, red when breached), quote and decision, parts,
 // payments and balance, the client's page link, documents, messages and the audit timeline.
-import { Alert, Anchor, Badge, Button, Card, Checkbox, CopyButton, Grid, Group, List, NumberInput, Select, Stack, Table, TagsInput, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Checkbox, CopyButton, Grid, Group, List, Select, Stack, Table, TagsInput, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-/** An order state and an action, as the API names them; which actions are legal is the server's answer. */
-type State = string;
-type Action = string;
-import { api, idemKey } from '../lib/api';
-import { fmtDate, fmtDateTime, fmtDuration, fmtMoney, lang, parseMoney } from '../lib/i18n';
+import { api, idemKey, ok, type Body, type Reply, type Schemas } from '../lib/api';
+import { fmtDate, fmtDateTime, fmtDuration, fmtMoney, inLang, lang, parseMoney } from '../lib/i18n';
+import { findingsQuery, invalidateOrder, notificationsQuery, orderDocumentsQuery, orderQuery } from '../lib/queries';
 import { linkProps } from '../lib/router';
-import { ProofFiles, type ProofFile } from '../lib/proofs';
-import { ErrorNote, fieldLabel, Loaded, useLoad } from '../lib/ui';
+import { ProofFiles } from '../lib/proofs';
+import { ErrorNote, fieldLabel, Loaded, type Loadable } from '../lib/ui';
 import { useSession } from './Console';
 import { WorkOrderForm, emptyWorkOrder, type WorkOrder } from './WorkOrderForm';
 
-export interface Clock { id: string; rule: string; text?: Record<string, string | undefined>; status: string; start: string; due: string; atRiskFrom: string; stoppedAt: string | null; remainingMs: number; reasons: { rule: string; text: string }[] }
-export interface OrderDetail {
-  id: string; number: string; state: State; allowedActions: Action[]; channel: string; customerId: string | null; deviceId: string | null; language: string; problem: string; claimDate: string;
-  missing: { field: string; rule: string }[]; preAuthorization: { required: boolean; rule: string | null; authorizedAt: string | null };
-  decision: { outcome?: string; covered?: boolean; reasons?: { rule: string; text: Record<string, string> | string }[]; [k: string]: unknown } | null; decisionFinal: boolean; underWarranty: boolean | null;
-  findings: string[]; workOrder: Record<string, unknown> | null; quote: { amountMinor: number; currency: string; duration: string; advice: string; worthRepairing: boolean } | null;
-  clientDecision: { decision: string; via: string; at: string } | null; testResult: { passed: boolean; report: string } | null; currency: string;
-  charges: { id: string; kind: string; amountMinor: number; currency: string; rule: string | null; note: string | null }[];
-  payments: { id: string; method: string; amountMinor: number; currency: string; receivedAt: string }[];
-  parts: { id: string; action: string; partId: string; replacesPartId: string | null; category: string; underWarranty: boolean }[];
-  balance: { charged: number; paid: number; due: number; currency: string }; policyVersion: string | null; version: number;
-  clocks: Clock[]; rights: { type: string; rule: string; text: string }[];
-  timeline: { at: string; action: string; from: string | null; to: string | null; channel: string; by: string; byName: string }[];
-  proofFiles: ProofFile[];
-}
+export type OrderDetail = Schemas['ServiceOrderDetail'];
+export type Clock = OrderDetail['clocks'][number];
+/** An action, as the API names it; which actions are legal now is the server's answer (`allowedActions`). */
+type Action = OrderDetail['allowedActions'][number];
+type ActionBody = Body<'/api/v1/service-orders/{id}/actions'>;
+/**
+ * The engine's decision and the client's, as the order stores them. The API schema has these as open
+ * records (`{ [key: string]: unknown }`), so this is the part of them the page reads, each field optional.
+ */
+type Decision = { outcome?: string; covered?: boolean; reasons?: { rule: string; text: Record<string, string> | string }[] };
+type ClientDecision = { decision?: string; via?: string };
+/** The quote as the `quote` action stored it (the schema has an open record here too). */
+type Quote = Partial<Omit<Extract<ActionBody, { action: 'quote' }>, 'action' | 'version'>>;
+
 /** A finding the pack knows (one of its exclusions), with its rule and text in the page's language. */
-interface Finding { code: string; rule: string; effect: string; text: string }
+type Finding = Reply<'/api/v1/organization/findings'>['items'][number];
 function useFindings(): Finding[] {
-  const l = lang();
-  const s = useLoad(() => api<{ items: Finding[] }>(`/organization/findings?lang=${l}`), [l]);
+  const s = useQuery(findingsQuery(lang()));
   return s.data?.items ?? [];
 }
 const findingLabel = (all: Finding[], code: string) => {
@@ -44,8 +41,10 @@ const findingLabel = (all: Finding[], code: string) => {
 
 export function OrderPage({ id }: { id: string }) {
   const { t } = useTranslation();
-  const s = useLoad(() => api<OrderDetail>(`/service-orders/${id}`), [id]);
+  const qc = useQueryClient();
+  const s = useQuery(orderQuery(id));
   const findings = useFindings();
+  const reload = () => void invalidateOrder(qc);
   return (
     <Loaded s={s}>
       {(o) => (
@@ -63,7 +62,7 @@ export function OrderPage({ id }: { id: string }) {
           <Grid>
             <Grid.Col span={{ base: 12, lg: 7 }}>
               <Stack>
-                <Actions o={o} onDone={s.reload} />
+                <Actions o={o} onDone={reload} />
                 <Card withBorder>
                   <Title order={2} size="h4">{t('order.problem')}</Title>
                   <Text style={{ whiteSpace: 'pre-wrap' }}>{o.problem}</Text>
@@ -80,8 +79,8 @@ export function OrderPage({ id }: { id: string }) {
                   )}
                   <Decision o={o} />
                 </Card>
-                <Money o={o} onDone={s.reload} />
-                <Parts o={o} onDone={s.reload} />
+                <Money o={o} onDone={reload} />
+                <Parts o={o} onDone={reload} />
               </Stack>
             </Grid.Col>
             <Grid.Col span={{ base: 12, lg: 5 }}>
@@ -90,7 +89,7 @@ export function OrderPage({ id }: { id: string }) {
                 <ClientLink o={o} />
                 <Card withBorder data-testid="documents">
                   <Title order={2} size="h4">{t('order.documents')}</Title>
-                  <OrderDocuments id={o.id} version={o.version} lang={o.language} />
+                  <OrderDocuments id={o.id} lang={o.language} />
                   <ProofFiles files={o.proofFiles ?? []} />
                   <List>
                     {o.deviceId && <List.Item><Anchor href={`/api/v1/devices/${o.deviceId}/documents/warranty-card.pdf?lang=${o.language}`} target="_blank">{t('doc.warrantyCard')}</Anchor></List.Item>}
@@ -130,9 +129,9 @@ export function OrderPage({ id }: { id: string }) {
 
 function Decision({ o }: { o: OrderDetail }) {
   const { t, i18n } = useTranslation();
-  const d = o.decision;
+  const d = o.decision as Decision | null;
   if (!d) return null;
-  const reasons = (d.reasons ?? []) as { rule: string; text: Record<string, string> | string }[];
+  const reasons = d.reasons ?? [];
   return (
     <div data-testid="decision">
       <Text mt="sm" fw={600}>
@@ -181,7 +180,7 @@ function Clocks({ clocks }: { clocks: Clock[] }) {
           {clocks.map((c) => (
             <Table.Tr key={c.id}>
               {/* The pack's words in the reader's language; how the due time was computed on hover. */}
-              <Table.Td title={c.reasons.map((r) => r.text).join('\n')}>{c.text?.[lang()] ?? c.text?.en ?? c.reasons[0]?.text ?? c.id} <Text span size="xs" c="dark.4">({c.rule})</Text></Table.Td>
+              <Table.Td title={c.reasons.map((r) => r.text).join('\n')}>{inLang(c.text)} <Text span size="xs" c="dark.4">({c.rule})</Text></Table.Td>
               <Table.Td>{fmtDateTime(c.due)}</Table.Td>
               <Table.Td style={{ whiteSpace: 'nowrap' }}><Countdown c={c} /></Table.Td>
             </Table.Tr>
@@ -214,46 +213,47 @@ function Actions({ o, onDone }: { o: OrderDetail; onDone: () => void }) {
   );
 }
 
+type Via = Extract<ActionBody, { action: 'accept' | 'refuse' }>['via'];
+/** What the action forms ask, one field each; body() takes what its action sends. */
+type ActionFields = { via: Via; worthRepairing: boolean; hardware: boolean; insignificant: boolean; findings: string[]; note: string; amount: string; duration: string; advice: string; works: string; report: string; protocol: string; reason: string };
+type InputEvent = { currentTarget: { type: string; value: string; checked?: boolean } };
+
 function ActionForm({ action, o, onDone }: { action: Action; o: OrderDetail; onDone: () => void }) {
   const { t } = useTranslation();
   const { org } = useSession();
   const findings = useFindings();
-  const [f, setF] = useState<Record<string, any>>({ via: 'in-person', worthRepairing: true, currency: o.currency });
+  const [f, setF] = useState<ActionFields>({ via: 'in-person', worthRepairing: true, hardware: false, insignificant: false, findings: [], note: '', amount: '', duration: '', advice: '', works: '', report: '', protocol: '', reason: '' });
   const [wo, setWo] = useState<WorkOrder>(emptyWorkOrder(o.problem));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
   // Read the value now: React clears an event's currentTarget once the handler returns.
-  const set = (k: string) => (v: any) => {
-    const el = v?.currentTarget;
-    const value = el ? (el.type === 'checkbox' ? el.checked : el.value) : v;
-    setF((x) => ({ ...x, [k]: value }));
+  const set = <K extends keyof ActionFields>(k: K) => (v: ActionFields[K] | InputEvent | null) => {
+    const value = v !== null && typeof v === 'object' && 'currentTarget' in v ? (v.currentTarget.type === 'checkbox' ? v.currentTarget.checked : v.currentTarget.value) : v;
+    if (value !== null) setF((x) => ({ ...x, [k]: value }));
   };
-  const body = (): Record<string, unknown> => {
+  const body = (): ActionBody => {
+    const version = o.version;
     switch (action) {
-      case 'open': return { workOrder: wo };
-      case 'diagnose': return { findings: (f.findings as string[] | undefined) ?? [], hardwareDefectConfirmed: !!f.hardware, ...(f.insignificant ? { insignificant: true } : {}), note: f.note || undefined };
-      case 'quote': return { amountMinor: parseMoney(String(f.amount ?? ''), o.currency), duration: f.duration ?? '', advice: f.advice ?? '', worthRepairing: !!f.worthRepairing };
-      case 'accept': case 'refuse': return { via: f.via, note: f.note || undefined };
-      case 'start-repair': return { works: String(f.works ?? '').split('\n').map((s) => s.trim()).filter(Boolean) };
-      case 'test-passed': case 'test-failed': return { report: f.report ?? '' };
-      case 'hand-over': return { findingsProtocol: f.protocol || undefined };
-      case 'dispose': return { note: f.note || undefined };
-      case 'cancel': return { reason: f.reason ?? '' };
-      default: return {};
+      case 'open': return { action, version, workOrder: wo };
+      case 'diagnose': return { action, version, findings: f.findings, hardwareDefectConfirmed: f.hardware, ...(f.insignificant ? { insignificant: true } : {}), note: f.note || undefined };
+      case 'quote': return { action, version, amountMinor: parseMoney(f.amount, o.currency), duration: f.duration, advice: f.advice, worthRepairing: f.worthRepairing };
+      case 'accept': case 'refuse': return { action, version, via: f.via, note: f.note || undefined };
+      case 'start-repair': return { action, version, works: f.works.split('\n').map((s) => s.trim()).filter(Boolean) };
+      case 'test-passed': case 'test-failed': return { action, version, report: f.report };
+      case 'hand-over': return { action, version, findingsProtocol: f.protocol || undefined };
+      case 'dispose': return { action, version, note: f.note || undefined };
+      case 'cancel': return { action, version, reason: f.reason };
+      // The actions with nothing to say but the version (authorize, start-diagnosis, approve-warranty, ...).
+      default: return { action, version } as ActionBody;
     }
   };
-  const submit = async (e: FormEvent) => {
+  const run = useMutation({
+    mutationFn: (b: ActionBody) => ok(api.POST('/api/v1/service-orders/{id}/actions', { params: { path: { id: o.id } }, body: b })),
+    onSuccess: onDone,
+    // On a refusal what was typed stays in the form (the error shows under it).
+  });
+  const { isPending: busy, error } = run;
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api(`/service-orders/${o.id}/actions`, { body: { action, version: o.version, ...body() } });
-      onDone();
-    } catch (err) {
-      setError(err); // what was typed stays in the form
-    } finally {
-      setBusy(false);
-    }
+    run.mutate(body());
   };
   return (
     <form onSubmit={submit} aria-label={t(`action.${action}`)} style={{ marginTop: 12 }}>
@@ -265,42 +265,42 @@ function ActionForm({ action, o, onDone }: { action: Action; o: OrderDetail; onD
               label={t('form.findings')}
               description={t('form.findingsHint')}
               data={findings.map((x) => ({ value: x.code, label: `${x.text} (${x.rule})` }))}
-              value={f.findings ?? []}
+              value={f.findings}
               onChange={set('findings')}
               splitChars={[',', ' ']}
               clearable
               data-testid="findings-input"
             />
-            <Checkbox label={t('form.hardwareDefect')} checked={!!f.hardware} onChange={set('hardware')} />
+            <Checkbox label={t('form.hardwareDefect')} checked={f.hardware} onChange={set('hardware')} />
             {/* ITEMA-32 is the Bulgarian consumer law's; only that pack has it. */}
-            {org?.packId === 'itema' && <Checkbox label={t('form.insignificant')} checked={!!f.insignificant} onChange={set('insignificant')} />}
-            <Textarea label={t('form.note')} value={f.note ?? ''} onChange={set('note')} />
+            {org?.packId === 'itema' && <Checkbox label={t('form.insignificant')} checked={f.insignificant} onChange={set('insignificant')} />}
+            <Textarea label={t('form.note')} value={f.note} onChange={set('note')} />
           </>
         )}
         {action === 'quote' && (
           <>
-            <TextInput label={`${t('form.amount')} (${o.currency})`} required inputMode="decimal" value={f.amount ?? ''} onChange={set('amount')} />
-            <TextInput label={t('form.duration')} required value={f.duration ?? ''} onChange={set('duration')} />
-            <Textarea label={t('form.advice')} value={f.advice ?? ''} onChange={set('advice')} />
-            <Checkbox label={t('form.worthRepairing')} checked={!!f.worthRepairing} onChange={set('worthRepairing')} />
+            <TextInput label={`${t('form.amount')} (${o.currency})`} required inputMode="decimal" value={f.amount} onChange={set('amount')} />
+            <TextInput label={t('form.duration')} required value={f.duration} onChange={set('duration')} />
+            <Textarea label={t('form.advice')} value={f.advice} onChange={set('advice')} />
+            <Checkbox label={t('form.worthRepairing')} checked={f.worthRepairing} onChange={set('worthRepairing')} />
           </>
         )}
         {(action === 'accept' || action === 'refuse') && (
           <>
-            <Select label={t('form.via')} data={['in-person', 'phone', 'email', 'order-page'].map((v) => ({ value: v, label: t(`channel.${v}`) }))} value={f.via} onChange={set('via')} allowDeselect={false} />
-            <TextInput label={t('form.note')} value={f.note ?? ''} onChange={set('note')} />
+            <Select label={t('form.via')} data={['in-person', 'phone', 'email', 'order-page'].map((v) => ({ value: v, label: t(`channel.${v}`) }))} value={f.via} onChange={(v) => v && setF((x) => ({ ...x, via: v as Via }))} allowDeselect={false} />
+            <TextInput label={t('form.note')} value={f.note} onChange={set('note')} />
           </>
         )}
-        {action === 'start-repair' && <Textarea label={t('form.works')} description={t('form.worksHint')} value={f.works ?? ''} onChange={set('works')} />}
-        {(action === 'test-passed' || action === 'test-failed') && <Textarea label={t('form.testReport')} required value={f.report ?? ''} onChange={set('report')} />}
+        {action === 'start-repair' && <Textarea label={t('form.works')} description={t('form.worksHint')} value={f.works} onChange={set('works')} />}
+        {(action === 'test-passed' || action === 'test-failed') && <Textarea label={t('form.testReport')} required value={f.report} onChange={set('report')} />}
         {action === 'hand-over' && (
           <>
             {o.balance.due > 0 && <Alert color="yellow">{t('order.balanceFirst', { due: fmtMoney(o.balance.due, o.balance.currency) })}</Alert>}
-            <Textarea label={t('form.findingsProtocol')} value={f.protocol ?? ''} onChange={set('protocol')} />
+            <Textarea label={t('form.findingsProtocol')} value={f.protocol} onChange={set('protocol')} />
           </>
         )}
-        {action === 'dispose' && <TextInput label={t('form.note')} value={f.note ?? ''} onChange={set('note')} />}
-        {action === 'cancel' && <TextInput label={t('form.reason')} required value={f.reason ?? ''} onChange={set('reason')} />}
+        {action === 'dispose' && <TextInput label={t('form.note')} value={f.note} onChange={set('note')} />}
+        {action === 'cancel' && <TextInput label={t('form.reason')} required value={f.reason} onChange={set('reason')} />}
         <ErrorNote error={error} />
         <Group>
           <Button type="submit" loading={busy} data-testid="confirm-action">{t('common.confirm')}: {t(`action.${action}`)}</Button>
@@ -313,31 +313,29 @@ function ActionForm({ action, o, onDone }: { action: Action; o: OrderDetail; onD
 function Money({ o, onDone }: { o: OrderDetail; onDone: () => void }) {
   const { t } = useTranslation();
   const [amount, setAmount] = useState('');
-  const [method, setMethod] = useState<string>('cash');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const pay = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api(`/service-orders/${o.id}/payments`, { body: { amountMinor: parseMoney(amount, o.currency), method, version: o.version } });
+  const [method, setMethod] = useState<Body<'/api/v1/service-orders/{id}/payments'>['method']>('cash');
+  const payment = useMutation({
+    mutationFn: (body: Body<'/api/v1/service-orders/{id}/payments'>) => ok(api.POST('/api/v1/service-orders/{id}/payments', { params: { path: { id: o.id } }, body })),
+    onSuccess: () => {
       setAmount('');
       onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    },
+  });
+  const { isPending: busy, error } = payment;
+  const pay = (e: FormEvent) => {
+    e.preventDefault();
+    payment.mutate({ amountMinor: parseMoney(amount, o.currency), method, version: o.version });
   };
   const m = (n: number) => fmtMoney(n, o.balance.currency);
+  const quote = o.quote as Quote | null;
+  const decided = o.clientDecision as ClientDecision | null;
   return (
     <Card withBorder data-testid="money">
       <Title order={2} size="h4">{t('order.money')}</Title>
-      {o.quote && (
+      {quote && (
         <Text data-testid="quote">
-          {t('order.quote')}: <b>{fmtMoney(o.quote.amountMinor, o.quote.currency ?? o.currency)}</b> · {o.quote.duration}
-          {o.clientDecision ? ` · ${t(`decision.${o.clientDecision.decision}`, o.clientDecision.decision)} (${t(`channel.${o.clientDecision.via}`, o.clientDecision.via)})` : ''}
+          {t('order.quote')}: <b>{fmtMoney(quote.amountMinor ?? 0, quote.currency ?? o.currency)}</b> · {quote.duration}
+          {decided ? ` · ${t(`decision.${decided.decision}`, decided.decision ?? '')} (${t(`channel.${decided.via}`, decided.via ?? '')})` : ''}
         </Text>
       )}
       <Table>
@@ -355,7 +353,7 @@ function Money({ o, onDone }: { o: OrderDetail; onDone: () => void }) {
         <form onSubmit={pay} aria-label={t('order.takePayment')}>
           <Group align="flex-end" mt="xs">
             <TextInput label={`${t('form.amount')} (${o.currency})`} required inputMode="decimal" value={amount} onChange={(e) => setAmount(e.currentTarget.value)} placeholder={String(o.balance.due / 100)} />
-            <Select label={t('form.method')} data={['cash', 'card-terminal'].map((v) => ({ value: v, label: t(`method.${v}`) }))} value={method} onChange={(v) => v && setMethod(v)} allowDeselect={false} w={170} />
+            <Select label={t('form.method')} data={['cash', 'card-terminal'].map((v) => ({ value: v, label: t(`method.${v}`) }))} value={method} onChange={(v) => v && setMethod(v as typeof method)} allowDeselect={false} w={170} />
             <Button type="submit" loading={busy}>{t('order.takePayment')}</Button>
           </Group>
           <ErrorNote error={error} />
@@ -368,19 +366,19 @@ function Money({ o, onDone }: { o: OrderDetail; onDone: () => void }) {
 function Parts({ o, onDone }: { o: OrderDetail; onDone: () => void }) {
   const { t } = useTranslation();
   const [f, setF] = useState({ partId: '', replacesPartId: '', category: '', term: '' });
-  const [error, setError] = useState<unknown>();
-  const can = ['in-repair', 'diagnosing', 'accepted', 'warranty-approved', 'testing'].includes(o.state);
-  if (!can && o.parts.length === 0) return null;
-  const add = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(undefined);
-    try {
-      await api(`/service-orders/${o.id}/parts`, { body: { partId: f.partId, category: f.category, replacesPartId: f.replacesPartId || undefined, term: f.term || undefined, version: o.version } });
+  const part = useMutation({
+    mutationFn: (body: Body<'/api/v1/service-orders/{id}/parts'>) => ok(api.POST('/api/v1/service-orders/{id}/parts', { params: { path: { id: o.id } }, body })),
+    onSuccess: () => {
       setF({ partId: '', replacesPartId: '', category: '', term: '' });
       onDone();
-    } catch (err) {
-      setError(err);
-    }
+    },
+  });
+  const error = part.error;
+  const can = ['in-repair', 'diagnosing', 'accepted', 'warranty-approved', 'testing'].includes(o.state);
+  if (!can && o.parts.length === 0) return null;
+  const add = (e: FormEvent) => {
+    e.preventDefault();
+    part.mutate({ partId: f.partId, category: f.category, replacesPartId: f.replacesPartId || undefined, term: f.term || undefined, version: o.version });
   };
   const field = (k: keyof typeof f, label: string, required = false) => <TextInput label={label} required={required} value={f[k]} onChange={(e) => { const v = e.currentTarget.value; setF((x) => ({ ...x, [k]: v })); }} w={150} />;
   return (
@@ -405,17 +403,12 @@ function Parts({ o, onDone }: { o: OrderDetail; onDone: () => void }) {
 
 function ClientLink({ o }: { o: OrderDetail }) {
   const { t } = useTranslation();
-  const [link, setLink] = useState<string>();
-  const [error, setError] = useState<unknown>();
-  const make = async () => {
-    setError(undefined);
-    try {
-      const r = await api<{ token: string }>(`/service-orders/${o.id}/page-links`, { method: 'POST', headers: { 'idempotency-key': idemKey() } });
-      setLink(`${location.origin}/order/${r.token}?lang=${o.language}`);
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const newLink = useMutation({
+    mutationFn: () => ok(api.POST('/api/v1/service-orders/{id}/page-links', { params: { path: { id: o.id } }, headers: { 'idempotency-key': idemKey() } })),
+  });
+  const link = newLink.data && `${location.origin}/order/${newLink.data.token}?lang=${o.language}`;
+  const error = newLink.error;
+  const make = () => newLink.mutate();
   return (
     <Card withBorder>
       <Title order={2} size="h4">{t('order.clientPage')}</Title>
@@ -435,7 +428,10 @@ function ClientLink({ o }: { o: OrderDetail }) {
 function Messages({ id }: { id: string }) {
   const { t } = useTranslation();
   const { me } = useSession();
-  const s = useLoad(() => (me.user.role === 'technician' ? Promise.resolve({ items: [] }) : api<{ items: { id: string; subject: string | null; body: string; channel: string; status: string; recipient: string | null; createdAt: string }[] }>(`/notifications?orderId=${id}&limit=50`)), [id]);
+  // Technicians may not read messages (the API says 403): they see none.
+  const technician = me.user.role === 'technician';
+  const q = useQuery({ ...notificationsQuery({ orderId: id, limit: 50 }), enabled: !technician });
+  const s: Loadable<Reply<'/api/v1/notifications'>> = technician ? { data: { items: [], nextCursor: null }, error: null, refetch: () => undefined } : q;
   return (
     <Card withBorder>
       <Title order={2} size="h4">{t('order.messages')}</Title>
@@ -453,7 +449,8 @@ function Messages({ id }: { id: string }) {
 function PrintableWorkOrder({ o }: { o: OrderDetail }) {
   const { t } = useTranslation();
   const { org } = useSession();
-  const w = o.workOrder as Record<string, any>;
+  // The work order as it was signed (the schema has an open record here): the fields the form sends.
+  const w = (o.workOrder ?? {}) as Partial<WorkOrder>;
   return (
     <section className="print-only" aria-hidden="true">
       <h1>{org.name} — {t('doc.workOrder')} {o.number}</h1>
@@ -469,9 +466,10 @@ function PrintableWorkOrder({ o }: { o: OrderDetail }) {
 }
 
 /** The order's PDFs (issue 5) as its state allows: work order, quote, completion certificate, receipt. */
-function OrderDocuments({ id, version, lang }: { id: string; version: number; lang: string }) {
+function OrderDocuments({ id, lang }: { id: string; lang: string }) {
   const { t } = useTranslation();
-  const s = useLoad(() => api<{ items: { kind: string; filename: string; url: string }[] }>(`/service-orders/${id}/documents`), [id, version]);
+  // Which documents exist follows the order's state: every change to the order invalidates this too.
+  const s = useQuery(orderDocumentsQuery(id));
   if (!s.data) return s.error ? <ErrorNote error={s.error} /> : null;
   // The device's warranty card is linked beside this list already (as of today); the handover-day
   // copy is the client's (their order page lists it).

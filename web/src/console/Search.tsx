@@ -1,36 +1,50 @@
 // One box: any part of a serial or model finds devices, a name / phone / e-mail finds clients, an order number its order.
 import { Anchor, Badge, Stack, Table, Text, Title } from '@mantine/core';
-import { useEffect } from 'react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useEffect, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, qs } from '../lib/api';
+import type { Schemas } from '../lib/api';
+import { customersQuery, devicesQuery, ordersQuery } from '../lib/queries';
 import { linkProps, navigate } from '../lib/router';
-import { Loaded, useLoad } from '../lib/ui';
-import { OrdersTable, type OrderSummary } from './Home';
+import { Loaded } from '../lib/ui';
+import { OrdersTable } from './Home';
 
-export interface Device { id: string; serial: string; manufacturer: string; model: string | null; category: string; condition: string; customerId: string | null; version: number; parts: { id: string; category: string; serial: string | null; term: string | null }[]; kind: string; term: string | null }
-export interface Customer { id: string; name: string; email: string | null; phone: string | null; kind: string; preferredLanguage: string | null; version: number }
+export type Device = Schemas['Device'];
+export type Customer = Schemas['Customer'];
 
 export function SearchPage({ q }: { q: string }) {
   const { t } = useTranslation();
-  const s = useLoad(async () => {
-    const [devices, customers, orders] = await Promise.all([
-      q.trim().length >= 2 ? api<{ items: Device[] }>(`/devices?${qs({ q: q.trim(), limit: 20 })}`) : Promise.resolve({ items: [] as Device[] }),
-      api<{ items: Customer[] }>(`/customers?${qs({ q, limit: 20 })}`),
-      /^[A-Za-z]{1,5}-\d/.test(q) ? api<{ items: OrderSummary[] }>(`/service-orders?${qs({ number: q.toUpperCase(), limit: 20 })}`).catch(() => ({ items: [] })) : Promise.resolve({ items: [] as OrderSummary[] }),
-    ]);
-    return { devices: devices.items, customers: customers.items, orders: orders.items };
-  }, [q]);
-  // A single exact hit goes straight to its page, as a scanner at the counter expects.
+  const byDevice = q.trim().length >= 2;
+  const byNumber = /^[A-Za-z]{1,5}-\d/.test(q);
+  // Each search has its own key: a search typed while another is under way cannot get the older
+  // one's answers. The previous results stay on screen until the new ones are in.
+  const devices = useQuery({ ...devicesQuery({ q: q.trim(), limit: 20 }), enabled: byDevice, placeholderData: keepPreviousData });
+  const customers = useQuery({ ...customersQuery({ q: q || undefined, limit: 20 }), placeholderData: keepPreviousData });
+  const orders = useQuery({ ...ordersQuery({ number: q.toUpperCase(), limit: 20 }), enabled: byNumber, placeholderData: keepPreviousData });
+  // The three as one result, loaded when each search asked for is; a failed order-number lookup finds nothing.
+  const data = useMemo(() => {
+    const d = byDevice ? devices.data?.items : [];
+    const o = !byNumber || orders.isError ? [] : orders.data?.items;
+    return d && customers.data && o ? { devices: d, customers: customers.data.items, orders: o } : undefined;
+  }, [byDevice, byNumber, devices.data, customers.data, orders.data, orders.isError]);
+  const current = !(byDevice && devices.isPlaceholderData) && !customers.isPlaceholderData && !(byNumber && orders.isPlaceholderData);
+  const s = {
+    data,
+    error: devices.error ?? customers.error,
+    refetch: () => Promise.all([byDevice && devices.refetch(), customers.refetch(), byNumber && orders.refetch()]),
+  };
+  // A single exact hit goes straight to its page, as a scanner at the counter expects (never on the
+  // previous search's results still on screen).
   useEffect(() => {
     const d = s.data;
-    if (!d) return;
+    if (!d || !current) return;
     const total = d.devices.length + d.customers.length + d.orders.length;
     // A scanned serial finds the device it names even when other serials contain it.
     const exact = d.devices.filter((x) => x.serial.toLowerCase() === q.trim().toLowerCase());
     if (total === 1 && d.devices.length === 1) navigate(`/devices/${d.devices[0].id}`, true);
     else if (exact.length === 1 && d.orders.length === 0) navigate(`/devices/${exact[0].id}`, true);
     else if (total === 1 && d.orders.length === 1) navigate(`/orders/${d.orders[0].id}`, true);
-  }, [s.data]);
+  }, [s.data, current]);
   return (
     <>
       <Title order={1} size="h2" mb="md">{t('search.results', { q })}</Title>
@@ -88,7 +102,7 @@ export function DeviceList({ devices }: { devices: Device[] }) {
 }
 
 function CustomerRow({ c }: { c: Customer }) {
-  const s = useLoad(() => api<{ items: Device[] }>(`/devices?${qs({ customerId: c.id, limit: 20 })}`), [c.id]);
+  const s = useQuery(devicesQuery({ customerId: c.id, limit: 20 }));
   return (
     <Table.Tr>
       <Table.Td fw={600}>{c.name}</Table.Td>

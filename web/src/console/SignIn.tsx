@@ -1,27 +1,19 @@
 import { Alert, Button, Center, Group, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
+import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError } from '../lib/api';
+import { api, ApiError, ok } from '../lib/api';
 import { ErrorNote, LanguageSwitch } from '../lib/ui';
 
 export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const { t } = useTranslation();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const submit = async (e: FormEvent) => {
+  const signIn = useMutation({ mutationFn: () => ok(api.POST('/api/v1/auth/sign-in', { body: { email, password } })), onSuccess: onSignedIn });
+  const error = signIn.error;
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api('/auth/sign-in', { body: { email, password } });
-      onSignedIn();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    signIn.mutate();
   };
   const wrong = error instanceof ApiError && error.status === 401;
   // Too many failed sign-ins (for this address or from this network): the server says for how long.
@@ -45,7 +37,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
             ) : (
               <ErrorNote error={error} />
             )}
-            <Button type="submit" loading={busy}>{t('signIn.submit')}</Button>
+            <Button type="submit" loading={signIn.isPending}>{t('signIn.submit')}</Button>
           </Stack>
         </form>
       </Paper>

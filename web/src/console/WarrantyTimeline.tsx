@@ -3,20 +3,14 @@
 // amber with stripes, the part still to run after today lighter, extensions and other changes as
 // diamonds, and today's marker. Everything drawn comes from the engine's coverage report.
 import { useTranslation } from 'react-i18next';
-import { fmtDate } from '../lib/i18n';
+import type { Schemas } from '../lib/api';
+import { fmtDate, inLang } from '../lib/i18n';
 
-export interface Interval { from: string; to?: string; kind: 'running' | 'suspended'; rule: string }
-export interface Change { date: string; rule: string; code: string; days?: number; newEnd?: string; text: Record<string, string | undefined> }
-export interface ItemCoverage {
-  item: string; category: string; kind: 'device' | 'service' | 'part'; covered: boolean; status: string;
-  start?: string; end?: string; daysLeft?: number; term?: string; intervals: Interval[]; changes: Change[]; rules: string[];
-  manufacturer?: { end: string; provider?: string; rule: string };
-}
-export interface CoverageReport {
-  pack: string; policyVersion: string; at: string; device: ItemCoverage; parts: ItemCoverage[];
-  legalGuarantee?: { rule: string; start: string; end: string; active: boolean; suspendedDays: number; intervals: Interval[] };
-  reasons: { rule: string; code: string; text: Record<string, string | undefined> }[];
-}
+/** The engine's coverage report, as the warranty lookup returns it; one item's coverage, its periods and changes. */
+export type CoverageReport = Schemas['CoverageReport'];
+type ItemCoverage = CoverageReport['device'];
+type Interval = ItemCoverage['intervals'][number];
+type Change = ItemCoverage['changes'][number];
 
 const DAY = 86_400_000;
 const toMs = (d: string) => Date.parse(`${d.slice(0, 10)}T00:00:00Z`);
@@ -118,7 +112,7 @@ export function WarrantyTimeline({ report, lang }: { report: CoverageReport; lan
               {r.changes.filter((ch) => ch.code !== 'base-term' && ch.code !== 'part-term').map((ch, k) => (
                 <g key={k} transform={`translate(${x(ch.date)},${y + 17})`}>
                   <path d="M0,-9 L7,0 L0,9 L-7,0 Z" fill="#fff" stroke="#212529" strokeWidth="2" />
-                  <title>{`${ch.rule}: ${ch.text[lang] ?? ch.text.en}`}</title>
+                  <title>{`${ch.rule}: ${inLang(ch.text, lang)}`}</title>
                 </g>
               ))}
             </g>

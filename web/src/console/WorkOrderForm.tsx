@@ -1,8 +1,10 @@
 // The work order signed at the counter (SC-2, ITEMA-11, ITEMA-29): checklist, condition, signature.
 import { Checkbox, SimpleGrid, Stack, TextInput, Textarea } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
+import type { Body } from '../lib/api';
 
-export interface WorkOrder { termsAccepted: boolean; accessories: string[]; complete: boolean; visibleCondition: string; dataBackedUp: boolean; passwordsRemoved: boolean; problemInClientsWords: string; signedBy: string }
+/** The work order as the API takes it (the `open` action's, the same in POST /claims). */
+export type WorkOrder = Extract<Body<'/api/v1/service-orders/{id}/actions'>, { action: 'open' }>['workOrder'];
 export const emptyWorkOrder = (problem = ''): WorkOrder => ({ termsAccepted: false, accessories: [], complete: false, visibleCondition: '', dataBackedUp: false, passwordsRemoved: false, problemInClientsWords: problem, signedBy: '' });
 
 export function WorkOrderForm({ value: w, onChange }: { value: WorkOrder; onChange: (w: WorkOrder) => void }) {

@@ -80,4 +80,6 @@ export function fmtDuration(ms: number) {
   return d > 0 ? `${nf(d, 'day')} ${nf(h, 'hour')}` : h > 0 ? `${nf(h, 'hour')} ${nf(m, 'minute')}` : nf(m, 'minute');
 }
 export const lang = () => i18next.language as Lang;
+/** A text the server gives in several languages (`{ en, bg?, vi? }`): the page's language, else English. */
+export const inLang = (text: { en: string } & Partial<Record<Lang, string>>, l: string = lang()) => text[l as Lang] ?? text.en;
 export default i18next;

@@ -2,9 +2,10 @@
 // links: on the staff order page and on the client's own order page.
 import { Anchor, List, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
+import type { Schemas } from './api';
 import { fmtDateTime, fmtNumber } from './i18n';
 
-export interface ProofFile { id: string; filename: string; contentType: string; sizeBytes: number; createdAt: string; url: string | null }
+export type ProofFile = Schemas['ProofFile'];
 
 /** Proof files the client sent with the claim (invoice, receipt, warranty card): download links. */
 export function ProofFiles({ files }: { files: ProofFile[] }) {

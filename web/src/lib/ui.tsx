@@ -1,6 +1,6 @@
-// Shared pieces: loading and error states, the language switch, the data-loading hook.
+// Shared pieces: loading and error states, the language switch.
 import { Alert, Button, Center, Group, Loader, Select } from '@mantine/core';
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { ApiError } from './api';
@@ -74,27 +74,21 @@ export function Loading() {
   );
 }
 
-export function useLoad<T>(fn: () => Promise<T>, deps: unknown[]) {
-  const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({ loading: true });
-  const load = useCallback(() => {
-    setState((s) => ({ ...s, loading: true, error: undefined }));
-    fn().then(
-      (data) => setState({ data, loading: false }),
-      (error) => setState((s) => ({ data: s.data, error, loading: false })),
-    );
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, deps);
-  useEffect(load, [load]);
-  return { ...state, reload: load, set: (data: T) => setState({ data, loading: false }) };
+/** What Loaded needs of a query (TanStack Query's useQuery result). */
+export interface Loadable<T> {
+  data: T | undefined;
+  error: unknown;
+  refetch: () => unknown;
 }
 
-/** Renders loading / error / the data. */
-export function Loaded<T>({ s, children }: { s: { data?: T; error?: unknown; loading: boolean; reload: () => void }; children: (d: T) => ReactNode }) {
-  if (s.error && !s.data) return <ErrorNote error={s.error} onRetry={s.reload} />;
-  if (!s.data) return <Loading />;
+/** Renders loading / error / the data; a failed refresh keeps the data on screen under the error. */
+export function Loaded<T>({ s, children }: { s: Loadable<T>; children: (d: T) => ReactNode }) {
+  const retry = () => void s.refetch();
+  if (s.error && s.data === undefined) return <ErrorNote error={s.error} onRetry={retry} />;
+  if (s.data === undefined) return <Loading />;
   return (
     <>
-      {s.error ? <ErrorNote error={s.error} onRetry={s.reload} /> : null}
+      {s.error ? <ErrorNote error={s.error} onRetry={retry} /> : null}
       {children(s.data)}
     </>
   );

@@ -2,77 +2,59 @@
 // warranty (the engine's answer, as staff see it) and its services. `/account/<business>?token=...`
 // is the link in the e-mail; the token is exchanged once for the client's own session cookie.
 import { Alert, Badge, Button, Card, Group, List, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError } from '../lib/api';
-import { fmtDate } from '../lib/i18n';
+import { api, ApiError, ok, type Schemas } from '../lib/api';
+import { fmtDate, lang } from '../lib/i18n';
+import { clientAccountQuery } from '../lib/queries';
 import { navigate, query } from '../lib/router';
 import { ErrorNote, Loading } from '../lib/ui';
 
-interface ClientOrder { number: string; state: string; problem: string; claimDate: string }
-interface ClientAccount {
-  organization: { name: string; slug: string }; email: string; name: string | null;
-  devices: { id: string; serial: string; manufacturer: string; model: string | null; category: string; warranty: { at: string; covered: boolean; explanation: string[]; status: string; end: string | null }; orders: ClientOrder[] }[];
-  otherOrders: ClientOrder[];
-}
+type ClientAccount = Schemas['ClientAccount'];
+type ClientOrder = ClientAccount['otherOrders'][number];
 
 export function Account({ org }: { org: string }) {
-  const { i18n } = useTranslation();
-  const [phase, setPhase] = useState<'checking' | 'signed-out' | 'signed-in'>('checking');
-  const [data, setData] = useState<ClientAccount>();
-  const [error, setError] = useState<unknown>();
+  useTranslation(); // the account is read again in the new language when it changes
+  const qc = useQueryClient();
+  // The e-mailed link's token, read once: it leaves the address bar at once (below).
+  const [token] = useState(() => query().get('token'));
+  const session = useMutation({ mutationFn: (t: string) => ok(api.POST('/api/v1/client/session', { body: { token: t } })) });
   const opened = useRef(false);
-  const load = async () => {
-    try {
-      setData(await api<ClientAccount>(`/client/account?lang=${i18n.language}`));
-      setPhase('signed-in');
-    } catch (err) {
-      if (!(err instanceof ApiError && err.status === 401)) setError(err);
-      setPhase('signed-out');
-    }
-  };
   useEffect(() => {
     // Once per page: the token is single use, and React may run an effect twice in development.
-    if (opened.current) return;
+    if (!token || opened.current) return;
     opened.current = true;
-    const token = query().get('token');
-    if (!token) return void load();
     navigate(`/account/${encodeURIComponent(org)}`, true); // the token leaves the address bar and history
-    api('/client/session', { body: { token } })
-      .then(load)
-      .catch((err) => {
-        setError(err);
-        setPhase('signed-out');
-      });
-    // Not on `load` (a new function every render): this runs once per organization.
-  }, [org]);
-  useEffect(() => {
-    if (phase === 'signed-in') void load();
-    // Only when the language changes (not on `phase` or `load`): the account in the new language.
-  }, [i18n.language]);
-  if (phase === 'checking') return <Loading />;
-  if (phase === 'signed-out' || !data) return <RequestLink org={org} error={error} />;
-  return <AccountView a={data} onSignOut={async () => { await api('/client/sign-out', { method: 'POST' }); setData(undefined); setPhase('signed-out'); }} />;
+    session.mutate(token);
+    // Not on `session` (a new object every render): the token is exchanged once.
+  }, [org, token]);
+  // Keyed by language: switching languages reads the account again (the old one stays meanwhile).
+  const account = useQuery({ ...clientAccountQuery(lang()), enabled: !token || session.isSuccess });
+  const signOut = useMutation({
+    mutationFn: () => ok(api.POST('/api/v1/client/sign-out')),
+    onSuccess: () => qc.setQueriesData({ queryKey: ['client', 'account'] }, null),
+  });
+  if (token && (session.isIdle || session.isPending)) return <Loading />;
+  if (session.isError) return <RequestLink org={org} error={session.error} />;
+  if (account.error) return <RequestLink org={org} error={account.error} />;
+  if (account.data === undefined) return <Loading />;
+  if (account.data === null) return <RequestLink org={org} />;
+  return <AccountView a={account.data} onSignOut={() => signOut.mutate()} />;
 }
 
 function RequestLink({ org, error: linkError }: { org: string; error?: unknown }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const [email, setEmail] = useState('');
-  const [busy, setBusy] = useState(false);
   const [sent, setSent] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const submit = async (e: FormEvent) => {
+  const ask = useMutation({
+    mutationFn: () => ok(api.POST('/api/v1/client/sign-in-link', { body: { organization: org, email: email.trim(), lang: lang() } })),
+    onSuccess: () => setSent(true),
+  });
+  const { isPending: busy, error } = ask;
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api('/client/sign-in-link', { body: { organization: org, email: email.trim(), lang: i18n.language } });
-      setSent(true);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    ask.mutate();
   };
   return (
     <Paper withBorder p="md" component="form" onSubmit={submit}>

@@ -1,24 +1,22 @@
 // The client portal: the order page (by link, or by order number plus phone or e-mail) and the
 // warranty request form. Phone-first layout, in the client's language (?lang= from the link).
 import { Alert, Anchor, Badge, Button, Card, Checkbox, Container, Group, Input, List, Paper, Progress, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Timeline, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError, idemKey, upload } from '../lib/api';
-import { fmtDateTime, fmtMoney } from '../lib/i18n';
+import { api, ApiError, idemKey, ok, upload, type Body, type Reply, type Schemas } from '../lib/api';
+import { fmtDateTime, fmtMoney, lang } from '../lib/i18n';
+import { keys, orderPageDocumentsQuery, orderPageQuery } from '../lib/queries';
 import { match } from '../lib/router';
-import { ProofFiles, type ProofFile } from '../lib/proofs';
-import { ErrorNote, fieldLabel, LanguageSwitch, Loaded, useLoad } from '../lib/ui';
+import { ProofFiles } from '../lib/proofs';
+import { ErrorNote, fieldLabel, LanguageSwitch, Loaded } from '../lib/ui';
 import { Account } from './Account';
 
-export interface OrderPageView {
-  business: string; number: string; state: string; device: { manufacturer: string; model: string | null; serial: string } | null; problem: string; underWarranty: boolean | null;
-  quote: { amountMinor?: number; currency?: string; duration?: string; advice?: string; worthRepairing?: boolean } | null;
-  decisionWindow: { due: string; status: string; rule: string } | null; canDecide: boolean; canAccept?: boolean;
-  /** The consumer's rights as they arise (ITEMA-18/31, ITEMA-32), worded in the order's language. */
-  rights?: { type: string; rule: string; text: string }[];
-  due: { charges: { kind: string; amountMinor: number; currency: string; rule: string | null }[]; paidMinor: number; balanceMinor: number; currency: string };
-  timeline: { at: string; step: string; state: string | null }[]; documents: { id: string; kind: string; filename: string }[]; proofFiles?: ProofFile[]; version: number;
-}
+export type OrderPageView = Schemas['OrderPage'];
+type Decision = Body<'/api/v1/order-page/{token}/decision'>['decision'];
+type DocumentLink = Reply<'/api/v1/order-page/{token}/documents'>['items'][number];
+/** The quote as staff gave it (the `quote` action's fields); the schema has an open record here, so each is optional. */
+type Quote = Partial<Omit<Extract<Body<'/api/v1/service-orders/{id}/actions'>, { action: 'quote' }>, 'action' | 'version'>>;
 
 export default function Portal({ path }: { path: string }) {
   const { t } = useTranslation();
@@ -41,31 +39,35 @@ export default function Portal({ path }: { path: string }) {
 }
 
 function ByToken({ token }: { token: string }) {
-  const s = useLoad(() => api<OrderPageView>(`/order-page/${encodeURIComponent(token)}`), [token]);
-  const docs = useLoad(() => api<{ items: { kind: string; filename: string; url: string }[] }>(`/order-page/${encodeURIComponent(token)}/documents`).catch(() => ({ items: [] })), [token, s.data?.version]);
-  return <Loaded s={s}>{(o) => <OrderView o={o} links={docs.data?.items} decide={(decision, version) => api<OrderPageView>(`/order-page/${encodeURIComponent(token)}/decision`, { body: { decision, version } })} onChange={s.set} />}</Loaded>;
+  const qc = useQueryClient();
+  const s = useQuery(orderPageQuery(token));
+  const docs = useQuery(orderPageDocumentsQuery(token));
+  const decide = (decision: Decision, version: number) => ok(api.POST('/api/v1/order-page/{token}/decision', { params: { path: { token } }, body: { decision, version } }));
+  // The decision's answer is the page as it is now; the documents may have changed with it.
+  const onChange = (o: OrderPageView) => {
+    qc.setQueryData(keys.orderPage(token), o);
+    void qc.invalidateQueries({ queryKey: keys.orderPageDocuments(token) });
+  };
+  return <Loaded s={s}>{(o) => <OrderView o={o} links={docs.data?.items} decide={decide} onChange={onChange} />}</Loaded>;
 }
 
 function Lookup() {
   const { t } = useTranslation();
   const [number, setNumber] = useState('');
   const [contact, setContact] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
   const [order, setOrder] = useState<OrderPageView>();
-  const submit = async (e: FormEvent) => {
+  // A POST (the contact stays out of URLs and logs), sent on each submit: a mutation, not a cached query.
+  const lookup = useMutation({
+    mutationFn: (body: Body<'/api/v1/order-page/lookup'>) => ok(api.POST('/api/v1/order-page/lookup', { body })),
+    onSuccess: setOrder,
+  });
+  const { isPending: busy, error } = lookup;
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      setOrder(await api<OrderPageView>('/order-page/lookup', { body: { number: number.trim(), contact: contact.trim() } }));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    lookup.mutate({ number: number.trim(), contact: contact.trim() });
   };
-  if (order) return <OrderView o={order} decide={(decision, version) => api<OrderPageView>('/order-page/lookup/decision', { body: { number: number.trim(), contact: contact.trim(), decision, version } })} onChange={setOrder} />;
+  const decide = (decision: Decision, version: number) => ok(api.POST('/api/v1/order-page/lookup/decision', { body: { number: number.trim(), contact: contact.trim(), decision, version } }));
+  if (order) return <OrderView o={order} decide={decide} onChange={setOrder} />;
   return (
     <Paper withBorder p="md" component="form" onSubmit={submit}>
       <Stack>
@@ -81,21 +83,13 @@ function Lookup() {
 
 const STEPS = ['received', 'diagnosing', 'awaiting-decision', 'in-repair', 'testing', 'ready', 'handed-over'];
 
-export function OrderView({ o, links, decide, onChange }: { o: OrderPageView; links?: { kind: string; filename: string; url: string }[]; decide: (d: 'accept' | 'refuse', version: number) => Promise<OrderPageView>; onChange: (o: OrderPageView) => void }) {
+export function OrderView({ o, links, decide, onChange }: { o: OrderPageView; links?: DocumentLink[]; decide: (d: Decision, version: number) => Promise<OrderPageView>; onChange: (o: OrderPageView) => void }) {
   const { t, i18n } = useTranslation();
-  const [busy, setBusy] = useState<string>();
-  const [error, setError] = useState<unknown>();
-  const act = async (d: 'accept' | 'refuse') => {
-    setBusy(d);
-    setError(undefined);
-    try {
-      onChange(await decide(d, o.version));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(undefined);
-    }
-  };
+  const decision = useMutation({ mutationFn: (d: Decision) => decide(d, o.version), onSuccess: onChange });
+  const busy = decision.isPending ? decision.variables : undefined;
+  const error = decision.error;
+  const act = (d: Decision) => decision.mutate(d);
+  const quote = o.quote as Quote | null;
   const reached = new Set(o.timeline.map((e) => e.state).filter(Boolean));
   const activeIdx = Math.max(0, ...STEPS.map((s, i) => (reached.has(s) || o.state === s ? i : -1)));
   const money = (n: number) => fmtMoney(n, o.due.currency);
@@ -108,12 +102,12 @@ export function OrderView({ o, links, decide, onChange }: { o: OrderPageView; li
       </div>
       {o.device && <Text>{o.device.manufacturer} {o.device.model} · {o.device.serial}</Text>}
       {o.underWarranty !== null && <Text size="sm">{o.underWarranty ? t('portal.underWarranty') : t('portal.notUnderWarranty')}</Text>}
-      {o.quote && o.quote.amountMinor !== undefined && (
+      {quote && quote.amountMinor !== undefined && (
         <Card withBorder data-testid="client-quote">
           <Title order={2} size="h4">{t('portal.quote')}</Title>
-          <Text fz="xl" fw={700}>{fmtMoney(o.quote.amountMinor, o.quote.currency ?? o.due.currency)}</Text>
-          {o.quote.duration && <Text>{t('portal.duration')}: {o.quote.duration}</Text>}
-          {o.quote.advice && <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{o.quote.advice}</Text>}
+          <Text fz="xl" fw={700}>{fmtMoney(quote.amountMinor, quote.currency ?? o.due.currency)}</Text>
+          {quote.duration && <Text>{t('portal.duration')}: {quote.duration}</Text>}
+          {quote.advice && <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{quote.advice}</Text>}
           {o.decisionWindow && o.canDecide && o.canAccept !== false && <Text size="sm" mt={4}>{t('portal.decideBy', { date: fmtDateTime(o.decisionWindow.due) })}</Text>}
           {o.decisionWindow && o.canDecide && o.canAccept === false && <Text size="sm" mt={4} data-testid="window-ended">{t('portal.windowEnded', { date: fmtDateTime(o.decisionWindow.due), rule: o.decisionWindow.rule })}</Text>}
           {o.canDecide && (
@@ -167,7 +161,8 @@ const PROOFS = ['invoice', 'receipt', 'warrantyCard', 'serviceContract', 'paymen
 /** What the proof upload accepts: the server checks the same types by the file's first bytes. */
 const PROOF_TYPES = ['application/pdf', 'image/jpeg', 'image/png', 'image/webp'];
 
-type Opened = { number: string; token: string; missing: { field: string; rule: string }[] };
+/** The claim once opened: its number, the order page's token, what is still missing. */
+type Opened = { number: string; token: string; missing: Schemas['ServiceOrder']['missing'] };
 
 /** The words for a refused proof upload, by the server's answer. */
 function proofProblem(t: (k: string) => string, e: unknown) {
@@ -192,8 +187,6 @@ function ClaimForm({ org }: { org: string }) {
   const [file, setFile] = useState<File | null>(null);
   const [fileError, setFileError] = useState<string>();
   const [progress, setProgress] = useState<number>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
   const [opened, setOpened] = useState<Opened>();
   const [done, setDone] = useState<Opened & { proof?: string }>();
   const key = useRef(idemKey());
@@ -204,40 +197,41 @@ function ClaimForm({ org }: { org: string }) {
     setFile(chosen);
     setFileError(chosen && !PROOF_TYPES.includes(chosen.type) ? t('claim.proofType') : undefined);
   };
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (file && !PROOF_TYPES.includes(file.type)) return setFileError(t('claim.proofType'));
-    setBusy(true);
-    setError(undefined);
-    setFileError(undefined);
-    let claim = opened;
-    try {
+  const send = useMutation({
+    mutationFn: async () => {
+      let claim = opened;
       if (!claim) {
         const opt = (v: string) => v.trim() || undefined;
-        const r = await api<{ order: { number: string; missing: { field: string; rule: string }[] }; orderPage: { token: string } }>(`/web-claims/${org}`, {
-          body: { name: f.name, email: f.email, phone: f.phone, address: opt(f.address), language: i18n.language, serial: f.serial, manufacturer: opt(f.manufacturer), model: opt(f.model), purchaseDate: opt(f.purchaseDate), purchasePlace: opt(f.purchasePlace), problem: f.problem, proofs: Object.fromEntries(PROOFS.map((p) => [p, proofs.includes(p)])) },
-          headers: { 'idempotency-key': key.current },
-        });
+        const r = await ok(
+          api.POST('/api/v1/web-claims/{organization}', {
+            params: { path: { organization: org }, header: { 'idempotency-key': key.current } },
+            body: { name: f.name, email: f.email, phone: f.phone, address: opt(f.address), language: lang(), serial: f.serial, manufacturer: opt(f.manufacturer), model: opt(f.model), purchaseDate: opt(f.purchaseDate), purchasePlace: opt(f.purchasePlace), problem: f.problem, proofs: Object.fromEntries(PROOFS.map((p) => [p, proofs.includes(p)])) },
+          }),
+        );
         claim = { number: r.order.number, token: r.orderPage.token, missing: r.order.missing };
         setOpened(claim);
       }
       if (!file) return setDone(claim);
+      // A refused file is the file's error, not the claim's: the claim stays opened.
       try {
         const form = new FormData();
         form.append('file', file, file.name);
         setProgress(0);
-        const p = await upload<{ filename: string }>(`/order-page/${encodeURIComponent(claim.token)}/proofs`, form, setProgress);
+        const p = await upload('/api/v1/order-page/{token}/proofs', { params: { token: claim.token }, body: form, onProgress: setProgress });
         setDone({ ...claim, proof: p.filename });
       } catch (x) {
         setFileError(proofProblem(t, x));
       } finally {
         setProgress(undefined);
       }
-    } catch (x) {
-      setError(x);
-    } finally {
-      setBusy(false);
-    }
+    },
+  });
+  const { isPending: busy, error } = send;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (file && !PROOF_TYPES.includes(file.type)) return setFileError(t('claim.proofType'));
+    setFileError(undefined);
+    send.mutate();
   };
   if (done)
     return (
