@@ -24,9 +24,7 @@ const PUBLIC_FACE = /\.(service|repository|contract)$/; // functions, queries, t
  */
 const FEATURE_SHARED = new Map([
   ['src/modules/service-orders/state-machine', "the order states and transitions (the web app reads them too)"],
-  ['src/modules/service-orders/clocks', "an order's deadlines, printed on its documents"],
   ['src/modules/documents/documents.i18n', 'document languages and date/money formatting, shared with notifications'],
-  ['src/modules/order-page/rate-limit', "the public routes' request limiter (moving to src/core/: drop this entry then)"],
 ]);
 
 /** What web/tsconfig.json includes from outside web/ (the web app may import only these). */

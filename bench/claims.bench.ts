@@ -14,7 +14,7 @@ import { createDb } from '../src/db/index.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { seedDemoIfEmpty } from '../src/modules/demo/demo.seed.ts';
 import { insertClaim } from '../src/modules/service-orders/service-orders.service.ts';
-import { systemActor } from '../src/server/context.ts';
+import { systemActor } from '../src/core/actor.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
@@ -103,7 +103,7 @@ export async function run() {
 
     const base = await rate(plain);
     const claims = await rate(intake);
-    const clocks = await h.db.selectFrom('order_clocks').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const clocks = await h.db.selectFrom('clocks').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     const cpu = (r: Rate) => `CPU per transaction: PostgreSQL ${r.cpuMs.postgres?.toFixed(2) ?? '?'} ms, Node ${r.cpuMs.node.toFixed(2)} ms`;
     console.log(`plain single-row insert transactions: ${base.perSecond.toFixed(0)}/s   (${cpu(base)})`);
     console.log(`claim intake (decision, order, clocks + timers, audit, token, outbox): ${claims.perSecond.toFixed(0)}/s   (${cpu(claims)})`);

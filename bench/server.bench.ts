@@ -17,7 +17,7 @@ import { createDb } from '../src/db/index.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { insertApiKey } from '../src/modules/auth/auth.service.ts';
 import { importSales } from '../src/modules/import-export/import-export.service.ts';
-import { systemActor } from '../src/server/context.ts';
+import { systemActor } from '../src/core/actor.ts';
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 1_000_000);
 const IMPORT_ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000);

@@ -1,7 +1,7 @@
 // Walks the route table: every /api/v1 route declares its roles, refuses anonymous callers (unless
 // public), refuses every role it does not list with 403, and lets every listed role past the check.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { ROLES, type Role } from '../src/server/context.ts';
+import { ROLES } from '../src/core/actor.ts';
 import { setupApp, type TestContext } from './db.ts';
 
 let t: TestContext;

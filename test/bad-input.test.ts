@@ -2,7 +2,7 @@
 // path parameters and query strings. Every answer must be a 4xx problem+json (never a 500), and a
 // refused request must change nothing.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { ROLES, type Role } from '../src/server/context.ts';
+import { ROLES, type Role } from '../src/core/actor.ts';
 import { setupApp, snapshot, type TestContext } from './db.ts';
 
 let t: TestContext;

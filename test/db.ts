@@ -12,7 +12,7 @@ import { createDb, type DbHandle } from '../src/db/index.ts';
 import { DEMO_ORGS, DEMO_ROLES, demoEmail, seedDemoIfEmpty } from '../src/modules/demo/demo.seed.ts';
 import { buildApp } from '../src/server/app.ts';
 import { newToken, SESSION_COOKIE, sha256 } from '../src/server/auth.ts';
-import type { Role } from '../src/server/context.ts';
+import type { Role } from '../src/core/actor.ts';
 import { DiskStorage } from '../src/storage/index.ts';
 
 export function withDatabase(url: string, database: string) {
@@ -106,7 +106,7 @@ export const newId = uuidv7;
 /** Row counts of every business table, to prove a failed request wrote nothing. */
 export async function snapshot(db: DbHandle['db']) {
   const tables = ['customers', 'devices', 'device_parts', 'device_events', 'purchases', 'documents', 'audit_events', 'idempotency_keys', 'locations', 'staff_users', 'api_keys',
-    'service_orders', 'order_charges', 'order_payments', 'order_parts', 'order_clocks', 'order_clock_pauses', 'order_timers', 'order_page_tokens', 'outbox'] as const;
+    'service_orders', 'order_charges', 'order_payments', 'order_parts', 'clocks', 'clock_pauses', 'timers', 'order_page_tokens', 'outbox'] as const;
   const out: Record<string, number> = {};
   for (const t of tables) {
     const r = await db.selectFrom(t).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();

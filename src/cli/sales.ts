@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { loadConfigOrExit } from '../config.ts';
 import { openDatabase, type OpenDatabase } from '../db/database.ts';
 import { exportSales, importSales } from '../modules/import-export/import-export.service.ts';
-import { systemActor } from '../server/context.ts';
+import { systemActor } from '../core/actor.ts';
 
 async function withDb<T>(fn: (d: OpenDatabase) => Promise<T>): Promise<T> {
   const config = loadConfigOrExit();

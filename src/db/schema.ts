@@ -180,11 +180,6 @@ export interface SchemaMigrationsTable {
   applied_at: Timestamp;
 }
 
-export interface OrderCountersTable {
-  organization_id: string;
-  year: number;
-  last_number: number;
-}
 export interface ServiceOrdersTable {
   id: string;
   organization_id: string;
@@ -201,6 +196,7 @@ export interface ServiceOrdersTable {
   proofs: unknown;
   missing: unknown;
   pre_authorization_required: boolean;
+  pre_authorization_rule: string | null;
   pre_authorized_at: Date | null;
   decision: unknown;
   decision_final: boolean;
@@ -253,10 +249,12 @@ export interface OrderPartsTable {
   removed_part_retained: boolean;
   created_at: Timestamp;
 }
-export interface OrderClocksTable {
+/** A clock of a subject (service order, RMA, incident, ...): src/core/clocks.ts. */
+export interface ClocksTable {
   id: string;
   organization_id: string;
-  order_id: string;
+  subject_type: string;
+  subject_id: string;
   clock_id: string;
   rule: string;
   started_at: Timestamp;
@@ -265,17 +263,19 @@ export interface OrderClocksTable {
   at_risk_at: Date | null;
   policy_version: string;
 }
-export interface OrderClockPausesTable {
+export interface ClockPausesTable {
   id: string;
   organization_id: string;
   clock_row_id: string;
   paused_at: Timestamp;
   resumed_at: Date | null;
 }
-export interface OrderTimersTable {
+/** A clock's at-risk or due moment, polled by the job runners: src/core/timers.ts. */
+export interface TimersTable {
   id: string;
   organization_id: string;
-  order_id: string;
+  subject_type: string;
+  subject_id: string;
   clock_row_id: string;
   kind: string;
   fire_at: Timestamp;
@@ -376,14 +376,13 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   audit_events: AuditEventsTable;
   schema_migrations: SchemaMigrationsTable;
-  order_counters: OrderCountersTable;
   service_orders: ServiceOrdersTable;
   order_charges: OrderChargesTable;
   order_payments: OrderPaymentsTable;
   order_parts: OrderPartsTable;
-  order_clocks: OrderClocksTable;
-  order_clock_pauses: OrderClockPausesTable;
-  order_timers: OrderTimersTable;
+  clocks: ClocksTable;
+  clock_pauses: ClockPausesTable;
+  timers: TimersTable;
   order_page_tokens: OrderPageTokensTable;
   outbox: OutboxTable;
   notifications: NotificationsTable;

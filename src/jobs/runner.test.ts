@@ -1,13 +1,12 @@
-// The job runner's normal outcomes are quiet: a timer job that runs before its timer is due (a
-// skewed clock) is rescheduled for the timer's time, and one whose timer is held by another runner
-// is looked at again later; neither logs an error nor counts as a failed attempt, and the timer
-// still fires once.
-import { Logger, runOnce } from 'graphile-worker';
+// Timers are polled from their indexed table (src/core/timers.ts): a poll before a timer is due
+// fires nothing; a timer held by another runner is skipped without an error and fired by a later
+// poll; several pollers on one database fire each timer once; intake adds no graphile-worker job.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { setupApp, type TestContext } from '../../test/db.ts';
+import { systemActor } from '../core/actor.ts';
+import { pollDueTimers, sweepDueTimers } from '../core/timers.ts';
 import { insertClaim } from '../modules/service-orders/service-orders.service.ts';
-import { systemActor } from '../server/context.ts';
 import { taskList } from './runner.ts';
 
 let t: TestContext;
@@ -18,63 +17,77 @@ afterAll(async () => {
   await t?.close();
 });
 
-const logs: { level: string; message: string }[] = [];
-const logger = new Logger(() => (level, message) => {
-  logs.push({ level, message });
-});
-const run = (now: () => Date) => runOnce({ pgPool: t.pool, taskList: taskList(t.db, now), noHandleSignals: true, logger });
-const jobsOf = async (timerIds: string[]) =>
-  (await sql<{ key: string; run_at: Date; attempts: number; last_error: string | null }>`select key, run_at, attempts, last_error from graphile_worker.jobs where key = any(${timerIds.map((id) => `order-timer:${id}`)})`.execute(t.db)).rows;
+const TAKEN = new Date('2026-03-02T09:00:00Z');
+const DAY = 86_400_000;
 
-describe('job runner: early and held timers are normal outcomes (issue 4)', () => {
-  test('a timer job that runs early is rescheduled quietly for the timer; a held timer is looked at later; each timer fires once', async () => {
-    const dev = await t.db.selectFrom('devices').select(['id', 'customer_id', 'organization_id']).where('serial', '=', 'DEMO-ITEMA-LAPTOP').executeTakeFirstOrThrow();
-    // Taken 90 days ago: its timers' jobs are due by the database's clock.
-    const taken = new Date(Date.now() - 90 * 86_400_000);
-    const { order } = await t.db.transaction().execute((tx) => insertClaim(tx, systemActor(dev.organization_id, 'api'), { channel: 'api', deviceId: dev.id, customerId: dev.customer_id!, problem: 'x' }, taken));
-    const timers = await t.db.selectFrom('order_timers').select(['id', 'fire_at']).where('order_id', '=', order.id).orderBy('fire_at').execute();
+async function claim(serial: string) {
+  const dev = await t.db.selectFrom('devices').select(['id', 'customer_id', 'organization_id']).where('serial', '=', serial).executeTakeFirstOrThrow();
+  const { order } = await t.db.transaction().execute((tx) => insertClaim(tx, systemActor(dev.organization_id, 'api'), { channel: 'api', deviceId: dev.id, customerId: dev.customer_id!, problem: 'x' }, TAKEN));
+  const timers = await t.db.selectFrom('timers').select(['id', 'fire_at', 'fired_at', 'subject_type']).where('organization_id', '=', dev.organization_id).where('subject_id', '=', order.id).orderBy('fire_at').execute();
+  return { order, timers, orgId: dev.organization_id };
+}
+const firedOf = async (orderId: string) => (await t.db.selectFrom('timers').select(['id', 'fired_at']).where('subject_id', '=', orderId).execute()).filter((x) => x.fired_at !== null).map((x) => x.id).sort();
+const breachKeys = async (orderId: string) => (await t.db.selectFrom('outbox').select('dedupe_key').where('aggregate_id', '=', orderId).where('dedupe_key', 'like', 'timer:%').execute()).map((b) => b.dedupe_key).sort();
+
+describe('timers: polled from their table, fired once (issue 10)', () => {
+  test('intake writes its clocks and timers for the service-order subject and adds no job per timer', async () => {
+    const { order, timers } = await claim('DEMO-ITEMA-LAPTOP');
     expect(timers.length).toBeGreaterThan(0);
-    await sql`update graphile_worker._private_jobs set run_at = now() - interval '1 minute' where key = any(${timers.map((x) => `order-timer:${x.id}`)})`.execute(t.db);
+    expect(new Set(timers.map((x) => x.subject_type))).toEqual(new Set(['service-order']));
+    const jobs = await sql<{ n: number }>`select count(*)::int as n from graphile_worker.jobs where key like 'order-timer:%'`.execute(t.db);
+    expect(jobs.rows[0].n).toBe(0);
+    expect(await firedOf(order.id)).toEqual([]);
+  });
 
-    // The runner's clock says it is still the intake moment: nothing is due yet.
-    logs.length = 0;
-    await run(() => taken);
-    expect(logs.filter((l) => l.level === 'error' || l.level === 'warning')).toEqual([]);
-    let jobs = await jobsOf(timers.map((x) => x.id));
-    expect(jobs).toHaveLength(timers.length);
-    for (const j of jobs) expect(j).toMatchObject({ attempts: 0, last_error: null });
-    expect((await t.db.selectFrom('order_timers').select('fired_at').where('order_id', '=', order.id).execute()).every((x) => x.fired_at === null)).toBe(true);
+  test('a poll before the due time fires nothing; a held timer is skipped quietly and fired once by a later poll', async () => {
+    const { order, timers } = await claim('DEMO-ITEMA-LAPTOP');
+    expect(await sweepDueTimers(t.db, new Date(TAKEN.getTime() + 1000))).toBe(0);
+    expect(await firedOf(order.id)).toEqual([]);
 
-    // Another runner holds the first timer: this one leaves it quietly for later.
+    // Another runner holds the first timer: this poll leaves it for later and fires the others.
     const held = timers[0];
-    await sql`update graphile_worker._private_jobs set run_at = now() - interval '1 minute' where key = any(${timers.map((x) => `order-timer:${x.id}`)})`.execute(t.db);
     let release!: () => void;
     const holding = t.db.transaction().execute(async (tx) => {
-      await tx.selectFrom('order_timers').select('id').where('id', '=', held.id).forUpdate().execute();
+      await tx.selectFrom('timers').select('id').where('id', '=', held.id).forUpdate().execute();
       await new Promise<void>((r) => (release = r));
     });
     await new Promise((r) => setTimeout(r, 50));
-    logs.length = 0;
-    await run(() => new Date());
+    const later = new Date(TAKEN.getTime() + 90 * DAY);
+    await sweepDueTimers(t.db, later);
     release();
     await holding;
-    expect(logs.filter((l) => l.level === 'error' || l.level === 'warning')).toEqual([]);
-    const heldJob = (await jobsOf([held.id]))[0];
-    expect(heldJob).toMatchObject({ attempts: 0, last_error: null });
-    expect(heldJob.run_at.getTime()).toBeGreaterThan(Date.now());
-    // The others fired; the held one has not yet.
-    const fired = await t.db.selectFrom('order_timers').select(['id', 'fired_at']).where('order_id', '=', order.id).execute();
-    expect(fired.filter((x) => x.fired_at !== null).map((x) => x.id).sort()).toEqual(timers.slice(1).map((x) => x.id).sort());
+    expect(await firedOf(order.id)).toEqual(timers.slice(1).map((x) => x.id).sort());
 
-    // When it comes round it fires, once; a further run does nothing more.
-    await sql`update graphile_worker._private_jobs set run_at = now() - interval '1 minute' where key = ${`order-timer:${held.id}`}`.execute(t.db);
-    await run(() => new Date());
-    await run(() => new Date());
-    jobs = await jobsOf(timers.map((x) => x.id));
-    expect(jobs).toEqual([]);
-    expect((await t.db.selectFrom('order_timers').select('fired_at').where('id', '=', held.id).executeTakeFirstOrThrow()).fired_at).not.toBeNull();
-    const breaches = await t.db.selectFrom('outbox').select('dedupe_key').where('aggregate_id', '=', order.id).where('dedupe_key', 'like', 'timer:%').execute();
-    expect(breaches.map((b) => b.dedupe_key).sort()).toEqual(timers.map((x) => `timer:${x.id}`).sort());
-    expect(logs.filter((l) => l.level === 'error' || l.level === 'warning')).toEqual([]);
+    // When it comes round it fires, once; a further poll does nothing more.
+    await sweepDueTimers(t.db, later);
+    await sweepDueTimers(t.db, later);
+    expect(await firedOf(order.id)).toEqual(timers.map((x) => x.id).sort());
+    expect(await breachKeys(order.id)).toEqual(timers.map((x) => `timer:${x.id}`).sort());
+  });
+
+  test('four pollers at once on one database: every timer fires exactly once', async () => {
+    const orders = await Promise.all(['DEMO-ITEMA-LAPTOP', 'DEMO-VN-NAS', 'DEMO-ITEMA-LAPTOP'].map((s) => claim(s)));
+    const later = new Date(TAKEN.getTime() + 90 * DAY);
+    await Promise.all([0, 1, 2, 3].map(() => sweepDueTimers(t.db, later)));
+    for (const o of orders) {
+      expect(await firedOf(o.order.id)).toEqual(o.timers.map((x) => x.id).sort());
+      expect(await breachKeys(o.order.id)).toEqual(o.timers.map((x) => `timer:${x.id}`).sort());
+    }
+  });
+
+  test('the poller loop fires what is due and stops cleanly; a job added per timer before polling fires its timer once', async () => {
+    const a = await claim('DEMO-VN-NAS');
+    const poller = pollDueTimers(t.db, { intervalMs: 20, now: () => new Date(TAKEN.getTime() + 90 * DAY) });
+    for (let i = 0; i < 200 && (await firedOf(a.order.id)).length < a.timers.length; i++) await new Promise((r) => setTimeout(r, 20));
+    await poller.stop();
+    expect(await firedOf(a.order.id)).toEqual(a.timers.map((x) => x.id).sort());
+
+    const b = await claim('DEMO-VN-NAS');
+    const task = taskList(t.db, () => new Date(TAKEN.getTime() + 90 * DAY))['order-timer']!;
+    const helpers = {} as Parameters<typeof task>[1];
+    await task({ timerId: b.timers[0].id }, helpers);
+    await task({ timerId: b.timers[0].id }, helpers);
+    expect(await firedOf(b.order.id)).toEqual([b.timers[0].id]);
+    expect(await breachKeys(b.order.id)).toEqual([`timer:${b.timers[0].id}`]);
   });
 });

@@ -1,19 +1,16 @@
-// The durable job runner: graphile-worker on the same PostgreSQL. Jobs are added with SQL
-// (graphile_worker.add_job) inside the transaction that makes them necessary, with a job_key, so a
-// rolled-back change schedules nothing and nothing is scheduled twice. Several server processes can
-// run it at once: graphile-worker hands each job to one worker (SKIP LOCKED), and the timers
-// themselves are fired under a row lock (src/modules/service-orders/timers.ts).
+// The durable job runner: graphile-worker on the same PostgreSQL for the recurring jobs (its crontab),
+// and the core's timer poller (src/core/timers.ts) for the clocks' at-risk and due moments: their due
+// times live in the indexed `timers` table, polled every second by every runner and fired under a
+// row lock, so each fires once however many server processes run. The graphile-worker SQL is only
+// here and in graphile-worker itself; features never add jobs.
 import { Logger, run, runMigrations, runOnce, type Runner, type TaskList } from 'graphile-worker';
-import { sql } from 'kysely';
 import type pg from 'pg';
 import type { Db } from '../db/index.ts';
-import { fireTimer, sweepDueTimers } from '../modules/service-orders/timers.ts';
+import { fireTimer, pollDueTimers, sweepDueTimers } from '../core/timers.ts';
+import '../modules/subject-kinds.ts';
 import { deleteExpired } from './cleanup.ts';
 
 type Log = (level: string, message: string) => void;
-
-/** How soon a timer held by another runner is looked at again. */
-const RECHECK_MS = 10_000;
 
 const logger = (log: Log) => new Logger(() => (level, message) => {
   if (level === 'error' || level === 'warning') log(level, message);
@@ -21,23 +18,12 @@ const logger = (log: Log) => new Logger(() => (level, message) => {
 
 export function taskList(db: Db, now: () => Date = () => new Date()): TaskList {
   return {
+    // Jobs added per timer before timers were polled (migration 0010): they fire their timer once,
+    // like the poller would; a timer that is not due yet or held elsewhere is left to the poller.
     'order-timer': async (payload) => {
-      const { timerId } = payload as { timerId: string };
-      const moment = now();
-      const r = await fireTimer(db, timerId, moment);
-      // Normal outcomes, not errors: a job that ran early (clock skew) is rescheduled for the timer's
-      // own time; a timer held by another runner is looked at again shortly (that runner has fired it
-      // by then, so this one finds it fired and does nothing). The same job_key replaces this job, so
-      // there is never more than one job per timer, and fired_at under the row lock keeps "fires once".
-      if (r === 'not-due' || r === 'busy') {
-        const later = r === 'busy' ? RECHECK_MS : 0;
-        // Never sooner than a second from the database's now: a skewed clock cannot make it spin.
-        await sql`select graphile_worker.add_job('order-timer', json_build_object('timerId', ${timerId}::text),
-                    run_at := greatest((select fire_at from order_timers where id = ${timerId}::uuid), now()) + make_interval(secs => ${Math.max(1, later / 1000)}),
-                    job_key := 'order-timer:' || ${timerId}::text, max_attempts := 10)`.execute(db);
-      }
+      await fireTimer(db, (payload as { timerId: string }).timerId, now());
     },
-    // Safety net: whatever is due and was missed (e.g. a job added before a restore) fires now.
+    // Safety net beside the poller: whatever is due and was missed fires now.
     'sweep-timers': async () => {
       await sweepDueTimers(db, now());
     },
@@ -66,7 +52,7 @@ export interface JobRunner {
   stop(): Promise<void>;
 }
 
-export async function startJobRunner(opts: { db: Db; pool: pg.Pool; log?: Log; concurrency?: number }): Promise<JobRunner> {
+export async function startJobRunner(opts: { db: Db; pool: pg.Pool; log?: Log; concurrency?: number; timerPollMs?: number }): Promise<JobRunner> {
   const runner: Runner = await run({
     pgPool: opts.pool,
     taskList: taskList(opts.db),
@@ -76,10 +62,17 @@ export async function startJobRunner(opts: { db: Db; pool: pg.Pool; log?: Log; c
     crontab: CRONTAB,
     logger: logger(opts.log ?? (() => {})),
   });
-  return { stop: () => runner.stop() };
+  const timers = pollDueTimers(opts.db, { intervalMs: opts.timerPollMs, log: opts.log });
+  return {
+    async stop() {
+      await timers.stop();
+      await runner.stop();
+    },
+  };
 }
 
-/** Runs every job that is due now, then returns (tests, and the two-runner proof). */
+/** Fires every timer and runs every job that is due now, then returns (tests, and the two-runner proof). */
 export async function runJobsOnce(db: Db, pool: pg.Pool) {
+  await sweepDueTimers(db, new Date());
   await runOnce({ pgPool: pool, taskList: taskList(db), noHandleSignals: true, logger: logger(() => {}) });
 }

@@ -228,6 +228,18 @@ const versionBody = z
       })
       .strict()
       .default({ proofs: [] }),
+    /** What intake needs, per the business's own terms (read by the service layer, not the engine). */
+    intake: z
+      .object({
+        /** Contact before sending anything: a claim whose device is not yet in the shop waits for staff to authorize it (ITEMA-28). */
+        preAuthorization: z.object({ rule: ruleId, exceptChannels: z.array(z.string().min(1)).default([]) }).strict().optional(),
+        /** What the client confirms on the signed work order (SC-2, ITEMA-11, ITEMA-29). */
+        workOrderConfirmations: z
+          .array(z.object({ field: z.enum(['termsAccepted', 'dataBackedUp', 'passwordsRemoved']), rule: ruleId, text: texts }).strict())
+          .default([]),
+      })
+      .strict()
+      .default({ workOrderConfirmations: [] }),
     clocks: z.array(clockSchema).default([]),
     extensionPlans: z
       .array(z.object({ id: z.string().min(1), name: texts, duration: term, price: money.optional(), rule: ruleId }).strict())
@@ -266,6 +278,8 @@ export const packSchema = z
       v.exclusions.forEach((t, j) => cite(t.rule, ['exclusions', j, 'rule']));
       v.remedies.forEach((t, j) => cite(t.rule, ['remedies', j, 'rule']));
       v.clocks.forEach((t, j) => cite(t.rule, ['clocks', j, 'rule']));
+      cite(v.intake.preAuthorization?.rule, ['intake', 'preAuthorization', 'rule']);
+      v.intake.workOrderConfirmations.forEach((t, j) => cite(t.rule, ['intake', 'workOrderConfirmations', j, 'rule']));
       Object.entries(v.parts).forEach(([k, t]) => cite(t.rule, ['parts', k, 'rule']));
       const clockIds = new Set<string>();
       v.clocks.forEach((c, j) => {

@@ -15,7 +15,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import type { FileStorage } from '../storage/index.ts';
 import { installAuth } from './auth.ts';
-import { frameworkErrors, installErrorHandler } from './errors.ts';
+import { frameworkErrors, installErrorHandler } from '../core/errors.ts';
 import { finishOpenApiDocument } from './openapi.ts';
 import { healthRoutes } from '../modules/health/health.routes.ts';
 import { authRoutes } from '../modules/auth/auth.routes.ts';
@@ -32,7 +32,9 @@ import { documentsRoutes } from '../modules/documents/documents.routes.ts';
 import { notificationsRoutes } from '../modules/notifications/notifications.routes.ts';
 import { clientAccountRoutes } from '../modules/client-account/client-account.routes.ts';
 import { webRoutes } from './web.ts';
-import './context.ts';
+import '../core/actor.ts';
+// Every kind of case registers its clock handlers with the core.
+import '../modules/subject-kinds.ts';
 
 export interface AppDeps {
   db: Db;

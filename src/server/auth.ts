@@ -1,16 +1,15 @@
 // Authentication (session cookie or API key) and the per-route role check. Every /api/v1 route must
 // declare `config.access`; a route without one fails at start-up, so no route is open by accident.
-import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/index.ts';
-import type { Actor, Role, RouteAccess } from './context.ts';
-import { AppError } from './errors.ts';
+import type { Actor, Role, RouteAccess } from '../core/actor.ts';
+import { AppError } from '../core/errors.ts';
+import { newToken, sha256 } from '../core/tokens.ts';
 
 export const SESSION_COOKIE = 'aftercare_session';
 export const API_KEY_PREFIX = 'ak_';
 
-export const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
-export const newToken = () => crypto.randomBytes(32).toString('base64url');
+export { newToken, sha256 };
 
 async function actorFromSession(db: Db, token: string): Promise<Actor | null> {
   const hash = sha256(token);

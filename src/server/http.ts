@@ -8,7 +8,7 @@ import type {
 } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, ProblemSchema } from './errors.ts';
+import { ProblemSchema } from '../core/errors.ts';
 
 export type ZApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
 
@@ -35,26 +35,7 @@ export const PageQuery = z.object({
 export const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable().describe('Pass as ?cursor= for the next page; null at the end') });
 
-export function encodeCursor(id: string) {
-  return Buffer.from(id).toString('base64url');
-}
-export function decodeCursor(cursor: string | undefined): string | undefined {
-  if (cursor === undefined) return undefined;
-  const id = Buffer.from(cursor, 'base64url').toString();
-  const ok = Uuid.safeParse(id);
-  if (!ok.success) {
-    throw new AppError(400, 'validation-failed', 'The request has invalid fields', {
-      errors: [{ field: 'querystring.cursor', message: 'is not a cursor this API gave out', code: 'invalid-cursor' }],
-    });
-  }
-  return id;
-}
-/** Takes limit+1 rows (newest first) and turns them into a page. */
-export function toPage<R extends { id: string }, T>(rows: R[], limit: number, map: (r: R) => T) {
-  const more = rows.length > limit;
-  const items = (more ? rows.slice(0, limit) : rows).map(map);
-  return { items, nextCursor: more ? encodeCursor(rows[limit - 1].id) : null };
-}
+export { decodeCursor, encodeCursor, toPage } from '../core/cursors.ts';
 
 /** Error responses every route may give; listed in the OpenAPI document. */
 export const problems = {

@@ -3,8 +3,8 @@
 // nothing. Two concurrent requests with one key serialize on the key's primary-key row.
 import crypto from 'node:crypto';
 import type { Db, Tx } from '../db/index.ts';
-import type { Actor } from './context.ts';
-import { AppError } from './errors.ts';
+import type { Actor } from '../core/actor.ts';
+import { AppError } from '../core/errors.ts';
 
 export interface Created<T> {
   status: number;

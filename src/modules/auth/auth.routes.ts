@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppDeps } from '../../server/app.ts';
 import { actorOf, SESSION_COOKIE } from '../../server/auth.ts';
-import { ALL_ROLES, MANAGERS, ROLES } from '../../server/context.ts';
+import { ALL_ROLES, MANAGERS, ROLES } from '../../core/actor.ts';
 import { IdParams, problems, type ZApp } from '../../server/http.ts';
 import { createApiKey, listApiKeys, revokeApiKey, signIn, signOut } from './auth.service.ts';
 

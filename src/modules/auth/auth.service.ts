@@ -3,10 +3,10 @@ import { hash, verify } from '@node-rs/argon2';
 import type { SignInLimits } from '../../config.ts';
 import type { Db } from '../../db/index.ts';
 import { uuidv7 } from '../../db/ids.ts';
-import { audit } from '../../server/audit.ts';
+import { audit } from '../../core/audit.ts';
 import { API_KEY_PREFIX, forgetApiKeys, newToken, sha256 } from '../../server/auth.ts';
-import type { Actor, Role } from '../../server/context.ts';
-import { AppError, notFound } from '../../server/errors.ts';
+import type { Actor, Role } from '../../core/actor.ts';
+import { AppError, notFound } from '../../core/errors.ts';
 import { signInKeys, signInSucceeded, takeSignInAttempt } from './sign-in-limit.ts';
 
 export const hashPassword = (password: string) => hash(password);

@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import type { SignInLimits } from '../../config.ts';
 import type { Db, Tx } from '../../db/index.ts';
 import { sha256 } from '../../server/auth.ts';
-import { AppError } from '../../server/errors.ts';
+import { AppError } from '../../core/errors.ts';
 
 export interface SignInKeys {
   email: string;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { AppDeps } from '../../server/app.ts';
-import { AppError } from '../../server/errors.ts';
+import { AppError } from '../../core/errors.ts';
 import { problems, type ZApp } from '../../server/http.ts';
-import { rateLimiter } from '../order-page/rate-limit.ts';
+import { rateLimiter } from '../../core/rate-limit.ts';
 import * as svc from './client-account.service.ts';
 
 const Lang = z.enum(['en', 'bg', 'vi']);

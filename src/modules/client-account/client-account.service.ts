@@ -5,9 +5,9 @@
 // customer records with that e-mail address in that organization, and each device's warranty.
 import type { Db } from '../../db/index.ts';
 import { newToken, sha256 } from '../../server/auth.ts';
-import { systemActor } from '../../server/context.ts';
-import { AppError } from '../../server/errors.ts';
-import { enqueue } from '../outbox/outbox.repository.ts';
+import { systemActor } from '../../core/actor.ts';
+import { AppError } from '../../core/errors.ts';
+import { enqueue } from '../../core/outbox.ts';
 import { byDeviceId } from '../warranty/warranty.service.ts';
 import type { Lang } from '../../policy/index.ts';
 

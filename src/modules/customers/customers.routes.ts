@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppDeps } from '../../server/app.ts';
 import { actorOf } from '../../server/auth.ts';
-import { ALL_ROLES, OFFICE } from '../../server/context.ts';
+import { ALL_ROLES, OFFICE } from '../../core/actor.ts';
 import { IdempotencyHeaders, IdParams, page, PageQuery, problems, type ZApp } from '../../server/http.ts';
 import { requestHash, withIdempotency } from '../../server/idempotency.ts';
 import * as svc from './customers.service.ts';

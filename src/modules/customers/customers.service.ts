@@ -1,8 +1,8 @@
 import type { Db, Tx } from '../../db/index.ts';
 import { uuidv7 } from '../../db/ids.ts';
-import { audit } from '../../server/audit.ts';
-import type { Actor } from '../../server/context.ts';
-import { notFound, versionConflict } from '../../server/errors.ts';
+import { audit } from '../../core/audit.ts';
+import type { Actor } from '../../core/actor.ts';
+import { notFound, versionConflict } from '../../core/errors.ts';
 import { decodeCursor, toPage } from '../../server/http.ts';
 import * as repo from './customers.repository.ts';
 

@@ -6,7 +6,8 @@ import { sql } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Db, Tx } from '../../db/index.ts';
 import { uuidv7 } from '../../db/ids.ts';
-import { systemActor, type Actor, type Role } from '../../server/context.ts';
+import { systemActor, type Actor, type Role } from '../../core/actor.ts';
+import { audit } from '../../core/audit.ts';
 import { hashPassword } from '../auth/auth.service.ts';
 import * as customers from '../customers/customers.service.ts';
 import * as devices from '../devices/devices.service.ts';
@@ -109,7 +110,7 @@ export const DEMO_ORGS: OrgSpec[] = [
     currency: 'USD',
     languages: ['en'],
     location: { name: 'ITMall Service Hub', address: '1 Fusionopolis Way, Singapore' },
-    async build(tx, a, d, daysAgo) {
+    async build(tx, a, d) {
       const acme = await customers.insert(tx, a, { kind: 'company', name: 'Acme Logistics Pte Ltd', email: 'it@acme-logistics.example.sg', phone: '+65 6123 4567', preferredChannel: 'email' });
       // Enterprise infrastructure: 3 years from shipping (ITM-4), shipped 2 years 11 months ago.
       await sale(
@@ -133,7 +134,7 @@ export const DEMO_ORGS: OrgSpec[] = [
     currency: 'VND',
     languages: ['vi', 'en'],
     location: { name: 'Trung tâm bảo hành Hà Nội', address: '12 Duy Tân, Cầu Giấy, Hà Nội' },
-    async build(tx, a, d, daysAgo) {
+    async build(tx, a, d) {
       const an = await customers.insert(tx, a, { name: 'Nguyễn Văn An', email: 'an.nguyen@example.vn', phone: '+84 912 345 678', preferredLanguage: 'vi', preferredChannel: 'phone' });
       // VN-1: the manufacturer's term recorded on the device.
       await sale(
@@ -151,7 +152,7 @@ export const DEMO_ORGS: OrgSpec[] = [
     currency: 'USD',
     languages: ['en'],
     location: { name: 'iTS Field Service', address: '200 Main St, Springfield' },
-    async build(tx, a, d, daysAgo) {
+    async build(tx, a, d) {
       const clinic = await customers.insert(tx, a, { kind: 'company', name: 'Riverside Dental Clinic', email: 'office@riverside-dental.example.com', phone: '+1 555 010 2233', preferredChannel: 'email' });
       // ITS-2: 90 days from installation.
       await sale(
@@ -248,7 +249,7 @@ export async function seedDemoIfEmpty(db: Db, now: Date = new Date()): Promise<b
         .returningAll()
         .executeTakeFirstOrThrow();
       const a = systemActor(org.id, 'demo');
-      await tx.insertInto('audit_events').values({ organization_id: org.id, actor_type: 'system', actor_id: 'demo', channel: 'demo', action: 'organization.created', entity_type: 'organization', entity_id: org.id, after: JSON.stringify({ slug: spec.slug, packId: spec.packId }) }).execute();
+      await audit(tx, a, { action: 'organization.created', entityType: 'organization', entityId: org.id, after: { slug: spec.slug, packId: spec.packId } });
       await tx.insertInto('locations').values({ id: uuidv7(), organization_id: org.id, ...spec.location }).execute();
       for (const r of DEMO_ROLES) {
         await tx

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { EVENT_TYPES } from '../../policy/types.ts';
 import type { AppDeps } from '../../server/app.ts';
 import { actorOf } from '../../server/auth.ts';
-import { ALL_ROLES, OFFICE } from '../../server/context.ts';
+import { ALL_ROLES, OFFICE } from '../../core/actor.ts';
 import { IdempotencyHeaders, IdParams, IsoDate, page, PageQuery, problems, Term, Uuid, type ZApp } from '../../server/http.ts';
 import { requestHash, withIdempotency } from '../../server/idempotency.ts';
 import * as svc from './devices.service.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppDeps } from '../../server/app.ts';
 import { actorOf } from '../../server/auth.ts';
-import { ALL_ROLES } from '../../server/context.ts';
+import { ALL_ROLES } from '../../core/actor.ts';
 import { IdParams, IsoDate, problems, type ZApp } from '../../server/http.ts';
 import { fileResponse } from '../../server/openapi.ts';
 import { DOC_LANGS } from './documents.i18n.ts';

@@ -7,11 +7,11 @@ import type { Db } from '../../db/index.ts';
 import type { ServiceOrdersTable } from '../../db/schema.ts';
 import { getShippedPack } from '../../policy/index.ts';
 import type { Texts } from '../../policy/types.ts';
-import { systemActor, type Actor } from '../../server/context.ts';
-import { AppError, notFound } from '../../server/errors.ts';
-import { orderClocks } from '../service-orders/clocks.ts';
-import { byToken } from '../service-orders/service-orders.service.ts';
-import { byDeviceId, todayIn } from '../warranty/warranty.service.ts';
+import { systemActor, type Actor } from '../../core/actor.ts';
+import { AppError, notFound } from '../../core/errors.ts';
+import { byToken, orderClocks } from '../service-orders/service-orders.service.ts';
+import { todayIn } from '../../core/day.ts';
+import { byDeviceId } from '../warranty/warranty.service.ts';
 import { pickLang, t, type DocLang } from './documents.i18n.ts';
 import * as repo from './documents.repository.ts';
 import type { Business } from './pdf.ts';
@@ -212,7 +212,7 @@ export async function quote(db: Db, config: Config, o: OrderRow, q: { lang?: Doc
   // The window's end as the engine evaluates the order's clock (SC-6), seen from the quote's instant:
   // the same answer before and after the client decides.
   const org = await repo.organizationById(db, o.organization_id);
-  const clock = (await orderClocks(db, getShippedPack(org!.pack_id), o.id, new Date(rec.quotedAt))).find((c) => c.id === 'decision-window');
+  const clock = (await orderClocks(db, getShippedPack(org!.pack_id), o, new Date(rec.quotedAt))).find((c) => c.id === 'decision-window');
   const due = clock?.due ? todayIn(org!.time_zone, new Date(clock.due)) : null;
   // Findings as the pack's exclusions name them (the version the order was judged by), in the
   // document's language; a code the pack does not know is printed as recorded.

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { AppDeps } from '../../server/app.ts';
 import { actorOf } from '../../server/auth.ts';
-import { MANAGERS } from '../../server/context.ts';
-import { AppError } from '../../server/errors.ts';
+import { MANAGERS } from '../../core/actor.ts';
+import { AppError } from '../../core/errors.ts';
 import { problems, type ZApp } from '../../server/http.ts';
 import { fileResponse } from '../../server/openapi.ts';
 import { exportSales, importSales } from './import-export.service.ts';

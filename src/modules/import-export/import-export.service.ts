@@ -10,7 +10,8 @@ import { stringify } from 'csv-stringify/sync';
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../db/index.ts';
 import { uuidv7 } from '../../db/ids.ts';
-import type { Actor } from '../../server/context.ts';
+import type { Actor } from '../../core/actor.ts';
+import { auditMany, type AuditEntry } from '../../core/audit.ts';
 import { COLUMNS, REQUIRED_COLUMNS, RowSchema, type RowProblem, type SalesRow } from './sales-csv.ts';
 
 /**
@@ -38,9 +39,6 @@ const PURCHASE_COLUMNS = {
   delivered_on: 'date', shipped_on: 'date', installed_on: 'date', activated_on: 'date', place: 'text', price_minor: 'bigint', currency: 'text',
 };
 const EVENT_COLUMNS = { id: 'uuid', organization_id: 'uuid', device_id: 'uuid', type: 'text', date: 'date', note: 'text', purchase_id: 'uuid', recorded_by: 'text' };
-const AUDIT_COLUMNS = {
-  organization_id: 'uuid', actor_type: 'text', actor_id: 'text', channel: 'text', action: 'text', entity_type: 'text', entity_id: 'text', after: 'jsonb',
-};
 
 export interface ParsedSales {
   rows: { line: number; row: SalesRow }[];
@@ -100,7 +98,7 @@ async function importBatch(tx: Tx, actor: Actor, batch: SalesRow[], counts: Impo
   const org = actor.organizationId;
   // One import at a time per organization: matching by e-mail or name has no unique index to lean on.
   await sql`select pg_advisory_xact_lock(hashtext('aftercare-import'), hashtext(${org}))`.execute(tx);
-  const audits: { entity_type: string; entity_id: string; action: string; after: string }[] = [];
+  const audits: AuditEntry[] = [];
 
   // ---- customers
   const custByKey = new Map<string, string>();
@@ -151,7 +149,7 @@ async function importBatch(tx: Tx, actor: Actor, batch: SalesRow[], counts: Impo
       };
     });
     await bulkInsert(tx, 'customers', CUSTOMER_COLUMNS, values);
-    for (const v of values) audits.push({ entity_type: 'customer', entity_id: v.id, action: 'customer.created', after: JSON.stringify(v) });
+    for (const v of values) audits.push({ entityType: 'customer', entityId: v.id, action: 'customer.created', after: v });
     counts.customersCreated += values.length;
   }
 
@@ -192,7 +190,7 @@ async function importBatch(tx: Tx, actor: Actor, batch: SalesRow[], counts: Impo
   }
   if (newDevices.length) {
     await bulkInsert(tx, 'devices', DEVICE_COLUMNS, newDevices);
-    for (const v of newDevices) audits.push({ entity_type: 'device', entity_id: v.id, action: 'device.created', after: JSON.stringify(v) });
+    for (const v of newDevices) audits.push({ entityType: 'device', entityId: v.id, action: 'device.created', after: v });
     counts.devicesCreated += newDevices.length;
   }
 
@@ -244,13 +242,13 @@ async function importBatch(tx: Tx, actor: Actor, batch: SalesRow[], counts: Impo
     if (purchases.length) {
       await bulkInsert(tx, 'purchases', PURCHASE_COLUMNS, purchases);
       await bulkInsert(tx, 'device_events', EVENT_COLUMNS, events);
-      for (const v of purchases) audits.push({ entity_type: 'purchase', entity_id: v.id, action: 'purchase.created', after: JSON.stringify(v) });
+      for (const v of purchases) audits.push({ entityType: 'purchase', entityId: v.id, action: 'purchase.created', after: v });
       counts.purchasesCreated += purchases.length;
     }
   }
 
   if (audits.length) {
-    await bulkInsert(tx, 'audit_events', AUDIT_COLUMNS, audits.map((a) => ({ ...a, organization_id: org, actor_type: actor.type, actor_id: actor.id, channel: actor.channel })));
+    await auditMany(tx, actor, audits);
   }
 }
 

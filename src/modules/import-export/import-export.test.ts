@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { setupApp, snapshot, type TestContext } from '../../../test/db.ts';
-import { systemActor } from '../../server/context.ts';
+import { systemActor } from '../../core/actor.ts';
 import { importSales, parseSales } from './import-export.service.ts';
 
 let t: TestContext;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { uuidv7 } from '../../db/ids.ts';
 import { setupApp, type TestContext } from '../../../test/db.ts';
 import { startSmtp, type Mailbox } from '../../../test/smtp.ts';
-import { enqueue } from '../outbox/outbox.repository.ts';
+import { enqueue } from '../../core/outbox.ts';
 
 let t: TestContext;
 let box: Mailbox;

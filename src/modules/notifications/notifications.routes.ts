@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppDeps } from '../../server/app.ts';
 import { actorOf } from '../../server/auth.ts';
-import { OFFICE } from '../../server/context.ts';
+import { OFFICE } from '../../core/actor.ts';
 import { decodeCursor, page, PageQuery, problems, toPage, Uuid, type ZApp } from '../../server/http.ts';
 import * as repo from './notifications.repository.ts';
 

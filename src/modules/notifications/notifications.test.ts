@@ -4,7 +4,7 @@ import type { Config } from '../../config.ts';
 import { uuidv7 } from '../../db/ids.ts';
 import { setupApp, type TestContext } from '../../../test/db.ts';
 import { startSmtp, type Mailbox } from '../../../test/smtp.ts';
-import { enqueue } from '../outbox/outbox.repository.ts';
+import { enqueue } from '../../core/outbox.ts';
 import { DeliveryWorker } from './delivery-worker.ts';
 import { smsSender } from './sms.ts';
 

@@ -3,14 +3,14 @@
 // with accept / refuse, what is due, documents. Rate-limited; a wrong token or pair is a plain 404.
 import { z } from 'zod';
 import type { AppDeps } from '../../server/app.ts';
-import { AppError } from '../../server/errors.ts';
+import { AppError } from '../../core/errors.ts';
 import { problems, type ZApp } from '../../server/http.ts';
 import { documentsOf } from '../documents/documents.service.ts';
-import { ProofFile } from '../proofs/proofs.routes.ts';
+import { ProofFile } from '../proofs/proofs.contract.ts';
 import { listProofs } from '../proofs/proofs.service.ts';
 import * as svc from '../service-orders/service-orders.service.ts';
 import { STATES } from '../service-orders/state-machine.ts';
-import { rateLimiter } from './rate-limit.ts';
+import { rateLimiter } from '../../core/rate-limit.ts';
 
 const OrderPage = z.object({
   business: z.string(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppDeps } from '../../server/app.ts';
 import { actorOf } from '../../server/auth.ts';
-import { ALL_ROLES, MANAGERS, OWNER, ROLES } from '../../server/context.ts';
+import { ALL_ROLES, MANAGERS, OWNER, ROLES } from '../../core/actor.ts';
 import { Currency, IdParams, problems, type ZApp } from '../../server/http.ts';
 import * as svc from './organizations.service.ts';
 

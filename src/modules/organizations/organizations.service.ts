@@ -1,13 +1,13 @@
 import type { Db } from '../../db/index.ts';
 import { uuidv7 } from '../../db/ids.ts';
-import { audit } from '../../server/audit.ts';
-import type { Actor, Role } from '../../server/context.ts';
-import { AppError, notFound, versionConflict } from '../../server/errors.ts';
+import { audit } from '../../core/audit.ts';
+import type { Actor, Role } from '../../core/actor.ts';
+import { AppError, notFound, versionConflict } from '../../core/errors.ts';
 import { hashPassword } from '../auth/auth.service.ts';
 import * as repo from './organizations.repository.ts';
 import { getShippedPack, selectVersion, type Texts } from '../../policy/index.ts';
 import { parseDate } from '../../policy/dates.ts';
-import { todayIn } from '../warranty/warranty.service.ts';
+import { todayIn } from '../../core/day.ts';
 
 export const PACK_IDS = ['its', 'itmall', 'service-center', 'vn', 'itema'] as const;
 export type PackId = (typeof PACK_IDS)[number];

@@ -4,25 +4,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../../server/app.ts';
 import { actorOf } from '../../server/auth.ts';
-import { ALL_ROLES } from '../../server/context.ts';
-import { AppError, notFound } from '../../server/errors.ts';
+import { ALL_ROLES } from '../../core/actor.ts';
+import { AppError, notFound } from '../../core/errors.ts';
 import { IdParams, problems, Uuid, type ZApp } from '../../server/http.ts';
 import { fileResponse } from '../../server/openapi.ts';
 import { ALLOWED_TYPES } from '../purchases/purchases.service.ts';
-import { rateLimiter } from '../order-page/rate-limit.ts';
+import { rateLimiter } from '../../core/rate-limit.ts';
 import * as orders from '../service-orders/service-orders.service.ts';
+import { ProofFile } from './proofs.contract.ts';
 import * as svc from './proofs.service.ts';
 
-export const ProofFile = z.object({
-  id: z.string(),
-  filename: z.string(),
-  contentType: z.string(),
-  sizeBytes: z.number().int(),
-  sha256: z.string(),
-  createdAt: z.string(),
-  url: z.string().nullable().describe('Where to download it (null on an order page opened by number and contact)'),
-});
-z.globalRegistry.add(ProofFile, { id: 'ProofFile' });
 
 const Token = z.object({ token: z.string().min(20).max(100).regex(/^[A-Za-z0-9_-]+$/) });
 const gone = () => new AppError(404, 'not-found', 'No order for this link or these details');

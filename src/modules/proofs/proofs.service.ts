@@ -8,9 +8,9 @@ import type { Db, Tx } from '../../db/index.ts';
 import { uuidv7 } from '../../db/ids.ts';
 import type { DocumentsTable } from '../../db/schema.ts';
 import type { Selectable } from 'kysely';
-import { audit } from '../../server/audit.ts';
-import type { Actor } from '../../server/context.ts';
-import { AppError, notFound } from '../../server/errors.ts';
+import { audit } from '../../core/audit.ts';
+import type { Actor } from '../../core/actor.ts';
+import { AppError, notFound } from '../../core/errors.ts';
 import type { FileStorage } from '../../storage/index.ts';
 import { checkFileType } from '../purchases/purchases.service.ts';
 import type { OrderRow } from '../service-orders/service-orders.service.ts';
@@ -76,6 +76,8 @@ export async function addProof(db: Db, storage: FileStorage, actor: Actor, order
           organization_id: order.organization_id,
           service_order_id: order.id,
           kind: PROOF_KIND,
+          // Control characters are stripped from the name on purpose (headers, logs, the file system).
+          // eslint-disable-next-line no-control-regex
           filename: file.filename.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 255) || 'upload',
           content_type: file.contentType,
           size_bytes: file.data.length,

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { AppDeps } from '../../server/app.ts';
 import { actorOf } from '../../server/auth.ts';
-import { ALL_ROLES, OFFICE } from '../../server/context.ts';
-import { AppError } from '../../server/errors.ts';
+import { ALL_ROLES, OFFICE } from '../../core/actor.ts';
+import { AppError } from '../../core/errors.ts';
 import { Currency, IdempotencyHeaders, IdParams, IsoDate, page, PageQuery, problems, Uuid, type ZApp } from '../../server/http.ts';
 import { requestHash, withIdempotency } from '../../server/idempotency.ts';
 import { fileResponse } from '../../server/openapi.ts';

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { snapshot, type TestContext } from '../../../test/db.ts';
 import { clockedApp, type ClockedApp, type Json } from '../../../test/app.ts';
-import { sweepDueTimers } from './timers.ts';
+import { sweepDueTimers } from '../../core/timers.ts';
 
 let h: ClockedApp;
 let t: TestContext;

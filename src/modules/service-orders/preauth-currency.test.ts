@@ -53,9 +53,31 @@ describe('ITEMA-28: pre-authorization before the device is received', () => {
   });
 });
 
+describe('intake asks what the pack declares, never what another business asks (issue 10)', () => {
+  test.each([
+    ['its', 'DEMO-ITS-INSTALL'],
+    ['itmall', 'DEMO-ITMALL-SWITCH'],
+    ['vn', 'DEMO-VN-NAS'],
+  ])('%s: no pre-authorization (ITEMA-28 is ITEMA-PG\'s) and no ITEMA-29 confirmations on its work order', async (org, serial) => {
+    const cookie = t.cookies[org]['front-desk'];
+    const claim = await call('POST', '/api/v1/claims', cookie, { channel: 'phone', customer: { name: 'Phone Client', phone: '+1 555 0100' }, device: { serial }, problem: 'x' });
+    expect(claim.status).toBe(201);
+    expect(claim.body.order.preAuthorization).toEqual({ required: false, rule: null, authorizedAt: null });
+    const opened = await act(cookie)(claim.body.order.id, { action: 'open', workOrder: { ...workOrder, termsAccepted: false, dataBackedUp: false, passwordsRemoved: false } });
+    expect(opened.state).toBe('received');
+  });
+
+  test('the pack names the rule of each confirmation it asks for (SC-2 at the service center, ITEMA-11/29 at ITEMA-PG)', () => {
+    const asked = (id: string) => versionAt(getShippedPack(id), '2026-06-01T09:00:00Z').raw.intake.workOrderConfirmations.map((c) => `${c.field}:${c.rule}`);
+    expect(asked('service-center')).toEqual(['termsAccepted:SC-2']);
+    expect(asked('itema')).toEqual(['termsAccepted:ITEMA-11', 'dataBackedUp:ITEMA-29', 'passwordsRemoved:ITEMA-29']);
+    expect(versionAt(getShippedPack('itema'), '2026-06-01T09:00:00Z').raw.intake.preAuthorization).toEqual({ rule: 'ITEMA-28', exceptChannels: ['walk-in'] });
+  });
+});
+
 describe('one currency per order (the pack settings.currency)', () => {
   test("every demo organization's currency is its pack's", () => {
-    for (const o of DEMO_ORGS) expect([o.slug, o.currency]).toEqual([o.slug, versionAt(getShippedPack(o.packId), new Date().toISOString()).raw.settings.currency]);
+    for (const o of DEMO_ORGS) expect([o.slug, o.currency]).toEqual([o.slug, versionAt(getShippedPack(o.packId), '2026-06-01T09:00:00Z').raw.settings.currency]);
   });
 
   test('SC-12: the quote, the diagnosis charge from decide() and the balance are in the organization currency (service center: GBP)', async () => {

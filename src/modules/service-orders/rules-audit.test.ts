@@ -3,10 +3,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { snapshot, type TestContext } from '../../../test/db.ts';
 import { clockedApp, type ClockedApp, type Json } from '../../../test/app.ts';
-import { systemActor } from '../../server/context.ts';
+import { systemActor } from '../../core/actor.ts';
 import * as devices from '../devices/devices.service.ts';
 import * as purchases from '../purchases/purchases.service.ts';
-import { sweepDueTimers } from './timers.ts';
+import { sweepDueTimers } from '../../core/timers.ts';
 
 let h: ClockedApp;
 let t: TestContext;
@@ -314,13 +314,12 @@ describe('SC-10, SC-11, SC-12: handover, disposal, refusal', () => {
     const { order, orderPage } = await walkIn('service-center');
     await quoted('service-center', order.id, 10000);
     await repaired('service-center', order.id);
-    let o = await get('service-center', order.id);
     const pay = async (amountMinor: number) => call('POST', `/api/v1/service-orders/${order.id}/payments`, staff('service-center'), { amountMinor, method: 'cash', version: (await get('service-center', order.id)).version });
     expect((await pay(9999)).status).toBe(200);
     expect((await act('service-center', order.id, { action: 'hand-over' }, 422)).code).toBe('balance-due');
     expect((await pay(2)).status).toBe(422);
     expect((await pay(1)).status).toBe(200);
-    o = await act('service-center', order.id, { action: 'hand-over' });
+    const o = await act('service-center', order.id, { action: 'hand-over' });
     expect(o.state).toBe('handed-over');
     const docs = (await call('GET', `/api/v1/order-page/${orderPage.token}`)).body.documents.map((d: Json) => d.kind);
     expect(docs).toEqual(expect.arrayContaining(['completion-certificate', 'payment-receipt']));

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { AppDeps } from '../../server/app.ts';
 import { actorOf } from '../../server/auth.ts';
-import { ALL_ROLES, OFFICE, systemActor } from '../../server/context.ts';
-import { AppError } from '../../server/errors.ts';
+import { ALL_ROLES, OFFICE, systemActor } from '../../core/actor.ts';
+import { AppError } from '../../core/errors.ts';
 import { Currency, IdempotencyHeaders, IdParams, IsoDate, PageQuery, problems, Uuid, type ZApp } from '../../server/http.ts';
 import { requestHash, withIdempotency } from '../../server/idempotency.ts';
-import { rateLimiter } from '../order-page/rate-limit.ts';
-import { ProofFile } from '../proofs/proofs.routes.ts';
+import { rateLimiter } from '../../core/rate-limit.ts';
+import { ProofFile } from '../proofs/proofs.contract.ts';
 import { listProofs } from '../proofs/proofs.service.ts';
 import * as svc from './service-orders.service.ts';
 import { ACTIONS, allowedActions, STATES } from './state-machine.ts';

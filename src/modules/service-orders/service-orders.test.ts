@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { snapshot, type TestContext } from '../../../test/db.ts';
 import { clockedApp, type ClockedApp, type Json } from '../../../test/app.ts';
 import { runJobsOnce } from '../../jobs/runner.ts';
-import { systemActor } from '../../server/context.ts';
+import { systemActor } from '../../core/actor.ts';
 import * as devices from '../devices/devices.service.ts';
 import * as purchases from '../purchases/purchases.service.ts';
-import { sweepDueTimers } from './timers.ts';
+import { sweepDueTimers } from '../../core/timers.ts';
 
 let h: ClockedApp;
 let t: TestContext;
@@ -140,9 +140,12 @@ describe('SC: repair with quote, consent on the order page, pickup after payment
     const stale = await call('POST', `/api/v1/service-orders/${order.id}/actions`, cookie, { action: 'cancel', reason: 'x', version: 7 });
     expect(stale.status).toBe(409);
     expect(stale.body).toMatchObject({ code: 'version-conflict', current: { state: 'claimed', version: 1 } });
-    const badBody = await call('POST', `/api/v1/service-orders/${order.id}/actions`, cookie, { action: 'open', version: 1, workOrder: { ...workOrder, dataBackedUp: false } });
+    // The service center's pack asks for the signature accepting the terms (SC-2); ITEMA-29's backup
+    // and password confirmations are ITEMA-PG's terms, not this business's.
+    const badBody = await call('POST', `/api/v1/service-orders/${order.id}/actions`, cookie, { action: 'open', version: 1, workOrder: { ...workOrder, termsAccepted: false, dataBackedUp: false } });
     expect(badBody.status).toBe(422);
-    expect(badBody.body.errors[0].field).toBe('body.workOrder.dataBackedUp'); // ITEMA-29
+    expect(badBody.body.errors.map((e: Json) => e.field)).toEqual(['body.workOrder.termsAccepted']);
+    expect(badBody.body.errors[0].message).toContain('SC-2');
     const wrongToken = await call('GET', `/api/v1/order-page/${orderPage.token.slice(0, -4)}AAAA`, undefined);
     expect(wrongToken.status).toBe(404);
     const wrongDecision = await call('POST', `/api/v1/order-page/${'x'.repeat(43)}/decision`, undefined, { decision: 'accept', version: 1 });
@@ -337,7 +340,7 @@ describe('deadlines and the job runner', () => {
     expect(topics.filter((x) => x === 'order.unclaimed')).toHaveLength(1);
     const o = await t.db.selectFrom('service_orders').select('state').where('id', '=', order.id).executeTakeFirstOrThrow();
     expect(o.state).toBe('unclaimed');
-    const pending = await t.db.selectFrom('order_timers').select('id').where('order_id', '=', order.id).where('fired_at', 'is', null).where('cancelled_at', 'is', null).execute();
+    const pending = await t.db.selectFrom('timers').select('id').where('subject_id', '=', order.id).where('fired_at', 'is', null).where('cancelled_at', 'is', null).execute();
     expect(pending).toEqual([]);
   });
 

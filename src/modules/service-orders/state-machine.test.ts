@@ -66,7 +66,14 @@ describe('service order state machine', () => {
     for (const s of STATES) {
       const seen = new Set<State>([s]);
       const todo: State[] = [s];
-      while (todo.length) for (const to of Object.values(TRANSITIONS[todo.pop()!])) if (!seen.has(to!)) (seen.add(to!), todo.push(to!));
+      while (todo.length) {
+        for (const to of Object.values(TRANSITIONS[todo.pop()!])) {
+          if (!seen.has(to!)) {
+            seen.add(to!);
+            todo.push(to!);
+          }
+        }
+      }
       expect([...seen].some((x) => TERMINAL.includes(x)), s).toBe(true);
     }
   });

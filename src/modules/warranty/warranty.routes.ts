@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppDeps } from '../../server/app.ts';
 import { actorOf } from '../../server/auth.ts';
-import { ALL_ROLES } from '../../server/context.ts';
+import { ALL_ROLES } from '../../core/actor.ts';
 import { IdParams, IsoDate, problems, type ZApp } from '../../server/http.ts';
 import { serialLookupBatcher } from './warranty.repository.ts';
 import * as svc from './warranty.service.ts';

@@ -3,22 +3,11 @@
 import type { Db } from '../../db/index.ts';
 import { computeCoverage, getShippedPack, PolicyInputError } from '../../policy/index.ts';
 import type { CoverageReport, DeviceInput, Lang } from '../../policy/types.ts';
-import type { Actor } from '../../server/context.ts';
-import { AppError, notFound } from '../../server/errors.ts';
+import type { Actor } from '../../core/actor.ts';
+import { AppError, notFound } from '../../core/errors.ts';
+import { todayIn } from '../../core/day.ts';
 import * as repo from './warranty.repository.ts';
 import { toDeviceEvents } from '../devices/devices.service.ts';
-
-/** Today's calendar date in a time zone, as YYYY-MM-DD. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-export function todayIn(timeZone: string, now = new Date()): string {
-  // Building an Intl formatter costs more than the whole coverage computation: keep one per zone.
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    formatters.set(timeZone, f);
-  }
-  return f.format(now);
-}
 
 function deviceInput(r: repo.LookupRow): DeviceInput {
   const d: DeviceInput = { serial: r.serial, category: r.category, kind: r.kind as DeviceInput['kind'], condition: r.condition as DeviceInput['condition'] };

@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { DEMO_NOW, setupApp, type TestContext } from '../../../test/db.ts';
 import { serialLookupBatcher } from './warranty.repository.ts';
-import { todayIn } from './warranty.service.ts';
+import { todayIn } from '../../core/day.ts';
 
 let t: TestContext;
 beforeAll(async () => {

@@ -2,8 +2,8 @@
 // under concurrent requests, and windows end.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { setupApp, type TestContext } from '../../../test/db.ts';
-import { AppError } from '../../server/errors.ts';
+import { setupApp, type TestContext } from '../../test/db.ts';
+import { AppError } from './errors.ts';
 import { rateLimiter } from './rate-limit.ts';
 
 let t: TestContext;

@@ -3,9 +3,9 @@
 // migration 0008) by one atomic upsert, so the limit holds across every server process and under
 // concurrent requests. Over the limit: 429 `rate-limited` with Retry-After.
 import { sql } from 'kysely';
-import type { Db } from '../../db/index.ts';
-import { sha256 } from '../../server/auth.ts';
-import { AppError } from '../../server/errors.ts';
+import type { Db } from '../db/index.ts';
+import { sha256 } from './tokens.ts';
+import { AppError } from './errors.ts';
 
 export type RateLimit = (key: string) => Promise<void>;
 

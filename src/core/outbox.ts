@@ -1,11 +1,12 @@
 // The outbox: messages that must leave the process (to the client or to staff), written in the same
-// transaction as the state change they report. Nothing here sends anything: the delivery worker
+// transaction as the state change they report. This file is the one writer of outbox rows: `enqueue`
+// (one row, deduplicated by key), `enqueueMany`, and `outboxSql` as a CTE of a caller's statement. Nothing here sends anything: the delivery worker
 // (issue 5) reads pending rows (delivered_at is null, available_at <= now()), delivers them, and sets
 // delivered_at, or increments attempts and sets last_error and a later available_at.
 // The contract (topics and payloads) is in docs/service-orders.md.
-import { sql } from 'kysely';
-import type { Tx } from '../../db/index.ts';
-import { uuidv7 } from '../../db/ids.ts';
+import { sql, type RawBuilder } from 'kysely';
+import type { Tx } from '../db/index.ts';
+import { uuidv7 } from '../db/ids.ts';
 
 /** Topics written today. Payloads always hold ids, never rendered text. */
 export const OUTBOX_TOPICS = [
@@ -33,6 +34,29 @@ export interface OutboxRow {
   availableAt?: Date;
 }
 
+/** A message a transition produces; the writer adds the organization and the aggregate. */
+export interface OutboxMessage {
+  topic: OutboxTopic | (string & {});
+  payload: Record<string, unknown>;
+}
+
+/**
+ * The insert of outbox rows without dedupe keys. `extraPayload` (a SQL jsonb expression, e.g. the
+ * number a CTE just took) is merged into every payload; `from` names the CTE it reads.
+ */
+export function outboxSql(rows: readonly Omit<OutboxRow, 'dedupeKey' | 'availableAt'>[], opts: { extraPayload?: RawBuilder<unknown>; from?: RawBuilder<unknown> } = {}) {
+  const data = rows.map((r) => ({ id: uuidv7(), organization_id: r.organizationId, topic: r.topic, aggregate_type: r.aggregateType, aggregate_id: r.aggregateId, payload: r.payload }));
+  const payload = opts.extraPayload ? sql`x.payload || ${opts.extraPayload}` : sql`x.payload`;
+  return sql`insert into outbox (id, organization_id, topic, aggregate_type, aggregate_id, payload)
+    select x.id, x.organization_id, x.topic, x.aggregate_type, x.aggregate_id, ${payload}
+    from jsonb_to_recordset(${JSON.stringify(data)}::jsonb) as x(id uuid, organization_id uuid, topic text, aggregate_type text, aggregate_id uuid, payload jsonb)${opts.from ? sql`, ${opts.from}` : sql``}`;
+}
+
+/** Writes outbox rows (no dedupe keys) inside the caller's transaction, in one statement. */
+export async function enqueueMany(tx: Tx, rows: readonly Omit<OutboxRow, 'dedupeKey' | 'availableAt'>[]) {
+  if (rows.length) await sql`${outboxSql(rows)}`.execute(tx);
+}
+
 /** Writes one outbox row inside the caller's transaction. Returns its id, or null if deduplicated. */
 export async function enqueue(tx: Tx, row: OutboxRow): Promise<string | null> {
   const r = await tx
@@ -54,7 +78,7 @@ export async function enqueue(tx: Tx, row: OutboxRow): Promise<string | null> {
 }
 
 /** Pending rows of one aggregate (tests, the order page's "what we sent you"). */
-export function ofAggregate(tx: Tx | import('../../db/index.ts').Db, organizationId: string, aggregateId: string) {
+export function ofAggregate(tx: Tx | import('../db/index.ts').Db, organizationId: string, aggregateId: string) {
   return tx
     .selectFrom('outbox')
     .selectAll()

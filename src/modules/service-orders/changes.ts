@@ -1,0 +1,135 @@
+// Changes to an order that are not a move of its state machine: parts used in the repair, payments,
+// courier deliveries and objections (ITEMA-12), and the client's page links. Each is written through
+// the core's transition writer with the order's own state as the new one (version + 1, audit,
+// clocks), so there is still one writer of a case.
+import type { Db, Tx } from '../../db/index.ts';
+import type { Actor } from '../../core/actor.ts';
+import { audit } from '../../core/audit.ts';
+import { clockRow } from '../../core/clocks.ts';
+import { todayIn } from '../../core/day.ts';
+import { AppError, badField, notFound, versionConflict } from '../../core/errors.ts';
+import { orgAndPack } from '../../core/organization.ts';
+import { newToken } from '../../core/tokens.ts';
+import { writeTransition, type TransitionWrite } from '../../core/transitions.ts';
+import * as devices from '../devices/devices.service.ts';
+import { serviceOrderKind } from './kind.ts';
+import * as repo from './repository.ts';
+import type { OrderRow } from './repository.ts';
+import { extras, orderClocks, view } from './views.ts';
+
+export const PAYMENT_METHODS = ['cash', 'card-terminal'] as const;
+
+/** Locks the order, checks the version the caller read, runs `body`, writes what it returns. */
+async function change(db: Db, actor: Actor, id: string, version: number, now: Date, body: (tx: Tx, o: OrderRow) => Promise<Omit<TransitionWrite, 'to'>>) {
+  return db.transaction().execute(async (tx) => {
+    const o = await repo.lockOrder(tx, actor.organizationId, id);
+    if (!o) throw notFound('Service order');
+    if (o.version !== version) throw versionConflict(await view(tx, o));
+    const w = await body(tx, o);
+    const { pack } = await orgAndPack(tx, o.organization_id);
+    return view(tx, await writeTransition(tx, actor, serviceOrderKind, o, { ...w, to: o.state }, pack, now));
+  });
+}
+
+export interface PartFields {
+  partId: string;
+  replacesPartId?: string;
+  category: string;
+  term?: string;
+  version: number;
+}
+
+/** A part used in the repair: the device history gets part-replaced / module-added (ITEMA-25, ITM-10). */
+export async function addPart(db: Db, actor: Actor, id: string, p: PartFields, now: Date) {
+  return change(db, actor, id, p.version, now, async (tx, o) => {
+    if (o.state !== 'in-repair') throw new AppError(409, 'illegal-transition', `Parts are recorded while the order is in-repair, not ${o.state}`, { current: await view(tx, o) });
+    if (!o.device_id) throw badField('deviceId', 'the order has no device on record', 'required');
+    const { org } = await orgAndPack(tx, o.organization_id);
+    const underWarranty = o.under_warranty === true;
+    await devices.addEvent(tx, actor, o.device_id, {
+      type: p.replacesPartId ? 'part-replaced' : 'module-added',
+      date: todayIn(org.time_zone, now),
+      partId: p.partId,
+      replacesPartId: p.replacesPartId ?? null,
+      category: p.category,
+      underWarranty,
+      term: p.term ?? null,
+      orderRef: o.number,
+    });
+    // ITEMA-23 / ITM-11: the removed part stays with the business.
+    await repo.insertPart(tx, o, { action: p.replacesPartId ? 'replaced' : 'added', partId: p.partId, replacesPartId: p.replacesPartId ?? null, category: p.category, underWarranty, removedPartRetained: !!p.replacesPartId });
+    return { action: 'part-recorded', audit: { part: p.partId, replaces: p.replacesPartId ?? null, removedPartRetained: !!p.replacesPartId } };
+  });
+}
+
+const CLOSED = ['handed-over', 'returned', 'disposed', 'cancelled'];
+
+export async function addPayment(db: Db, actor: Actor, id: string, p: { amountMinor: number; method: (typeof PAYMENT_METHODS)[number]; currency?: string; version: number }, now: Date) {
+  return change(db, actor, id, p.version, now, async (tx, o) => {
+    if (CLOSED.includes(o.state)) throw new AppError(409, 'illegal-transition', `The order is ${o.state}; no payment can be taken`, { current: await view(tx, o) });
+    if (p.currency && p.currency !== o.currency) throw badField('body.currency', `the order is in ${o.currency}`);
+    const x = await extras(tx, o);
+    if (p.amountMinor > x.balance) throw badField('body.amountMinor', `more than the balance due (${x.balance})`, 'exceeds-balance');
+    await repo.insertPayment(tx, o, { method: p.method, amountMinor: p.amountMinor, receivedBy: `${actor.type}:${actor.id}` });
+    return { action: 'payment-received', audit: { amountMinor: p.amountMinor, method: p.method } };
+  });
+}
+
+const NO_DELIVERY: readonly string[] = ['cancelled', 'disposed'];
+
+/**
+ * ITEMA-12: a courier delivery for the order starts the client's objection clock (the pack's
+ * `courier-objection`, startsAt courier-delivered); an objection stops it (objection-received).
+ */
+export async function recordCourier(db: Db, actor: Actor, id: string, kind: 'delivery' | 'objection', p: { note?: string; version: number }, now: Date) {
+  return change(db, actor, id, p.version, now, async (tx, o) => {
+    if (NO_DELIVERY.includes(o.state)) throw new AppError(409, 'illegal-transition', `The order is ${o.state}; no courier delivery is recorded for it`, { current: await view(tx, o) });
+    const clock = await clockRow(tx, repo.subjectOf(o), 'courier-objection');
+    if (kind === 'delivery' && clock) throw new AppError(409, 'already-recorded', 'A courier delivery is already recorded for this order (ITEMA-12)', { current: await view(tx, o), rule: 'ITEMA-12' });
+    if (kind === 'objection' && (!clock || clock.stopped_at)) {
+      throw new AppError(409, clock ? 'already-recorded' : 'no-courier-delivery', clock ? 'The objection is already recorded (ITEMA-12)' : 'Record the courier delivery first: the objection window runs from it (ITEMA-12)', { current: await view(tx, o), rule: 'ITEMA-12' });
+    }
+    if (kind === 'objection') {
+      // ITEMA-12: no objection within the day means the terms were accepted; a later one changes nothing.
+      const { pack } = await orgAndPack(tx, o.organization_id);
+      const window = (await orderClocks(tx, pack, o, now)).find((c) => c.id === 'courier-objection');
+      if (window && (window.status === 'breached' || window.status === 'escalated')) {
+        throw new AppError(422, 'objection-window-expired', `The objection window closed on ${window.due} (${window.rule}); the terms are accepted`, { current: await view(tx, o), rule: window.rule });
+      }
+    }
+    return {
+      action: `courier-${kind}`,
+      clockEvents: [kind === 'delivery' ? 'courier-delivered' : 'objection-received'],
+      audit: { rule: 'ITEMA-12', by: `${actor.type}:${actor.id}`, ...(p.note ? { note: p.note } : {}) },
+    };
+  });
+}
+
+// ---------- order-page links ----------
+
+/** ≥128 bits: 32 random bytes; only the sha256 is stored. */
+export async function issueToken(tx: Tx, orgId: string, orderId: string) {
+  const token = newToken();
+  await repo.insertPageToken(tx, orgId, orderId, token);
+  return token;
+}
+
+export async function newPageToken(db: Db, actor: Actor, id: string) {
+  return db.transaction().execute(async (tx) => {
+    const o = await repo.lockOrder(tx, actor.organizationId, id);
+    if (!o) throw notFound('Service order');
+    const token = await issueToken(tx, o.organization_id, o.id);
+    await audit(tx, actor, { action: 'service-order.page-link-issued', entityType: repo.SUBJECT_TYPE, entityId: o.id, after: { state: o.state } });
+    return { token, path: `/api/v1/order-page/${token}` };
+  });
+}
+
+export async function revokePageTokens(db: Db, actor: Actor, id: string, now: Date) {
+  return db.transaction().execute(async (tx) => {
+    const o = await repo.lockOrder(tx, actor.organizationId, id);
+    if (!o) throw notFound('Service order');
+    const revoked = await repo.revokePageTokensOf(tx, o, now);
+    await audit(tx, actor, { action: 'service-order.page-links-revoked', entityType: repo.SUBJECT_TYPE, entityId: o.id, after: { state: o.state, revoked } });
+    return { revoked };
+  });
+}

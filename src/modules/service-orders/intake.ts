@@ -1,0 +1,208 @@
+// Claim intake: one read and one write (plus the caller's BEGIN / COMMIT). Everything it needs from
+// the database comes back from one query (the organization, the customer, the device with its parts,
+// history and latest purchase), the engine decides and the clocks are planned in the process, and
+// every row (order, clocks, timers, the order-page token, the audit event, the outbox row) is written
+// by one statement whose first step takes the number, through the core's own row builders. Only a
+// customer or device we have never seen costs extra round trips (they are created first).
+import type { Tx } from '../../db/index.ts';
+import { uuidv7 } from '../../db/ids.ts';
+import type { Actor } from '../../core/actor.ts';
+import { planNewClocks } from '../../core/clocks.ts';
+import { todayIn } from '../../core/day.ts';
+import { AppError, badField } from '../../core/errors.ts';
+import { packOf } from '../../core/organization.ts';
+import { newToken } from '../../core/tokens.ts';
+import { decide, versionAt, type ClaimInput, type CompiledPack, type Decision } from '../../policy/index.ts';
+import * as customers from '../customers/customers.service.ts';
+import * as devicesRepo from '../devices/devices.repository.ts';
+import * as devices from '../devices/devices.service.ts';
+import { claimInput, plain, policyError, reasonsOf } from './decisions.ts';
+import * as repo from './repository.ts';
+import type { CustomerLite, OrderRow } from './repository.ts';
+import { CLOCK_EVENTS, type State } from './state-machine.ts';
+import { NO_EXTRAS, orderView, type IntakeChannel, type OrderView } from './views.ts';
+
+export interface WorkOrder {
+  termsAccepted: boolean; // SC-2, ITEMA-11
+  accessories: string[];
+  complete: boolean;
+  visibleCondition: string;
+  dataBackedUp: boolean; // ITEMA-29
+  passwordsRemoved: boolean; // ITEMA-29
+  problemInClientsWords: string;
+  signedBy: string;
+}
+
+export interface ClaimFields {
+  channel: IntakeChannel;
+  customerId?: string;
+  customer?: { name: string; email?: string | null; phone?: string | null; address?: string | null; preferredLanguage?: 'en' | 'bg' | 'vi' | null };
+  deviceId?: string;
+  device?: { serial: string; manufacturer?: string; model?: string | null; category?: string };
+  purchase?: { date?: string; place?: string };
+  problem: string;
+  proofs?: ClaimInput['proofs'];
+  workOrder?: WorkOrder;
+}
+
+export interface Intake {
+  order: OrderView;
+  orderPage: { token: string; path: string };
+}
+
+async function intakeCustomer(tx: Tx, actor: Actor, f: ClaimFields, found: CustomerLite | null): Promise<CustomerLite> {
+  if (f.customerId) {
+    if (!found) throw new AppError(422, 'unknown-reference', 'No such customer', { errors: [{ field: 'body.customerId', message: 'no such customer' }] });
+    return found;
+  }
+  if (!f.customer) throw badField('body.customer', 'give customerId or the customer (name and a phone or e-mail)', 'required');
+  if (f.customer.email && found) return found;
+  const v = await customers.insert(tx, actor, { ...f.customer, preferredChannel: f.customer.email ? 'email' : f.customer.phone ? 'phone' : null });
+  return { id: v.id, name: v.name, email: v.email, phone: v.phone, address: v.address, preferred_language: v.preferredLanguage, preferred_channel: v.preferredChannel } as CustomerLite;
+}
+
+/** The device and whether it was registered just now (no parts, no history). */
+async function intakeDevice(tx: Tx, actor: Actor, f: ClaimFields, found: devicesRepo.DeviceRow[], customerId: string): Promise<{ device?: devicesRepo.DeviceRow; created: boolean }> {
+  if (f.deviceId) {
+    if (!found.length) throw new AppError(422, 'unknown-reference', 'No such device', { errors: [{ field: 'body.deviceId', message: 'no such device' }] });
+    return { device: found[0], created: false };
+  }
+  if (!f.device) return { created: false };
+  if (found.length === 1) return { device: found[0], created: false };
+  if (found.length > 1) throw badField('body.device.manufacturer', 'several manufacturers use this serial; name the manufacturer', 'ambiguous');
+  // A device we never sold (a repair shop's usual case): registered with what the client told us.
+  if (f.device.manufacturer && f.device.category) {
+    const v = await devices.insert(tx, actor, { serial: f.device.serial, manufacturer: f.device.manufacturer, model: f.device.model ?? null, category: f.device.category, customerId });
+    return { device: await devicesRepo.get(tx, actor.organizationId, v.id), created: true };
+  }
+  return { created: false };
+}
+
+/**
+ * What the client confirms on the signed work order, as the pack asks (SC-2, ITEMA-11, ITEMA-29):
+ * every missing confirmation at once, so the clerk fixes the form in one go.
+ */
+export function checkWorkOrder(pack: CompiledPack, moment: Date, w: WorkOrder, path: string) {
+  const asked = versionAt(pack, moment.toISOString()).raw.intake.workOrderConfirmations;
+  const errors = asked.filter((c) => w[c.field] !== true).map((c) => ({ field: `${path}.${c.field}`, message: `${c.text.en} (${c.rule})`, code: 'required' }));
+  if (errors.length) throw new AppError(422, 'validation-failed', 'The request has invalid fields', { errors });
+}
+
+/**
+ * Without a device on record the engine does not decide, but the claim's own gaps are listed all the
+ * same (ITEMA-27 details, ITEMA-10 / ITS-5 / ITS-6 proofs, ITS-7), named as the engine names them.
+ */
+function requirementGaps(req: ReturnType<typeof versionAt>['raw']['requirements'], details: Record<string, string>, proofs: Record<string, boolean>) {
+  const out: { field: string; rule: string }[] = [];
+  for (const field of req.details?.fields ?? []) if (!details[field]) out.push({ field: `details.${field}`, rule: req.details!.rule });
+  for (const p of req.proofs) if (!p.anyOf.some((k) => proofs[k] === true)) out.push({ field: `proofs.${p.anyOf.join('|')}`, rule: p.rule });
+  return out;
+}
+
+/** Inside a caller's transaction (the HTTP create with its Idempotency-Key, the web form, the demo seed). */
+export async function insertClaim(tx: Tx, actor: Actor, f: ClaimFields, now: Date): Promise<Intake> {
+  const read = await repo.readIntake(tx, actor.organizationId, {
+    deviceId: f.deviceId ?? null,
+    serial: f.deviceId ? null : (f.device?.serial ?? null),
+    manufacturer: f.deviceId ? null : (f.device?.manufacturer?.toLowerCase() ?? null),
+    customerId: f.customerId ?? null,
+    email: f.customerId ? null : (f.customer?.email?.toLowerCase() ?? null),
+  });
+  const org = read.org!;
+  const pack = packOf(org);
+  if (f.workOrder) checkWorkOrder(pack, now, f.workOrder, 'body.workOrder');
+  const v = versionAt(pack, now.toISOString());
+  const customer = await intakeCustomer(tx, actor, f, read.customer);
+  const { device, created } = await intakeDevice(tx, actor, f, read.devices, customer.id);
+  const purchase = device && !created && read.purchase?.device_id === device.id ? read.purchase : undefined;
+  const claimDate = todayIn(org.time_zone, now);
+  // ITEMA-27: what the client gave, completed from our own records.
+  const details: Record<string, string> = {};
+  const put = (k: string, val: string | null | undefined) => {
+    if (val !== null && val !== undefined && String(val).trim() !== '') details[k] = String(val);
+  };
+  put('name', customer.name);
+  put('address', customer.address);
+  put('email', customer.email);
+  put('phone', customer.phone);
+  put('model', device?.model ?? f.device?.model);
+  put('serial', device?.serial ?? f.device?.serial);
+  put('purchaseDate', f.purchase?.date ?? purchase?.sold_on);
+  put('purchasePlace', f.purchase?.place ?? purchase?.place);
+  put('description', f.problem);
+  const proofs: Record<string, boolean> = { ...(f.proofs ?? {}) } as Record<string, boolean>;
+  if (purchase) {
+    // The payment document is on our own record (ITEMA-10, ITS-6).
+    if (purchase.document_type === 'invoice') proofs.invoice = true;
+    if (purchase.document_type === 'receipt') proofs.receipt = true;
+    if (purchase.document_type === 'contract') proofs.serviceContract = true;
+  }
+  const id = uuidv7();
+  const state: State = f.workOrder ? 'received' : 'claimed';
+  // The pack says whether a claim waits for pre-authorization (ITEMA-28: contact before sending
+  // anything; a device not yet in our hands waits for it) and through which channels it need not.
+  const preAuth = v.raw.intake.preAuthorization;
+  const preAuthRequired = !!preAuth && !f.workOrder && !preAuth.exceptChannels.includes(f.channel);
+  const row: OrderRow = {
+    id,
+    organization_id: org.id,
+    number: '', // taken by the write below, its first step
+    state,
+    channel: f.channel,
+    customer_id: customer.id,
+    device_id: device?.id ?? null,
+    language: customer.preferred_language ?? v.raw.settings.languages[0] ?? 'en',
+    contact_channel: customer.preferred_channel,
+    problem: f.problem,
+    claim_date: claimDate,
+    details,
+    proofs,
+    missing: [],
+    pre_authorization_required: preAuthRequired,
+    pre_authorization_rule: preAuthRequired ? preAuth!.rule : null,
+    pre_authorized_at: null,
+    decision: null,
+    decision_final: false,
+    under_warranty: null,
+    findings: [],
+    insignificant: false,
+    work_order: f.workOrder ?? null,
+    received_on: f.workOrder ? claimDate : null,
+    quote: null,
+    client_decision: null,
+    test_result: null,
+    findings_protocol: null,
+    currency: v.raw.settings.currency,
+    policy_version: v.version,
+    version: 1,
+    created_at: now,
+    updated_at: now,
+  };
+  // The engine's provisional decision, once, from the history read above.
+  let decision: Decision | undefined;
+  if (device) {
+    try {
+      decision = decide(claimInput(row), { device: devices.toDeviceInput(device, created ? [] : read.parts), events: created ? [] : devices.toDeviceEvents(read.events) }, pack, claimDate);
+    } catch (e) {
+      policyError(e);
+    }
+  }
+  const missing = decision ? decision.missing.map((m) => ({ field: m.field, rule: m.rule })) : requirementGaps(v.raw.requirements, details, proofs);
+  // The device itself is a detail the pack asks for (ITEMA-27), or else the claim's first proof.
+  if (!device) missing.unshift({ field: 'device', rule: v.raw.requirements.details?.rule ?? v.raw.requirements.proofs[0]?.rule ?? '' });
+  row.missing = missing;
+  row.decision = decision ? plain(decision) : null;
+  row.policy_version = decision?.policyVersion ?? v.version;
+  const { clocks, timers } = planNewClocks(pack, ['claim-received', ...(f.workOrder ? CLOCK_EVENTS.open! : [])], now);
+  const token = newToken();
+  row.number = await repo.writeIntake(tx, actor, {
+    row,
+    year: Number(claimDate.slice(0, 4)),
+    clocks,
+    timers,
+    token,
+    audit: { state, via: f.channel, policyVersion: row.policy_version, outcome: decision?.outcome ?? null, provisional: decision?.provisional ?? true, reasons: reasonsOf(decision), missing },
+    message: { orderId: id, customerId: customer.id, deviceId: device?.id ?? null, language: row.language, channel: row.contact_channel, missing, preAuthorizationRequired: row.pre_authorization_required, orderPageToken: token },
+  });
+  return { order: orderView(row, NO_EXTRAS), orderPage: { token, path: `/api/v1/order-page/${token}` } };
+}

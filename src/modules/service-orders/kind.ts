@@ -1,0 +1,35 @@
+// The service order as a subject kind of the core: its table, the states in which it waits for the
+// client, the clocks that measure the client, and what its timers do: at-risk warnings, breaches,
+// the reminder before disposal and the move to `unclaimed` (SC-11, ITEMA-24).
+import { enqueue } from '../../core/outbox.ts';
+import { systemActor } from '../../core/actor.ts';
+import { lockById, registerSubjectKind, type TimerContext } from '../../core/subjects.ts';
+import { SUBJECT_TYPE, type OrderRow } from './repository.ts';
+import { CLIENT_CLOCKS, WAITING_FOR_CLIENT } from './state-machine.ts';
+import { actOn } from './transitions.ts';
+
+/** Clocks whose end means the device was not collected. */
+const COLLECTION_CLOCKS = ['disposal', 'collection'];
+
+async function onTimer(tx: Parameters<typeof actOn>[0], { subject: o, timer, clock, state, moment }: TimerContext<OrderRow>) {
+  const base = { orderId: o.id, number: o.number, customerId: o.customer_id, language: o.language, channel: o.contact_channel, clock: clock.id, rule: clock.rule, due: state.due };
+  const collection = COLLECTION_CLOCKS.includes(clock.id);
+  const message = { organizationId: o.organization_id, aggregateType: SUBJECT_TYPE, aggregateId: o.id, payload: base, dedupeKey: `timer:${timer.id}` };
+  if (timer.kind === 'at-risk') {
+    await enqueue(tx, { ...message, topic: collection ? 'order.disposal-reminder' : 'deadline.at-risk' });
+    return;
+  }
+  await enqueue(tx, { ...message, topic: 'deadline.breached' });
+  if (collection && (o.state === 'ready' || o.state === 'refused')) {
+    await actOn(tx, systemActor(o.organization_id, 'jobs'), o, { action: 'mark-unclaimed', clock: clock.id }, moment);
+  }
+}
+
+export const serviceOrderKind = registerSubjectKind<OrderRow>({
+  type: SUBJECT_TYPE,
+  table: 'service_orders',
+  waitingForClient: WAITING_FOR_CLIENT,
+  clientClocks: CLIENT_CLOCKS,
+  lock: lockById<OrderRow>('service_orders'),
+  onTimer,
+});

@@ -1,0 +1,244 @@
+// The service order's transitions: the table (state-machine.ts: from → action → to, and the pack
+// clock events each action produces) and, per action, its guard and effects (`EFFECTS`). An effect
+// decides column values, device events, charges, audit data and outbox messages; the core's
+// transition writer (src/core/transitions.ts) writes them with the new state, the clocks, the audit
+// row and the outbox rows, in the caller's transaction.
+import type { Db, Tx } from '../../db/index.ts';
+import type { Actor } from '../../core/actor.ts';
+import { AppError, badField, notFound, versionConflict } from '../../core/errors.ts';
+import { orgAndPack, type Org } from '../../core/organization.ts';
+import { todayIn } from '../../core/day.ts';
+import type { OutboxMessage } from '../../core/outbox.ts';
+import { writeTransition } from '../../core/transitions.ts';
+import type { CompiledPack, Decision } from '../../policy/index.ts';
+import * as devices from '../devices/devices.service.ts';
+import { decideFor, plain, reasonsOf } from './decisions.ts';
+import { checkWorkOrder, type WorkOrder } from './intake.ts';
+import { serviceOrderKind } from './kind.ts';
+import * as repo from './repository.ts';
+import type { OrderRow } from './repository.ts';
+import { CLOCK_EVENTS, transition, type Action, type State } from './state-machine.ts';
+import { extras, orderClocks, view } from './views.ts';
+
+/** SC-7: how the client's consent or refusal reached us. */
+export const DECISION_CHANNELS = ['order-page', 'email', 'phone', 'in-person'] as const;
+
+export type ActionBody =
+  | { action: 'authorize' }
+  | { action: 'open'; workOrder: WorkOrder }
+  | { action: 'start-diagnosis' }
+  | { action: 'diagnose'; findings: string[]; hardwareDefectConfirmed?: boolean; insignificant?: boolean; note?: string }
+  | { action: 'approve-warranty' }
+  | { action: 'quote'; amountMinor: number; currency?: string; duration: string; advice: string; worthRepairing: boolean }
+  | { action: 'accept'; via: (typeof DECISION_CHANNELS)[number]; note?: string }
+  | { action: 'refuse'; via: (typeof DECISION_CHANNELS)[number]; note?: string }
+  | { action: 'start-repair'; works?: string[] }
+  | { action: 'start-testing' }
+  | { action: 'test-failed'; report: string }
+  | { action: 'test-passed'; report: string }
+  | { action: 'hand-over'; findingsProtocol?: string }
+  | { action: 'return' }
+  | { action: 'mark-unclaimed'; clock?: string }
+  | { action: 'dispose'; note?: string }
+  | { action: 'cancel'; reason: string };
+
+/** What an effect sees and fills in. */
+interface Ctx {
+  tx: Tx;
+  actor: Actor;
+  o: OrderRow;
+  org: Org;
+  pack: CompiledPack;
+  now: Date;
+  today: string;
+  /** Column values (objects; the jsonb ones are serialized by `columns`). */
+  set: Partial<OrderRow>;
+  decision?: Decision;
+  outbox: OutboxMessage[];
+  data: Record<string, unknown>;
+  base: Record<string, unknown>;
+}
+
+type Effect<A extends Action> = (c: Ctx, body: Extract<ActionBody, { action: A }>) => Promise<void> | void;
+
+const current = async (c: Ctx) => ({ current: await view(c.tx, c.o) });
+
+/** The device's history, written by the order (ITEMA-14 suspends the term while a warranty repair runs). */
+async function deviceEvent(c: Ctx, type: 'repair-accepted' | 'repair-completed', date: string) {
+  if (!c.o.device_id) return;
+  await devices.addEvent(c.tx, c.actor, c.o.device_id, { type, date, underWarranty: c.o.under_warranty ?? (c.set.under_warranty as boolean | undefined) ?? false, orderRef: c.o.number, note: `service order ${c.o.number}` });
+}
+
+async function decisionWindowClosed(c: Ctx) {
+  const window = (await orderClocks(c.tx, c.pack, c.o, c.now)).find((k) => k.id === 'decision-window');
+  return window && (window.status === 'breached' || window.status === 'escalated') ? window : undefined;
+}
+
+const EFFECTS: { [A in Action]?: Effect<A> } = {
+  async authorize(c) {
+    if (!c.o.pre_authorization_required || c.o.pre_authorized_at) throw new AppError(409, 'not-awaiting-authorization', 'This claim needs no (further) pre-authorization', await current(c));
+    c.set.pre_authorized_at = c.now;
+  },
+  async open(c, body) {
+    // ITEMA-28: a claim that needs pre-authorization is not received (no work order, no device
+    // taken in) until staff have authorized it.
+    if (c.o.pre_authorization_required && !c.o.pre_authorized_at) {
+      const rule = c.o.pre_authorization_rule;
+      throw new AppError(409, 'pre-authorization-required', `This claim needs pre-authorization (${rule}) before the device is received; authorize it first`, {
+        ...(await current(c)),
+        rule,
+        missing: ['preAuthorization.authorizedAt'],
+        allowed: ['authorize', 'cancel'],
+      });
+    }
+    checkWorkOrder(c.pack, c.now, body.workOrder, 'body.workOrder');
+    c.set.work_order = body.workOrder;
+    c.set.received_on = c.today;
+  },
+  async diagnose(c, body) {
+    if (!c.o.device_id) throw badField('deviceId', 'the order has no device on record; register the device first', 'required');
+    const d = await decideFor(c.tx, { ...c.o, findings: body.findings, decision_final: true, insignificant: body.insignificant === true }, c.pack, c.org, { diagnosed: true, findings: body.findings, hardwareDefectConfirmed: body.hardwareDefectConfirmed }, c.now);
+    c.decision = d;
+    c.set.findings = body.findings;
+    c.set.insignificant = body.insignificant === true;
+    if (body.insignificant) c.data.insignificant = true;
+    c.set.decision = plain(d);
+    c.set.decision_final = true;
+    c.set.under_warranty = d!.outcome === 'covered';
+    c.data.outcome = d!.outcome;
+    c.data.findings = body.findings;
+    if (body.note) c.data.note = body.note;
+  },
+  async 'approve-warranty'(c) {
+    const d = c.o.decision as { outcome?: string } | null;
+    if (!c.o.decision_final || d?.outcome !== 'covered') {
+      throw new AppError(422, 'not-under-warranty', 'Only a claim the engine decided as covered after diagnosis is a warranty repair; quote it instead', await current(c));
+    }
+    c.set.under_warranty = true;
+    // ITEMA-14: the term stands still from the day the order was accepted.
+    await deviceEvent(c, 'repair-accepted', c.o.received_on ?? c.o.claim_date);
+  },
+  quote(c, body) {
+    if (body.currency && body.currency !== c.o.currency) throw badField('body.currency', `the order is in ${c.o.currency}`, 'invalid');
+    c.set.quote = { amountMinor: body.amountMinor, currency: c.o.currency, duration: body.duration, advice: body.advice, worthRepairing: body.worthRepairing, quotedAt: c.now.toISOString(), rule: 'SC-5' };
+    c.set.under_warranty = false;
+    c.outbox.push({ topic: 'order.quote-ready', payload: { ...c.base, amountMinor: body.amountMinor, currency: c.o.currency } });
+  },
+  async accept(c, body) {
+    const closed = await decisionWindowClosed(c);
+    if (closed) throw new AppError(422, 'decision-window-expired', `The decision window closed on ${closed.due} (${closed.rule}); the quote can no longer be accepted`, { ...(await current(c)), rule: closed.rule });
+    recordDecision(c, 'accepted', body);
+    const q = c.o.quote as { amountMinor: number } | null;
+    if (q && q.amountMinor > 0) await repo.insertCharge(c.tx, c.o, { kind: 'repair', amountMinor: q.amountMinor, currency: c.o.currency, rule: 'SC-5', note: 'accepted quote' });
+    c.set.under_warranty = false;
+    // The paid repair enters the history (it suspends nothing: underWarranty false).
+    await deviceEvent(c, 'repair-accepted', c.o.received_on ?? c.o.claim_date);
+  },
+  async refuse(c, body) {
+    recordDecision(c, 'refused', body);
+    // ITEMA-22 / SC-12: what a refusal owes comes from the engine's charges.
+    c.decision = await decideFor(c.tx, c.o, c.pack, c.org, { clientRefusesPaidRepair: true, diagnosed: true }, c.now);
+    for (const ch of c.decision?.charges ?? []) {
+      if (ch.payer !== 'client' || ch.when !== 'on-refusal' || !ch.amount) continue;
+      // One currency per order: the pack's (settings.currency), as the quote. A pack charge in
+      // another currency is a pack error, never mixed into the balance.
+      if (ch.currency && ch.currency !== c.o.currency) throw new AppError(422, 'currency-mismatch', `The policy charges ${ch.type} in ${ch.currency}, the order is in ${c.o.currency}`, { rule: ch.rule, ...(await current(c)) });
+      await repo.insertCharge(c.tx, c.o, { kind: ch.type === 'diagnosis' ? 'diagnosis' : 'transport', amountMinor: ch.amount, currency: c.o.currency, rule: (ch.rules ?? [ch.rule]).join(', '), note: ch.text.en });
+    }
+  },
+  'start-repair'(c, body) {
+    // The works agreed, kept in the audit event for the completion certificate (SC-8, SC-10).
+    if (body.works?.length) c.data.works = body.works;
+  },
+  async 'test-failed'(c, body) {
+    c.set.test_result = { passed: false, report: body.report, at: c.now.toISOString(), rule: 'SC-8' };
+  },
+  async 'test-passed'(c, body) {
+    c.set.test_result = { passed: true, report: body.report, at: c.now.toISOString(), rule: 'SC-8' };
+    // ITEMA-14 / ITS-2: the day the client is notified of the fix (SC-9).
+    await deviceEvent(c, 'repair-completed', c.today);
+    c.outbox.push({ topic: 'order.ready', payload: { ...c.base, balanceDueMinor: (await extras(c.tx, c.o)).balance, currency: c.o.currency } });
+  },
+  async 'hand-over'(c, body) {
+    await paidInFull(c);
+    // ITEMA-23: a disagreement at handover is written into a findings protocol.
+    if (body.findingsProtocol) c.set.findings_protocol = body.findingsProtocol;
+  },
+  async return(c) {
+    await paidInFull(c);
+  },
+  'mark-unclaimed'(c, body) {
+    c.outbox.push({ topic: 'order.unclaimed', payload: { ...c.base, clock: body.clock ?? null } });
+  },
+  cancel(c, body) {
+    c.data.reason = body.reason;
+  },
+};
+
+function recordDecision(c: Ctx, decision: 'accepted' | 'refused', body: { via: string; note?: string }) {
+  c.set.client_decision = { decision, via: body.via, at: c.now.toISOString(), recordedBy: `${c.actor.type}:${c.actor.id}`, ...(body.note ? { note: body.note } : {}) };
+  c.data.via = body.via;
+  c.outbox.push({ topic: 'order.decision-recorded', payload: { ...c.base, decision, via: body.via } });
+}
+
+/** SC-10: handover (or return) only after full payment. */
+async function paidInFull(c: Ctx) {
+  const x = await extras(c.tx, c.o);
+  if (x.balance > 0) {
+    throw new AppError(422, 'balance-due', `The client still owes ${x.balance} (minor units, ${c.o.currency}); handover only after full payment (SC-10)`, { ...(await current(c)), balanceDue: x.balance });
+  }
+}
+
+const JSON_COLUMNS = ['work_order', 'decision', 'quote', 'client_decision', 'test_result'] as const;
+
+/** Column values for the writer: the jsonb columns as JSON text. */
+export function columns(set: Partial<OrderRow>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...set };
+  for (const k of JSON_COLUMNS) if (set[k] !== undefined) out[k] = set[k] === null ? null : JSON.stringify(set[k]);
+  return out;
+}
+
+const pageVia = (actor: Actor) => (actor.id === 'order-page' ? 'order-page' : undefined);
+
+/** One transition in one transaction. `version` is the version the caller read (409 when stale). */
+export async function act(db: Db, actor: Actor, id: string, body: ActionBody & { version: number }, now: Date) {
+  return db.transaction().execute(async (tx) => {
+    const o = await repo.lockOrder(tx, actor.organizationId, id);
+    if (!o) throw notFound('Service order');
+    return actOn(tx, actor, o, body, now);
+  });
+}
+
+/** A transition of an order the caller has locked (the job runner, the demo seed, `act`). */
+export async function actOn(tx: Tx, actor: Actor, o: OrderRow, body: ActionBody & { version?: number }, now: Date) {
+  if (body.version !== undefined && o.version !== body.version) throw versionConflict(await view(tx, o));
+  const from = o.state as State;
+  const t = transition(from, body.action as Action);
+  if (!t.ok) throw new AppError(409, 'illegal-transition', t.message, { current: await view(tx, o), allowed: t.allowed });
+  const { org, pack } = await orgAndPack(tx, o.organization_id);
+  const c: Ctx = {
+    tx,
+    actor,
+    o,
+    org,
+    pack,
+    now,
+    today: todayIn(org.time_zone, now),
+    set: {},
+    outbox: [],
+    data: {},
+    base: { orderId: o.id, number: o.number, customerId: o.customer_id, language: o.language, channel: o.contact_channel },
+  };
+  const effect = EFFECTS[body.action] as Effect<Action> | undefined;
+  await effect?.(c, body as never);
+  if (c.decision) c.set.policy_version = c.decision.policyVersion;
+  const updated = await writeTransition(tx, actor, serviceOrderKind, o, {
+    action: body.action,
+    to: t.to,
+    set: columns(c.set),
+    clockEvents: CLOCK_EVENTS[body.action as Action] ?? [],
+    audit: { via: c.data.via ?? pageVia(actor) ?? actor.channel, by: `${actor.type}:${actor.id}`, policyVersion: c.set.policy_version ?? o.policy_version, reasons: reasonsOf(c.decision), ...c.data },
+    outbox: c.outbox,
+  }, pack, now);
+  return view(tx, updated);
+}

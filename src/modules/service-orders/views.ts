@@ -1,0 +1,192 @@
+// Service orders as staff and the client see them: the order, its clocks, the client's rights, its
+// timeline, lists and queues, and the client's order page. Reads only.
+import { DateTime } from 'luxon';
+import type { Db, Tx } from '../../db/index.ts';
+import type { Actor } from '../../core/actor.ts';
+import { subjectClocks, type ClockView } from '../../core/clocks.ts';
+import { toPage } from '../../core/cursors.ts';
+import { notFound } from '../../core/errors.ts';
+import { orgAndPack, orgOf, packOf, type Org } from '../../core/organization.ts';
+import type { CompiledPack } from '../../policy/index.ts';
+import { decideFor } from './decisions.ts';
+import * as repo from './repository.ts';
+import type { OrderRow, Queue } from './repository.ts';
+import type { State } from './state-machine.ts';
+
+export const INTAKE_CHANNELS = ['web-form', 'api', 'phone', 'email', 'walk-in'] as const;
+export type IntakeChannel = (typeof INTAKE_CHANNELS)[number];
+
+type Extras = Awaited<ReturnType<typeof repo.extrasOf>>;
+
+export async function extras(db: Db | Tx, o: Pick<OrderRow, 'id' | 'organization_id'>) {
+  const x = await repo.extrasOf(db, o);
+  const charged = x.charges.reduce((s, c) => s + Number(c.amount_minor), 0);
+  const paid = x.payments.reduce((s, p) => s + Number(p.amount_minor), 0);
+  return { ...x, balance: charged - paid, charged, paid };
+}
+
+export function orderView(o: OrderRow, x: Extras & { balance: number; charged: number; paid: number }) {
+  return {
+    id: o.id,
+    number: o.number,
+    state: o.state as State,
+    channel: o.channel as IntakeChannel,
+    customerId: o.customer_id,
+    deviceId: o.device_id,
+    language: o.language,
+    problem: o.problem,
+    claimDate: o.claim_date,
+    details: o.details as Record<string, string>,
+    proofs: o.proofs as Record<string, boolean>,
+    missing: o.missing as { field: string; rule: string }[],
+    preAuthorization: { required: o.pre_authorization_required, rule: o.pre_authorization_required ? o.pre_authorization_rule : null, authorizedAt: o.pre_authorized_at?.toISOString() ?? null },
+    decision: (o.decision ?? null) as Record<string, unknown> | null,
+    decisionFinal: o.decision_final,
+    insignificant: o.insignificant,
+    underWarranty: o.under_warranty,
+    findings: o.findings,
+    workOrder: (o.work_order ?? null) as Record<string, unknown> | null,
+    receivedOn: o.received_on,
+    quote: (o.quote ?? null) as Record<string, unknown> | null,
+    clientDecision: (o.client_decision ?? null) as Record<string, unknown> | null,
+    testResult: (o.test_result ?? null) as Record<string, unknown> | null,
+    findingsProtocol: o.findings_protocol,
+    currency: o.currency,
+    charges: x.charges.map((c) => ({ id: c.id, kind: c.kind, amountMinor: Number(c.amount_minor), currency: c.currency, rule: c.rule, note: c.note })),
+    payments: x.payments.map((p) => ({ id: p.id, method: p.method, amountMinor: Number(p.amount_minor), currency: p.currency, receivedAt: p.created_at.toISOString() })),
+    parts: x.parts.map((p) => ({ id: p.id, action: p.action, partId: p.part_id, replacesPartId: p.replaces_part_id, category: p.category, underWarranty: p.under_warranty, removedPartRetained: p.removed_part_retained })),
+    balance: { charged: x.charged, paid: x.paid, due: x.balance, currency: o.currency },
+    policyVersion: o.policy_version,
+    version: o.version,
+    createdAt: o.created_at.toISOString(),
+    updatedAt: o.updated_at.toISOString(),
+  };
+}
+export type OrderView = ReturnType<typeof orderView>;
+
+export const NO_EXTRAS = { charges: [], payments: [], parts: [], balance: 0, charged: 0, paid: 0 };
+
+export async function view(db: Db | Tx, o: OrderRow) {
+  return orderView(o, await extras(db, o));
+}
+
+/** The order's clocks as of `moment`, computed by the engine. */
+export const orderClocks = (db: Db | Tx, pack: CompiledPack, o: Pick<OrderRow, 'id' | 'organization_id'>, moment: Date): Promise<ClockView[]> => subjectClocks(db, pack, repo.subjectOf(o), moment);
+
+/** One order with its clocks, the client's rights as they stand, and its timeline. */
+export async function get(db: Db, actor: Actor, id: string, now: Date) {
+  const o = await repo.getOrder(db, actor.organizationId, id);
+  if (!o) throw notFound('Service order');
+  return detail(db, o, now);
+}
+
+export async function detail(db: Db | Tx, o: OrderRow, now: Date) {
+  const { org, pack } = await orgAndPack(db, o.organization_id);
+  const clocks = await orderClocks(db, pack, o, now);
+  const rights = await rightsOf(db, o, pack, org, now, 'en');
+  return { ...(await view(db, o)), clocks, rights, timeline: await timeline(db, o) };
+}
+
+/**
+ * ITEMA-18/31 (a month without a fix), ITEMA-32 (a fourth fault after three repairs): the engine's
+ * consumer remedies as of `now`, the fix being the ready notice; texts in `lang`.
+ */
+async function rightsOf(db: Db | Tx, o: OrderRow, pack: CompiledPack, org: Org, now: Date, lang: 'en' | 'bg' | 'vi') {
+  if (!o.device_id || o.state === 'cancelled') return [];
+  const ready = await repo.repairCompletedOn(db, o);
+  const d = await decideFor(db, o, pack, org, ready ? { fixedOn: ready } : {}, now);
+  const out: { type: 'terminate' | 'price-reduction' | 'refund'; rule: string; text: string }[] = [];
+  for (const r of d?.remedies ?? []) {
+    if (r.type === 'terminate' || r.type === 'price-reduction' || r.type === 'refund') out.push({ type: r.type, rule: r.rule, text: r.text[lang] ?? r.text.en });
+  }
+  return out;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function timeline(db: Db | Tx, o: OrderRow) {
+  const rows = await repo.auditRowsOf(db, o);
+  const entries = rows.map((r) => {
+    const a = (r.after ?? {}) as { state?: string; via?: string; by?: string };
+    const b = (r.before ?? {}) as { state?: string };
+    return { at: r.occurred_at.toISOString(), action: r.action.replace(/^service-order\./, ''), from: b.state ?? null, to: a.state ?? null, channel: a.via ?? r.channel, by: a.by ?? `${r.actor_type}:${r.actor_id}` };
+  });
+  // Who, readable: the staff member's or API key's name (as it is now); a system actor keeps its id
+  // ('order-page', 'jobs', ...), which the console words in the reader's language.
+  const ids = (type: string) => [...new Set(entries.filter((e) => e.by.startsWith(`${type}:`)).map((e) => e.by.slice(type.length + 1)))].filter((x) => UUID.test(x));
+  const names = await repo.actorNames(db, o.organization_id, ids('staff'), ids('api-key'));
+  return entries.map((e) => ({ ...e, byName: names.get(e.by) ?? e.by.replace(/^system:/, '') }));
+}
+
+// ---------- lists and queues ----------
+
+function dayOf(tz: string, now: Date): [Date, Date] {
+  const d = DateTime.fromJSDate(now).setZone(tz);
+  return [d.startOf('day').toJSDate(), d.endOf('day').toJSDate()];
+}
+
+export async function queues(db: Db, actor: Actor, now: Date) {
+  const org = await orgOf(db, actor.organizationId);
+  const out = {} as Record<Queue, number>;
+  for (const q of repo.QUEUES) out[q] = await repo.queueCount(db, org.id, q, now, dayOf(org.time_zone, now));
+  return out;
+}
+
+export async function list(db: Db, actor: Actor, f: { queue?: Queue; state?: State; deviceId?: string; number?: string; cursor?: string; limit: number }, now: Date) {
+  const org = await orgOf(db, actor.organizationId);
+  const rows = await repo.listOrders(db, org.id, f, now, dayOf(org.time_zone, now));
+  const page = toPage(rows, f.limit, (r) => r);
+  return { items: await Promise.all(page.items.map((r) => view(db, r))), nextCursor: page.nextCursor };
+}
+
+// ---------- the client's order page ----------
+
+export const byToken = repo.orderByToken;
+
+const digits = (s: string) => s.replace(/\D/g, '');
+
+/** Order number plus the client's phone or e-mail; a wrong pair is indistinguishable from no order. */
+export async function byNumberAndContact(db: Db | Tx, number: string, contact: string) {
+  const rows = await repo.ordersByNumber(db, number);
+  const want = contact.trim().toLowerCase();
+  const hit = rows.find((r) => (r.c_email && r.c_email.toLowerCase() === want) || (r.c_phone && digits(want).length >= 6 && digits(r.c_phone) === digits(want)));
+  if (!hit) return undefined;
+  const { c_email: _e, c_phone: _p, ...o } = hit;
+  return o as OrderRow;
+}
+
+/** What the client sees: nothing beyond this order, no staff names, no internal notes. */
+export async function pageView(db: Db | Tx, o: OrderRow, now: Date) {
+  const x = await extras(db, o);
+  const org = await repo.orgNameAndPack(db, o.organization_id);
+  const device = o.device_id ? await repo.deviceLabel(db, o.organization_id, o.device_id) : null;
+  const tl = await timeline(db, o);
+  const pack = packOf(org);
+  const clocks = await orderClocks(db, pack, o, now);
+  const window = clocks.find((c) => c.id === 'decision-window');
+  // The client's rights as they arise (ITEMA-18/31, ITEMA-32), in the order's language.
+  const lang = (['en', 'bg', 'vi'] as const).find((l) => l === o.language) ?? 'en';
+  const rights = await rightsOf(db, o, pack, await orgOf(db, o.organization_id), now, lang);
+  return {
+    business: org.name,
+    number: o.number,
+    state: o.state as State,
+    device: device ? { manufacturer: device.manufacturer, model: device.model, serial: device.serial } : null,
+    problem: o.problem,
+    underWarranty: o.under_warranty,
+    quote: (o.quote ?? null) as Record<string, unknown> | null,
+    decisionWindow: window ? { due: window.due, status: window.status, rule: window.rule } : null,
+    canDecide: o.state === 'awaiting-decision',
+    // SC-6: after the decision window the quote can no longer be accepted (refusing still can).
+    canAccept: o.state === 'awaiting-decision' && !(window && (window.status === 'breached' || window.status === 'escalated')),
+    rights,
+    due: { charges: x.charges.map((c) => ({ kind: c.kind, amountMinor: Number(c.amount_minor), currency: c.currency, rule: c.rule })), paidMinor: x.paid, balanceMinor: x.balance, currency: o.currency },
+    timeline: tl.map((e) => ({ at: e.at, step: e.action, state: e.to })),
+    documents: [] as { id: string; kind: string; filename: string }[],
+    version: o.version,
+  };
+}
+
+export function clientActor(orgId: string): Actor {
+  return { organizationId: orgId, role: 'front-desk', type: 'system', id: 'order-page', name: 'client (order page)', channel: 'order-page' };
+}

@@ -1,0 +1,5 @@
+// Every kind of case the core runs clocks and transitions for, registered once. A new kind of case
+// adds its line here (docs/adding-a-feature.md). The job runner and the app import this file.
+import './service-orders/kind.ts';
+
+export { registeredKinds } from '../core/subjects.ts';
