@@ -55,6 +55,10 @@ function crossing(from, spec) {
   if (from.startsWith('src/policy/') && !to.startsWith('src/policy/')) return { messageId: 'policyOutward', data };
   const test = isTestFile(from);
   if (from.startsWith('src/') && !test && from !== 'src/server/app.ts' && toBase.endsWith('.routes')) return { messageId: 'routes', data };
+  // The core belongs to no feature and to no server: it imports neither.
+  if (from.startsWith('src/core/') && !test && (to.startsWith('src/modules/') || to.startsWith('src/server/'))) return { messageId: 'coreOutward', data };
+  // A feature depends on the core and the HTTP plumbing, never on the server that mounts it.
+  if (from.startsWith('src/modules/') && !test && toBase === 'src/server/app') return { messageId: 'serverApp', data };
   const a = featureOf(from);
   const b = featureOf(to);
   if (a && b && a !== b && !test && !PUBLIC_FACE.test(toBase) && !FEATURE_SHARED.has(toBase)) {
@@ -76,6 +80,8 @@ const boundaries = {
         "'{{target}}' is a routes file: routes are wired only in src/server/app.ts. Import the feature's *.service.ts instead; a zod schema two features share goes in the owning feature's *.contract.ts.",
       featureInternals:
         "'{{target}}' is internal to the '{{feature}}' feature. From another feature import only its public face, *.service.ts, *.repository.ts or *.contract.ts (or a shared file listed in FEATURE_SHARED in eslint.config.js): export what you need from its service.",
+      coreOutward: "src/core is shared by every feature and belongs to none: it imports no feature and no server code, not '{{target}}'. Move what both need into src/core, or pass it in as an argument.",
+      serverApp: "A feature never imports the server that mounts it ('{{target}}'): take AppDeps from src/core/deps.ts.",
       testFile: "'{{target}}' is a test file, and nothing imports a test. Move the shared helper into test/ (as test/db.ts) or into the code under test.",
       webServer:
         "The web app talks to the server only over HTTP (web/src/lib/api.ts): from outside web/src it may import only what web/tsconfig.json includes ({{allowed}}), not '{{target}}'. Declare the type in web/src or get the value from the API.",

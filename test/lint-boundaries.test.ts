@@ -38,6 +38,18 @@ describe('routes are wired only in src/server/app.ts', () => {
   });
 });
 
+describe('the core imports no feature and no server; a feature never imports the server app', () => {
+  test.each([
+    ['src/core/example.ts', "import '../modules/service-orders/service-orders.service.ts';", [`${B}/coreOutward`]],
+    ['src/core/example.ts', "import '../server/auth.ts';", [`${B}/coreOutward`]],
+    ['src/core/example.ts', "import './clocks.ts';\nimport '../db/index.ts';\nimport '../policy/index.ts';", []],
+    ['src/modules/customers/example.ts', "export type { AppDeps } from '../../server/app.ts';", [`${B}/serverApp`]],
+    ['src/modules/customers/example.ts', "export type { AppDeps } from '../../core/deps.ts';\nimport '../../server/auth.ts';", []],
+  ])('%s: %s', async (file, code, expected) => {
+    expect(await lint(file, code)).toEqual(expected);
+  });
+});
+
 describe("a feature uses only another feature's service and repository", () => {
   test.each([
     ["import '../notifications/delivery-worker.ts';", [`${B}/featureInternals`]],

@@ -23,3 +23,8 @@ export async function orgAndPack(db: Db | Tx, id: string): Promise<{ org: Org; p
   const org = await orgOf(db, id);
   return { org, pack: packOf(org) };
 }
+
+/** An organization's id by its public slug (the public routes name the business by it). */
+export async function orgIdBySlug(db: Db | Tx, slug: string): Promise<string | undefined> {
+  return (await db.selectFrom('organizations').select('id').where('slug', '=', slug).executeTakeFirst())?.id;
+}

@@ -10,10 +10,6 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import type pg from 'pg';
-import type { Config } from '../config.ts';
-import type { Db } from '../db/index.ts';
-import type { FileStorage } from '../storage/index.ts';
 import { installAuth } from './auth.ts';
 import { frameworkErrors, installErrorHandler } from '../core/errors.ts';
 import { finishOpenApiDocument } from './openapi.ts';
@@ -33,20 +29,11 @@ import { notificationsRoutes } from '../modules/notifications/notifications.rout
 import { clientAccountRoutes } from '../modules/client-account/client-account.routes.ts';
 import { webRoutes } from './web.ts';
 import '../core/actor.ts';
+import type { AppDeps } from '../core/deps.ts';
 // Every kind of case registers its clock handlers with the core.
 import '../modules/subject-kinds.ts';
 
-export interface AppDeps {
-  db: Db;
-  /** The pool under `db`, for the few hot queries run as named prepared statements. */
-  pool?: pg.Pool;
-  config: Config;
-  storage: FileStorage;
-  /** Readiness: false while shutting down. */
-  isReady?: () => boolean;
-  /** The current instant; tests of deadlines pass their own. */
-  now?: () => Date;
-}
+export type { AppDeps };
 
 export type App = FastifyInstance;
 

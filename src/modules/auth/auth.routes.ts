@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppDeps } from '../../server/app.ts';
+import type { AppDeps } from '../../core/deps.ts';
 import { actorOf, SESSION_COOKIE } from '../../server/auth.ts';
 import { ALL_ROLES, MANAGERS, ROLES } from '../../core/actor.ts';
 import { IdParams, problems, type ZApp } from '../../server/http.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppDeps } from '../../server/app.ts';
+import type { AppDeps } from '../../core/deps.ts';
 import { AppError } from '../../core/errors.ts';
 import { problems, type ZApp } from '../../server/http.ts';
 import { rateLimiter } from '../../core/rate-limit.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EVENT_TYPES } from '../../policy/types.ts';
-import type { AppDeps } from '../../server/app.ts';
+import type { AppDeps } from '../../core/deps.ts';
 import { actorOf } from '../../server/auth.ts';
 import { ALL_ROLES, OFFICE } from '../../core/actor.ts';
 import { IdempotencyHeaders, IdParams, IsoDate, page, PageQuery, problems, Term, Uuid, type ZApp } from '../../server/http.ts';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
-import type { AppDeps } from '../../server/app.ts';
+import type { AppDeps } from '../../core/deps.ts';
 import type { ZApp } from '../../server/http.ts';
 
 export async function healthRoutes(app: ZApp, deps: AppDeps) {

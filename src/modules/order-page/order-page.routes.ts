@@ -2,7 +2,7 @@
 // order number plus the client's phone or e-mail. Shows this order only: status, timeline, the quote
 // with accept / refuse, what is due, documents. Rate-limited; a wrong token or pair is a plain 404.
 import { z } from 'zod';
-import type { AppDeps } from '../../server/app.ts';
+import type { AppDeps } from '../../core/deps.ts';
 import { AppError } from '../../core/errors.ts';
 import { problems, type ZApp } from '../../server/http.ts';
 import { documentsOf } from '../documents/documents.service.ts';
@@ -104,6 +104,6 @@ async function decideOnPage(deps: AppDeps, find: () => Promise<svc.OrderRow | un
     if (e instanceof AppError) throw new AppError(e.status, e.code, e.message, e.code === 'version-conflict' ? { current: await svc.pageView(deps.db, o, now) } : {});
     throw e;
   }
-  const fresh = await deps.db.selectFrom('service_orders').selectAll().where('id', '=', o.id).executeTakeFirstOrThrow();
+  const fresh = (await svc.orderRow(deps.db, o.organization_id, o.id))!;
   return withDocuments(deps, fresh, await svc.pageView(deps.db, fresh, now), token);
 }

@@ -2,7 +2,7 @@
 // download them on the order. Routes: see docs/service-orders.md ("Proof files").
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { AppDeps } from '../../server/app.ts';
+import type { AppDeps } from '../../core/deps.ts';
 import { actorOf } from '../../server/auth.ts';
 import { ALL_ROLES } from '../../core/actor.ts';
 import { AppError, notFound } from '../../core/errors.ts';
@@ -101,7 +101,7 @@ export async function proofsRoutes(app: ZApp, deps: AppDeps) {
     { config: { access: ALL_ROLES }, schema: { operationId: 'listServiceOrderProofs', tags: ['service orders'], summary: "The order's proof files (sent with the claim)", params: IdParams, response: { 200: z.object({ items: z.array(ProofFile) }), ...problems } } },
     async (req) => {
       const actor = actorOf(req);
-      const o = await deps.db.selectFrom('service_orders').select('id').where('organization_id', '=', actor.organizationId).where('id', '=', req.params.id).executeTakeFirst();
+      const o = await orders.orderRow(deps.db, actor.organizationId, req.params.id);
       if (!o) throw notFound('Service order');
       return { items: await svc.listProofs(deps.db, actor.organizationId, o.id, staffBase(o.id)) };
     },

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import type { AppDeps } from '../../server/app.ts';
+import type { AppDeps } from '../../core/deps.ts';
 import { actorOf } from '../../server/auth.ts';
 import { ALL_ROLES, OFFICE, systemActor } from '../../core/actor.ts';
 import { AppError } from '../../core/errors.ts';
+import { orgIdBySlug } from '../../core/organization.ts';
 import { Currency, IdempotencyHeaders, IdParams, IsoDate, PageQuery, problems, Uuid, type ZApp } from '../../server/http.ts';
 import { requestHash, withIdempotency } from '../../server/idempotency.ts';
 import { rateLimiter } from '../../core/rate-limit.ts';
@@ -178,9 +179,9 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
     },
     async (req, reply) => {
       await webLimit(req.ip);
-      const org = await deps.db.selectFrom('organizations').select('id').where('slug', '=', req.params.organization).executeTakeFirst();
-      if (!org) throw new AppError(404, 'not-found', 'No such business');
-      const actor = systemActor(org.id, 'web-form');
+      const orgId = await orgIdBySlug(deps.db, req.params.organization);
+      if (!orgId) throw new AppError(404, 'not-found', 'No such business');
+      const actor = systemActor(orgId, 'web-form');
       const b = req.body;
       const r = await withIdempotency(deps.db, actor, req.headers['idempotency-key'], requestHash('POST', req.url, req.body), (tx) =>
         svc.insertClaim(

@@ -8,5 +8,5 @@ export { INTAKE_CHANNELS, type IntakeChannel, type OrderView, byNumberAndContact
 export { type ClaimFields, type Intake, type WorkOrder, insertClaim } from './intake.ts';
 export { type ActionBody, DECISION_CHANNELS, act, actOn } from './transitions.ts';
 export { type PartFields, PAYMENT_METHODS, addPart, addPayment, issueToken, newPageToken, recordCourier, revokePageTokens } from './changes.ts';
-export { type OrderRow, type Queue, QUEUES } from './repository.ts';
+export { type OrderRow, type Queue, QUEUES, getOrder as orderRow } from './repository.ts';
 export { serviceOrderKind } from './kind.ts';
