@@ -1,23 +1,30 @@
-// Claim intake per second (issue 4 goal: at least half the rate of plain single-row insert
-// transactions on the same database in the same run). Each intake is one full transaction: the
-// order number (counter row), the engine's provisional decision, the order row, its clocks and their
-// timers (graphile-worker jobs), the audit event, the order-page token and the outbox row.
+// Claim intake per second, against two baselines measured in the same run:
+// - a replay of the intake's own SQL on raw connections (the same statements, named and prepared as
+//   the app sends them, with fresh ids): the most the app code could reach (issue 10: intake ÷ replay
+//   at least 0.8 at 4 and at 16 clients);
+// - plain single-row insert transactions (issue 4's yardstick).
+// And intake at 16 clients ÷ at 4 (issue 10: at least 1.0: nothing serializes the intakes of one
+// business). Each intake is one full transaction: the number (the organization's sequence of the
+// year), the engine's provisional decision, the order row, its clocks and timers, the audit event,
+// the order-page token and the outbox row.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import crypto from 'node:crypto';
 import { loadConfig } from '../src/config.ts';
 import { ensureDatabase } from '../src/db/database.ts';
 import { startEmbedded, type EmbeddedServer } from '../src/db/embedded.ts';
 import { uuidv7 } from '../src/db/ids.ts';
-import { createDb } from '../src/db/index.ts';
+import { createDb, type Database } from '../src/db/index.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { seedDemoIfEmpty } from '../src/modules/demo/demo.seed.ts';
 import { insertClaim } from '../src/modules/service-orders/service-orders.service.ts';
 import { systemActor } from '../src/core/actor.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const LEVELS = (process.env.BENCH_CONCURRENCY ?? '4,16').split(',').map(Number);
 
 /**
  * CPU seconds used so far by PostgreSQL's processes (any process named postgres*, read from /proc;
@@ -51,16 +58,18 @@ interface Rate {
   cpuMs: { postgres?: number; node: number };
 }
 
-async function rate(fn: () => Promise<unknown>): Promise<Rate> {
-  for (let i = 0; i < 20; i++) await fn(); // warm-up
+async function rate(fn: (worker: number) => Promise<unknown>, concurrency: number): Promise<Rate> {
+  await Promise.all(Array.from({ length: concurrency }, async (_, w) => {
+    for (let i = 0; i < 10; i++) await fn(w); // warm-up (prepares each connection's statements)
+  }));
   let n = 0;
   const until = performance.now() + SECONDS * 1000;
   const c0 = cpuNow();
   const t0 = performance.now();
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
+    Array.from({ length: concurrency }, async (_, w) => {
       while (performance.now() < until) {
-        await fn();
+        await fn(w);
         n++;
       }
     }),
@@ -69,6 +78,26 @@ async function rate(fn: () => Promise<unknown>): Promise<Rate> {
   const c1 = cpuNow();
   const per = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : ((a - b) * 1000) / n);
   return { perSecond, cpuMs: { postgres: per(c1.postgres, c0.postgres), node: per(c1.node, c0.node)! } };
+}
+
+/** One captured statement of the intake: its text and its parameters. */
+interface Stmt {
+  sql: string;
+  parameters: readonly unknown[];
+}
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+const HASH = /^[0-9a-f]{64}$/;
+
+/** The statements with fresh ids (those not in `keep`) and a fresh token hash, consistently. */
+function fresh(stmts: Stmt[], keep: Set<string>) {
+  const map = new Map<string, string>();
+  const id = (u: string) => (keep.has(u) ? u : (map.get(u) ?? (map.set(u, uuidv7()), map.get(u)!)));
+  return stmts.map((s) => ({
+    text: s.sql,
+    name: /^\/\* prepared: ([a-z0-9-]+) \*\//.exec(s.sql)?.[1],
+    values: s.parameters.map((v) => (typeof v === 'string' ? (HASH.test(v) ? crypto.randomBytes(32).toString('hex') : v.replace(UUID, id)) : v)),
+  }));
 }
 
 export async function run() {
@@ -88,31 +117,62 @@ export async function run() {
     await ensureDatabase(embedded.url('postgres'), dbName);
     url = embedded.url(dbName);
   }
-  const h = createDb(url, CONCURRENCY);
+  const max = Math.max(...LEVELS);
+  const h = createDb(url, max);
+  const raw: pg.Client[] = [];
   try {
     await migrate(url);
-    await seedDemoIfEmpty(h.db);
+    await seedDemoIfEmpty(h.db, new Date('2026-11-21T08:00:00Z'));
     await sql`create table if not exists bench_plain (id uuid primary key, organization_id uuid not null, payload jsonb not null, created_at timestamptz not null default now())`.execute(h.db);
     const org = await h.db.selectFrom('organizations').select('id').where('slug', '=', 'itema-pg').executeTakeFirstOrThrow();
     const dev = await h.db.selectFrom('devices').select(['id', 'customer_id']).where('serial', '=', 'DEMO-ITEMA-LAPTOP').executeTakeFirstOrThrow();
     const actor = systemActor(org.id, 'bench');
+    const claim = { channel: 'api' as const, deviceId: dev.id, customerId: dev.customer_id!, problem: 'Не зарежда', proofs: { warrantyCard: true } };
 
-    const plain = () => h.db.transaction().execute((tx) => tx.insertInto('bench_plain' as never).values({ id: uuidv7(), organization_id: org.id, payload: JSON.stringify({ problem: 'x' }) } as never).execute());
-    const intake = () =>
-      h.db.transaction().execute((tx) => insertClaim(tx, actor, { channel: 'api', deviceId: dev.id, customerId: dev.customer_id!, problem: 'Не зарежда', proofs: { warrantyCard: true } }, new Date()));
-
-    const base = await rate(plain);
-    const claims = await rate(intake);
-    const clocks = await h.db.selectFrom('clocks').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-    const cpu = (r: Rate) => `CPU per transaction: PostgreSQL ${r.cpuMs.postgres?.toFixed(2) ?? '?'} ms, Node ${r.cpuMs.node.toFixed(2)} ms`;
-    console.log(`plain single-row insert transactions: ${base.perSecond.toFixed(0)}/s   (${cpu(base)})`);
-    console.log(`claim intake (decision, order, clocks + timers, audit, token, outbox): ${claims.perSecond.toFixed(0)}/s   (${cpu(claims)})`);
-    console.log(`ratio: ${(claims.perSecond / base.perSecond).toFixed(2)} (goal >= 0.5); ${clocks.n} clock rows written; concurrency ${CONCURRENCY}, ${SECONDS} s each`);
-    if (base.cpuMs.postgres !== undefined && claims.cpuMs.postgres !== undefined) {
-      const total = (r: Rate) => r.cpuMs.postgres! + r.cpuMs.node;
-      console.log(`CPU per intake / per plain insert: ${(total(claims) / total(base)).toFixed(1)}x (the rate on ${os.cpus().length} shared cores follows it)`);
+    // The intake's own statements, captured once from a Kysely that logs what it sends.
+    const captured: Stmt[] = [];
+    const capturePool = new pg.Pool({ connectionString: url, max: 1 });
+    const capture = new Kysely<Database>({ dialect: new PostgresDialect({ pool: capturePool }), log: (e) => void (e.level === 'query' && captured.push({ sql: e.query.sql, parameters: e.query.parameters })) });
+    await capture.transaction().execute((tx) => insertClaim(tx, actor, claim, new Date()));
+    await capture.destroy();
+    // The replay sends its own BEGIN and COMMIT.
+    const body = captured.filter((q) => !/^(begin|commit)$/i.test(q.sql.trim()));
+    captured.splice(0, captured.length, ...body);
+    const keep = new Set([org.id, dev.id, dev.customer_id!]);
+    for (let i = 0; i < max; i++) {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      raw.push(c);
     }
+    // Fresh ids are made before each measurement, so the replay pays only for sending the SQL.
+    let sets: ReturnType<typeof fresh>[] = [];
+    const prepare = (n: number) => (sets = Array.from({ length: n }, () => fresh(captured, keep)));
+    const replay = async (w: number) => {
+      const c = raw[w];
+      const stmts = sets.pop() ?? fresh(captured, keep);
+      await c.query('BEGIN');
+      for (const q of stmts) await c.query(q.name ? { name: `replay-${q.name}`, text: q.text, values: q.values as unknown[] } : { text: q.text, values: q.values as unknown[] });
+      await c.query('COMMIT');
+    };
+    const plain = () => h.db.transaction().execute((tx) => tx.insertInto('bench_plain' as never).values({ id: uuidv7(), organization_id: org.id, payload: JSON.stringify({ problem: 'x' }) } as never).execute());
+    const intake = () => h.db.transaction().execute((tx) => insertClaim(tx, actor, claim, new Date()));
+
+    const cpu = (r: Rate) => `PostgreSQL ${r.cpuMs.postgres?.toFixed(2) ?? '?'} ms, Node ${r.cpuMs.node.toFixed(2)} ms`;
+    console.log(`the intake's SQL: ${captured.length} statements (${captured.map((q) => /^\/\* prepared: ([a-z0-9-]+)/.exec(q.sql)?.[1] ?? q.sql.slice(0, 30)).join(', ')}), replayed on ${max} raw connections with fresh ids`);
+    const intakes = new Map<number, number>();
+    for (const n of LEVELS) {
+      const base = await rate(plain, n);
+      prepare(SECONDS * 1500);
+      const rep = await rate(replay, n);
+      sets = [];
+      const claims = await rate(intake, n);
+      intakes.set(n, claims.perSecond);
+      console.log(`${n} clients: plain inserts ${base.perSecond.toFixed(0)}/s (${cpu(base)}); replay of the intake's SQL ${rep.perSecond.toFixed(0)}/s (${cpu(rep)}); claim intake ${claims.perSecond.toFixed(0)}/s (${cpu(claims)})`);
+      console.log(`${n} clients: intake ÷ replay ${(claims.perSecond / rep.perSecond).toFixed(2)} (floor 0.8); intake ÷ plain inserts ${(claims.perSecond / base.perSecond).toFixed(2)}`);
+    }
+    if (intakes.has(4) && intakes.has(16)) console.log(`intake at 16 clients ÷ at 4: ${(intakes.get(16)! / intakes.get(4)!).toFixed(2)} (floor 1.0); ${SECONDS} s each, ${os.cpus().length} shared cores`);
   } finally {
+    for (const c of raw) await c.end();
     await h.close();
     await embedded?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });

@@ -20,6 +20,7 @@
 //   working day (Saturday 10:00 + 2 → end of Tuesday = Wednesday 00:00).
 import Holidays from 'date-holidays';
 import { DateTime, IANAZone } from 'luxon';
+import { zoneOf } from './zone.ts';
 import { PolicyInputError, type InputIssue } from './errors.ts';
 
 export interface CalendarSpec {
@@ -202,7 +203,8 @@ export function makeCalendar(spec: CalendarSpec, path = 'calendar'): Calendar {
   const issues = validateSpec(spec, path);
   if (issues.length) throw new PolicyInputError(issues);
 
-  const zone = spec.timeZone;
+  const timeZone = spec.timeZone;
+  const zone = zoneOf(timeZone); // the offset computed once per day (zone.ts)
   const mode = spec.mode;
   const is247 = mode === '24/7'; // ITM-2
   const workingDays = is247 ? [1, 2, 3, 4, 5, 6, 7] : [...new Set(spec.workingDays ?? [1, 2, 3, 4, 5])].sort((a, b) => a - b);
@@ -292,7 +294,7 @@ export function makeCalendar(spec: CalendarSpec, path = 'calendar'): Calendar {
   };
 
   return Object.freeze({
-    timeZone: zone,
+    timeZone,
     mode,
     workingDays: Object.freeze(workingDays),
     isDayOff,

@@ -36,6 +36,7 @@
 // Status of an 'earliest' clock (ITEMA-20): 'too-early' (stopped before due), 'met' (stopped at or
 // after due, or the due time has passed), 'open' (not yet due).
 import { DateTime } from 'luxon';
+import { zoneOf } from './zone.ts';
 import { describeDayOff, type Calendar } from './calendar.ts';
 import { PolicyInputError, type InputIssue } from './errors.ts';
 
@@ -318,7 +319,7 @@ export function evaluateClock(input: ClockInput, calendar: Calendar, moment: str
   const nowMs = now!.toMillis();
   const stopMs = stopped && stopped.toMillis() <= nowMs ? stopped.toMillis() : undefined;
   const horizon = stopMs ?? nowMs;
-  const zone = calendar.timeZone;
+  const zone = zoneOf(calendar.timeZone);
   const iso = (ms: number) => DateTime.fromMillis(ms, { zone }).toISO({ suppressMilliseconds: true })!;
   const local = (ms: number) => DateTime.fromMillis(ms, { zone }).toFormat("yyyy-MM-dd HH:mm ZZ");
   const reasons: ClockReason[] = [];

@@ -1,6 +1,7 @@
 // A pack's clocks on the pack's calendar: the bridge between the clock rules written in a pack
 // (first response, diagnosis, decision window, disposal, ...) and evaluateClock.
 import { DateTime } from 'luxon';
+import { zoneOf } from './zone.ts';
 import { makeCalendar, type Calendar } from './calendar.ts';
 import { evaluateClock, type ClockInput, type ClockRule, type ClockState } from './clocks.ts';
 import { tryParseDate } from './dates.ts';
@@ -23,7 +24,7 @@ export function versionCalendar(v: CompiledVersion): Calendar {
 
 /** The version in force when a clock starts (an ISO instant): the business's local date picks it. */
 export function versionAt(pack: CompiledPack, instant: string): CompiledVersion {
-  const zone = pack.versions[pack.versions.length - 1].raw.settings.timeZone;
+  const zone = zoneOf(pack.versions[pack.versions.length - 1].raw.settings.timeZone);
   const dt = DateTime.fromISO(instant, { zone, setZone: false });
   const day = dt.isValid ? tryParseDate(dt.setZone(zone).toISODate()) : undefined;
   if (day === undefined) throw new PolicyInputError([{ path: 'start', message: `"${instant}" is not an instant like 2026-03-02T09:00:00Z` }]);

@@ -16,7 +16,7 @@ import { decide, versionAt, type ClaimInput, type CompiledPack, type Decision } 
 import * as customers from '../customers/customers.service.ts';
 import * as devicesRepo from '../devices/devices.repository.ts';
 import * as devices from '../devices/devices.service.ts';
-import { claimInput, plain, policyError, reasonsOf } from './decisions.ts';
+import { claimInput, policyError, reasonsOf } from './decisions.ts';
 import * as repo from './repository.ts';
 import type { CustomerLite, OrderRow } from './repository.ts';
 import { CLOCK_EVENTS, type State } from './state-machine.ts';
@@ -191,12 +191,15 @@ export async function insertClaim(tx: Tx, actor: Actor, f: ClaimFields, now: Dat
   // The device itself is a detail the pack asks for (ITEMA-27), or else the claim's first proof.
   if (!device) missing.unshift({ field: 'device', rule: v.raw.requirements.details?.rule ?? v.raw.requirements.proofs[0]?.rule ?? '' });
   row.missing = missing;
-  row.decision = decision ? plain(decision) : null;
+  // Serialized once: stored as this text, returned as its parse (texts become { en, bg, vi }).
+  const decisionJson = decision ? JSON.stringify(decision) : null;
+  row.decision = decisionJson ? JSON.parse(decisionJson) : null;
   row.policy_version = decision?.policyVersion ?? v.version;
   const { clocks, timers } = planNewClocks(pack, ['claim-received', ...(f.workOrder ? CLOCK_EVENTS.open! : [])], now);
   const token = newToken();
   row.number = await repo.writeIntake(tx, actor, {
     row,
+    decisionJson,
     year: Number(claimDate.slice(0, 4)),
     clocks,
     timers,

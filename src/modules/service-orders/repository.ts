@@ -115,6 +115,8 @@ export async function readIntake(tx: Tx, orgId: string, q: { deviceId: string | 
 
 export interface IntakeWrite {
   row: OrderRow;
+  /** The decision as JSON text (serialized once by the caller). */
+  decisionJson: string | null;
   year: number;
   clocks: PlannedClock[];
   timers: PlannedTimer[];
@@ -140,7 +142,7 @@ export async function writeIntake(tx: Tx, actor: Actor, w: IntakeWrite): Promise
       insert into service_orders (id, organization_id, number, state, channel, customer_id, device_id, language, contact_channel, problem, claim_date,
         details, proofs, missing, pre_authorization_required, pre_authorization_rule, decision, decision_final, work_order, received_on, currency, policy_version, version, created_at, updated_at)
       select ${o.id}, ${o.organization_id}, n.number, ${o.state}, ${o.channel}, ${o.customer_id}, ${o.device_id}, ${o.language}, ${o.contact_channel}, ${o.problem}, ${o.claim_date}::date,
-        ${json(o.details)}::jsonb, ${json(o.proofs)}::jsonb, ${json(o.missing)}::jsonb, ${o.pre_authorization_required}, ${o.pre_authorization_rule}, ${json(o.decision)}::jsonb, false, ${json(o.work_order)}::jsonb,
+        ${json(o.details)}::jsonb, ${json(o.proofs)}::jsonb, ${json(o.missing)}::jsonb, ${o.pre_authorization_required}, ${o.pre_authorization_rule}, ${w.decisionJson}::jsonb, false, ${json(o.work_order)}::jsonb,
         ${o.received_on}::date, ${o.currency}, ${o.policy_version}, 1, ${o.created_at}, ${o.updated_at}
       from n returning id),
     c as (${clocksInsertSql(s, w.clocks)}),
