@@ -16,7 +16,7 @@ const rel = (p) => path.relative(root, p).split(path.sep).join('/');
 const noExt = (p) => p.replace(/\.(d\.)?[cm]?[jt]sx?$/, '');
 
 /** A feature's public face: what other features may import from it. */
-const PUBLIC_FACE = /\.(service|repository|contract)$/; // functions, queries, the zod schemas it shares
+const PUBLIC_FACE = /\.(service|repository|contract|errors)$/; // functions, queries, the zod schemas it shares, its error codes
 
 /**
  * Other files of one feature that other features may import: shared pieces that are imported across
@@ -79,7 +79,7 @@ const boundaries = {
       routes:
         "'{{target}}' is a routes file: routes are wired only in src/server/app.ts. Import the feature's *.service.ts instead; a zod schema two features share goes in the owning feature's *.contract.ts.",
       featureInternals:
-        "'{{target}}' is internal to the '{{feature}}' feature. From another feature import only its public face, *.service.ts, *.repository.ts or *.contract.ts (or a shared file listed in FEATURE_SHARED in eslint.config.js): export what you need from its service.",
+        "'{{target}}' is internal to the '{{feature}}' feature. From another feature import only its public face, *.service.ts, *.repository.ts, *.contract.ts or *.errors.ts (or a shared file listed in FEATURE_SHARED in eslint.config.js): export what you need from its service.",
       coreOutward: "src/core is shared by every feature and belongs to none: it imports no feature and no server code, not '{{target}}'. Move what both need into src/core, or pass it in as an argument.",
       serverApp: "A feature never imports the server that mounts it ('{{target}}'): take AppDeps from src/core/deps.ts.",
       testFile: "'{{target}}' is a test file, and nothing imports a test. Move the shared helper into test/ (as test/db.ts) or into the code under test.",
@@ -107,6 +107,9 @@ const boundaries = {
   },
 };
 
+const APP_ERROR_MESSAGE =
+  "Throw problems typed: `throw problem(Table, 'code', detail, extra)` (or notFound, badField, versionConflict) from src/core/errors.ts, with the code declared in the feature's *.errors.ts (docs/errors.md); `new AppError` is for src/core/errors.ts only.";
+
 const ENV_MESSAGE =
   'Environment variables are read only in src/config.ts (validated with zod at start-up): add the setting to its schema and take the value from the Config (deps.config). Tests, benches, scripts and bin/ may read them.';
 
@@ -132,6 +135,7 @@ export default defineConfig(
         'error',
         { selector: "ImportDeclaration[source.value=/^(node:)?process$/] > ImportSpecifier[imported.name='env']", message: ENV_MESSAGE },
         { selector: "MemberExpression[property.name='env'] > MemberExpression.object[property.name='process']", message: ENV_MESSAGE },
+        { selector: "NewExpression[callee.name='AppError']", message: APP_ERROR_MESSAGE },
       ],
     },
   },

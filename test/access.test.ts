@@ -1,5 +1,6 @@
 // Walks the route table: every /api/v1 route declares its roles, refuses anonymous callers (unless
 // public), refuses every role it does not list with 403, and lets every listed role past the check.
+// Every problem it answers is one the route declares; a public route declares no 401/403 of staff.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ROLES } from '../src/core/actor.ts';
 import { setupApp, type TestContext } from './db.ts';
@@ -18,8 +19,20 @@ test('every API route is in the table and declares its access', () => {
   for (const r of routes()) {
     const access = expectedAccess(r.method, r.url);
     expect(access === 'public' || (Array.isArray(access) && access.length > 0), `${r.method} ${r.url}`).toBe(true);
+    // 401/403 come from the access: declared exactly by the signed-in routes (the client account's own
+    // 401 is client-not-signed-in, not the staff sign-in's).
+    const staffAuth = [r.problems.get(401)?.includes('unauthenticated') ?? false, r.problems.get(403)?.includes('forbidden') ?? false];
+    expect(staffAuth, `${r.method} ${r.url}: 401 unauthenticated / 403 forbidden declared`).toEqual(access === 'public' ? [false, false] : [true, true]);
+    if (access === 'public') expect(r.problems.has(403), `${r.method} ${r.url} is public: no 403`).toBe(false);
   }
 });
+
+/** The problem of `res`, unless the route declares its status and code: then undefined. */
+function undeclared(r: { problems: ReadonlyMap<number, readonly string[]> }, res: { statusCode: number; headers: Record<string, unknown>; json(): { code?: string } }) {
+  if (res.statusCode < 400 || !String(res.headers['content-type']).includes('application/problem+json')) return undefined;
+  const code = res.json().code;
+  return r.problems.get(res.statusCode)?.includes(String(code)) ? undefined : `${res.statusCode} ${code}`;
+}
 
 test('each route admits exactly its roles', async () => {
   const sampleId = '00000000-0000-7000-8000-000000000000';
@@ -33,6 +46,7 @@ test('each route admits exactly its roles', async () => {
     const anon = await t.app.inject({ method: r.method as 'GET', url, payload: r.method === 'GET' || r.method === 'DELETE' ? undefined : {} });
     expect(anon.statusCode, `anonymous ${r.method} ${url}`).toBe(401);
     expect(anon.headers['content-type']).toContain('application/problem+json');
+    expect(undeclared(r, anon), `anonymous ${r.method} ${url}: a problem the route does not declare`).toBeUndefined();
     for (const role of ROLES) {
       const res = await t.app.inject({
         method: r.method as 'GET',
@@ -41,6 +55,7 @@ test('each route admits exactly its roles', async () => {
         payload: r.method === 'GET' || r.method === 'DELETE' ? undefined : {},
       });
       expect(res.statusCode, `${role} ${r.method} ${url} with an empty body must not be a 500`).toBeLessThan(500);
+      expect(undeclared(r, res), `${role} ${r.method} ${url}: a problem the route does not declare`).toBeUndefined();
       if (access.includes(role)) {
         expect([401, 403], `${role} ${r.method} ${url} should pass the role check`).not.toContain(res.statusCode);
       } else {

@@ -1,6 +1,7 @@
 // Walks the route table with bad input: malformed JSON, bodies of the wrong shape or types, garbage
-// path parameters and query strings. Every answer must be a 4xx problem+json (never a 500), and a
-// refused request must change nothing.
+// path parameters and query strings. Every answer must be a 4xx problem+json (never a 500) whose
+// status and code the route declares (config.problems and what its access and schema imply, the
+// OpenAPI document's responses), and a refused request must change nothing.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ROLES, type Role } from '../src/core/actor.ts';
 import { setupApp, snapshot, type TestContext } from './db.ts';
@@ -66,8 +67,11 @@ test('every route answers bad input with a 4xx problem naming what is wrong, nev
           continue;
         }
         if (res.statusCode >= 400) {
-          if (!String(res.headers['content-type']).includes('application/problem+json')) failures.push(`${what}: not problem+json`);
-          else if (!res.json().code) failures.push(`${what}: no code`);
+          const code = String(res.headers['content-type']).includes('application/problem+json') ? res.json().code : undefined;
+          if (code === undefined) failures.push(`${what}: not problem+json, or no code`);
+          else if (!r.problems.get(res.statusCode)?.includes(code)) {
+            failures.push(`${what}: '${code}' is not a problem the route declares for ${res.statusCode} (${r.problems.get(res.statusCode)?.join(', ') ?? 'nothing'})`);
+          }
           const after = await snapshot(t.db);
           if (JSON.stringify(after) !== JSON.stringify(before)) failures.push(`${what}: a refused request changed the database`);
         }

@@ -56,6 +56,7 @@ describe("a feature uses only another feature's service and repository", () => {
     ["import '../notifications/notifications.repository.ts';", []],
     ["import '../warranty/warranty.service.ts';", []],
     ["import '../proofs/proofs.contract.ts';", []],
+    ["import '../warranty/warranty.errors.ts';", []], // a feature's error codes are part of its face
     ["import '../service-orders/state-machine.ts';", []], // listed in FEATURE_SHARED
     ["import './documents.i18n.ts';\nimport '../../server/http.ts';\nimport '../../db/index.ts';", []],
   ])('%s', async (code, expected) => {
@@ -65,6 +66,15 @@ describe("a feature uses only another feature's service and repository", () => {
   test("a test may import any feature's code, but no test file", async () => {
     expect(await lint('src/modules/documents/example.test.ts', "import '../notifications/delivery-worker.ts';")).toEqual([]);
     expect(await lint('test/example.ts', "import '../src/modules/auth/auth.test.ts';")).toEqual([`${B}/testFile`]);
+  });
+});
+
+describe('problems are thrown typed, with a code from a table', () => {
+  test.each([
+    ["import { AppError } from '../../core/errors.ts';\nexport const e = new AppError(409, 'serial-taken', 'x');", ['no-restricted-syntax']],
+    ["import { problem } from '../../core/errors.ts';\nimport { DeviceErrors } from './devices.errors.ts';\nexport const e = problem(DeviceErrors, 'serial-taken', 'x');", []],
+  ])('%s', async (code, expected) => {
+    expect(await lint('src/modules/devices/example.ts', code)).toEqual(expected);
   });
 });
 

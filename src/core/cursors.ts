@@ -1,7 +1,7 @@
 // Cursor pages: ids are UUIDv7 (time-ordered), so "newest first" is a primary-key scan and a cursor
 // is just the last id, base64url-encoded.
 import { z } from 'zod';
-import { AppError } from './errors.ts';
+import { CoreErrors, problem } from './errors.ts';
 
 const Uuid = z.uuid();
 
@@ -13,9 +13,13 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   const id = Buffer.from(cursor, 'base64url').toString();
   const ok = Uuid.safeParse(id);
   if (!ok.success) {
-    throw new AppError(400, 'validation-failed', 'The request has invalid fields', {
-      errors: [{ field: 'querystring.cursor', message: 'is not a cursor this API gave out', code: 'invalid-cursor' }],
-    });
+    throw problem(
+      CoreErrors,
+      'validation-failed',
+      'The request has invalid fields',
+      { errors: [{ field: 'querystring.cursor', message: 'is not a cursor this API gave out', code: 'invalid-cursor' }] },
+      { status: 400 },
+    );
   }
   return id;
 }

@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { sha256 } from './tokens.ts';
-import { AppError } from './errors.ts';
+import { CoreErrors, problem } from './errors.ts';
 
 export type RateLimit = (key: string) => Promise<void>;
 
@@ -20,7 +20,7 @@ export function rateLimiter(db: Db, opts: { name: string; max: number; windowMs:
       RETURNING a.hits, greatest(1, ceil(extract(epoch FROM a.window_ends - now())))::int AS left`.execute(db);
     const { hits, left } = r.rows[0];
     if (hits > opts.max) {
-      throw new AppError(429, 'rate-limited', `Too many requests; try again in ${left} s`, { retryAfterSeconds: left }, { 'retry-after': String(left) });
+      throw problem(CoreErrors, 'rate-limited', `Too many requests; try again in ${left} s`, { retryAfterSeconds: left }, { headers: { 'retry-after': String(left) } });
     }
   };
 }

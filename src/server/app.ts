@@ -5,14 +5,14 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
-  jsonSchemaTransform,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { installAuth } from './auth.ts';
 import { frameworkErrors, installErrorHandler } from '../core/errors.ts';
-import { finishOpenApiDocument } from './openapi.ts';
+import { finishOpenApiDocument, transformRoute } from './openapi.ts';
+import { installProblems } from './problems.ts';
 import { healthRoutes } from '../modules/health/health.routes.ts';
 import { authRoutes } from '../modules/auth/auth.routes.ts';
 import { organizationsRoutes } from '../modules/organizations/organizations.routes.ts';
@@ -76,10 +76,12 @@ export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger): Promi
       },
       security: [{ session: [] }, { apiKey: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: transformRoute,
     transformObject: finishOpenApiDocument,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/v1/docs' });
+  // Problems first: the route table the auth hook builds carries each route's declared problems.
+  installProblems(app);
   installAuth(app, deps.db);
 
   await app.register(async (api) => {

@@ -3,7 +3,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/index.ts';
 import type { Actor, Role, RouteAccess } from '../core/actor.ts';
-import { AppError } from '../core/errors.ts';
+import type { DeclaredProblems } from './problems.ts';
+import { CoreErrors, problem } from '../core/errors.ts';
 import { newToken, sha256 } from '../core/tokens.ts';
 
 export const SESSION_COOKIE = 'aftercare_session';
@@ -60,6 +61,8 @@ export interface ApiRoute {
   method: string;
   url: string;
   access: RouteAccess;
+  /** Status → the codes the route may answer (src/server/problems.ts). */
+  problems: DeclaredProblems;
 }
 
 declare module 'fastify' {
@@ -82,7 +85,8 @@ export function installAuth(app: FastifyInstance, db: Db) {
     }
     const access = route.config?.access;
     if (!access) throw new Error(`route ${route.method} ${url} declares no config.access`);
-    for (const m of [route.method].flat()) if (m !== 'HEAD') app.apiRoutes.push({ method: m, url, access });
+    const problems = route.config?.declaredProblems ?? new Map();
+    for (const m of [route.method].flat()) if (m !== 'HEAD') app.apiRoutes.push({ method: m, url, access, problems });
   });
 
   app.addHook('onRequest', async (req) => {
@@ -96,10 +100,10 @@ export function installAuth(app: FastifyInstance, db: Db) {
     if (auth) {
       const m = /^Bearer\s+(\S+)$/i.exec(auth);
       if (!m || !m[1].startsWith(API_KEY_PREFIX)) {
-        if (access !== 'public') throw new AppError(401, 'unauthenticated', 'Authorization must be "Bearer ak_..." with an API key');
+        if (access !== 'public') throw problem(CoreErrors, 'unauthenticated', 'Authorization must be "Bearer ak_..." with an API key');
       } else {
         actor = await actorFromApiKey(db, m[1]);
-        if (!actor && access !== 'public') throw new AppError(401, 'unauthenticated', 'Unknown or revoked API key');
+        if (!actor && access !== 'public') throw problem(CoreErrors, 'unauthenticated', 'Unknown or revoked API key');
       }
     } else {
       const token = req.cookies?.[SESSION_COOKIE];
@@ -107,15 +111,15 @@ export function installAuth(app: FastifyInstance, db: Db) {
     }
     req.actor = actor;
     if (access === 'public') return;
-    if (!actor) throw new AppError(401, 'unauthenticated', 'Sign in first (POST /api/v1/auth/sign-in) or send an API key');
+    if (!actor) throw problem(CoreErrors, 'unauthenticated', 'Sign in first (POST /api/v1/auth/sign-in) or send an API key');
     if (!access.includes(actor.role)) {
-      throw new AppError(403, 'forbidden', `The ${actor.role} role may not use this route (allowed: ${access.join(', ')})`);
+      throw problem(CoreErrors, 'forbidden', `The ${actor.role} role may not use this route (allowed: ${access.join(', ')})`);
     }
   });
 }
 
 /** The signed-in actor of a route that requires one. */
 export function actorOf(req: { actor: Actor | null }): Actor {
-  if (!req.actor) throw new AppError(401, 'unauthenticated', 'Sign in first');
+  if (!req.actor) throw problem(CoreErrors, 'unauthenticated', 'Sign in first');
   return req.actor;
 }

@@ -4,10 +4,11 @@
 import crypto from 'node:crypto';
 import type { Db, Tx } from '../db/index.ts';
 import type { Actor } from '../core/actor.ts';
-import { AppError } from '../core/errors.ts';
+import { CoreErrors, problem } from '../core/errors.ts';
 
-export interface Created<T> {
-  status: number;
+export interface Created<T, S extends number = 201> {
+  /** The create's status (201 unless the caller says otherwise), also on a replay. */
+  status: S;
   body: T;
   replayed: boolean;
 }
@@ -16,18 +17,16 @@ export function requestHash(method: string, url: string, body: unknown) {
   return crypto.createHash('sha256').update(`${method} ${url}\n${JSON.stringify(body ?? null)}`).digest('hex');
 }
 
-export async function withIdempotency<T>(
+export async function withIdempotency<T, S extends number = 201>(
   db: Db,
   actor: Actor,
   key: string | undefined,
   hash: string,
   run: (tx: Tx) => Promise<T>,
-  status = 201,
-): Promise<Created<T>> {
+  status: S = 201 as S,
+): Promise<Created<T, S>> {
   if (key !== undefined && (key.length < 1 || key.length > 200)) {
-    throw new AppError(400, 'validation-failed', 'The request has invalid fields', {
-      errors: [{ field: 'headers.idempotency-key', message: 'must be 1 to 200 characters' }],
-    });
+    throw problem(CoreErrors, 'validation-failed', 'The request has invalid fields', { errors: [{ field: 'headers.idempotency-key', message: 'must be 1 to 200 characters' }] }, { status: 400 });
   }
   return db.transaction().execute(async (tx) => {
     if (key !== undefined) {
@@ -45,9 +44,9 @@ export async function withIdempotency<T>(
           .where('key', '=', key)
           .executeTakeFirstOrThrow();
         if (prior.request_hash !== hash) {
-          throw new AppError(422, 'idempotency-key-reused', 'This Idempotency-Key was used for a different request');
+          throw problem(CoreErrors, 'idempotency-key-reused', 'This Idempotency-Key was used for a different request');
         }
-        return { status: prior.status_code ?? status, body: prior.response as T, replayed: true };
+        return { status: (prior.status_code ?? status) as S, body: prior.response as T, replayed: true };
       }
     }
     const body = await run(tx);

@@ -2,8 +2,9 @@
 // that a client generator or a linter reads wrongly, and shared shapes for non-JSON responses.
 // `npm run lint:openapi` (scripts/openapi-lint.ts) lints the result; test/openapi.test.ts guards the
 // operationIds.
-import { jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { addProblemCodes } from './problems.ts';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -57,6 +58,16 @@ function dropUnusedSchemas(doc: Json): void {
   visit({ ...doc, components: { ...components, schemas: {} } });
   components.schemas = Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name)));
 }
+
+/**
+ * `transform` for @fastify/swagger, per route: the zod schemas converted, then each error status
+ * with the codes the route declares as an enum of the problem's `code` (src/server/problems.ts).
+ */
+export const transformRoute: typeof jsonSchemaTransform = (input) => {
+  const out = jsonSchemaTransform(input);
+  addProblemCodes(out.schema as Parameters<typeof addProblemCodes>[0], (input as { route?: Parameters<typeof addProblemCodes>[1] }).route);
+  return out;
+};
 
 /** `transformObject` for @fastify/swagger: the zod components, then the touches above. */
 export function finishOpenApiDocument(input: Parameters<typeof jsonSchemaTransformObject>[0]) {

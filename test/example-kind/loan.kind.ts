@@ -12,7 +12,7 @@ import { uuidv7 } from '../../src/db/ids.ts';
 import { systemActor, type Actor } from '../../src/core/actor.ts';
 import { audit } from '../../src/core/audit.ts';
 import { clocksInsertSql, planNewClocks } from '../../src/core/clocks.ts';
-import { AppError, notFound, versionConflict } from '../../src/core/errors.ts';
+import { CoreErrors, notFound, problem, versionConflict } from '../../src/core/errors.ts';
 import { orgAndPack } from '../../src/core/organization.ts';
 import { enqueue } from '../../src/core/outbox.ts';
 import { lockById, registerSubjectKind, type CaseRow, type TimerContext } from '../../src/core/subjects.ts';
@@ -78,7 +78,7 @@ export async function lend(tx: Tx, actor: Actor, f: { customerId: string; serial
 // 5. Every change: check the table, then the one writer (state, clocks, audit, outbox).
 export async function actOnLoan(tx: Tx, actor: Actor, loan: LoanRow, action: LoanAction, now: Date) {
   const t = LOAN_TRANSITIONS[action];
-  if (!(t.from as readonly string[]).includes(loan.state)) throw new AppError(409, 'illegal-transition', `Cannot ${action} a loan that is ${loan.state}`);
+  if (!(t.from as readonly string[]).includes(loan.state)) throw problem(CoreErrors, 'illegal-transition', `Cannot ${action} a loan that is ${loan.state}`);
   const { pack } = await orgAndPack(tx, loan.organization_id);
   return writeTransition(tx, actor, loanKind, loan, { action, to: t.to, clockEvents: t.clockEvents, outbox: action === 'return' ? [{ topic: 'loan.returned', payload: { loanId: loan.id } }] : [] }, pack, now);
 }

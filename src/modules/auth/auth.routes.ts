@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../core/deps.ts';
 import { actorOf, SESSION_COOKIE } from '../../server/auth.ts';
 import { ALL_ROLES, MANAGERS, ROLES } from '../../core/actor.ts';
-import { IdParams, problems, type ZApp } from '../../server/http.ts';
+import { IdParams, type ZApp } from '../../server/http.ts';
 import { createApiKey, listApiKeys, revokeApiKey, signIn, signOut } from './auth.service.ts';
 
 const RoleSchema = z.enum(ROLES);
@@ -17,7 +17,7 @@ export async function authRoutes(app: ZApp, deps: AppDeps) {
   app.post(
     '/api/v1/auth/sign-in',
     {
-      config: { access: 'public' },
+      config: { access: 'public', problems: ['invalid-credentials', 'too-many-attempts'] },
       schema: {
         operationId: 'signIn',
         tags: ['auth'],
@@ -33,8 +33,6 @@ export async function authRoutes(app: ZApp, deps: AppDeps) {
             organization: z.object({ id: z.string(), name: z.string(), slug: z.string() }),
             expiresAt: z.string(),
           }),
-          429: problems[400],
-          ...problems,
         },
       },
     },
@@ -55,7 +53,7 @@ export async function authRoutes(app: ZApp, deps: AppDeps) {
     '/api/v1/auth/sign-out',
     {
       config: { access: ALL_ROLES },
-      schema: { operationId: 'signOut', tags: ['auth'], summary: 'End the current session', response: { 204: z.null(), ...problems } },
+      schema: { operationId: 'signOut', tags: ['auth'], summary: 'End the current session', response: { 204: z.null() } },
     },
     async (req, reply) => {
       await signOut(deps.db, actorOf(req));
@@ -66,7 +64,7 @@ export async function authRoutes(app: ZApp, deps: AppDeps) {
 
   app.get(
     '/api/v1/auth/me',
-    { config: { access: ALL_ROLES }, schema: { operationId: 'getCurrentUser', tags: ['auth'], summary: 'Who am I', response: { 200: Me, ...problems } } },
+    { config: { access: ALL_ROLES }, schema: { operationId: 'getCurrentUser', tags: ['auth'], summary: 'Who am I', response: { 200: Me } } },
     async (req) => {
       const a = actorOf(req);
       return { user: { id: a.id, name: a.name, role: a.role, type: a.type }, organizationId: a.organizationId };
@@ -75,20 +73,20 @@ export async function authRoutes(app: ZApp, deps: AppDeps) {
 
   app.get(
     '/api/v1/api-keys',
-    { config: { access: MANAGERS }, schema: { operationId: 'listApiKeys', tags: ['auth'], summary: 'API keys of the organization', response: { 200: z.object({ items: z.array(ApiKey) }), ...problems } } },
+    { config: { access: MANAGERS }, schema: { operationId: 'listApiKeys', tags: ['auth'], summary: 'API keys of the organization', response: { 200: z.object({ items: z.array(ApiKey) }) } } },
     async (req) => ({ items: await listApiKeys(deps.db, actorOf(req)) }),
   );
 
   app.post(
     '/api/v1/api-keys',
     {
-      config: { access: MANAGERS },
+      config: { access: MANAGERS, problems: ['forbidden'] },
       schema: {
         operationId: 'createApiKey',
         tags: ['auth'],
         summary: 'Create an API key for an integration; the token is shown only in this response',
         body: z.object({ name: z.string().min(1).max(200), role: RoleSchema }),
-        response: { 201: ApiKey.extend({ token: z.string() }), ...problems },
+        response: { 201: ApiKey.extend({ token: z.string() }) },
       },
     },
     async (req, reply) => reply.status(201).send(await createApiKey(deps.db, actorOf(req), req.body)),
@@ -96,7 +94,7 @@ export async function authRoutes(app: ZApp, deps: AppDeps) {
 
   app.delete(
     '/api/v1/api-keys/:id',
-    { config: { access: MANAGERS }, schema: { operationId: 'revokeApiKey', tags: ['auth'], summary: 'Revoke an API key', params: IdParams, response: { 200: ApiKey, ...problems } } },
+    { config: { access: MANAGERS, problems: ['not-found'] }, schema: { operationId: 'revokeApiKey', tags: ['auth'], summary: 'Revoke an API key', params: IdParams, response: { 200: ApiKey } } },
     async (req) => revokeApiKey(deps.db, actorOf(req), req.params.id),
   );
 }

@@ -6,7 +6,8 @@ import { uuidv7 } from '../../db/ids.ts';
 import { audit } from '../../core/audit.ts';
 import { API_KEY_PREFIX, forgetApiKeys, newToken, sha256 } from '../../server/auth.ts';
 import type { Actor, Role } from '../../core/actor.ts';
-import { AppError, notFound } from '../../core/errors.ts';
+import { CoreErrors, notFound, problem } from '../../core/errors.ts';
+import { AuthErrors } from './auth.errors.ts';
 import { signInKeys, signInSucceeded, takeSignInAttempt } from './sign-in-limit.ts';
 
 export const hashPassword = (password: string) => hash(password);
@@ -36,7 +37,7 @@ export async function signIn(
     .executeTakeFirst();
   dummyHash ??= hash('not a password');
   const ok = await verify(user?.password_hash ?? (await dummyHash), password).catch(() => false);
-  if (!user || !ok || user.disabled_at) throw new AppError(401, 'invalid-credentials', 'Wrong e-mail or password');
+  if (!user || !ok || user.disabled_at) throw problem(AuthErrors, 'invalid-credentials', 'Wrong e-mail or password');
   const token = newToken();
   const actor: Actor = { organizationId: user.organization_id, role: user.role as Role, type: 'staff', id: user.id, name: user.name, channel: 'console' };
   const expiresAt = new Date(Date.now() + opts.ttlHours * 3600_000);
@@ -77,7 +78,7 @@ export async function listApiKeys(db: Db, actor: Actor) {
 
 export async function createApiKey(db: Db, actor: Actor, input: { name: string; role: Role }) {
   if (actor.role !== 'owner' && input.role === 'owner') {
-    throw new AppError(403, 'forbidden', 'Only an owner may create an owner API key');
+    throw problem(CoreErrors, 'forbidden', 'Only an owner may create an owner API key');
   }
   const token = `${API_KEY_PREFIX}${newToken()}`;
   const id = uuidv7();

@@ -10,7 +10,8 @@ import { sql } from 'kysely';
 import type { SignInLimits } from '../../config.ts';
 import type { Db, Tx } from '../../db/index.ts';
 import { sha256 } from '../../server/auth.ts';
-import { AppError } from '../../core/errors.ts';
+import { problem } from '../../core/errors.ts';
+import { AuthErrors } from './auth.errors.ts';
 
 export interface SignInKeys {
   email: string;
@@ -62,15 +63,15 @@ export async function takeSignInAttempt(db: Db, keys: SignInKeys, limits: SignIn
     if (!(e instanceof Refused)) throw e;
     const minutes = Math.ceil(e.retryAfterSeconds / 60);
     const wait = `try again in ${minutes} minute${minutes === 1 ? '' : 's'}`;
-    throw new AppError(
-      429,
+    throw problem(
+      AuthErrors,
       'too-many-attempts',
       e.by === 'email' ? `Too many failed sign-ins for this e-mail address; ${wait}` : `Too many failed sign-ins from this network address; ${wait}`,
       {
         retryAfterSeconds: e.retryAfterSeconds,
         ...(e.by === 'email' ? { errors: [{ field: 'body.email', message: `too many failed sign-ins; ${wait}`, code: 'too-many-attempts' }] } : {}),
       },
-      { 'retry-after': String(e.retryAfterSeconds) },
+      { headers: { 'retry-after': String(e.retryAfterSeconds) } },
     );
   }
 }

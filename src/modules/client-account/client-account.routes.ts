@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { AppDeps } from '../../core/deps.ts';
-import { AppError } from '../../core/errors.ts';
-import { problems, type ZApp } from '../../server/http.ts';
+import { problem } from '../../core/errors.ts';
+import { type ZApp } from '../../server/http.ts';
 import { rateLimiter } from '../../core/rate-limit.ts';
+import { ClientAccountErrors } from './client-account.errors.ts';
 import * as svc from './client-account.service.ts';
 
 const Lang = z.enum(['en', 'bg', 'vi']);
@@ -44,13 +45,13 @@ export async function clientAccountRoutes(app: ZApp, deps: AppDeps) {
   app.post(
     '/api/v1/client/sign-in-link',
     {
-      config: { access: 'public' },
+      config: { access: 'public', problems: ['rate-limited'] },
       schema: {
         operationId: 'requestClientSignInLink',
         tags,
         summary: 'E-mail a one-time sign-in link to a client of the business (answers the same whether or not the address is known)',
         body: z.object({ organization: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'is not a business id like itema-pg'), email: z.email().max(320), lang: Lang.optional() }),
-        response: { 202: z.object({ sent: z.literal(true), message: z.string() }), ...problems },
+        response: { 202: z.object({ sent: z.literal(true), message: z.string() }) },
       },
     },
     async (req, reply) => {
@@ -64,13 +65,13 @@ export async function clientAccountRoutes(app: ZApp, deps: AppDeps) {
   app.post(
     '/api/v1/client/session',
     {
-      config: { access: 'public' },
+      config: { access: 'public', problems: ['rate-limited', 'invalid-sign-in-link'] },
       schema: {
         operationId: 'createClientSession',
         tags,
         summary: "Open a sign-in link: exchange its token for the client's session cookie (single use)",
         body: z.object({ token: z.string().min(20).max(200) }),
-        response: { 200: z.object({ expiresAt: z.string() }), ...problems },
+        response: { 200: z.object({ expiresAt: z.string() }) },
       },
     },
     async (req, reply) => {
@@ -84,19 +85,19 @@ export async function clientAccountRoutes(app: ZApp, deps: AppDeps) {
   app.get(
     '/api/v1/client/account',
     {
-      config: { access: 'public' },
-      schema: { operationId: 'getClientAccount', tags, summary: "The signed-in client's devices, each with its warranty and service history", querystring: z.object({ lang: Lang.optional() }), response: { 200: ClientAccount, ...problems } },
+      config: { access: 'public', problems: ['client-not-signed-in', 'policy-input-invalid'] },
+      schema: { operationId: 'getClientAccount', tags, summary: "The signed-in client's devices, each with its warranty and service history", querystring: z.object({ lang: Lang.optional() }), response: { 200: ClientAccount } },
     },
     async (req) => {
       const c = await svc.clientOf(deps.db, cookie(req));
-      if (!c) throw new AppError(401, 'client-not-signed-in', 'Sign in with the link we e-mail you');
+      if (!c) throw problem(ClientAccountErrors, 'client-not-signed-in', 'Sign in with the link we e-mail you');
       return svc.account(deps.db, c, req.query.lang ?? 'en');
     },
   );
 
   app.post(
     '/api/v1/client/sign-out',
-    { config: { access: 'public' }, schema: { operationId: 'signOutClient', tags, summary: 'End the client session', response: { 204: z.null(), ...problems } } },
+    { config: { access: 'public' }, schema: { operationId: 'signOutClient', tags, summary: 'End the client session', response: { 204: z.null() } } },
     async (req, reply) => {
       await svc.signOut(deps.db, cookie(req));
       reply.clearCookie(svc.CLIENT_COOKIE, { path: '/api/v1/client' });

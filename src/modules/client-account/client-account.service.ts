@@ -6,7 +6,8 @@
 import type { Db } from '../../db/index.ts';
 import { newToken, sha256 } from '../../server/auth.ts';
 import { systemActor } from '../../core/actor.ts';
-import { AppError } from '../../core/errors.ts';
+import { problem } from '../../core/errors.ts';
+import { ClientAccountErrors } from './client-account.errors.ts';
 import { enqueue } from '../../core/outbox.ts';
 import { byDeviceId } from '../warranty/warranty.service.ts';
 import type { Lang } from '../../policy/index.ts';
@@ -59,7 +60,7 @@ export async function openLink(db: Db, token: string, now = new Date()) {
       .where('expires_at', '>', now)
       .returning(['organization_id', 'email'])
       .executeTakeFirst();
-    if (!used) throw new AppError(400, 'invalid-sign-in-link', 'This sign-in link is wrong, expired or already used; ask for a new one', { errors: [{ field: 'body.token', message: 'wrong, expired or already used' }] });
+    if (!used) throw problem(ClientAccountErrors, 'invalid-sign-in-link', 'This sign-in link is wrong, expired or already used; ask for a new one', { errors: [{ field: 'body.token', message: 'wrong, expired or already used' }] });
     const session = newToken();
     const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
     await tx.insertInto('client_sessions').values({ token_hash: sha256(session), organization_id: used.organization_id, email: used.email, expires_at: expiresAt }).execute();

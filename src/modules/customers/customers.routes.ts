@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../core/deps.ts';
 import { actorOf } from '../../server/auth.ts';
 import { ALL_ROLES, OFFICE } from '../../core/actor.ts';
-import { IdempotencyHeaders, IdParams, page, PageQuery, problems, type ZApp } from '../../server/http.ts';
+import { IdempotencyHeaders, IdParams, page, PageQuery, type ZApp } from '../../server/http.ts';
 import { requestHash, withIdempotency } from '../../server/idempotency.ts';
 import * as svc from './customers.service.ts';
 
@@ -47,7 +47,7 @@ export async function customersRoutes(app: ZApp, deps: AppDeps) {
           email: z.string().max(320).optional(),
           externalRef: z.string().max(200).optional(),
         }),
-        response: { 200: page(Customer), ...problems },
+        response: { 200: page(Customer) },
       },
     },
     async (req) => svc.list(deps.db, actorOf(req), req.query),
@@ -55,8 +55,8 @@ export async function customersRoutes(app: ZApp, deps: AppDeps) {
   app.post(
     '/api/v1/customers',
     {
-      config: { access: OFFICE },
-      schema: { operationId: 'createCustomer', tags, summary: 'Add a customer', headers: IdempotencyHeaders, body: CustomerFields, response: { 201: Customer, ...problems } },
+      config: { access: OFFICE, problems: ['already-exists'] },
+      schema: { operationId: 'createCustomer', tags, summary: 'Add a customer', headers: IdempotencyHeaders, body: CustomerFields, response: { 201: Customer } },
     },
     async (req, reply) => {
       const actor = actorOf(req);
@@ -66,20 +66,20 @@ export async function customersRoutes(app: ZApp, deps: AppDeps) {
   );
   app.get(
     '/api/v1/customers/:id',
-    { config: { access: ALL_ROLES }, schema: { operationId: 'getCustomer', tags, summary: 'One customer', params: IdParams, response: { 200: Customer, ...problems } } },
+    { config: { access: ALL_ROLES, problems: ['not-found'] }, schema: { operationId: 'getCustomer', tags, summary: 'One customer', params: IdParams, response: { 200: Customer } } },
     async (req) => svc.get(deps.db, actorOf(req), req.params.id),
   );
   app.patch(
     '/api/v1/customers/:id',
     {
-      config: { access: OFFICE },
+      config: { access: OFFICE, problems: ['not-found', 'version-conflict', 'already-exists'] },
       schema: {
         operationId: 'updateCustomer',
         tags,
         summary: 'Change a customer (send the version you read; 409 with the current state if it changed)',
         params: IdParams,
         body: CustomerFields.partial().extend({ version: z.number().int() }),
-        response: { 200: Customer, ...problems },
+        response: { 200: Customer },
       },
     },
     async (req) => svc.update(deps.db, actorOf(req), req.params.id, req.body),

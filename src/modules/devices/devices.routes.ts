@@ -3,7 +3,7 @@ import { EVENT_TYPES } from '../../policy/types.ts';
 import type { AppDeps } from '../../core/deps.ts';
 import { actorOf } from '../../server/auth.ts';
 import { ALL_ROLES, OFFICE } from '../../core/actor.ts';
-import { IdempotencyHeaders, IdParams, IsoDate, page, PageQuery, problems, Term, Uuid, type ZApp } from '../../server/http.ts';
+import { IdempotencyHeaders, IdParams, IsoDate, page, PageQuery, Term, Uuid, type ZApp } from '../../server/http.ts';
 import { requestHash, withIdempotency } from '../../server/idempotency.ts';
 import * as svc from './devices.service.ts';
 
@@ -106,7 +106,7 @@ export async function devicesRoutes(app: ZApp, deps: AppDeps) {
           condition: z.enum(svc.CONDITIONS).optional(),
           customerId: Uuid.optional(),
         }),
-        response: { 200: page(Device), ...problems },
+        response: { 200: page(Device) },
       },
     },
     async (req) => svc.list(deps.db, actorOf(req), req.query),
@@ -114,8 +114,8 @@ export async function devicesRoutes(app: ZApp, deps: AppDeps) {
   app.post(
     '/api/v1/devices',
     {
-      config: { access: OFFICE },
-      schema: { operationId: 'createDevice', tags, summary: 'Register a device (serial unique per manufacturer)', headers: IdempotencyHeaders, body: DeviceFields, response: { 201: Device, ...problems } },
+      config: { access: OFFICE, problems: ['unknown-reference', 'serial-taken', 'already-exists'] },
+      schema: { operationId: 'createDevice', tags, summary: 'Register a device (serial unique per manufacturer)', headers: IdempotencyHeaders, body: DeviceFields, response: { 201: Device } },
     },
     async (req, reply) => {
       const actor = actorOf(req);
@@ -125,20 +125,20 @@ export async function devicesRoutes(app: ZApp, deps: AppDeps) {
   );
   app.get(
     '/api/v1/devices/:id',
-    { config: { access: ALL_ROLES }, schema: { operationId: 'getDevice', tags, summary: 'One device', params: IdParams, response: { 200: Device, ...problems } } },
+    { config: { access: ALL_ROLES, problems: ['not-found'] }, schema: { operationId: 'getDevice', tags, summary: 'One device', params: IdParams, response: { 200: Device } } },
     async (req) => svc.get(deps.db, actorOf(req), req.params.id),
   );
   app.patch(
     '/api/v1/devices/:id',
     {
-      config: { access: OFFICE },
+      config: { access: OFFICE, problems: ['not-found', 'version-conflict', 'unknown-reference', 'validation-failed', 'already-exists'] },
       schema: {
         operationId: 'updateDevice',
         tags,
         summary: 'Change a device (send the version you read; 409 with the current state if it changed)',
         params: IdParams,
         body: DeviceBase.partial().extend({ version: z.number().int() }),
-        response: { 200: Device, ...problems },
+        response: { 200: Device },
       },
     },
     async (req) => svc.update(deps.db, actorOf(req), req.params.id, req.body),
@@ -146,15 +146,15 @@ export async function devicesRoutes(app: ZApp, deps: AppDeps) {
   app.get(
     '/api/v1/devices/:id/events',
     {
-      config: { access: ALL_ROLES },
-      schema: { operationId: 'listDeviceEvents', tags, summary: "The device's history, in date order", params: IdParams, response: { 200: z.object({ items: z.array(DeviceEventSchema) }), ...problems } },
+      config: { access: ALL_ROLES, problems: ['not-found'] },
+      schema: { operationId: 'listDeviceEvents', tags, summary: "The device's history, in date order", params: IdParams, response: { 200: z.object({ items: z.array(DeviceEventSchema) }) } },
     },
     async (req) => ({ items: await svc.listEvents(deps.db, actorOf(req), req.params.id) }),
   );
   app.post(
     '/api/v1/devices/:id/events',
     {
-      config: { access: ALL_ROLES },
+      config: { access: ALL_ROLES, problems: ['not-found'] },
       schema: {
         operationId: 'createDeviceEvent',
         tags,
@@ -162,7 +162,7 @@ export async function devicesRoutes(app: ZApp, deps: AppDeps) {
         params: IdParams,
         headers: IdempotencyHeaders,
         body: EventFields,
-        response: { 201: DeviceEventSchema, ...problems },
+        response: { 201: DeviceEventSchema },
       },
     },
     async (req, reply) => {

@@ -4,7 +4,8 @@ import { uuidv7 } from '../../db/ids.ts';
 import type { DeviceEvent, DeviceInput, EventType } from '../../policy/types.ts';
 import { audit } from '../../core/audit.ts';
 import type { Actor } from '../../core/actor.ts';
-import { AppError, notFound, versionConflict } from '../../core/errors.ts';
+import { CoreErrors, notFound, problem, versionConflict } from '../../core/errors.ts';
+import { DeviceErrors } from './devices.errors.ts';
 import { decodeCursor, toPage } from '../../server/http.ts';
 import * as repo from './devices.repository.ts';
 
@@ -137,14 +138,14 @@ export async function get(db: Db | Tx, actor: Actor, id: string) {
 async function checkCustomer(tx: Tx, actor: Actor, customerId: string | null | undefined) {
   if (!customerId) return;
   const c = await tx.selectFrom('customers').select('id').where('organization_id', '=', actor.organizationId).where('id', '=', customerId).executeTakeFirst();
-  if (!c) throw new AppError(422, 'unknown-reference', 'No such customer', { errors: [{ field: 'body.customerId', message: 'no such customer' }] });
+  if (!c) throw problem(CoreErrors, 'unknown-reference', 'No such customer', { errors: [{ field: 'body.customerId', message: 'no such customer' }] });
 }
 
 export async function insert(tx: Tx, actor: Actor, f: DeviceFields) {
   await checkCustomer(tx, actor, f.customerId);
   const dup = await repo.bySerial(tx, actor.organizationId, f.serial, f.manufacturer);
   if (dup.length) {
-    throw new AppError(409, 'serial-taken', `${f.manufacturer} serial ${f.serial} is already registered`, {
+    throw problem(DeviceErrors, 'serial-taken', `${f.manufacturer} serial ${f.serial} is already registered`, {
       errors: [{ field: 'body.serial', message: 'already registered for this manufacturer' }],
       existingId: dup[0].id,
     });
@@ -191,7 +192,7 @@ export async function update(db: Db, actor: Actor, id: string, p: Partial<Omit<D
     const condition = pick(p.condition, before.condition as DeviceFields['condition'] & string);
     const discountDefect = pick(p.discountDefect, before.discount_defect);
     if (condition === 'discounted' && !discountDefect) {
-      throw new AppError(422, 'validation-failed', 'The request has invalid fields', { errors: [{ field: 'body.discountDefect', message: 'required for a discounted device (ITEMA-8)' }] });
+      throw problem(CoreErrors, 'validation-failed', 'The request has invalid fields', { errors: [{ field: 'body.discountDefect', message: 'required for a discounted device (ITEMA-8)' }] }, { status: 422 });
     }
     const after = await tx
       .updateTable('devices')

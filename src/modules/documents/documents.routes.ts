@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../core/deps.ts';
 import { actorOf } from '../../server/auth.ts';
 import { ALL_ROLES } from '../../core/actor.ts';
-import { IdParams, IsoDate, problems, type ZApp } from '../../server/http.ts';
+import { IdParams, IsoDate, type ZApp } from '../../server/http.ts';
 import { fileResponse } from '../../server/openapi.ts';
 import { DOC_LANGS } from './documents.i18n.ts';
 import * as svc from './documents.service.ts';
@@ -24,14 +24,14 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
   app.get(
     '/api/v1/devices/:id/documents/warranty-card.pdf',
     {
-      config: { access: ALL_ROLES },
+      config: { access: ALL_ROLES, problems: ['not-found', 'policy-input-invalid'] },
       schema: {
         operationId: 'getDeviceWarrantyCardPdf',
         tags,
         summary: 'Warranty card (PDF): terms and end dates as the policy engine computes them, part cards (ITEMA-25), legal guarantee, rule ids',
         params: IdParams,
         querystring: z.object({ at: IsoDate.optional().describe('Coverage as of this date; default today in the organization’s time zone'), lang: Lang }),
-        response: { 200: pdf, ...problems },
+        response: { 200: pdf },
       },
     },
     async (req, reply) => sendPdf(reply, await svc.warrantyCard(deps.db, deps.config, actorOf(req), req.params.id, req.query)),
@@ -39,13 +39,13 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
   app.get(
     '/api/v1/documents/warranty-request-form.pdf',
     {
-      config: { access: 'public' },
+      config: { access: 'public', problems: ['not-found'] },
       schema: {
         operationId: 'getWarrantyRequestFormPdf',
         tags,
         summary: 'Blank warranty request form to fill in by hand (ITEMA-27, ITEMA-28). Public: pass ?org= (the business slug) when not signed in',
         querystring: z.object({ org: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be a business slug such as itema-pg').optional(), lang: Lang }),
-        response: { 200: pdf, ...problems },
+        response: { 200: pdf },
       },
     },
     async (req, reply) => sendPdf(reply, await svc.requestForm(deps.db, deps.config, req.actor, req.query)),
@@ -54,7 +54,7 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
   const OrderDocs = z.object({ items: z.array(z.object({ kind: z.enum(svc.ORDER_DOCUMENTS), filename: z.string(), url: z.string(), createdAt: z.string() })) });
   app.get(
     '/api/v1/service-orders/:id/documents',
-    { config: { access: ALL_ROLES }, schema: { operationId: 'listServiceOrderDocuments', tags, summary: 'The documents of an order (work order, quote, completion certificate, payment receipt, findings protocol) as its state allows, with their links', params: IdParams, response: { 200: OrderDocs, ...problems } } },
+    { config: { access: ALL_ROLES, problems: ['not-found'] }, schema: { operationId: 'listServiceOrderDocuments', tags, summary: 'The documents of an order (work order, quote, completion certificate, payment receipt, findings protocol) as its state allows, with their links', params: IdParams, response: { 200: OrderDocs } } },
     async (req) => {
       const o = await svc.staffOrder(deps.db, actorOf(req), req.params.id);
       return { items: await svc.documentsOf(deps.db, o, `/api/v1/service-orders/${o.id}`) };
@@ -63,7 +63,7 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
   const TokenParams = z.object({ token: z.string().min(16).max(200) });
   app.get(
     '/api/v1/order-page/:token/documents',
-    { config: { access: 'public' }, schema: { operationId: 'listOrderPageDocuments', tags, summary: "The order's documents, for the client with the order page link", params: TokenParams, response: { 200: OrderDocs, ...problems } } },
+    { config: { access: 'public', problems: ['not-found'] }, schema: { operationId: 'listOrderPageDocuments', tags, summary: "The order's documents, for the client with the order page link", params: TokenParams, response: { 200: OrderDocs } } },
     async (req) => {
       const o = await svc.clientOrder(deps.db, req.params.token);
       return { items: await svc.documentsOf(deps.db, o, `/api/v1/order-page/${req.params.token}`) };
@@ -85,16 +85,16 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
     app.get(
       `/api/v1/service-orders/:id/documents/${kind}.pdf`,
       {
-        config: { access: ALL_ROLES },
-        schema: { operationId: `getServiceOrder${pdfName}Pdf`, tags, summary: `${what[kind]} as PDF, from the recorded order`, params: IdParams, querystring: z.object({ lang: Lang }), response: { 200: pdf, ...problems } },
+        config: { access: ALL_ROLES, problems: svc.ORDER_DOCUMENT_PROBLEMS[kind] },
+        schema: { operationId: `getServiceOrder${pdfName}Pdf`, tags, summary: `${what[kind]} as PDF, from the recorded order`, params: IdParams, querystring: z.object({ lang: Lang }), response: { 200: pdf } },
       },
       async (req, reply) => sendPdf(reply, await render(deps.db, deps.config, await svc.staffOrder(deps.db, actorOf(req), req.params.id), req.query)),
     );
     app.get(
       `/api/v1/order-page/:token/documents/${kind}.pdf`,
       {
-        config: { access: 'public' },
-        schema: { operationId: `getOrderPage${pdfName}Pdf`, tags, summary: `${what[kind]} as PDF, for the client with the order page link`, params: TokenParams, querystring: z.object({ lang: Lang }), response: { 200: pdf, ...problems } },
+        config: { access: 'public', problems: svc.ORDER_DOCUMENT_PROBLEMS[kind] },
+        schema: { operationId: `getOrderPage${pdfName}Pdf`, tags, summary: `${what[kind]} as PDF, for the client with the order page link`, params: TokenParams, querystring: z.object({ lang: Lang }), response: { 200: pdf } },
       },
       async (req, reply) => sendPdf(reply, await render(deps.db, deps.config, await svc.clientOrder(deps.db, req.params.token), req.query)),
     );

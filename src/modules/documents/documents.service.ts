@@ -8,7 +8,8 @@ import type { ServiceOrdersTable } from '../../db/schema.ts';
 import { getShippedPack } from '../../policy/index.ts';
 import type { Texts } from '../../policy/types.ts';
 import { systemActor, type Actor } from '../../core/actor.ts';
-import { AppError, notFound } from '../../core/errors.ts';
+import { CoreErrors, notFound, problem, type ProblemCode } from '../../core/errors.ts';
+import { DocumentErrors } from './documents.errors.ts';
 import { byToken, orderClocks } from '../service-orders/service-orders.service.ts';
 import { todayIn } from '../../core/day.ts';
 import { byDeviceId } from '../warranty/warranty.service.ts';
@@ -75,11 +76,15 @@ export async function requestForm(db: Db, config: Config, actor: Actor | null, q
   const org = actor ? await repo.organizationById(db, actor.organizationId) : q.org ? await repo.organizationBySlug(db, q.org) : undefined;
   if (!org) {
     if (!actor && !q.org) {
-      throw new AppError(400, 'validation-failed', 'The request has invalid fields', {
-        errors: [{ field: 'querystring.org', message: "required when not signed in: the business's slug, e.g. itema-pg", code: 'required' }],
-      });
+      throw problem(
+        CoreErrors,
+        'validation-failed',
+        'The request has invalid fields',
+        { errors: [{ field: 'querystring.org', message: "required when not signed in: the business's slug, e.g. itema-pg", code: 'required' }] },
+        { status: 400 },
+      );
     }
-    throw new AppError(404, 'not-found', `No business ${q.org}`, { errors: [{ field: 'querystring.org', message: 'no business with this slug' }] });
+    throw problem(CoreErrors, 'not-found', `No business ${q.org}`, { errors: [{ field: 'querystring.org', message: 'no business with this slug' }] });
   }
   const lang = q.lang ?? pickLang(org.languages[0]);
   const pack = getShippedPack(org.pack_id);
@@ -158,12 +163,12 @@ export async function staffOrder(db: Db, actor: Actor, id: string) {
 export async function clientOrder(db: Db, token: string) {
   const o = await byToken(db, token);
   // The same answer as the order page itself for a wrong or revoked token.
-  if (!o) throw new AppError(404, 'not-found', 'No order page with this link (it may have been revoked)');
+  if (!o) throw problem(CoreErrors, 'not-found', 'No order page with this link (it may have been revoked)');
   return o;
 }
 
 export async function workOrder(db: Db, config: Config, o: OrderRow, q: { lang?: DocLang }) {
-  if (!o.work_order) throw new AppError(409, 'no-work-order', `Order ${o.number} has no signed work order yet (it is opened with one, SC-2)`);
+  if (!o.work_order) throw problem(DocumentErrors, 'no-work-order', `Order ${o.number} has no signed work order yet (it is opened with one, SC-2)`);
   const { base } = await orderBase(db, config, o, q, o.created_at);
   const decision = o.decision as { outcome: string; provisional: boolean; reasons: { rule: string; text: Texts }[] } | null;
   const pdf = await renderWorkOrder({
@@ -176,7 +181,7 @@ export async function workOrder(db: Db, config: Config, o: OrderRow, q: { lang?:
   return { pdf, filename: fileOf('work-order', o, base.lang) };
 }
 
-const notAvailable = (o: OrderRow, doc: string, why: string) => new AppError(409, 'document-not-available', `Order ${o.number} has no ${doc} yet: ${why}`);
+const notAvailable = (o: OrderRow, doc: string, why: string) => problem(DocumentErrors, 'document-not-available', `Order ${o.number} has no ${doc} yet: ${why}`);
 
 /** What every order document prints: the business, the client, the device, the numbers, the link. */
 async function orderBase(db: Db, config: Config, o: OrderRow, q: { lang?: DocLang }, createdAt: Date) {
@@ -298,6 +303,17 @@ export async function orderWarrantyCard(db: Db, config: Config, o: OrderRow, q: 
   const card = await warrantyCard(db, config, systemActor(o.organization_id, 'order-page'), o.device_id, { at: todayIn(org.time_zone, h.occurred_at), lang });
   return { pdf: card.pdf, filename: fileOf('warranty-card', o, lang) };
 }
+
+/** What each order document's routes can answer (the order, its organization, the document's own state). */
+export const ORDER_DOCUMENT_PROBLEMS = {
+  'work-order': ['not-found', 'no-work-order'],
+  quote: ['not-found', 'document-not-available'],
+  'completion-certificate': ['not-found', 'document-not-available'],
+  'payment-receipt': ['not-found', 'document-not-available'],
+  'findings-protocol': ['not-found', 'document-not-available'],
+  // The card is the device's, computed by the engine as of the handover day.
+  'warranty-card': ['not-found', 'document-not-available', 'policy-input-invalid'],
+} as const satisfies Record<OrderDocument, readonly ProblemCode[]>;
 
 export const ORDER_RENDERERS: Record<OrderDocument, (db: Db, config: Config, o: OrderRow, q: { lang?: DocLang }) => Promise<{ pdf: Buffer; filename: string }>> = {
   'work-order': workOrder,

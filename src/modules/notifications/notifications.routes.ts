@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../core/deps.ts';
 import { actorOf } from '../../server/auth.ts';
 import { OFFICE } from '../../core/actor.ts';
-import { decodeCursor, page, PageQuery, problems, toPage, Uuid, type ZApp } from '../../server/http.ts';
+import { decodeCursor, page, PageQuery, toPage, Uuid, type ZApp } from '../../server/http.ts';
 import * as repo from './notifications.repository.ts';
 
 export const STATUSES = ['pending', 'sending', 'sent', 'kept', 'failed'] as const;
@@ -61,7 +61,7 @@ export async function notificationsRoutes(app: ZApp, deps: AppDeps) {
         tags,
         summary: 'Messages to clients and staff with their delivery status, newest first (?status=kept: what no channel carried; ?orderId=: one order’s messages)',
         querystring: PageQuery.extend({ status: z.enum(STATUSES).optional(), orderId: Uuid.optional() }),
-        response: { 200: page(Notification), ...problems },
+        response: { 200: page(Notification) },
       },
     },
     async (req) => {

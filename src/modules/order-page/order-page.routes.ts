@@ -3,8 +3,8 @@
 // with accept / refuse, what is due, documents. Rate-limited; a wrong token or pair is a plain 404.
 import { z } from 'zod';
 import type { AppDeps } from '../../core/deps.ts';
-import { AppError } from '../../core/errors.ts';
-import { problems, type ZApp } from '../../server/http.ts';
+import { AppError, CoreErrors, problem } from '../../core/errors.ts';
+import { type ZApp } from '../../server/http.ts';
 import { documentsOf } from '../documents/documents.service.ts';
 import { ProofFile } from '../proofs/proofs.contract.ts';
 import { listProofs } from '../proofs/proofs.service.ts';
@@ -37,17 +37,16 @@ z.globalRegistry.add(OrderPage, { id: 'OrderPage' });
 const Token = z.object({ token: z.string().min(20).max(100).regex(/^[A-Za-z0-9_-]+$/) });
 const Lookup = z.object({ number: z.string().min(5).max(40), contact: z.string().min(3).max(320).describe("The client's phone or e-mail") });
 const Decision = z.object({ decision: z.enum(['accept', 'refuse']), version: z.number().int() });
-const gone = () => new AppError(404, 'not-found', 'No order for this link or these details');
+const gone = () => problem(CoreErrors, 'not-found', 'No order for this link or these details');
 
 export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
   const now = () => deps.now?.() ?? new Date();
   const tags = ['order page'];
   const limit = rateLimiter(deps.db, { name: 'order-page', max: 60, windowMs: 60_000 });
-  const r429 = { 429: problems[400] };
 
   app.get(
     '/api/v1/order-page/:token',
-    { config: { access: 'public' }, schema: { operationId: 'getOrderPageByToken', tags, summary: "The client's order page", params: Token, response: { 200: OrderPage, ...r429, ...problems } } },
+    { config: { access: 'public', problems: ['rate-limited', 'not-found'] }, schema: { operationId: 'getOrderPageByToken', tags, summary: "The client's order page", params: Token, response: { 200: OrderPage } } },
     async (req) => {
       await limit(req.ip);
       const o = await svc.byToken(deps.db, req.params.token);
@@ -58,7 +57,7 @@ export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
 
   app.post(
     '/api/v1/order-page/:token/decision',
-    { config: { access: 'public' }, schema: { operationId: 'decideQuoteByToken', tags, summary: 'Accept or refuse the quote (SC-3, SC-7)', params: Token, body: Decision, response: { 200: OrderPage, ...r429, ...problems } } },
+    { config: { access: 'public', problems: ['rate-limited', ...svc.CLIENT_DECISION_PROBLEMS] }, schema: { operationId: 'decideQuoteByToken', tags, summary: 'Accept or refuse the quote (SC-3, SC-7)', params: Token, body: Decision, response: { 200: OrderPage } } },
     async (req) => {
       await limit(req.ip);
       return decideOnPage(deps, () => svc.byToken(deps.db, req.params.token), req.body, now(), req.params.token);
@@ -67,7 +66,7 @@ export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
 
   app.post(
     '/api/v1/order-page/lookup',
-    { config: { access: 'public' }, schema: { operationId: 'lookupOrderPage', tags, summary: 'The order page by order number and the phone or e-mail on the order', body: Lookup, response: { 200: OrderPage, ...r429, ...problems } } },
+    { config: { access: 'public', problems: ['rate-limited', 'not-found'] }, schema: { operationId: 'lookupOrderPage', tags, summary: 'The order page by order number and the phone or e-mail on the order', body: Lookup, response: { 200: OrderPage } } },
     async (req) => {
       await limit(req.ip);
       const o = await svc.byNumberAndContact(deps.db, req.body.number, req.body.contact);
@@ -78,7 +77,7 @@ export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
 
   app.post(
     '/api/v1/order-page/lookup/decision',
-    { config: { access: 'public' }, schema: { operationId: 'decideQuoteByLookup', tags, summary: 'Accept or refuse the quote, by order number and phone or e-mail', body: Lookup.extend(Decision.shape), response: { 200: OrderPage, ...r429, ...problems } } },
+    { config: { access: 'public', problems: ['rate-limited', ...svc.CLIENT_DECISION_PROBLEMS] }, schema: { operationId: 'decideQuoteByLookup', tags, summary: 'Accept or refuse the quote, by order number and phone or e-mail', body: Lookup.extend(Decision.shape), response: { 200: OrderPage } } },
     async (req) => {
       await limit(req.ip);
       return decideOnPage(deps, () => svc.byNumberAndContact(deps.db, req.body.number, req.body.contact), req.body, now());
@@ -101,7 +100,7 @@ async function decideOnPage(deps: AppDeps, find: () => Promise<svc.OrderRow | un
     await svc.act(deps.db, actor, o.id, { action: body.decision, via: 'order-page', version: body.version }, now);
   } catch (e) {
     // The staff view of the order is not the client's: keep only the code and message.
-    if (e instanceof AppError) throw new AppError(e.status, e.code, e.message, e.code === 'version-conflict' ? { current: await svc.pageView(deps.db, o, now) } : {});
+    if (e instanceof AppError) throw e.withExtra(e.code === 'version-conflict' ? { current: await svc.pageView(deps.db, o, now) } : {});
     throw e;
   }
   const fresh = (await svc.orderRow(deps.db, o.organization_id, o.id))!;

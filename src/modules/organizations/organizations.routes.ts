@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../core/deps.ts';
 import { actorOf } from '../../server/auth.ts';
 import { ALL_ROLES, MANAGERS, OWNER, ROLES } from '../../core/actor.ts';
-import { Currency, IdParams, problems, type ZApp } from '../../server/http.ts';
+import { Currency, IdParams, type ZApp } from '../../server/http.ts';
 import * as svc from './organizations.service.ts';
 
 const Organization = z.object({
@@ -42,18 +42,18 @@ const TimeZone = z.string().refine(svc.isTimeZone, 'is not an IANA time zone suc
 
 export async function organizationsRoutes(app: ZApp, deps: AppDeps) {
   const tags = ['organization'];
-  app.get('/api/v1/organization', { config: { access: ALL_ROLES }, schema: { operationId: 'getOrganization', tags, summary: 'The signed-in organization', response: { 200: Organization, ...problems } } }, async (req) =>
+  app.get('/api/v1/organization', { config: { access: ALL_ROLES, problems: ['not-found'] }, schema: { operationId: 'getOrganization', tags, summary: 'The signed-in organization', response: { 200: Organization } } }, async (req) =>
     svc.getCurrent(deps.db, actorOf(req)),
   );
   app.get(
     '/api/v1/organization/policy-pack',
-    { config: { access: MANAGERS }, schema: { operationId: 'getPolicyPack', tags, summary: 'The policy pack in force: its version and every rule with its text', response: { 200: PolicyPackInForce, ...problems } } },
+    { config: { access: MANAGERS, problems: ['not-found'] }, schema: { operationId: 'getPolicyPack', tags, summary: 'The policy pack in force: its version and every rule with its text', response: { 200: PolicyPackInForce } } },
     async (req) => svc.policyPack(deps.db, actorOf(req)),
   );
   app.get(
     '/api/v1/organization/findings',
     {
-      config: { access: ALL_ROLES },
+      config: { access: ALL_ROLES, problems: ['not-found'] },
       schema: {
         operationId: 'listDiagnosisFindings',
         tags,
@@ -64,7 +64,6 @@ export async function organizationsRoutes(app: ZApp, deps: AppDeps) {
             policyVersion: z.string(),
             items: z.array(z.object({ code: z.string(), rule: z.string(), effect: z.enum(['not-covered', 'void', 'paid']), text: z.string() })),
           }),
-          ...problems,
         },
       },
     },
@@ -73,7 +72,7 @@ export async function organizationsRoutes(app: ZApp, deps: AppDeps) {
   app.patch(
     '/api/v1/organization',
     {
-      config: { access: OWNER },
+      config: { access: OWNER, problems: ['not-found', 'version-conflict'] },
       schema: {
         operationId: 'updateOrganization',
         tags,
@@ -86,13 +85,13 @@ export async function organizationsRoutes(app: ZApp, deps: AppDeps) {
           currency: Currency.optional(),
           languages: z.array(z.enum(['en', 'bg', 'vi'])).min(1).optional(),
         }),
-        response: { 200: Organization, ...problems },
+        response: { 200: Organization },
       },
     },
     async (req) => svc.updateCurrent(deps.db, actorOf(req), req.body),
   );
 
-  app.get('/api/v1/locations', { config: { access: ALL_ROLES }, schema: { operationId: 'listLocations', tags, summary: 'Locations', response: { 200: z.object({ items: z.array(Location) }), ...problems } } }, async (req) => ({
+  app.get('/api/v1/locations', { config: { access: ALL_ROLES }, schema: { operationId: 'listLocations', tags, summary: 'Locations', response: { 200: z.object({ items: z.array(Location) }) } } }, async (req) => ({
     items: await svc.listLocations(deps.db, actorOf(req)),
   }));
   app.post(
@@ -104,7 +103,7 @@ export async function organizationsRoutes(app: ZApp, deps: AppDeps) {
         tags,
         summary: 'Add a location',
         body: z.object({ name: z.string().min(1).max(200), address: z.string().max(500).nullish(), phone: z.string().max(50).nullish() }),
-        response: { 201: Location, ...problems },
+        response: { 201: Location },
       },
     },
     async (req, reply) => reply.status(201).send(await svc.createLocation(deps.db, actorOf(req), req.body)),
@@ -112,32 +111,32 @@ export async function organizationsRoutes(app: ZApp, deps: AppDeps) {
   app.patch(
     '/api/v1/locations/:id',
     {
-      config: { access: MANAGERS },
+      config: { access: MANAGERS, problems: ['not-found', 'version-conflict'] },
       schema: {
         operationId: 'updateLocation',
         tags,
         summary: 'Change a location',
         params: IdParams,
         body: z.object({ version: z.number().int(), name: z.string().min(1).max(200).optional(), address: z.string().max(500).nullish(), phone: z.string().max(50).nullish() }),
-        response: { 200: Location, ...problems },
+        response: { 200: Location },
       },
     },
     async (req) => svc.updateLocation(deps.db, actorOf(req), req.params.id, req.body),
   );
 
-  app.get('/api/v1/staff-users', { config: { access: MANAGERS }, schema: { operationId: 'listStaffUsers', tags, summary: 'Staff users', response: { 200: z.object({ items: z.array(StaffUser) }), ...problems } } }, async (req) => ({
+  app.get('/api/v1/staff-users', { config: { access: MANAGERS }, schema: { operationId: 'listStaffUsers', tags, summary: 'Staff users', response: { 200: z.object({ items: z.array(StaffUser) }) } } }, async (req) => ({
     items: await svc.listStaff(deps.db, actorOf(req)),
   }));
   app.post(
     '/api/v1/staff-users',
     {
-      config: { access: OWNER },
+      config: { access: OWNER, problems: ['email-taken', 'already-exists'] },
       schema: {
         operationId: 'createStaffUser',
         tags,
         summary: 'Add a staff user',
         body: z.object({ name: z.string().min(1).max(200), email: z.email(), role: z.enum(ROLES), password: z.string().min(10, 'must be at least 10 characters').max(1000) }),
-        response: { 201: StaffUser, ...problems },
+        response: { 201: StaffUser },
       },
     },
     async (req, reply) => reply.status(201).send(await svc.createStaff(deps.db, actorOf(req), req.body)),

@@ -2,7 +2,8 @@ import type { Db } from '../../db/index.ts';
 import { uuidv7 } from '../../db/ids.ts';
 import { audit } from '../../core/audit.ts';
 import type { Actor, Role } from '../../core/actor.ts';
-import { AppError, notFound, versionConflict } from '../../core/errors.ts';
+import { notFound, problem, versionConflict } from '../../core/errors.ts';
+import { OrganizationErrors } from './organizations.errors.ts';
 import { hashPassword } from '../auth/auth.service.ts';
 import * as repo from './organizations.repository.ts';
 import { getShippedPack, selectVersion, type Texts } from '../../policy/index.ts';
@@ -120,7 +121,7 @@ export async function createStaff(db: Db, actor: Actor, input: { name: string; e
   const passwordHash = await hashPassword(input.password);
   return db.transaction().execute(async (tx) => {
     const taken = await tx.selectFrom('staff_users').select('id').where((eb) => eb(eb.fn('lower', ['email']), '=', input.email.toLowerCase())).executeTakeFirst();
-    if (taken) throw new AppError(409, 'email-taken', 'A staff user with this e-mail already exists', { errors: [{ field: 'body.email', message: 'already in use' }] });
+    if (taken) throw problem(OrganizationErrors, 'email-taken', 'A staff user with this e-mail already exists', { errors: [{ field: 'body.email', message: 'already in use' }] });
     const row = await tx
       .insertInto('staff_users')
       .values({ id: uuidv7(), organization_id: actor.organizationId, name: input.name, email: input.email, role: input.role, password_hash: passwordHash })

@@ -5,43 +5,44 @@ import { z } from 'zod';
 import type { AppDeps } from '../../core/deps.ts';
 import { actorOf } from '../../server/auth.ts';
 import { ALL_ROLES } from '../../core/actor.ts';
-import { AppError, notFound } from '../../core/errors.ts';
-import { IdParams, problems, Uuid, type ZApp } from '../../server/http.ts';
+import { CoreErrors, notFound, problem } from '../../core/errors.ts';
+import { IdParams, Uuid, type ZApp } from '../../server/http.ts';
 import { fileResponse } from '../../server/openapi.ts';
 import { ALLOWED_TYPES } from '../purchases/purchases.service.ts';
 import { rateLimiter } from '../../core/rate-limit.ts';
 import * as orders from '../service-orders/service-orders.service.ts';
 import { ProofFile } from './proofs.contract.ts';
+import { ProofErrors } from './proofs.errors.ts';
 import * as svc from './proofs.service.ts';
 
 
 const Token = z.object({ token: z.string().min(20).max(100).regex(/^[A-Za-z0-9_-]+$/) });
-const gone = () => new AppError(404, 'not-found', 'No order for this link or these details');
-const fileProblem = (status: number, code: string, detail: string, message: string) => new AppError(status, code, detail, { errors: [{ field: 'body.file', message }] });
+const gone = () => problem(CoreErrors, 'not-found', 'No order for this link or these details');
+const fileField = (message: string) => ({ errors: [{ field: 'body.file', message }] });
 
 /** The one `file` part of a multipart body, read whole (the multipart limit bounds it). */
 async function readUpload(req: FastifyRequest, maxBytes: number) {
-  if (!req.isMultipart()) throw fileProblem(415, 'unsupported-media-type', 'Send multipart/form-data with a `file` field', 'missing');
+  if (!req.isMultipart()) throw problem(CoreErrors, 'unsupported-media-type', 'Send multipart/form-data with a `file` field', fileField('missing'));
   let part;
   try {
     part = await req.file();
   } catch (e) {
     throw uploadError(e, maxBytes);
   }
-  if (!part || part.fieldname !== 'file') throw fileProblem(400, 'validation-failed', 'The request has invalid fields', 'missing');
+  if (!part || part.fieldname !== 'file') throw problem(CoreErrors, 'validation-failed', 'The request has invalid fields', fileField('missing'), { status: 400 });
   let data: Buffer;
   try {
     data = await part.toBuffer();
   } catch (e) {
     throw uploadError(e, maxBytes);
   }
-  if (data.length === 0) throw fileProblem(400, 'validation-failed', 'The request has invalid fields', 'empty file');
+  if (data.length === 0) throw problem(CoreErrors, 'validation-failed', 'The request has invalid fields', fileField('empty file'), { status: 400 });
   return { filename: part.filename || 'upload', contentType: part.mimetype, data };
 }
 
 function uploadError(e: unknown, maxBytes: number) {
   const code = (e as { code?: string }).code;
-  if (code === 'FST_REQ_FILE_TOO_LARGE') return fileProblem(413, 'file-too-large', `The file is larger than ${maxBytes} bytes`, `at most ${maxBytes} bytes`);
+  if (code === 'FST_REQ_FILE_TOO_LARGE') return problem(ProofErrors, 'file-too-large', `The file is larger than ${maxBytes} bytes`, fileField(`at most ${maxBytes} bytes`));
   return e;
 }
 
@@ -58,20 +59,19 @@ export async function proofsRoutes(app: ZApp, deps: AppDeps) {
   // Uploads are the heaviest public request: a tighter limit than the order page's own.
   const uploadLimit = rateLimiter(deps.db, { name: 'proof-upload', max: 10, windowMs: 60_000 });
   const pageLimit = rateLimiter(deps.db, { name: 'proof-page', max: 60, windowMs: 60_000 });
-  const r429 = { 429: problems[400] };
   const proofBody = fileResponse('The file as the client sent it (always an attachment)', Object.keys(ALLOWED_TYPES));
   const staffBase = (id: string) => `/api/v1/service-orders/${id}`;
 
   app.post(
     '/api/v1/order-page/:token/proofs',
     {
-      config: { access: 'public' },
+      config: { access: 'public', problems: ['rate-limited', 'not-found', 'unsupported-media-type', 'file-too-large', 'unsupported-file-type', 'order-closed', 'too-many-proofs'] },
       schema: {
         operationId: 'uploadOrderPageProof',
         tags: ['order page'],
         summary: 'Attach a proof (invoice, receipt, warranty card) to the claim: multipart/form-data with one field `file` (PDF, PNG, JPEG or WebP, size limited; rate-limited)',
         params: Token,
-        response: { 200: ProofFile, 201: ProofFile, 413: problems[400], 415: problems[400], ...r429, ...problems },
+        response: { 200: ProofFile, 201: ProofFile },
       },
     },
     async (req, reply) => {
@@ -86,7 +86,7 @@ export async function proofsRoutes(app: ZApp, deps: AppDeps) {
 
   app.get(
     '/api/v1/order-page/:token/proofs/:proofId',
-    { config: { access: 'public' }, schema: { operationId: 'downloadOrderPageProof', tags: ['order page'], summary: 'A proof file of this order, for the client', params: Token.extend({ proofId: Uuid }), response: { 200: proofBody, ...r429, ...problems } } },
+    { config: { access: 'public', problems: ['rate-limited', 'not-found'] }, schema: { operationId: 'downloadOrderPageProof', tags: ['order page'], summary: 'A proof file of this order, for the client', params: Token.extend({ proofId: Uuid }), response: { 200: proofBody } } },
     async (req, reply) => {
       await pageLimit(req.ip);
       const o = await orders.byToken(deps.db, req.params.token);
@@ -98,7 +98,7 @@ export async function proofsRoutes(app: ZApp, deps: AppDeps) {
 
   app.get(
     '/api/v1/service-orders/:id/proofs',
-    { config: { access: ALL_ROLES }, schema: { operationId: 'listServiceOrderProofs', tags: ['service orders'], summary: "The order's proof files (sent with the claim)", params: IdParams, response: { 200: z.object({ items: z.array(ProofFile) }), ...problems } } },
+    { config: { access: ALL_ROLES, problems: ['not-found'] }, schema: { operationId: 'listServiceOrderProofs', tags: ['service orders'], summary: "The order's proof files (sent with the claim)", params: IdParams, response: { 200: z.object({ items: z.array(ProofFile) }) } } },
     async (req) => {
       const actor = actorOf(req);
       const o = await orders.orderRow(deps.db, actor.organizationId, req.params.id);
@@ -109,7 +109,7 @@ export async function proofsRoutes(app: ZApp, deps: AppDeps) {
 
   app.get(
     '/api/v1/service-orders/:id/proofs/:proofId',
-    { config: { access: ALL_ROLES }, schema: { operationId: 'downloadServiceOrderProof', tags: ['service orders'], summary: 'Download one proof file of the order', params: IdParams.extend({ proofId: Uuid }), response: { 200: proofBody, ...problems } } },
+    { config: { access: ALL_ROLES, problems: ['not-found'] }, schema: { operationId: 'downloadServiceOrderProof', tags: ['service orders'], summary: 'Download one proof file of the order', params: IdParams.extend({ proofId: Uuid }), response: { 200: proofBody } } },
     async (req, reply) => {
       const actor = actorOf(req);
       const { doc, stream } = await svc.openProof(deps.db, deps.storage, actor.organizationId, req.params.id, req.params.proofId);

@@ -10,7 +10,8 @@ import type { DocumentsTable } from '../../db/schema.ts';
 import type { Selectable } from 'kysely';
 import { audit } from '../../core/audit.ts';
 import type { Actor } from '../../core/actor.ts';
-import { AppError, notFound } from '../../core/errors.ts';
+import { notFound, problem } from '../../core/errors.ts';
+import { ProofErrors } from './proofs.errors.ts';
 import type { FileStorage } from '../../storage/index.ts';
 import { checkFileType } from '../purchases/purchases.service.ts';
 import type { OrderRow } from '../service-orders/service-orders.service.ts';
@@ -49,7 +50,7 @@ export async function listProofs(db: Db | Tx, orgId: string, orderId: string, ur
  */
 export async function addProof(db: Db, storage: FileStorage, actor: Actor, order: OrderRow, file: { filename: string; contentType: string; data: Buffer }, urlBase: string) {
   const type = checkFileType(file);
-  if (CLOSED.includes(order.state)) throw new AppError(409, 'order-closed', `Order ${order.number} is ${order.state}: no more proofs can be added`);
+  if (CLOSED.includes(order.state)) throw problem(ProofErrors, 'order-closed', `Order ${order.number} is ${order.state}: no more proofs can be added`);
   const sha256 = crypto.createHash('sha256').update(file.data).digest('hex');
   const id = uuidv7();
   const key = `${order.organization_id}/${id}.${type.ext}`;
@@ -59,7 +60,7 @@ export async function addProof(db: Db, storage: FileStorage, actor: Actor, order
       // The order row is the lock: two uploads at once count each other.
       const o = await tx.selectFrom('service_orders').select(['id', 'state']).where('organization_id', '=', order.organization_id).where('id', '=', order.id).forUpdate().executeTakeFirst();
       if (!o) throw notFound('Service order');
-      if (CLOSED.includes(o.state)) throw new AppError(409, 'order-closed', `Order ${order.number} is ${o.state}: no more proofs can be added`);
+      if (CLOSED.includes(o.state)) throw problem(ProofErrors, 'order-closed', `Order ${order.number} is ${o.state}: no more proofs can be added`);
       const existing = await proofsQuery(tx, order.organization_id, order.id).execute();
       const same = existing.find((d) => d.sha256 === sha256);
       if (same) {
@@ -67,7 +68,7 @@ export async function addProof(db: Db, storage: FileStorage, actor: Actor, order
         return { created: false, proof: proofView(same, urlBase) };
       }
       if (existing.length >= MAX_PROOFS_PER_ORDER) {
-        throw new AppError(409, 'too-many-proofs', `An order takes at most ${MAX_PROOFS_PER_ORDER} proof files`, { errors: [{ field: 'body.file', message: `at most ${MAX_PROOFS_PER_ORDER} files per order` }] });
+        throw problem(ProofErrors, 'too-many-proofs', `An order takes at most ${MAX_PROOFS_PER_ORDER} proof files`, { errors: [{ field: 'body.file', message: `at most ${MAX_PROOFS_PER_ORDER} files per order` }] });
       }
       const row = await tx
         .insertInto('documents')

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { AppDeps } from '../../core/deps.ts';
 import { actorOf } from '../../server/auth.ts';
 import { ALL_ROLES, OFFICE } from '../../core/actor.ts';
-import { AppError } from '../../core/errors.ts';
-import { Currency, IdempotencyHeaders, IdParams, IsoDate, page, PageQuery, problems, Uuid, type ZApp } from '../../server/http.ts';
+import { CoreErrors, problem } from '../../core/errors.ts';
+import { Currency, IdempotencyHeaders, IdParams, IsoDate, page, PageQuery, Uuid, type ZApp } from '../../server/http.ts';
 import { requestHash, withIdempotency } from '../../server/idempotency.ts';
 import { fileResponse } from '../../server/openapi.ts';
 import * as svc from './purchases.service.ts';
@@ -77,7 +77,7 @@ export async function purchasesRoutes(app: ZApp, deps: AppDeps) {
           soldFrom: IsoDate.optional(),
           soldTo: IsoDate.optional(),
         }),
-        response: { 200: page(Purchase), ...problems },
+        response: { 200: page(Purchase) },
       },
     },
     async (req) => svc.list(deps.db, actorOf(req), req.query),
@@ -85,14 +85,14 @@ export async function purchasesRoutes(app: ZApp, deps: AppDeps) {
   app.post(
     '/api/v1/purchases',
     {
-      config: { access: OFFICE },
+      config: { access: OFFICE, problems: ['validation-failed', 'unknown-reference', 'already-exists'] },
       schema: {
         operationId: 'createPurchase',
         tags,
         summary: "Record a purchase; its dates become events in the device's history",
         headers: IdempotencyHeaders,
         body: Fields.superRefine(priceAndCurrency),
-        response: { 201: Purchase, ...problems },
+        response: { 201: Purchase },
       },
     },
     async (req, reply) => {
@@ -103,20 +103,20 @@ export async function purchasesRoutes(app: ZApp, deps: AppDeps) {
   );
   app.get(
     '/api/v1/purchases/:id',
-    { config: { access: ALL_ROLES }, schema: { operationId: 'getPurchase', tags, summary: 'One purchase with its proof documents', params: IdParams, response: { 200: Purchase, ...problems } } },
+    { config: { access: ALL_ROLES, problems: ['not-found'] }, schema: { operationId: 'getPurchase', tags, summary: 'One purchase with its proof documents', params: IdParams, response: { 200: Purchase } } },
     async (req) => svc.get(deps.db, actorOf(req), req.params.id),
   );
   app.patch(
     '/api/v1/purchases/:id',
     {
-      config: { access: OFFICE },
+      config: { access: OFFICE, problems: ['not-found', 'version-conflict', 'validation-failed', 'unknown-reference', 'already-exists'] },
       schema: {
         operationId: 'updatePurchase',
         tags,
         summary: 'Correct a purchase (send the version you read; 409 with the current state if it changed)',
         params: IdParams,
         body: Fields.omit({ deviceId: true }).partial().extend({ version: z.number().int() }),
-        response: { 200: Purchase, ...problems },
+        response: { 200: Purchase },
       },
     },
     async (req) => svc.update(deps.db, actorOf(req), req.params.id, req.body),
@@ -124,22 +124,22 @@ export async function purchasesRoutes(app: ZApp, deps: AppDeps) {
   app.post(
     '/api/v1/purchases/:id/documents',
     {
-      config: { access: OFFICE },
+      config: { access: OFFICE, problems: ['unsupported-media-type', 'req-file-too-large', 'unsupported-file-type', 'not-found'] },
       schema: {
         operationId: 'uploadPurchaseDocument',
         tags,
         summary: 'Attach a proof of purchase: multipart/form-data with one field `file` (PDF, PNG, JPEG or WebP, size limited)',
         params: IdParams,
-        response: { 201: DocumentSchema, 413: problems[400], 415: problems[400], ...problems },
+        response: { 201: DocumentSchema },
       },
     },
     async (req, reply) => {
       const actor = actorOf(req);
       if (!req.isMultipart()) {
-        throw new AppError(415, 'unsupported-media-type', 'Send multipart/form-data with a `file` field', { errors: [{ field: 'body.file', message: 'missing' }] });
+        throw problem(CoreErrors, 'unsupported-media-type', 'Send multipart/form-data with a `file` field', { errors: [{ field: 'body.file', message: 'missing' }] });
       }
       const file = await req.file();
-      if (!file) throw new AppError(400, 'validation-failed', 'The request has invalid fields', { errors: [{ field: 'body.file', message: 'missing' }] });
+      if (!file) throw problem(CoreErrors, 'validation-failed', 'The request has invalid fields', { errors: [{ field: 'body.file', message: 'missing' }] }, { status: 400 });
       const data = await file.toBuffer();
       const doc = await svc.addDocument(deps.db, deps.storage, actor, req.params.id, { filename: file.filename || 'upload', contentType: file.mimetype, data });
       return reply.status(201).send(doc);
@@ -147,7 +147,7 @@ export async function purchasesRoutes(app: ZApp, deps: AppDeps) {
   );
   app.get(
     '/api/v1/documents/:id/content',
-    { config: { access: ALL_ROLES }, schema: { operationId: 'downloadDocument', tags, summary: "A document's file", params: IdParams, response: { 200: fileResponse('The file as uploaded', Object.keys(svc.ALLOWED_TYPES)), ...problems } } },
+    { config: { access: ALL_ROLES, problems: ['not-found'] }, schema: { operationId: 'downloadDocument', tags, summary: "A document's file", params: IdParams, response: { 200: fileResponse('The file as uploaded', Object.keys(svc.ALLOWED_TYPES)) } } },
     async (req, reply) => {
       const { doc, stream } = await svc.openDocument(deps.db, deps.storage, actorOf(req), req.params.id);
       reply.header('content-type', doc.content_type);

@@ -7,7 +7,8 @@ import { uuidv7 } from '../../db/ids.ts';
 import type { EventType } from '../../policy/types.ts';
 import { audit } from '../../core/audit.ts';
 import type { Actor } from '../../core/actor.ts';
-import { AppError, notFound, versionConflict } from '../../core/errors.ts';
+import { CoreErrors, notFound, problem, versionConflict } from '../../core/errors.ts';
+import { PurchaseErrors } from './purchases.errors.ts';
 import { decodeCursor, toPage } from '../../server/http.ts';
 import type { FileStorage } from '../../storage/index.ts';
 import { insertEvent } from '../devices/devices.service.ts';
@@ -81,7 +82,7 @@ function checkDates(f: { soldOn?: string; deliveredOn?: string | null; shippedOn
   const errors = (['deliveredOn', 'shippedOn', 'installedOn', 'activatedOn'] as const)
     .filter((k) => f[k] && f.soldOn && f[k]! < f.soldOn)
     .map((k) => ({ field: `body.${k}`, message: 'is before the date of sale' }));
-  if (errors.length) throw new AppError(422, 'validation-failed', 'The request has invalid fields', { errors });
+  if (errors.length) throw problem(CoreErrors, 'validation-failed', 'The request has invalid fields', { errors }, { status: 422 });
 }
 
 async function checkRefs(tx: Tx, actor: Actor, f: { deviceId?: string; customerId?: string | null; locationId?: string | null }) {
@@ -98,7 +99,7 @@ async function checkRefs(tx: Tx, actor: Actor, f: { deviceId?: string; customerI
   if (f.locationId && !(await tx.selectFrom('locations').select('id').where('organization_id', '=', org).where('id', '=', f.locationId).executeTakeFirst())) {
     errors.push({ field: 'body.locationId', message: 'no such location' });
   }
-  if (errors.length) throw new AppError(422, 'unknown-reference', 'A referenced record does not exist', { errors });
+  if (errors.length) throw problem(CoreErrors, 'unknown-reference', 'A referenced record does not exist', { errors });
   return device;
 }
 
@@ -168,7 +169,7 @@ export async function update(db: Db, actor: Actor, id: string, p: Partial<Omit<P
     const priceMinor = pick(p.priceMinor, before.price_minor);
     const currency = pick(p.currency, before.currency);
     if ((priceMinor === null) !== (currency === null)) {
-      throw new AppError(422, 'validation-failed', 'The request has invalid fields', { errors: [{ field: 'body.currency', message: 'price and currency go together' }] });
+      throw problem(CoreErrors, 'validation-failed', 'The request has invalid fields', { errors: [{ field: 'body.currency', message: 'price and currency go together' }] }, { status: 422 });
     }
     const after = await tx
       .updateTable('purchases')
@@ -216,12 +217,12 @@ export const ALLOWED_TYPES: Record<string, { ext: string; magic: (b: Buffer) => 
 export function checkFileType(file: { contentType: string; data: Buffer }) {
   const type = ALLOWED_TYPES[file.contentType];
   if (!type) {
-    throw new AppError(415, 'unsupported-file-type', `Only PDF, PNG, JPEG or WebP files are accepted, not ${file.contentType}`, {
+    throw problem(PurchaseErrors, 'unsupported-file-type', `Only PDF, PNG, JPEG or WebP files are accepted, not ${file.contentType}`, {
       errors: [{ field: 'body.file', message: 'must be a PDF or an image (PNG, JPEG, WebP)' }],
     });
   }
   if (!type.magic(file.data)) {
-    throw new AppError(415, 'unsupported-file-type', `The file's content is not ${file.contentType}`, { errors: [{ field: 'body.file', message: 'content does not match its type' }] });
+    throw problem(PurchaseErrors, 'unsupported-file-type', `The file's content is not ${file.contentType}`, { errors: [{ field: 'body.file', message: 'content does not match its type' }] });
   }
   return type;
 }

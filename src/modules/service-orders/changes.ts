@@ -7,17 +7,26 @@ import type { Actor } from '../../core/actor.ts';
 import { audit } from '../../core/audit.ts';
 import { clockRow } from '../../core/clocks.ts';
 import { todayIn } from '../../core/day.ts';
-import { AppError, badField, notFound, versionConflict } from '../../core/errors.ts';
+import { badField, CoreErrors, notFound, problem, versionConflict, type ProblemCode } from '../../core/errors.ts';
 import { orgAndPack } from '../../core/organization.ts';
 import { newToken } from '../../core/tokens.ts';
 import { writeTransition, type TransitionWrite } from '../../core/transitions.ts';
 import * as devices from '../devices/devices.service.ts';
 import { serviceOrderKind } from './kind.ts';
+import { ServiceOrderErrors } from './service-orders.errors.ts';
 import * as repo from './repository.ts';
 import type { OrderRow } from './repository.ts';
 import { extras, orderClocks, view } from './views.ts';
 
 export const PAYMENT_METHODS = ['cash', 'card-terminal'] as const;
+
+/** What `addPart` and `addPayment` can raise, for their routes to declare. */
+export const CHANGE_PROBLEMS = ['not-found', 'version-conflict', 'illegal-transition', 'validation-failed'] as const satisfies readonly ProblemCode[];
+/** What `recordCourier` can raise, per kind. */
+export const COURIER_PROBLEMS = {
+  delivery: ['not-found', 'version-conflict', 'illegal-transition', 'already-recorded'],
+  objection: ['not-found', 'version-conflict', 'illegal-transition', 'already-recorded', 'no-courier-delivery', 'objection-window-expired'],
+} as const satisfies Record<'delivery' | 'objection', readonly ProblemCode[]>;
 
 /** Locks the order, checks the version the caller read, runs `body`, writes what it returns. */
 async function change(db: Db, actor: Actor, id: string, version: number, now: Date, body: (tx: Tx, o: OrderRow) => Promise<Omit<TransitionWrite, 'to'>>) {
@@ -42,7 +51,7 @@ export interface PartFields {
 /** A part used in the repair: the device history gets part-replaced / module-added (ITEMA-25, ITM-10). */
 export async function addPart(db: Db, actor: Actor, id: string, p: PartFields, now: Date) {
   return change(db, actor, id, p.version, now, async (tx, o) => {
-    if (o.state !== 'in-repair') throw new AppError(409, 'illegal-transition', `Parts are recorded while the order is in-repair, not ${o.state}`, { current: await view(tx, o) });
+    if (o.state !== 'in-repair') throw problem(CoreErrors, 'illegal-transition', `Parts are recorded while the order is in-repair, not ${o.state}`, { current: await view(tx, o) });
     if (!o.device_id) throw badField('deviceId', 'the order has no device on record', 'required');
     const { org } = await orgAndPack(tx, o.organization_id);
     const underWarranty = o.under_warranty === true;
@@ -66,7 +75,7 @@ const CLOSED = ['handed-over', 'returned', 'disposed', 'cancelled'];
 
 export async function addPayment(db: Db, actor: Actor, id: string, p: { amountMinor: number; method: (typeof PAYMENT_METHODS)[number]; currency?: string; version: number }, now: Date) {
   return change(db, actor, id, p.version, now, async (tx, o) => {
-    if (CLOSED.includes(o.state)) throw new AppError(409, 'illegal-transition', `The order is ${o.state}; no payment can be taken`, { current: await view(tx, o) });
+    if (CLOSED.includes(o.state)) throw problem(CoreErrors, 'illegal-transition', `The order is ${o.state}; no payment can be taken`, { current: await view(tx, o) });
     if (p.currency && p.currency !== o.currency) throw badField('body.currency', `the order is in ${o.currency}`);
     const x = await extras(tx, o);
     if (p.amountMinor > x.balance) throw badField('body.amountMinor', `more than the balance due (${x.balance})`, 'exceeds-balance');
@@ -83,18 +92,21 @@ const NO_DELIVERY: readonly string[] = ['cancelled', 'disposed'];
  */
 export async function recordCourier(db: Db, actor: Actor, id: string, kind: 'delivery' | 'objection', p: { note?: string; version: number }, now: Date) {
   return change(db, actor, id, p.version, now, async (tx, o) => {
-    if (NO_DELIVERY.includes(o.state)) throw new AppError(409, 'illegal-transition', `The order is ${o.state}; no courier delivery is recorded for it`, { current: await view(tx, o) });
+    if (NO_DELIVERY.includes(o.state)) throw problem(CoreErrors, 'illegal-transition', `The order is ${o.state}; no courier delivery is recorded for it`, { current: await view(tx, o) });
     const clock = await clockRow(tx, repo.subjectOf(o), 'courier-objection');
-    if (kind === 'delivery' && clock) throw new AppError(409, 'already-recorded', 'A courier delivery is already recorded for this order (ITEMA-12)', { current: await view(tx, o), rule: 'ITEMA-12' });
+    if (kind === 'delivery' && clock) throw problem(ServiceOrderErrors, 'already-recorded', 'A courier delivery is already recorded for this order (ITEMA-12)', { current: await view(tx, o), rule: 'ITEMA-12' });
     if (kind === 'objection' && (!clock || clock.stopped_at)) {
-      throw new AppError(409, clock ? 'already-recorded' : 'no-courier-delivery', clock ? 'The objection is already recorded (ITEMA-12)' : 'Record the courier delivery first: the objection window runs from it (ITEMA-12)', { current: await view(tx, o), rule: 'ITEMA-12' });
+      const current = { current: await view(tx, o), rule: 'ITEMA-12' };
+      throw clock
+        ? problem(ServiceOrderErrors, 'already-recorded', 'The objection is already recorded (ITEMA-12)', current)
+        : problem(ServiceOrderErrors, 'no-courier-delivery', 'Record the courier delivery first: the objection window runs from it (ITEMA-12)', current);
     }
     if (kind === 'objection') {
       // ITEMA-12: no objection within the day means the terms were accepted; a later one changes nothing.
       const { pack } = await orgAndPack(tx, o.organization_id);
       const window = (await orderClocks(tx, pack, o, now)).find((c) => c.id === 'courier-objection');
       if (window && (window.status === 'breached' || window.status === 'escalated')) {
-        throw new AppError(422, 'objection-window-expired', `The objection window closed on ${window.due} (${window.rule}); the terms are accepted`, { current: await view(tx, o), rule: window.rule });
+        throw problem(ServiceOrderErrors, 'objection-window-expired', `The objection window closed on ${window.due} (${window.rule}); the terms are accepted`, { current: await view(tx, o), rule: window.rule });
       }
     }
     return {

@@ -1,7 +1,8 @@
 // What the policy engine says of an order: its claim as the engine reads it, and the decision on the
 // device's history. Nothing here computes a warranty date.
 import type { Db, Tx } from '../../db/index.ts';
-import { AppError } from '../../core/errors.ts';
+import { problem } from '../../core/errors.ts';
+import { WarrantyErrors } from '../warranty/warranty.errors.ts';
 import type { Org } from '../../core/organization.ts';
 import { todayIn } from '../../core/day.ts';
 import { decide, PolicyInputError, type ClaimInput, type CompiledPack, type Decision } from '../../policy/index.ts';
@@ -11,7 +12,7 @@ import type { OrderRow } from './repository.ts';
 
 export const policyError = (e: unknown): never => {
   if (e instanceof PolicyInputError) {
-    throw new AppError(422, 'policy-input-invalid', 'The order cannot be evaluated by its policy', { errors: e.issues.map((i) => ({ field: i.path, message: i.message })) });
+    throw problem(WarrantyErrors, 'policy-input-invalid', 'The order cannot be evaluated by its policy', { errors: e.issues.map((i) => ({ field: i.path, message: i.message })) });
   }
   throw e;
 };

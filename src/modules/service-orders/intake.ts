@@ -9,7 +9,7 @@ import { uuidv7 } from '../../db/ids.ts';
 import type { Actor } from '../../core/actor.ts';
 import { planNewClocks } from '../../core/clocks.ts';
 import { todayIn } from '../../core/day.ts';
-import { AppError, badField } from '../../core/errors.ts';
+import { badField, CoreErrors, problem, type ProblemCode } from '../../core/errors.ts';
 import { packOf } from '../../core/organization.ts';
 import { newToken } from '../../core/tokens.ts';
 import { decide, versionAt, type ClaimInput, type CompiledPack, type Decision } from '../../policy/index.ts';
@@ -45,6 +45,13 @@ export interface ClaimFields {
   workOrder?: WorkOrder;
 }
 
+/**
+ * What `insertClaim` can raise, for its routes to declare: bad work-order confirmations or customer
+ * details (422), unknown ids, the engine refusing the device's record, and a device registered by a
+ * concurrent claim at the same moment (the unique index: already-exists).
+ */
+export const INTAKE_PROBLEMS = ['validation-failed', 'unknown-reference', 'policy-input-invalid', 'already-exists'] as const satisfies readonly ProblemCode[];
+
 export interface Intake {
   order: OrderView;
   orderPage: { token: string; path: string };
@@ -52,7 +59,7 @@ export interface Intake {
 
 async function intakeCustomer(tx: Tx, actor: Actor, f: ClaimFields, found: CustomerLite | null): Promise<CustomerLite> {
   if (f.customerId) {
-    if (!found) throw new AppError(422, 'unknown-reference', 'No such customer', { errors: [{ field: 'body.customerId', message: 'no such customer' }] });
+    if (!found) throw problem(CoreErrors, 'unknown-reference', 'No such customer', { errors: [{ field: 'body.customerId', message: 'no such customer' }] });
     return found;
   }
   if (!f.customer) throw badField('body.customer', 'give customerId or the customer (name and a phone or e-mail)', 'required');
@@ -64,7 +71,7 @@ async function intakeCustomer(tx: Tx, actor: Actor, f: ClaimFields, found: Custo
 /** The device and whether it was registered just now (no parts, no history). */
 async function intakeDevice(tx: Tx, actor: Actor, f: ClaimFields, found: devicesRepo.DeviceRow[], customerId: string): Promise<{ device?: devicesRepo.DeviceRow; created: boolean }> {
   if (f.deviceId) {
-    if (!found.length) throw new AppError(422, 'unknown-reference', 'No such device', { errors: [{ field: 'body.deviceId', message: 'no such device' }] });
+    if (!found.length) throw problem(CoreErrors, 'unknown-reference', 'No such device', { errors: [{ field: 'body.deviceId', message: 'no such device' }] });
     return { device: found[0], created: false };
   }
   if (!f.device) return { created: false };
@@ -85,7 +92,7 @@ async function intakeDevice(tx: Tx, actor: Actor, f: ClaimFields, found: devices
 export function checkWorkOrder(pack: CompiledPack, moment: Date, w: WorkOrder, path: string) {
   const asked = versionAt(pack, moment.toISOString()).raw.intake.workOrderConfirmations;
   const errors = asked.filter((c) => w[c.field] !== true).map((c) => ({ field: `${path}.${c.field}`, message: `${c.text.en} (${c.rule})`, code: 'required' }));
-  if (errors.length) throw new AppError(422, 'validation-failed', 'The request has invalid fields', { errors });
+  if (errors.length) throw problem(CoreErrors, 'validation-failed', 'The request has invalid fields', { errors }, { status: 422 });
 }
 
 /**

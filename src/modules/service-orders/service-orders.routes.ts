@@ -2,9 +2,9 @@ import { z } from 'zod';
 import type { AppDeps } from '../../core/deps.ts';
 import { actorOf } from '../../server/auth.ts';
 import { ALL_ROLES, OFFICE, systemActor } from '../../core/actor.ts';
-import { AppError } from '../../core/errors.ts';
+import { CoreErrors, problem } from '../../core/errors.ts';
 import { orgIdBySlug } from '../../core/organization.ts';
-import { Currency, IdempotencyHeaders, IdParams, IsoDate, PageQuery, problems, Uuid, type ZApp } from '../../server/http.ts';
+import { Currency, IdempotencyHeaders, IdParams, IsoDate, PageQuery, Uuid, type ZApp } from '../../server/http.ts';
 import { requestHash, withIdempotency } from '../../server/idempotency.ts';
 import { rateLimiter } from '../../core/rate-limit.ts';
 import { ProofFile } from '../proofs/proofs.contract.ts';
@@ -153,8 +153,8 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
   app.post(
     '/api/v1/claims',
     {
-      config: { access: OFFICE },
-      schema: { operationId: 'createClaim', tags, summary: 'Take a claim (API, phone, e-mail, walk-in): opens a service order with its number', headers: IdempotencyHeaders, body: ClaimBody, response: { 201: Intake, ...problems } },
+      config: { access: OFFICE, problems: svc.INTAKE_PROBLEMS },
+      schema: { operationId: 'createClaim', tags, summary: 'Take a claim (API, phone, e-mail, walk-in): opens a service order with its number', headers: IdempotencyHeaders, body: ClaimBody, response: { 201: Intake } },
     },
     async (req, reply) => {
       const actor = actorOf(req);
@@ -166,7 +166,7 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
   app.post(
     '/api/v1/web-claims/:organization',
     {
-      config: { access: 'public' },
+      config: { access: 'public', problems: ['rate-limited', 'not-found', ...svc.INTAKE_PROBLEMS] },
       schema: {
         operationId: 'createWebClaim',
         tags,
@@ -174,13 +174,13 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
         params: z.object({ organization: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/) }),
         headers: IdempotencyHeaders,
         body: WebClaimBody,
-        response: { 201: Intake, 429: problems[400], ...problems },
+        response: { 201: Intake },
       },
     },
     async (req, reply) => {
       await webLimit(req.ip);
       const orgId = await orgIdBySlug(deps.db, req.params.organization);
-      if (!orgId) throw new AppError(404, 'not-found', 'No such business');
+      if (!orgId) throw problem(CoreErrors, 'not-found', 'No such business');
       const actor = systemActor(orgId, 'web-form');
       const b = req.body;
       const r = await withIdempotency(deps.db, actor, req.headers['idempotency-key'], requestHash('POST', req.url, req.body), (tx) =>
@@ -211,7 +211,7 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
         tags,
         summary: 'List service orders, newest first; ?queue= for a staff queue',
         querystring: PageQuery.extend({ queue: z.enum(svc.QUEUES).optional(), state: z.enum(STATES).optional(), deviceId: Uuid.optional(), number: z.string().max(40).optional() }),
-        response: { 200: z.object({ items: z.array(ServiceOrder), nextCursor: z.string().nullable() }), ...problems },
+        response: { 200: z.object({ items: z.array(ServiceOrder), nextCursor: z.string().nullable() }) },
       },
     },
     async (req) => svc.list(deps.db, actorOf(req), req.query, now()),
@@ -221,14 +221,14 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
     '/api/v1/service-orders/queues',
     {
       config: { access: ALL_ROLES },
-      schema: { operationId: 'getServiceOrderQueues', tags, summary: 'Staff queues with their counts', response: { 200: z.record(z.enum(svc.QUEUES), z.number().int()), ...problems } },
+      schema: { operationId: 'getServiceOrderQueues', tags, summary: 'Staff queues with their counts', response: { 200: z.record(z.enum(svc.QUEUES), z.number().int()) } },
     },
     async (req) => svc.queues(deps.db, actorOf(req), now()),
   );
 
   app.get(
     '/api/v1/service-orders/:id',
-    { config: { access: ALL_ROLES }, schema: { operationId: 'getServiceOrder', tags, summary: 'One order with its clocks, rights and timeline', params: IdParams, response: { 200: ServiceOrderDetail, ...problems } } },
+    { config: { access: ALL_ROLES, problems: ['not-found'] }, schema: { operationId: 'getServiceOrder', tags, summary: 'One order with its clocks, rights and timeline', params: IdParams, response: { 200: ServiceOrderDetail } } },
     async (req) => {
       const actor = actorOf(req);
       const o = await svc.get(deps.db, actor, req.params.id, now());
@@ -239,8 +239,8 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
   app.post(
     '/api/v1/service-orders/:id/actions',
     {
-      config: { access: ALL_ROLES },
-      schema: { operationId: 'performServiceOrderAction', tags, summary: 'Move the order on (state machine; 409 for an illegal move or a stale version)', params: IdParams, body: ActionBody, response: { 200: ServiceOrder, ...problems } },
+      config: { access: ALL_ROLES, problems: svc.ACT_PROBLEMS },
+      schema: { operationId: 'performServiceOrderAction', tags, summary: 'Move the order on (state machine; 409 for an illegal move or a stale version)', params: IdParams, body: ActionBody, response: { 200: ServiceOrder } },
     },
     async (req) => svc.act(deps.db, actorOf(req), req.params.id, req.body, now()),
   );
@@ -248,14 +248,14 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
   app.post(
     '/api/v1/service-orders/:id/parts',
     {
-      config: { access: ALL_ROLES },
+      config: { access: ALL_ROLES, problems: svc.CHANGE_PROBLEMS },
       schema: {
         operationId: 'addServiceOrderPart',
         tags,
         summary: 'A part used in the repair (removed parts stay with the business, ITEMA-23 / ITM-11)',
         params: IdParams,
         body: z.object({ partId: z.string().min(1).max(100), replacesPartId: z.string().min(1).max(100).optional(), category: z.string().min(1).max(100), term: z.string().max(50).optional(), ...V }),
-        response: { 200: ServiceOrder, ...problems },
+        response: { 200: ServiceOrder },
       },
     },
     async (req) => svc.addPart(deps.db, actorOf(req), req.params.id, req.body, now()),
@@ -264,14 +264,14 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
   app.post(
     '/api/v1/service-orders/:id/payments',
     {
-      config: { access: OFFICE },
+      config: { access: OFFICE, problems: svc.CHANGE_PROBLEMS },
       schema: {
         operationId: 'recordServiceOrderPayment',
         tags,
         summary: 'A counter payment (cash, card terminal) against the balance',
         params: IdParams,
         body: z.object({ amountMinor: z.number().int().min(1).max(1e12), method: z.enum(svc.PAYMENT_METHODS), currency: Currency.optional(), ...V }),
-        response: { 200: ServiceOrder, ...problems },
+        response: { 200: ServiceOrder },
       },
     },
     async (req) => svc.addPayment(deps.db, actorOf(req), req.params.id, req.body, now()),
@@ -281,14 +281,14 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
     app.post(
       `/api/v1/service-orders/:id/courier-${kind}`,
       {
-        config: { access: OFFICE },
+        config: { access: OFFICE, problems: svc.COURIER_PROBLEMS[kind] },
         schema: {
           operationId: kind === 'delivery' ? 'recordCourierDelivery' : 'recordCourierObjection',
           tags,
           summary: kind === 'delivery' ? "ITEMA-12: a courier delivery was made for the order; starts the client's 1-day objection clock" : "ITEMA-12: the client's objection after a courier delivery; stops the objection clock",
           params: IdParams,
           body: z.object({ note: z.string().max(2000).optional(), ...V }),
-          response: { 200: ServiceOrder, ...problems },
+          response: { 200: ServiceOrder },
         },
       },
       async (req) => svc.recordCourier(deps.db, actorOf(req), req.params.id, kind, req.body, now()),
@@ -298,8 +298,8 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
   app.post(
     '/api/v1/service-orders/:id/page-links',
     {
-      config: { access: OFFICE },
-      schema: { operationId: 'createOrderPageLink', tags, summary: "A new link to the client's order page (the token is shown once)", params: IdParams, response: { 201: z.object({ token: z.string(), path: z.string() }), ...problems } },
+      config: { access: OFFICE, problems: ['not-found'] },
+      schema: { operationId: 'createOrderPageLink', tags, summary: "A new link to the client's order page (the token is shown once)", params: IdParams, response: { 201: z.object({ token: z.string(), path: z.string() }) } },
     },
     async (req, reply) => reply.status(201).send(await svc.newPageToken(deps.db, actorOf(req), req.params.id)),
   );
@@ -307,8 +307,8 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
   app.delete(
     '/api/v1/service-orders/:id/page-links',
     {
-      config: { access: OFFICE },
-      schema: { operationId: 'revokeOrderPageLinks', tags, summary: "Revoke every link to the order's page", params: IdParams, response: { 200: z.object({ revoked: z.number().int() }), ...problems } },
+      config: { access: OFFICE, problems: ['not-found'] },
+      schema: { operationId: 'revokeOrderPageLinks', tags, summary: "Revoke every link to the order's page", params: IdParams, response: { 200: z.object({ revoked: z.number().int() }) } },
     },
     async (req) => svc.revokePageTokens(deps.db, actorOf(req), req.params.id, now()),
   );

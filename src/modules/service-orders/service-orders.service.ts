@@ -5,8 +5,8 @@
 import './kind.ts';
 
 export { INTAKE_CHANNELS, type IntakeChannel, type OrderView, byNumberAndContact, byToken, clientActor, detail, get, list, orderClocks, orderView, pageView, queues, timeline, view } from './views.ts';
-export { type ClaimFields, type Intake, type WorkOrder, insertClaim } from './intake.ts';
-export { type ActionBody, DECISION_CHANNELS, act, actOn } from './transitions.ts';
-export { type PartFields, PAYMENT_METHODS, addPart, addPayment, issueToken, newPageToken, recordCourier, revokePageTokens } from './changes.ts';
+export { type ClaimFields, type Intake, type WorkOrder, INTAKE_PROBLEMS, insertClaim } from './intake.ts';
+export { type ActionBody, ACT_PROBLEMS, CLIENT_DECISION_PROBLEMS, DECISION_CHANNELS, act, actOn } from './transitions.ts';
+export { type PartFields, CHANGE_PROBLEMS, COURIER_PROBLEMS, PAYMENT_METHODS, addPart, addPayment, issueToken, newPageToken, recordCourier, revokePageTokens } from './changes.ts';
 export { type OrderRow, type Queue, QUEUES, getOrder as orderRow } from './repository.ts';
 export { serviceOrderKind } from './kind.ts';

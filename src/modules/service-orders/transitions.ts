@@ -5,7 +5,7 @@
 // row and the outbox rows, in the caller's transaction.
 import type { Db, Tx } from '../../db/index.ts';
 import type { Actor } from '../../core/actor.ts';
-import { AppError, badField, notFound, versionConflict } from '../../core/errors.ts';
+import { badField, CoreErrors, notFound, problem, versionConflict, type ProblemCode } from '../../core/errors.ts';
 import { orgAndPack, type Org } from '../../core/organization.ts';
 import { todayIn } from '../../core/day.ts';
 import type { OutboxMessage } from '../../core/outbox.ts';
@@ -15,6 +15,7 @@ import * as devices from '../devices/devices.service.ts';
 import { decideFor, plain, reasonsOf } from './decisions.ts';
 import { checkWorkOrder, type WorkOrder } from './intake.ts';
 import { serviceOrderKind } from './kind.ts';
+import { ServiceOrderErrors } from './service-orders.errors.ts';
 import * as repo from './repository.ts';
 import type { OrderRow } from './repository.ts';
 import { CLOCK_EVENTS, transition, type Action, type State } from './state-machine.ts';
@@ -41,6 +42,27 @@ export type ActionBody =
   | { action: 'mark-unclaimed'; clock?: string }
   | { action: 'dispose'; note?: string }
   | { action: 'cancel'; reason: string };
+
+/**
+ * The problems `act` can raise: the lock and the version, the table, each action's guard and
+ * effects (the work order's confirmations, the engine's decision, the device history), for the
+ * routes that call it to declare.
+ */
+export const ACT_PROBLEMS = [
+  'not-found',
+  'version-conflict',
+  'illegal-transition',
+  'validation-failed',
+  'not-awaiting-authorization',
+  'pre-authorization-required',
+  'not-under-warranty',
+  'decision-window-expired',
+  'currency-mismatch',
+  'balance-due',
+  'policy-input-invalid',
+] as const satisfies readonly ProblemCode[];
+/** What `act` can raise for the client's accept or refuse (the order page). */
+export const CLIENT_DECISION_PROBLEMS = ['not-found', 'version-conflict', 'illegal-transition', 'decision-window-expired', 'currency-mismatch', 'policy-input-invalid'] as const satisfies readonly ProblemCode[];
 
 /** What an effect sees and fills in. */
 interface Ctx {
@@ -76,7 +98,7 @@ async function decisionWindowClosed(c: Ctx) {
 
 const EFFECTS: { [A in Action]?: Effect<A> } = {
   async authorize(c) {
-    if (!c.o.pre_authorization_required || c.o.pre_authorized_at) throw new AppError(409, 'not-awaiting-authorization', 'This claim needs no (further) pre-authorization', await current(c));
+    if (!c.o.pre_authorization_required || c.o.pre_authorized_at) throw problem(ServiceOrderErrors, 'not-awaiting-authorization', 'This claim needs no (further) pre-authorization', await current(c));
     c.set.pre_authorized_at = c.now;
   },
   async open(c, body) {
@@ -84,7 +106,7 @@ const EFFECTS: { [A in Action]?: Effect<A> } = {
     // taken in) until staff have authorized it.
     if (c.o.pre_authorization_required && !c.o.pre_authorized_at) {
       const rule = c.o.pre_authorization_rule;
-      throw new AppError(409, 'pre-authorization-required', `This claim needs pre-authorization (${rule}) before the device is received; authorize it first`, {
+      throw problem(ServiceOrderErrors, 'pre-authorization-required', `This claim needs pre-authorization (${rule}) before the device is received; authorize it first`, {
         ...(await current(c)),
         rule,
         missing: ['preAuthorization.authorizedAt'],
@@ -112,7 +134,7 @@ const EFFECTS: { [A in Action]?: Effect<A> } = {
   async 'approve-warranty'(c) {
     const d = c.o.decision as { outcome?: string } | null;
     if (!c.o.decision_final || d?.outcome !== 'covered') {
-      throw new AppError(422, 'not-under-warranty', 'Only a claim the engine decided as covered after diagnosis is a warranty repair; quote it instead', await current(c));
+      throw problem(ServiceOrderErrors, 'not-under-warranty', 'Only a claim the engine decided as covered after diagnosis is a warranty repair; quote it instead', await current(c));
     }
     c.set.under_warranty = true;
     // ITEMA-14: the term stands still from the day the order was accepted.
@@ -126,7 +148,7 @@ const EFFECTS: { [A in Action]?: Effect<A> } = {
   },
   async accept(c, body) {
     const closed = await decisionWindowClosed(c);
-    if (closed) throw new AppError(422, 'decision-window-expired', `The decision window closed on ${closed.due} (${closed.rule}); the quote can no longer be accepted`, { ...(await current(c)), rule: closed.rule });
+    if (closed) throw problem(ServiceOrderErrors, 'decision-window-expired', `The decision window closed on ${closed.due} (${closed.rule}); the quote can no longer be accepted`, { ...(await current(c)), rule: closed.rule });
     recordDecision(c, 'accepted', body);
     const q = c.o.quote as { amountMinor: number } | null;
     if (q && q.amountMinor > 0) await repo.insertCharge(c.tx, c.o, { kind: 'repair', amountMinor: q.amountMinor, currency: c.o.currency, rule: 'SC-5', note: 'accepted quote' });
@@ -142,7 +164,7 @@ const EFFECTS: { [A in Action]?: Effect<A> } = {
       if (ch.payer !== 'client' || ch.when !== 'on-refusal' || !ch.amount) continue;
       // One currency per order: the pack's (settings.currency), as the quote. A pack charge in
       // another currency is a pack error, never mixed into the balance.
-      if (ch.currency && ch.currency !== c.o.currency) throw new AppError(422, 'currency-mismatch', `The policy charges ${ch.type} in ${ch.currency}, the order is in ${c.o.currency}`, { rule: ch.rule, ...(await current(c)) });
+      if (ch.currency && ch.currency !== c.o.currency) throw problem(ServiceOrderErrors, 'currency-mismatch', `The policy charges ${ch.type} in ${ch.currency}, the order is in ${c.o.currency}`, { rule: ch.rule, ...(await current(c)) });
       await repo.insertCharge(c.tx, c.o, { kind: ch.type === 'diagnosis' ? 'diagnosis' : 'transport', amountMinor: ch.amount, currency: c.o.currency, rule: (ch.rules ?? [ch.rule]).join(', '), note: ch.text.en });
     }
   },
@@ -185,7 +207,7 @@ function recordDecision(c: Ctx, decision: 'accepted' | 'refused', body: { via: s
 async function paidInFull(c: Ctx) {
   const x = await extras(c.tx, c.o);
   if (x.balance > 0) {
-    throw new AppError(422, 'balance-due', `The client still owes ${x.balance} (minor units, ${c.o.currency}); handover only after full payment (SC-10)`, { ...(await current(c)), balanceDue: x.balance });
+    throw problem(ServiceOrderErrors, 'balance-due', `The client still owes ${x.balance} (minor units, ${c.o.currency}); handover only after full payment (SC-10)`, { ...(await current(c)), balanceDue: x.balance });
   }
 }
 
@@ -214,7 +236,7 @@ export async function actOn(tx: Tx, actor: Actor, o: OrderRow, body: ActionBody 
   if (body.version !== undefined && o.version !== body.version) throw versionConflict(await view(tx, o));
   const from = o.state as State;
   const t = transition(from, body.action as Action);
-  if (!t.ok) throw new AppError(409, 'illegal-transition', t.message, { current: await view(tx, o), allowed: t.allowed });
+  if (!t.ok) throw problem(CoreErrors, 'illegal-transition', t.message, { current: await view(tx, o), allowed: t.allowed });
   const { org, pack } = await orgAndPack(tx, o.organization_id);
   const c: Ctx = {
     tx,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../core/deps.ts';
 import { actorOf } from '../../server/auth.ts';
 import { ALL_ROLES } from '../../core/actor.ts';
-import { IdParams, IsoDate, problems, type ZApp } from '../../server/http.ts';
+import { IdParams, IsoDate, type ZApp } from '../../server/http.ts';
 import { serialLookupBatcher } from './warranty.repository.ts';
 import * as svc from './warranty.service.ts';
 
@@ -70,7 +70,7 @@ export async function warrantyRoutes(app: ZApp, deps: AppDeps) {
   app.get(
     '/api/v1/warranty',
     {
-      config: { access: ALL_ROLES },
+      config: { access: ALL_ROLES, problems: ['not-found', 'ambiguous-serial', 'policy-input-invalid'] },
       serializerCompiler: fastJson,
       schema: {
         operationId: 'lookupWarranty',
@@ -80,7 +80,7 @@ export async function warrantyRoutes(app: ZApp, deps: AppDeps) {
           serial: z.string().trim().min(1).max(200),
           manufacturer: z.string().max(200).optional().describe('Needed only when two manufacturers share the serial'),
         }),
-        response: { 200: WarrantyAnswer, ...problems },
+        response: { 200: WarrantyAnswer },
       },
     },
     async (req) => svc.bySerial(deps.db, actorOf(req), req.query, batched),
@@ -88,9 +88,9 @@ export async function warrantyRoutes(app: ZApp, deps: AppDeps) {
   app.get(
     '/api/v1/devices/:id/warranty',
     {
-      config: { access: ALL_ROLES },
+      config: { access: ALL_ROLES, problems: ['not-found', 'policy-input-invalid'] },
       serializerCompiler: fastJson,
-      schema: { operationId: 'getDeviceWarranty', tags, summary: 'Warranty of a device by id', params: IdParams, querystring: AtLang, response: { 200: WarrantyAnswer, ...problems } },
+      schema: { operationId: 'getDeviceWarranty', tags, summary: 'Warranty of a device by id', params: IdParams, querystring: AtLang, response: { 200: WarrantyAnswer } },
     },
     async (req) => svc.byDeviceId(deps.db, actorOf(req), req.params.id, req.query),
   );

@@ -4,7 +4,8 @@ import type { Db } from '../../db/index.ts';
 import { computeCoverage, getShippedPack, PolicyInputError } from '../../policy/index.ts';
 import type { CoverageReport, DeviceInput, Lang } from '../../policy/types.ts';
 import type { Actor } from '../../core/actor.ts';
-import { AppError, notFound } from '../../core/errors.ts';
+import { notFound, problem } from '../../core/errors.ts';
+import { WarrantyErrors } from './warranty.errors.ts';
 import { todayIn } from '../../core/day.ts';
 import * as repo from './warranty.repository.ts';
 import { toDeviceEvents } from '../devices/devices.service.ts';
@@ -36,7 +37,7 @@ function answer(r: repo.LookupRow, at: string | undefined, lang: Lang): Warranty
     coverage = computeCoverage(deviceInput(r), toDeviceEvents(r.events), getShippedPack(r.pack_id), moment);
   } catch (e) {
     if (e instanceof PolicyInputError) {
-      throw new AppError(422, 'policy-input-invalid', 'The device record cannot be evaluated by its policy', {
+      throw problem(WarrantyErrors, 'policy-input-invalid', 'The device record cannot be evaluated by its policy', {
         errors: e.issues.map((i) => ({ field: i.path, message: i.message })),
       });
     }
@@ -60,7 +61,7 @@ export async function bySerial(db: Db, actor: Actor, q: { serial: string; manufa
     : await repo.lookup(db, actor.organizationId, q);
   if (rows.length === 0) throw notFound(`Device with serial ${q.serial}`);
   if (rows.length > 1) {
-    throw new AppError(409, 'ambiguous-serial', `Several manufacturers use serial ${q.serial}; add ?manufacturer=`, {
+    throw problem(WarrantyErrors, 'ambiguous-serial', `Several manufacturers use serial ${q.serial}; add ?manufacturer=`, {
       errors: [{ field: 'querystring.manufacturer', message: 'required: the serial is not unique' }],
       candidates: rows.map((r) => ({ id: r.id, manufacturer: r.manufacturer, model: r.model })),
     });

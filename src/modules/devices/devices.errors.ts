@@ -1,0 +1,12 @@
+// The devices' own problems (the codes every route shares are the core's: src/core/errors.ts).
+import { defineErrors } from '../../core/errors.ts';
+
+export const DeviceErrors = defineErrors('devices', {
+  'serial-taken': { status: 409, description: "This manufacturer's serial is already registered; `existingId` is that device. Change it (PATCH) instead of registering it again." },
+});
+
+declare module '../../core/errors.ts' {
+  interface ErrorCatalog {
+    devices: typeof DeviceErrors;
+  }
+}

@@ -1,0 +1,12 @@
+// The organization's own problems (the codes every route shares are the core's: src/core/errors.ts).
+import { defineErrors } from '../../core/errors.ts';
+
+export const OrganizationErrors = defineErrors('organizations', {
+  'email-taken': { status: 409, description: 'A staff user with this e-mail address already exists (e-mail addresses are unique across organizations); `errors[]` names `body.email`. Use another address.' },
+});
+
+declare module '../../core/errors.ts' {
+  interface ErrorCatalog {
+    organizations: typeof OrganizationErrors;
+  }
+}
