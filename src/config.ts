@@ -49,6 +49,7 @@ const EnvSchema = z.object({
   TWILIO_API_URL: z.url().default('https://api.twilio.com'),
   NOTIFICATIONS_WORKER: bool.default(true),
   NOTIFICATIONS_POLL_MS: z.coerce.number().int().min(50).max(600_000).default(2000),
+  TIMER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
 }).superRefine((e, ctx) => {
   if (e.SMS_PROVIDER === 'twilio') {
     for (const k of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const) {
@@ -102,6 +103,8 @@ export interface Config {
   mailFrom: string;
   sms: SmsConfig;
   notifications: { worker: boolean; pollMs: number };
+  /** How often each job runner looks for due timers (the clocks' at-risk and due moments). */
+  timerPollMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -139,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ? { provider: 'twilio', accountSid: e.TWILIO_ACCOUNT_SID!, authToken: e.TWILIO_AUTH_TOKEN!, from: e.TWILIO_FROM!, apiUrl: e.TWILIO_API_URL.replace(/\/+$/, '') }
         : { provider: 'log' },
     notifications: { worker: e.NOTIFICATIONS_WORKER, pollMs: e.NOTIFICATIONS_POLL_MS },
+    timerPollMs: e.TIMER_POLL_MS,
   };
 }
 

@@ -36,7 +36,7 @@ export async function start() {
     process.exit(1);
   }
   // Deadlines, reminders and disposal notices (graphile-worker in the same PostgreSQL).
-  const jobs = await startJobRunner({ db: database.db, pool: database.pool, log: (level, message) => (level === 'error' ? log.error(message) : log.warn(message)) });
+  const jobs = await startJobRunner({ db: database.db, pool: database.pool, timerPollMs: config.timerPollMs, log: (level, message) => (level === 'error' ? log.error(message) : log.warn(message)) });
   // E-mail and SMS from the outbox (safe with several processes: docs/documents-and-notifications.md).
   const delivery = config.notifications.worker ? new DeliveryWorker(database.db, config, { log: (level, m) => log[level](m) }) : null;
   delivery?.start();

@@ -7,7 +7,7 @@ import { setupApp, type TestContext } from '../../test/db.ts';
 import { systemActor } from '../core/actor.ts';
 import { pollDueTimers, sweepDueTimers } from '../core/timers.ts';
 import { insertClaim } from '../modules/service-orders/service-orders.service.ts';
-import { taskList } from './runner.ts';
+import { startJobRunner, taskList } from './runner.ts';
 
 let t: TestContext;
 beforeAll(async () => {
@@ -89,5 +89,18 @@ describe('timers: polled from their table, fired once (issue 10)', () => {
     await task({ timerId: b.timers[0].id }, helpers);
     expect(await firedOf(b.order.id)).toEqual([b.timers[0].id]);
     expect(await breachKeys(b.order.id)).toEqual([`timer:${b.timers[0].id}`]);
+  });
+
+  test('after a restart: a runner started once its timers are due fires them, once, and stops cleanly', async () => {
+    // Taken in 2020 (a pinned moment long past): every timer of it is due whenever the test runs.
+    const dev = await t.db.selectFrom('devices').select(['id', 'customer_id', 'organization_id']).where('serial', '=', 'DEMO-VN-NAS').executeTakeFirstOrThrow();
+    const { order } = await t.db.transaction().execute((tx) => insertClaim(tx, systemActor(dev.organization_id, 'api'), { channel: 'api', deviceId: dev.id, customerId: dev.customer_id!, problem: 'x' }, new Date('2020-01-06T09:00:00Z')));
+    const timers = await t.db.selectFrom('timers').select('id').where('subject_id', '=', order.id).execute();
+    expect(timers.length).toBeGreaterThan(0);
+    const runners = await Promise.all([0, 1].map(() => startJobRunner({ db: t.db, pool: t.pool, timerPollMs: 50, concurrency: 1 })));
+    for (let i = 0; i < 200 && (await firedOf(order.id)).length < timers.length; i++) await new Promise((r) => setTimeout(r, 25));
+    await Promise.all(runners.map((r) => r.stop()));
+    expect(await firedOf(order.id)).toEqual(timers.map((x) => x.id).sort());
+    expect(await breachKeys(order.id)).toEqual(timers.map((x) => `timer:${x.id}`).sort());
   });
 });
