@@ -32,5 +32,21 @@ export async function newContext(browser: Browser, baseURL: string, opts: { loca
   });
   // A step that cannot happen fails in seconds, naming its locator, not at the test's timeout.
   ctx.setDefaultTimeout(10_000);
+  await watchCsp(ctx);
   return ctx;
+}
+
+/** Every Content-Security-Policy violation any page of a watched context reported, as "url: directive blocked". */
+export const cspViolations: string[] = [];
+
+/** Records the pages' CSP violations (the `securitypolicyviolation` event: one per violation) in `cspViolations`. */
+async function watchCsp(ctx: BrowserContext) {
+  // Page code as a string: the tests are compiled without the DOM's types.
+  await ctx.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => {
+    console.error('CSP violation: ' + e.effectiveDirective + ' blocked ' + (e.blockedURI || 'inline') + ' (' + (e.sourceFile || location.pathname) + ':' + e.lineNumber + ')');
+  });`);
+  ctx.on('console', (m) => {
+    const text = m.text();
+    if (text.startsWith('CSP violation: ')) cspViolations.push(`${m.page()?.url() ?? '?'}: ${text}`);
+  });
 }

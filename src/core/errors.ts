@@ -129,7 +129,12 @@ export const CoreErrors = defineErrors('core', {
   'version-conflict': { status: 409, description: 'The record changed since you read it; `current` is its state now. Apply your change to it and send its `version`.' },
   'illegal-transition': { status: 409, description: 'The case\'s state does not allow this now; `current` is the case and `allowed` (when given) the actions legal from its state.' },
   unauthenticated: { status: 401, description: 'No valid session cookie or API key: sign in (POST /api/v1/auth/sign-in) or send `Authorization: Bearer ak_...` with a key that is not revoked.' },
-  forbidden: { status: 403, description: 'Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.' },
+  forbidden: { status: 403, description: 'Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.' },
+  'cross-site-request': {
+    status: 403,
+    description:
+      "A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.",
+  },
   'rate-limited': { status: 429, description: 'Too many requests from your address to this public operation; wait `retryAfterSeconds` (also the Retry-After header) and try again.' },
   'idempotency-key-reused': { status: 422, description: 'This Idempotency-Key was used before with a different request. A retry sends the same body with the same key; a new request takes a new key.' },
   'unsupported-media-type': { status: 415, description: 'The operation takes another kind of body: multipart/form-data with one `file` field (uploads) or Content-Type: text/csv (imports).' },

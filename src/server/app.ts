@@ -13,6 +13,7 @@ import { installAuth } from './auth.ts';
 import { frameworkErrors, installErrorHandler } from '../core/errors.ts';
 import { finishOpenApiDocument, transformRoute } from './openapi.ts';
 import { installProblems } from './problems.ts';
+import { installCsrfCheck, installSecurityHeaders, SWAGGER_UI_CSP, withSecurityHeaders } from './security.ts';
 import { healthRoutes } from '../modules/health/health.routes.ts';
 import { authRoutes } from '../modules/auth/auth.routes.ts';
 import { organizationsRoutes } from '../modules/organizations/organizations.routes.ts';
@@ -43,7 +44,7 @@ export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger): Promi
     // A hop count is given as the function fastify's types want: trust that many proxies from the socket.
     trustProxy: typeof deps.config.trustProxy === 'number' ? ((hops) => (_addr: string, i: number) => i < hops)(deps.config.trustProxy) : deps.config.trustProxy,
     bodyLimit: 1024 * 1024,
-    frameworkErrors,
+    frameworkErrors: withSecurityHeaders(frameworkErrors),
     // Keep ids short in logs; each request carries one.
     genReqId: () => Math.random().toString(36).slice(2, 10),
   });
@@ -52,6 +53,9 @@ export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger): Promi
   installErrorHandler(app);
 
   await app.register(fastifyCookie);
+  // Security headers on every response; cookie-authenticated state changes only from our own pages.
+  await installSecurityHeaders(app);
+  installCsrfCheck(app, deps.config.publicUrl);
   await app.register(fastifyMultipart, {
     limits: { fileSize: deps.config.uploadMaxBytes, files: 1, fields: 10 },
   });
@@ -79,7 +83,7 @@ export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger): Promi
     transform: transformRoute,
     transformObject: finishOpenApiDocument,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/v1/docs' });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/v1/docs', staticCSP: SWAGGER_UI_CSP });
   // Problems first: the route table the auth hook builds carries each route's declared problems.
   installProblems(app);
   installAuth(app, deps.db);

@@ -11,7 +11,8 @@
 //   - a path parameter: 414 path-too-long;
 //   - an Idempotency-Key header: 422 idempotency-key-reused;
 //   - a method with a body (not GET/HEAD): what reading a body can give (invalid-json-body,
-//     empty-json-body, invalid-content-length, body-too-large, invalid-media-type).
+//     empty-json-body, invalid-content-length, body-too-large, invalid-media-type);
+//   - POST, PUT, PATCH, DELETE: 403 cross-site-request (a session cookie sent from another site).
 // Codes any request can get (route-not-found, bad-url, internal) are declared by no route.
 import diagnostics_channel from 'node:diagnostics_channel';
 import type { FastifyInstance, RouteOptions } from 'fastify';
@@ -72,6 +73,8 @@ export function declaredProblemsOf(route: Pick<RouteOptions, 'method' | 'url' | 
   if (schema.params) add('path-too-long');
   if (hasIdempotencyKey(schema.headers)) add('idempotency-key-reused');
   if ([route.method].flat().some((m) => m !== 'GET' && m !== 'HEAD')) for (const c of BODY_PROBLEMS) add(c);
+  // A state change with a session cookie from another site (src/server/security.ts), public routes too.
+  if ([route.method].flat().some((m) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(m))) add('cross-site-request');
   for (const c of route.config?.problems ?? []) add(c);
   const out = new Map<number, string[]>();
   for (const [s, c] of pairs.sort((a, b) => a[0] - b[0])) {

@@ -6,8 +6,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { newNonce, webAppCsp } from './security.ts';
 
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+
+/** What web/vite.config.ts (html.cspNonce) writes where each page gets its own nonce. */
+export const NONCE_PLACEHOLDER = 'AFTERCARE_CSP_NONCE';
 
 /** The client-side routes of web/src (console and portal). */
 export const WEB_PAGES = ['/', '/sign-in', '/search', '/intake', '/admin', '/queues/:queue', '/devices/:id', '/orders/:id', '/order', '/order/:token', '/claim/:org', '/account/:org'];
@@ -22,11 +26,15 @@ export async function webRoutes(app: FastifyInstance, dir = WEB_DIST) {
     );
     return;
   }
+  // Every page is index.html with a fresh nonce in its Content-Security-Policy and its tags, so the
+  // file itself is never served as it is (its placeholder would match no policy).
+  const html = fs.readFileSync(index, 'utf8');
   await app.register(async (web) => {
     await web.register(fastifyStatic, {
       root: dir,
       prefix: '/',
       wildcard: false, // one route per built file, nothing catch-all
+      globIgnore: ['index.html'],
       index: false,
       decorateReply: true,
       setHeaders(res, file) {
@@ -35,7 +43,14 @@ export async function webRoutes(app: FastifyInstance, dir = WEB_DIST) {
       },
     });
     for (const page of WEB_PAGES) {
-      web.get(page, { schema: { hide: true } }, (_req, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));
+      web.get(page, { schema: { hide: true } }, (_req, reply) => {
+        const nonce = newNonce();
+        return reply
+          .header('cache-control', 'no-cache')
+          .header('content-security-policy', webAppCsp(nonce))
+          .type('text/html; charset=utf-8')
+          .send(html.replaceAll(NONCE_PLACEHOLDER, nonce));
+      });
     }
   });
 }

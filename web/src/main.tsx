@@ -26,10 +26,14 @@ const queryClient = new QueryClient({
   },
 });
 
+// The page's Content-Security-Policy admits <style> elements only with this page's nonce (the server
+// writes a fresh one into <meta property="csp-nonce"> per response); Mantine's carry it.
+const styleNonce = document.querySelector<HTMLMetaElement>('meta[property="csp-nonce"]')?.nonce ?? '';
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <MantineProvider theme={theme}>
+      <MantineProvider theme={theme} getStyleNonce={() => styleNonce}>
         <App />
       </MantineProvider>
     </QueryClientProvider>

@@ -85,6 +85,7 @@ export async function authRoutes(app: ZApp, deps: AppDeps) {
         operationId: 'createApiKey',
         tags: ['auth'],
         summary: 'Create an API key for an integration; the token is shown only in this response',
+        description: 'The key\'s role is your own or one with fewer rights (owner > manager > front-desk > technician): a manager cannot create an owner key (403 `forbidden`).',
         body: z.object({ name: z.string().min(1).max(200), role: RoleSchema }),
         response: { 201: ApiKey.extend({ token: z.string() }) },
       },
@@ -94,7 +95,7 @@ export async function authRoutes(app: ZApp, deps: AppDeps) {
 
   app.delete(
     '/api/v1/api-keys/:id',
-    { config: { access: MANAGERS, problems: ['not-found'] }, schema: { operationId: 'revokeApiKey', tags: ['auth'], summary: 'Revoke an API key', params: IdParams, response: { 200: ApiKey } } },
+    { config: { access: MANAGERS, problems: ['not-found'] }, schema: { operationId: 'revokeApiKey', tags: ['auth'], summary: 'Revoke an API key', description: 'Only a key whose role is your own or one with fewer rights (owner > manager > front-desk > technician): a manager cannot revoke an owner key (403 `forbidden`).', params: IdParams, response: { 200: ApiKey } } },
     async (req) => revokeApiKey(deps.db, actorOf(req), req.params.id),
   );
 }

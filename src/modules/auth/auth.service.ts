@@ -5,7 +5,7 @@ import type { Db } from '../../db/index.ts';
 import { uuidv7 } from '../../db/ids.ts';
 import { audit } from '../../core/audit.ts';
 import { API_KEY_PREFIX, forgetApiKeys, newToken, sha256 } from '../../server/auth.ts';
-import type { Actor, Role } from '../../core/actor.ts';
+import { ROLES, type Actor, type Role } from '../../core/actor.ts';
 import { CoreErrors, notFound, problem } from '../../core/errors.ts';
 import { AuthErrors } from './auth.errors.ts';
 import { signInKeys, signInSucceeded, takeSignInAttempt } from './sign-in-limit.ts';
@@ -76,10 +76,19 @@ export async function listApiKeys(db: Db, actor: Actor) {
   return rows.map(keyView);
 }
 
-export async function createApiKey(db: Db, actor: Actor, input: { name: string; role: Role }) {
-  if (actor.role !== 'owner' && input.role === 'owner') {
-    throw problem(CoreErrors, 'forbidden', 'Only an owner may create an owner API key');
+/**
+ * Nobody hands out or takes away more rights than their own role has: a key's role must be the
+ * actor's own or one with fewer rights. The roles' rights are nested (every route admits one of
+ * OWNER ⊂ MANAGERS ⊂ OFFICE ⊂ ALL_ROLES), so ROLES, most rights first, orders them.
+ */
+function mayHandleKey(actor: Actor, keyRole: Role, verb: 'create' | 'revoke') {
+  if (ROLES.indexOf(keyRole) < ROLES.indexOf(actor.role)) {
+    throw problem(CoreErrors, 'forbidden', `A ${actor.role} may not ${verb} an API key with the ${keyRole} role, which has more rights than their own`);
   }
+}
+
+export async function createApiKey(db: Db, actor: Actor, input: { name: string; role: Role }) {
+  mayHandleKey(actor, input.role, 'create');
   const token = `${API_KEY_PREFIX}${newToken()}`;
   const id = uuidv7();
   const row = await db.transaction().execute(async (tx) => {
@@ -107,6 +116,7 @@ export async function revokeApiKey(db: Db, actor: Actor, id: string) {
   return db.transaction().execute(async (tx) => {
     const before = await tx.selectFrom('api_keys').selectAll().where('organization_id', '=', actor.organizationId).where('id', '=', id).forUpdate().executeTakeFirst();
     if (!before) throw notFound('API key');
+    mayHandleKey(actor, before.role as Role, 'revoke');
     const after = await tx.updateTable('api_keys').set({ revoked_at: before.revoked_at ?? new Date() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
     await audit(tx, actor, { action: 'api-key.revoked', entityType: 'api-key', entityId: id, before: keyView(before), after: keyView(after) });
     return keyView(after);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { setupApp, type TestContext } from '../../../test/db.ts';
 import { DEMO_PASSWORD } from '../demo/demo.seed.ts';
+import { ROLES, type Role } from '../../core/actor.ts';
 
 let t: TestContext;
 beforeAll(async () => {
@@ -53,6 +54,45 @@ test('API keys: created by a manager, usable with its role, revocable; the secre
   const after = await t.app.inject({ url: '/api/v1/warranty?serial=DEMO-ITMALL-SWITCH', headers: auth });
   expect(after.statusCode).toBe(401);
   expect((await t.app.inject({ url: '/api/v1/auth/me', headers: { authorization: 'Basic abc' } })).statusCode).toBe(401);
+});
+
+test('API keys: nobody creates or revokes a key with more rights than their own role (sessions and keys alike)', async () => {
+  const org = 'its';
+  const make = async (role: Role) => {
+    const r = await t.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: { cookie: t.cookies[org].owner }, payload: { name: `${role} key`, role } });
+    expect(r.statusCode).toBe(201);
+    return r.json() as { id: string; token: string };
+  };
+  // Who acts: the owner's and the manager's sessions, and an owner's and a manager's API key.
+  const actors: [string, Role, Record<string, string>][] = [
+    ['owner session', 'owner', { cookie: t.cookies[org].owner }],
+    ['manager session', 'manager', { cookie: t.cookies[org].manager }],
+    ['owner key', 'owner', { authorization: `Bearer ${(await make('owner')).token}` }],
+    ['manager key', 'manager', { authorization: `Bearer ${(await make('manager')).token}` }],
+  ];
+  const rank = (r: Role) => ROLES.indexOf(r); // most rights first
+  for (const [who, actorRole, headers] of actors) {
+    for (const role of ROLES) {
+      const allowed = rank(role) >= rank(actorRole);
+      const created = await t.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers, payload: { name: 'x', role } });
+      expect(created.statusCode, `${who} creates a ${role} key`).toBe(allowed ? 201 : 403);
+      const target = await make(role);
+      const audits = await t.db.selectFrom('audit_events').select((eb) => eb.fn.countAll().as('n')).where('entity_id', '=', target.id).executeTakeFirstOrThrow();
+      const revoked = await t.app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${target.id}`, headers });
+      expect(revoked.statusCode, `${who} revokes a ${role} key`).toBe(allowed ? 200 : 403);
+      const row = await t.db.selectFrom('api_keys').select('revoked_at').where('id', '=', target.id).executeTakeFirstOrThrow();
+      // A refused revocation changes nothing: the key still works and no audit row was written.
+      expect(row.revoked_at === null, `${who}: the ${role} key still active`).toBe(!allowed);
+      if (!allowed) {
+        expect(revoked.json()).toMatchObject({ code: 'forbidden' });
+        expect(revoked.json().detail).toContain(`${role} role`);
+        expect(created.json().code).toBe('forbidden');
+        const after = await t.db.selectFrom('audit_events').select((eb) => eb.fn.countAll().as('n')).where('entity_id', '=', target.id).executeTakeFirstOrThrow();
+        expect(after.n).toBe(audits.n);
+        expect((await t.app.inject({ url: '/api/v1/auth/me', headers: { authorization: `Bearer ${target.token}` } })).statusCode).toBe(200);
+      }
+    }
+  }
 });
 
 test('staff users: the owner adds one who can then sign in', async () => {

@@ -6,6 +6,7 @@ import { CoreErrors, problem } from '../../core/errors.ts';
 import { Currency, IdempotencyHeaders, IdParams, IsoDate, page, PageQuery, Uuid, type ZApp } from '../../server/http.ts';
 import { requestHash, withIdempotency } from '../../server/idempotency.ts';
 import { fileResponse } from '../../server/openapi.ts';
+import { UPLOADED_FILE_CSP } from '../../server/security.ts';
 import * as svc from './purchases.service.ts';
 
 export const DocumentSchema = z.object({
@@ -147,12 +148,14 @@ export async function purchasesRoutes(app: ZApp, deps: AppDeps) {
   );
   app.get(
     '/api/v1/documents/:id/content',
-    { config: { access: ALL_ROLES, problems: ['not-found'] }, schema: { operationId: 'downloadDocument', tags, summary: "A document's file", params: IdParams, response: { 200: fileResponse('The file as uploaded', Object.keys(svc.ALLOWED_TYPES)) } } },
+    { config: { access: ALL_ROLES, problems: ['not-found'] }, schema: { operationId: 'downloadDocument', tags, summary: "A document's file", params: IdParams, response: { 200: fileResponse('The file as uploaded (always an attachment)', Object.keys(svc.ALLOWED_TYPES)) } } },
     async (req, reply) => {
       const { doc, stream } = await svc.openDocument(deps.db, deps.storage, actorOf(req), req.params.id);
       reply.header('content-type', doc.content_type);
-      reply.header('content-disposition', `inline; filename="${doc.filename.replace(/[^\w.-]/g, '_')}"`);
+      // As the order page's proofs (proofs.routes.ts): downloaded, never rendered as a page of ours.
+      reply.header('content-disposition', `attachment; filename="${doc.filename.replace(/[^\w.-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(doc.filename)}`);
       reply.header('x-content-type-options', 'nosniff');
+      reply.header('content-security-policy', UPLOADED_FILE_CSP);
       return reply.send(stream);
     },
   );

@@ -101,7 +101,10 @@ export interface paths {
         /** API keys of the organization */
         get: operations["listApiKeys"];
         put?: never;
-        /** Create an API key for an integration; the token is shown only in this response */
+        /**
+         * Create an API key for an integration; the token is shown only in this response
+         * @description The key's role is your own or one with fewer rights (owner > manager > front-desk > technician): a manager cannot create an owner key (403 `forbidden`).
+         */
         post: operations["createApiKey"];
         delete?: never;
         options?: never;
@@ -119,7 +122,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API key */
+        /**
+         * Revoke an API key
+         * @description Only a key whose role is your own or one with fewer rights (owner > manager > front-desk > technician): a manager cannot revoke an owner key (403 `forbidden`).
+         */
         delete: operations["revokeApiKey"];
         options?: never;
         head?: never;
@@ -1951,6 +1957,22 @@ export interface operations {
                 };
             };
             /**
+             * @description Forbidden (application/problem+json), `code` one of:
+             *
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "cross-site-request";
+                    };
+                };
+            };
+            /**
              * @description Payload Too Large (application/problem+json), `code` one of:
              *
              *     - `body-too-large`: The body is over the size limit (1 MB for JSON, 50 MB for a CSV import).
@@ -2055,7 +2077,8 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
              */
             403: {
                 headers: {
@@ -2064,7 +2087,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "forbidden";
+                        code: "forbidden" | "cross-site-request";
                     };
                 };
             };
@@ -2149,7 +2172,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -2203,7 +2226,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -2291,7 +2314,8 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
              */
             403: {
                 headers: {
@@ -2300,7 +2324,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "forbidden";
+                        code: "forbidden" | "cross-site-request";
                     };
                 };
             };
@@ -2396,7 +2420,8 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
              */
             403: {
                 headers: {
@@ -2405,7 +2430,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "forbidden";
+                        code: "forbidden" | "cross-site-request";
                     };
                 };
             };
@@ -2512,7 +2537,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -2611,7 +2636,8 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
              */
             403: {
                 headers: {
@@ -2620,7 +2646,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "forbidden";
+                        code: "forbidden" | "cross-site-request";
                     };
                 };
             };
@@ -2727,7 +2753,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -2822,7 +2848,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -2892,7 +2918,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -2971,7 +2997,8 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
              */
             403: {
                 headers: {
@@ -2980,7 +3007,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "forbidden";
+                        code: "forbidden" | "cross-site-request";
                     };
                 };
             };
@@ -3085,7 +3112,8 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
              */
             403: {
                 headers: {
@@ -3094,7 +3122,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "forbidden";
+                        code: "forbidden" | "cross-site-request";
                     };
                 };
             };
@@ -3219,7 +3247,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -3301,7 +3329,8 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
              */
             403: {
                 headers: {
@@ -3310,7 +3339,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "forbidden";
+                        code: "forbidden" | "cross-site-request";
                     };
                 };
             };
@@ -3430,7 +3459,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -3522,7 +3551,8 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
              */
             403: {
                 headers: {
@@ -3531,7 +3561,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "forbidden";
+                        code: "forbidden" | "cross-site-request";
                     };
                 };
             };
@@ -3656,7 +3686,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -3780,7 +3810,8 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
              */
             403: {
                 headers: {
@@ -3789,7 +3820,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "forbidden";
+                        code: "forbidden" | "cross-site-request";
                     };
                 };
             };
@@ -3946,7 +3977,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -4052,7 +4083,8 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
              */
             403: {
                 headers: {
@@ -4061,7 +4093,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "forbidden";
+                        code: "forbidden" | "cross-site-request";
                     };
                 };
             };
@@ -4188,7 +4220,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -4317,7 +4349,8 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
              */
             403: {
                 headers: {
@@ -4326,7 +4359,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "forbidden";
+                        code: "forbidden" | "cross-site-request";
                     };
                 };
             };
@@ -4487,7 +4520,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -4611,7 +4644,8 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
              */
             403: {
                 headers: {
@@ -4620,7 +4654,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "forbidden";
+                        code: "forbidden" | "cross-site-request";
                     };
                 };
             };
@@ -4772,7 +4806,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -4869,7 +4903,8 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
              */
             403: {
                 headers: {
@@ -4878,7 +4913,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "forbidden";
+                        code: "forbidden" | "cross-site-request";
                     };
                 };
             };
@@ -5005,7 +5040,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -5132,7 +5167,8 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
              */
             403: {
                 headers: {
@@ -5141,7 +5177,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "forbidden";
+                        code: "forbidden" | "cross-site-request";
                     };
                 };
             };
@@ -5303,7 +5339,8 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
              */
             403: {
                 headers: {
@@ -5312,7 +5349,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "forbidden";
+                        code: "forbidden" | "cross-site-request";
                     };
                 };
             };
@@ -5396,7 +5433,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file as uploaded */
+            /** @description The file as uploaded (always an attachment) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5443,7 +5480,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -5550,7 +5587,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -5672,7 +5709,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -5805,7 +5842,8 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
              */
             403: {
                 headers: {
@@ -5814,7 +5852,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "forbidden";
+                        code: "forbidden" | "cross-site-request";
                     };
                 };
             };
@@ -5911,7 +5949,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -6048,7 +6086,8 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
              */
             403: {
                 headers: {
@@ -6057,7 +6096,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "forbidden";
+                        code: "forbidden" | "cross-site-request";
                     };
                 };
             };
@@ -6203,6 +6242,22 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code: "validation-failed" | "invalid-json-body" | "empty-json-body" | "invalid-content-length";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden (application/problem+json), `code` one of:
+             *
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "cross-site-request";
                     };
                 };
             };
@@ -6389,7 +6444,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -6450,7 +6505,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -6520,7 +6575,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -6739,7 +6794,8 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
              */
             403: {
                 headers: {
@@ -6748,7 +6804,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "forbidden";
+                        code: "forbidden" | "cross-site-request";
                     };
                 };
             };
@@ -6927,7 +6983,8 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
              */
             403: {
                 headers: {
@@ -6936,7 +6993,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "forbidden";
+                        code: "forbidden" | "cross-site-request";
                     };
                 };
             };
@@ -7108,7 +7165,8 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
              */
             403: {
                 headers: {
@@ -7117,7 +7175,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "forbidden";
+                        code: "forbidden" | "cross-site-request";
                     };
                 };
             };
@@ -7286,7 +7344,8 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
              */
             403: {
                 headers: {
@@ -7295,7 +7354,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "forbidden";
+                        code: "forbidden" | "cross-site-request";
                     };
                 };
             };
@@ -7449,7 +7508,8 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
              */
             403: {
                 headers: {
@@ -7458,7 +7518,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "forbidden";
+                        code: "forbidden" | "cross-site-request";
                     };
                 };
             };
@@ -7624,7 +7684,8 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
              */
             403: {
                 headers: {
@@ -7633,7 +7694,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "forbidden";
+                        code: "forbidden" | "cross-site-request";
                     };
                 };
             };
@@ -7763,7 +7824,8 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
              */
             403: {
                 headers: {
@@ -7772,7 +7834,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "forbidden";
+                        code: "forbidden" | "cross-site-request";
                     };
                 };
             };
@@ -7978,6 +8040,22 @@ export interface operations {
                 };
             };
             /**
+             * @description Forbidden (application/problem+json), `code` one of:
+             *
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "cross-site-request";
+                    };
+                };
+            };
+            /**
              * @description Not Found (application/problem+json), `code` one of:
              *
              *     - `not-found`: No such record in your organization (an id of another organization is not found either), or no order for this link or these details. Check the id, the link or the details.
@@ -8142,6 +8220,22 @@ export interface operations {
                 };
             };
             /**
+             * @description Forbidden (application/problem+json), `code` one of:
+             *
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "cross-site-request";
+                    };
+                };
+            };
+            /**
              * @description Not Found (application/problem+json), `code` one of:
              *
              *     - `not-found`: No such record in your organization (an id of another organization is not found either), or no order for this link or these details. Check the id, the link or the details.
@@ -8254,6 +8348,22 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code: "validation-failed" | "invalid-json-body" | "empty-json-body" | "invalid-content-length";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden (application/problem+json), `code` one of:
+             *
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "cross-site-request";
                     };
                 };
             };
@@ -8405,6 +8515,22 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code: "validation-failed" | "invalid-json-body" | "empty-json-body" | "invalid-content-length";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden (application/problem+json), `code` one of:
+             *
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "cross-site-request";
                     };
                 };
             };
@@ -8661,7 +8787,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -8767,7 +8893,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -8874,7 +9000,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -9056,7 +9182,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -9239,7 +9365,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -9449,7 +9575,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -9659,7 +9785,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -9869,7 +9995,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -10079,7 +10205,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -10289,7 +10415,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -10536,7 +10662,7 @@ export interface operations {
             /**
              * @description Forbidden (application/problem+json), `code` one of:
              *
-             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and only an owner creates an owner API key). Ask someone with that role.
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
              */
             403: {
                 headers: {
@@ -10599,6 +10725,22 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code: "validation-failed" | "invalid-json-body" | "empty-json-body" | "invalid-content-length";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden (application/problem+json), `code` one of:
+             *
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "cross-site-request";
                     };
                 };
             };
@@ -10697,6 +10839,22 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code: "validation-failed" | "invalid-json-body" | "empty-json-body" | "invalid-content-length" | "invalid-sign-in-link";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden (application/problem+json), `code` one of:
+             *
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "cross-site-request";
                     };
                 };
             };
@@ -10853,6 +11011,22 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code: "invalid-json-body" | "empty-json-body" | "invalid-content-length";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden (application/problem+json), `code` one of:
+             *
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "cross-site-request";
                     };
                 };
             };
