@@ -116,7 +116,7 @@ export const CoreErrors = defineErrors('core', {
   'validation-failed': {
     status: [400, 422],
     description:
-      'The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation\'s schema (a type, a required field, a format, a cursor this API did not give out); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.',
+      'The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation\'s schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.',
   },
   'not-found': { status: 404, description: 'No such record in your organization (an id of another organization is not found either), or no order for this link or these details. Check the id, the link or the details.' },
   'unknown-reference': { status: 422, description: 'A record the request refers to (customer, device, location) does not exist in your organization; `errors[]` names the field. Create it first or fix the id.' },
@@ -144,6 +144,7 @@ export const CoreErrors = defineErrors('core', {
   'invalid-content-length': { status: 400, description: 'The Content-Length header does not match the body that was sent.' },
   'body-too-large': { status: 413, description: 'The body is over the size limit (1 MB for JSON, 50 MB for a CSV import).' },
   'req-file-too-large': { status: 413, description: 'The uploaded file is over the upload size limit (the server\'s UPLOAD_MAX_BYTES).' },
+  'invalid-multipart-body': { status: 400, description: 'The upload is not a well-formed multipart/form-data body (cut short, no or another boundary, a part header that cannot be read, more than one file); `errors[]` names `body.file`. Nothing was stored. Send one complete multipart body with one `file` part.' },
   'path-too-long': { status: 414, description: 'A path parameter is over 100 characters (ids are UUIDs, links are short tokens): the path is not one this API gave out.' },
   'bad-url': { status: 400, anyRoute: true, description: 'The URL\'s path cannot be decoded (a bad percent-encoding). Encode path parameters with encodeURIComponent.' },
   'route-not-found': { status: 404, anyRoute: true, description: 'No operation at this method and path; the OpenAPI document (GET /api/v1/openapi.json) lists them.' },
@@ -205,6 +206,8 @@ function fromPgError(e: { code?: string; constraint?: string; detail?: string; c
     case '22008':
     case '22003':
     case '22001':
+    case '22021':
+    case '22P05':
       return problemBody(422, 'invalid-value', `A value is not acceptable${e.constraint ? ` (${e.constraint})` : ''}`);
     default:
       return undefined;

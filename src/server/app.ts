@@ -10,6 +10,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { installAuth } from './auth.ts';
+import { installInputGuards } from './input.ts';
 import { frameworkErrors, installErrorHandler } from '../core/errors.ts';
 import { finishOpenApiDocument, transformRoute } from './openapi.ts';
 import { installProblems } from './problems.ts';
@@ -87,6 +88,8 @@ export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger): Promi
   // Problems first: the route table the auth hook builds carries each route's declared problems.
   installProblems(app);
   installAuth(app, deps.db);
+  // Text the database cannot store (NUL, lone surrogates) in any field a route reads: 400, naming the field.
+  installInputGuards(app);
 
   await app.register(async (api) => {
     const z = api.withTypeProvider<ZodTypeProvider>();

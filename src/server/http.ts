@@ -17,11 +17,20 @@ function isRealDate(s: string) {
   const d = new Date(`${s}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 }
-/** A calendar date in the organization's time zone. */
+/**
+ * The dates any field takes. Wide enough for every real sale, event and "as of" moment (and a
+ * century of warranty terms after them), narrow enough that no date reaches PostgreSQL (which refuses
+ * year 0) or the engine's calendars as nonsense such as 9999-12-31. Fixed, not relative to today: a
+ * future date is legitimate in places (an extension that starts later, a warranty "as of" next year),
+ * and a bound that moved with the clock would make the same request pass one day and fail the next.
+ */
+export const DATE_RANGE = { min: '1900-01-01', max: '2199-12-31' } as const;
+/** A calendar date in the organization's time zone, within DATE_RANGE. */
 export const IsoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine(isRealDate, 'is not a real calendar date');
+  .refine(isRealDate, 'is not a real calendar date')
+  .refine((s) => !isRealDate(s) || (s >= DATE_RANGE.min && s <= DATE_RANGE.max), `must be between ${DATE_RANGE.min} and ${DATE_RANGE.max}`);
 export const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
 export const Term = z
   .string()

@@ -12,6 +12,7 @@ import type { Db, Tx } from '../../db/index.ts';
 import { uuidv7 } from '../../db/ids.ts';
 import type { Actor } from '../../core/actor.ts';
 import { auditMany, type AuditEntry } from '../../core/audit.ts';
+import { textProblem } from '../../server/input.ts';
 import { COLUMNS, REQUIRED_COLUMNS, RowSchema, type RowProblem, type SalesRow } from './sales-csv.ts';
 
 /**
@@ -69,6 +70,15 @@ export function parseSales(input: string | Buffer): ParsedSales {
     const line = info.lines;
     if (record.length !== header.length) {
       problems.push({ line, column: null, reason: `has ${record.length} fields, the header has ${header.length}` });
+      continue;
+    }
+    // Text the database cannot store (the NUL character, a lone surrogate): refused per cell, as the API refuses a field (src/server/input.ts).
+    const badCells = header.flatMap((h, i) => {
+      const reason = textProblem(record[i]);
+      return reason ? [{ line, column: h, reason }] : [];
+    });
+    if (badCells.length) {
+      problems.push(...badCells);
       continue;
     }
     const obj: Record<string, string> = {};

@@ -1,6 +1,7 @@
 // The CSV shape of past sales: one line per device sold (customer, device, purchase). Import and
 // export use the same columns, so an export can be imported elsewhere.
 import { z } from 'zod';
+import { IsoDate } from '../../server/http.ts';
 
 export const COLUMNS = [
   'customer_ref',
@@ -34,13 +35,8 @@ export type Column = (typeof COLUMNS)[number];
 export const REQUIRED_COLUMNS: Column[] = ['serial', 'manufacturer', 'category'];
 
 const opt = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' || v === undefined ? undefined : v), s.optional());
-const date = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((s) => {
-    const d = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-  }, 'is not a real calendar date');
+// The API's own date (format, a real day, 1900-01-01..2199-12-31), so a line is refused as the API would refuse the field.
+const date = IsoDate;
 const term = z.string().regex(/^(none|\d+ (day|week|month|year)s?)$/, "must be like '24 months' or 'none'");
 
 export const RowSchema = z

@@ -8,6 +8,7 @@ import { ALL_ROLES } from '../../core/actor.ts';
 import { CoreErrors, notFound, problem } from '../../core/errors.ts';
 import { IdParams, Uuid, type ZApp } from '../../server/http.ts';
 import { fileResponse } from '../../server/openapi.ts';
+import { readFilePart, UPLOAD_PROBLEMS } from '../../server/uploads.ts';
 import { ALLOWED_TYPES } from '../purchases/purchases.service.ts';
 import { rateLimiter } from '../../core/rate-limit.ts';
 import * as orders from '../service-orders/service-orders.service.ts';
@@ -22,28 +23,10 @@ const fileField = (message: string) => ({ errors: [{ field: 'body.file', message
 
 /** The one `file` part of a multipart body, read whole (the multipart limit bounds it). */
 async function readUpload(req: FastifyRequest, maxBytes: number) {
-  if (!req.isMultipart()) throw problem(CoreErrors, 'unsupported-media-type', 'Send multipart/form-data with a `file` field', fileField('missing'));
-  let part;
-  try {
-    part = await req.file();
-  } catch (e) {
-    throw uploadError(e, maxBytes);
-  }
+  const part = await readFilePart(req, { tooLarge: () => problem(ProofErrors, 'file-too-large', `The file is larger than ${maxBytes} bytes`, fileField(`at most ${maxBytes} bytes`)) });
   if (!part || part.fieldname !== 'file') throw problem(CoreErrors, 'validation-failed', 'The request has invalid fields', fileField('missing'), { status: 400 });
-  let data: Buffer;
-  try {
-    data = await part.toBuffer();
-  } catch (e) {
-    throw uploadError(e, maxBytes);
-  }
-  if (data.length === 0) throw problem(CoreErrors, 'validation-failed', 'The request has invalid fields', fileField('empty file'), { status: 400 });
-  return { filename: part.filename || 'upload', contentType: part.mimetype, data };
-}
-
-function uploadError(e: unknown, maxBytes: number) {
-  const code = (e as { code?: string }).code;
-  if (code === 'FST_REQ_FILE_TOO_LARGE') return problem(ProofErrors, 'file-too-large', `The file is larger than ${maxBytes} bytes`, fileField(`at most ${maxBytes} bytes`));
-  return e;
+  if (part.data.length === 0) throw problem(CoreErrors, 'validation-failed', 'The request has invalid fields', fileField('empty file'), { status: 400 });
+  return { filename: part.filename || 'upload', contentType: part.mimetype, data: part.data };
 }
 
 function sendFile(reply: FastifyReply, doc: { content_type: string; filename: string }, stream: NodeJS.ReadableStream) {
@@ -65,7 +48,7 @@ export async function proofsRoutes(app: ZApp, deps: AppDeps) {
   app.post(
     '/api/v1/order-page/:token/proofs',
     {
-      config: { access: 'public', problems: ['rate-limited', 'not-found', 'unsupported-media-type', 'file-too-large', 'unsupported-file-type', 'order-closed', 'too-many-proofs'] },
+      config: { access: 'public', problems: ['rate-limited', 'not-found', ...UPLOAD_PROBLEMS, 'file-too-large', 'unsupported-file-type', 'order-closed', 'too-many-proofs'] },
       schema: {
         operationId: 'uploadOrderPageProof',
         tags: ['order page'],

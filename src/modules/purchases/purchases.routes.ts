@@ -7,6 +7,7 @@ import { Currency, IdempotencyHeaders, IdParams, IsoDate, page, PageQuery, Uuid,
 import { requestHash, withIdempotency } from '../../server/idempotency.ts';
 import { fileResponse } from '../../server/openapi.ts';
 import { UPLOADED_FILE_CSP } from '../../server/security.ts';
+import { readFilePart, UPLOAD_PROBLEMS } from '../../server/uploads.ts';
 import * as svc from './purchases.service.ts';
 
 export const DocumentSchema = z.object({
@@ -125,7 +126,7 @@ export async function purchasesRoutes(app: ZApp, deps: AppDeps) {
   app.post(
     '/api/v1/purchases/:id/documents',
     {
-      config: { access: OFFICE, problems: ['unsupported-media-type', 'req-file-too-large', 'unsupported-file-type', 'not-found'] },
+      config: { access: OFFICE, problems: [...UPLOAD_PROBLEMS, 'req-file-too-large', 'unsupported-file-type', 'not-found'] },
       schema: {
         operationId: 'uploadPurchaseDocument',
         tags,
@@ -136,13 +137,9 @@ export async function purchasesRoutes(app: ZApp, deps: AppDeps) {
     },
     async (req, reply) => {
       const actor = actorOf(req);
-      if (!req.isMultipart()) {
-        throw problem(CoreErrors, 'unsupported-media-type', 'Send multipart/form-data with a `file` field', { errors: [{ field: 'body.file', message: 'missing' }] });
-      }
-      const file = await req.file();
+      const file = await readFilePart(req);
       if (!file) throw problem(CoreErrors, 'validation-failed', 'The request has invalid fields', { errors: [{ field: 'body.file', message: 'missing' }] }, { status: 400 });
-      const data = await file.toBuffer();
-      const doc = await svc.addDocument(deps.db, deps.storage, actor, req.params.id, { filename: file.filename || 'upload', contentType: file.mimetype, data });
+      const doc = await svc.addDocument(deps.db, deps.storage, actor, req.params.id, { filename: file.filename || 'upload', contentType: file.mimetype, data: file.data });
       return reply.status(201).send(doc);
     },
   );

@@ -228,7 +228,7 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
 
   app.get(
     '/api/v1/service-orders/:id',
-    { config: { access: ALL_ROLES, problems: ['not-found'] }, schema: { operationId: 'getServiceOrder', tags, summary: 'One order with its clocks, rights and timeline', params: IdParams, response: { 200: ServiceOrderDetail } } },
+    { config: { access: ALL_ROLES, problems: ['not-found', 'policy-input-invalid'] }, schema: { operationId: 'getServiceOrder', tags, summary: 'One order with its clocks, rights and timeline', params: IdParams, response: { 200: ServiceOrderDetail } } },
     async (req) => {
       const actor = actorOf(req);
       const o = await svc.get(deps.db, actor, req.params.id, now());
