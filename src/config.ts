@@ -50,6 +50,8 @@ const EnvSchema = z.object({
   NOTIFICATIONS_WORKER: bool.default(true),
   NOTIFICATIONS_POLL_MS: z.coerce.number().int().min(50).max(600_000).default(2000),
   TIMER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  // How long the client's order-page links work after the order closes (about six months).
+  ORDER_PAGE_LINK_DAYS: z.coerce.number().int().min(1).max(3650).default(183),
 }).superRefine((e, ctx) => {
   if (e.SMS_PROVIDER === 'twilio') {
     for (const k of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const) {
@@ -105,6 +107,11 @@ export interface Config {
   notifications: { worker: boolean; pollMs: number };
   /** How often each job runner looks for due timers (the clocks' at-risk and due moments). */
   timerPollMs: number;
+  /**
+   * Days an order-page link works after its order closes (handed over, returned, disposed,
+   * cancelled); a link staff issue after that works this long from its issue.
+   */
+  orderPageLinkDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -143,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : { provider: 'log' },
     notifications: { worker: e.NOTIFICATIONS_WORKER, pollMs: e.NOTIFICATIONS_POLL_MS },
     timerPollMs: e.TIMER_POLL_MS,
+    orderPageLinkDays: e.ORDER_PAGE_LINK_DAYS,
   };
 }
 

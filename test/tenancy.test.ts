@@ -45,6 +45,7 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/service-orders/:id/payments': { amountMinor: 1, method: 'cash', version: 1 },
   'POST /api/v1/service-orders/:id/courier-delivery': { version: 1 },
   'POST /api/v1/service-orders/:id/courier-objection': { version: 1 },
+  'POST /api/v1/service-orders/:id/link': { version: 1 },
 };
 
 async function itemaState() {

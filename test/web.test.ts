@@ -351,14 +351,29 @@ describe.skipIf(!hasChromium())('web app in Chromium', { timeout: 120_000 }, () 
     await client.getByRole('button', { name: 'Send the request' }).click();
     const number = (await client.getByTestId('claim-number').textContent())!.trim();
     await see(client.getByTestId('proof-attached'), 'receipt.pdf');
+    // The serial is a demo device on record; until staff link the claim, the client's page shows
+    // only what was sent (issue 15): not the stored model, nor whether it is under warranty.
+    await client.getByRole('link', { name: 'Follow your order' }).click();
+    await see(client.getByTestId('client-order'), 'DEMO-ITEMA-NEW');
+    await see(client.getByTestId('link-lifetime'), 'This link works while your order is open');
+    expect(await client.getByTestId('client-order').textContent()).not.toMatch(/ProBook|Under warranty|Not under warranty/);
     await phone.close();
 
     const page = await staff('itema-pg');
     await page.goto('/');
+    await see(page.locator('[data-queue="to-link"]'), 'To link');
     await page.getByTestId('search-box').fill(number);
     await page.getByTestId('search-box').press('Enter');
     await page.getByTestId('order-number').filter({ hasText: number }).waitFor();
     await state(page, 'Claimed');
+    // Staff link it: a new client from what was sent, and the device on record with that serial.
+    const linking = page.getByTestId('link-claim');
+    await see(linking.getByTestId('sent'), 'maria@example.bg');
+    await linking.getByLabel(/HP ProBook 450 G10 · DEMO-ITEMA-NEW/).check();
+    await linking.getByLabel(/A new client record from what was sent/).check();
+    await linking.getByTestId('link-submit').click();
+    await page.getByTestId('link-claim').waitFor({ state: 'detached' });
+    await see(page.getByTestId('audit'), 'Linked to the client and device');
     // The proof sent with the claim is on the order, and downloads as the same PDF.
     const proofLink = page.getByTestId('proof-files').getByRole('link', { name: 'receipt.pdf' });
     await proofLink.waitFor();
@@ -403,11 +418,20 @@ describe.skipIf(!hasChromium())('web app in Chromium', { timeout: 120_000 }, () 
 
     const phone = await newContext(browser, base, { phone: true, locale: 'bg-BG' });
     const client = await phone.newPage();
-    await client.goto('/order?lang=bg');
+    await client.goto('/order?org=service-center&lang=bg');
     await client.getByLabel('Номер на поръчката').fill(number);
     await client.getByLabel('Вашият телефон или имейл').fill('+359 88 222 3344');
     await client.getByRole('button', { name: 'Покажи поръчката' }).click();
     await see(client.getByTestId('client-quote'), '89,50');
+    // Found by number and phone: a decision needs the one-time code sent to that phone (issue 15).
+    expect(await client.getByRole('button', { name: 'Отказвам офертата' }).isDisabled()).toBe(true);
+    await client.getByRole('button', { name: 'Изпратете ми код' }).click();
+    await see(client.getByTestId('code-sent'), 'Изпратихме код с SMS');
+    const sent = await t.db.selectFrom('outbox').select('payload').where('topic', '=', 'order.lookup-code').where('payload', '@>', JSON.stringify({ number })).executeTakeFirstOrThrow();
+    await client.getByLabel('Код').fill('000000' === (sent.payload as { code: string }).code ? '111111' : '000000');
+    await client.getByRole('button', { name: 'Отказвам офертата' }).click();
+    await see(client.getByTestId('invalid-code'), 'Кодът е грешен');
+    await client.getByLabel('Код').fill((sent.payload as { code: string }).code);
     await client.getByRole('button', { name: 'Отказвам офертата' }).click();
     await see(client.getByTestId('client-state'), 'Отказана оферта');
     await phone.close();

@@ -19,6 +19,7 @@ export const OUTBOX_TOPICS = [
   'deadline.at-risk', // a clock is at risk (staff)
   'deadline.breached', // a clock ran out (staff)
   'client.sign-in-link', // a one-time sign-in link for the client account (issue 6)
+  'order.lookup-code', // a one-time code to decide on the page reached by order number and contact (issue 15)
 ] as const;
 export type OutboxTopic = (typeof OUTBOX_TOPICS)[number];
 

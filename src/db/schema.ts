@@ -215,6 +215,12 @@ export interface ServiceOrdersTable {
   version: Version;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** What the client sent through the public web form, as sent (null for staff intakes). */
+  submitted: unknown;
+  /** A public claim that waits for staff to link it to a customer and device (issue 15). */
+  awaiting_link: Generated<boolean>;
+  /** When the order reached a closed state (handed-over, returned, disposed, cancelled). */
+  closed_at: Date | null;
 }
 export interface OrderChargesTable {
   id: string;
@@ -288,6 +294,17 @@ export interface OrderPageTokensTable {
   order_id: string;
   created_at: Timestamp;
   revoked_at: Date | null;
+}
+/** One-time codes for a decision on the page reached by order number and contact (issue 15). */
+export interface OrderLookupCodesTable {
+  id: string;
+  organization_id: string;
+  order_id: string;
+  code_hash: string;
+  via: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Date | null;
 }
 export interface OutboxTable {
   id: string;
@@ -384,6 +401,7 @@ export interface Database {
   clock_pauses: ClockPausesTable;
   timers: TimersTable;
   order_page_tokens: OrderPageTokensTable;
+  order_lookup_codes: OrderLookupCodesTable;
   outbox: OutboxTable;
   notifications: NotificationsTable;
   client_sign_in_tokens: ClientSignInTokensTable;

@@ -81,7 +81,7 @@ test('a backlog is deleted in batches, all of it, and a second run finds nothing
   for (let i = 0; i < 7; i++) await staffSession(minutes(-10 - i));
   const first = await deleteExpired(t.db, new Date(), 3);
   expect(first.sessions).toBe(7);
-  expect(await deleteExpired(t.db, new Date(), 3)).toEqual({ sessions: 0, client_sessions: 0, client_sign_in_tokens: 0, sign_in_attempts: 0, rate_limits: 0 });
+  expect(await deleteExpired(t.db, new Date(), 3)).toEqual({ sessions: 0, client_sessions: 0, client_sign_in_tokens: 0, order_lookup_codes: 0, sign_in_attempts: 0, rate_limits: 0 });
 });
 
 test('the crontab runs delete-expired every 15 minutes, and every task it names exists', () => {

@@ -1,5 +1,5 @@
 // Deletes what has expired and can never be used again: staff sessions, client sessions, client
-// sign-in links, finished sign-in attempt windows and ended rate-limit windows. Each is already refused at use by its expiry;
+// sign-in links, the order page's one-time codes, finished sign-in attempt windows and ended rate-limit windows. Each is already refused at use by its expiry;
 // this only keeps the tables small. Run by the job runner's crontab (task `delete-expired`, see
 // runner.ts): graphile-worker adds a crontab's job once per tick however many server processes run
 // (it claims the tick in graphile_worker._private_known_crontabs), and the deletes are idempotent
@@ -12,6 +12,7 @@ const TABLES = [
   { table: 'sessions', key: 'token_hash', expiry: 'expires_at' },
   { table: 'client_sessions', key: 'token_hash', expiry: 'expires_at' },
   { table: 'client_sign_in_tokens', key: 'token_hash', expiry: 'expires_at' },
+  { table: 'order_lookup_codes', key: 'id', expiry: 'expires_at' },
   { table: 'sign_in_attempts', key: 'key', expiry: 'window_ends' },
   { table: 'rate_limits', key: 'key', expiry: 'window_ends' },
 ] as const;

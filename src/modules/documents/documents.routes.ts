@@ -65,7 +65,7 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
     '/api/v1/order-page/:token/documents',
     { config: { access: 'public', problems: ['not-found'] }, schema: { operationId: 'listOrderPageDocuments', tags, summary: "The order's documents, for the client with the order page link", params: TokenParams, response: { 200: OrderDocs } } },
     async (req) => {
-      const o = await svc.clientOrder(deps.db, req.params.token);
+      const o = await svc.clientOrder(deps, req.params.token);
       return { items: await svc.documentsOf(deps.db, o, `/api/v1/order-page/${req.params.token}`) };
     },
   );
@@ -96,7 +96,7 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
         config: { access: 'public', problems: svc.ORDER_DOCUMENT_PROBLEMS[kind] },
         schema: { operationId: `getOrderPage${pdfName}Pdf`, tags, summary: `${what[kind]} as PDF, for the client with the order page link`, params: TokenParams, querystring: z.object({ lang: Lang }), response: { 200: pdf } },
       },
-      async (req, reply) => sendPdf(reply, await render(deps.db, deps.config, await svc.clientOrder(deps.db, req.params.token), req.query)),
+      async (req, reply) => sendPdf(reply, await render(deps.db, deps.config, await svc.clientOrder(deps, req.params.token), req.query)),
     );
   }
 }

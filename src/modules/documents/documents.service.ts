@@ -10,7 +10,7 @@ import type { Texts } from '../../policy/types.ts';
 import { systemActor, type Actor } from '../../core/actor.ts';
 import { CoreErrors, notFound, problem, type ProblemCode } from '../../core/errors.ts';
 import { DocumentErrors } from './documents.errors.ts';
-import { byToken, orderClocks } from '../service-orders/service-orders.service.ts';
+import { byToken, orderClocks, type PageLinkDeps } from '../service-orders/service-orders.service.ts';
 import { todayIn } from '../../core/day.ts';
 import { byDeviceId } from '../warranty/warranty.service.ts';
 import { pickLang, t, type DocLang } from './documents.i18n.ts';
@@ -104,7 +104,7 @@ export async function requestForm(db: Db, config: Config, actor: Actor | null, q
 /**
  * The client's order page link: the token handed out at intake (kept in the claim.received outbox
  * payload; only its hash is in order_page_tokens), so every print of a document shows the same link.
- * Without one: the page reachable by order number and phone or e-mail.
+ * Without one: the portal's page reached by order number and phone or e-mail (`/order?org=`).
  */
 export async function orderPageLink(db: Db, config: Config, orgId: string, orderId: string): Promise<string> {
   const first = await db
@@ -117,7 +117,10 @@ export async function orderPageLink(db: Db, config: Config, orgId: string, order
     .limit(1)
     .executeTakeFirst();
   const token = (first?.payload as { orderPageToken?: string } | undefined)?.orderPageToken;
-  return `${publicBaseUrl(config)}/api/v1/order-page/${token ?? 'lookup'}`;
+  if (token) return `${publicBaseUrl(config)}/api/v1/order-page/${token}`;
+  // The portal's lookup by order number and contact, for this business.
+  const org = await db.selectFrom('organizations').select('slug').where('id', '=', orgId).executeTakeFirst();
+  return `${publicBaseUrl(config)}/order?org=${encodeURIComponent(org?.slug ?? '')}`;
 }
 
 export const ORDER_DOCUMENTS = ['work-order', 'quote', 'completion-certificate', 'payment-receipt', 'findings-protocol', 'warranty-card'] as const;
@@ -160,9 +163,9 @@ export async function staffOrder(db: Db, actor: Actor, id: string) {
   return o;
 }
 
-export async function clientOrder(db: Db, token: string) {
-  const o = await byToken(db, token);
-  // The same answer as the order page itself for a wrong or revoked token.
+export async function clientOrder(deps: PageLinkDeps, token: string) {
+  const o = await byToken(deps, token);
+  // The same answer as the order page itself for a wrong, revoked or expired token.
   if (!o) throw problem(CoreErrors, 'not-found', 'No order page with this link (it may have been revoked)');
   return o;
 }

@@ -39,6 +39,8 @@ type Payload = Record<string, unknown> & {
   version?: string;
   effective?: string;
   summary?: string;
+  code?: string;
+  to?: string;
 };
 
 const str = (v: unknown) => (typeof v === 'string' ? v : v == null ? '' : String(v));
@@ -56,7 +58,7 @@ function formatInstant(lang: DocLang, iso: string | undefined, timeZone: string)
 }
 
 /** The order page's link: the token the intake handed out (kept in its claim.received payload). */
-async function orderLink(db: Db, config: Config, row: OutboxRow, p: Payload): Promise<string | null> {
+async function orderLink(db: Db, config: Config, row: OutboxRow, p: Payload, orgSlug: string): Promise<string | null> {
   const base = publicBaseUrl(config);
   let token = p.orderPageToken;
   if (!token && p.orderId) {
@@ -72,7 +74,8 @@ async function orderLink(db: Db, config: Config, row: OutboxRow, p: Payload): Pr
     token = (first?.payload as Payload | undefined)?.orderPageToken;
   }
   if (token) return `${base}/api/v1/order-page/${token}`;
-  return p.orderId ? `${base}/api/v1/order-page/lookup` : null;
+  // No link kept (revoked): the portal's lookup by order number and contact, for this business.
+  return p.orderId ? `${base}/order?org=${encodeURIComponent(orgSlug)}` : null;
 }
 
 export async function compose(db: Db, config: Config, row: OutboxRow): Promise<Composed[]> {
@@ -110,14 +113,16 @@ export async function compose(db: Db, config: Config, row: OutboxRow): Promise<C
         .where('organization_id', '=', org.id)
         .where('id', '=', p.customerId)
         .executeTakeFirst()
-    : undefined;
+    : orderId
+      ? await sentContact(db, org.id, orderId)
+      : undefined;
   const lang = pickLang(p.language, customer?.preferred_language, org.languages[0]);
   const link =
     row.topic === 'policy.changed'
       ? str(p.link) || publicBaseUrl(config)
       : row.topic === 'client.sign-in-link'
         ? `${publicBaseUrl(config)}/account/${org.slug}?token=${encodeURIComponent(str(p.signInToken))}`
-        : await orderLink(db, config, row, p);
+        : await orderLink(db, config, row, p, org.slug);
   const amountMinor = typeof p.amountMinor === 'number' ? p.amountMinor : typeof p.balanceDueMinor === 'number' ? p.balanceDueMinor : undefined;
   const t = render(row.topic, lang, {
     business: org.name,
@@ -132,6 +137,7 @@ export async function compose(db: Db, config: Config, row: OutboxRow): Promise<C
     version: str(p.version),
     effective: p.effective ? formatDate(lang, p.effective) : '',
     summary: str(p.summary),
+    code: str(p.code),
   });
   if (!t) return [];
   // The client's channel: the order's contact channel, else their preference; only where we have an
@@ -145,9 +151,26 @@ export async function compose(db: Db, config: Config, row: OutboxRow): Promise<C
     const to = str(p.email) || null;
     return [{ audience: 'client', channel: to ? 'email' : 'none', language: lang, recipient: to, subject: t.subject, body: t.body, link, orderId: null, customerId: customer?.id ?? null }];
   }
+  if (row.topic === 'order.lookup-code') {
+    // Only to the contact the code was asked for (the one given with the order number): e-mail or SMS.
+    const to = p.channel === 'sms' ? (toE164(str(p.to)) ?? null) : str(p.to) || null;
+    const via = to ? (p.channel === 'sms' ? 'sms' : 'email') : 'none';
+    return [{ audience: 'client', channel: via, language: lang, recipient: to, subject: t.subject, body: via === 'sms' ? t.sms : t.body, link: null, orderId, customerId: customer?.id ?? null }];
+  }
   if (wanted === 'sms' && phone) channel = 'sms';
   else if (email) channel = 'email';
   else if (phone) channel = 'sms';
   const recipient = channel === 'email' ? email : channel === 'sms' ? phone : null;
   return [{ audience: 'client', channel, language: lang, recipient, subject: t.subject, body: channel === 'sms' ? t.sms : t.body, link, orderId, customerId: customer?.id ?? null }];
+}
+
+/**
+ * A public web claim that staff have not linked yet has no customer record: its messages go to the
+ * contact the client sent with it (issue 15).
+ */
+async function sentContact(db: Db, orgId: string, orderId: string) {
+  const o = await db.selectFrom('service_orders').select(['submitted']).where('organization_id', '=', orgId).where('id', '=', orderId).where('customer_id', 'is', null).executeTakeFirst();
+  const sent = o?.submitted as { name?: string; email?: string; phone?: string; language?: string } | null | undefined;
+  if (!sent) return undefined;
+  return { id: null, name: sent.name ?? '', email: sent.email ?? null, phone: sent.phone ?? null, preferred_language: sent.language ?? null, preferred_channel: sent.email ? 'email' : 'sms' };
 }

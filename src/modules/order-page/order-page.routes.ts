@@ -1,9 +1,13 @@
 // The client's order page (SC-3): no sign-in. Reached with the unguessable link's token, or with the
-// order number plus the client's phone or e-mail. Shows this order only: status, timeline, the quote
-// with accept / refuse, what is due, documents. Rate-limited; a wrong token or pair is a plain 404.
+// business, the order number and the client's phone or e-mail. Shows this order only: status,
+// timeline, the quote with accept / refuse, what is due, documents. Rate-limited; a wrong token or
+// pair is a plain 404. Issue 15: a link stops working ORDER_PAGE_LINK_DAYS after the order closes;
+// the lookup is limited per address, per order number and per contact, and a decision there needs
+// a one-time code sent to the contact on the order.
 import { z } from 'zod';
 import type { AppDeps } from '../../core/deps.ts';
 import { AppError, CoreErrors, problem } from '../../core/errors.ts';
+import { orgIdBySlug } from '../../core/organization.ts';
 import { type ZApp } from '../../server/http.ts';
 import { documentsOf } from '../documents/documents.service.ts';
 import { ProofFile } from '../proofs/proofs.contract.ts';
@@ -11,12 +15,14 @@ import { listProofs } from '../proofs/proofs.service.ts';
 import * as svc from '../service-orders/service-orders.service.ts';
 import { STATES } from '../service-orders/state-machine.ts';
 import { rateLimiter } from '../../core/rate-limit.ts';
+import { OrderPageErrors } from './order-page.errors.ts';
+import * as page from './order-page.service.ts';
 
 const OrderPage = z.object({
   business: z.string(),
   number: z.string(),
   state: z.enum(STATES),
-  device: z.object({ manufacturer: z.string(), model: z.string().nullable(), serial: z.string() }).nullable(),
+  device: z.object({ manufacturer: z.string(), model: z.string().nullable(), serial: z.string() }).nullable().describe('For a web claim staff have not linked yet: the device as the client named it'),
   problem: z.string(),
   underWarranty: z.boolean().nullable(),
   quote: z.record(z.string(), z.unknown()).nullable(),
@@ -30,79 +36,161 @@ const OrderPage = z.object({
   timeline: z.array(z.object({ at: z.string(), step: z.string(), state: z.string().nullable() })),
   documents: z.array(z.object({ id: z.string(), kind: z.string(), filename: z.string(), url: z.string().nullable().describe('Download link (with the page link; null when the page was opened by number and contact)') })),
   proofFiles: z.array(ProofFile).describe('Proof files sent with the claim (links only with the page link)'),
+  openedBy: z.enum(['link', 'lookup']).describe('How the page was opened: by its link, or by order number and contact (then a decision needs a one-time code: POST /api/v1/order-page/lookup/code)'),
+  link: z
+    .object({
+      expiresAt: z.string().nullable().describe('When this link stops working; null while the order is open'),
+      daysAfterClose: z.number().int().describe('Links work this many days after the order is closed (ORDER_PAGE_LINK_DAYS)'),
+    })
+    .nullable()
+    .describe('The link’s lifetime (null when opened by number and contact)'),
   version: z.number().int(),
 });
 z.globalRegistry.add(OrderPage, { id: 'OrderPage' });
 
 const Token = z.object({ token: z.string().min(20).max(100).regex(/^[A-Za-z0-9_-]+$/) });
-const Lookup = z.object({ number: z.string().min(5).max(40), contact: z.string().min(3).max(320).describe("The client's phone or e-mail") });
+const Lookup = z.object({
+  organization: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'is not a business id like itema-pg').describe('The business (its slug, as in /order?org=itema-pg)'),
+  number: z.string().trim().min(5).max(40),
+  contact: z.string().trim().min(3).max(320).describe("The client's phone or e-mail"),
+});
 const Decision = z.object({ decision: z.enum(['accept', 'refuse']), version: z.number().int() });
+const Code = z.string().regex(/^\d{6}$/, 'must be the 6 digits we sent').describe('The one-time code sent to the contact (POST /api/v1/order-page/lookup/code)');
 const gone = () => problem(CoreErrors, 'not-found', 'No order for this link or these details');
+const LOOKUP_WINDOW = 15 * 60_000;
 
 export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
   const now = () => deps.now?.() ?? new Date();
   const tags = ['order page'];
   const limit = rateLimiter(deps.db, { name: 'order-page', max: 60, windowMs: 60_000 });
+  // Number and contact are guessable where a link is not: per address, per order number (numbers run
+  // in sequence) and per contact (a known phone tried against many numbers), in PostgreSQL.
+  const lookupIp = rateLimiter(deps.db, { name: 'order-lookup-ip', max: 20, windowMs: LOOKUP_WINDOW });
+  const lookupNumber = rateLimiter(deps.db, { name: 'order-lookup-number', max: 10, windowMs: LOOKUP_WINDOW });
+  const lookupContact = rateLimiter(deps.db, { name: 'order-lookup-contact', max: 10, windowMs: LOOKUP_WINDOW });
+  const codeSends = rateLimiter(deps.db, { name: 'order-lookup-code-send', max: 3, windowMs: LOOKUP_WINDOW });
+  const codeTries = rateLimiter(deps.db, { name: 'order-lookup-code-try', max: 5, windowMs: LOOKUP_WINDOW });
+
+  /** The order the business, number and contact name, after every limit; a miss is a plain 404. */
+  async function lookUp(ip: string, b: z.infer<typeof Lookup>) {
+    await limit(ip);
+    await lookupIp(ip);
+    await lookupNumber(`${b.organization}:${b.number.trim().toUpperCase()}`);
+    const contact = b.contact.includes('@') ? b.contact.trim().toLowerCase() : b.contact.replace(/\D/g, '');
+    await lookupContact(`${b.organization}:${contact}`);
+    const orgId = await orgIdBySlug(deps.db, b.organization);
+    const hit = orgId ? await svc.byNumberAndContact(deps.db, orgId, b.number, b.contact) : undefined;
+    if (!hit) throw gone();
+    return hit;
+  }
+
+  /** The order a link opens; an expired link says so (its holder once had the page). */
+  async function byLink(token: string) {
+    const l = await svc.pageLink(deps, token);
+    if (!l) throw gone();
+    if (l.expired) {
+      throw problem(OrderPageErrors, 'page-link-expired', `This link stopped working on ${l.endsAt!.toISOString()}; ask the business for a new one`, { expiredAt: l.endsAt!.toISOString(), organization: l.orgSlug });
+    }
+    return l;
+  }
+  const linkInfo = (l: { endsAt: Date | null }) => ({ expiresAt: l.endsAt?.toISOString() ?? null, daysAfterClose: deps.config.orderPageLinkDays });
 
   app.get(
     '/api/v1/order-page/:token',
-    { config: { access: 'public', problems: ['rate-limited', 'not-found'] }, schema: { operationId: 'getOrderPageByToken', tags, summary: "The client's order page", params: Token, response: { 200: OrderPage } } },
+    { config: { access: 'public', problems: ['rate-limited', 'not-found', 'page-link-expired'] }, schema: { operationId: 'getOrderPageByToken', tags, summary: "The client's order page", params: Token, response: { 200: OrderPage } } },
     async (req) => {
       await limit(req.ip);
-      const o = await svc.byToken(deps.db, req.params.token);
-      if (!o) throw gone();
-      return withDocuments(deps, o, await svc.pageView(deps.db, o, now()), req.params.token);
+      const l = await byLink(req.params.token);
+      return present(deps, l.order, await svc.pageView(deps.db, l.order, now()), { token: req.params.token, link: linkInfo(l) });
     },
   );
 
   app.post(
     '/api/v1/order-page/:token/decision',
-    { config: { access: 'public', problems: ['rate-limited', ...svc.CLIENT_DECISION_PROBLEMS] }, schema: { operationId: 'decideQuoteByToken', tags, summary: 'Accept or refuse the quote (SC-3, SC-7)', params: Token, body: Decision, response: { 200: OrderPage } } },
+    { config: { access: 'public', problems: ['rate-limited', 'page-link-expired', ...svc.CLIENT_DECISION_PROBLEMS] }, schema: { operationId: 'decideQuoteByToken', tags, summary: 'Accept or refuse the quote (SC-3, SC-7)', params: Token, body: Decision, response: { 200: OrderPage } } },
     async (req) => {
       await limit(req.ip);
-      return decideOnPage(deps, () => svc.byToken(deps.db, req.params.token), req.body, now(), req.params.token);
+      const l = await byLink(req.params.token);
+      const o = await decide(deps, l.order, req.body, now());
+      return present(deps, o, await svc.pageView(deps.db, o, now()), { token: req.params.token, link: linkInfo(l) });
     },
   );
 
   app.post(
     '/api/v1/order-page/lookup',
-    { config: { access: 'public', problems: ['rate-limited', 'not-found'] }, schema: { operationId: 'lookupOrderPage', tags, summary: 'The order page by order number and the phone or e-mail on the order', body: Lookup, response: { 200: OrderPage } } },
+    {
+      config: { access: 'public', problems: ['rate-limited', 'not-found'] },
+      schema: { operationId: 'lookupOrderPage', tags, summary: "The order page by the business, the order number and the phone or e-mail on the order (rate-limited per address, number and contact)", body: Lookup, response: { 200: OrderPage } },
+    },
     async (req) => {
-      await limit(req.ip);
-      const o = await svc.byNumberAndContact(deps.db, req.body.number, req.body.contact);
-      if (!o) throw gone();
-      return withDocuments(deps, o, await svc.pageView(deps.db, o, now()));
+      const { order } = await lookUp(req.ip, req.body);
+      return present(deps, order, await svc.pageView(deps.db, order, now()));
+    },
+  );
+
+  app.post(
+    '/api/v1/order-page/lookup/code',
+    {
+      config: { access: 'public', problems: ['rate-limited', 'not-found'] },
+      schema: {
+        operationId: 'sendOrderPageCode',
+        tags,
+        summary: 'Send a one-time code to the phone or e-mail on the order (the one given), needed to accept or refuse the quote by number and contact',
+        body: Lookup,
+        response: { 202: z.object({ sentVia: z.enum(['email', 'sms']), expiresAt: z.string().describe('The code works once, until then (10 minutes)') }) },
+      },
+    },
+    async (req, reply) => {
+      const { order, matched } = await lookUp(req.ip, req.body);
+      await codeSends(order.id);
+      return reply.status(202).send(await page.sendCode(deps.db, order, matched, now()));
     },
   );
 
   app.post(
     '/api/v1/order-page/lookup/decision',
-    { config: { access: 'public', problems: ['rate-limited', ...svc.CLIENT_DECISION_PROBLEMS] }, schema: { operationId: 'decideQuoteByLookup', tags, summary: 'Accept or refuse the quote, by order number and phone or e-mail', body: Lookup.extend(Decision.shape), response: { 200: OrderPage } } },
+    {
+      config: { access: 'public', problems: ['rate-limited', 'invalid-code', ...svc.CLIENT_DECISION_PROBLEMS] },
+      schema: {
+        operationId: 'decideQuoteByLookup',
+        tags,
+        summary: 'Accept or refuse the quote, by the business, order number and phone or e-mail, with the one-time code sent to that contact',
+        body: Lookup.extend(Decision.shape).extend({ code: Code }),
+        response: { 200: OrderPage },
+      },
+    },
     async (req) => {
-      await limit(req.ip);
-      return decideOnPage(deps, () => svc.byNumberAndContact(deps.db, req.body.number, req.body.contact), req.body, now());
+      const { order } = await lookUp(req.ip, req.body);
+      await codeTries(order.id);
+      const o = await decide(deps, order, req.body, now(), page.codeGuard(req.body.code, now()));
+      return present(deps, o, await svc.pageView(deps.db, o, now()));
     },
   );
 }
 
 /** The order's documents as its state allows (issue 5); download links only with the page link. */
-async function withDocuments<V extends object>(deps: AppDeps, o: svc.OrderRow, view: V, token?: string) {
+async function present<V extends object>(deps: AppDeps, o: svc.OrderRow, view: V, opened?: { token: string; link: { expiresAt: string | null; daysAfterClose: number } }) {
+  const token = opened?.token;
   const docs = await documentsOf(deps.db, o, `/api/v1/order-page/${token ?? ''}`);
   const proofFiles = await listProofs(deps.db, o.organization_id, o.id, token ? `/api/v1/order-page/${token}` : null);
-  return { ...view, documents: docs.map((d) => ({ id: d.kind, kind: d.kind, filename: d.filename, url: token ? d.url : null })), proofFiles };
+  return {
+    ...view,
+    documents: docs.map((d) => ({ id: d.kind, kind: d.kind, filename: d.filename, url: token ? d.url : null })),
+    proofFiles,
+    openedBy: token ? ('link' as const) : ('lookup' as const),
+    link: opened?.link ?? null,
+  };
 }
 
-async function decideOnPage(deps: AppDeps, find: () => Promise<svc.OrderRow | undefined>, body: { decision: 'accept' | 'refuse'; version: number }, now: Date, token?: string) {
-  const o = await find();
-  if (!o) throw gone();
+/** The client's accept or refuse; the fresh order. `guard` runs under the order's lock (the one-time code). */
+async function decide(deps: AppDeps, o: svc.OrderRow, body: { decision: 'accept' | 'refuse'; version: number }, now: Date, guard?: Parameters<typeof svc.act>[5]) {
   const actor = svc.clientActor(o.organization_id);
   try {
-    await svc.act(deps.db, actor, o.id, { action: body.decision, via: 'order-page', version: body.version }, now);
+    await svc.act(deps.db, actor, o.id, { action: body.decision, via: 'order-page', version: body.version }, now, guard);
   } catch (e) {
-    // The staff view of the order is not the client's: keep only the code and message.
-    if (e instanceof AppError) throw e.withExtra(e.code === 'version-conflict' ? { current: await svc.pageView(deps.db, o, now) } : {});
+    // The staff view of the order is not the client's: keep only the code and message (and the fields).
+    if (e instanceof AppError) throw e.withExtra(e.code === 'version-conflict' ? { current: await svc.pageView(deps.db, o, now) } : e.code === 'invalid-code' ? e.extra : {});
     throw e;
   }
-  const fresh = (await svc.orderRow(deps.db, o.organization_id, o.id))!;
-  return withDocuments(deps, fresh, await svc.pageView(deps.db, fresh, now), token);
+  return (await svc.orderRow(deps.db, o.organization_id, o.id))!;
 }

@@ -59,7 +59,7 @@ export async function proofsRoutes(app: ZApp, deps: AppDeps) {
     },
     async (req, reply) => {
       await uploadLimit(req.ip);
-      const o = await orders.byToken(deps.db, req.params.token);
+      const o = await orders.byToken(deps, req.params.token);
       if (!o) throw gone();
       const file = await readUpload(req, deps.config.uploadMaxBytes);
       const r = await svc.addProof(deps.db, deps.storage, orders.clientActor(o.organization_id), o, file, `/api/v1/order-page/${req.params.token}`);
@@ -72,7 +72,7 @@ export async function proofsRoutes(app: ZApp, deps: AppDeps) {
     { config: { access: 'public', problems: ['rate-limited', 'not-found'] }, schema: { operationId: 'downloadOrderPageProof', tags: ['order page'], summary: 'A proof file of this order, for the client', params: Token.extend({ proofId: Uuid }), response: { 200: proofBody } } },
     async (req, reply) => {
       await pageLimit(req.ip);
-      const o = await orders.byToken(deps.db, req.params.token);
+      const o = await orders.byToken(deps, req.params.token);
       if (!o) throw gone();
       const { doc, stream } = await svc.openProof(deps.db, deps.storage, o.organization_id, o.id, req.params.proofId);
       return sendFile(reply, doc, stream);

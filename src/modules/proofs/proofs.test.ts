@@ -16,7 +16,9 @@ async function webClaim(serial: string) {
     payload: { name: 'Мария Иванова', email: 'maria.proof@example.bg', phone: '+359 88 765 4321', serial, manufacturer: 'HP', category: 'laptop', problem: 'Не зарежда' },
   });
   expect(r.statusCode).toBe(201);
-  return { token: r.json().orderPage.token as string, orderId: r.json().order.id as string };
+  // The public answer names no internal id: staff find the order by its number.
+  const o = await t.db.selectFrom('service_orders').select('id').where('organization_id', '=', t.orgs['itema-pg']).where('number', '=', r.json().number).executeTakeFirstOrThrow();
+  return { token: r.json().orderPage.token as string, orderId: o.id };
 }
 // Each test uploads from its own address: the upload rate limit counts per client address.
 let ip = '10.0.0.1';

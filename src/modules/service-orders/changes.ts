@@ -1,5 +1,6 @@
 // Changes to an order that are not a move of its state machine: parts used in the repair, payments,
-// courier deliveries and objections (ITEMA-12), and the client's page links. Each is written through
+// courier deliveries and objections (ITEMA-12), linking a public claim to its customer and device,
+// and the client's page links. Each is written through
 // the core's transition writer with the order's own state as the new one (version + 1, audit,
 // clocks), so there is still one writer of a case.
 import type { Db, Tx } from '../../db/index.ts';
@@ -11,12 +12,16 @@ import { badField, CoreErrors, notFound, problem, versionConflict, type ProblemC
 import { orgAndPack } from '../../core/organization.ts';
 import { newToken } from '../../core/tokens.ts';
 import { writeTransition, type TransitionWrite } from '../../core/transitions.ts';
+import * as customers from '../customers/customers.service.ts';
 import * as devices from '../devices/devices.service.ts';
+import { decideFor, plain, reasonsOf } from './decisions.ts';
+import { claimDetails, claimProofs, requirementGaps, type WebClaimFields } from './intake.ts';
 import { serviceOrderKind } from './kind.ts';
 import { ServiceOrderErrors } from './service-orders.errors.ts';
 import * as repo from './repository.ts';
 import type { OrderRow } from './repository.ts';
-import { extras, orderClocks, view } from './views.ts';
+import { extras, linkEnd, orderClocks, view } from './views.ts';
+import { versionAt } from '../../policy/index.ts';
 
 export const PAYMENT_METHODS = ['cash', 'card-terminal'] as const;
 
@@ -29,7 +34,7 @@ export const COURIER_PROBLEMS = {
 } as const satisfies Record<'delivery' | 'objection', readonly ProblemCode[]>;
 
 /** Locks the order, checks the version the caller read, runs `body`, writes what it returns. */
-async function change(db: Db, actor: Actor, id: string, version: number, now: Date, body: (tx: Tx, o: OrderRow) => Promise<Omit<TransitionWrite, 'to'>>) {
+export async function change(db: Db, actor: Actor, id: string, version: number, now: Date, body: (tx: Tx, o: OrderRow) => Promise<Omit<TransitionWrite, 'to'>>) {
   return db.transaction().execute(async (tx) => {
     const o = await repo.lockOrder(tx, actor.organizationId, id);
     if (!o) throw notFound('Service order');
@@ -117,22 +122,104 @@ export async function recordCourier(db: Db, actor: Actor, id: string, kind: 'del
   });
 }
 
+// ---------- linking a public claim (issue 15) ----------
+
+export interface LinkFields {
+  version: number;
+  /** An existing customer; without it, a new customer record from what the client sent. */
+  customerId?: string;
+  /** An existing device; or `device` to register the serial the client sent; or neither: no device yet. */
+  deviceId?: string;
+  device?: { manufacturer: string; model?: string | null; category: string };
+}
+
+/** What `linkClaim` can raise, for its route to declare. */
+export const LINK_PROBLEMS = ['not-found', 'version-conflict', 'not-awaiting-link', 'unknown-reference', 'validation-failed', 'already-exists', 'policy-input-invalid'] as const satisfies readonly ProblemCode[];
+
+/**
+ * Staff match a public claim to a customer and a device: chosen by staff, who may see our records
+ * (the public form never matched anything). The ITEMA-27 details are then completed from the
+ * records, the proof of the purchase on record counts (ITEMA-10), the engine gives its provisional
+ * decision, and from now on the order page shows the linked device like any other order's.
+ */
+export async function linkClaim(db: Db, actor: Actor, id: string, f: LinkFields, now: Date) {
+  return change(db, actor, id, f.version, now, async (tx, o) => {
+    if (!o.awaiting_link) throw problem(ServiceOrderErrors, 'not-awaiting-link', 'This order is not a public claim waiting to be linked', { current: await view(tx, o) });
+    if (f.deviceId && f.device) throw badField('body.device', 'give deviceId or device, not both');
+    const sent = (o.submitted ?? {}) as Partial<WebClaimFields>;
+    const read = await repo.readIntake(tx, o.organization_id, { deviceId: f.deviceId ?? null, serial: null, manufacturer: null, customerId: f.customerId ?? null, email: null });
+    const { org, pack } = await orgAndPack(tx, o.organization_id);
+    if (f.customerId && !read.customer) throw problem(CoreErrors, 'unknown-reference', 'No such customer', { errors: [{ field: 'body.customerId', message: 'no such customer' }] });
+    if (f.deviceId && !read.devices.length) throw problem(CoreErrors, 'unknown-reference', 'No such device', { errors: [{ field: 'body.deviceId', message: 'no such device' }] });
+    const customer =
+      read.customer ??
+      (await customers.insert(tx, actor, { name: sent.name ?? 'Client', email: sent.email ?? null, phone: sent.phone ?? null, address: sent.address ?? null, preferredLanguage: sent.language ?? null, preferredChannel: sent.email ? 'email' : sent.phone ? 'phone' : null }));
+    const preferredChannel = 'preferred_channel' in customer ? customer.preferred_channel : customer.preferredChannel;
+    let deviceId: string | null = read.devices[0]?.id ?? null;
+    if (f.device) {
+      if (!sent.serial) throw badField('body.device', 'the claim names no serial to register');
+      deviceId = (await devices.insert(tx, actor, { serial: sent.serial, manufacturer: f.device.manufacturer, model: f.device.model ?? sent.model ?? null, category: f.device.category, customerId: customer.id })).id;
+    }
+    const device = deviceId ? (read.devices[0] ?? (await devices.get(tx, actor, deviceId))) : undefined;
+    const purchase = f.deviceId && read.purchase?.device_id === f.deviceId ? read.purchase : undefined;
+    const details = claimDetails(customer, device, sent, purchase, o.problem);
+    const proofs = claimProofs(sent.proofs, purchase);
+    const linked: OrderRow = { ...o, customer_id: customer.id, device_id: deviceId, details, proofs };
+    const decision = await decideFor(tx, linked, pack, org, {}, now);
+    const v = versionAt(pack, now.toISOString());
+    const missing = decision ? decision.missing.map((m) => ({ field: m.field, rule: m.rule })) : requirementGaps(v.raw.requirements, details, proofs);
+    if (!deviceId) missing.unshift({ field: 'device', rule: v.raw.requirements.details?.rule ?? v.raw.requirements.proofs[0]?.rule ?? '' });
+    return {
+      action: 'linked',
+      set: {
+        customer_id: customer.id,
+        device_id: deviceId,
+        details: JSON.stringify(details),
+        proofs: JSON.stringify(proofs),
+        missing: JSON.stringify(missing),
+        decision: decision ? JSON.stringify(plain(decision)) : null,
+        ...(decision ? { policy_version: decision.policyVersion } : {}),
+        contact_channel: preferredChannel ?? o.contact_channel,
+        awaiting_link: false,
+      },
+      audit: { customerId: customer.id, deviceId, newCustomer: !read.customer, newDevice: !!f.device, outcome: decision?.outcome ?? null, reasons: reasonsOf(decision) },
+    };
+  });
+}
+
+/** The customers and devices a public claim may be about (by its e-mail, phone and serial), for staff to choose from. */
+export async function linkCandidates(db: Db, actor: Actor, id: string) {
+  const o = await repo.getOrder(db, actor.organizationId, id);
+  if (!o) throw notFound('Service order');
+  const sent = (o.submitted ?? {}) as Partial<WebClaimFields>;
+  const r = await repo.linkCandidates(db, o.organization_id, sent);
+  return {
+    customers: r.customers.map((c) => ({ id: c.id, name: c.name, email: c.email, phone: c.phone, address: c.address })),
+    devices: r.devices.map((d) => ({ id: d.id, serial: d.serial, manufacturer: d.manufacturer, model: d.model, category: d.category, customerId: d.customer_id })),
+  };
+}
+
 // ---------- order-page links ----------
 
 /** ≥128 bits: 32 random bytes; only the sha256 is stored. */
-export async function issueToken(tx: Tx, orgId: string, orderId: string) {
+export async function issueToken(tx: Tx, orgId: string, orderId: string, now: Date) {
   const token = newToken();
-  await repo.insertPageToken(tx, orgId, orderId, token);
+  await repo.insertPageToken(tx, orgId, orderId, token, now);
   return token;
 }
 
-export async function newPageToken(db: Db, actor: Actor, id: string) {
+/**
+ * A new link to the client's page (also how staff renew one after the order closed): it works
+ * while the order is open, then `linkDays` after the close or after now, whichever is later.
+ */
+export async function newPageToken(db: Db, actor: Actor, id: string, now: Date, linkDays: number) {
   return db.transaction().execute(async (tx) => {
     const o = await repo.lockOrder(tx, actor.organizationId, id);
     if (!o) throw notFound('Service order');
-    const token = await issueToken(tx, o.organization_id, o.id);
-    await audit(tx, actor, { action: 'service-order.page-link-issued', entityType: repo.SUBJECT_TYPE, entityId: o.id, after: { state: o.state } });
-    return { token, path: `/api/v1/order-page/${token}` };
+    const token = await issueToken(tx, o.organization_id, o.id, now);
+    const expiresAt = linkEnd(o.closed_at, now, linkDays)?.toISOString() ?? null;
+    await audit(tx, actor, { action: 'service-order.page-link-issued', entityType: repo.SUBJECT_TYPE, entityId: o.id, after: { state: o.state, expiresAt } });
+    return { token, path: `/api/v1/order-page/${token}`, expiresAt };
   });
 }
 

@@ -4,13 +4,15 @@
 // every row (order, clocks, timers, the order-page token, the audit event, the outbox row) is written
 // by one statement whose first step takes the number, through the core's own row builders. Only a
 // customer or device we have never seen costs extra round trips (they are created first).
+// A claim from the public web form (`insertWebClaim`) reads no customer or device at all: what it
+// says is kept as sent and the order waits for staff to link it (issue 15).
 import type { Tx } from '../../db/index.ts';
 import { uuidv7 } from '../../db/ids.ts';
 import type { Actor } from '../../core/actor.ts';
 import { planNewClocks } from '../../core/clocks.ts';
 import { todayIn } from '../../core/day.ts';
 import { badField, CoreErrors, problem, type ProblemCode } from '../../core/errors.ts';
-import { packOf } from '../../core/organization.ts';
+import { orgOf, packOf, type Org } from '../../core/organization.ts';
 import { newToken } from '../../core/tokens.ts';
 import { decide, versionAt, type ClaimInput, type CompiledPack, type Decision } from '../../policy/index.ts';
 import * as customers from '../customers/customers.service.ts';
@@ -18,7 +20,7 @@ import * as devicesRepo from '../devices/devices.repository.ts';
 import * as devices from '../devices/devices.service.ts';
 import { claimInput, policyError, reasonsOf } from './decisions.ts';
 import * as repo from './repository.ts';
-import type { CustomerLite, OrderRow } from './repository.ts';
+import type { CustomerLite, OrderRow, PurchaseLite } from './repository.ts';
 import { CLOCK_EVENTS, type State } from './state-machine.ts';
 import { NO_EXTRAS, orderView, type IntakeChannel, type OrderView } from './views.ts';
 
@@ -55,6 +57,33 @@ export const INTAKE_PROBLEMS = ['validation-failed', 'unknown-reference', 'polic
 export interface Intake {
   order: OrderView;
   orderPage: { token: string; path: string };
+}
+
+/** What the public web form sends: the client's own words, never matched against our records. */
+export interface WebClaimFields {
+  name: string;
+  email: string;
+  phone: string;
+  address?: string;
+  language?: 'en' | 'bg' | 'vi';
+  serial: string;
+  manufacturer?: string;
+  model?: string;
+  category?: string;
+  purchaseDate?: string;
+  purchasePlace?: string;
+  problem: string;
+  proofs?: ClaimInput['proofs'];
+}
+
+/** The public form's answer: only what the client sent, the number and the page link. */
+export interface WebIntake {
+  number: string;
+  state: State;
+  orderPage: { token: string; path: string };
+  sent: WebClaimFields;
+  /** The details and proofs the pack asks for that the client did not give (from what was sent only). */
+  missing: { field: string; rule: string }[];
 }
 
 async function intakeCustomer(tx: Tx, actor: Actor, f: ClaimFields, found: CustomerLite | null): Promise<CustomerLite> {
@@ -99,7 +128,7 @@ export function checkWorkOrder(pack: CompiledPack, moment: Date, w: WorkOrder, p
  * Without a device on record the engine does not decide, but the claim's own gaps are listed all the
  * same (ITEMA-27 details, ITEMA-10 / ITS-5 / ITS-6 proofs, ITS-7), named as the engine names them.
  */
-function requirementGaps(req: ReturnType<typeof versionAt>['raw']['requirements'], details: Record<string, string>, proofs: Record<string, boolean>) {
+export function requirementGaps(req: ReturnType<typeof versionAt>['raw']['requirements'], details: Record<string, string>, proofs: Record<string, boolean>) {
   const out: { field: string; rule: string }[] = [];
   for (const field of req.details?.fields ?? []) if (!details[field]) out.push({ field: `details.${field}`, rule: req.details!.rule });
   for (const p of req.proofs) if (!p.anyOf.some((k) => proofs[k] === true)) out.push({ field: `proofs.${p.anyOf.join('|')}`, rule: p.rule });
@@ -123,68 +152,19 @@ export async function insertClaim(tx: Tx, actor: Actor, f: ClaimFields, now: Dat
   const { device, created } = await intakeDevice(tx, actor, f, read.devices, customer.id);
   const purchase = device && !created && read.purchase?.device_id === device.id ? read.purchase : undefined;
   const claimDate = todayIn(org.time_zone, now);
-  // ITEMA-27: what the client gave, completed from our own records.
-  const details: Record<string, string> = {};
-  const put = (k: string, val: string | null | undefined) => {
-    if (val !== null && val !== undefined && String(val).trim() !== '') details[k] = String(val);
-  };
-  put('name', customer.name);
-  put('address', customer.address);
-  put('email', customer.email);
-  put('phone', customer.phone);
-  put('model', device?.model ?? f.device?.model);
-  put('serial', device?.serial ?? f.device?.serial);
-  put('purchaseDate', f.purchase?.date ?? purchase?.sold_on);
-  put('purchasePlace', f.purchase?.place ?? purchase?.place);
-  put('description', f.problem);
-  const proofs: Record<string, boolean> = { ...(f.proofs ?? {}) } as Record<string, boolean>;
-  if (purchase) {
-    // The payment document is on our own record (ITEMA-10, ITS-6).
-    if (purchase.document_type === 'invoice') proofs.invoice = true;
-    if (purchase.document_type === 'receipt') proofs.receipt = true;
-    if (purchase.document_type === 'contract') proofs.serviceContract = true;
-  }
-  const id = uuidv7();
-  const state: State = f.workOrder ? 'received' : 'claimed';
-  // The pack says whether a claim waits for pre-authorization (ITEMA-28: contact before sending
-  // anything; a device not yet in our hands waits for it) and through which channels it need not.
-  const preAuth = v.raw.intake.preAuthorization;
-  const preAuthRequired = !!preAuth && !f.workOrder && !preAuth.exceptChannels.includes(f.channel);
-  const row: OrderRow = {
-    id,
-    organization_id: org.id,
-    number: '', // taken by the write below, its first step
-    state,
+  const details = claimDetails(customer, device, { model: f.device?.model, serial: f.device?.serial, purchaseDate: f.purchase?.date, purchasePlace: f.purchase?.place }, purchase, f.problem);
+  const proofs = claimProofs(f.proofs, purchase);
+  const row = newOrderRow(org, v, now, claimDate, {
     channel: f.channel,
-    customer_id: customer.id,
-    device_id: device?.id ?? null,
-    language: customer.preferred_language ?? v.raw.settings.languages[0] ?? 'en',
-    contact_channel: customer.preferred_channel,
+    customerId: customer.id,
+    deviceId: device?.id ?? null,
+    language: customer.preferred_language ?? null,
+    contactChannel: customer.preferred_channel,
     problem: f.problem,
-    claim_date: claimDate,
     details,
     proofs,
-    missing: [],
-    pre_authorization_required: preAuthRequired,
-    pre_authorization_rule: preAuthRequired ? preAuth!.rule : null,
-    pre_authorized_at: null,
-    decision: null,
-    decision_final: false,
-    under_warranty: null,
-    findings: [],
-    insignificant: false,
-    work_order: f.workOrder ?? null,
-    received_on: f.workOrder ? claimDate : null,
-    quote: null,
-    client_decision: null,
-    test_result: null,
-    findings_protocol: null,
-    currency: v.raw.settings.currency,
-    policy_version: v.version,
-    version: 1,
-    created_at: now,
-    updated_at: now,
-  };
+    workOrder: f.workOrder ?? null,
+  });
   // The engine's provisional decision, once, from the history read above.
   let decision: Decision | undefined;
   if (device) {
@@ -196,23 +176,159 @@ export async function insertClaim(tx: Tx, actor: Actor, f: ClaimFields, now: Dat
   }
   const missing = decision ? decision.missing.map((m) => ({ field: m.field, rule: m.rule })) : requirementGaps(v.raw.requirements, details, proofs);
   // The device itself is a detail the pack asks for (ITEMA-27), or else the claim's first proof.
-  if (!device) missing.unshift({ field: 'device', rule: v.raw.requirements.details?.rule ?? v.raw.requirements.proofs[0]?.rule ?? '' });
+  if (!device) missing.unshift({ field: 'device', rule: deviceRule(v) });
+  const token = await writeNewOrder(tx, actor, pack, row, decision, missing, now, device?.id ?? null);
+  return { order: orderView(row, NO_EXTRAS), orderPage: { token, path: `/api/v1/order-page/${token}` } };
+}
+
+/**
+ * The public web form (issue 15): nothing the client typed is looked up. An e-mail or a serial is
+ * no proof of who the client is, so the claim is attached to no customer and no device: what was
+ * sent is kept as sent (`submitted`, and the ITEMA-27 details from it), the engine does not decide,
+ * and the order waits in the staff queue "to link" until staff match it (`linkClaim`). Its answer
+ * repeats only what was sent, with the number and the page link; the page shows nothing stored.
+ */
+export async function insertWebClaim(tx: Tx, actor: Actor, s: WebClaimFields, now: Date): Promise<WebIntake> {
+  const org = await orgOf(tx, actor.organizationId);
+  const pack = packOf(org);
+  const v = versionAt(pack, now.toISOString());
+  const claimDate = todayIn(org.time_zone, now);
+  const sent = { name: s.name, email: s.email, phone: s.phone, address: s.address ?? null };
+  const details = claimDetails(sent, undefined, s, undefined, s.problem);
+  const proofs = claimProofs(s.proofs, undefined);
+  const row = newOrderRow(org, v, now, claimDate, {
+    channel: 'web-form',
+    customerId: null,
+    deviceId: null,
+    language: s.language ?? null,
+    contactChannel: 'email',
+    problem: s.problem,
+    details,
+    proofs,
+    workOrder: null,
+  });
+  row.submitted = s;
+  row.awaiting_link = true;
+  const gaps = requirementGaps(v.raw.requirements, details, proofs);
+  const token = await writeNewOrder(tx, actor, pack, row, undefined, [{ field: 'device', rule: deviceRule(v) }, ...gaps], now, null);
+  return { number: row.number, state: row.state as State, orderPage: { token, path: `/api/v1/order-page/${token}` }, sent: s, missing: gaps };
+}
+
+type PackVersion = ReturnType<typeof versionAt>;
+const deviceRule = (v: PackVersion) => v.raw.requirements.details?.rule ?? v.raw.requirements.proofs[0]?.rule ?? '';
+
+/** ITEMA-27: what the client gave, completed from our own records (when there are any). */
+export function claimDetails(
+  customer: Pick<CustomerLite, 'name' | 'address' | 'email' | 'phone'> | null,
+  device: Pick<devicesRepo.DeviceRow, 'model' | 'serial'> | undefined,
+  sent: { model?: string | null; serial?: string; purchaseDate?: string; purchasePlace?: string },
+  purchase: PurchaseLite | undefined,
+  problem: string,
+) {
+  const details: Record<string, string> = {};
+  const put = (k: string, val: string | null | undefined) => {
+    if (val !== null && val !== undefined && String(val).trim() !== '') details[k] = String(val);
+  };
+  put('name', customer?.name);
+  put('address', customer?.address);
+  put('email', customer?.email);
+  put('phone', customer?.phone);
+  put('model', device?.model ?? sent.model);
+  put('serial', device?.serial ?? sent.serial);
+  put('purchaseDate', sent.purchaseDate ?? purchase?.sold_on);
+  put('purchasePlace', sent.purchasePlace ?? purchase?.place);
+  put('description', problem);
+  return details;
+}
+
+/** The proofs the client named, and the payment document on our own record (ITEMA-10, ITS-6). */
+export function claimProofs(sent: ClaimInput['proofs'] | undefined, purchase: PurchaseLite | undefined) {
+  const proofs: Record<string, boolean> = { ...(sent ?? {}) } as Record<string, boolean>;
+  if (purchase) {
+    if (purchase.document_type === 'invoice') proofs.invoice = true;
+    if (purchase.document_type === 'receipt') proofs.receipt = true;
+    if (purchase.document_type === 'contract') proofs.serviceContract = true;
+  }
+  return proofs;
+}
+
+interface NewOrder {
+  channel: IntakeChannel;
+  customerId: string | null;
+  deviceId: string | null;
+  language: string | null;
+  contactChannel: string | null;
+  problem: string;
+  details: Record<string, string>;
+  proofs: Record<string, boolean>;
+  workOrder: WorkOrder | null;
+}
+
+/** The new order's row, before its number (taken by the write, its first step). */
+function newOrderRow(org: Org, v: PackVersion, now: Date, claimDate: string, n: NewOrder): OrderRow {
+  const state: State = n.workOrder ? 'received' : 'claimed';
+  // The pack says whether a claim waits for pre-authorization (ITEMA-28: contact before sending
+  // anything; a device not yet in our hands waits for it) and through which channels it need not.
+  const preAuth = v.raw.intake.preAuthorization;
+  const preAuthRequired = !!preAuth && !n.workOrder && !preAuth.exceptChannels.includes(n.channel);
+  return {
+    id: uuidv7(),
+    organization_id: org.id,
+    number: '',
+    state,
+    channel: n.channel,
+    customer_id: n.customerId,
+    device_id: n.deviceId,
+    language: n.language ?? v.raw.settings.languages[0] ?? 'en',
+    contact_channel: n.contactChannel,
+    problem: n.problem,
+    claim_date: claimDate,
+    details: n.details,
+    proofs: n.proofs,
+    missing: [],
+    pre_authorization_required: preAuthRequired,
+    pre_authorization_rule: preAuthRequired ? preAuth!.rule : null,
+    pre_authorized_at: null,
+    decision: null,
+    decision_final: false,
+    under_warranty: null,
+    findings: [],
+    insignificant: false,
+    work_order: n.workOrder,
+    received_on: n.workOrder ? claimDate : null,
+    quote: null,
+    client_decision: null,
+    test_result: null,
+    findings_protocol: null,
+    currency: v.raw.settings.currency,
+    policy_version: v.version,
+    version: 1,
+    created_at: now,
+    updated_at: now,
+    submitted: null,
+    awaiting_link: false,
+    closed_at: null,
+  };
+}
+
+/** Plans the first clocks and writes the order with them, its page token, audit and outbox rows. Returns the token. */
+async function writeNewOrder(tx: Tx, actor: Actor, pack: CompiledPack, row: OrderRow, decision: Decision | undefined, missing: { field: string; rule: string }[], now: Date, deviceId: string | null) {
   row.missing = missing;
   // Serialized once: stored as this text, returned as its parse (texts become { en, bg, vi }).
   const decisionJson = decision ? JSON.stringify(decision) : null;
   row.decision = decisionJson ? JSON.parse(decisionJson) : null;
-  row.policy_version = decision?.policyVersion ?? v.version;
-  const { clocks, timers } = planNewClocks(pack, ['claim-received', ...(f.workOrder ? CLOCK_EVENTS.open! : [])], now);
+  row.policy_version = decision?.policyVersion ?? row.policy_version;
+  const { clocks, timers } = planNewClocks(pack, ['claim-received', ...(row.work_order ? CLOCK_EVENTS.open! : [])], now);
   const token = newToken();
   row.number = await repo.writeIntake(tx, actor, {
     row,
     decisionJson,
-    year: Number(claimDate.slice(0, 4)),
+    year: Number(row.claim_date.slice(0, 4)),
     clocks,
     timers,
     token,
-    audit: { state, via: f.channel, policyVersion: row.policy_version, outcome: decision?.outcome ?? null, provisional: decision?.provisional ?? true, reasons: reasonsOf(decision), missing },
-    message: { orderId: id, customerId: customer.id, deviceId: device?.id ?? null, language: row.language, channel: row.contact_channel, missing, preAuthorizationRequired: row.pre_authorization_required, orderPageToken: token },
+    audit: { state: row.state, via: row.channel, policyVersion: row.policy_version, outcome: decision?.outcome ?? null, provisional: decision?.provisional ?? true, reasons: reasonsOf(decision), missing, ...(row.awaiting_link ? { awaitingLink: true } : {}) },
+    message: { orderId: row.id, customerId: row.customer_id, deviceId, language: row.language, channel: row.contact_channel, missing, preAuthorizationRequired: row.pre_authorization_required, orderPageToken: token },
   });
-  return { order: orderView(row, NO_EXTRAS), orderPage: { token, path: `/api/v1/order-page/${token}` } };
+  return token;
 }

@@ -140,14 +140,16 @@ export async function writeIntake(tx: Tx, actor: Actor, w: IntakeWrite): Promise
     with n as (select ${caseNumberSql('so', 'SO', o.organization_id, w.year)} as number),
     o as (
       insert into service_orders (id, organization_id, number, state, channel, customer_id, device_id, language, contact_channel, problem, claim_date,
-        details, proofs, missing, pre_authorization_required, pre_authorization_rule, decision, decision_final, work_order, received_on, currency, policy_version, version, created_at, updated_at)
+        details, proofs, missing, pre_authorization_required, pre_authorization_rule, decision, decision_final, work_order, received_on, currency, policy_version, version, created_at, updated_at,
+        submitted, awaiting_link)
       select ${o.id}, ${o.organization_id}, n.number, ${o.state}, ${o.channel}, ${o.customer_id}, ${o.device_id}, ${o.language}, ${o.contact_channel}, ${o.problem}, ${o.claim_date}::date,
         ${json(o.details)}::jsonb, ${json(o.proofs)}::jsonb, ${json(o.missing)}::jsonb, ${o.pre_authorization_required}, ${o.pre_authorization_rule}, ${w.decisionJson}::jsonb, false, ${json(o.work_order)}::jsonb,
-        ${o.received_on}::date, ${o.currency}, ${o.policy_version}, 1, ${o.created_at}, ${o.updated_at}
+        ${o.received_on}::date, ${o.currency}, ${o.policy_version}, 1, ${o.created_at}, ${o.updated_at},
+        ${json(o.submitted)}::jsonb, ${o.awaiting_link}
       from n returning id),
     c as (${clocksInsertSql(s, w.clocks)}),
     t as (${timersInsertSql(s, w.timers)}),
-    p as (insert into order_page_tokens (token_hash, organization_id, order_id) values (${sha256(w.token)}, ${o.organization_id}, ${o.id})),
+    p as (insert into order_page_tokens (token_hash, organization_id, order_id, created_at) values (${sha256(w.token)}, ${o.organization_id}, ${o.id}, ${o.created_at})),
     a as (${auditSql(actor, [{ action: 'service-order.created', entityType: SUBJECT_TYPE, entityId: o.id, after: w.audit }], { extraAfter: sql`jsonb_build_object('number', ${number})` })}),
     ob as (${outboxSql([{ organizationId: o.organization_id, topic: 'claim.received', aggregateType: SUBJECT_TYPE, aggregateId: o.id, payload: w.message }], { extraPayload: sql`jsonb_build_object('number', ${number})` })})
     select n.number from n`.execute(tx);
@@ -156,8 +158,9 @@ export async function writeIntake(tx: Tx, actor: Actor, w: IntakeWrite): Promise
 
 // ---------- order-page tokens ----------
 
-export async function insertPageToken(tx: Tx, orgId: string, orderId: string, token: string) {
-  await tx.insertInto('order_page_tokens').values({ token_hash: sha256(token), organization_id: orgId, order_id: orderId }).execute();
+/** `now` is the application's clock: a link's lifetime after the order closes runs from it. */
+export async function insertPageToken(tx: Tx, orgId: string, orderId: string, token: string, now: Date) {
+  await tx.insertInto('order_page_tokens').values({ token_hash: sha256(token), organization_id: orgId, order_id: orderId, created_at: now }).execute();
 }
 
 export async function revokePageTokensOf(tx: Tx, o: OrderRow, now: Date) {
@@ -175,21 +178,35 @@ export async function revokePageTokensOf(tx: Tx, o: OrderRow, now: Date) {
   return Number(r.numUpdatedRows);
 }
 
+/** The order a link (not revoked) opens, when the link was issued, and the business's slug. */
 export async function orderByToken(db: Db | Tx, token: string) {
-  const t = await db.selectFrom('order_page_tokens').select(['order_id', 'organization_id']).where('token_hash', '=', sha256(token)).where('revoked_at', 'is', null).executeTakeFirst();
-  if (!t) return undefined;
-  return getOrder(db, t.organization_id, t.order_id);
+  const r = await db
+    .selectFrom('order_page_tokens as t')
+    .innerJoin('service_orders as o', (j) => j.onRef('o.organization_id', '=', 't.organization_id').onRef('o.id', '=', 't.order_id'))
+    .innerJoin('organizations as g', 'g.id', 'o.organization_id')
+    .selectAll('o')
+    .select(['t.created_at as link_issued_at', 'g.slug as org_slug'])
+    .where('t.token_hash', '=', sha256(token))
+    .where('t.revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (!r) return undefined;
+  const { link_issued_at: issuedAt, org_slug: orgSlug, ...order } = r;
+  return { order: order as OrderRow, issuedAt, orgSlug };
 }
 
-/** Orders with this number and their clients' contacts (the lookup compares them). */
-export function ordersByNumber(db: Db | Tx, number: string) {
+/**
+ * The business's order with this number and its client's contacts (the lookup compares them): the
+ * customer's, or for a public claim no one has linked yet, what the client sent.
+ */
+export function orderByNumber(db: Db | Tx, orgId: string, number: string) {
   return db
     .selectFrom('service_orders as o')
-    .innerJoin('customers as c', (j) => j.onRef('c.id', '=', 'o.customer_id').onRef('c.organization_id', '=', 'o.organization_id'))
+    .leftJoin('customers as c', (j) => j.onRef('c.id', '=', 'o.customer_id').onRef('c.organization_id', '=', 'o.organization_id'))
     .selectAll('o')
     .select(['c.email as c_email', 'c.phone as c_phone'])
+    .where('o.organization_id', '=', orgId)
     .where('o.number', '=', number)
-    .execute();
+    .executeTakeFirst();
 }
 
 export const orgNameAndPack = (db: Db | Tx, orgId: string) => db.selectFrom('organizations').select(['name', 'pack_id']).where('id', '=', orgId).executeTakeFirstOrThrow();
@@ -198,7 +215,7 @@ export const deviceLabel = (db: Db | Tx, orgId: string, deviceId: string) =>
 
 // ---------- lists and queues ----------
 
-export const QUEUES = ['new', 'in-work', 'due-today', 'at-risk', 'breached', 'awaiting-client', 'ready', 'unclaimed'] as const;
+export const QUEUES = ['to-link', 'new', 'in-work', 'due-today', 'at-risk', 'breached', 'awaiting-client', 'ready', 'unclaimed'] as const;
 export type Queue = (typeof QUEUES)[number];
 
 /** `day` is the organization's day as [start, end] instants. */
@@ -206,6 +223,9 @@ function queueFilter(orgId: string, queue: Queue, now: Date, day: [Date, Date]) 
   const open = (cond: ReturnType<typeof sql>) =>
     sql`exists (select 1 from clocks c where c.organization_id = ${orgId} and c.subject_type = ${SUBJECT_TYPE} and c.subject_id = o.id and c.stopped_at is null and c.due_at is not null and ${cond})`;
   switch (queue) {
+    case 'to-link':
+      // Public claims waiting for staff to match them to a customer and device (issue 15).
+      return sql`o.awaiting_link`;
     case 'new':
       return sql`o.state in ('claimed', 'received')`;
     case 'in-work':
@@ -242,4 +262,30 @@ export async function listOrders(db: Db, orgId: string, f: { queue?: Queue; stat
   if (f.number) conds.push(sql`o.number = ${f.number}`);
   if (after) conds.push(sql`o.id < ${after}`);
   return (await sql<OrderRow>`select o.* from service_orders o where ${sql.join(conds, sql` and `)} order by o.id desc limit ${f.limit + 1}`.execute(db)).rows;
+}
+
+// ---------- linking a public claim ----------
+
+/** Customers and devices a public claim may be about: by the e-mail, phone and serial it names. */
+export async function linkCandidates(db: Db | Tx, orgId: string, sent: { email?: string; phone?: string; serial?: string }) {
+  const email = sent.email?.trim().toLowerCase() || null;
+  const phone = sent.phone?.replace(/\D/g, '') || null;
+  const customers = await db
+    .selectFrom('customers')
+    .select(['id', 'name', 'email', 'phone', 'address'])
+    .where('organization_id', '=', orgId)
+    .where((eb) => eb.or([eb(eb.fn('lower', ['email']), '=', email), eb(sql<string>`regexp_replace(phone, '[^0-9]', '', 'g')`, '=', phone)]))
+    .orderBy('id')
+    .limit(10)
+    .execute();
+  const owners = customers.map((c) => c.id);
+  const devices = await db
+    .selectFrom('devices')
+    .select(['id', 'serial', 'manufacturer', 'model', 'category', 'customer_id'])
+    .where('organization_id', '=', orgId)
+    .where((eb) => eb.or([eb(eb.fn('lower', ['serial']), '=', sent.serial?.trim().toLowerCase() ?? null), ...(owners.length ? [eb('customer_id', 'in', owners)] : [])]))
+    .orderBy('id')
+    .limit(20)
+    .execute();
+  return { customers, devices };
 }

@@ -79,7 +79,11 @@ describe('SC-3, SC-7: the order page and the channels of consent', () => {
   test('the client accepts by order number and phone (SC-3)', async () => {
     const { order } = await walkIn('service-center');
     const q = await quoted('service-center', order.id);
-    const r = await call('POST', '/api/v1/order-page/lookup/decision', undefined, { number: order.number, contact: '+44 20 7946 0000', decision: 'accept', version: q.version });
+    const lookup = { organization: 'service-center', number: order.number, contact: '+44 20 7946 0000' };
+    // A decision by number and contact needs the one-time code sent to that contact (issue 15).
+    expect((await call('POST', '/api/v1/order-page/lookup/code', undefined, lookup)).status).toBe(202);
+    const { code } = (await outbox(order.id)).find((m) => m.topic === 'order.lookup-code')!;
+    const r = await call('POST', '/api/v1/order-page/lookup/decision', undefined, { ...lookup, code, decision: 'accept', version: q.version });
     expect(r.status).toBe(200);
     expect((await get('service-center', order.id)).clientDecision).toMatchObject({ decision: 'accepted', via: 'order-page' });
   });

@@ -15,6 +15,7 @@ export const ServiceOrderErrors = defineErrors('service-orders', {
   'balance-due': { status: 422, description: 'The client still owes `balanceDue` (minor units): handover or return only after full payment (SC-10). Record the payment first.' },
   'already-recorded': { status: 409, description: 'The courier delivery, or the objection to it, is already recorded for this order (`rule` ITEMA-12).' },
   'no-courier-delivery': { status: 409, description: 'No courier delivery is recorded for this order, so there is nothing to object to (`rule` ITEMA-12): record the delivery first.' },
+  'not-awaiting-link': { status: 409, description: 'The order is not a public claim waiting to be linked (it came in through staff or an integration, or it is linked already): nothing to link.' },
   'objection-window-expired': { status: 422, description: 'The objection window after the courier delivery (`rule`, ITEMA-12) has ended: the terms are accepted, and a late objection changes nothing.' },
 });
 

@@ -44,6 +44,9 @@ export const ServiceOrder = z.object({
   parts: z.array(z.object({ id: z.string(), action: z.string(), partId: z.string(), replacesPartId: z.string().nullable(), category: z.string(), underWarranty: z.boolean(), removedPartRetained: z.boolean() })),
   balance: z.object({ charged: z.number().int(), paid: z.number().int(), due: z.number().int(), currency: z.string() }),
   policyVersion: z.string().nullable(),
+  awaitingLink: z.boolean().describe('A claim from the public web form that waits for staff to link it to a customer and device (POST .../link); queue `to-link`'),
+  submitted: Obj.nullable().describe('What the client sent through the public web form, as sent (null for staff intakes)'),
+  closedAt: z.string().nullable().describe('When the order was handed over, returned, disposed or cancelled'),
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -70,10 +73,17 @@ const ServiceOrderDetail = ServiceOrder.extend({
   timeline: z.array(z.object({ at: z.string(), action: z.string(), from: z.string().nullable(), to: z.string().nullable(), channel: z.string(), by: z.string().describe('type:id of who did it'), byName: z.string().describe('The staff member’s or API key’s name; for the system, what did it (order-page, jobs, ...)') })),
   allowedActions: z.array(z.enum(ACTIONS)).describe("The actions legal now from the order's state (the state machine's table); POST one to /actions"),
   proofFiles: z.array(ProofFile).describe('Proof files the client sent with the claim (invoice, receipt, warranty card), with their download links'),
+  pageLinks: z
+    .object({
+      daysAfterClose: z.number().int().describe('ORDER_PAGE_LINK_DAYS: how long links work after the order closes'),
+      expiresAt: z.string().nullable().describe('When the links issued before the close stop working (null while the order is open); a new link works `daysAfterClose` from its issue'),
+    })
+    .describe("The lifetime of the links to the client's order page"),
 });
 z.globalRegistry.add(ServiceOrderDetail, { id: 'ServiceOrderDetail' });
 
-const Intake = z.object({ order: ServiceOrder, orderPage: z.object({ token: z.string(), path: z.string() }) });
+const PageLink = z.object({ token: z.string(), path: z.string() });
+const Intake = z.object({ order: ServiceOrder, orderPage: PageLink });
 
 const Phone = z.string().regex(/^\+?[0-9 ()./-]{3,40}$/, 'must be a phone number');
 export const WorkOrderBody = z.object({
@@ -117,6 +127,25 @@ const WebClaimBody = z.object({
   purchasePlace: z.string().max(300).optional(),
   problem: z.string().trim().min(1).max(4000),
   proofs: Proofs.optional(),
+});
+const WebClaimReceipt = z.object({
+  number: z.string().describe('The claim\'s service order number'),
+  state: z.enum(STATES),
+  orderPage: PageLink.describe("The client's order page link (the token is shown once)"),
+  sent: WebClaimBody.describe('What was sent, repeated: the answer holds nothing from our records'),
+  missing: z.array(z.object({ field: z.string(), rule: z.string() })).describe('Details and proofs the policy asks for that the request did not give (from what was sent only)'),
+});
+z.globalRegistry.add(WebClaimReceipt, { id: 'WebClaimReceipt' });
+
+const LinkBody = z.object({
+  customerId: Uuid.optional().describe('An existing customer; leave out to create one from what the client sent'),
+  deviceId: Uuid.optional().describe('An existing device (e.g. one of the customer\'s, or the one with the serial the client sent)'),
+  device: z.object({ manufacturer: z.string().trim().min(1).max(200), model: z.string().max(200).nullish(), category: z.string().trim().min(1).max(100) }).optional().describe('Register the serial the client sent as a new device (instead of deviceId)'),
+  version: z.number().int().describe('The version you read; 409 with the current state if it changed'),
+});
+const LinkCandidates = z.object({
+  customers: z.array(z.object({ id: z.string(), name: z.string(), email: z.string().nullable(), phone: z.string().nullable(), address: z.string().nullable() })),
+  devices: z.array(z.object({ id: z.string(), serial: z.string(), manufacturer: z.string(), model: z.string().nullable(), category: z.string(), customerId: z.string().nullable() })),
 });
 
 const V = { version: z.number().int().describe('The version you read; 409 with the current state if it changed') };
@@ -166,15 +195,15 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
   app.post(
     '/api/v1/web-claims/:organization',
     {
-      config: { access: 'public', problems: ['rate-limited', 'not-found', ...svc.INTAKE_PROBLEMS] },
+      config: { access: 'public', problems: ['rate-limited', 'not-found'] },
       schema: {
         operationId: 'createWebClaim',
         tags,
-        summary: "The customer's web form (no sign-in; rate-limited)",
+        summary: "The customer's web form (no sign-in; rate-limited): the claim waits for staff to link it; the answer repeats only what was sent",
         params: z.object({ organization: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/) }),
         headers: IdempotencyHeaders,
         body: WebClaimBody,
-        response: { 201: Intake },
+        response: { 201: WebClaimReceipt },
       },
     },
     async (req, reply) => {
@@ -182,24 +211,34 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
       const orgId = await orgIdBySlug(deps.db, req.params.organization);
       if (!orgId) throw problem(CoreErrors, 'not-found', 'No such business');
       const actor = systemActor(orgId, 'web-form');
-      const b = req.body;
-      const r = await withIdempotency(deps.db, actor, req.headers['idempotency-key'], requestHash('POST', req.url, req.body), (tx) =>
-        svc.insertClaim(
-          tx,
-          actor,
-          {
-            channel: 'web-form',
-            customer: { name: b.name, email: b.email, phone: b.phone, address: b.address ?? null, preferredLanguage: b.language ?? null },
-            device: { serial: b.serial, manufacturer: b.manufacturer, model: b.model ?? null, category: b.category },
-            purchase: { date: b.purchaseDate, place: b.purchasePlace },
-            problem: b.problem,
-            proofs: b.proofs,
-          },
-          now(),
-        ),
-      );
+      const r = await withIdempotency(deps.db, actor, req.headers['idempotency-key'], requestHash('POST', req.url, req.body), (tx) => svc.insertWebClaim(tx, actor, req.body, now()));
       return reply.status(r.status).send(r.body);
     },
+  );
+
+  app.get(
+    '/api/v1/service-orders/:id/link-candidates',
+    {
+      config: { access: OFFICE, problems: ['not-found'] },
+      schema: { operationId: 'getServiceOrderLinkCandidates', tags, summary: 'Customers and devices a public claim may be about (by the e-mail, phone and serial it names), to link it', params: IdParams, response: { 200: LinkCandidates } },
+    },
+    async (req) => svc.linkCandidates(deps.db, actorOf(req), req.params.id),
+  );
+
+  app.post(
+    '/api/v1/service-orders/:id/link',
+    {
+      config: { access: OFFICE, problems: svc.LINK_PROBLEMS },
+      schema: {
+        operationId: 'linkServiceOrder',
+        tags,
+        summary: 'Link a public claim to a customer and a device (audited): its details are then completed from the records and the engine decides',
+        params: IdParams,
+        body: LinkBody,
+        response: { 200: ServiceOrder },
+      },
+    },
+    async (req) => svc.linkClaim(deps.db, actorOf(req), req.params.id, req.body, now()),
   );
 
   app.get(
@@ -232,7 +271,9 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
     async (req) => {
       const actor = actorOf(req);
       const o = await svc.get(deps.db, actor, req.params.id, now());
-      return { ...o, allowedActions: allowedActions(o.state), proofFiles: await listProofs(deps.db, actor.organizationId, o.id, `/api/v1/service-orders/${o.id}`) };
+      const closedAt = o.closedAt ? new Date(o.closedAt) : null;
+      const pageLinks = { daysAfterClose: deps.config.orderPageLinkDays, expiresAt: closedAt ? svc.linkEnd(closedAt, closedAt, deps.config.orderPageLinkDays)!.toISOString() : null };
+      return { ...o, allowedActions: allowedActions(o.state), proofFiles: await listProofs(deps.db, actor.organizationId, o.id, `/api/v1/service-orders/${o.id}`), pageLinks };
     },
   );
 
@@ -299,9 +340,15 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
     '/api/v1/service-orders/:id/page-links',
     {
       config: { access: OFFICE, problems: ['not-found'] },
-      schema: { operationId: 'createOrderPageLink', tags, summary: "A new link to the client's order page (the token is shown once)", params: IdParams, response: { 201: z.object({ token: z.string(), path: z.string() }) } },
+      schema: {
+        operationId: 'createOrderPageLink',
+        tags,
+        summary: "A new link to the client's order page (the token is shown once); also renews the page after the order's links expired",
+        params: IdParams,
+        response: { 201: PageLink.extend({ expiresAt: z.string().nullable().describe('When this link stops working: null while the order is open (then ORDER_PAGE_LINK_DAYS after it closes)') }) },
+      },
     },
-    async (req, reply) => reply.status(201).send(await svc.newPageToken(deps.db, actorOf(req), req.params.id)),
+    async (req, reply) => reply.status(201).send(await svc.newPageToken(deps.db, actorOf(req), req.params.id, now(), deps.config.orderPageLinkDays)),
   );
 
   app.delete(

@@ -150,11 +150,11 @@ describe('SC: repair with quote, consent on the order page, pickup after payment
     expect(wrongToken.status).toBe(404);
     const wrongDecision = await call('POST', `/api/v1/order-page/${'x'.repeat(43)}/decision`, undefined, { decision: 'accept', version: 1 });
     expect(wrongDecision.status).toBe(404);
-    const wrongContact = await call('POST', '/api/v1/order-page/lookup', undefined, { number: order.number, contact: '+49 30 000 000' });
+    const wrongContact = await call('POST', '/api/v1/order-page/lookup', undefined, { organization: 'service-center', number: order.number, contact: '+49 30 000 000' });
     expect(wrongContact.status).toBe(404);
     expect(await snapshot(t.db)).toEqual(before);
 
-    const byPhone = await call('POST', '/api/v1/order-page/lookup', undefined, { number: order.number, contact: '+49 (30) 111-222' });
+    const byPhone = await call('POST', '/api/v1/order-page/lookup', undefined, { organization: 'service-center', number: order.number, contact: '+49 (30) 111-222' });
     expect(byPhone.status).toBe(200);
     expect(byPhone.body.state).toBe('claimed');
     // Revoked links stop working.
@@ -164,7 +164,7 @@ describe('SC: repair with quote, consent on the order page, pickup after payment
     const kept = await t.db.selectFrom('outbox').select('payload').where('aggregate_id', '=', order.id).execute();
     expect(JSON.stringify(kept)).not.toContain(orderPage.token);
     const { orderPageLink } = await import('../documents/documents.service.ts');
-    expect(await orderPageLink(t.db, t.config, t.orgs['service-center'], order.id)).toMatch(/\/api\/v1\/order-page\/lookup$/);
+    expect(await orderPageLink(t.db, t.config, t.orgs['service-center'], order.id)).toMatch(/\/order\?org=service-center$/);
   });
 
   test('Idempotency-Key: a retried intake creates one order with one number', async () => {
@@ -202,12 +202,14 @@ describe('ITEMA-PG', () => {
     h.now = new Date('2026-05-04T08:00:00Z');
     const r = await call('POST', '/api/v1/web-claims/itema-pg', undefined, { name: 'Мария Иванова', email: 'maria.i@example.bg', phone: '+359 88 765 4321', serial: 'DEMO-ITEMA-LAPTOP', problem: 'Не зарежда' });
     expect(r.status).toBe(201);
-    const o = r.body.order;
+    expect(r.body.missing.map((m: Json) => m.field)).toEqual(expect.arrayContaining(['details.address', 'proofs.warrantyCard']));
+    expect(r.body.missing.every((m: Json) => m.rule.startsWith('ITEMA-'))).toBe(true);
+    const list = (await call('GET', `/api/v1/service-orders?number=${r.body.number}`, t.cookies['itema-pg']['front-desk'])).body.items;
+    const o = list[0];
     expect(o.channel).toBe('web-form');
     expect(o.preAuthorization).toMatchObject({ required: true, rule: 'ITEMA-28', authorizedAt: null });
-    expect(o.missing.map((m: Json) => m.field)).toEqual(expect.arrayContaining(['details.address', 'proofs.warrantyCard']));
-    expect(o.missing.every((m: Json) => m.rule.startsWith('ITEMA-'))).toBe(true);
-    expect(o.decision.outcome).toBe('needs-inspection');
+    // Not matched to the stored laptop by the serial someone typed: staff link it (issue 15).
+    expect(o).toMatchObject({ awaitingLink: true, customerId: null, deviceId: null, decision: null });
     const unknown = await call('POST', '/api/v1/web-claims/no-such-shop', undefined, { name: 'x', email: 'x@example.bg', phone: '+359 1 234', serial: 'X', problem: 'x' });
     expect(unknown.status).toBe(404);
     const bad = await call('POST', '/api/v1/web-claims/itema-pg', undefined, { name: '', email: 'nope', serial: 'X', problem: 'x' });

@@ -18,7 +18,7 @@ import { serviceOrderKind } from './kind.ts';
 import { ServiceOrderErrors } from './service-orders.errors.ts';
 import * as repo from './repository.ts';
 import type { OrderRow } from './repository.ts';
-import { CLOCK_EVENTS, transition, type Action, type State } from './state-machine.ts';
+import { CLOCK_EVENTS, TERMINAL, transition, type Action, type State } from './state-machine.ts';
 import { extras, orderClocks, view } from './views.ts';
 
 /** SC-7: how the client's consent or refusal reached us. */
@@ -222,11 +222,16 @@ export function columns(set: Partial<OrderRow>): Record<string, unknown> {
 
 const pageVia = (actor: Actor) => (actor.id === 'order-page' ? 'order-page' : undefined);
 
-/** One transition in one transaction. `version` is the version the caller read (409 when stale). */
-export async function act(db: Db, actor: Actor, id: string, body: ActionBody & { version: number }, now: Date) {
+/**
+ * One transition in one transaction. `version` is the version the caller read (409 when stale).
+ * `guard` runs in the transaction once the order is locked (the order page's one-time code is
+ * consumed there, so a refused decision leaves it unused).
+ */
+export async function act(db: Db, actor: Actor, id: string, body: ActionBody & { version: number }, now: Date, guard?: (tx: Tx, o: OrderRow) => Promise<void>) {
   return db.transaction().execute(async (tx) => {
     const o = await repo.lockOrder(tx, actor.organizationId, id);
     if (!o) throw notFound('Service order');
+    await guard?.(tx, o);
     return actOn(tx, actor, o, body, now);
   });
 }
@@ -254,6 +259,8 @@ export async function actOn(tx: Tx, actor: Actor, o: OrderRow, body: ActionBody 
   const effect = EFFECTS[body.action] as Effect<Action> | undefined;
   await effect?.(c, body as never);
   if (c.decision) c.set.policy_version = c.decision.policyVersion;
+  // The order's page links work for a while after it closes (issue 15): from this moment.
+  if (TERMINAL.includes(t.to) && !o.closed_at) c.set.closed_at = now;
   const updated = await writeTransition(tx, actor, serviceOrderKind, o, {
     action: body.action,
     to: t.to,

@@ -3,6 +3,7 @@
 import { DateTime } from 'luxon';
 import type { Db, Tx } from '../../db/index.ts';
 import type { Actor } from '../../core/actor.ts';
+import type { AppDeps } from '../../core/deps.ts';
 import { subjectClocks, type ClockView } from '../../core/clocks.ts';
 import { toPage } from '../../core/cursors.ts';
 import { notFound } from '../../core/errors.ts';
@@ -57,6 +58,9 @@ export function orderView(o: OrderRow, x: Extras & { balance: number; charged: n
     parts: x.parts.map((p) => ({ id: p.id, action: p.action, partId: p.part_id, replacesPartId: p.replaces_part_id, category: p.category, underWarranty: p.under_warranty, removedPartRetained: p.removed_part_retained })),
     balance: { charged: x.charged, paid: x.paid, due: x.balance, currency: o.currency },
     policyVersion: o.policy_version,
+    awaitingLink: o.awaiting_link,
+    submitted: (o.submitted ?? null) as Record<string, unknown> | null,
+    closedAt: o.closed_at?.toISOString() ?? null,
     version: o.version,
     createdAt: o.created_at.toISOString(),
     updatedAt: o.updated_at.toISOString(),
@@ -141,25 +145,61 @@ export async function list(db: Db, actor: Actor, f: { queue?: Queue; state?: Sta
 
 // ---------- the client's order page ----------
 
-export const byToken = repo.orderByToken;
+/** What reading a page link needs: the database, the link lifetime setting and the clock. */
+export type PageLinkDeps = Pick<AppDeps, 'db' | 'config' | 'now'>;
+
+/**
+ * The order a page link opens, and until when the link works: while the order is open, always;
+ * once it is closed, `orderPageLinkDays` after it closed or after the link was issued, whichever is
+ * later (staff renew a link by issuing a new one). `expired` links open nothing.
+ */
+export async function pageLink(deps: PageLinkDeps, token: string) {
+  const r = await repo.orderByToken(deps.db, token);
+  if (!r) return undefined;
+  const now = deps.now?.() ?? new Date();
+  const endsAt = linkEnd(r.order.closed_at, r.issuedAt, deps.config.orderPageLinkDays);
+  return { order: r.order, orgSlug: r.orgSlug, endsAt, expired: !!endsAt && endsAt.getTime() <= now.getTime() };
+}
+
+/** When a link issued at `issuedAt` stops working: null while the order is open. */
+export function linkEnd(closedAt: Date | null, issuedAt: Date, days: number) {
+  return closedAt ? new Date(Math.max(closedAt.getTime(), issuedAt.getTime()) + days * 86_400_000) : null;
+}
+
+/** The order a page link opens, unless the link is revoked or expired. */
+export async function byToken(deps: PageLinkDeps, token: string) {
+  const l = await pageLink(deps, token);
+  return l && !l.expired ? l.order : undefined;
+}
 
 const digits = (s: string) => s.replace(/\D/g, '');
 
-/** Order number plus the client's phone or e-mail; a wrong pair is indistinguishable from no order. */
-export async function byNumberAndContact(db: Db | Tx, number: string, contact: string) {
-  const rows = await repo.ordersByNumber(db, number);
+/**
+ * The business's order with this number whose client has this phone or e-mail (for a public claim
+ * not linked yet, the ones the client sent); a wrong pair is indistinguishable from no order.
+ */
+export async function byNumberAndContact(db: Db | Tx, orgId: string, number: string, contact: string) {
+  const r = await repo.orderByNumber(db, orgId, number.trim().toUpperCase());
+  if (!r) return undefined;
+  const { c_email, c_phone, ...o } = r;
+  const sent = (o.customer_id ? {} : (o.submitted ?? {})) as { email?: string; phone?: string };
+  const email = o.customer_id ? c_email : (sent.email ?? null);
+  const phone = o.customer_id ? c_phone : (sent.phone ?? null);
   const want = contact.trim().toLowerCase();
-  const hit = rows.find((r) => (r.c_email && r.c_email.toLowerCase() === want) || (r.c_phone && digits(want).length >= 6 && digits(r.c_phone) === digits(want)));
+  const hit = (email && email.toLowerCase() === want) || (phone && digits(want).length >= 6 && digits(phone) === digits(want));
   if (!hit) return undefined;
-  const { c_email: _e, c_phone: _p, ...o } = hit;
-  return o as OrderRow;
+  // Which of the two matched, and its address as we have it: where a one-time code is sent.
+  const matched = email && email.toLowerCase() === want ? { via: 'email' as const, to: email } : { via: 'sms' as const, to: phone! };
+  return { order: o as OrderRow, matched };
 }
 
 /** What the client sees: nothing beyond this order, no staff names, no internal notes. */
 export async function pageView(db: Db | Tx, o: OrderRow, now: Date) {
   const x = await extras(db, o);
   const org = await repo.orgNameAndPack(db, o.organization_id);
-  const device = o.device_id ? await repo.deviceLabel(db, o.organization_id, o.device_id) : null;
+  // A public claim no one has linked yet shows the device as the client named it, nothing stored.
+  const sent = o.awaiting_link ? ((o.submitted ?? {}) as { serial?: string; manufacturer?: string; model?: string }) : null;
+  const device = o.device_id ? await repo.deviceLabel(db, o.organization_id, o.device_id) : sent?.serial ? { manufacturer: sent.manufacturer ?? '', model: sent.model ?? null, serial: sent.serial } : null;
   const tl = await timeline(db, o);
   const pack = packOf(org);
   const clocks = await orderClocks(db, pack, o, now);

@@ -9,8 +9,8 @@ import { ordersQuery, queuesQuery } from '../lib/queries';
 import { linkProps } from '../lib/router';
 import { Loaded } from '../lib/ui';
 
-export const QUEUES = ['new', 'in-work', 'due-today', 'at-risk', 'breached', 'awaiting-client', 'ready', 'unclaimed'] as const;
-const TONE: Record<string, string> = { 'at-risk': 'orange', breached: 'red', 'due-today': 'yellow', ready: 'teal' };
+export const QUEUES = ['to-link', 'new', 'in-work', 'due-today', 'at-risk', 'breached', 'awaiting-client', 'ready', 'unclaimed'] as const;
+const TONE: Record<string, string> = { 'to-link': 'orange', 'at-risk': 'orange', breached: 'red', 'due-today': 'yellow', ready: 'teal' };
 
 export function HomePage() {
   const { t } = useTranslation();

@@ -1,13 +1,14 @@
 // The order page for staff: the state, only the actions legal now (the API's `allowedActions`),
 // deadlines as countdowns (amber when at risk, red when breached), quote and decision, parts,
-// payments and balance, the client's page link, documents, messages and the audit timeline.
-import { Alert, Anchor, Badge, Button, Card, Checkbox, CopyButton, Grid, Group, List, Select, Stack, Table, TagsInput, Text, TextInput, Textarea, Title } from '@mantine/core';
+// payments and balance, the client's page link, documents, messages and the audit timeline. A claim
+// from the public web form is linked here to its customer and device first (issue 15).
+import { Alert, Anchor, Badge, Button, Card, Checkbox, CopyButton, Grid, Group, List, Radio, Select, Stack, Table, TagsInput, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, idemKey, ok, type Body, type Reply, type Schemas } from '../lib/api';
 import { fmtDate, fmtDateTime, fmtDuration, fmtMoney, inLang, lang, parseMoney } from '../lib/i18n';
-import { findingsQuery, invalidateOrder, notificationsQuery, orderDocumentsQuery, orderQuery } from '../lib/queries';
+import { findingsQuery, invalidateOrder, linkCandidatesQuery, notificationsQuery, orderDocumentsQuery, orderQuery } from '../lib/queries';
 import { linkProps } from '../lib/router';
 import { ProofFiles } from '../lib/proofs';
 import { ErrorNote, fieldLabel, Loaded, type Loadable } from '../lib/ui';
@@ -62,6 +63,7 @@ export function OrderPage({ id }: { id: string }) {
           <Grid>
             <Grid.Col span={{ base: 12, lg: 7 }}>
               <Stack>
+                {o.awaitingLink && <LinkClaim o={o} onDone={reload} />}
                 <Actions o={o} onDone={reload} />
                 <Card withBorder>
                   <Title order={2} size="h4">{t('order.problem')}</Title>
@@ -409,6 +411,12 @@ function ClientLink({ o }: { o: OrderDetail }) {
   const link = newLink.data && `${location.origin}/order/${newLink.data.token}?lang=${o.language}`;
   const error = newLink.error;
   const make = () => newLink.mutate();
+  // Links work while the order is open and a while after it closes; a new link renews the page.
+  const lifetime = newLink.data?.expiresAt
+    ? t('order.newLinkUntil', { date: fmtDateTime(newLink.data.expiresAt) })
+    : o.pageLinks.expiresAt
+      ? t(Date.parse(o.pageLinks.expiresAt) < Date.now() ? 'order.linksExpired' : 'order.linksExpire', { date: fmtDateTime(o.pageLinks.expiresAt) })
+      : t('order.linksWhileOpen', { days: o.pageLinks.daysAfterClose });
   return (
     <Card withBorder>
       <Title order={2} size="h4">{t('order.clientPage')}</Title>
@@ -420,7 +428,93 @@ function ClientLink({ o }: { o: OrderDetail }) {
       ) : (
         <Button variant="default" onClick={make} data-testid="make-link">{t('order.newLink')}</Button>
       )}
+      <Text size="xs" c="dark.5" mt={6} data-testid="link-lifetime">{lifetime}</Text>
       <ErrorNote error={error} />
+    </Card>
+  );
+}
+
+/** What the public form sent, by field, as the client typed it. */
+const SENT_FIELDS = ['name', 'email', 'phone', 'address', 'serial', 'manufacturer', 'model', 'purchaseDate', 'purchasePlace'] as const;
+
+/**
+ * A claim from the public web form matched to nothing yet (issue 15): what the client sent, the
+ * customers and devices it may be about (by its e-mail, phone and serial), and the staff's choice.
+ */
+function LinkClaim({ o, onDone }: { o: OrderDetail; onDone: () => void }) {
+  const { t } = useTranslation();
+  const sent = (o.submitted ?? {}) as Partial<Record<(typeof SENT_FIELDS)[number], string>>;
+  const cands = useQuery(linkCandidatesQuery(o.id));
+  const [customer, setCustomer] = useState<string>('new');
+  const [device, setDevice] = useState<string>('none');
+  const [dev, setDev] = useState({ manufacturer: sent.manufacturer ?? '', category: '' });
+  // The first candidate device of the chosen customer, or the one with the serial sent, is the likely one.
+  useEffect(() => {
+    const c = cands.data;
+    if (!c) return;
+    if (c.customers.length === 1) setCustomer(c.customers[0].id);
+    const bySerial = c.devices.find((d) => d.serial.toLowerCase() === (sent.serial ?? '').toLowerCase());
+    if (bySerial) setDevice(bySerial.id);
+    else if (sent.serial) setDevice('new');
+    // Once, when the candidates arrive (the sent serial does not change).
+  }, [cands.data]);
+  const link = useMutation({
+    mutationFn: (body: Body<'/api/v1/service-orders/{id}/link'>) => ok(api.POST('/api/v1/service-orders/{id}/link', { params: { path: { id: o.id } }, body })),
+    onSuccess: onDone,
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    link.mutate({
+      version: o.version,
+      ...(customer !== 'new' ? { customerId: customer } : {}),
+      ...(device === 'new' ? { device: { manufacturer: dev.manufacturer, category: dev.category, model: sent.model ?? null } } : device !== 'none' ? { deviceId: device } : {}),
+    });
+  };
+  return (
+    <Card withBorder data-testid="link-claim" style={{ borderColor: 'var(--mantine-color-orange-7)', borderWidth: 2 }}>
+      <form onSubmit={submit} aria-label={t('link.title')}>
+        <Stack gap="xs">
+          <Title order={2} size="h4">{t('link.title')}</Title>
+          <Text size="sm">{t('link.intro')}</Text>
+          <Table data-testid="sent">
+            <Table.Tbody>
+              {SENT_FIELDS.filter((k) => sent[k]).map((k) => (
+                <Table.Tr key={k}><Table.Td c="dark.5" w="40%">{t(`claim.${k}`)}</Table.Td><Table.Td style={{ wordBreak: 'break-word' }}>{sent[k]}</Table.Td></Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          <Loaded s={cands}>
+            {(c) => (
+              <>
+                <Radio.Group label={t('link.customer')} value={customer} onChange={setCustomer}>
+                  <Stack gap={4} mt={4}>
+                    {c.customers.map((x) => <Radio key={x.id} value={x.id} label={[x.name, x.phone, x.email].filter(Boolean).join(' · ')} />)}
+                    <Radio value="new" label={t('link.newCustomer', { name: sent.name ?? '' })} />
+                  </Stack>
+                </Radio.Group>
+                <Radio.Group label={t('link.device')} value={device} onChange={setDevice}>
+                  <Stack gap={4} mt={4}>
+                    {c.devices.map((x) => <Radio key={x.id} value={x.id} label={`${x.manufacturer} ${x.model ?? ''} · ${x.serial}`} />)}
+                    {/* A serial already on record is linked, never registered twice. */}
+                    {sent.serial && !c.devices.some((x) => x.serial.toLowerCase() === sent.serial!.toLowerCase()) && <Radio value="new" label={t('link.newDevice', { serial: sent.serial })} />}
+                    <Radio value="none" label={t('link.noDevice')} />
+                  </Stack>
+                </Radio.Group>
+                {device === 'new' && (
+                  <Group grow>
+                    <TextInput label={t('claim.manufacturer')} required value={dev.manufacturer} onChange={(e) => { const v = e.currentTarget.value; setDev((x) => ({ ...x, manufacturer: v })); }} />
+                    <TextInput label={t('claim.category')} required value={dev.category} onChange={(e) => { const v = e.currentTarget.value; setDev((x) => ({ ...x, category: v })); }} placeholder="laptop" />
+                  </Group>
+                )}
+              </>
+            )}
+          </Loaded>
+          <ErrorNote error={link.error} />
+          <Group>
+            <Button type="submit" loading={link.isPending} data-testid="link-submit">{t('link.submit')}</Button>
+          </Group>
+        </Stack>
+      </form>
     </Card>
   );
 }

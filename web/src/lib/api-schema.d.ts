@@ -491,8 +491,42 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The customer's web form (no sign-in; rate-limited) */
+        /** The customer's web form (no sign-in; rate-limited): the claim waits for staff to link it; the answer repeats only what was sent */
         post: operations["createWebClaim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-orders/{id}/link-candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Customers and devices a public claim may be about (by the e-mail, phone and serial it names), to link it */
+        get: operations["getServiceOrderLinkCandidates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-orders/{id}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Link a public claim to a customer and a device (audited): its details are then completed from the records and the engine decides */
+        post: operations["linkServiceOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -644,7 +678,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A new link to the client's order page (the token is shown once) */
+        /** A new link to the client's order page (the token is shown once); also renews the page after the order's links expired */
         post: operations["createOrderPageLink"];
         /** Revoke every link to the order's page */
         delete: operations["revokeOrderPageLinks"];
@@ -696,8 +730,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The order page by order number and the phone or e-mail on the order */
+        /** The order page by the business, the order number and the phone or e-mail on the order (rate-limited per address, number and contact) */
         post: operations["lookupOrderPage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/order-page/lookup/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a one-time code to the phone or e-mail on the order (the one given), needed to accept or refuse the quote by number and contact */
+        post: operations["sendOrderPageCode"];
         delete?: never;
         options?: never;
         head?: never;
@@ -713,7 +764,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Accept or refuse the quote, by order number and phone or e-mail */
+        /** Accept or refuse the quote, by the business, order number and phone or e-mail, with the one-time code sent to that contact */
         post: operations["decideQuoteByLookup"];
         delete?: never;
         options?: never;
@@ -1553,6 +1604,14 @@ export interface components {
                 currency: string;
             };
             policyVersion: string | null;
+            /** @description A claim from the public web form that waits for staff to link it to a customer and device (POST .../link); queue `to-link` */
+            awaitingLink: boolean;
+            /** @description What the client sent through the public web form, as sent (null for staff intakes) */
+            submitted: {
+                [key: string]: unknown;
+            } | null;
+            /** @description When the order was handed over, returned, disposed or cancelled */
+            closedAt: string | null;
             version: number;
             createdAt: string;
             updatedAt: string;
@@ -1641,6 +1700,14 @@ export interface components {
                 currency: string;
             };
             policyVersion: string | null;
+            /** @description A claim from the public web form that waits for staff to link it to a customer and device (POST .../link); queue `to-link` */
+            awaitingLink: boolean;
+            /** @description What the client sent through the public web form, as sent (null for staff intakes) */
+            submitted: {
+                [key: string]: unknown;
+            } | null;
+            /** @description When the order was handed over, returned, disposed or cancelled */
+            closedAt: string | null;
             version: number;
             createdAt: string;
             updatedAt: string;
@@ -1689,12 +1756,62 @@ export interface components {
             allowedActions: ("authorize" | "open" | "start-diagnosis" | "diagnose" | "approve-warranty" | "quote" | "accept" | "refuse" | "start-repair" | "start-testing" | "test-failed" | "test-passed" | "hand-over" | "return" | "mark-unclaimed" | "dispose" | "cancel")[];
             /** @description Proof files the client sent with the claim (invoice, receipt, warranty card), with their download links */
             proofFiles: components["schemas"]["ProofFile"][];
+            /** @description The lifetime of the links to the client's order page */
+            pageLinks: {
+                /** @description ORDER_PAGE_LINK_DAYS: how long links work after the order closes */
+                daysAfterClose: number;
+                /** @description When the links issued before the close stop working (null while the order is open); a new link works `daysAfterClose` from its issue */
+                expiresAt: string | null;
+            };
+        };
+        WebClaimReceipt: {
+            /** @description The claim's service order number */
+            number: string;
+            /** @enum {string} */
+            state: "claimed" | "received" | "diagnosing" | "warranty-approved" | "awaiting-decision" | "accepted" | "refused" | "in-repair" | "testing" | "ready" | "handed-over" | "returned" | "unclaimed" | "disposed" | "cancelled";
+            /** @description The client's order page link (the token is shown once) */
+            orderPage: {
+                token: string;
+                path: string;
+            };
+            /** @description What was sent, repeated: the answer holds nothing from our records */
+            sent: {
+                name: string;
+                /** Format: email */
+                email: string;
+                phone: string;
+                address?: string;
+                /** @enum {string} */
+                language?: "en" | "bg" | "vi";
+                serial: string;
+                manufacturer?: string;
+                model?: string;
+                category?: string;
+                purchaseDate?: string;
+                purchasePlace?: string;
+                problem: string;
+                proofs?: {
+                    invoice?: boolean;
+                    receipt?: boolean;
+                    warrantyCard?: boolean;
+                    serviceContract?: boolean;
+                    paymentConfirmed?: boolean;
+                    accountRegistered?: boolean;
+                    itemsNamed?: boolean;
+                };
+            };
+            /** @description Details and proofs the policy asks for that the request did not give (from what was sent only) */
+            missing: {
+                field: string;
+                rule: string;
+            }[];
         };
         OrderPage: {
             business: string;
             number: string;
             /** @enum {string} */
             state: "claimed" | "received" | "diagnosing" | "warranty-approved" | "awaiting-decision" | "accepted" | "refused" | "in-repair" | "testing" | "ready" | "handed-over" | "returned" | "unclaimed" | "disposed" | "cancelled";
+            /** @description For a web claim staff have not linked yet: the device as the client named it */
             device: {
                 manufacturer: string;
                 model: string | null;
@@ -1745,6 +1862,18 @@ export interface components {
             }[];
             /** @description Proof files sent with the claim (links only with the page link) */
             proofFiles: components["schemas"]["ProofFile"][];
+            /**
+             * @description How the page was opened: by its link, or by order number and contact (then a decision needs a one-time code: POST /api/v1/order-page/lookup/code)
+             * @enum {string}
+             */
+            openedBy: "link" | "lookup";
+            /** @description The link’s lifetime (null when opened by number and contact) */
+            link: {
+                /** @description When this link stops working; null while the order is open */
+                expiresAt: string | null;
+                /** @description Links work this many days after the order is closed (ORDER_PAGE_LINK_DAYS) */
+                daysAfterClose: number;
+            } | null;
             version: number;
         };
         Notification: {
@@ -6218,13 +6347,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        order: components["schemas"]["ServiceOrder"];
-                        orderPage: {
-                            token: string;
-                            path: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["WebClaimReceipt"];
                 };
             };
             /**
@@ -6275,22 +6398,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code: "not-found";
-                    };
-                };
-            };
-            /**
-             * @description Conflict (application/problem+json), `code` one of:
-             *
-             *     - `already-exists`: A record with these unique values already exists (the database constraint is named in `detail`), e.g. a second purchase with the same document number for the device. Look the existing record up instead.
-             */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code: "already-exists";
                     };
                 };
             };
@@ -6346,9 +6453,6 @@ export interface operations {
              * @description Unprocessable Content (application/problem+json), `code` one of:
              *
              *     - `idempotency-key-reused`: This Idempotency-Key was used before with a different request. A retry sends the same body with the same key; a new request takes a new key.
-             *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
-             *     - `unknown-reference`: A record the request refers to (customer, device, location) does not exist in your organization; `errors[]` names the field. Create it first or fix the id.
-             *     - `policy-input-invalid`: The record cannot be evaluated by its policy pack (a term, date or event the pack's engine refuses); `errors[]` lists each issue by its path in the engine's input. Correct the device's record or history.
              */
             422: {
                 headers: {
@@ -6357,7 +6461,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "idempotency-key-reused" | "validation-failed" | "unknown-reference" | "policy-input-invalid";
+                        code: "idempotency-key-reused";
                     };
                 };
             };
@@ -6381,13 +6485,328 @@ export interface operations {
             };
         };
     };
+    getServiceOrderLinkCandidates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        customers: {
+                            id: string;
+                            name: string;
+                            email: string | null;
+                            phone: string | null;
+                            address: string | null;
+                        }[];
+                        devices: {
+                            id: string;
+                            serial: string;
+                            manufacturer: string;
+                            model: string | null;
+                            category: string;
+                            customerId: string | null;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description Bad Request (application/problem+json), `code` one of:
+             *
+             *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "validation-failed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthorized (application/problem+json), `code` one of:
+             *
+             *     - `unauthenticated`: No valid session cookie or API key: sign in (POST /api/v1/auth/sign-in) or send `Authorization: Bearer ak_...` with a key that is not revoked.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden (application/problem+json), `code` one of:
+             *
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /**
+             * @description Not Found (application/problem+json), `code` one of:
+             *
+             *     - `not-found`: No such record in your organization (an id of another organization is not found either), or no order for this link or these details. Check the id, the link or the details.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "not-found";
+                    };
+                };
+            };
+            /**
+             * @description URI Too Long (application/problem+json), `code` one of:
+             *
+             *     - `path-too-long`: A path parameter is over 100 characters (ids are UUIDs, links are short tokens): the path is not one this API gave out.
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "path-too-long";
+                    };
+                };
+            };
+        };
+    };
+    linkServiceOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description An existing customer; leave out to create one from what the client sent
+                     */
+                    customerId?: string;
+                    /**
+                     * Format: uuid
+                     * @description An existing device (e.g. one of the customer's, or the one with the serial the client sent)
+                     */
+                    deviceId?: string;
+                    /** @description Register the serial the client sent as a new device (instead of deviceId) */
+                    device?: {
+                        manufacturer: string;
+                        model?: string | null;
+                        category: string;
+                    };
+                    /** @description The version you read; 409 with the current state if it changed */
+                    version: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOrder"];
+                };
+            };
+            /**
+             * @description Bad Request (application/problem+json), `code` one of:
+             *
+             *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
+             *     - `invalid-json-body`: The body is not valid JSON. Send one JSON document with Content-Type: application/json.
+             *     - `empty-json-body`: Content-Type is application/json but the body is empty. Send a JSON body, or no Content-Type when there is nothing to send.
+             *     - `invalid-content-length`: The Content-Length header does not match the body that was sent.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "validation-failed" | "invalid-json-body" | "empty-json-body" | "invalid-content-length";
+                    };
+                };
+            };
+            /**
+             * @description Unauthorized (application/problem+json), `code` one of:
+             *
+             *     - `unauthenticated`: No valid session cookie or API key: sign in (POST /api/v1/auth/sign-in) or send `Authorization: Bearer ak_...` with a key that is not revoked.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden (application/problem+json), `code` one of:
+             *
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "forbidden" | "cross-site-request";
+                    };
+                };
+            };
+            /**
+             * @description Not Found (application/problem+json), `code` one of:
+             *
+             *     - `not-found`: No such record in your organization (an id of another organization is not found either), or no order for this link or these details. Check the id, the link or the details.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "not-found";
+                    };
+                };
+            };
+            /**
+             * @description Conflict (application/problem+json), `code` one of:
+             *
+             *     - `version-conflict`: The record changed since you read it; `current` is its state now. Apply your change to it and send its `version`.
+             *     - `not-awaiting-link`: The order is not a public claim waiting to be linked (it came in through staff or an integration, or it is linked already): nothing to link.
+             *     - `already-exists`: A record with these unique values already exists (the database constraint is named in `detail`), e.g. a second purchase with the same document number for the device. Look the existing record up instead.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "version-conflict" | "not-awaiting-link" | "already-exists";
+                    };
+                };
+            };
+            /**
+             * @description Payload Too Large (application/problem+json), `code` one of:
+             *
+             *     - `body-too-large`: The body is over the size limit (1 MB for JSON, 50 MB for a CSV import).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "body-too-large";
+                    };
+                };
+            };
+            /**
+             * @description URI Too Long (application/problem+json), `code` one of:
+             *
+             *     - `path-too-long`: A path parameter is over 100 characters (ids are UUIDs, links are short tokens): the path is not one this API gave out.
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "path-too-long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported Media Type (application/problem+json), `code` one of:
+             *
+             *     - `invalid-media-type`: The body's Content-Type is not one the server reads: application/json, multipart/form-data for uploads, text/csv for imports.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "invalid-media-type";
+                    };
+                };
+            };
+            /**
+             * @description Unprocessable Content (application/problem+json), `code` one of:
+             *
+             *     - `unknown-reference`: A record the request refers to (customer, device, location) does not exist in your organization; `errors[]` names the field. Create it first or fix the id.
+             *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
+             *     - `policy-input-invalid`: The record cannot be evaluated by its policy pack (a term, date or event the pack's engine refuses); `errors[]` lists each issue by its path in the engine's input. Correct the device's record or history.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "unknown-reference" | "validation-failed" | "policy-input-invalid";
+                    };
+                };
+            };
+        };
+    };
     listServiceOrders: {
         parameters: {
             query?: {
                 limit?: number;
                 /** @description nextCursor of the previous page */
                 cursor?: string;
-                queue?: "new" | "in-work" | "due-today" | "at-risk" | "breached" | "awaiting-client" | "ready" | "unclaimed";
+                queue?: "to-link" | "new" | "in-work" | "due-today" | "at-risk" | "breached" | "awaiting-client" | "ready" | "unclaimed";
                 state?: "claimed" | "received" | "diagnosing" | "warranty-approved" | "awaiting-decision" | "accepted" | "refused" | "in-repair" | "testing" | "ready" | "handed-over" | "returned" | "unclaimed" | "disposed" | "cancelled";
                 deviceId?: string;
                 number?: string;
@@ -6476,6 +6895,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        "to-link": number;
                         new: number;
                         "in-work": number;
                         "due-today": number;
@@ -7660,6 +8080,8 @@ export interface operations {
                     "application/json": {
                         token: string;
                         path: string;
+                        /** @description When this link stops working: null while the order is open (then ORDER_PAGE_LINK_DAYS after it closes) */
+                        expiresAt: string | null;
                     };
                 };
             };
@@ -7961,6 +8383,7 @@ export interface operations {
              * @description Not Found (application/problem+json), `code` one of:
              *
              *     - `not-found`: No such record in your organization (an id of another organization is not found either), or no order for this link or these details. Check the id, the link or the details.
+             *     - `page-link-expired`: The link worked until `expiredAt`: links to an order page stop working ORDER_PAGE_LINK_DAYS after the order is closed. Ask the business for a new link, or find the order by its number and contact (`organization` is the business for POST /api/v1/order-page/lookup).
              */
             404: {
                 headers: {
@@ -7969,7 +8392,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "not-found";
+                        code: "not-found" | "page-link-expired";
                     };
                 };
             };
@@ -8075,6 +8498,7 @@ export interface operations {
             /**
              * @description Not Found (application/problem+json), `code` one of:
              *
+             *     - `page-link-expired`: The link worked until `expiredAt`: links to an order page stop working ORDER_PAGE_LINK_DAYS after the order is closed. Ask the business for a new link, or find the order by its number and contact (`organization` is the business for POST /api/v1/order-page/lookup).
              *     - `not-found`: No such record in your organization (an id of another organization is not found either), or no order for this link or these details. Check the id, the link or the details.
              */
             404: {
@@ -8084,7 +8508,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "not-found";
+                        code: "page-link-expired" | "not-found";
                     };
                 };
             };
@@ -8201,6 +8625,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The business (its slug, as in /order?org=itema-pg) */
+                    organization: string;
                     number: string;
                     /** @description The client's phone or e-mail */
                     contact: string;
@@ -8320,6 +8746,142 @@ export interface operations {
             };
         };
     };
+    sendOrderPageCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The business (its slug, as in /order?org=itema-pg) */
+                    organization: string;
+                    number: string;
+                    /** @description The client's phone or e-mail */
+                    contact: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        sentVia: "email" | "sms";
+                        /** @description The code works once, until then (10 minutes) */
+                        expiresAt: string;
+                    };
+                };
+            };
+            /**
+             * @description Bad Request (application/problem+json), `code` one of:
+             *
+             *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
+             *     - `invalid-json-body`: The body is not valid JSON. Send one JSON document with Content-Type: application/json.
+             *     - `empty-json-body`: Content-Type is application/json but the body is empty. Send a JSON body, or no Content-Type when there is nothing to send.
+             *     - `invalid-content-length`: The Content-Length header does not match the body that was sent.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "validation-failed" | "invalid-json-body" | "empty-json-body" | "invalid-content-length";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden (application/problem+json), `code` one of:
+             *
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "cross-site-request";
+                    };
+                };
+            };
+            /**
+             * @description Not Found (application/problem+json), `code` one of:
+             *
+             *     - `not-found`: No such record in your organization (an id of another organization is not found either), or no order for this link or these details. Check the id, the link or the details.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "not-found";
+                    };
+                };
+            };
+            /**
+             * @description Payload Too Large (application/problem+json), `code` one of:
+             *
+             *     - `body-too-large`: The body is over the size limit (1 MB for JSON, 50 MB for a CSV import).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "body-too-large";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported Media Type (application/problem+json), `code` one of:
+             *
+             *     - `invalid-media-type`: The body's Content-Type is not one the server reads: application/json, multipart/form-data for uploads, text/csv for imports.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "invalid-media-type";
+                    };
+                };
+            };
+            /**
+             * @description Too Many Requests (application/problem+json), `code` one of:
+             *
+             *     - `rate-limited`: Too many requests from your address to this public operation; wait `retryAfterSeconds` (also the Retry-After header) and try again.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "rate-limited";
+                    };
+                };
+            };
+        };
+    };
     decideQuoteByLookup: {
         parameters: {
             query?: never;
@@ -8330,12 +8892,16 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The business (its slug, as in /order?org=itema-pg) */
+                    organization: string;
                     number: string;
                     /** @description The client's phone or e-mail */
                     contact: string;
                     /** @enum {string} */
                     decision: "accept" | "refuse";
                     version: number;
+                    /** @description The one-time code sent to the contact (POST /api/v1/order-page/lookup/code) */
+                    code: string;
                 };
             };
         };
@@ -8452,6 +9018,7 @@ export interface operations {
             /**
              * @description Unprocessable Content (application/problem+json), `code` one of:
              *
+             *     - `invalid-code`: The one-time code is wrong, expired (after 10 minutes) or already used; `errors[]` names `body.code` and nothing changed. Ask for a new one (POST /api/v1/order-page/lookup/code sends it to the contact on the order).
              *     - `decision-window-expired`: The decision window (`rule`, SC-6) has ended: the quote can no longer be accepted, only refused.
              *     - `currency-mismatch`: The policy pack charges in another currency than the order's (a pack error, named with its `rule`); the charge is not mixed into the balance. Report it.
              *     - `policy-input-invalid`: The record cannot be evaluated by its policy pack (a term, date or event the pack's engine refuses); `errors[]` lists each issue by its path in the engine's input. Correct the device's record or history.
@@ -8463,7 +9030,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "decision-window-expired" | "currency-mismatch" | "policy-input-invalid";
+                        code: "invalid-code" | "decision-window-expired" | "currency-mismatch" | "policy-input-invalid";
                     };
                 };
             };

@@ -23,6 +23,7 @@ export const keys = {
   orders: (query: Query<'/api/v1/service-orders'>) => ['service-orders', 'list', query] as const,
   order: (id: string) => ['service-orders', 'detail', id] as const,
   orderDocuments: (id: string) => ['service-orders', 'detail', id, 'documents'] as const,
+  linkCandidates: (id: string) => ['service-orders', 'detail', id, 'link-candidates'] as const,
   devices: (query: Query<'/api/v1/devices'>) => ['devices', 'list', query] as const,
   device: (id: string) => ['devices', 'detail', id] as const,
   warranty: (id: string, query: Query<'/api/v1/devices/{id}/warranty'>) => ['devices', 'detail', id, 'warranty', query] as const,
@@ -64,6 +65,10 @@ export const orderQuery = (id: string) =>
 
 export const orderDocumentsQuery = (id: string) =>
   queryOptions({ queryKey: keys.orderDocuments(id), queryFn: ({ signal }) => ok(api.GET('/api/v1/service-orders/{id}/documents', { params: { path: { id } }, signal })) });
+
+/** The customers and devices a public claim may be about, for staff to link it (issue 15). */
+export const linkCandidatesQuery = (id: string) =>
+  queryOptions({ queryKey: keys.linkCandidates(id), queryFn: ({ signal }) => ok(api.GET('/api/v1/service-orders/{id}/link-candidates', { params: { path: { id } }, signal })) });
 
 export const devicesQuery = (query: Query<'/api/v1/devices'>) =>
   queryOptions({ queryKey: keys.devices(query), queryFn: ({ signal }) => ok(api.GET('/api/v1/devices', { params: { query }, signal })) });

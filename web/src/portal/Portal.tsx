@@ -1,13 +1,15 @@
-// The client portal: the order page (by link, or by order number plus phone or e-mail) and the
-// warranty request form. Phone-first layout, in the client's language (?lang= from the link).
+// The client portal: the order page (by link, or by the business, order number plus phone or
+// e-mail: `/order?org=<business>`) and the warranty request form. Phone-first layout, in the
+// client's language (?lang= from the link). A decision on a page found by number and contact needs
+// a one-time code sent to that contact; a link says how long it works (issue 15).
 import { Alert, Anchor, Badge, Button, Card, Checkbox, Container, Group, Input, List, Paper, Progress, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Timeline, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, idemKey, ok, upload, type Body, type Reply, type Schemas } from '../lib/api';
-import { fmtDateTime, fmtMoney, lang } from '../lib/i18n';
+import { fmtDate, fmtDateTime, fmtMoney, lang } from '../lib/i18n';
 import { keys, orderPageDocumentsQuery, orderPageQuery } from '../lib/queries';
-import { match } from '../lib/router';
+import { match, query } from '../lib/router';
 import { ProofFiles } from '../lib/proofs';
 import { ErrorNote, fieldLabel, LanguageSwitch, Loaded } from '../lib/ui';
 import { Account } from './Account';
@@ -25,7 +27,7 @@ export default function Portal({ path }: { path: string }) {
   if ((m = match('/order/:token', path))) body = <ByToken token={m.token} />;
   else if ((m = match('/claim/:org', path))) body = <ClaimForm org={m.org} />;
   else if ((m = match('/account/:org', path))) body = <Account org={m.org} />;
-  else body = <Lookup />;
+  else body = <Lookup org={query().get('org') ?? undefined} />;
   return (
     <Container size={560} px="sm" py="md">
       <Group justify="space-between" mb="md">
@@ -48,33 +50,64 @@ function ByToken({ token }: { token: string }) {
     qc.setQueryData(keys.orderPage(token), o);
     void qc.invalidateQueries({ queryKey: keys.orderPageDocuments(token) });
   };
+  if (s.error instanceof ApiError && s.error.problem?.code === 'page-link-expired') return <LinkExpired problem={s.error.problem} />;
   return <Loaded s={s}>{(o) => <OrderView o={o} links={docs.data?.items} decide={decide} onChange={onChange} />}</Loaded>;
 }
 
-function Lookup() {
+/** A link that worked until some days after the order closed: say so, and where to go instead. */
+function LinkExpired({ problem }: { problem: NonNullable<ApiError['problem']> }) {
+  const { t, i18n } = useTranslation();
+  const p = problem as { expiredAt?: string; organization?: string };
+  return (
+    <Alert color="orange" title={t('portal.linkExpiredTitle')} data-testid="link-expired">
+      <Text size="sm">{t('portal.linkExpired', { date: fmtDate(p.expiredAt?.slice(0, 10)) })}</Text>
+      {p.organization && <Anchor size="sm" href={`/order?org=${encodeURIComponent(p.organization)}&lang=${i18n.language}`}>{t('portal.findByNumber')}</Anchor>}
+    </Alert>
+  );
+}
+
+function Lookup({ org: fixedOrg }: { org?: string }) {
   const { t } = useTranslation();
+  const [org, setOrg] = useState(fixedOrg ?? '');
   const [number, setNumber] = useState('');
   const [contact, setContact] = useState('');
   const [order, setOrder] = useState<OrderPageView>();
+  const [code, setCode] = useState('');
   // A POST (the contact stays out of URLs and logs), sent on each submit: a mutation, not a cached query.
   const lookup = useMutation({
     mutationFn: (body: Body<'/api/v1/order-page/lookup'>) => ok(api.POST('/api/v1/order-page/lookup', { body })),
     onSuccess: setOrder,
   });
   const { isPending: busy, error } = lookup;
+  const who = () => ({ organization: org.trim(), number: number.trim(), contact: contact.trim() });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    lookup.mutate({ number: number.trim(), contact: contact.trim() });
+    lookup.mutate(who());
   };
-  const decide = (decision: Decision, version: number) => ok(api.POST('/api/v1/order-page/lookup/decision', { body: { number: number.trim(), contact: contact.trim(), decision, version } }));
-  if (order) return <OrderView o={order} decide={decide} onChange={setOrder} />;
+  const sendCode = useMutation({ mutationFn: () => ok(api.POST('/api/v1/order-page/lookup/code', { body: who() })) });
+  const decide = (decision: Decision, version: number) => ok(api.POST('/api/v1/order-page/lookup/decision', { body: { ...who(), code: code.trim(), decision, version } }));
+  if (order) {
+    const gate = (
+      <Stack gap={6} mt="sm" data-testid="code-box">
+        <Text size="sm">{t('portal.codeIntro')}</Text>
+        <Group gap="xs" align="flex-end">
+          <Button variant="outline" size="sm" onClick={() => sendCode.mutate()} loading={sendCode.isPending} data-testid="send-code">{sendCode.data ? t('portal.sendCodeAgain') : t('portal.sendCode')}</Button>
+          <TextInput label={t('portal.code')} value={code} onChange={(e) => setCode(e.currentTarget.value.replace(/\D/g, '').slice(0, 6))} inputMode="numeric" autoComplete="one-time-code" w={140} data-testid="code" />
+        </Group>
+        {sendCode.data && <Text size="sm" c="teal.9" data-testid="code-sent">{t(sendCode.data.sentVia === 'sms' ? 'portal.codeSentSms' : 'portal.codeSentEmail', { time: fmtDateTime(sendCode.data.expiresAt) })}</Text>}
+        <ErrorNote error={sendCode.error} />
+      </Stack>
+    );
+    return <OrderView o={order} decide={decide} onChange={setOrder} gate={{ node: gate, ready: /^\d{6}$/.test(code) }} />;
+  }
   return (
     <Paper withBorder p="md" component="form" onSubmit={submit}>
       <Stack>
         <Title order={1} size="h3">{t('portal.findOrder')}</Title>
+        {!fixedOrg && <TextInput label={t('portal.business')} description={t('portal.businessHint')} required value={org} onChange={(e) => setOrg(e.currentTarget.value)} name="organization" />}
         <TextInput label={t('portal.orderNumber')} placeholder="SO-2026-000042" required value={number} onChange={(e) => setNumber(e.currentTarget.value)} name="number" />
         <TextInput label={t('portal.contact')} required value={contact} onChange={(e) => setContact(e.currentTarget.value)} name="contact" autoComplete="email" />
-        {error instanceof ApiError && error.status === 404 ? <Alert color="red" role="alert">{t('portal.noOrder')}</Alert> : <ErrorNote error={error} />}
+        {error instanceof ApiError && error.status === 404 ? <Alert color="red" role="alert">{t('portal.noOrder')}</Alert> : error instanceof ApiError && error.status === 429 ? <Alert color="orange" role="alert">{t('portal.tooManyLookups')}</Alert> : <ErrorNote error={error} />}
         <Button type="submit" loading={busy}>{t('portal.show')}</Button>
       </Stack>
     </Paper>
@@ -83,7 +116,8 @@ function Lookup() {
 
 const STEPS = ['received', 'diagnosing', 'awaiting-decision', 'in-repair', 'testing', 'ready', 'handed-over'];
 
-export function OrderView({ o, links, decide, onChange }: { o: OrderPageView; links?: DocumentLink[]; decide: (d: Decision, version: number) => Promise<OrderPageView>; onChange: (o: OrderPageView) => void }) {
+/** `gate`: what must be done before deciding (the one-time code on a page found by number and contact). */
+export function OrderView({ o, links, decide, onChange, gate }: { o: OrderPageView; links?: DocumentLink[]; decide: (d: Decision, version: number) => Promise<OrderPageView>; onChange: (o: OrderPageView) => void; gate?: { node: ReactNode; ready: boolean } }) {
   const { t, i18n } = useTranslation();
   const decision = useMutation({ mutationFn: (d: Decision) => decide(d, o.version), onSuccess: onChange });
   const busy = decision.isPending ? decision.variables : undefined;
@@ -110,13 +144,14 @@ export function OrderView({ o, links, decide, onChange }: { o: OrderPageView; li
           {quote.advice && <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{quote.advice}</Text>}
           {o.decisionWindow && o.canDecide && o.canAccept !== false && <Text size="sm" mt={4}>{t('portal.decideBy', { date: fmtDateTime(o.decisionWindow.due) })}</Text>}
           {o.decisionWindow && o.canDecide && o.canAccept === false && <Text size="sm" mt={4} data-testid="window-ended">{t('portal.windowEnded', { date: fmtDateTime(o.decisionWindow.due), rule: o.decisionWindow.rule })}</Text>}
+          {o.canDecide && gate?.node}
           {o.canDecide && (
             <SimpleGrid mt="sm" cols={{ base: 1, xs: o.canAccept === false ? 1 : 2 }} spacing="xs">
-              {o.canAccept !== false && <Button onClick={() => act('accept')} loading={busy === 'accept'} disabled={!!busy} data-testid="accept">{t('portal.accept')}</Button>}
-              <Button onClick={() => act('refuse')} loading={busy === 'refuse'} disabled={!!busy} variant="outline" color="red.9" data-testid="refuse">{t('portal.refuse')}</Button>
+              {o.canAccept !== false && <Button onClick={() => act('accept')} loading={busy === 'accept'} disabled={!!busy || gate?.ready === false} data-testid="accept">{t('portal.accept')}</Button>}
+              <Button onClick={() => act('refuse')} loading={busy === 'refuse'} disabled={!!busy || gate?.ready === false} variant="outline" color="red.9" data-testid="refuse">{t('portal.refuse')}</Button>
             </SimpleGrid>
           )}
-          <ErrorNote error={error} />
+          {error instanceof ApiError && error.problem?.code === 'invalid-code' ? <Alert color="red" role="alert" mt="xs" data-testid="invalid-code">{t('portal.invalidCode')}</Alert> : <ErrorNote error={error} />}
         </Card>
       )}
       {o.rights && o.rights.length > 0 && (
@@ -152,6 +187,11 @@ export function OrderView({ o, links, decide, onChange }: { o: OrderPageView; li
         )}
         <ProofFiles files={o.proofFiles ?? []} />
       </Card>
+      {o.link && (
+        <Text size="xs" c="dark.5" data-testid="link-lifetime">
+          {o.link.expiresAt ? t('portal.linkUntil', { date: fmtDate(o.link.expiresAt.slice(0, 10)), business: o.business }) : t('portal.linkWhileOpen', { days: o.link.daysAfterClose })}
+        </Text>
+      )}
     </Stack>
   );
 }
@@ -161,8 +201,8 @@ const PROOFS = ['invoice', 'receipt', 'warrantyCard', 'serviceContract', 'paymen
 /** What the proof upload accepts: the server checks the same types by the file's first bytes. */
 const PROOF_TYPES = ['application/pdf', 'image/jpeg', 'image/png', 'image/webp'];
 
-/** The claim once opened: its number, the order page's token, what is still missing. */
-type Opened = { number: string; token: string; missing: Schemas['ServiceOrder']['missing'] };
+/** The claim once opened: its number, the order page's token, what is still missing (from what was sent). */
+type Opened = { number: string; token: string; missing: Schemas['WebClaimReceipt']['missing'] };
 
 /** The words for a refused proof upload, by the server's answer. */
 function proofProblem(t: (k: string) => string, e: unknown) {
@@ -208,7 +248,7 @@ function ClaimForm({ org }: { org: string }) {
             body: { name: f.name, email: f.email, phone: f.phone, address: opt(f.address), language: lang(), serial: f.serial, manufacturer: opt(f.manufacturer), model: opt(f.model), purchaseDate: opt(f.purchaseDate), purchasePlace: opt(f.purchasePlace), problem: f.problem, proofs: Object.fromEntries(PROOFS.map((p) => [p, proofs.includes(p)])) },
           }),
         );
-        claim = { number: r.order.number, token: r.orderPage.token, missing: r.order.missing };
+        claim = { number: r.number, token: r.orderPage.token, missing: r.missing };
         setOpened(claim);
       }
       if (!file) return setDone(claim);
