@@ -82,7 +82,19 @@ export async function sweepDueTimers(db: Db, moment: Date, limit = 500): Promise
     .limit(limit)
     .execute();
   let fired = 0;
-  for (const t of due) if ((await fireTimer(db, t.id, moment)) === 'fired') fired++;
+  // One timer that cannot fire (a bug in a handler, a kind no longer registered) must not hold up
+  // the others: each is tried, and the failures are raised together at the end (the poller logs them
+  // and tries again at the next poll).
+  const errors: unknown[] = [];
+  for (const t of due) {
+    try {
+      if ((await fireTimer(db, t.id, moment)) === 'fired') fired++;
+    } catch (e) {
+      errors.push(e);
+    }
+  }
+  if (errors.length === 1) throw errors[0];
+  if (errors.length) throw new AggregateError(errors, `${errors.length} timers could not fire`);
   return fired;
 }
 

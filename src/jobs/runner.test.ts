@@ -103,4 +103,13 @@ describe('timers: polled from their table, fired once (issue 10)', () => {
     expect(await firedOf(order.id)).toEqual(timers.map((x) => x.id).sort());
     expect(await breachKeys(order.id)).toEqual(timers.map((x) => `timer:${x.id}`).sort());
   });
+
+  test('a timer that cannot fire (its kind is not registered) does not hold up the others, and is reported', async () => {
+    const { order, timers, orgId } = await claim('DEMO-ITEMA-LAPTOP');
+    const clockRow = await t.db.selectFrom('clocks').select('id').where('subject_id', '=', order.id).executeTakeFirstOrThrow();
+    await t.db.insertInto('timers').values({ id: '01900000-0000-7000-8000-000000000001', organization_id: orgId, subject_type: 'no-such-kind', subject_id: order.id, clock_row_id: clockRow.id, kind: 'due', fire_at: new Date('2020-01-01T00:00:00Z') }).execute();
+    await expect(sweepDueTimers(t.db, new Date(TAKEN.getTime() + 90 * DAY))).rejects.toThrow(/no subject kind "no-such-kind"/);
+    expect(await firedOf(order.id)).toEqual(timers.map((x) => x.id).sort());
+    await t.db.deleteFrom('timers').where('subject_type', '=', 'no-such-kind').execute();
+  });
 });
