@@ -4,7 +4,8 @@
 //     path, the Idempotency-Key header, an uploaded file's name, a CSV cell (src/server/input.ts);
 //   - a malformed multipart body on both upload routes (src/server/uploads.ts);
 //   - dates outside 1900-01-01..2199-12-31 (IsoDate, src/server/http.ts), in the API and the CSV import.
-// Also: an order whose device history the engine cannot evaluate answers its declared 422.
+// Also: an event the engine cannot read is refused; an order whose (legacy) history the engine
+// cannot evaluate answers its declared 422.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { InjectOptions } from 'fastify';
@@ -181,9 +182,14 @@ describe('dates are between 1900-01-01 and 2199-12-31, named by field', () => {
 
 test("an order whose device history the engine cannot evaluate answers 422 policy-input-invalid, which the route declares", async () => {
   const order = await t.db.selectFrom('service_orders').select('device_id').where('id', '=', orderId).executeTakeFirstOrThrow();
-  // Accepted today: a replacement of a part the device does not have.
+  // Through the API, a replacement of a part the device does not have is refused at once, naming the
+  // field, and nothing is written.
+  const before = await snapshot(t.db);
   const ev = await t.app.inject(json('POST', `/api/v1/devices/${order.device_id}/events`, { type: 'part-replaced', date: '2026-03-01', partId: 'new-1', replacesPartId: 'no-such-part' }));
-  expect(ev.statusCode, ev.body).toBe(201);
+  expect([ev.statusCode, ev.json().code, ev.json().errors?.[0]?.field]).toEqual([422, 'history-invalid', 'body.replacesPartId']);
+  expect(await snapshot(t.db)).toEqual(before);
+  // Such a row written before that check (legacy data): the order still answers its declared 422.
+  await t.db.insertInto('device_events').values({ organization_id: t.orgs['itema-pg'], device_id: order.device_id!, type: 'part-replaced', date: '2026-03-01', part_id: 'new-1', replaces_part_id: 'no-such-part', recorded_by: 'test:legacy' }).execute();
   const res = await t.app.inject(json('GET', `/api/v1/service-orders/${orderId}`));
   expect([res.statusCode, res.json().code]).toEqual([422, 'policy-input-invalid']);
   expect(t.app.apiRoutes.find((r) => r.method === 'GET' && r.url === '/api/v1/service-orders/:id')!.problems.get(422)).toContain('policy-input-invalid');

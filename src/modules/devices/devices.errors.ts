@@ -2,6 +2,10 @@
 import { defineErrors } from '../../core/errors.ts';
 
 export const DeviceErrors = defineErrors('devices', {
+  'history-invalid': {
+    status: 422,
+    description: "The event would leave a history the business's policy cannot read (for example a replacement of a part the device does not have); nothing was recorded. `errors` names the field.",
+  },
   'serial-taken': { status: 409, description: "This manufacturer's serial is already registered; `existingId` is that device. Change it (PATCH) instead of registering it again." },
 });
 

@@ -146,7 +146,7 @@ export async function devicesRoutes(app: ZApp, deps: AppDeps) {
   app.get(
     '/api/v1/devices/:id/events',
     {
-      config: { access: ALL_ROLES, problems: ['not-found'] },
+      config: { access: ALL_ROLES, problems: ['not-found', 'history-invalid'] },
       schema: { operationId: 'listDeviceEvents', tags, summary: "The device's history, in date order", params: IdParams, response: { 200: z.object({ items: z.array(DeviceEventSchema) }) } },
     },
     async (req) => ({ items: await svc.listEvents(deps.db, actorOf(req), req.params.id) }),
@@ -154,7 +154,7 @@ export async function devicesRoutes(app: ZApp, deps: AppDeps) {
   app.post(
     '/api/v1/devices/:id/events',
     {
-      config: { access: ALL_ROLES, problems: ['not-found'] },
+      config: { access: ALL_ROLES, problems: ['not-found', 'history-invalid'] },
       schema: {
         operationId: 'createDeviceEvent',
         tags,

@@ -1,7 +1,9 @@
 // Devices, their parts and their event history: the inputs the policy engine computes coverage from.
 import type { Db, Tx } from '../../db/index.ts';
 import { uuidv7 } from '../../db/ids.ts';
+import { computeCoverage, PolicyInputError } from '../../policy/index.ts';
 import type { DeviceEvent, DeviceInput, EventType } from '../../policy/types.ts';
+import { orgAndPack } from '../../core/organization.ts';
 import { audit } from '../../core/audit.ts';
 import type { Actor } from '../../core/actor.ts';
 import { CoreErrors, notFound, problem, versionConflict } from '../../core/errors.ts';
@@ -253,9 +255,26 @@ export async function insertEvent(tx: Tx, actor: Actor, deviceId: string, e: Eve
   return view;
 }
 
-/** Records an event on a device; the device row is locked so concurrent writers queue. */
+/**
+ * Records an event on a device; the device row is locked so concurrent writers queue. The new
+ * history is read by the engine in the same transaction, so an event it cannot read (a replacement
+ * of a part the device does not have) is refused, naming the field, and never locks the device's
+ * warranty and orders out of every later answer.
+ */
 export async function addEvent(tx: Tx, actor: Actor, deviceId: string, e: EventFields) {
   const d = await repo.lock(tx, actor.organizationId, deviceId);
   if (!d) throw notFound('Device');
-  return insertEvent(tx, actor, deviceId, e);
+  const view = await insertEvent(tx, actor, deviceId, e);
+  const [parts, events, { pack }] = await Promise.all([repo.partsOf(tx, actor.organizationId, [deviceId]), repo.eventsOf(tx, actor.organizationId, deviceId), orgAndPack(tx, actor.organizationId)]);
+  try {
+    computeCoverage(toDeviceInput(d, parts), toDeviceEvents(events), pack, e.date);
+  } catch (err) {
+    if (!(err instanceof PolicyInputError)) throw err;
+    const errors = err.issues.map((i) => {
+      const field = /^events\[\d+\]\.(\w+)$/.exec(i.path)?.[1];
+      return { field: field ? `body.${field}` : 'body', message: i.message };
+    });
+    throw problem(DeviceErrors, 'history-invalid', `The event cannot be recorded: ${errors.map((x) => x.message).join('; ')}`, { errors });
+  }
+  return view;
 }

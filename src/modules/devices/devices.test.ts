@@ -82,3 +82,18 @@ test('search finds devices by any part of the serial or model, any case, only in
   expect(short.statusCode).toBe(400);
   expect(short.json().errors[0].field).toBe('querystring.q');
 });
+
+test('an event the engine cannot read (replacing a part the device does not have) is refused naming the field; the warranty still answers', async () => {
+  const dev = (await create({ serial: 'SN-HIST', manufacturer: 'Lenovo', category: 'laptop', condition: 'refurbished', term: '12 months', parts: [{ id: 'battery-1', category: 'battery' }] })).json();
+  const post = (payload: object) => t.app.inject({ method: 'POST', url: `/api/v1/devices/${dev.id}/events`, headers: { cookie }, payload });
+  expect((await post({ type: 'sale', date: '2026-03-01' })).statusCode).toBe(201);
+  const before = await snapshot(t.db);
+  const bad = await post({ type: 'part-replaced', date: '2026-05-01', partId: 'battery-2', replacesPartId: 'battery-9', category: 'battery' });
+  expect(bad.statusCode).toBe(422);
+  expect(bad.json()).toMatchObject({ code: 'history-invalid', errors: [{ field: 'body.replacesPartId' }] });
+  expect(await snapshot(t.db)).toEqual(before);
+  const w = await t.app.inject({ url: `/api/v1/devices/${dev.id}/warranty?at=2026-06-01`, headers: { cookie } });
+  expect(w.statusCode).toBe(200);
+  // The right part is accepted.
+  expect((await post({ type: 'part-replaced', date: '2026-05-01', partId: 'battery-2', replacesPartId: 'battery-1', category: 'battery' })).statusCode).toBe(201);
+});

@@ -27,6 +27,8 @@ export const PAYMENT_METHODS = ['cash', 'card-terminal'] as const;
 
 /** What `addPart` and `addPayment` can raise, for their routes to declare. */
 export const CHANGE_PROBLEMS = ['not-found', 'version-conflict', 'illegal-transition', 'validation-failed'] as const satisfies readonly ProblemCode[];
+/** A part also writes the device's history, which the engine must be able to read. */
+export const PART_PROBLEMS = [...CHANGE_PROBLEMS, 'history-invalid'] as const satisfies readonly ProblemCode[];
 /** What `recordCourier` can raise, per kind. */
 export const COURIER_PROBLEMS = {
   delivery: ['not-found', 'version-conflict', 'illegal-transition', 'already-recorded'],

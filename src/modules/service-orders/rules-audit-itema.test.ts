@@ -214,11 +214,19 @@ describe('ITEMA-22, ITEMA-23, ITEMA-24, ITM-11: refusal, parts, collection', () 
     ['itmall', 'ITM-11'],
   ])('%s: a replaced part stays with the business, an added module removes nothing (%s)', async (org) => {
     at('2026-03-02T09:00:00Z');
-    const { order } = await walkIn(org);
+    // The device on record has the power supply that is replaced (a replacement of a part the
+    // device does not have is refused: src/modules/devices, 'history-invalid').
+    const dev = await call('POST', '/api/v1/devices', staff(org), { serial: serial(org), manufacturer: 'Lenovo', model: 'T14', category: 'laptop', parts: [{ id: 'psu-old', category: 'psu' }] });
+    expect(dev.status).toBe(201);
+    const { order } = await walkIn(org, { device: undefined, deviceId: dev.body.id });
     await quoted(org, order.id, 1000);
     await act(org, order.id, { action: 'accept', via: 'in-person' });
     await act(org, order.id, { action: 'start-repair' });
     let v = (await get(org, order.id)).version;
+    const missing = await call('POST', `/api/v1/service-orders/${order.id}/parts`, staff(org), { partId: 'psu-new', replacesPartId: 'psu-nowhere', category: 'psu', version: v });
+    expect(missing.status).toBe(422);
+    expect(missing.body).toMatchObject({ code: 'history-invalid', errors: [{ field: 'body.replacesPartId' }] });
+    expect((await get(org, order.id)).version).toBe(v);
     const a = await call('POST', `/api/v1/service-orders/${order.id}/parts`, staff(org), { partId: 'psu-new', replacesPartId: 'psu-old', category: 'psu', version: v });
     expect(a.status).toBe(200);
     v = a.body.version;

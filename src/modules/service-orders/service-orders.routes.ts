@@ -289,7 +289,7 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
   app.post(
     '/api/v1/service-orders/:id/parts',
     {
-      config: { access: ALL_ROLES, problems: svc.CHANGE_PROBLEMS },
+      config: { access: ALL_ROLES, problems: svc.PART_PROBLEMS },
       schema: {
         operationId: 'addServiceOrderPart',
         tags,

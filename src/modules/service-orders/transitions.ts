@@ -60,9 +60,10 @@ export const ACT_PROBLEMS = [
   'currency-mismatch',
   'balance-due',
   'policy-input-invalid',
+  'history-invalid',
 ] as const satisfies readonly ProblemCode[];
 /** What `act` can raise for the client's accept or refuse (the order page). */
-export const CLIENT_DECISION_PROBLEMS = ['not-found', 'version-conflict', 'illegal-transition', 'decision-window-expired', 'currency-mismatch', 'policy-input-invalid'] as const satisfies readonly ProblemCode[];
+export const CLIENT_DECISION_PROBLEMS = ['not-found', 'version-conflict', 'illegal-transition', 'decision-window-expired', 'currency-mismatch', 'policy-input-invalid', 'history-invalid'] as const satisfies readonly ProblemCode[];
 
 /** What an effect sees and fills in. */
 interface Ctx {

@@ -4694,6 +4694,22 @@ export interface operations {
                     };
                 };
             };
+            /**
+             * @description Unprocessable Content (application/problem+json), `code` one of:
+             *
+             *     - `history-invalid`: The event would leave a history the business's policy cannot read (for example a replacement of a part the device does not have); nothing was recorded. `errors` names the field.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "history-invalid";
+                    };
+                };
+            };
         };
     };
     createDeviceEvent: {
@@ -4855,6 +4871,7 @@ export interface operations {
              * @description Unprocessable Content (application/problem+json), `code` one of:
              *
              *     - `idempotency-key-reused`: This Idempotency-Key was used before with a different request. A retry sends the same body with the same key; a new request takes a new key.
+             *     - `history-invalid`: The event would leave a history the business's policy cannot read (for example a replacement of a part the device does not have); nothing was recorded. `errors` names the field.
              */
             422: {
                 headers: {
@@ -4863,7 +4880,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "idempotency-key-reused";
+                        code: "idempotency-key-reused" | "history-invalid";
                     };
                 };
             };
@@ -7337,6 +7354,7 @@ export interface operations {
              *     - `currency-mismatch`: The policy pack charges in another currency than the order's (a pack error, named with its `rule`); the charge is not mixed into the balance. Report it.
              *     - `balance-due`: The client still owes `balanceDue` (minor units): handover or return only after full payment (SC-10). Record the payment first.
              *     - `policy-input-invalid`: The record cannot be evaluated by its policy pack (a term, date or event the pack's engine refuses); `errors[]` lists each issue by its path in the engine's input. Correct the device's record or history.
+             *     - `history-invalid`: The event would leave a history the business's policy cannot read (for example a replacement of a part the device does not have); nothing was recorded. `errors` names the field.
              */
             422: {
                 headers: {
@@ -7345,7 +7363,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "validation-failed" | "not-under-warranty" | "decision-window-expired" | "currency-mismatch" | "balance-due" | "policy-input-invalid";
+                        code: "validation-failed" | "not-under-warranty" | "decision-window-expired" | "currency-mismatch" | "balance-due" | "policy-input-invalid" | "history-invalid";
                     };
                 };
             };
@@ -7519,6 +7537,7 @@ export interface operations {
              * @description Unprocessable Content (application/problem+json), `code` one of:
              *
              *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
+             *     - `history-invalid`: The event would leave a history the business's policy cannot read (for example a replacement of a part the device does not have); nothing was recorded. `errors` names the field.
              */
             422: {
                 headers: {
@@ -7527,7 +7546,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "validation-failed";
+                        code: "validation-failed" | "history-invalid";
                     };
                 };
             };
@@ -8583,6 +8602,7 @@ export interface operations {
              *     - `decision-window-expired`: The decision window (`rule`, SC-6) has ended: the quote can no longer be accepted, only refused.
              *     - `currency-mismatch`: The policy pack charges in another currency than the order's (a pack error, named with its `rule`); the charge is not mixed into the balance. Report it.
              *     - `policy-input-invalid`: The record cannot be evaluated by its policy pack (a term, date or event the pack's engine refuses); `errors[]` lists each issue by its path in the engine's input. Correct the device's record or history.
+             *     - `history-invalid`: The event would leave a history the business's policy cannot read (for example a replacement of a part the device does not have); nothing was recorded. `errors` names the field.
              */
             422: {
                 headers: {
@@ -8591,7 +8611,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "decision-window-expired" | "currency-mismatch" | "policy-input-invalid";
+                        code: "decision-window-expired" | "currency-mismatch" | "policy-input-invalid" | "history-invalid";
                     };
                 };
             };
@@ -9022,6 +9042,7 @@ export interface operations {
              *     - `decision-window-expired`: The decision window (`rule`, SC-6) has ended: the quote can no longer be accepted, only refused.
              *     - `currency-mismatch`: The policy pack charges in another currency than the order's (a pack error, named with its `rule`); the charge is not mixed into the balance. Report it.
              *     - `policy-input-invalid`: The record cannot be evaluated by its policy pack (a term, date or event the pack's engine refuses); `errors[]` lists each issue by its path in the engine's input. Correct the device's record or history.
+             *     - `history-invalid`: The event would leave a history the business's policy cannot read (for example a replacement of a part the device does not have); nothing was recorded. `errors` names the field.
              */
             422: {
                 headers: {
@@ -9030,7 +9051,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "invalid-code" | "decision-window-expired" | "currency-mismatch" | "policy-input-invalid";
+                        code: "invalid-code" | "decision-window-expired" | "currency-mismatch" | "policy-input-invalid" | "history-invalid";
                     };
                 };
             };
