@@ -15,7 +15,10 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const minutes = (n: number) => new Date(Date.now() + n * 60_000);
+// Pinned instants, far from any day the suite runs on: what expired long ago and what lives long after.
+const LONG_AGO = new Date('2000-01-01T00:00:00Z');
+const FAR_AHEAD = new Date('2199-01-01T00:00:00Z');
+const minutes = (n: number) => new Date((n < 0 ? LONG_AGO : FAR_AHEAD).getTime() + n * 60_000);
 
 async function staffSession(expiresAt: Date) {
   const org = t.orgs['itema-pg'];
@@ -79,9 +82,9 @@ test('an expired staff or client session is refused at use, and the delete-expir
 
 test('a backlog is deleted in batches, all of it, and a second run finds nothing', async () => {
   for (let i = 0; i < 7; i++) await staffSession(minutes(-10 - i));
-  const first = await deleteExpired(t.db, new Date(), 3);
+  const first = await deleteExpired(t.db, LONG_AGO, 3);
   expect(first.sessions).toBe(7);
-  expect(await deleteExpired(t.db, new Date(), 3)).toEqual({ sessions: 0, client_sessions: 0, client_sign_in_tokens: 0, order_lookup_codes: 0, sign_in_attempts: 0, rate_limits: 0 });
+  expect(await deleteExpired(t.db, LONG_AGO, 3)).toEqual({ sessions: 0, client_sessions: 0, client_sign_in_tokens: 0, order_lookup_codes: 0, sign_in_attempts: 0, rate_limits: 0 });
 });
 
 test('the crontab runs delete-expired every 15 minutes, and every task it names exists', () => {

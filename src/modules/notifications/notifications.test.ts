@@ -90,12 +90,13 @@ describe('e-mail over SMTP', () => {
     expect(row.delivered_at).toBeNull();
     expect(row.attempts).toBe(1);
     expect(row.last_error).toMatch(/451/);
-    const wait = row.available_at.getTime() - Date.now();
+    // The backoff, measured from the attempt's own recorded moment (the worker's clock), not today.
+    const wait = row.available_at.getTime() - (await messages(id))[0].sending_at!.getTime();
     expect(wait).toBeGreaterThan(3_000); // 5 s after the first failure
     expect((await messages(id))[0]).toMatchObject({ status: 'pending', attempts: 1 });
     // Not due yet: nothing happens.
     expect(await w.runOnce()).toBe(0);
-    await t.db.updateTable('outbox').set({ available_at: new Date() }).where('id', '=', id).execute();
+    await t.db.updateTable('outbox').set({ available_at: new Date('2000-01-01T00:00:00Z') }).where('id', '=', id).execute(); // long due
     expect(await w.runOnce()).toBe(1);
     await w.stop();
     row = await outbox(id);

@@ -4,11 +4,13 @@
 import pg from 'pg';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { setupApp, type TestContext } from '../../../test/db.ts';
+import { DEMO_NOW, setupApp, type TestContext } from '../../../test/db.ts';
 import { systemActor } from '../../core/actor.ts';
 import { insertClaim } from './service-orders.service.ts';
 
 let t: TestContext;
+/** The intakes' moment, pinned. */
+const AT = DEMO_NOW; // the day the demo data is anchored to
 beforeAll(async () => {
   t = await setupApp();
 });
@@ -33,7 +35,7 @@ describe('claim intake: round trips and guarantees (issue 4, ITEMA-27, ITEMA-28)
         return (orig as any).apply(this, args); // eslint-disable-line @typescript-eslint/no-explicit-any
       };
       try {
-        return await insertClaim(tx, d.actor, { channel: 'api', deviceId: d.id, customerId: d.customer_id!, problem: 'Не зарежда', proofs: { warrantyCard: true } }, new Date());
+        return await insertClaim(tx, d.actor, { channel: 'api', deviceId: d.id, customerId: d.customer_id!, problem: 'Не зарежда', proofs: { warrantyCard: true } }, AT);
       } finally {
         pg.Client.prototype.query = orig;
       }
@@ -70,17 +72,17 @@ describe('claim intake: round trips and guarantees (issue 4, ITEMA-27, ITEMA-28)
       return Number(r.rows[0].n);
     };
     const before = await count();
-    const first = await t.db.transaction().execute((tx) => insertClaim(tx, d.actor, { channel: 'phone', deviceId: d.id, customerId: d.customer_id!, problem: 'x' }, new Date()));
+    const first = await t.db.transaction().execute((tx) => insertClaim(tx, d.actor, { channel: 'phone', deviceId: d.id, customerId: d.customer_id!, problem: 'x' }, AT));
     const mid = await count();
     await expect(
       t.db.transaction().execute(async (tx) => {
-        await insertClaim(tx, d.actor, { channel: 'phone', deviceId: d.id, customerId: d.customer_id!, problem: 'y' }, new Date());
+        await insertClaim(tx, d.actor, { channel: 'phone', deviceId: d.id, customerId: d.customer_id!, problem: 'y' }, AT);
         throw new Error('rolled back');
       }),
     ).rejects.toThrow('rolled back');
     expect(await count()).toBe(mid);
     expect(mid).toBeGreaterThan(before);
-    const next = await t.db.transaction().execute((tx) => insertClaim(tx, d.actor, { channel: 'phone', deviceId: d.id, customerId: d.customer_id!, problem: 'z' }, new Date()));
+    const next = await t.db.transaction().execute((tx) => insertClaim(tx, d.actor, { channel: 'phone', deviceId: d.id, customerId: d.customer_id!, problem: 'z' }, AT));
     const n = (s: string) => Number(s.slice(-6));
     // The sequence does not wait for the rolled-back transaction: its number is a gap.
     expect(n(next.order.number)).toBe(n(first.order.number) + 2);
@@ -90,11 +92,11 @@ describe('claim intake: round trips and guarantees (issue 4, ITEMA-27, ITEMA-28)
     const d = await demoDevice('DEMO-ITEMA-LAPTOP');
     const other = await t.db.selectFrom('organizations').select('id').where('id', '!=', d.organization_id).executeTakeFirstOrThrow();
     const actor = systemActor(other.id, 'api');
-    await expect(t.db.transaction().execute((tx) => insertClaim(tx, actor, { channel: 'api', deviceId: d.id, customer: { name: 'X', phone: '+1 555 0100' }, problem: 'x' }, new Date()))).rejects.toMatchObject({
+    await expect(t.db.transaction().execute((tx) => insertClaim(tx, actor, { channel: 'api', deviceId: d.id, customer: { name: 'X', phone: '+1 555 0100' }, problem: 'x' }, AT))).rejects.toMatchObject({
       status: 422,
       extra: { errors: [{ field: 'body.deviceId' }] },
     });
-    await expect(t.db.transaction().execute((tx) => insertClaim(tx, actor, { channel: 'api', customerId: d.customer_id!, problem: 'x' }, new Date()))).rejects.toMatchObject({
+    await expect(t.db.transaction().execute((tx) => insertClaim(tx, actor, { channel: 'api', customerId: d.customer_id!, problem: 'x' }, AT))).rejects.toMatchObject({
       status: 422,
       extra: { errors: [{ field: 'body.customerId' }] },
     });

@@ -1,7 +1,7 @@
 // Claims and service orders end to end, against the real database: each seed business's journey,
 // and every way a change can fail cleanly. The clock is ours (AppDeps.now), never a sleep.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { snapshot, type TestContext } from '../../../test/db.ts';
+import { DEMO_NOW, snapshot, type TestContext } from '../../../test/db.ts';
 import { clockedApp, type ClockedApp, type Json } from '../../../test/app.ts';
 import { runJobsOnce } from '../../jobs/runner.ts';
 import { systemActor } from '../../core/actor.ts';
@@ -12,9 +12,11 @@ import { sweepDueTimers } from '../../core/timers.ts';
 let h: ClockedApp;
 let t: TestContext;
 const DAY = 86_400_000;
+/** The suite's moment, pinned (the 'two runners' case is set 200 days before it: its timers are long due). */
+const NOW = DEMO_NOW; // the day the demo data is anchored to
 
 beforeAll(async () => {
-  h = await clockedApp(new Date());
+  h = await clockedApp(NOW);
   t = h.t;
 });
 afterAll(async () => {
@@ -251,7 +253,7 @@ describe('ITEMA-PG', () => {
     const act = actions(cookie);
     const org = t.orgs['itema-pg'];
     const a = systemActor(org, 'test');
-    const soldOn = new Date(Date.now() - 60 * DAY).toISOString().slice(0, 10);
+    const soldOn = new Date(NOW.getTime() - 60 * DAY).toISOString().slice(0, 10);
     const dev = await t.db.transaction().execute(async (tx) => {
       const c = await tx.selectFrom('customers').select('id').where('organization_id', '=', org).where('email', '=', 'ivan.petrov@example.bg').executeTakeFirstOrThrow();
       const d = await devices.insert(tx, a, { serial: 'ITEMA-T-14', manufacturer: 'Dell', model: 'Latitude 5490', category: 'laptop', condition: 'refurbished', term: '6 months', customerId: c.id, parts: [{ id: 'ssd-1', category: 'ssd' }] });
@@ -261,7 +263,7 @@ describe('ITEMA-PG', () => {
     const warranty = async () => (await call('GET', '/api/v1/warranty?serial=ITEMA-T-14', cookie)).body.coverage.device.end as string;
     const endBefore = await warranty();
 
-    h.now = new Date(Date.now() - 20 * DAY);
+    h.now = new Date(NOW.getTime() - 20 * DAY);
     const { order } = (await call('POST', '/api/v1/claims', cookie, { channel: 'walk-in', deviceId: dev.id, customerId: (dev as Json).customerId, problem: 'Не стартира', proofs: { warrantyCard: true }, workOrder })).body;
     expect(order.missing).toEqual([]);
     await act(order.id, { action: 'start-diagnosis' });
@@ -274,7 +276,7 @@ describe('ITEMA-PG', () => {
     expect(part.status).toBe(200);
     expect(part.body.parts[0]).toMatchObject({ action: 'replaced', removedPartRetained: true, underWarranty: true }); // ITEMA-23
     await act(order.id, { action: 'start-testing' });
-    h.now = new Date(Date.now() - 10 * DAY);
+    h.now = new Date(NOW.getTime() - 10 * DAY);
     await act(order.id, { action: 'test-passed', report: 'ok' });
 
     const evBody = (await call('GET', `/api/v1/devices/${dev.id}/events`, cookie)).body;
@@ -335,7 +337,7 @@ describe('deadlines and the job runner', () => {
   });
 
   test('two job runners on one database: each timer fires once', async () => {
-    const order = await readyOrder('SC-T-RUNNERS', new Date(Date.now() - 200 * DAY));
+    const order = await readyOrder('SC-T-RUNNERS', new Date(NOW.getTime() - 200 * DAY));
     await Promise.all([runJobsOnce(t.db, t.pool), runJobsOnce(t.db, t.pool)]);
     const topics = await outboxTopics(order.id);
     expect(topics.filter((x) => x === 'order.disposal-reminder')).toHaveLength(1);
