@@ -5,6 +5,20 @@ import en from '../locales/en.json';
 import bg from '../locales/bg.json';
 import vi from '../locales/vi.json';
 
+/**
+ * A feature may keep its messages in its own files, `locales/<feature>/<lang>.json` (one top-level key
+ * per feature, e.g. `{ "rma": { ... } }`), so that features built side by side never edit the same
+ * file. They are merged into the language's messages below.
+ */
+const featureFiles = import.meta.glob<{ default: Record<string, unknown> }>('../locales/*/*.json', { eager: true });
+function withFeatures(base: Record<string, unknown>, code: string) {
+  const out: Record<string, unknown> = { ...base };
+  for (const [file, mod] of Object.entries(featureFiles)) {
+    if (file.endsWith(`/${code}.json`)) Object.assign(out, mod.default);
+  }
+  return out;
+}
+
 export const LANGUAGES = [
   { code: 'en', label: 'English' },
   { code: 'bg', label: 'Български' },
@@ -24,7 +38,7 @@ const browser = navigator.language?.slice(0, 2);
 const pick = [fromUrl, stored, browser].find((l) => l && LANGUAGES.some((x) => x.code === l)) ?? 'en';
 
 void i18next.use(initReactI18next).init({
-  resources: { en: { translation: en }, bg: { translation: bg }, vi: { translation: vi } },
+  resources: { en: { translation: withFeatures(en, 'en') }, bg: { translation: withFeatures(bg, 'bg') }, vi: { translation: withFeatures(vi, 'vi') } },
   lng: pick,
   fallbackLng: 'en',
   interpolation: { escapeValue: false },
