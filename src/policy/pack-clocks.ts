@@ -25,10 +25,38 @@ export function versionCalendar(v: CompiledVersion): Calendar {
 /** The version in force when a clock starts (an ISO instant): the business's local date picks it. */
 export function versionAt(pack: CompiledPack, instant: string): CompiledVersion {
   const zone = zoneOf(pack.versions[pack.versions.length - 1].raw.settings.timeZone);
-  const dt = DateTime.fromISO(instant, { zone, setZone: false });
-  const day = dt.isValid ? tryParseDate(dt.setZone(zone).toISODate()) : undefined;
+  const day = localDayOf(instant, zone);
   if (day === undefined) throw new PolicyInputError([{ path: 'start', message: `"${instant}" is not an instant like 2026-03-02T09:00:00Z` }]);
   return selectVersion(pack, day, day);
+}
+
+// An instant as the app writes it (`Date#toISOString`, or with an explicit offset).
+const PLAIN_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * The zone's calendar day at an instant. Every clock, intake and decision asks this several times,
+ * so the usual shape is read without luxon: the epoch milliseconds from `Date.parse` (checked to be
+ * the date written, so "02-30" is not read as March) and the zone's offset, computed once per day
+ * (zone.ts). Any other shape goes through luxon's ISO reading, as before (the property test in
+ * pack-clocks.property.test.ts holds both to the same answer).
+ */
+export function localDayOf(instant: string, zone: ReturnType<typeof zoneOf>) {
+  const m = PLAIN_INSTANT.exec(instant);
+  if (m && zone.isValid) {
+    const ms = Date.parse(instant);
+    const mo = +m[2];
+    const d = +m[3];
+    if (Number.isFinite(ms) && mo >= 1 && mo <= 12 && d >= 1 && d <= new Date(Date.UTC(+m[1], mo, 0)).getUTCDate() && +m[4] < 24 && +m[5] < 60 && +(m[6] ?? 0) < 60) {
+      const local = new Date(ms + zone.offset(ms) * 60_000);
+      if (local.getUTCFullYear() >= 1000 && local.getUTCFullYear() <= 9999) return tryParseDate(local.toISOString().slice(0, 10));
+    }
+  }
+  return luxonDayOf(instant, zone);
+}
+
+export function luxonDayOf(instant: string, zone: ReturnType<typeof zoneOf>) {
+  const dt = DateTime.fromISO(instant, { zone, setZone: false });
+  return dt.isValid ? tryParseDate(dt.setZone(zone).toISODate()) : undefined;
 }
 
 export interface PackClockRule extends ClockRule {
