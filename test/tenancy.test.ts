@@ -1,7 +1,9 @@
 // No request can read or change another organization's data: every route that takes an id is called
 // by ITMall's owner with an id that belongs to ITEMA-PG, and must answer 404 and change nothing.
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { systemActor } from '../src/core/actor.ts';
 import { insertApiKey } from '../src/modules/auth/auth.service.ts';
+import { issueCreditNote } from '../src/modules/billing/billing.service.ts';
 import { setupApp, snapshot, type TestContext } from './db.ts';
 import { multipart, PDF } from './multipart.ts';
 
@@ -24,6 +26,12 @@ beforeAll(async () => {
   expect(r.statusCode).toBe(201);
   ids.documents = r.json().id;
   ids['service-orders'] = (await t.db.selectFrom('service_orders').select('id').where('organization_id', '=', org).executeTakeFirstOrThrow()).id;
+  // An ITEMA-PG credit note (`/tax-documents/:id`).
+  ids['tax-documents'] = (
+    await t.db.transaction().execute((tx) =>
+      issueCreditNote(tx, systemActor(org, 'test'), { subject: { type: 'service-order', id: ids['service-orders'], number: 'SO' }, customerId: null, language: 'bg', currency: 'EUR', amountMinor: 100, description: 'x', reason: 'x' }, new Date('2026-11-21T08:00:00Z')),
+    )
+  ).id;
   // A proof file sent with an ITEMA-PG web claim (`:proofId` in /service-orders/:id/proofs/:proofId).
   const claim = await t.app.inject({ method: 'POST', url: '/api/v1/web-claims/itema-pg', payload: { name: 'Tenancy', email: 'tenancy@example.bg', phone: '+359 88 000 0000', serial: 'DEMO-ITEMA-LAPTOP', problem: 'x' } });
   expect(claim.statusCode).toBe(201);

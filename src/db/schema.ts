@@ -231,6 +231,7 @@ export interface OrderChargesTable {
   currency: string;
   rule: string | null;
   note: string | null;
+  credit_note_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
 }
 export interface OrderPaymentsTable {
@@ -241,6 +242,9 @@ export interface OrderPaymentsTable {
   amount_minor: number;
   currency: string;
   received_by: string;
+  kind: ColumnType<string, string | undefined, string>;
+  external_ref: ColumnType<string | null, string | null | undefined, string | null>;
+  receipt_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
 }
 export interface OrderPartsTable {
@@ -378,6 +382,66 @@ export interface SignInAttemptsTable {
   window_ends: Timestamp;
 }
 
+// ---------- billing (migration 0017, src/modules/billing) ----------
+export interface TaxDocumentCountersTable {
+  organization_id: string;
+  series: string;
+  year: number;
+  last_number: number;
+}
+export interface TaxDocumentsTable {
+  id: string;
+  organization_id: string;
+  kind: string;
+  series: string;
+  year: number;
+  seq: number;
+  number: string;
+  subject_type: string;
+  subject_id: string;
+  subject_number: string;
+  customer_id: string | null;
+  language: string;
+  currency: string;
+  lines: unknown;
+  tax: unknown;
+  net_minor: number;
+  tax_minor: number;
+  total_minor: number;
+  refers_to: string | null;
+  reason: string | null;
+  rule: string | null;
+  issued_at: Timestamp;
+  issued_by: string;
+}
+export interface OrderRefundsTable {
+  id: string;
+  organization_id: string;
+  order_id: string;
+  payment_id: string | null;
+  kind: string;
+  amount_minor: number;
+  currency: string;
+  method: string;
+  reason: string;
+  remedy: string | null;
+  credit_note_id: string | null;
+  external_ref: string | null;
+  status: ColumnType<string, string | undefined, string>;
+  refunded_by: string;
+  created_at: Timestamp;
+}
+export interface OrderRemediesTable {
+  id: string;
+  organization_id: string;
+  order_id: string;
+  type: string;
+  rule: string;
+  details: unknown;
+  created_by: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   locations: LocationsTable;
@@ -408,4 +472,8 @@ export interface Database {
   client_sessions: ClientSessionsTable;
   sign_in_attempts: SignInAttemptsTable;
   rate_limits: RateLimitsTable;
+  tax_document_counters: TaxDocumentCountersTable;
+  tax_documents: TaxDocumentsTable;
+  order_refunds: OrderRefundsTable;
+  order_remedies: OrderRemediesTable;
 }

@@ -123,6 +123,20 @@ const versionBody = z
         /** Where the warranty applies; claims elsewhere go to the manufacturer (ITEMA-5). */
         country: z.string().regex(/^[A-Z]{2}$/).optional(),
         countryRule: ruleId.optional(),
+        /**
+         * The business's tax on what it charges (issue 14, docs/billing.md): its printed name, the
+         * rate in percent, whether the prices staff type include it, and the registration number
+         * printed on invoices, receipts and credit notes. Without it nothing is taxed.
+         */
+        tax: z
+          .object({
+            name: texts,
+            ratePercent: z.number().min(0).max(100).refine((x) => Math.abs(x * 1000 - Math.round(x * 1000)) < 1e-6, { error: 'a rate has at most 3 decimals, like 8.875' }),
+            pricesInclude: z.boolean(),
+            registration: z.string().min(1).max(40).optional(),
+          })
+          .strict()
+          .optional(),
         calendar: z
           .object({
             mode: z.enum(['business', '24/7']),

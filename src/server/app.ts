@@ -29,6 +29,7 @@ import { proofsRoutes } from '../modules/proofs/proofs.routes.ts';
 import { documentsRoutes } from '../modules/documents/documents.routes.ts';
 import { notificationsRoutes } from '../modules/notifications/notifications.routes.ts';
 import { clientAccountRoutes } from '../modules/client-account/client-account.routes.ts';
+import { billingRoutes } from '../modules/billing/billing.routes.ts';
 import { webRoutes } from './web.ts';
 import '../core/actor.ts';
 import type { AppDeps } from '../core/deps.ts';
@@ -107,6 +108,7 @@ export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger): Promi
     await documentsRoutes(z, deps);
     await notificationsRoutes(z, deps);
     await clientAccountRoutes(z, deps);
+    await billingRoutes(z, deps);
     z.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
   });
   // The web app (staff console and client portal) at `/`.

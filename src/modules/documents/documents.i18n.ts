@@ -8,8 +8,11 @@ export const DOC_LANGS = ['en', 'bg', 'vi'] as const;
 export type DocLang = (typeof DOC_LANGS)[number];
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'messages');
+const read = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
+// A feature may keep its document strings in messages/<feature>/<lang>.json: merged into the language's.
+const features = fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
 export const CATALOGS: Record<DocLang, Record<string, string>> = Object.fromEntries(
-  DOC_LANGS.map((l) => [l, JSON.parse(fs.readFileSync(path.join(dir, `${l}.json`), 'utf8')) as Record<string, string>]),
+  DOC_LANGS.map((l) => [l, Object.assign(read(path.join(dir, `${l}.json`)), ...features.map((f) => read(path.join(dir, f, `${l}.json`))))]),
 ) as Record<DocLang, Record<string, string>>;
 
 export function isDocLang(v: unknown): v is DocLang {

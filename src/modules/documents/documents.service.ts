@@ -21,6 +21,7 @@ import { renderFindingsProtocol } from './findings-protocol.ts';
 import { renderPaymentReceipt } from './payment-receipt.ts';
 import { renderQuote, type QuoteData } from './quote.ts';
 import { renderRequestForm } from './request-form.ts';
+import { renderTaxDocument, type TaxDocData } from './tax-document.ts';
 import { renderWarrantyCard } from './warranty-card.ts';
 import { renderWorkOrder, type WorkOrderData } from './work-order.ts';
 
@@ -326,3 +327,45 @@ export const ORDER_RENDERERS: Record<OrderDocument, (db: Db, config: Config, o: 
   'findings-protocol': findingsProtocol,
   'warranty-card': orderWarrantyCard,
 };
+
+// ---------- tax documents (issue 14) ----------
+
+/**
+ * An invoice, receipt or credit note as issued (src/modules/billing/tax-documents.ts), in the
+ * language it was issued in unless `lang` is given. The QR links to what it is about: the client's
+ * order page for a service order.
+ */
+export async function taxDocumentPdf(db: Db, config: Config, orgId: string, id: string, q: { lang?: DocLang }) {
+  const d = await db.selectFrom('tax_documents').selectAll().where('organization_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+  if (!d) throw notFound('Tax document');
+  const org = await repo.organizationById(db, orgId);
+  if (!org) throw notFound('Organization');
+  const cust = d.customer_id ? await repo.customer(db, orgId, d.customer_id) : undefined;
+  const lang = q.lang ?? pickLang(d.language, org.languages[0]);
+  const ref = d.refers_to ? await db.selectFrom('tax_documents').select(['number', 'issued_at']).where('organization_id', '=', orgId).where('id', '=', d.refers_to).executeTakeFirst() : undefined;
+  const payment =
+    d.kind === 'receipt' ? await db.selectFrom('order_payments').select(['method', 'amount_minor']).where('organization_id', '=', orgId).where('receipt_id', '=', d.id).executeTakeFirst() : undefined;
+  const url = d.subject_type === 'service-order' ? await orderPageLink(db, config, orgId, d.subject_id) : publicBaseUrl(config);
+  const pdf = await renderTaxDocument({
+    lang,
+    business: await businessOf(db, org, config),
+    kind: d.kind as TaxDocData['kind'],
+    number: d.number,
+    issuedOn: todayIn(org.time_zone, d.issued_at),
+    createdAt: d.issued_at,
+    subject: { type: d.subject_type, number: d.subject_number },
+    customer: cust ? { name: cust.name, phone: cust.phone, email: cust.email, address: cust.address } : null,
+    currency: d.currency,
+    lines: d.lines as TaxDocData['lines'],
+    netMinor: Number(d.net_minor),
+    taxMinor: Number(d.tax_minor),
+    totalMinor: Number(d.total_minor),
+    tax: d.tax as TaxDocData['tax'],
+    refersTo: ref ? { number: ref.number, issuedOn: todayIn(org.time_zone, ref.issued_at) } : null,
+    reason: d.reason,
+    rule: d.rule,
+    payment: payment ? { method: payment.method, amountMinor: Number(payment.amount_minor) } : null,
+    qr: { url, caption: t(lang, 'common.scan') },
+  });
+  return { pdf, filename: `${d.kind}-${d.number}-${lang}.pdf` };
+}
