@@ -52,6 +52,10 @@ const EnvSchema = z.object({
   TIMER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   // How long the client's order-page links work after the order closes (about six months).
   ORDER_PAGE_LINK_DAYS: z.coerce.number().int().min(1).max(3650).default(183),
+  // E-mail in for the support desk (docs/support.md): an SMTP receiver on this port when set.
+  MAIL_IN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  MAIL_IN_HOST: z.string().min(1).default('127.0.0.1'),
+  MAIL_IN_ORG: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be a business id like vn').optional(),
 }).superRefine((e, ctx) => {
   if (e.SMS_PROVIDER === 'twilio') {
     for (const k of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const) {
@@ -112,6 +116,8 @@ export interface Config {
    * cancelled); a link staff issue after that works this long from its issue.
    */
   orderPageLinkDays: number;
+  /** The support desk's SMTP receiver (unset: none); `org` is the business for mail whose recipient names none. */
+  mailIn?: { host: string; port: number; org?: string };
 }
 
 export class ConfigError extends Error {}
@@ -151,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notifications: { worker: e.NOTIFICATIONS_WORKER, pollMs: e.NOTIFICATIONS_POLL_MS },
     timerPollMs: e.TIMER_POLL_MS,
     orderPageLinkDays: e.ORDER_PAGE_LINK_DAYS,
+    mailIn: e.MAIL_IN_PORT !== undefined ? { host: e.MAIL_IN_HOST, port: e.MAIL_IN_PORT, org: e.MAIL_IN_ORG } : undefined,
   };
 }
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { systemActor } from '../src/core/actor.ts';
 import { insertApiKey } from '../src/modules/auth/auth.service.ts';
 import { issueCreditNote } from '../src/modules/billing/billing.service.ts';
-import { setupApp, snapshot, type TestContext } from './db.ts';
+import { newId, setupApp, snapshot, type TestContext } from './db.ts';
 import { multipart, PDF } from './multipart.ts';
 
 let t: TestContext;
@@ -39,6 +39,18 @@ beforeAll(async () => {
   const proof = await t.app.inject({ method: 'POST', url: `/api/v1/order-page/${claim.json().orderPage.token}/proofs`, payload: pm.payload, headers: pm.headers });
   expect(proof.statusCode).toBe(201);
   ids.proofId = proof.json().id;
+  // The support desk's records (ITEMA-PG's pack has no support desk: written directly).
+  const itemaCustomer = ids.customers;
+  ids.contracts = newId();
+  await t.db.insertInto('contracts').values({ id: ids.contracts, organization_id: org, number: 'CT-2026-900001', customer_id: itemaCustomer, tier: 'x', starts_on: '2026-01-01', ends_on: '2026-12-31', renewal_on: '2026-12-31', currency: 'EUR' }).execute();
+  ids['support-tickets'] = newId();
+  await t.db.insertInto('support_tickets').values({ id: ids['support-tickets'], organization_id: org, number: 'TK-2026-900001', kind: 'question', customer_id: itemaCustomer, channel: 'phone', subject: 's', description: 'd', language: 'bg', tier: 'x', level: 'L1', state: 'open', currency: 'EUR', created_at: new Date(), updated_at: new Date() }).execute();
+  ids['support-messages'] = newId();
+  ids.attachmentId = `${ids['support-messages']}-0`;
+  await t.db.insertInto('support_messages').values({ id: ids['support-messages'], organization_id: org, ticket_id: null, direction: 'in', channel: 'email', body: 'b', triage: 'open', triage_reason: 'unknown-sender', attachments: JSON.stringify([{ id: ids.attachmentId, filename: 'a.txt', contentType: 'text/plain', size: 1, key: 'support/x/0' }]), created_at: new Date() }).execute();
+  ids['support-triage'] = ids['support-messages'];
+  ids['training-sessions'] = newId();
+  await t.db.insertInto('training_sessions').values({ id: ids['training-sessions'], organization_id: org, number: 'TR-2026-900001', contract_id: ids.contracts, topic: 't', channel: 'online', starts_at: new Date('2026-11-26T08:00:00Z'), local_date: '2026-11-26', duration_minutes: 60, state: 'scheduled', created_at: new Date(), updated_at: new Date() }).execute();
 });
 afterAll(() => t?.close());
 
@@ -54,6 +66,10 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/service-orders/:id/courier-delivery': { version: 1 },
   'POST /api/v1/service-orders/:id/courier-objection': { version: 1 },
   'POST /api/v1/service-orders/:id/link': { version: 1 },
+  'POST /api/v1/contracts/:id/actions': { action: 'cancel', version: 1, reason: 'hijacked' },
+  'POST /api/v1/support-tickets/:id/actions': { action: 'note', version: 1, body: 'hijacked' },
+  'POST /api/v1/support-triage/:id': { action: 'dismiss', reason: 'hijacked' },
+  'POST /api/v1/training-sessions/:id/actions': { action: 'cancel', version: 1, reason: 'hijacked' },
 };
 
 async function itemaState() {

@@ -7,6 +7,7 @@ import { openDatabase } from '../db/database.ts';
 import { DEMO_ORGS, DEMO_PASSWORD, DEMO_ROLES, demoEmail, seedDemoIfEmpty } from '../modules/demo/demo.seed.ts';
 import { startJobRunner } from '../jobs/runner.ts';
 import { DeliveryWorker } from '../modules/notifications/delivery-worker.ts';
+import { startMailIn } from '../modules/support/support.service.ts';
 import { buildApp } from '../server/app.ts';
 import { DiskStorage } from '../storage/index.ts';
 
@@ -40,6 +41,9 @@ export async function start() {
   // E-mail and SMS from the outbox (safe with several processes: docs/documents-and-notifications.md).
   const delivery = config.notifications.worker ? new DeliveryWorker(database.db, config, { log: (level, m) => log[level](m) }) : null;
   delivery?.start();
+  // Support mail in (MAIL_IN_PORT): mail becomes tickets, replies or triage (docs/support.md).
+  const storage = new DiskStorage(config.filesDir);
+  const mailIn = config.mailIn ? await startMailIn({ db: database.db, storage, host: config.mailIn.host, port: config.mailIn.port, defaultOrg: config.mailIn.org, log: (level, m) => log[level](m) }) : null;
   const url = config.publicUrl ?? address.replace('://[::1]', '://localhost');
 
   const lines = [
@@ -49,6 +53,7 @@ export async function start() {
     `  OpenAPI:        ${url}/api/v1/openapi.json`,
     `  Database:       ${config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.pgDir}`}`,
     `  E-mail:         ${config.smtp ? `SMTP ${config.smtp.host}:${config.smtp.port}` : 'no SMTP_HOST: messages are kept, see GET /api/v1/notifications?status=kept'}`,
+    `  Support mail:   ${mailIn && config.mailIn ? `SMTP receiver on ${config.mailIn.host}:${mailIn.port} (support+<business>@...)` : 'no MAIL_IN_PORT: no e-mail in'}`,
   ];
   if (config.demo) {
     lines.push('', `  Demo logins (password: ${DEMO_PASSWORD}):`);
@@ -72,6 +77,7 @@ export async function start() {
     force.unref();
     try {
       await app.close();
+      await mailIn?.close();
       await delivery?.stop();
       await jobs.stop();
       await database.shutdown();

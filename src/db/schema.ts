@@ -441,6 +441,108 @@ export interface OrderRemediesTable {
   created_by: string;
   created_at: Timestamp;
 }
+// Issue 13: contracts and the support desk (migration 0015).
+export interface ContractsTable {
+  id: string;
+  organization_id: string;
+  number: string;
+  customer_id: string;
+  tier: string;
+  starts_on: string;
+  ends_on: string;
+  renewal_on: string;
+  price_minor: ColumnType<number, number | undefined, number>;
+  currency: string;
+  included: ColumnType<{ service: string; quantity: number | null }[], string | undefined, string>;
+  sites: ColumnType<string[], string[] | undefined, string[]>;
+  source: ColumnType<string, string | undefined, string>;
+  rule: string | null;
+  note: string | null;
+  state: ColumnType<string, string | undefined, string>;
+  version: Version;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export interface ContractDevicesTable {
+  organization_id: string;
+  contract_id: string;
+  device_id: string;
+}
+export interface SupportTicketsTable {
+  id: string;
+  organization_id: string;
+  number: string;
+  kind: string;
+  contract_id: string | null;
+  customer_id: string | null;
+  device_id: string | null;
+  site: string | null;
+  channel: string;
+  subject: string;
+  description: string;
+  language: string;
+  tier: string;
+  response_clock: string | null;
+  resolution_clock: string | null;
+  severity: ColumnType<string, string | undefined, string>;
+  level: string;
+  assignee_id: string | null;
+  state: string;
+  first_response_at: Date | null;
+  resolved_at: Date | null;
+  root_cause_data: ColumnType<boolean, boolean | undefined, boolean>;
+  advice: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  findings: ColumnType<{ finding: string; rule: string; effect: string }[], string | undefined, string>;
+  billable: ColumnType<boolean, boolean | undefined, boolean>;
+  billing_rule: string | null;
+  hourly_price_minor: ColumnType<number | null, number | null | undefined, number | null>;
+  billable_minutes: number | null;
+  amount_minor: ColumnType<number | null, number | null | undefined, number | null>;
+  currency: string;
+  service_order_id: string | null;
+  contact: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  version: Version;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export interface SupportMessagesTable {
+  id: string;
+  organization_id: string;
+  ticket_id: string | null;
+  direction: string;
+  channel: string;
+  author: string | null;
+  from_address: string | null;
+  to_address: string | null;
+  subject: string | null;
+  body: ColumnType<string, string | undefined, string>;
+  message_id: string | null;
+  in_reply_to: string | null;
+  refs: ColumnType<string[], string[] | undefined, string[]>;
+  attachments: ColumnType<{ id: string; filename: string; contentType: string; size: number; key: string }[], string | undefined, string>;
+  triage: string | null;
+  triage_reason: string | null;
+  data: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  created_at: Timestamp;
+}
+export interface TrainingSessionsTable {
+  id: string;
+  organization_id: string;
+  number: string;
+  contract_id: string;
+  topic: string;
+  channel: string;
+  starts_at: Date;
+  local_date: string;
+  duration_minutes: number;
+  trainer_id: string | null;
+  attendees: ColumnType<{ name: string; email: string | null; attended: boolean | null }[], string | undefined, string>;
+  state: string;
+  rule: string | null;
+  version: Version;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
 
 export interface Database {
   organizations: OrganizationsTable;
@@ -476,4 +578,9 @@ export interface Database {
   tax_documents: TaxDocumentsTable;
   order_refunds: OrderRefundsTable;
   order_remedies: OrderRemediesTable;
+  contracts: ContractsTable;
+  contract_devices: ContractDevicesTable;
+  support_tickets: SupportTicketsTable;
+  support_messages: SupportMessagesTable;
+  training_sessions: TrainingSessionsTable;
 }

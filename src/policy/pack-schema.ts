@@ -113,6 +113,55 @@ const remedySchema = z
   })
   .strict();
 
+/** The support desk (issue 13, docs/support.md): contract tiers, ticket clocks, levels, training, paid help, free advice. */
+const supportTierSchema = z
+  .object({
+    id: z.string().regex(/^[a-z][a-z0-9-]*$/),
+    name: texts,
+    /** 'business': the pack's calendar (days off count, VN-2); '24/7': around the clock (ITM-2). Documentation of what the clocks do. */
+    calendar: z.enum(['business', '24/7']),
+    /** The pack clocks a ticket of this tier runs: the first answer and the fix (their ids under `clocks`). */
+    clocks: z
+      .object({ incidentResponse: z.string().min(1).optional(), incidentResolution: z.string().min(1).optional(), questionResponse: z.string().min(1).optional() })
+      .strict()
+      .default({}),
+    /** Paid help at this tier's price (VN-4): per started hour, in the pack currency's minor units. */
+    hourlyPrice: money.optional(),
+    rule: ruleId,
+  })
+  .strict();
+const supportSchema = z
+  .object({
+    rule: ruleId,
+    tiers: z.array(supportTierSchema).min(1),
+    /** The tier of a ticket without a contract (questions, paid help, free advice). */
+    defaultTier: z.string().min(1),
+    /** Engineer levels, lowest first (ITM-2: L1 → L2 → L3). */
+    levels: z.array(z.string().regex(/^[A-Z0-9][A-Za-z0-9-]*$/)).min(1),
+    /** When a ticket's clock turns at-risk: raise it one level ('next') or straight to a named one; 'none' only warns. */
+    escalateAtRisk: z.object({ to: z.string().min(1), rule: ruleId }).strict().optional(),
+    /** Incidents are handled once the client supplied the data for root-cause analysis; until then the clock waits on the client (VN-6). */
+    rootCauseData: ruleId.optional(),
+    /** Severe incidents (destroyed, unrecoverable) get recovery advice and advice on limiting the downtime (VN-7). */
+    severeAdvice: z.object({ rule: ruleId, text: texts }).strict().optional(),
+    /** Outside the contract's scope (a device it does not cover, an expired contract): advice and paid recovery support (VN-8). */
+    outsideScope: z.object({ rule: ruleId, text: texts }).strict().optional(),
+    /** Paid help for faults of use (VN-4): priced at the client's tier price. */
+    paidHelp: z.object({ rule: ruleId, text: texts }).strict().optional(),
+    /** Periodic training on use and administration (VN-5): only on the calendar's working days. */
+    training: z.object({ rule: ruleId, workingDaysOnly: z.boolean().default(true), channels: z.array(z.string().min(1)).min(1) }).strict().optional(),
+    /** Free advice for anyone, with an online consultant in the portal (SC-1). */
+    freeAdvice: z.object({ rule: ruleId, consultant: z.boolean().default(false), text: texts }).strict().optional(),
+    /** Contracts: how long before the renewal date the client is reminded. */
+    renewalReminder: z.object({ before: term, rule: ruleId }).strict().optional(),
+    /** Maintenance included with qualified hardware (ITM-1): a contract of this tier and term from the commencement event. */
+    includedMaintenance: z
+      .object({ rule: ruleId, tier: z.string().min(1), duration: term, commencement: z.array(eventType).min(1), categories: z.array(z.string().min(1)).min(1), text: texts })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 const versionBody = z
   .object({
     settings: z
@@ -260,6 +309,7 @@ const versionBody = z
       .default([]),
     /** What the client is offered once coverage has ended (ITS-10, VN-4). */
     afterExpiry: z.array(z.object({ type: z.enum(['extension-offer', 'paid-repair', 'paid-support']), rule: ruleId, text: texts }).strict()).default([]),
+    support: supportSchema.optional(),
   })
   .strict();
 
@@ -300,6 +350,7 @@ export const packSchema = z
         if (clockIds.has(c.id)) ctx.addIssue({ code: 'custom', path: ['versions', i, 'clocks', j, 'id'], message: `clock "${c.id}" appears twice` });
         clockIds.add(c.id);
       });
+      if (v.support) checkSupport(v, (path, message) => ctx.addIssue({ code: 'custom', path: ['versions', i, 'support', ...path], message }), cite);
       if (v.settings.currency) {
         const fees = v.fees;
         for (const k of ['diagnosis', 'transport'] as const) {
@@ -310,6 +361,33 @@ export const packSchema = z
       }
     });
   });
+
+/** The support section's references: rules, tiers, clocks (a tier's clocks start on events no other tier's clock starts on). */
+function checkSupport(v: z.infer<typeof versionBody>, issue: (path: (string | number)[], message: string) => void, cite: (id: string | undefined, path: (string | number)[]) => void) {
+  const s = v.support!;
+  const at = (p: (string | number)[]) => ['support', ...p];
+  cite(s.rule, at(['rule']));
+  for (const k of ['escalateAtRisk', 'severeAdvice', 'outsideScope', 'paidHelp', 'training', 'freeAdvice', 'renewalReminder', 'includedMaintenance'] as const) cite(s[k]?.rule, at([k, 'rule']));
+  cite(s.rootCauseData, at(['rootCauseData']));
+  const tiers = new Set(s.tiers.map((t) => t.id));
+  if (!tiers.has(s.defaultTier)) issue(['defaultTier'], `tier "${s.defaultTier}" is not one of the tiers`);
+  if (s.includedMaintenance && !tiers.has(s.includedMaintenance.tier)) issue(['includedMaintenance', 'tier'], `tier "${s.includedMaintenance.tier}" is not one of the tiers`);
+  if (s.escalateAtRisk && s.escalateAtRisk.to !== 'next' && !s.levels.includes(s.escalateAtRisk.to)) issue(['escalateAtRisk', 'to'], `"${s.escalateAtRisk.to}" is neither 'next' nor one of the levels`);
+  const clockStarts = new Map(v.clocks.map((c) => [c.id, c.startsAt]));
+  s.tiers.forEach((t, j) => {
+    cite(t.rule, ['support', 'tiers', j, 'rule']);
+    for (const [role, id] of Object.entries(t.clocks)) {
+      const start = clockStarts.get(id!);
+      if (!start) {
+        issue(['tiers', j, 'clocks', role], `clock "${id}" is not one of the pack's clocks`);
+        continue;
+      }
+      // A ticket starts exactly the clocks its tier names, by their start events: no other clock may share one.
+      const other = v.clocks.find((c) => c.startsAt === start && c.id !== id);
+      if (other) issue(['tiers', j, 'clocks', role], `clock "${id}" starts on "${start}", as clock "${other.id}" does: a support clock needs a start event of its own`);
+    }
+  });
+}
 
 export type PackFile = z.infer<typeof packSchema>;
 export type PackVersion = z.infer<typeof versionSchema>;

@@ -30,6 +30,8 @@ import { documentsRoutes } from '../modules/documents/documents.routes.ts';
 import { notificationsRoutes } from '../modules/notifications/notifications.routes.ts';
 import { clientAccountRoutes } from '../modules/client-account/client-account.routes.ts';
 import { billingRoutes } from '../modules/billing/billing.routes.ts';
+import { contractsRoutes } from '../modules/contracts/contracts.routes.ts';
+import { supportRoutes } from '../modules/support/support.routes.ts';
 import { webRoutes } from './web.ts';
 import '../core/actor.ts';
 import type { AppDeps } from '../core/deps.ts';
@@ -109,6 +111,8 @@ export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger): Promi
     await notificationsRoutes(z, deps);
     await clientAccountRoutes(z, deps);
     await billingRoutes(z, deps);
+    await contractsRoutes(z, deps);
+    await supportRoutes(z, deps);
     z.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
   });
   // The web app (staff console and client portal) at `/`.
