@@ -55,7 +55,7 @@ export async function run(): Promise<void> {
     customer: { name: 'Иван Петров', address: 'София', phone: '+359 88 123 4567', email: 'ivan.petrov@example.bg' },
     purchase: { documentType: 'invoice', documentNumber: '0000012345', soldOn: '2026-01-10', place: 'София' },
     coverage,
-    ruleTexts: ruleTexts('itema', coverage.policyVersion),
+    ruleTexts: ruleTexts(pack, coverage.policyVersion),
     qr: { url: 'https://itema.example/api/v1/documents/warranty-request-form.pdf?org=itema-pg&lang=bg', caption: 'Сканирайте' },
   };
   const n = 40;

@@ -21,6 +21,7 @@ beforeAll(async () => {
   ids.purchases = await one('purchases');
   ids.locations = await one('locations');
   ids['api-keys'] = await one('api_keys');
+  ids['staff-users'] = (await t.db.selectFrom('staff_users').select('id').where('organization_id', '=', org).where('role', '=', 'technician').executeTakeFirstOrThrow()).id;
   const m = multipart('invoice.pdf', 'application/pdf', PDF);
   const r = await t.app.inject({ method: 'POST', url: `/api/v1/purchases/${ids.purchases}/documents`, payload: m.payload, headers: { ...m.headers, cookie: t.cookies['itema-pg'].owner } });
   expect(r.statusCode).toBe(201);
@@ -59,6 +60,7 @@ const bodies: Record<string, unknown> = {
   'PATCH /api/v1/devices/:id': { version: 1, model: 'hijacked' },
   'PATCH /api/v1/purchases/:id': { version: 1, place: 'hijacked' },
   'PATCH /api/v1/locations/:id': { version: 1, name: 'hijacked' },
+  'PATCH /api/v1/staff-users/:id': { version: 1, disabled: true },
   'POST /api/v1/devices/:id/events': { type: 'warranty-voided', date: '2026-01-01', note: 'hijacked' },
   'POST /api/v1/service-orders/:id/actions': { action: 'cancel', reason: 'hijacked', version: 1 },
   'POST /api/v1/service-orders/:id/parts': { partId: 'x', category: 'ssd', version: 1 },
@@ -82,6 +84,7 @@ async function itemaState() {
     devices: await versions('devices'),
     purchases: await versions('purchases'),
     locations: await versions('locations'),
+    staff: await t.db.selectFrom('staff_users').select(['id', 'version', 'disabled_at']).where('organization_id', '=', org).orderBy('id').execute(),
     keys: await t.db.selectFrom('api_keys').select(['id', 'revoked_at']).where('organization_id', '=', org).execute(),
   };
 }

@@ -32,6 +32,26 @@ program
     process.exitCode = await exportCommand(opts);
   });
 
+const org = program.command('org').description('businesses: create one (its owner, locations and policy)');
+org
+  .command('create')
+  .requiredOption('--name <name>', "the business's name")
+  .option('--slug <slug>', 'its short name in links (default: from the name)')
+  .requiredOption('--country <code>', 'ISO 3166 country, e.g. BG (national holidays)')
+  .requiredOption('--time-zone <zone>', 'IANA time zone, e.g. Europe/Sofia')
+  .requiredOption('--currency <code>', 'ISO 4217 currency, e.g. EUR')
+  .option('--languages <list>', 'languages, comma-separated (en, bg, vi)', 'en')
+  .requiredOption('--owner-name <name>', "the first owner's name")
+  .requiredOption('--owner-email <email>', "the first owner's e-mail (the sign-in)")
+  .option('--owner-password <password>', "the first owner's password (else asked, or read from standard input's first line)")
+  .option('--location <spec>', 'a location as "name|address|phone|opening hours" (repeat for several)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+  .option('--policy <template>', 'the starting point of its policy: its, itmall, service-center, vn, itema or blank', 'blank')
+  .description('create a business with its first owner, its locations and its policy (a copy of a template, then its own)')
+  .action(async (opts) => {
+    const { orgCreateCommand } = await import('./org.ts');
+    process.exitCode = await orgCreateCommand(opts);
+  });
+
 const policy = program.command('policy').description('policy packs: validate, inspect, decide');
 policy
   .command('validate')

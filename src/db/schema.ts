@@ -15,6 +15,10 @@ export interface OrganizationsTable {
   version: Version;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Publications of the organization's policy so far (issue 11): the cache key of its compiled policy. */
+  policy_rev: Generated<number>;
+  /** ISO 3166 country (national holidays, the warranty's territory). */
+  country: string | null;
 }
 export interface LocationsTable {
   id: Generated<string>;
@@ -22,6 +26,7 @@ export interface LocationsTable {
   name: string;
   address: string | null;
   phone: string | null;
+  opening_hours: string | null;
   version: Version;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -543,6 +548,27 @@ export interface TrainingSessionsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
 }
+/** Issue 11: an organization's own policy, one row per published version (src/core/policy-store.ts). */
+export interface PolicyVersionsTable {
+  id: string;
+  organization_id: string;
+  seq: number;
+  label: string;
+  effective: string;
+  applies_to_existing: boolean;
+  body: unknown;
+  origin: string;
+  published_at: Timestamp;
+  published_by: string | null;
+}
+export interface PolicyDraftsTable {
+  organization_id: string;
+  body: unknown;
+  base_seq: number;
+  version: Version;
+  updated_by: string | null;
+  updated_at: Timestamp;
+}
 
 export interface Database {
   organizations: OrganizationsTable;
@@ -583,4 +609,6 @@ export interface Database {
   support_tickets: SupportTicketsTable;
   support_messages: SupportMessagesTable;
   training_sessions: TrainingSessionsTable;
+  policy_versions: PolicyVersionsTable;
+  policy_drafts: PolicyDraftsTable;
 }

@@ -32,6 +32,7 @@ import { clientAccountRoutes } from '../modules/client-account/client-account.ro
 import { billingRoutes } from '../modules/billing/billing.routes.ts';
 import { contractsRoutes } from '../modules/contracts/contracts.routes.ts';
 import { supportRoutes } from '../modules/support/support.routes.ts';
+import { policiesRoutes } from '../modules/policies/policies.routes.ts';
 import { webRoutes } from './web.ts';
 import '../core/actor.ts';
 import type { AppDeps } from '../core/deps.ts';
@@ -113,6 +114,7 @@ export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger): Promi
     await billingRoutes(z, deps);
     await contractsRoutes(z, deps);
     await supportRoutes(z, deps);
+    await policiesRoutes(z, deps);
     z.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
   });
   // The web app (staff console and client portal) at `/`.

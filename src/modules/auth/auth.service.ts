@@ -11,6 +11,8 @@ import { AuthErrors } from './auth.errors.ts';
 import { signInKeys, signInSucceeded, takeSignInAttempt } from './sign-in-limit.ts';
 
 export const hashPassword = (password: string) => hash(password);
+/** Drops this process's cached API-key lookups (a revocation takes effect here at once). */
+export { forgetApiKeys };
 
 // Verifying against a fixed hash when the user is unknown keeps the response time the same, so the
 // timing does not tell which e-mail addresses exist.

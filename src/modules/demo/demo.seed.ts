@@ -14,6 +14,7 @@ import * as devices from '../devices/devices.service.ts';
 import * as purchases from '../purchases/purchases.service.ts';
 import * as orders from '../service-orders/service-orders.service.ts';
 import type { PackId } from '../organizations/organizations.service.ts';
+import { adoptTemplate } from '../policies/templates.service.ts';
 
 export const DEMO_PASSWORD = 'aftercare-demo';
 export const DEMO_ROLES: { role: Role; local: string }[] = [
@@ -249,6 +250,8 @@ export async function seedDemoIfEmpty(db: Db, now: Date = new Date()): Promise<b
         .returningAll()
         .executeTakeFirstOrThrow();
       const a = systemActor(org.id, 'demo');
+      // The demo business's own policy: its pack as version 1 (issue 11).
+      await adoptTemplate(tx, org.id, spec.packId, null, 'demo');
       await audit(tx, a, { action: 'organization.created', entityType: 'organization', entityId: org.id, after: { slug: spec.slug, packId: spec.packId } });
       await tx.insertInto('locations').values({ id: uuidv7(), organization_id: org.id, ...spec.location }).execute();
       for (const r of DEMO_ROLES) {

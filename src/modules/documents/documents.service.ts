@@ -5,7 +5,8 @@ import type { Selectable } from 'kysely';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/index.ts';
 import type { ServiceOrdersTable } from '../../db/schema.ts';
-import { getShippedPack } from '../../policy/index.ts';
+import type { CompiledPack } from '../../policy/index.ts';
+import { policyOfOrg } from '../../core/organization.ts';
 import type { Texts } from '../../policy/types.ts';
 import { systemActor, type Actor } from '../../core/actor.ts';
 import { CoreErrors, notFound, problem, type ProblemCode } from '../../core/errors.ts';
@@ -42,8 +43,7 @@ export async function businessOf(db: Db, org: Org, config: Config): Promise<Busi
 }
 
 /** The pack's statement of every rule, for the version the document cites. */
-export function ruleTexts(packId: string, version: string): Record<string, Texts> {
-  const pack = getShippedPack(packId);
+export function ruleTexts(pack: CompiledPack, version: string): Record<string, Texts> {
   const v = pack.versions.find((x) => x.version === version) ?? pack.versions[pack.versions.length - 1];
   return (v.raw.rules ?? {}) as Record<string, Texts>;
 }
@@ -67,7 +67,7 @@ export async function warrantyCard(db: Db, config: Config, actor: Actor, deviceI
     customer: cust ? { name: cust.name, address: cust.address, phone: cust.phone, email: cust.email } : null,
     purchase: purchase ? { documentType: purchase.document_type, documentNumber: purchase.document_number, soldOn: purchase.sold_on as unknown as string, place: purchase.place } : null,
     coverage: answer.coverage,
-    ruleTexts: ruleTexts(org.pack_id, answer.coverage.policyVersion),
+    ruleTexts: ruleTexts(await policyOfOrg(db, org.id), answer.coverage.policyVersion),
     qr: { url: requestFormUrl(config, org.slug, lang), caption: t(lang, 'common.scanForm') },
   });
   return { pdf, filename: `warranty-card-${answer.device.serial.replace(/[^\w.-]/g, '_')}-${lang}.pdf` };
@@ -88,7 +88,7 @@ export async function requestForm(db: Db, config: Config, actor: Actor | null, q
     throw problem(CoreErrors, 'not-found', `No business ${q.org}`, { errors: [{ field: 'querystring.org', message: 'no business with this slug' }] });
   }
   const lang = q.lang ?? pickLang(org.languages[0]);
-  const pack = getShippedPack(org.pack_id);
+  const pack = await policyOfOrg(db, org.id);
   const v = pack.versions[pack.versions.length - 1];
   const pdf = await renderRequestForm({
     lang,
@@ -221,11 +221,11 @@ export async function quote(db: Db, config: Config, o: OrderRow, q: { lang?: Doc
   // The window's end as the engine evaluates the order's clock (SC-6), seen from the quote's instant:
   // the same answer before and after the client decides.
   const org = await repo.organizationById(db, o.organization_id);
-  const clock = (await orderClocks(db, getShippedPack(org!.pack_id), o, new Date(rec.quotedAt))).find((c) => c.id === 'decision-window');
+  const pack = await policyOfOrg(db, o.organization_id);
+  const clock = (await orderClocks(db, pack, o, new Date(rec.quotedAt))).find((c) => c.id === 'decision-window');
   const due = clock?.due ? todayIn(org!.time_zone, new Date(clock.due)) : null;
   // Findings as the pack's exclusions name them (the version the order was judged by), in the
   // document's language; a code the pack does not know is printed as recorded.
-  const pack = getShippedPack(org!.pack_id);
   const version = pack.versions.find((x) => x.version === o.policy_version) ?? pack.versions[pack.versions.length - 1];
   const findings = (o.findings ?? []).map((code) => {
     const e = version.raw.exclusions.find((x) => x.finding === code);
@@ -252,7 +252,7 @@ export async function completionCertificate(db: Db, config: Config, o: OrderRow,
     .execute();
   const works = [...new Set(repairs.flatMap((r) => ((r.after as { works?: string[] } | null)?.works ?? [])))];
   const parts = await db.selectFrom('order_parts').selectAll().where('organization_id', '=', o.organization_id).where('order_id', '=', o.id).orderBy('created_at').orderBy('id').execute();
-  const rules = ruleTexts(org.pack_id, o.policy_version ?? '');
+  const rules = ruleTexts(await policyOfOrg(db, o.organization_id), o.policy_version ?? '');
   const test = o.test_result as { passed: boolean; report: string; rule: string } | null;
   // The engine's coverage on the handover day: ITEMA-14's extension, ITS-2's repair term, part cards.
   const coverage = o.device_id ? (await byDeviceId(db, { organizationId: o.organization_id } as Actor, o.device_id, { at: day })).coverage : null;

@@ -38,7 +38,8 @@ type Payload = Record<string, unknown> & {
   due?: string;
   version?: string;
   effective?: string;
-  summary?: string;
+  /** A text, or one per language ({ en, bg, vi }: a policy change's summary for the client's devices). */
+  summary?: string | Record<string, string>;
   code?: string;
   to?: string;
 };
@@ -136,7 +137,7 @@ export async function compose(db: Db, config: Config, row: OutboxRow): Promise<C
     clock: str(p.clock),
     version: str(p.version),
     effective: p.effective ? formatDate(lang, p.effective) : '',
-    summary: str(p.summary),
+    summary: p.summary && typeof p.summary === 'object' ? (p.summary[lang] ?? p.summary.en ?? '') : str(p.summary),
     code: str(p.code),
   });
   if (!t) return [];

@@ -2,6 +2,8 @@
 import { defineErrors } from '../../core/errors.ts';
 
 export const OrganizationErrors = defineErrors('organizations', {
+  'owner-only': { status: 403, description: 'Only an owner may change an owner or give the owner role; `errors[]` names the field.' },
+  'last-owner': { status: 409, description: 'The change would leave the business without an active owner (deactivating or demoting the last one); `errors[]` names the field. Make another owner first.' },
   'email-taken': { status: 409, description: 'A staff user with this e-mail address already exists (e-mail addresses are unique across organizations); `errors[]` names `body.email`. Use another address.' },
 });
 

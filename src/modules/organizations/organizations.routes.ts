@@ -9,16 +9,18 @@ const Organization = z.object({
   id: z.string(),
   slug: z.string(),
   name: z.string(),
-  packId: z.enum(svc.PACK_IDS).describe('The policy pack the organization runs on'),
+  packId: z.string().describe('The template its policy started from (its, itmall, service-center, vn, itema, blank); the policy itself is the business’s own (GET /api/v1/policy/versions)'),
+  country: z.string().nullable().describe('ISO 3166 country: national holidays and the warranty’s territory'),
+  policyRev: z.number().int().describe('Publications of the policy so far'),
   timeZone: z.string(),
   currency: z.string(),
   languages: z.array(z.string()),
   version: z.number().int(),
 });
 z.globalRegistry.add(Organization, { id: 'Organization' });
-const Location = z.object({ id: z.string(), name: z.string(), address: z.string().nullable(), phone: z.string().nullable(), version: z.number().int() });
+const Location = z.object({ id: z.string(), name: z.string(), address: z.string().nullable(), phone: z.string().nullable(), openingHours: z.string().nullable(), version: z.number().int() });
 z.globalRegistry.add(Location, { id: 'Location' });
-const StaffUser = z.object({ id: z.string(), name: z.string(), email: z.string(), role: z.enum(ROLES), disabled: z.boolean() });
+const StaffUser = z.object({ id: z.string(), name: z.string(), email: z.string(), role: z.enum(ROLES), disabled: z.boolean(), version: z.number().int() });
 z.globalRegistry.add(StaffUser, { id: 'StaffUser' });
 const Texts = z.object({ en: z.string(), bg: z.string().optional(), vi: z.string().optional() });
 const PolicyPackInForce = z.object({
@@ -80,7 +82,7 @@ export async function organizationsRoutes(app: ZApp, deps: AppDeps) {
         body: z.object({
           version: z.number().int(),
           name: z.string().min(1).max(200).optional(),
-          packId: z.enum(svc.PACK_IDS).optional(),
+          country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 code such as BG').nullish(),
           timeZone: TimeZone.optional(),
           currency: Currency.optional(),
           languages: z.array(z.enum(['en', 'bg', 'vi'])).min(1).optional(),
@@ -102,7 +104,7 @@ export async function organizationsRoutes(app: ZApp, deps: AppDeps) {
         operationId: 'createLocation',
         tags,
         summary: 'Add a location',
-        body: z.object({ name: z.string().min(1).max(200), address: z.string().max(500).nullish(), phone: z.string().max(50).nullish() }),
+        body: z.object({ name: z.string().min(1).max(200), address: z.string().max(500).nullish(), phone: z.string().max(50).nullish(), openingHours: z.string().max(300).nullish() }),
         response: { 201: Location },
       },
     },
@@ -117,7 +119,7 @@ export async function organizationsRoutes(app: ZApp, deps: AppDeps) {
         tags,
         summary: 'Change a location',
         params: IdParams,
-        body: z.object({ version: z.number().int(), name: z.string().min(1).max(200).optional(), address: z.string().max(500).nullish(), phone: z.string().max(50).nullish() }),
+        body: z.object({ version: z.number().int(), name: z.string().min(1).max(200).optional(), address: z.string().max(500).nullish(), phone: z.string().max(50).nullish(), openingHours: z.string().max(300).nullish() }),
         response: { 200: Location },
       },
     },
@@ -140,5 +142,26 @@ export async function organizationsRoutes(app: ZApp, deps: AppDeps) {
       },
     },
     async (req, reply) => reply.status(201).send(await svc.createStaff(deps.db, actorOf(req), req.body)),
+  );
+  app.patch(
+    '/api/v1/staff-users/:id',
+    {
+      config: { access: MANAGERS, problems: ['not-found', 'version-conflict', 'owner-only', 'last-owner'] },
+      schema: {
+        operationId: 'updateStaffUser',
+        tags,
+        summary: 'Change a staff user: role, name, deactivate (their sessions and API keys stop at once) or reactivate, reset the password',
+        params: IdParams,
+        body: z.object({
+          version: z.number().int(),
+          name: z.string().min(1).max(200).optional(),
+          role: z.enum(ROLES).optional(),
+          disabled: z.boolean().optional(),
+          password: z.string().min(10, 'must be at least 10 characters').max(1000).optional(),
+        }),
+        response: { 200: StaffUser },
+      },
+    },
+    async (req) => svc.updateStaff(deps.db, actorOf(req), req.params.id, req.body),
   );
 }

@@ -4,9 +4,10 @@ import { audit } from '../../core/audit.ts';
 import type { Actor, Role } from '../../core/actor.ts';
 import { notFound, problem, versionConflict } from '../../core/errors.ts';
 import { OrganizationErrors } from './organizations.errors.ts';
-import { hashPassword } from '../auth/auth.service.ts';
+import { forgetApiKeys, hashPassword } from '../auth/auth.service.ts';
 import * as repo from './organizations.repository.ts';
-import { getShippedPack, selectVersion, type Texts } from '../../policy/index.ts';
+import { selectVersion, type Texts } from '../../policy/index.ts';
+import { policyOf } from '../../core/policy-store.ts';
 import { parseDate } from '../../policy/dates.ts';
 import { todayIn } from '../../core/day.ts';
 
@@ -17,14 +18,16 @@ export const orgView = (o: repo.OrgRow) => ({
   id: o.id,
   slug: o.slug,
   name: o.name,
-  packId: o.pack_id as PackId,
+  packId: o.pack_id,
+  country: o.country,
+  policyRev: o.policy_rev,
   timeZone: o.time_zone,
   currency: o.currency,
   languages: o.languages,
   version: o.version,
 });
-export const locationView = (l: repo.LocationRow) => ({ id: l.id, name: l.name, address: l.address, phone: l.phone, version: l.version });
-export const staffView = (u: repo.StaffRow) => ({ id: u.id, name: u.name, email: u.email, role: u.role as Role, disabled: u.disabled_at !== null });
+export const locationView = (l: repo.LocationRow) => ({ id: l.id, name: l.name, address: l.address, phone: l.phone, openingHours: l.opening_hours, version: l.version });
+export const staffView = (u: repo.StaffRow) => ({ id: u.id, name: u.name, email: u.email, role: u.role as Role, disabled: u.disabled_at !== null, version: u.version });
 
 export function isTimeZone(tz: string) {
   try {
@@ -44,7 +47,7 @@ export async function getCurrent(db: Db, actor: Actor) {
 export interface OrgPatch {
   version: number;
   name?: string;
-  packId?: PackId;
+  country?: string | null;
   timeZone?: string;
   currency?: string;
   languages?: string[];
@@ -59,7 +62,7 @@ export async function updateCurrent(db: Db, actor: Actor, p: OrgPatch) {
       .updateTable('organizations')
       .set({
         name: p.name ?? before.name,
-        pack_id: p.packId ?? before.pack_id,
+        country: p.country === undefined ? before.country : p.country,
         time_zone: p.timeZone ?? before.time_zone,
         currency: p.currency ?? before.currency,
         languages: p.languages ?? before.languages,
@@ -78,11 +81,11 @@ export async function listLocations(db: Db, actor: Actor) {
   return (await repo.listLocations(db, actor.organizationId)).map(locationView);
 }
 
-export async function createLocation(db: Db, actor: Actor, input: { name: string; address?: string | null; phone?: string | null }) {
+export async function createLocation(db: Db, actor: Actor, input: { name: string; address?: string | null; phone?: string | null; openingHours?: string | null }) {
   return db.transaction().execute(async (tx) => {
     const row = await tx
       .insertInto('locations')
-      .values({ id: uuidv7(), organization_id: actor.organizationId, name: input.name, address: input.address ?? null, phone: input.phone ?? null })
+      .values({ id: uuidv7(), organization_id: actor.organizationId, name: input.name, address: input.address ?? null, phone: input.phone ?? null, opening_hours: input.openingHours ?? null })
       .returningAll()
       .executeTakeFirstOrThrow();
     await audit(tx, actor, { action: 'location.created', entityType: 'location', entityId: row.id, after: locationView(row) });
@@ -90,7 +93,7 @@ export async function createLocation(db: Db, actor: Actor, input: { name: string
   });
 }
 
-export async function updateLocation(db: Db, actor: Actor, id: string, p: { version: number; name?: string; address?: string | null; phone?: string | null }) {
+export async function updateLocation(db: Db, actor: Actor, id: string, p: { version: number; name?: string; address?: string | null; phone?: string | null; openingHours?: string | null }) {
   return db.transaction().execute(async (tx) => {
     const before = await repo.lockLocation(tx, actor.organizationId, id);
     if (!before) throw notFound('Location');
@@ -101,6 +104,7 @@ export async function updateLocation(db: Db, actor: Actor, id: string, p: { vers
         name: p.name ?? before.name,
         address: p.address === undefined ? before.address : p.address,
         phone: p.phone === undefined ? before.phone : p.phone,
+        opening_hours: p.openingHours === undefined ? before.opening_hours : p.openingHours,
         version: before.version + 1,
         updated_at: new Date(),
       })
@@ -132,6 +136,65 @@ export async function createStaff(db: Db, actor: Actor, input: { name: string; e
   });
 }
 
+export interface StaffPatch {
+  version: number;
+  name?: string;
+  role?: Role;
+  /** true: deactivate (their sessions and API keys stop at once); false: reactivate. */
+  disabled?: boolean;
+  /** A new password (a reset by an owner or manager); their sessions end. */
+  password?: string;
+}
+
+/**
+ * Owners and managers change staff: role, name, deactivation, a password reset. A manager may not
+ * touch an owner or make one; nobody deactivates or demotes the last active owner. A deactivated
+ * user's sessions are revoked and the API keys they created too, in the same transaction.
+ */
+export async function updateStaff(db: Db, actor: Actor, id: string, p: StaffPatch) {
+  const passwordHash = p.password ? await hashPassword(p.password) : undefined;
+  const result = await db.transaction().execute(async (tx) => {
+    const before = await tx.selectFrom('staff_users').selectAll().where('organization_id', '=', actor.organizationId).where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!before) throw notFound('Staff user');
+    if (before.version !== p.version) throw versionConflict(staffView(before));
+    if (actor.role !== 'owner' && (before.role === 'owner' || p.role === 'owner')) {
+      throw problem(OrganizationErrors, 'owner-only', 'Only an owner may change an owner or make one', { errors: [{ field: p.role === 'owner' ? 'body.role' : 'params.id', message: 'owners only' }] });
+    }
+    const losesOwner = before.role === 'owner' && before.disabled_at === null && (p.disabled === true || (p.role !== undefined && p.role !== 'owner'));
+    if (losesOwner) {
+      const owners = await tx.selectFrom('staff_users').select((eb) => eb.fn.countAll<string>().as('n')).where('organization_id', '=', actor.organizationId).where('role', '=', 'owner').where('disabled_at', 'is', null).executeTakeFirstOrThrow();
+      if (Number(owners.n) <= 1) throw problem(OrganizationErrors, 'last-owner', 'The business needs an active owner', { errors: [{ field: p.disabled ? 'body.disabled' : 'body.role', message: 'this is the last active owner' }] });
+    }
+    const now = new Date();
+    const disabledAt = p.disabled === undefined ? before.disabled_at : p.disabled ? (before.disabled_at ?? now) : null;
+    const after = await tx
+      .updateTable('staff_users')
+      .set({ name: p.name ?? before.name, role: p.role ?? before.role, disabled_at: disabledAt, ...(passwordHash ? { password_hash: passwordHash } : {}), version: before.version + 1, updated_at: now })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    let revokedKeys = 0;
+    if ((disabledAt && !before.disabled_at) || passwordHash || (p.role && p.role !== before.role)) {
+      // Sessions carry no role of their own, but a changed password or deactivation ends them.
+      if (disabledAt || passwordHash) await tx.updateTable('sessions').set({ revoked_at: now }).where('staff_user_id', '=', id).where('revoked_at', 'is', null).execute();
+    }
+    if (disabledAt && !before.disabled_at) {
+      const r = await tx.updateTable('api_keys').set({ revoked_at: now }).where('organization_id', '=', actor.organizationId).where('created_by', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+      revokedKeys = Number(r.numUpdatedRows);
+    }
+    await audit(tx, actor, {
+      action: passwordHash ? 'staff-user.password-reset' : 'staff-user.updated',
+      entityType: 'staff-user',
+      entityId: id,
+      before: staffView(before),
+      after: { ...staffView(after), ...(revokedKeys ? { revokedApiKeys: revokedKeys } : {}) },
+    });
+    return { view: staffView(after), revokedKeys };
+  });
+  if (result.revokedKeys) forgetApiKeys();
+  return result.view;
+}
+
 export interface PolicyRule {
   id: string;
   text: Texts;
@@ -146,7 +209,7 @@ export interface PolicyRule {
 async function versionInForce(db: Db, actor: Actor) {
   const o = await repo.getOrganization(db, actor.organizationId);
   if (!o) throw notFound('Organization');
-  const pack = getShippedPack(o.pack_id);
+  const pack = await policyOf(db, o);
   const today = todayIn(o.time_zone);
   const day = parseDate(today);
   return { org: o, pack, today, v: selectVersion(pack, day, day) };

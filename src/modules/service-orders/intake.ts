@@ -145,7 +145,7 @@ export async function insertClaim(tx: Tx, actor: Actor, f: ClaimFields, now: Dat
     email: f.customerId ? null : (f.customer?.email?.toLowerCase() ?? null),
   });
   const org = read.org!;
-  const pack = packOf(org);
+  const pack = await packOf(tx, org);
   if (f.workOrder) checkWorkOrder(pack, now, f.workOrder, 'body.workOrder');
   const v = versionAt(pack, now.toISOString());
   const customer = await intakeCustomer(tx, actor, f, read.customer);
@@ -190,7 +190,7 @@ export async function insertClaim(tx: Tx, actor: Actor, f: ClaimFields, now: Dat
  */
 export async function insertWebClaim(tx: Tx, actor: Actor, s: WebClaimFields, now: Date): Promise<WebIntake> {
   const org = await orgOf(tx, actor.organizationId);
-  const pack = packOf(org);
+  const pack = await packOf(tx, org);
   const v = versionAt(pack, now.toISOString());
   const claimDate = todayIn(org.time_zone, now);
   const sent = { name: s.name, email: s.email, phone: s.phone, address: s.address ?? null };

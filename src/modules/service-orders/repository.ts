@@ -101,7 +101,7 @@ export async function readIntake(tx: Tx, orgId: string, q: { deviceId: string | 
                   else ${serial}::text is not null and serial = ${serial}::text and (${manufacturer}::text is null or lower(manufacturer) = ${manufacturer}::text) end)
       limit 10)
     select
-      (select to_jsonb(o) from (select id, slug, pack_id, time_zone, currency from organizations where id = ${orgId}) o) as org,
+      (select to_jsonb(o) from (select id, slug, pack_id, policy_rev, time_zone, currency from organizations where id = ${orgId}) o) as org,
       (select to_jsonb(c) from (select id, name, email, phone, address, preferred_language, preferred_channel from customers
          where organization_id = ${orgId}
            and (case when ${customerId}::uuid is not null then id = ${customerId}::uuid else ${email}::text is not null and lower(email) = ${email}::text end)
@@ -209,7 +209,7 @@ export function orderByNumber(db: Db | Tx, orgId: string, number: string) {
     .executeTakeFirst();
 }
 
-export const orgNameAndPack = (db: Db | Tx, orgId: string) => db.selectFrom('organizations').select(['name', 'pack_id']).where('id', '=', orgId).executeTakeFirstOrThrow();
+export const orgNameAndPack = (db: Db | Tx, orgId: string) => db.selectFrom('organizations').select(['id', 'name', 'pack_id', 'policy_rev']).where('id', '=', orgId).executeTakeFirstOrThrow();
 export const deviceLabel = (db: Db | Tx, orgId: string, deviceId: string) =>
   db.selectFrom('devices').select(['manufacturer', 'model', 'serial']).where('organization_id', '=', orgId).where('id', '=', deviceId).executeTakeFirstOrThrow();
 

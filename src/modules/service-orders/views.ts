@@ -201,7 +201,7 @@ export async function pageView(db: Db | Tx, o: OrderRow, now: Date) {
   const sent = o.awaiting_link ? ((o.submitted ?? {}) as { serial?: string; manufacturer?: string; model?: string }) : null;
   const device = o.device_id ? await repo.deviceLabel(db, o.organization_id, o.device_id) : sent?.serial ? { manufacturer: sent.manufacturer ?? '', model: sent.model ?? null, serial: sent.serial } : null;
   const tl = await timeline(db, o);
-  const pack = packOf(org);
+  const pack = await packOf(db, org);
   const clocks = await orderClocks(db, pack, o, now);
   const window = clocks.find((c) => c.id === 'decision-window');
   // The client's rights as they arise (ITEMA-18/31, ITEMA-32), in the order's language.

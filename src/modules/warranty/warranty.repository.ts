@@ -18,7 +18,9 @@ export interface LookupRow {
   manufacturer_warranty_term: string | null;
   manufacturer_warranty_provider: string | null;
   customer_id: string | null;
+  organization_id: string;
   pack_id: string;
+  policy_rev: number;
   time_zone: string;
   parts: { part_key: string; category: string; term: string | null }[];
   events: {
@@ -39,7 +41,7 @@ export interface LookupRow {
 const LOOKUP_SELECT = `
   select d.id, d.serial, d.manufacturer, d.model, d.category, d.kind, d.condition, d.discount_defect, d.term,
          d.manufacturer_warranty_term, d.manufacturer_warranty_provider, d.customer_id,
-         o.pack_id, o.time_zone,
+         d.organization_id, o.pack_id, o.policy_rev, o.time_zone,
          coalesce((select json_agg(json_build_object('part_key', p.part_key, 'category', p.category, 'term', p.term) order by p.part_key)
                      from device_parts p where p.device_id = d.id), '[]') as parts,
          coalesce((select json_agg(json_build_object('type', e.type, 'date', e.date, 'part_id', e.part_id,

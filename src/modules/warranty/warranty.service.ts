@@ -1,7 +1,8 @@
 // Warranty lookup: loads the device and its history and asks the policy engine. No warranty
 // arithmetic happens here; every date and reason comes from computeCoverage.
 import type { Db } from '../../db/index.ts';
-import { computeCoverage, getShippedPack, PolicyInputError } from '../../policy/index.ts';
+import { computeCoverage, PolicyInputError, type CompiledPack } from '../../policy/index.ts';
+import { cachedPolicy, policyOf } from '../../core/policy-store.ts';
 import type { CoverageReport, DeviceInput, Lang } from '../../policy/types.ts';
 import type { Actor } from '../../core/actor.ts';
 import { notFound, problem } from '../../core/errors.ts';
@@ -30,11 +31,11 @@ export interface WarrantyAnswer {
   coverage: CoverageReport;
 }
 
-function answer(r: repo.LookupRow, at: string | undefined, lang: Lang): WarrantyAnswer {
+function answer(r: repo.LookupRow, pack: CompiledPack, at: string | undefined, lang: Lang): WarrantyAnswer {
   const moment = at ?? todayIn(r.time_zone);
   let coverage: CoverageReport;
   try {
-    coverage = computeCoverage(deviceInput(r), toDeviceEvents(r.events), getShippedPack(r.pack_id), moment);
+    coverage = computeCoverage(deviceInput(r), toDeviceEvents(r.events), pack, moment);
   } catch (e) {
     if (e instanceof PolicyInputError) {
       throw problem(WarrantyErrors, 'policy-input-invalid', 'The device record cannot be evaluated by its policy', {
@@ -66,11 +67,18 @@ export async function bySerial(db: Db, actor: Actor, q: { serial: string; manufa
       candidates: rows.map((r) => ({ id: r.id, manufacturer: r.manufacturer, model: r.model })),
     });
   }
-  return answer(rows[0], q.at, q.lang ?? 'en');
+  return answer(rows[0], await packOfRow(db, rows[0]), q.at, q.lang ?? 'en');
 }
+
+// The organization's policy at the revision the lookup's row shows: from the cache without a
+// further await on the hot path.
+const packOfRow = (db: Db, r: repo.LookupRow): CompiledPack | Promise<CompiledPack> => {
+  const owner = { id: r.organization_id, pack_id: r.pack_id, policy_rev: r.policy_rev };
+  return cachedPolicy(owner) ?? policyOf(db, owner);
+};
 
 export async function byDeviceId(db: Db, actor: Actor, id: string, q: { at?: string; lang?: Lang }) {
   const rows = await repo.lookup(db, actor.organizationId, { id });
   if (rows.length === 0) throw notFound('Device');
-  return answer(rows[0], q.at, q.lang ?? 'en');
+  return answer(rows[0], await packOfRow(db, rows[0]), q.at, q.lang ?? 'en');
 }
