@@ -21,11 +21,13 @@ export function AdminPage() {
         <Tabs.List>
           <Tabs.Tab value="settings">{t('admin.settings')}</Tabs.Tab>
           <Tabs.Tab value="staff">{t('admin.staff')}</Tabs.Tab>
+          <Tabs.Tab value="locations" data-testid="tab-locations">{t('setup.locations')}</Tabs.Tab>
           <Tabs.Tab value="keys">{t('admin.keys')}</Tabs.Tab>
           <Tabs.Tab value="import">{t('admin.import')}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="settings" pt="md"><Settings /></Tabs.Panel>
         <Tabs.Panel value="staff" pt="md"><Staff /></Tabs.Panel>
+        <Tabs.Panel value="locations" pt="md"><Locations /></Tabs.Panel>
         <Tabs.Panel value="keys" pt="md"><Keys /></Tabs.Panel>
         <Tabs.Panel value="import" pt="md"><Import /></Tabs.Panel>
       </Tabs>
@@ -151,8 +153,8 @@ function Staff() {
       <Loaded s={s}>
         {(d) => (
           <Table>
-            <Table.Thead><Table.Tr><Table.Th>{t('claim.name')}</Table.Th><Table.Th>{t('claim.email')}</Table.Th><Table.Th>{t('admin.role')}</Table.Th></Table.Tr></Table.Thead>
-            <Table.Tbody>{d.items.map((u) => <Table.Tr key={u.id}><Table.Td>{u.name}</Table.Td><Table.Td>{u.email}</Table.Td><Table.Td><Badge variant="light" color="dark">{t(`role.${u.role}`, u.role)}</Badge></Table.Td></Table.Tr>)}</Table.Tbody>
+            <Table.Thead><Table.Tr><Table.Th>{t('claim.name')}</Table.Th><Table.Th>{t('claim.email')}</Table.Th><Table.Th>{t('admin.role')}</Table.Th><Table.Th>{t('setup.status')}</Table.Th></Table.Tr></Table.Thead>
+            <Table.Tbody>{d.items.map((u) => <StaffRow key={u.id} u={u} />)}</Table.Tbody>
           </Table>
         )}
       </Loaded>
@@ -168,6 +170,77 @@ function Staff() {
         <ErrorNote error={error} />
       </Card>
     </Stack>
+  );
+}
+
+type StaffUser = Schemas['StaffUser'];
+/** One staff user: role, deactivate / reactivate (their sessions and keys stop at once), password reset. */
+function StaffRow({ u }: { u: StaffUser }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const [pw, setPw] = useState('');
+  const patch = useMutation({
+    mutationFn: (body: Omit<Body<'/api/v1/staff-users/{id}', 'patch'>, 'version'>) => ok(api.PATCH('/api/v1/staff-users/{id}', { params: { path: { id: u.id } }, body: { version: u.version, ...body } })),
+    onSuccess: () => {
+      setPw('');
+      return qc.invalidateQueries({ queryKey: keys.staff });
+    },
+  });
+  return (
+    <Table.Tr data-staff={u.email}>
+      <Table.Td>{u.name}</Table.Td>
+      <Table.Td>{u.email}</Table.Td>
+      <Table.Td>
+        <Select aria-label={t('admin.role')} size="xs" data={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))} value={u.role} onChange={(v) => v && v !== u.role && patch.mutate({ role: v as Role })} allowDeselect={false} />
+      </Table.Td>
+      <Table.Td>
+        <Group gap={4} wrap="nowrap">
+          <Button size="compact-xs" variant="light" color={u.disabled ? 'teal' : 'red'} onClick={() => patch.mutate({ disabled: !u.disabled })} data-testid="toggle-staff">
+            {u.disabled ? t('setup.reactivate') : t('setup.deactivate')}
+          </Button>
+          <TextInput size="xs" type="password" aria-label={t('setup.newPassword')} placeholder={t('setup.newPassword')} value={pw} onChange={(e) => setPw(e.currentTarget.value)} />
+          <Button size="compact-xs" variant="default" disabled={pw.length < 10} onClick={() => patch.mutate({ password: pw })}>{t('setup.resetPassword')}</Button>
+        </Group>
+        <ErrorNote error={patch.error} />
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+type Location = Schemas['Location'];
+function Locations() {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const s = useQuery({ queryKey: ['locations'], queryFn: ({ signal }) => ok(api.GET('/api/v1/locations', { signal })) });
+  const empty = { name: '', address: '', phone: '', openingHours: '' };
+  const [f, setF] = useState(empty);
+  const refresh = () => qc.invalidateQueries({ queryKey: ['locations'] });
+  const create = useMutation({ mutationFn: () => ok(api.POST('/api/v1/locations', { body: f })), onSuccess: () => { setF(empty); return refresh(); } });
+  const field = (k: keyof typeof empty, label: string) => <TextInput label={label} value={f[k]} onChange={(e) => { const v = e.currentTarget.value; setF((x) => ({ ...x, [k]: v })); }} />;
+  return (
+    <Stack>
+      <Loaded s={s}>{(d) => <Stack gap="xs">{d.items.map((l) => <LocationCard key={`${l.id}-${l.version}`} l={l} onSaved={refresh} />)}</Stack>}</Loaded>
+      <Card withBorder>
+        <Title order={2} size="h5" mb="xs">{t('setup.addLocation')}</Title>
+        <SimpleGrid cols={{ base: 1, md: 4 }}>{field('name', t('claim.name'))}{field('address', t('setup.address'))}{field('phone', t('setup.phone'))}{field('openingHours', t('setup.openingHours'))}</SimpleGrid>
+        <Group mt="xs"><Button onClick={() => create.mutate()} disabled={!f.name.trim()}>{t('common.add')}</Button></Group>
+        <ErrorNote error={create.error} />
+      </Card>
+    </Stack>
+  );
+}
+
+function LocationCard({ l, onSaved }: { l: Location; onSaved: () => void }) {
+  const { t } = useTranslation();
+  const [f, setF] = useState({ name: l.name, address: l.address ?? '', phone: l.phone ?? '', openingHours: l.openingHours ?? '' });
+  const save = useMutation({ mutationFn: () => ok(api.PATCH('/api/v1/locations/{id}', { params: { path: { id: l.id } }, body: { version: l.version, ...f } })), onSuccess: onSaved });
+  const field = (k: keyof typeof f, label: string) => <TextInput label={label} value={f[k]} onChange={(e) => { const v = e.currentTarget.value; setF((x) => ({ ...x, [k]: v })); }} />;
+  return (
+    <Card withBorder data-location={l.name}>
+      <SimpleGrid cols={{ base: 1, md: 4 }}>{field('name', t('claim.name'))}{field('address', t('setup.address'))}{field('phone', t('setup.phone'))}{field('openingHours', t('setup.openingHours'))}</SimpleGrid>
+      <Group mt="xs"><Button size="xs" onClick={() => save.mutate()}>{t('common.save')}</Button>{save.isSuccess && <Text size="sm" c="teal">{t('common.saved')}</Text>}</Group>
+      <ErrorNote error={save.error} />
+    </Card>
   );
 }
 

@@ -13,6 +13,7 @@ import { DevicePage } from './DevicePage';
 import { HomePage, QueuePage } from './Home';
 import { IntakePage } from './Intake';
 import { OrderPage } from './OrderPage';
+import { PolicyEditorPage } from './PolicyEditor';
 import { SearchPage } from './Search';
 import { SignIn } from './SignIn';
 
@@ -63,6 +64,7 @@ function Page({ path }: { path: string }) {
   if ((m = match('/orders/:id', path))) return <OrderPage id={m.id} />;
   if (path === '/intake') return <IntakePage />;
   if (path === '/admin') return <AdminPage />;
+  if (path === '/policy') return <PolicyEditorPage />;
   return <NotFound />;
 }
 
@@ -84,7 +86,7 @@ function Shell({ path, children, onSignOut }: { path: string; children: React.Re
   const nav = [
     { to: '/', label: t('nav.home') },
     { to: '/intake', label: t('nav.intake') },
-    ...(me.user.role === 'owner' || me.user.role === 'manager' ? [{ to: '/admin', label: t('nav.admin') }] : []),
+    ...(me.user.role === 'owner' || me.user.role === 'manager' ? [{ to: '/admin', label: t('nav.admin') }, { to: '/policy', label: t('policy.title') }] : []),
   ];
   return (
     <AppShell header={{ height: 60 }} navbar={{ width: 200, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
