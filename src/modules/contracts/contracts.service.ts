@@ -131,7 +131,7 @@ async function remindRenewal(tx: Tx, org: Org, support: Support, c: repo.Contrac
     topic: 'contract.renewal-reminder',
     aggregateType: repo.SUBJECT_TYPE,
     aggregateId: c.id,
-    payload: { contractId: c.id, number: c.number, customerId: c.customer_id, renewalOn: c.renewal_on, endsOn: c.ends_on, rule: r.rule },
+    payload: { contractId: c.id, number: c.number, customerId: c.customer_id, renewalOn: c.renewal_on, endsOn: c.ends_on, due: DateTime.fromISO(c.renewal_on, { zone: org.time_zone }).set({ hour: 9 }).toUTC().toISO(), rule: r.rule },
     dedupeKey: `renewal:${c.id}:${c.renewal_on}`,
     availableAt: at.toJSDate(),
   });

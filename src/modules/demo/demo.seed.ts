@@ -15,6 +15,7 @@ import * as purchases from '../purchases/purchases.service.ts';
 import * as orders from '../service-orders/service-orders.service.ts';
 import type { PackId } from '../organizations/organizations.service.ts';
 import { adoptTemplate } from '../policies/templates.service.ts';
+import { seedSupportDemo } from './support.demo.ts';
 
 export const DEMO_PASSWORD = 'aftercare-demo';
 export const DEMO_ROLES: { role: Role; local: string }[] = [
@@ -262,6 +263,8 @@ export async function seedDemoIfEmpty(db: Db, now: Date = new Date()): Promise<b
       }
       await spec.build(tx, a, relative(spec.timeZone, now), daysAgo);
     }
+    // The support desk: contracts, tickets, a training session, a message in triage (issue 13).
+    await seedSupportDemo(tx, now);
     // The demo orders' messages are history, not news: nothing is sent to the demo's customers.
     await tx.updateTable('outbox').set({ delivered_at: now, last_error: 'demo data: not sent' }).where('delivered_at', 'is', null).execute();
     return true;

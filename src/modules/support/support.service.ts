@@ -4,6 +4,7 @@
 // All SQL is in repository.ts. See docs/support.md.
 import './kind.ts';
 import type { Db, Tx } from '../../db/index.ts';
+import { uuidv7 } from '../../db/ids.ts';
 import { systemActor, type Actor } from '../../core/actor.ts';
 import { audit } from '../../core/audit.ts';
 import { decodeCursor, toPage } from '../../core/cursors.ts';
@@ -17,7 +18,8 @@ import { SupportErrors } from './support.errors.ts';
 import { actOnTicket, openTicket, OPEN_PROBLEMS, type TicketFields } from './tickets.ts';
 import { messageView, views } from './views.ts';
 
-export { TICKET_KINDS, TICKET_CHANNELS, OPEN_PROBLEMS, ACT_PROBLEMS, act, openTicket, actOnTicket, type TicketFields, type TicketActionBody } from './tickets.ts';
+export { TICKET_KINDS, TICKET_CHANNELS, OPEN_PROBLEMS, ACT_PROBLEMS, act, type TicketFields, type TicketActionBody } from './tickets.ts';
+export { openTicket, actOnTicket };
 export { detail, list, messageView, type TicketView } from './views.ts';
 export { TICKET_STATES } from './state-machine.ts';
 export { SCHEDULE_PROBLEMS, TRAINING_ACT_PROBLEMS, actOnTraining, listTraining, schedule, type TrainingFields, type TrainingActionBody } from './training.ts';
@@ -63,6 +65,11 @@ export async function resolveTriage(db: Db, actor: Actor, id: string, b: TriageB
     await audit(tx, actor, { action: `support-message.${state}`, entityType: 'support-message', entityId: m.id, before: { triage: 'open', reason: m.triage_reason }, after: { triage: state, ticketId, ...(b.action === 'dismiss' ? { reason: b.reason } : {}) } });
     return messageView(after);
   });
+}
+
+/** Stores a message for the triage list (the demo's; mail in writes its own). */
+export async function recordTriage(tx: Tx, orgId: string, m: { from: string; author?: string; subject: string; body: string; reason: string }, now: Date) {
+  await repo.insertMessage(tx, { id: uuidv7(), organization_id: orgId, ticket_id: null, direction: 'in', channel: 'email', author: m.author ?? null, from_address: m.from, subject: m.subject, body: m.body, triage: 'open', triage_reason: m.reason, created_at: now });
 }
 
 /** An attachment of a ticket's thread or of a triaged message: its stored key and how to serve it. */

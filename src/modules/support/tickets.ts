@@ -135,7 +135,7 @@ export async function openTicket(tx: Tx, actor: Actor, f: TicketFields, now: Dat
   // The thread starts with the report itself (null: the caller attaches a message it already stored, from triage).
   if (inbound !== null) await repo.insertMessage(tx, { id: uuidv7(), organization_id: org.id, direction: 'in', channel: f.channel, author: f.contact?.name ?? null, subject: f.subject, body: f.description, created_at: now, ...inbound, ticket_id: id });
   await audit(tx, actor, { action: `${kind.type}.created`, entityType: kind.type, entityId: id, after: { number, state: 'open', kind: f.kind, tier: tier.id, contractId: contract?.id ?? null, channel: f.channel, clocks: clocks.map((c) => c.clock_id), billingRule: row.billing_rule } });
-  await enqueueMany(tx, [{ organizationId: org.id, topic: 'support.ticket-opened', aggregateType: kind.type, aggregateId: id, payload: { ticketId: id, number, customerId: row.customer_id, language, channel: f.channel === 'email' ? 'email' : null, subject: f.subject } }]);
+  await enqueueMany(tx, [{ organizationId: org.id, topic: 'support.ticket-opened', aggregateType: kind.type, aggregateId: id, payload: { ticketId: id, number, customerId: row.customer_id, language, channel: f.channel === 'email' ? 'email' : null, summary: f.subject } }]);
   return row;
 }
 
@@ -222,7 +222,7 @@ export async function actOnTicket(tx: Tx, actor: ActorLike, t: repo.TicketRow, b
       const tell = told.map((s) => ({ id: s.id, name: s.name, email: s.email }));
       message = { direction: 'event', channel: actor.type === 'system' ? 'system' : 'console', author: who, body: `escalated ${t.level} → ${to}: ${b.reason}. Told: ${tell.map((s) => s.name).join(', ') || 'nobody'}`, data: { from: t.level, to, reason: b.reason, told: tell } };
       Object.assign(auditData, { from: t.level, to, reason: b.reason, told: tell.map((s) => s.id) });
-      outbox.push({ topic: 'support.escalated', payload: { ticketId: t.id, number: t.number, from: t.level, to, reason: b.reason, told: tell.map((s) => s.email) } });
+      outbox.push({ topic: 'support.escalated', payload: { ticketId: t.id, number: t.number, from: t.level, to, clock: `${t.level} → ${to}`, rule: support.escalateAtRisk?.rule ?? support.rule, reason: b.reason, told: tell.map((s) => s.email) } });
       break;
     }
     case 'record-severe': {

@@ -100,7 +100,7 @@ export async function schedule(tx: Tx, actor: Actor, f: TrainingFields, now = ne
     .returningAll()
     .executeTakeFirstOrThrow();
   await audit(tx, actor, { action: 'training-session.created', entityType: trainingKind.type, entityId: row.id, after: { number, contractId: c.id, date, channel: f.channel, rule: rule.rule } });
-  await enqueueMany(tx, [{ organizationId: org.id, topic: 'training.scheduled', aggregateType: trainingKind.type, aggregateId: row.id, payload: { trainingId: row.id, number, customerId: c.customer_id, contractId: c.id, startsAt: row.starts_at.toISOString(), summary: f.topic } }]);
+  await enqueueMany(tx, [{ organizationId: org.id, topic: 'training.scheduled', aggregateType: trainingKind.type, aggregateId: row.id, payload: { trainingId: row.id, number, customerId: c.customer_id, contractId: c.id, startsAt: row.starts_at.toISOString(), due: row.starts_at.toISOString(), summary: f.topic } }]);
   return trainingView(row);
 }
 
