@@ -6,7 +6,7 @@ import { match, useLocation } from './lib/router';
 const Console = lazy(() => import('./console/Console'));
 const Portal = lazy(() => import('./portal/Portal'));
 
-export const PORTAL_PATHS = ['/order', '/order/:token', '/claim/:org', '/account/:org'];
+export const PORTAL_PATHS = ['/order', '/order/:token', '/claim/:org', '/account/:org', '/help/:org'];
 
 export function App() {
   const loc = useLocation();

@@ -152,13 +152,14 @@ describe("the Vietnamese supplier's week (VN-1..8)", () => {
     const before = await t.db.selectFrom('support_tickets').select((e) => e.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     await mailer().sendMail({ from: 'stranger@example.com', to: 'support+vn@aftercare.test', subject: 'Báo giá?', text: 'Xin báo giá bảo trì.' });
     await mailer().sendMail({ from: 'an.nguyen@example.vn', to: 'support+vn@aftercare.test', subject: 'Re: old thread', text: 'Reply to something', inReplyTo: '<nothing@elsewhere>', references: ['<nothing@elsewhere>'] });
-    const mine = (items: { from: string }[]) => items.filter((m) => ['stranger@example.com', 'an.nguyen@example.vn'].includes(m.from));
+    type M = { id: string; from: string; triage: { reason: string } };
+    const mine = (items: M[]) => items.filter((m) => ['stranger@example.com', 'an.nguyen@example.vn'].includes(m.from));
     const triage = mine((await call('GET', '/api/v1/support-triage')).body.items);
     expect(triage.map((m: { triage: { reason: string } }) => m.triage.reason).sort()).toEqual(['unknown-sender', 'unmatched']);
     const after = await t.db.selectFrom('support_tickets').select((e) => e.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
     // Staff open a ticket from the stranger's mail once they know who it is; it leaves the list.
-    const stranger = triage.find((m: { from: string }) => m.from === 'stranger@example.com');
+    const stranger = triage.find((m) => m.from === 'stranger@example.com')!;
     const r = await call('POST', `/api/v1/support-triage/${stranger.id}`, { action: 'open-ticket', customerId: ids.an });
     expect(r.body.triage.state).toBe('opened');
     const opened = await t.db.selectFrom('support_messages').select('ticket_id').where('id', '=', stranger.id).executeTakeFirstOrThrow();

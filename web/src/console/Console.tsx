@@ -16,6 +16,8 @@ import { OrderPage } from './OrderPage';
 import { PolicyEditorPage } from './PolicyEditor';
 import { SearchPage } from './Search';
 import { SignIn } from './SignIn';
+import { ContractPage, ContractsPage } from './Contracts';
+import { SupportPage, TicketPage } from './Support';
 
 export type Me = Reply<'/api/v1/auth/me'>;
 export type Org = Schemas['Organization'];
@@ -65,6 +67,10 @@ function Page({ path }: { path: string }) {
   if (path === '/intake') return <IntakePage />;
   if (path === '/admin') return <AdminPage />;
   if (path === '/policy') return <PolicyEditorPage />;
+  if (path === '/support') return <SupportPage />;
+  if ((m = match('/support/tickets/:id', path))) return <TicketPage id={m.id} />;
+  if (path === '/contracts') return <ContractsPage />;
+  if ((m = match('/contracts/:id', path))) return <ContractPage id={m.id} />;
   return <NotFound />;
 }
 
@@ -86,6 +92,7 @@ function Shell({ path, children, onSignOut }: { path: string; children: React.Re
   const nav = [
     { to: '/', label: t('nav.home') },
     { to: '/intake', label: t('nav.intake') },
+    { to: '/support', label: t('support.nav') },
     ...(me.user.role === 'owner' || me.user.role === 'manager' ? [{ to: '/admin', label: t('nav.admin') }, { to: '/policy', label: t('policy.title') }] : []),
   ];
   return (

@@ -13,6 +13,7 @@ import { match, query } from '../lib/router';
 import { ProofFiles } from '../lib/proofs';
 import { ErrorNote, fieldLabel, LanguageSwitch, Loaded } from '../lib/ui';
 import { Account } from './Account';
+import { Help } from './Help';
 
 export type OrderPageView = Schemas['OrderPage'];
 type Decision = Body<'/api/v1/order-page/{token}/decision'>['decision'];
@@ -27,6 +28,7 @@ export default function Portal({ path }: { path: string }) {
   if ((m = match('/order/:token', path))) body = <ByToken token={m.token} />;
   else if ((m = match('/claim/:org', path))) body = <ClaimForm org={m.org} />;
   else if ((m = match('/account/:org', path))) body = <Account org={m.org} />;
+  else if ((m = match('/help/:org', path))) body = <Help org={m.org} />;
   else body = <Lookup org={query().get('org') ?? undefined} />;
   return (
     <Container size={560} px="sm" py="md">

@@ -1,0 +1,157 @@
+// The Vietnamese supplier's week at the support desk, through the screens in Chromium (VN-2, VN-5,
+// VN-6, VN-7): the contract page, an incident on Friday evening answered within 48 h over the
+// weekend, an escalation to L3 when its clock is at risk, a question by e-mail through the real SMTP
+// receiver answered on its ticket page, a training session (refused on a day off), the SLA figure,
+// and the client's portal in Vietnamese on a phone, with the online consultant (SC-1).
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import nodemailer from 'nodemailer';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sweepDueTimers } from '../../core/timers.ts';
+import { newToken, sha256 } from '../../core/tokens.ts';
+import { DiskStorage } from '../../storage/index.ts';
+import { clockedApp, type ClockedApp } from '../../../test/app.ts';
+import { cspViolations, hasChromium, launch, newContext } from '../../../test/browser.ts';
+import { startMailIn, type MailIn } from './support.service.ts';
+
+describe.skipIf(!hasChromium())("the Vietnamese supplier's week in the browser", { timeout: 180_000 }, () => {
+  let h: ClockedApp;
+  let base: string;
+  let browser: Browser;
+  let closeBrowser: () => Promise<void>;
+  let mailIn: MailIn;
+  let page: Page;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [path.resolve('web/build.mjs'), '--quiet'], { stdio: 'inherit' });
+    h = await clockedApp(new Date('2026-11-23T02:00:00Z')); // Monday 09:00 in Hà Nội
+    base = await h.app.listen({ port: 0, host: '127.0.0.1' });
+    mailIn = await startMailIn({ db: h.t.db, storage: new DiskStorage(h.t.config.filesDir), host: '127.0.0.1', port: 0, now: () => h.now });
+    ({ browser, close: closeBrowser } = await launch());
+    const ctx = await newContext(browser, base);
+    const [name, value] = h.t.cookies.vn.manager.split('=');
+    await ctx.addCookies([{ name, value, url: base }]);
+    page = await ctx.newPage();
+    const vn = h.t.orgs.vn;
+    ids.contract = (await h.t.db.selectFrom('contracts').select('id').where('organization_id', '=', vn).where('number', 'like', 'CT-%').executeTakeFirstOrThrow()).id;
+  }, 240_000);
+  afterAll(async () => {
+    await closeBrowser?.();
+    await mailIn?.close();
+    await h?.close();
+  });
+  afterEach(() => {
+    expect(cspViolations.splice(0), 'CSP violations').toEqual([]);
+  });
+  const see = (l: ReturnType<Page['locator']>, text: string | RegExp) => l.filter({ hasText: text }).first().waitFor();
+
+  it('the contract page shows its scope, tier and included services', async () => {
+    await page.goto('/support');
+    await page.getByRole('link', { name: 'Contracts' }).click();
+    await page.getByRole('link', { name: /^CT-/ }).first().click();
+    await see(page.getByTestId('contract-status'), 'active');
+    await see(page.locator('body'), 'DEMO-VN-SERVER');
+    await see(page.locator('body'), 'Training sessions × 4');
+  });
+
+  it('an incident on Friday evening, reported at the desk: due in 48 h over the weekend (VN-2, VN-6)', async () => {
+    h.now = new Date('2026-11-27T11:30:00Z'); // Friday 18:30
+    await page.goto('/support');
+    await page.getByRole('tab', { name: 'New ticket' }).click();
+    await page.getByTestId('new-customer').click();
+    await page.getByRole('option', { name: 'Công ty TNHH Minh Phát' }).click();
+    await page.getByTestId('new-device').click();
+    await page.getByRole('option', { name: /DEMO-VN-SERVER/ }).click();
+    await page.getByTestId('new-subject').fill('Máy chủ không khởi động');
+    await page.getByTestId('new-description').fill('Máy chủ báo lỗi RAID khi khởi động.');
+    await page.getByTestId('new-submit').click();
+    await page.getByTestId('ticket-number').waitFor();
+    ids.incident = page.url().split('/').pop()!;
+    const clock = page.locator('[data-clock="maintenance-incident"]');
+    await see(clock, 'VN-6');
+    const due = await h.call('GET', `/api/v1/support-tickets/${ids.incident}`, h.t.cookies.vn.manager);
+    expect(new Date(due.body.clocks.find((c: { id: string }) => c.id === 'maintenance-incident').due).toISOString()).toBe('2026-11-29T11:30:00.000Z');
+  });
+
+  it('escalated by hand to L2 on Saturday, then to L3 when its clock is at risk, naming who was told', async () => {
+    h.now = new Date('2026-11-28T03:00:00Z');
+    await page.getByTestId('reply-text').fill('Cần kỹ sư lưu trữ.');
+    await page.getByTestId('escalate').click();
+    await see(page.getByTestId('ticket-level'), 'L2');
+    await sweepDueTimers(h.t.db, new Date('2026-11-29T07:30:00Z'));
+    await page.reload();
+    await see(page.getByTestId('ticket-level'), 'L3');
+    await see(page.locator('[data-direction="event"]'), /L2 → L3.*Told:/);
+  });
+
+  it('answered on Sunday within the 48 h: the clock is met', async () => {
+    h.now = new Date('2026-11-29T09:00:00Z');
+    await page.getByTestId('reply-text').fill('Kỹ sư L3 đang khôi phục RAID từ xa.');
+    await page.getByTestId('reply').click();
+    await page.locator('[data-clock="maintenance-incident"][data-status="met"]').waitFor();
+  });
+
+  it('a question by e-mail arrives through the SMTP receiver, shows in the queue and is answered', async () => {
+    h.now = new Date('2026-11-30T02:00:00Z');
+    const mailer = nodemailer.createTransport({ host: '127.0.0.1', port: mailIn.port, secure: false, ignoreTLS: true });
+    await mailer.sendMail({ from: 'it@minhphat.example.vn', to: 'support+vn@aftercare.test', subject: 'Đổi mật khẩu quản trị?', text: 'Xin hướng dẫn đổi mật khẩu quản trị máy chủ.' });
+    await mailer.sendMail({ from: 'la@example.com', to: 'support+vn@aftercare.test', subject: 'Xin báo giá', text: 'Người lạ hỏi giá.' });
+    await page.goto('/support');
+    await page.getByRole('link', { name: /^TK-/ }).filter({ hasText: /.*/ }).first().waitFor();
+    await page.locator('tr', { hasText: 'Đổi mật khẩu quản trị?' }).getByRole('link').click();
+    await page.getByTestId('reply-text').fill('Quý khách vào iDRAC > Users để đổi mật khẩu.');
+    await page.getByTestId('reply').click();
+    await see(page.getByTestId('ticket-state'), 'In progress');
+    await page.locator('[data-clock="question-response"][data-status="met"]').waitFor();
+    // The stranger's mail waits in triage, not lost.
+    await page.goto('/support');
+    await page.getByTestId('triage-tab').click();
+    await page.locator('[data-from="la@example.com"]').waitFor();
+  });
+
+  it('a training session: refused on a day off, booked on a working day, attendance recorded (VN-5)', async () => {
+    await page.goto(`/contracts/${ids.contract}`);
+    await page.getByTestId('training-topic').fill('Sao lưu và khôi phục');
+    await page.getByTestId('training-when').fill('2026-12-05T03:00'); // a Saturday
+    await page.getByTestId('training-people').fill('Phạm Quốc Huy, Đỗ Thu Trang');
+    await page.getByTestId('training-submit').click();
+    await see(page.getByTestId('training').getByTestId('error'), /.+/);
+    await page.getByTestId('training-when').fill('2026-12-03T03:00'); // Thursday
+    await page.getByTestId('training-submit').click();
+    const row = page.locator('[data-training][data-state="scheduled"]', { hasText: 'Sao lưu và khôi phục' });
+    await row.waitFor();
+    await row.getByLabel('Phạm Quốc Huy').check();
+    await row.getByTestId('attendance').click();
+    await page.locator('[data-training][data-state="held"]', { hasText: 'Sao lưu và khôi phục' }).waitFor();
+  });
+
+  it('the SLA compliance figure on the contract page, and its CSV', async () => {
+    h.now = new Date('2026-11-30T06:00:00Z');
+    await page.goto(`/contracts/${ids.contract}`);
+    await see(page.getByTestId('sla-response'), /%/);
+    const csv = await page.request.get(`/api/v1/contracts/${ids.contract}/sla.csv`);
+    expect(await csv.text()).toContain('maintenance-incident');
+  });
+
+  it("the client's portal in Vietnamese on a phone: contracts and tickets; the online consultant (SC-1)", async () => {
+    const token = newToken();
+    await h.t.db.insertInto('client_sessions').values({ token_hash: sha256(token), organization_id: h.t.orgs.vn, email: 'it@minhphat.example.vn', expires_at: new Date(Date.now() + 3600_000) }).execute();
+    const ctx = await newContext(browser, base, { phone: true, locale: 'vi-VN' });
+    await ctx.addCookies([{ name: 'aftercare_client', value: token, url: `${base}/api/v1/client` }]);
+    const client = await ctx.newPage();
+    await client.goto('/help/vn?lang=vi');
+    await see(client.getByTestId('client-contract'), 'còn hiệu lực');
+    await see(client.getByTestId('client-ticket'), 'Máy chủ không khởi động');
+    await see(client.locator('body'), 'Hợp đồng bảo trì của Quý khách');
+    const anyone = await (await newContext(browser, base, { phone: true })).newPage();
+    await anyone.goto('/help/service-center?lang=en');
+    await see(anyone.getByTestId('consultant'), 'SC-1');
+    await anyone.getByTestId('consultant-name').fill('Alex Gray');
+    await anyone.getByTestId('consultant-email').fill('alex@example.org');
+    await anyone.getByTestId('consultant-question').fill('Is a new battery worth it?');
+    await anyone.getByTestId('consultant-send').click();
+    await see(anyone.getByTestId('consultant-sent'), /TK-/);
+  });
+});

@@ -1,0 +1,132 @@
+// The portal's support page, `/help/<business>` (issue 13): the signed-in client's maintenance
+// contracts and tickets with their status, in the client's language; a question or an incident from
+// here; and the online consultant for anyone (SC-1, VN-1).
+import { Alert, Anchor, Badge, Button, Card, Group, Select, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, ApiError, ok, type Schemas } from '../lib/api';
+import { fmtDate, fmtDateTime, lang } from '../lib/i18n';
+import { ErrorNote, Loading } from '../lib/ui';
+
+type ClientSupport = Schemas['ClientSupport'];
+
+export function Help({ org }: { org: string }) {
+  const { t } = useTranslation();
+  const l = lang();
+  const mine = useQuery({
+    queryKey: ['client', 'support', l],
+    queryFn: async ({ signal }) => {
+      try {
+        return await ok(api.GET('/api/v1/client/support', { params: { query: { lang: l } }, signal }));
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 401) return null;
+        throw e;
+      }
+    },
+  });
+  return (
+    <Stack>
+      <Title order={1} size="h3">{t('support.portal.title')}</Title>
+      {mine.data === undefined && !mine.error ? <Loading /> : mine.data ? <Mine s={mine.data} /> : (
+        <Alert color="blue" data-testid="help-sign-in">
+          {t('support.portal.signInHint')} <Anchor href={`/account/${encodeURIComponent(org)}?lang=${l}`}>{t('support.portal.signIn')}</Anchor>
+        </Alert>
+      )}
+      <ErrorNote error={mine.error} />
+      <Consultant org={org} />
+    </Stack>
+  );
+}
+
+function Mine({ s }: { s: ClientSupport }) {
+  const { t } = useTranslation();
+  return (
+    <Stack data-testid="client-support">
+      <Title order={2} size="h4">{t('support.portal.contracts')}</Title>
+      {s.contracts.length === 0 && <Text size="sm">{t('support.portal.noContracts')}</Text>}
+      {s.contracts.map((c) => (
+        <Card key={c.id} withBorder data-testid="client-contract">
+          <Group justify="space-between" wrap="nowrap"><Text fw={600}>{c.number}</Text><Badge color={c.status === 'active' ? 'teal.9' : 'gray.7'} style={{ flexShrink: 0 }}>{t(`support.contractStatus.${c.status}`)}</Badge></Group>
+          <Text size="sm">{c.tier} · {c.calendar === '24/7' ? t('support.allDay') : t('support.businessDays')}</Text>
+          <Text size="sm">{fmtDate(c.startsOn)} – {fmtDate(c.endsOn)} · {t('support.renewal')}: {fmtDate(c.renewalOn)}</Text>
+          {c.devices.map((d) => <Text key={d.id} size="xs" c="dark.6">{d.serial} {d.model ?? ''}</Text>)}
+        </Card>
+      ))}
+      <Title order={2} size="h4">{t('support.portal.tickets')}</Title>
+      {s.tickets.length === 0 && <Text size="sm">{t('support.portal.noTickets')}</Text>}
+      <Stack gap="xs">
+        {s.tickets.map((x) => (
+          <div key={x.id} data-testid="client-ticket" data-number={x.number}>
+            <Group justify="space-between" gap="xs" wrap="nowrap"><Text size="sm" fw={600}>{x.number}</Text><Badge variant="light" color="dark" style={{ flexShrink: 0 }}>{t(`support.clientStates.${x.state}`)}</Badge></Group>
+            <Text size="sm" c="dark.6">{fmtDateTime(x.createdAt)} · {x.subject}</Text>
+            {x.firstResponseAt && <Text size="xs" c="dark.5">{t('support.portal.answered', { at: fmtDateTime(x.firstResponseAt) })}</Text>}
+          </div>
+        ))}
+      </Stack>
+      <Ask s={s} />
+    </Stack>
+  );
+}
+
+function Ask({ s }: { s: ClientSupport }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const [kind, setKind] = useState<'question' | 'incident'>('question');
+  const [subject, setSubject] = useState('');
+  const [description, setDescription] = useState('');
+  const [deviceId, setDeviceId] = useState<string | null>(null);
+  const devices = s.contracts.filter((c) => c.status === 'active').flatMap((c) => c.devices);
+  const send = useMutation({
+    mutationFn: () => ok(api.POST('/api/v1/client/support/tickets', { body: { kind, subject, description, language: lang(), ...(kind === 'incident' && deviceId ? { deviceId } : {}) } })),
+    onSuccess: () => {
+      setSubject('');
+      setDescription('');
+      void qc.invalidateQueries({ queryKey: ['client', 'support'] });
+    },
+  });
+  return (
+    <Card withBorder>
+      <Stack gap="xs">
+        <Title order={2} size="h4">{t('support.portal.ask')}</Title>
+        <Select label={t('support.kind')} data={[{ value: 'question', label: t('support.kinds.question') }, { value: 'incident', label: t('support.kinds.incident') }]} value={kind} onChange={(v) => setKind((v as 'question') ?? 'question')} allowDeselect={false} />
+        {kind === 'incident' && <Select label={t('support.device')} data={devices.map((d) => ({ value: d.id, label: `${d.serial} ${d.model ?? ''}` }))} value={deviceId} onChange={setDeviceId} />}
+        <TextInput label={t('support.subject')} value={subject} onChange={(e) => setSubject(e.currentTarget.value)} />
+        <Textarea label={t('support.description')} value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={3} />
+        {send.data && <Alert color="teal" role="status">{t('support.portal.sent', { number: send.data.number })}</Alert>}
+        <ErrorNote error={send.error} />
+        <Button onClick={() => send.mutate()} disabled={!subject.trim() || !description.trim()} loading={send.isPending}>{t('support.portal.send')}</Button>
+      </Stack>
+    </Card>
+  );
+}
+
+function Consultant({ org }: { org: string }) {
+  const { t } = useTranslation();
+  const l = lang();
+  const offer = useQuery({ queryKey: ['consultant', org, l], queryFn: ({ signal }) => ok(api.GET('/api/v1/consultant/{organization}', { params: { path: { organization: org }, query: { lang: l } }, signal })) });
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [question, setQuestion] = useState('');
+  const ask = useMutation({ mutationFn: () => ok(api.POST('/api/v1/consultant/{organization}', { params: { path: { organization: org } }, body: { name, email, question, language: l } })) });
+  if (!offer.data?.available) return null;
+  return (
+    <Card withBorder data-testid="consultant">
+      <Stack gap="xs">
+        <Title order={2} size="h4">{t('support.portal.consultant')}</Title>
+        <Text size="sm">{offer.data.text} ({offer.data.rule})</Text>
+        {ask.data ? (
+          <Alert color="teal" role="status" data-testid="consultant-sent">{t('support.portal.consultantSent', { number: ask.data.number })}</Alert>
+        ) : (
+          <>
+            <TextInput label={t('support.portal.name')} value={name} onChange={(e) => setName(e.currentTarget.value)} autoComplete="name" data-testid="consultant-name" />
+            <TextInput label={t('support.portal.email')} type="email" value={email} onChange={(e) => setEmail(e.currentTarget.value)} autoComplete="email" data-testid="consultant-email" />
+            <Textarea label={t('support.portal.question')} value={question} onChange={(e) => setQuestion(e.currentTarget.value)} autosize minRows={3} data-testid="consultant-question" />
+            <ErrorNote error={ask.error} />
+            <Button onClick={() => ask.mutate()} disabled={!name.trim() || !email.trim() || !question.trim()} loading={ask.isPending} data-testid="consultant-send">{t('support.portal.askConsultant')}</Button>
+          </>
+        )}
+      </Stack>
+    </Card>
+  );
+}
