@@ -164,7 +164,6 @@ function ProblemOffer({ error }: { error: unknown }) {
 }
 
 export function TicketPage({ id }: { id: string }) {
-  const { t } = useTranslation();
   const qc = useQueryClient();
   const s = useQuery({ queryKey: supportKeys.ticket(id), queryFn: ({ signal }) => ok(api.GET('/api/v1/support-tickets/{id}', { params: { path: { id } }, signal })) });
   const act = useMutation({
