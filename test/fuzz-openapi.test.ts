@@ -578,4 +578,4 @@ test('every operation of the OpenAPI document, fuzzed field by field: no 5xx, on
   const byOperation = new Map<string, string[]>();
   for (const f of failures) byOperation.set(f.operation, [...(byOperation.get(f.operation) ?? []), f.what]);
   expect([...byOperation].map(([op, list]) => `${op} (${list.length}): ${list.slice(0, 4).join(' | ')}`)).toEqual([]);
-}, 240_000);
+}, 480_000); // about 3,300 requests plus the support desk's (issue 13); slower when the machine is shared

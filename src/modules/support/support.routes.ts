@@ -314,6 +314,20 @@ export async function supportRoutes(app: ZApp, deps: AppDeps) {
     async (req) => svc.compliance(deps.db, actorOf(req), req.query, now()),
   );
 
+  app.get(
+    '/api/v1/support-tiers',
+    {
+      config: { access: ALL_ROLES, problems: ['support-not-offered'] },
+      schema: {
+        operationId: 'listSupportTiers',
+        tags,
+        summary: "The policy's support tiers and engineer levels (for contracts and the queue)",
+        response: { 200: z.object({ tiers: z.array(z.object({ id: z.string(), name: z.object({ en: z.string(), bg: z.string().optional(), vi: z.string().optional() }), calendar: z.enum(['business', '24/7']), rule: z.string(), hourlyPriceMinor: z.number().int().nullable() })), levels: z.array(z.string()), defaultTier: z.string() }) },
+      },
+    },
+    async (req) => svc.tiers(deps.db, actorOf(req), now()),
+  );
+
   // The client's portal (the client-account session cookie, path /api/v1/client).
   const cookie = (req: { cookies?: Record<string, string | undefined> }) => req.cookies?.[CLIENT_COOKIE];
   const ClientSupport = z.object({

@@ -27,6 +27,13 @@ export { compliance, complianceCsv, type SlaQuery } from './sla.ts';
 export { receiveMail, startMailIn, orgForRecipient, type MailIn } from './mail-in.ts';
 export { incidentKind, questionKind, trainingKind } from './kind.ts';
 
+/** The policy's tiers and levels. */
+export async function tiers(db: Db, actor: Actor, now = new Date()) {
+  const { pack } = await orgAndPack(db, actor.organizationId);
+  const s = contracts.supportOf(pack, now);
+  return { tiers: s.tiers.map((t) => ({ id: t.id, name: t.name, calendar: t.calendar, rule: t.rule, hourlyPriceMinor: t.hourlyPrice?.amount ?? null })), levels: s.levels, defaultTier: s.defaultTier };
+}
+
 /** Creates a ticket and answers its view (inside the caller's transaction: Idempotency-Key). */
 export async function create(tx: Tx, actor: Actor, f: TicketFields, now = new Date()) {
   const row = await openTicket(tx, actor, f, now);

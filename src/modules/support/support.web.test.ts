@@ -3,6 +3,7 @@
 // weekend, an escalation to L3 when its clock is at risk, a question by e-mail through the real SMTP
 // receiver answered on its ticket page, a training session (refused on a day off), the SLA figure,
 // and the client's portal in Vietnamese on a phone, with the online consultant (SC-1).
+import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import nodemailer from 'nodemailer';
@@ -46,6 +47,13 @@ describe.skipIf(!hasChromium())("the Vietnamese supplier's week in the browser",
     expect(cspViolations.splice(0), 'CSP violations').toEqual([]);
   });
   const see = (l: ReturnType<Page['locator']>, text: string | RegExp) => l.filter({ hasText: text }).first().waitFor();
+  // AFTERCARE_SCREENSHOTS=<folder>: the screens as the journey leaves them.
+  const SHOTS = process.env.AFTERCARE_SCREENSHOTS;
+  const shot = async (p: Page, name: string) => {
+    if (!SHOTS) return;
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await p.screenshot({ path: path.join(SHOTS, name), fullPage: true });
+  };
 
   it('the contract page shows its scope, tier and included services', async () => {
     await page.goto('/support');
@@ -91,6 +99,7 @@ describe.skipIf(!hasChromium())("the Vietnamese supplier's week in the browser",
     await page.getByTestId('reply-text').fill('Kỹ sư L3 đang khôi phục RAID từ xa.');
     await page.getByTestId('reply').click();
     await page.locator('[data-clock="maintenance-incident"][data-status="met"]').waitFor();
+    await shot(page, 'support-ticket.png');
   });
 
   it('a question by e-mail arrives through the SMTP receiver, shows in the queue and is answered', async () => {
@@ -109,6 +118,7 @@ describe.skipIf(!hasChromium())("the Vietnamese supplier's week in the browser",
     await page.goto('/support');
     await page.getByTestId('triage-tab').click();
     await page.locator('[data-from="la@example.com"]').waitFor();
+    await shot(page, 'support-triage.png');
   });
 
   it('a training session: refused on a day off, booked on a working day, attendance recorded (VN-5)', async () => {
@@ -133,6 +143,15 @@ describe.skipIf(!hasChromium())("the Vietnamese supplier's week in the browser",
     await see(page.getByTestId('sla-response'), /%/);
     const csv = await page.request.get(`/api/v1/contracts/${ids.contract}/sla.csv`);
     expect(await csv.text()).toContain('maintenance-incident');
+    await shot(page, 'support-contract.png');
+    await page.goto(`/support/tickets/${ids.incident}?lang=bg`);
+    await page.getByTestId('ticket-number').waitFor();
+    await shot(page, 'support-ticket-bg.png');
+    await page.goto('/support?lang=vi');
+    await page.getByTestId('support-queue').waitFor();
+    await shot(page, 'support-queue-vi.png');
+    await page.goto('/support?lang=en');
+    await page.getByTestId('support-queue').waitFor();
   });
 
   it("the client's portal in Vietnamese on a phone: contracts and tickets; the online consultant (SC-1)", async () => {
@@ -145,6 +164,7 @@ describe.skipIf(!hasChromium())("the Vietnamese supplier's week in the browser",
     await see(client.getByTestId('client-contract'), 'còn hiệu lực');
     await see(client.getByTestId('client-ticket'), 'Máy chủ không khởi động');
     await see(client.locator('body'), 'Hợp đồng bảo trì của Quý khách');
+    await shot(client, 'support-portal-vi-phone.png');
     const anyone = await (await newContext(browser, base, { phone: true })).newPage();
     await anyone.goto('/help/service-center?lang=en');
     await see(anyone.getByTestId('consultant'), 'SC-1');
@@ -153,5 +173,6 @@ describe.skipIf(!hasChromium())("the Vietnamese supplier's week in the browser",
     await anyone.getByTestId('consultant-question').fill('Is a new battery worth it?');
     await anyone.getByTestId('consultant-send').click();
     await see(anyone.getByTestId('consultant-sent'), /TK-/);
+    await shot(anyone, 'support-consultant-phone.png');
   });
 });

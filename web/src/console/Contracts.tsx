@@ -23,6 +23,7 @@ export function ContractsPage() {
   return (
     <Stack>
       <Title order={1} size="h2">{t('support.contracts')}</Title>
+      <NewContract />
       <Loaded s={s}>
         {(p) => (
           <Table striped highlightOnHover data-testid="contracts">
@@ -44,6 +45,50 @@ export function ContractsPage() {
         )}
       </Loaded>
     </Stack>
+  );
+}
+
+function NewContract() {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const [customerId, setCustomerId] = useState<string | null>(null);
+  const [tier, setTier] = useState<string | null>(null);
+  const [startsOn, setStartsOn] = useState('');
+  const [endsOn, setEndsOn] = useState('');
+  const [price, setPrice] = useState('');
+  const [trainings, setTrainings] = useState('');
+  const [deviceIds, setDeviceIds] = useState<string[]>([]);
+  const tiers = useQuery({ enabled: open, queryKey: ['support', 'tiers'], queryFn: ({ signal }) => ok(api.GET('/api/v1/support-tiers', { signal })) });
+  const customers = useQuery({ enabled: open, queryKey: ['customers', 'list', { limit: 200 }], queryFn: ({ signal }) => ok(api.GET('/api/v1/customers', { params: { query: { limit: 200 } }, signal })) });
+  const devices = useQuery({ enabled: !!customerId, queryKey: ['devices', 'list', { customerId }], queryFn: ({ signal }) => ok(api.GET('/api/v1/devices', { params: { query: { customerId: customerId!, limit: 200 } }, signal })) });
+  const create = useMutation({
+    mutationFn: () =>
+      ok(api.POST('/api/v1/contracts', { headers: { 'idempotency-key': idemKey() }, body: { customerId: customerId!, tier: tier ?? '', startsOn, endsOn, deviceIds, ...(price ? { priceMinor: Number(price) } : {}), included: [{ service: 'incident-fixing' }, { service: 'operating-questions' }, ...(trainings ? [{ service: 'training-sessions' as const, quantity: Number(trainings) }] : [])] } })),
+    onSuccess: () => {
+      setOpen(false);
+      void qc.invalidateQueries({ queryKey: ['contracts'] });
+    },
+  });
+  if (!open) return <Group><Button variant="outline" onClick={() => setOpen(true)} data-testid="new-contract">{t('support.newContract')}</Button></Group>;
+  return (
+    <Card withBorder>
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        <Select label={t('support.customer')} searchable data={(customers.data?.items ?? []).map((c) => ({ value: c.id, label: c.name }))} value={customerId} onChange={setCustomerId} />
+        <Select label={t('support.tier')} data={(tiers.data?.tiers ?? []).map((x) => ({ value: x.id, label: `${inLang(x.name)} (${x.rule})` }))} value={tier} onChange={setTier} />
+        <TextInput label={t('support.startsOn')} type="date" value={startsOn} onChange={(e) => setStartsOn(e.currentTarget.value)} />
+        <TextInput label={t('support.endsOn')} type="date" value={endsOn} onChange={(e) => setEndsOn(e.currentTarget.value)} />
+        <TextInput label={t('support.priceMinor')} value={price} onChange={(e) => setPrice(e.currentTarget.value.replace(/\D/g, ''))} />
+        <TextInput label={t('support.trainingsIncluded')} value={trainings} onChange={(e) => setTrainings(e.currentTarget.value.replace(/\D/g, ''))} />
+      </SimpleGrid>
+      {customerId && (
+        <Group mt="xs" gap="sm">
+          {(devices.data?.items ?? []).map((d) => <Checkbox key={d.id} label={`${d.serial} ${d.model ?? ''}`} checked={deviceIds.includes(d.id)} onChange={(e) => setDeviceIds(e.currentTarget.checked ? [...deviceIds, d.id] : deviceIds.filter((x) => x !== d.id))} />)}
+        </Group>
+      )}
+      <ErrorNote error={create.error} />
+      <Group mt="sm"><Button disabled={!customerId || !tier || !startsOn || !endsOn} onClick={() => create.mutate()} loading={create.isPending}>{t('support.createContract')}</Button><Button variant="subtle" onClick={() => setOpen(false)}>{t('support.cancel')}</Button></Group>
+    </Card>
   );
 }
 

@@ -176,6 +176,13 @@ export function TicketPage({ id }: { id: string }) {
   return <Loaded s={s}>{(d) => <TicketView d={d} act={act} />}</Loaded>;
 }
 
+/** The desk's own events in the reader's language (the stored text is the English record). */
+function eventText(t: (k: string, o?: Record<string, unknown>) => string, m: Schemas['SupportMessage']) {
+  const d = m.data as { from?: string; to?: string; reason?: string; told?: { name: string }[] } | null;
+  if (m.direction !== 'event' || !d?.to || !d.from) return null;
+  return t('support.escalatedEvent', { from: d.from, to: d.to, reason: d.reason ?? '', told: (d.told ?? []).map((x) => x.name).join(', ') || '—' });
+}
+
 type Act = { mutate: (b: ActionBody) => void; isPending: boolean; error: unknown };
 
 function TicketView({ d, act }: { d: Detail; act: Act }) {
@@ -226,7 +233,7 @@ function TicketView({ d, act }: { d: Detail; act: Act }) {
           {d.thread.map((m) => (
             <Card key={m.id} p="xs" withBorder bg={m.direction === 'out' ? 'teal.0' : m.direction === 'event' || m.direction === 'note' ? 'gray.0' : undefined} data-direction={m.direction}>
               <Text size="xs" c="dark.6">{t(`support.dir.${m.direction}`)} · {m.channel} · {m.author ?? m.from ?? ''} · {fmtDateTime(m.createdAt)}</Text>
-              <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{m.body}</Text>
+              <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{eventText(t, m) ?? m.body}</Text>
               {m.attachments.map((a) => <Anchor key={a.id} size="sm" href={`/api/v1/support-messages/${m.id}/attachments/${a.id}`} data-testid="attachment">📎 {a.filename}</Anchor>)}
             </Card>
           ))}
