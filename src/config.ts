@@ -1,4 +1,5 @@
 // The only file that reads the environment. Everything else receives a Config.
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -56,6 +57,11 @@ const EnvSchema = z.object({
   MAIL_IN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   MAIL_IN_HOST: z.string().min(1).default('127.0.0.1'),
   MAIL_IN_ORG: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be a business id like vn').optional(),
+  // Documents (PDFs) are rendered in worker threads (docs/documents-and-notifications.md): how many,
+  // how many finished public documents each process keeps, and the public form's limit per address.
+  DOCUMENT_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  DOCUMENT_CACHE_ENTRIES: z.coerce.number().int().min(0).max(100_000).default(256),
+  PUBLIC_FORM_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
 }).superRefine((e, ctx) => {
   if (e.SMS_PROVIDER === 'twilio') {
     for (const k of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const) {
@@ -118,6 +124,12 @@ export interface Config {
   orderPageLinkDays: number;
   /** The support desk's SMTP receiver (unset: none); `org` is the business for mail whose recipient names none. */
   mailIn?: { host: string; port: number; org?: string };
+  /** Worker threads rendering PDFs (default: the cores less one, 1 to 4). */
+  documentWorkers: number;
+  /** Finished public documents (the blank request form) kept per process; 0 renders each request. */
+  documentCacheEntries: number;
+  /** Public request-form downloads allowed per client address per minute. */
+  publicFormPerMinute: number;
 }
 
 export class ConfigError extends Error {}
@@ -158,6 +170,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timerPollMs: e.TIMER_POLL_MS,
     orderPageLinkDays: e.ORDER_PAGE_LINK_DAYS,
     mailIn: e.MAIL_IN_PORT !== undefined ? { host: e.MAIL_IN_HOST, port: e.MAIL_IN_PORT, org: e.MAIL_IN_ORG } : undefined,
+    documentWorkers: e.DOCUMENT_WORKERS ?? Math.max(1, Math.min(4, os.availableParallelism() - 1)),
+    documentCacheEntries: e.DOCUMENT_CACHE_ENTRIES,
+    publicFormPerMinute: e.PUBLIC_FORM_PER_MINUTE,
   };
 }
 

@@ -72,4 +72,14 @@ policy
     process.exitCode = await decideCommand(opts);
   });
 
+const audit = program.command('audit').description('the audit log: a hash chain per organization');
+audit
+  .command('verify')
+  .option('--org <slug>', 'only this organization')
+  .description("recompute each organization's audit hash chain; exit 1 and name the first broken row if any")
+  .action(async (opts: { org?: string }) => {
+    const { auditVerifyCommand } = await import('./audit.ts');
+    process.exitCode = await auditVerifyCommand(opts);
+  });
+
 await program.parseAsync(process.argv);

@@ -1,8 +1,9 @@
 // The append-only audit log: every change writes its rows in the same transaction. This file is the
 // one writer of audit_events: `auditSql` builds the insert (one row or many), used on its own
-// (`audit`, `auditMany`) or as a CTE inside a caller's single statement (the intake).
+// (`audit`, `auditMany`) or as a CTE inside a caller's single statement (the intake). The database
+// chains each row it inserts to the organization's previous one (a hash chain, see below).
 import { sql, type RawBuilder } from 'kysely';
-import type { Tx } from '../db/index.ts';
+import type { Db, Tx } from '../db/index.ts';
 import type { Actor } from './actor.ts';
 
 export interface AuditEntry {
@@ -33,4 +34,68 @@ export async function audit(tx: Tx, actor: Actor, e: AuditEntry) {
 
 export async function auditMany(tx: Tx, actor: Actor, entries: readonly AuditEntry[]) {
   if (entries.length) await sql`${auditSql(actor, entries)}`.execute(tx);
+}
+
+// ---------- the hash chain (migration 0020) ----------
+// Every row is chained to its organization's previous row by the database as it is inserted (the
+// trigger audit_events_chain, inside the writer's transaction; concurrent writers of one
+// organization queue on its audit_heads row, so the chain never forks). `verifyAuditChain`
+// recomputes it: the first row whose position, link or content does not match is reported.
+
+export interface BrokenAuditRow {
+  id: string;
+  chainSeq: string;
+  occurredAt: Date | null;
+  action: string;
+  reason: 'content-changed' | 'link-broken' | 'row-missing-before' | 'rows-missing-at-end';
+}
+
+export interface AuditChainReport {
+  organizationId: string;
+  slug: string;
+  rows: number;
+  /** The chain's last position and hash: note them elsewhere to detect a rewrite of the whole chain later. */
+  head: { seq: string; hash: string } | null;
+  broken: BrokenAuditRow | null;
+}
+
+export async function verifyAuditChain(db: Db, opts: { organizationId?: string } = {}): Promise<AuditChainReport[]> {
+  const orgs = await db
+    .selectFrom('organizations')
+    .select(['id', 'slug'])
+    .$if(!!opts.organizationId, (q) => q.where('id', '=', opts.organizationId!))
+    .orderBy('slug')
+    .execute();
+  const out: AuditChainReport[] = [];
+  for (const o of orgs) {
+    const head = await db.selectFrom('audit_heads').select(['seq', 'hash']).where('organization_id', '=', o.id).executeTakeFirst();
+    const r = await sql<{ rows: string; last_seq: string | null; last_hash: string | null; id: string | null; chain_seq: string | null; occurred_at: Date | null; action: string | null; reason: BrokenAuditRow['reason'] | null }>`
+      with c as (
+        select e.id, e.chain_seq, e.occurred_at, e.action, e.prev_hash, e.hash,
+               audit_event_hash(e.prev_hash, e) as computed,
+               lag(e.hash) over w as before_hash, lag(e.chain_seq) over w as before_seq
+          from audit_events e where e.organization_id = ${o.id}
+        window w as (order by e.chain_seq)
+      ), bad as (
+        select id, chain_seq, occurred_at, action,
+               case when chain_seq <> coalesce(before_seq, 0) + 1 then 'row-missing-before'
+                    when prev_hash <> coalesce(before_hash, '') then 'link-broken'
+                    when hash <> computed then 'content-changed' end as reason
+          from c
+      )
+      select (select count(*) from c) as rows,
+             (select chain_seq from c order by chain_seq desc limit 1) as last_seq,
+             (select hash from c order by chain_seq desc limit 1) as last_hash,
+             b.id, b.chain_seq, b.occurred_at, b.action, b.reason
+        from (select 1) one
+        left join lateral (select * from bad where reason is not null order by chain_seq limit 1) b on true`.execute(db);
+    const x = r.rows[0];
+    let broken: BrokenAuditRow | null = x.id ? { id: String(x.id), chainSeq: String(x.chain_seq), occurredAt: x.occurred_at!, action: x.action!, reason: x.reason! } : null;
+    // Rows cut from the end leave the head further on than the last row.
+    if (!broken && head && (String(head.seq) !== String(x.last_seq ?? 0) || head.hash !== (x.last_hash ?? ''))) {
+      broken = { id: '', chainSeq: String(BigInt(x.last_seq ?? '0') + 1n), occurredAt: null, action: '', reason: 'rows-missing-at-end' };
+    }
+    out.push({ organizationId: o.id, slug: o.slug, rows: Number(x.rows), head: head ? { seq: String(head.seq), hash: head.hash } : null, broken });
+  }
+  return out;
 }

@@ -177,6 +177,16 @@ export interface AuditEventsTable {
   entity_id: string;
   before: unknown;
   after: unknown;
+  /** The hash chain (migration 0020): filled in by the database's trigger, never by the caller. */
+  chain_seq: Generated<string>;
+  prev_hash: Generated<string>;
+  hash: Generated<string>;
+}
+/** Each organization's last audit row: its chain position and hash (migration 0020). */
+export interface AuditHeadsTable {
+  organization_id: string;
+  seq: string;
+  hash: string;
 }
 export interface SchemaMigrationsTable {
   version: string;
@@ -584,6 +594,7 @@ export interface Database {
   documents: DocumentsTable;
   idempotency_keys: IdempotencyKeysTable;
   audit_events: AuditEventsTable;
+  audit_heads: AuditHeadsTable;
   schema_migrations: SchemaMigrationsTable;
   service_orders: ServiceOrdersTable;
   order_charges: OrderChargesTable;

@@ -6,6 +6,9 @@ import { IdParams, IsoDate, type ZApp } from '../../server/http.ts';
 import { fileResponse } from '../../server/openapi.ts';
 import { DOC_LANGS } from './documents.i18n.ts';
 import * as svc from './documents.service.ts';
+import { createRenderPool, DocumentCache } from './render-pool.ts';
+import { rateLimiter } from '../../core/rate-limit.ts';
+import { AppError, CoreErrors, problem } from '../../core/errors.ts';
 
 const Lang = z.enum(DOC_LANGS).optional().describe("Language of the document; default the client's preferred language, else the business's first");
 
@@ -21,6 +24,31 @@ function sendPdf(reply: import('fastify').FastifyReply, r: { pdf: Buffer; filena
 export async function documentsRoutes(app: ZApp, deps: AppDeps) {
   const tags = ['documents'];
   const pdf = fileResponse('The PDF', ['application/pdf']);
+  const render = { pool: createRenderPool({ threads: deps.config.documentWorkers }), cache: new DocumentCache(deps.config.documentCacheEntries) };
+  app.addHook('onClose', () => render.pool.close());
+  // The request form is the QR target printed on every warranty card: public, so limited per address.
+  const limit = rateLimiter(deps.db, { name: 'request-form-ip', max: deps.config.publicFormPerMinute, windowMs: 60_000 });
+  // An address over the limit stays over it until its window ends (PostgreSQL said when): until
+  // then this process answers 429 itself, without another write to the rate_limits row.
+  const blocked = new Map<string, number>();
+  const formLimit = async (ip: string) => {
+    const until = blocked.get(ip);
+    if (until !== undefined && until > Date.now()) {
+      const left = Math.max(1, Math.ceil((until - Date.now()) / 1000));
+      throw problem(CoreErrors, 'rate-limited', `Too many requests; try again in ${left} s`, { retryAfterSeconds: left }, { headers: { 'retry-after': String(left) } });
+    }
+    blocked.delete(ip);
+    try {
+      await limit(ip);
+    } catch (e) {
+      const left = e instanceof AppError && e.code === 'rate-limited' ? Number(e.extra.retryAfterSeconds) : 0;
+      if (left > 0) {
+        if (blocked.size > 10_000) blocked.clear();
+        blocked.set(ip, Date.now() + left * 1000);
+      }
+      throw e;
+    }
+  };
   app.get(
     '/api/v1/devices/:id/documents/warranty-card.pdf',
     {
@@ -39,16 +67,24 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
   app.get(
     '/api/v1/documents/warranty-request-form.pdf',
     {
-      config: { access: 'public', problems: ['not-found'] },
+      config: { access: 'public', problems: ['not-found', 'rate-limited'] },
       schema: {
         operationId: 'getWarrantyRequestFormPdf',
         tags,
-        summary: 'Blank warranty request form to fill in by hand (ITEMA-27, ITEMA-28). Public: pass ?org= (the business slug) when not signed in',
+        summary:
+          'Blank warranty request form to fill in by hand (ITEMA-27, ITEMA-28). Public: pass ?org= (the business slug) when not signed in. The same for everyone: cacheable (ETag, If-None-Match gives 304); limited per client address',
         querystring: z.object({ org: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be a business slug such as itema-pg').optional(), lang: Lang }),
-        response: { 200: pdf },
+        response: { 200: pdf, 304: z.null().describe('Not modified: the form with this ETag is still current') },
       },
     },
-    async (req, reply) => sendPdf(reply, await svc.requestForm(deps.db, deps.config, req.actor, req.query)),
+    async (req, reply) => {
+      if (!req.actor) await formLimit(req.ip);
+      const r = await svc.requestForm(deps.db, deps.config, render, req.actor, req.query);
+      // It holds nothing personal: shared caches may keep it for an hour, then revalidate by ETag.
+      reply.header('etag', r.etag).header('vary', 'cookie, authorization');
+      if (req.headers['if-none-match'] === r.etag) return reply.header('cache-control', 'public, max-age=3600').status(304).send(null);
+      return sendPdf(reply, r).header('cache-control', 'public, max-age=3600');
+    },
   );
 
   const OrderDocs = z.object({ items: z.array(z.object({ kind: z.enum(svc.ORDER_DOCUMENTS), filename: z.string(), url: z.string(), createdAt: z.string() })) });

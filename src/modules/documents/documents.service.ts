@@ -21,8 +21,9 @@ import { renderCompletionCertificate } from './completion-certificate.ts';
 import { renderFindingsProtocol } from './findings-protocol.ts';
 import { renderPaymentReceipt } from './payment-receipt.ts';
 import { renderQuote, type QuoteData } from './quote.ts';
-import { renderRequestForm } from './request-form.ts';
 import { renderTaxDocument, type TaxDocData } from './tax-document.ts';
+import type { CachedDocument, DocumentCache, RenderPool } from './render-pool.ts';
+import { sha256 } from '../../core/tokens.ts';
 import { renderWarrantyCard } from './warranty-card.ts';
 import { renderWorkOrder, type WorkOrderData } from './work-order.ts';
 
@@ -73,7 +74,16 @@ export async function warrantyCard(db: Db, config: Config, actor: Actor, deviceI
   return { pdf, filename: `warranty-card-${answer.device.serial.replace(/[^\w.-]/g, '_')}-${lang}.pdf` };
 }
 
-export async function requestForm(db: Db, config: Config, actor: Actor | null, q: { org?: string; lang?: DocLang }) {
+/**
+ * The blank request form: the same for everyone of a business, so it is drawn once per business,
+ * language, policy version and letterhead (the cache key holds all the form shows) in the render
+ * pool, and served from the cache after that. `etag` identifies the bytes.
+ */
+export async function requestForm(db: Db, config: Config, render: { pool: RenderPool; cache: DocumentCache }, actor: Actor | null, q: { org?: string; lang?: DocLang }): Promise<CachedDocument> {
+  // Asked the same way within the last minute: the same form, without reading the database.
+  const alias = JSON.stringify(['request-form', actor?.organizationId ?? null, actor ? null : (q.org ?? null), q.lang ?? null]);
+  const known = render.cache.byAlias(alias);
+  if (known) return known;
   const org = actor ? await repo.organizationById(db, actor.organizationId) : q.org ? await repo.organizationBySlug(db, q.org) : undefined;
   if (!org) {
     if (!actor && !q.org) {
@@ -90,14 +100,17 @@ export async function requestForm(db: Db, config: Config, actor: Actor | null, q
   const lang = q.lang ?? pickLang(org.languages[0]);
   const pack = await policyOfOrg(db, org.id);
   const v = pack.versions[pack.versions.length - 1];
-  const pdf = await renderRequestForm({
+  const data = {
     lang,
     business: await businessOf(db, org, config),
     policyVersion: `${pack.id} ${v.version}`,
     edition: v.raw.effective,
     qr: { url: requestFormUrl(config, org.slug, lang), caption: t(lang, 'common.scanForm') },
-  });
-  return { pdf, filename: `warranty-request-form-${org.slug}-${lang}.pdf` };
+  };
+  const key = sha256(JSON.stringify(['request-form', org.id, data]));
+  const doc = await render.cache.fill(key, async () => ({ pdf: await render.pool.render('request-form', data), filename: `warranty-request-form-${org.slug}-${lang}.pdf`, etag: `"${key.slice(0, 32)}"` }));
+  render.cache.alias(alias, key);
+  return doc;
 }
 
 // ---------- order documents ----------

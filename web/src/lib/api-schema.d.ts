@@ -881,7 +881,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Blank warranty request form to fill in by hand (ITEMA-27, ITEMA-28). Public: pass ?org= (the business slug) when not signed in */
+        /** Blank warranty request form to fill in by hand (ITEMA-27, ITEMA-28). Public: pass ?org= (the business slug) when not signed in. The same for everyone: cacheable (ETag, If-None-Match gives 304); limited per client address */
         get: operations["getWarrantyRequestFormPdf"];
         put?: never;
         post?: never;
@@ -10986,6 +10986,13 @@ export interface operations {
                     "application/pdf": string;
                 };
             };
+            /** @description Not modified: the form with this ETag is still current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /**
              * @description Bad Request (application/problem+json), `code` one of:
              *
@@ -11015,6 +11022,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code: "not-found";
+                    };
+                };
+            };
+            /**
+             * @description Too Many Requests (application/problem+json), `code` one of:
+             *
+             *     - `rate-limited`: Too many requests from your address to this public operation; wait `retryAfterSeconds` (also the Retry-After header) and try again.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "rate-limited";
                     };
                 };
             };
