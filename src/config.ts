@@ -62,6 +62,9 @@ const EnvSchema = z.object({
   DOCUMENT_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   DOCUMENT_CACHE_ENTRIES: z.coerce.number().int().min(0).max(100_000).default(256),
   PUBLIC_FORM_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  // `aftercare backup` / `restore`: the folder of pg_dump and pg_restore (default: PATH, then the
+  // newest /usr/lib/postgresql/<major>/bin).
+  PG_BIN: z.string().min(1).optional(),
 }).superRefine((e, ctx) => {
   if (e.SMS_PROVIDER === 'twilio') {
     for (const k of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const) {
@@ -130,6 +133,8 @@ export interface Config {
   documentCacheEntries: number;
   /** Public request-form downloads allowed per client address per minute. */
   publicFormPerMinute: number;
+  /** Where pg_dump and pg_restore are, when not on PATH. */
+  pgBin?: string;
 }
 
 export class ConfigError extends Error {}
@@ -173,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     documentWorkers: e.DOCUMENT_WORKERS ?? Math.max(1, Math.min(4, os.availableParallelism() - 1)),
     documentCacheEntries: e.DOCUMENT_CACHE_ENTRIES,
     publicFormPerMinute: e.PUBLIC_FORM_PER_MINUTE,
+    pgBin: e.PG_BIN,
   };
 }
 

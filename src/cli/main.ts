@@ -72,6 +72,24 @@ policy
     process.exitCode = await decideCommand(opts);
   });
 
+program
+  .command('backup')
+  .option('-o, --out <file>', 'the dump file (default aftercare-<date>-<time>.dump in this folder)')
+  .description('pg_dump of the configured database (custom format) and a manifest of every table (rows, checksum) beside it')
+  .action(async (opts: { out?: string }) => {
+    const { backupCommand } = await import('./backup.ts');
+    process.exitCode = await backupCommand(opts);
+  });
+program
+  .command('restore')
+  .argument('<file>', 'a dump written by aftercare backup')
+  .option('--clean', 'replace what the database holds (default: refuse unless it is empty)')
+  .description('pg_restore into the configured database, then check every table against the backup’s manifest and verify the audit chains')
+  .action(async (file: string, opts: { clean?: boolean }) => {
+    const { restoreCommand } = await import('./backup.ts');
+    process.exitCode = await restoreCommand(file, opts);
+  });
+
 const audit = program.command('audit').description('the audit log: a hash chain per organization');
 audit
   .command('verify')

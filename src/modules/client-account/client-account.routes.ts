@@ -95,6 +95,47 @@ export async function clientAccountRoutes(app: ZApp, deps: AppDeps) {
     },
   );
 
+  const now = () => deps.now?.() ?? new Date();
+  const ClaimToLink = z.object({ number: z.string(), state: z.string(), problem: z.string(), claimDate: z.string(), serial: z.string().nullable().describe('The serial the claim was sent with') });
+  app.get(
+    '/api/v1/client/claims',
+    {
+      config: { access: 'public', problems: ['client-not-signed-in'] },
+      schema: {
+        operationId: 'listClientClaimsToLink',
+        tags,
+        summary: "The signed-in client's claims from the public web form, sent with their e-mail address, that wait to be linked to their record (issue 15)",
+        response: { 200: z.object({ items: z.array(ClaimToLink) }) },
+      },
+    },
+    async (req) => {
+      const c = await svc.clientOf(deps.db, cookie(req));
+      if (!c) throw problem(ClientAccountErrors, 'client-not-signed-in', 'Sign in with the link we e-mail you');
+      return { items: await svc.claimsToLink(deps.db, c) };
+    },
+  );
+
+  app.post(
+    '/api/v1/client/claims/:number/link',
+    {
+      config: { access: 'public', problems: ['client-not-signed-in', 'not-found', 'unknown-reference', 'version-conflict', 'not-awaiting-link', 'policy-input-invalid'] },
+      schema: {
+        operationId: 'linkClientClaim',
+        tags,
+        summary:
+          'The signed-in client links a claim of theirs from the web form to their own record (the e-mail proved by the sign-in link): to their customer record and to their device with the serial sent, or the one given; then the engine decides',
+        params: z.object({ number: z.string().min(1).max(40) }),
+        body: z.object({ deviceId: z.uuid().optional().describe('One of your devices; default: yours with the serial the claim was sent with, if any') }),
+        response: { 200: z.object({ number: z.string(), state: z.string(), linked: z.literal(true), device: z.string().nullable().describe('The serial of the device linked, if any') }) },
+      },
+    },
+    async (req) => {
+      const c = await svc.clientOf(deps.db, cookie(req));
+      if (!c) throw problem(ClientAccountErrors, 'client-not-signed-in', 'Sign in with the link we e-mail you');
+      return svc.linkOwnClaim(deps.db, c, req.params.number, req.body, now());
+    },
+  );
+
   app.post(
     '/api/v1/client/sign-out',
     { config: { access: 'public' }, schema: { operationId: 'signOutClient', tags, summary: 'End the client session', response: { 204: z.null() } } },

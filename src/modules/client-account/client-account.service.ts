@@ -5,8 +5,10 @@
 // customer records with that e-mail address in that organization, and each device's warranty.
 import type { Db } from '../../db/index.ts';
 import { newToken, sha256 } from '../../server/auth.ts';
-import { systemActor } from '../../core/actor.ts';
-import { problem } from '../../core/errors.ts';
+import { sql } from 'kysely';
+import { systemActor, type Actor } from '../../core/actor.ts';
+import { CoreErrors, problem } from '../../core/errors.ts';
+import * as orders from '../service-orders/service-orders.service.ts';
 import { ClientAccountErrors } from './client-account.errors.ts';
 import { enqueue } from '../../core/outbox.ts';
 import { byDeviceId } from '../warranty/warranty.service.ts';
@@ -134,3 +136,61 @@ const orderView = (o: { id: string; number: string; state: string; problem: stri
   problem: o.problem,
   claimDate: o.claim_date,
 });
+
+// ---------- the client's own public claims (issue 15) ----------
+// A claim from the public web form is matched to nobody (anyone may type any e-mail). The client
+// who proves the e-mail address by opening a sign-in link sent to it is a verified channel: signed
+// in, they see the claims sent with that address that still wait to be linked, and link one to
+// their own record themselves: to the customer with that address and to their device with the
+// serial they sent (or the one of theirs they choose). Then the engine decides on the device's
+// history, as after a link by staff. The link is the service orders' own (`linkClaim`: a change
+// through the transition writer, audited as service-order.linked by the client account).
+
+type Client = { organization_id: string; email: string };
+
+const sentEmail = sql<string>`lower(submitted->>'email')`;
+
+export async function claimsToLink(db: Db, c: Client) {
+  const rows = await db
+    .selectFrom('service_orders')
+    .select(['number', 'state', 'problem', 'claim_date', 'submitted'])
+    .where('organization_id', '=', c.organization_id)
+    .where('awaiting_link', '=', true)
+    .where(sentEmail, '=', c.email.toLowerCase())
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map((o) => ({ number: o.number, state: o.state, problem: o.problem, claimDate: o.claim_date, serial: ((o.submitted ?? {}) as { serial?: string }).serial ?? null }));
+}
+
+export async function linkOwnClaim(db: Db, c: Client, number: string, body: { deviceId?: string }, now: Date) {
+  const o = await db
+    .selectFrom('service_orders')
+    .select(['id', 'version', 'submitted'])
+    .where('organization_id', '=', c.organization_id)
+    .where('number', '=', number)
+    .where('awaiting_link', '=', true)
+    .where(sentEmail, '=', c.email.toLowerCase())
+    .executeTakeFirst();
+  // Someone else's claim, or one already linked: the same answer as no claim at all.
+  if (!o) throw problem(CoreErrors, 'not-found', 'No claim of yours with this number waits to be linked', { errors: [{ field: 'params.number', message: 'no claim of yours with this number waits to be linked' }] });
+  const customer = await db
+    .selectFrom('customers')
+    .select('id')
+    .where('organization_id', '=', c.organization_id)
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', c.email.toLowerCase()))
+    .orderBy('id')
+    .executeTakeFirst();
+  if (!customer) throw problem(CoreErrors, 'not-found', 'No client record with this e-mail address', { errors: [{ field: 'session', message: 'no client record with this e-mail address' }] });
+  const mine = await db.selectFrom('devices').select(['id', 'serial']).where('organization_id', '=', c.organization_id).where('customer_id', '=', customer.id).execute();
+  let deviceId: string | undefined;
+  if (body.deviceId) {
+    if (!mine.some((d) => d.id === body.deviceId)) throw problem(CoreErrors, 'unknown-reference', 'Not one of your devices', { errors: [{ field: 'body.deviceId', message: 'not one of your devices' }] });
+    deviceId = body.deviceId;
+  } else {
+    const serial = ((o.submitted ?? {}) as { serial?: string }).serial?.trim().toLowerCase();
+    deviceId = serial ? mine.find((d) => d.serial.toLowerCase() === serial)?.id : undefined;
+  }
+  const actor: Actor = { organizationId: c.organization_id, role: 'front-desk', type: 'system', id: 'client-account', name: `client ${c.email}`, channel: 'client-account' };
+  const linked = await orders.linkClaim(db, actor, o.id, { customerId: customer.id, deviceId, version: Number(o.version) }, now);
+  return { number, state: linked.state, linked: true as const, device: deviceId ? (mine.find((d) => d.id === deviceId)?.serial ?? null) : null };
+}

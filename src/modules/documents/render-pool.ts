@@ -22,10 +22,10 @@ export function createRenderPool(opts: { threads?: number } = {}): RenderPool {
       filename: new URL('./render-worker.mjs', import.meta.url).href,
       minThreads: 0,
       maxThreads: threads,
+      // The threads leave one core to the event loop (DOCUMENT_WORKERS defaults to the cores less
+      // one). A lower priority for them (piscina's niceIncrement) was tried: on a machine shared with
+      // other work it starved the renders (seconds per form) without a clear gain for the event loop.
       idleTimeout: 60_000,
-      // The render threads run at a lower priority (nice +10, through @napi-rs/nice) so that on a busy
-      // machine the event loop's short requests get the CPU first.
-      niceIncrement: 10,
     }));
   return {
     async render(kind, data) {
