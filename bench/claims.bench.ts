@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { postmasterPid, treeCpuSeconds } from './lib/harness.ts';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import crypto from 'node:crypto';
@@ -27,29 +28,16 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const LEVELS = (process.env.BENCH_CONCURRENCY ?? '4,16').split(',').map(Number);
 
 /**
- * CPU seconds used so far by PostgreSQL's processes (any process named postgres*, read from /proc;
- * undefined where there is no /proc) and by this process: where an operation's cost goes.
+ * CPU seconds used so far by the PostgreSQL server this bench started (its postmaster and backends,
+ * read from /proc; undefined on a server at DATABASE_URL, whose processes are not ours to count, or
+ * without /proc) and by this process: where an operation's cost goes. Other PostgreSQL servers on the
+ * machine are not counted (issue 15: this used to add every process named postgres).
  */
+let ownPostmaster: number | undefined;
 function cpuNow(): { postgres?: number; node: number } {
   const usage = process.cpuUsage();
   const node = (usage.user + usage.system) / 1e6;
-  if (!fs.existsSync('/proc/self/stat')) return { node };
-  const tick = 100; // USER_HZ on Linux
-  let postgres = 0;
-  for (const pid of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    let stat: string;
-    try {
-      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue; // the process ended meanwhile
-    }
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    if (!name.startsWith('postgres')) continue;
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    postgres += (Number(f[11]) + Number(f[12])) / tick;
-  }
-  return { postgres, node };
+  return { postgres: treeCpuSeconds(ownPostmaster), node };
 }
 
 interface Rate {
@@ -116,6 +104,7 @@ export async function run() {
     embedded = await startEmbedded({ dataDir: path.join(dir, 'pg') });
     await ensureDatabase(embedded.url('postgres'), dbName);
     url = embedded.url(dbName);
+    ownPostmaster = postmasterPid(path.join(dir, 'pg'));
   }
   const max = Math.max(...LEVELS);
   const h = createDb(url, max);

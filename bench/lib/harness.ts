@@ -134,3 +134,36 @@ export async function probe(url: string, seconds: number, pauseMs = 5): Promise<
 }
 
 export const fmt = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(1));
+
+/** The postmaster's process id of a data folder (first line of postmaster.pid). */
+export function postmasterPid(dataDir: string): number | undefined {
+  try {
+    return Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU seconds used so far by the process `root` and its children (a postmaster and its backends),
+ * read from /proc; undefined without /proc or without a root. Only the database this bench started
+ * is counted, never other PostgreSQL servers on the machine.
+ */
+export function treeCpuSeconds(root: number | undefined): number | undefined {
+  if (root === undefined || !fs.existsSync('/proc/self/stat')) return undefined;
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // the process ended meanwhile
+    }
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pid) !== root && Number(f[1]) !== root) continue;
+    total += (Number(f[11]) + Number(f[12])) / tick;
+  }
+  return total;
+}
