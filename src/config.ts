@@ -65,12 +65,19 @@ const EnvSchema = z.object({
   // `aftercare backup` / `restore`: the folder of pg_dump and pg_restore (default: PATH, then the
   // newest /usr/lib/postgresql/<major>/bin).
   PG_BIN: z.string().min(1).optional(),
+  // Online payments (docs/payments.md). Without them, payments are recorded by staff only.
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, 'must be a Stripe secret or restricted key (sk_test_..., sk_live_..., rk_...)').optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9]+$/, 'must be a webhook signing secret (whsec_...)').optional(),
+  // Where the Stripe SDK sends its requests: Stripe's API unless set (a local stand-in, stripe-mock).
+  STRIPE_API_URL: z.url().optional(),
 }).superRefine((e, ctx) => {
   if (e.SMS_PROVIDER === 'twilio') {
     for (const k of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const) {
       if (!e[k]) ctx.addIssue({ code: 'custom', path: [k], message: 'required when SMS_PROVIDER=twilio' });
     }
   }
+  if (e.STRIPE_SECRET_KEY && !e.STRIPE_WEBHOOK_SECRET) ctx.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRET'], message: 'required with STRIPE_SECRET_KEY (a payment is confirmed only by the signed webhook)' });
+  if (e.STRIPE_WEBHOOK_SECRET && !e.STRIPE_SECRET_KEY) ctx.addIssue({ code: 'custom', path: ['STRIPE_SECRET_KEY'], message: 'required with STRIPE_WEBHOOK_SECRET' });
   if (e.SMTP_USER && !e.SMTP_PASSWORD) ctx.addIssue({ code: 'custom', path: ['SMTP_PASSWORD'], message: 'required with SMTP_USER' });
 });
 
@@ -135,6 +142,15 @@ export interface Config {
   publicFormPerMinute: number;
   /** Where pg_dump and pg_restore are, when not on PATH. */
   pgBin?: string;
+  /** Online payments through Stripe; unset: staff record payments, no online payment is offered. */
+  stripe?: StripeConfig;
+}
+
+export interface StripeConfig {
+  secretKey: string;
+  webhookSecret: string;
+  /** The API base the SDK talks to (tests: a local stand-in); Stripe's own when unset. */
+  apiUrl?: string;
 }
 
 export class ConfigError extends Error {}
@@ -179,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     documentCacheEntries: e.DOCUMENT_CACHE_ENTRIES,
     publicFormPerMinute: e.PUBLIC_FORM_PER_MINUTE,
     pgBin: e.PG_BIN,
+    stripe: e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, ...(e.STRIPE_API_URL ? { apiUrl: e.STRIPE_API_URL } : {}) } : undefined,
   };
 }
 

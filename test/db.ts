@@ -60,12 +60,12 @@ export interface TestContext extends DbHandle {
   close(): Promise<void>;
 }
 
-export async function setupApp(opts: { demo?: boolean; config?: Partial<Config> } = {}): Promise<TestContext> {
+export async function setupApp(opts: { demo?: boolean; config?: Partial<Config>; now?: () => Date } = {}): Promise<TestContext> {
   const database = await freshDatabase();
   const handle = createDb(database.url, 5);
   const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aftercare-files-'));
   const config: Config = { ...loadConfig({}), filesDir, uploadMaxBytes: 200_000, ...opts.config };
-  const app = await buildApp({ db: handle.db, pool: handle.pool, config, storage: new DiskStorage(filesDir) });
+  const app = await buildApp({ db: handle.db, pool: handle.pool, config, storage: new DiskStorage(filesDir), ...(opts.now ? { now: opts.now } : {}) });
   await app.ready();
   const orgs: Record<string, string> = {};
   const cookies: Sessions = {};
@@ -108,7 +108,8 @@ export const newId = uuidv7;
 export async function snapshot(db: DbHandle['db']) {
   const tables = ['customers', 'devices', 'device_parts', 'device_events', 'purchases', 'documents', 'audit_events', 'idempotency_keys', 'locations', 'staff_users', 'api_keys',
     'service_orders', 'order_charges', 'order_payments', 'order_parts', 'clocks', 'clock_pauses', 'timers', 'order_page_tokens', 'outbox',
-    'contracts', 'contract_devices', 'support_tickets', 'support_messages', 'training_sessions'] as const;
+    'contracts', 'contract_devices', 'support_tickets', 'support_messages', 'training_sessions',
+    'stripe_checkouts', 'stripe_refunds', 'stripe_events', 'device_registrations', 'plan_sales'] as const;
   // One statement (a round trip per table made the fuzz and bad-input tests slow), the same object.
   const row = (await sql<Record<string, string>>`SELECT ${sql.join(tables.map((t) => sql`(SELECT count(*) FROM ${sql.table(t)}) AS ${sql.ref(t)}`))}`.execute(db)).rows[0];
   const out: Record<string, number> = {};

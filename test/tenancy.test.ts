@@ -26,6 +26,8 @@ beforeAll(async () => {
   const r = await t.app.inject({ method: 'POST', url: `/api/v1/purchases/${ids.purchases}/documents`, payload: m.payload, headers: { ...m.headers, cookie: t.cookies['itema-pg'].owner } });
   expect(r.statusCode).toBe(201);
   ids.documents = r.json().id;
+  // Registrations (ITS-5) exist only where the pack takes them: iTS's, also not ITMall's.
+  ids.registrations = (await t.db.selectFrom('device_registrations').select('id').where('organization_id', '=', t.orgs.its).executeTakeFirstOrThrow()).id;
   ids['service-orders'] = (await t.db.selectFrom('service_orders').select('id').where('organization_id', '=', org).executeTakeFirstOrThrow()).id;
   // An ITEMA-PG credit note (`/tax-documents/:id`).
   ids['tax-documents'] = (
@@ -68,6 +70,7 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/service-orders/:id/courier-delivery': { version: 1 },
   'POST /api/v1/service-orders/:id/courier-objection': { version: 1 },
   'POST /api/v1/service-orders/:id/link': { version: 1 },
+  'POST /api/v1/registrations/:id/actions': { action: 'refuse', reason: 'hijacked', version: 1 },
   'POST /api/v1/contracts/:id/actions': { action: 'cancel', version: 1, reason: 'hijacked' },
   'POST /api/v1/support-tickets/:id/actions': { action: 'note', version: 1, body: 'hijacked' },
   'POST /api/v1/support-triage/:id': { action: 'dismiss', reason: 'hijacked' },

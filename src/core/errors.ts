@@ -40,7 +40,7 @@ export class AppError extends Error {
 
 // ---------- codes as data ----------
 
-export type ProblemStatus = 400 | 401 | 403 | 404 | 406 | 409 | 413 | 414 | 415 | 422 | 429 | 500;
+export type ProblemStatus = 400 | 401 | 403 | 404 | 406 | 409 | 413 | 414 | 415 | 422 | 429 | 500 | 502;
 
 export interface ErrorSpec {
   /** The HTTP status; a list when one code has several (validation-failed: 400 for the shape, 422 for the values). */
@@ -184,6 +184,7 @@ const TITLES: Record<number, string> = {
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
 };
 

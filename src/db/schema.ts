@@ -580,6 +580,93 @@ export interface PolicyDraftsTable {
   updated_at: Timestamp;
 }
 
+// Issue 14, the Stripe side (migration 0016): online payments, device registrations, plan sales.
+export interface StripeCheckoutsTable {
+  id: string;
+  organization_id: string;
+  subject_kind: string;
+  subject_id: string;
+  amount_minor: number;
+  currency: string;
+  description: string;
+  idempotency_key: string;
+  session_id: string | null;
+  url: string | null;
+  payment_intent_id: string | null;
+  state: ColumnType<string, string | undefined, string>;
+  amount_paid_minor: number | null;
+  amount_refunded_minor: ColumnType<number, number | undefined, number>;
+  paid_at: Date | null;
+  version: Version;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export interface StripeRefundsTable {
+  id: string;
+  organization_id: string;
+  checkout_id: string;
+  refund_id: string | null;
+  idempotency_key: string | null;
+  amount_minor: number;
+  state: string;
+  applied_at: Date | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export interface StripeEventsTable {
+  id: string;
+  type: string;
+  organization_id: string | null;
+  outcome: string;
+  received_at: Timestamp;
+}
+export interface DeviceRegistrationsTable {
+  id: string;
+  organization_id: string;
+  number: string;
+  customer_id: string;
+  device_id: string;
+  state: string;
+  channel: string;
+  service_event: string;
+  service_date: string;
+  document_type: string;
+  document_filename: string | null;
+  document_content_type: string | null;
+  document_size_bytes: number | null;
+  document_sha256: string | null;
+  document_storage_key: string | null;
+  fee_minor: number;
+  currency: string;
+  payment_method: string | null;
+  paid_at: Date | null;
+  proofs: ColumnType<Record<string, boolean>, string | undefined, string>;
+  refusal_reason: string | null;
+  rule: string;
+  policy_version: string;
+  version: Version;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export interface PlanSalesTable {
+  id: string;
+  organization_id: string;
+  device_id: string;
+  customer_id: string | null;
+  plan_id: string;
+  buy_window: string;
+  price_minor: number;
+  currency: string;
+  channel: string;
+  state: string;
+  payment_method: string | null;
+  paid_on: string | null;
+  paid_at: Date | null;
+  device_event_id: string | null;
+  version: Version;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
 export interface Database {
   organizations: OrganizationsTable;
   locations: LocationsTable;
@@ -622,4 +709,9 @@ export interface Database {
   training_sessions: TrainingSessionsTable;
   policy_versions: PolicyVersionsTable;
   policy_drafts: PolicyDraftsTable;
+  stripe_checkouts: StripeCheckoutsTable;
+  stripe_refunds: StripeRefundsTable;
+  stripe_events: StripeEventsTable;
+  device_registrations: DeviceRegistrationsTable;
+  plan_sales: PlanSalesTable;
 }

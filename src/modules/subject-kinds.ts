@@ -3,5 +3,8 @@
 import './service-orders/kind.ts';
 import './contracts/kind.ts';
 import './support/kind.ts';
+import './registrations/registrations.service.ts';
+// Not a case: plan sales register what a confirmed online payment does (onStripePaid).
+import './plans/plans.service.ts';
 
 export { registeredKinds } from '../core/subjects.ts';

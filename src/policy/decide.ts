@@ -11,6 +11,7 @@ import { PolicyInputError } from './errors.ts';
 import { computeCoverage, prepareEvents } from './coverage.ts';
 import { say, type Params } from './messages.ts';
 import { judgePixels } from './pixels.ts';
+import { proofRequirements } from './plans.ts';
 import type { CompiledPack } from './pack.ts';
 import { selectVersion } from './pack.ts';
 import type { Basis, Charge, ClaimInput, Decision, DeviceEvent, DeviceInput, ItemCoverage, Missing, Outcome, Reason, Remedy } from './types.ts';
@@ -166,10 +167,8 @@ export function decide(claim: ClaimInput, history: History, pack: CompiledPack, 
       if (val === undefined || String(val).trim() === '') missing.push({ field: `details.${field}`, rule: req.details.rule, text: say('missing-detail', { field }) });
     }
   }
-  for (const p of req.proofs) {
-    if (!p.anyOf.some((k) => claim.proofs?.[k as keyof NonNullable<ClaimInput['proofs']>] === true)) {
-      missing.push({ field: `proofs.${p.anyOf.join('|')}`, rule: p.rule, text: p.text });
-    }
+  for (const p of proofRequirements(v, claim.proofs ?? {})) {
+    if (!p.satisfied) missing.push({ field: `proofs.${p.anyOf.join('|')}`, rule: p.rule, text: p.text });
   }
 
   let outcome: Outcome;

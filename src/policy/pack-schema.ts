@@ -305,8 +305,46 @@ const versionBody = z
       .default({ workOrderConfirmations: [] }),
     clocks: z.array(clockSchema).default([]),
     extensionPlans: z
-      .array(z.object({ id: z.string().min(1), name: texts, duration: term, price: money.optional(), rule: ruleId }).strict())
+      .array(
+        z
+          .object({
+            id: z.string().min(1),
+            name: texts,
+            duration: term,
+            price: money.optional(),
+            rule: ruleId,
+            /** Which devices it is sold for (every given key must match); all when absent (ITEMA-29: "on some products"). */
+            devices: z
+              .object({ kind: z.union([kind, z.array(kind)]).optional(), category: z.union([z.string(), z.array(z.string())]).optional() })
+              .strict()
+              .optional(),
+            /** When it can be bought: with the product, while it is covered, or after its coverage ended (ITS-3, ITS-10). */
+            buyable: z.array(z.enum(['at-sale', 'during-coverage', 'after-expiry'])).min(1).default(['at-sale', 'during-coverage', 'after-expiry']),
+          })
+          .strict(),
+      )
       .default([]),
+    /**
+     * Device registration (ITS-5): the client records the device, its installation or repair date and
+     * a document (ITS-6) and pays the fee; once the payment is confirmed the registration gives the
+     * claim proofs listed here. Absent: the business has no registration.
+     */
+    registration: z
+      .object({
+        rule: ruleId,
+        fee: money,
+        /** The services whose date the client gives. */
+        serviceEvents: z.array(z.enum(['installation', 'activation', 'repair-completed'])).min(1),
+        /** The documents accepted, each with the proof it gives (ITS-6). */
+        documents: z.array(z.object({ type: z.enum(['invoice', 'service-contract']), proof: z.string().min(1), rule: ruleId }).strict()).min(1),
+        /** The proofs a valid (paid) registration gives besides its document's. */
+        proves: z.array(z.string().min(1)).default([]),
+        /** The pack clock that lets an unpaid registration lapse (its id in `clocks`), if any. */
+        paymentClock: z.string().optional(),
+        text: texts,
+      })
+      .strict()
+      .optional(),
     /** What the client is offered once coverage has ended (ITS-10, VN-4). */
     afterExpiry: z.array(z.object({ type: z.enum(['extension-offer', 'paid-repair', 'paid-support']), rule: ruleId, text: texts }).strict()).default([]),
     support: supportSchema.optional(),
@@ -345,6 +383,15 @@ export const packSchema = z
       cite(v.intake.preAuthorization?.rule, ['intake', 'preAuthorization', 'rule']);
       v.intake.workOrderConfirmations.forEach((t, j) => cite(t.rule, ['intake', 'workOrderConfirmations', j, 'rule']));
       Object.entries(v.parts).forEach(([k, t]) => cite(t.rule, ['parts', k, 'rule']));
+      v.extensionPlans.forEach((t, j) => cite(t.rule, ['extensionPlans', j, 'rule']));
+      if (v.registration) {
+        cite(v.registration.rule, ['registration', 'rule']);
+        v.registration.documents.forEach((d, j) => cite(d.rule, ['registration', 'documents', j, 'rule']));
+        const pc = v.registration.paymentClock;
+        if (pc && !v.clocks.some((c) => c.id === pc)) ctx.addIssue({ code: 'custom', path: ['versions', i, 'registration', 'paymentClock'], message: `clock "${pc}" is not listed under clocks` });
+        const fc = v.registration.fee.currency;
+        if (fc && v.settings.currency && fc !== v.settings.currency) ctx.addIssue({ code: 'custom', path: ['versions', i, 'registration', 'fee', 'currency'], message: `${fc} differs from the pack currency ${v.settings.currency}` });
+      }
       const clockIds = new Set<string>();
       v.clocks.forEach((c, j) => {
         if (clockIds.has(c.id)) ctx.addIssue({ code: 'custom', path: ['versions', i, 'clocks', j, 'id'], message: `clock "${c.id}" appears twice` });

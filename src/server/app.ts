@@ -33,6 +33,9 @@ import { billingRoutes } from '../modules/billing/billing.routes.ts';
 import { contractsRoutes } from '../modules/contracts/contracts.routes.ts';
 import { supportRoutes } from '../modules/support/support.routes.ts';
 import { policiesRoutes } from '../modules/policies/policies.routes.ts';
+import { stripeRoutes } from '../modules/stripe/stripe.routes.ts';
+import { registrationsRoutes } from '../modules/registrations/registrations.routes.ts';
+import { plansRoutes } from '../modules/plans/plans.routes.ts';
 import { webRoutes } from './web.ts';
 import '../core/actor.ts';
 import type { AppDeps } from '../core/deps.ts';
@@ -115,6 +118,9 @@ export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger): Promi
     await contractsRoutes(z, deps);
     await supportRoutes(z, deps);
     await policiesRoutes(z, deps);
+    await stripeRoutes(z, deps);
+    await registrationsRoutes(z, deps);
+    await plansRoutes(z, deps);
     z.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
   });
   // The web app (staff console and client portal) at `/`.

@@ -25,6 +25,9 @@ const ClientAccount = z.object({
         explanation: z.array(z.string()),
         status: z.string(),
         end: z.string().nullable(),
+        requirements: z
+          .array(z.object({ anyOf: z.array(z.string()), rule: z.string(), text: z.object({ en: z.string(), bg: z.string().optional(), vi: z.string().optional() }), satisfied: z.boolean() }))
+          .describe('The proofs a claim needs (ITS-5, ITS-6), each satisfied or not by those on record (a valid device registration)'),
         coverage: z.record(z.string(), z.unknown()).describe('The engine’s coverage report, as in the warranty lookup'),
       }),
       orders: z.array(Order),

@@ -117,7 +117,7 @@ export async function account(db: Db, c: { organization_id: string; email: strin
     const w = await byDeviceId(db, actor, d.id, { lang });
     out.push({
       ...d,
-      warranty: { at: w.at, covered: w.covered, explanation: w.explanation, status: w.coverage.device.status, end: w.coverage.device.end ?? null, coverage: w.coverage as unknown as Record<string, unknown> },
+      warranty: { at: w.at, covered: w.covered, explanation: w.explanation, status: w.coverage.device.status, end: w.coverage.device.end ?? null, requirements: w.requirements, coverage: w.coverage as unknown as Record<string, unknown> },
       orders: orders.filter((o) => o.device_id === d.id).map(orderView),
     });
   }

@@ -13,6 +13,7 @@ import * as customers from '../customers/customers.service.ts';
 import * as devices from '../devices/devices.service.ts';
 import * as purchases from '../purchases/purchases.service.ts';
 import * as orders from '../service-orders/service-orders.service.ts';
+import * as registrations from '../registrations/registrations.service.ts';
 import type { PackId } from '../organizations/organizations.service.ts';
 import { adoptTemplate } from '../policies/templates.service.ts';
 import { seedSupportDemo } from './support.demo.ts';
@@ -154,7 +155,7 @@ export const DEMO_ORGS: OrgSpec[] = [
     currency: 'USD',
     languages: ['en'],
     location: { name: 'iTS Field Service', address: '200 Main St, Springfield' },
-    async build(tx, a, d) {
+    async build(tx, a, d, daysAgo) {
       const clinic = await customers.insert(tx, a, { kind: 'company', name: 'Riverside Dental Clinic', email: 'office@riverside-dental.example.com', phone: '+1 555 010 2233', preferredChannel: 'email' });
       // ITS-2: 90 days from installation.
       await sale(
@@ -169,6 +170,25 @@ export const DEMO_ORGS: OrgSpec[] = [
         { documentType: 'invoice', documentNumber: 'INV-2025-4410', soldOn: d('-125d'), installedOn: d('-120d'), place: 'On site', priceMinor: 21900, currency: 'USD' },
         [{ type: 'extension-purchased', date: d('-80d'), planId: 'plus-6-months' }],
       );
+      // Installed 40 days ago and not registered yet (ITS-5): the portal's registration shows on it.
+      await sale(
+        tx, a, clinic,
+        { serial: 'DEMO-ITS-SERVER', manufacturer: 'Synology', model: 'RS822+ backup server', category: 'server', kind: 'device' },
+        { documentType: 'invoice', documentNumber: 'INV-2026-5120', soldOn: d('-42d'), installedOn: d('-40d'), place: 'On site', priceMinor: 149900, currency: 'USD' },
+      );
+      // ITS-5 registrations staff see: the installation registered and paid at the counter; another
+      // client's one pending, one refused and one that lapsed unpaid (the pack's 7-day payment clock).
+      const install = await tx.selectFrom('devices').select('id').where('organization_id', '=', a.organizationId).where('serial', '=', 'DEMO-ITS-INSTALL').executeTakeFirstOrThrow();
+      await registrations.demoRegistration(tx, a, { customerId: clinic.id, deviceId: install.id, channel: 'counter', serial: 'DEMO-ITS-INSTALL', serviceEvent: 'installation', serviceDate: d('-40d'), documentType: 'service-contract' }, daysAgo(39), { to: 'paid', at: daysAgo(39) });
+      const bakery = await customers.insert(tx, a, { kind: 'company', name: 'Oak Street Bakery', email: 'hello@oakstreet-bakery.example.com', phone: '+1 555 010 7788', preferredChannel: 'email' });
+      for (const [serial, model, ago, then] of [
+        ['DEMO-ITS-POS', 'Point-of-sale terminal setup', 2, undefined],
+        ['DEMO-ITS-CAM', 'Security camera installation', 20, { to: 'refused' as const, at: daysAgo(18), reason: 'The invoice names another installation' }],
+        ['DEMO-ITS-NAS', 'Office NAS repair', 30, { to: 'expired' as const, at: daysAgo(23) }],
+      ] as const) {
+        const dev = await sale(tx, a, bakery, { serial, manufacturer: 'iTS', model, category: 'installation', kind: 'service' }, { documentType: 'invoice', documentNumber: `INV-${serial}`, soldOn: d(`-${ago + 3}d`), installedOn: d(`-${ago + 2}d`), place: 'On site', priceMinor: 45000, currency: 'USD' });
+        await registrations.demoRegistration(tx, a, { customerId: bakery.id, deviceId: dev.id, channel: 'portal', serial, serviceEvent: 'installation', serviceDate: d(`-${ago + 2}d`), documentType: 'invoice' }, daysAgo(ago), then);
+      }
     },
   },
   {

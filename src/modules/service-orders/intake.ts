@@ -153,7 +153,8 @@ export async function insertClaim(tx: Tx, actor: Actor, f: ClaimFields, now: Dat
   const purchase = device && !created && read.purchase?.device_id === device.id ? read.purchase : undefined;
   const claimDate = todayIn(org.time_zone, now);
   const details = claimDetails(customer, device, { model: f.device?.model, serial: f.device?.serial, purchaseDate: f.purchase?.date, purchasePlace: f.purchase?.place }, purchase, f.problem);
-  const proofs = claimProofs(f.proofs, purchase);
+  // A valid device registration's proofs count as given (ITS-5, ITS-6).
+  const proofs = { ...claimProofs(f.proofs, purchase), ...(device && !created ? (read.registration_proofs?.[device.id] ?? {}) : {}) };
   const row = newOrderRow(org, v, now, claimDate, {
     channel: f.channel,
     customerId: customer.id,

@@ -88,6 +88,8 @@ export interface IntakeRead {
   parts: devicesRepo.PartRow[];
   events: devicesRepo.EventRow[];
   purchase: PurchaseLite | null;
+  /** Per device id: the claim proofs its valid registrations give (ITS-5, ITS-6). */
+  registration_proofs: Record<string, Record<string, boolean>>;
 }
 
 /** One round trip: the organization, the customer (by id or e-mail), the device(s) by id or serial, and for those their parts, history and latest purchase. */
@@ -109,7 +111,8 @@ export async function readIntake(tx: Tx, orgId: string, q: { deviceId: string | 
       (select coalesce(jsonb_agg(to_jsonb(d)), '[]'::jsonb) from d) as devices,
       (select coalesce(jsonb_agg(to_jsonb(p) order by p.part_key), '[]'::jsonb) from device_parts p where p.organization_id = ${orgId} and p.device_id in (select id from d)) as parts,
       (select coalesce(jsonb_agg(to_jsonb(e) order by e.date, e.recorded_at, e.id), '[]'::jsonb) from device_events e where e.organization_id = ${orgId} and e.device_id in (select id from d)) as events,
-      (select to_jsonb(p) from (select device_id, document_type, sold_on, place from purchases where organization_id = ${orgId} and device_id in (select id from d) order by sold_on desc limit 1) p) as purchase`.execute(tx);
+      (select to_jsonb(p) from (select device_id, document_type, sold_on, place from purchases where organization_id = ${orgId} and device_id in (select id from d) order by sold_on desc limit 1) p) as purchase,
+      (select coalesce(jsonb_object_agg(r.device_id, r.proofs), '{}'::jsonb) from device_registrations r where r.organization_id = ${orgId} and r.device_id in (select id from d) and r.state = 'paid') as registration_proofs`.execute(tx);
   return r.rows[0];
 }
 

@@ -50,6 +50,9 @@ const WarrantyAnswer = z.object({
   at: z.string().describe('The date the answer is for (today in the organization’s time zone unless ?at= was given)'),
   covered: z.boolean(),
   explanation: z.array(z.string()).describe('The reasons, each prefixed with its rule id, in the requested language'),
+  requirements: z
+    .array(z.object({ anyOf: z.array(z.string()), rule: z.string(), text: Texts, satisfied: z.boolean() }))
+    .describe("The proofs a claim needs by the business's policy (ITS-5, ITS-6, ITEMA-10), each satisfied or not by those on record (a valid device registration)"),
   coverage: CoverageReport,
 });
 z.globalRegistry.add(WarrantyAnswer, { id: 'WarrantyAnswer' });

@@ -1,7 +1,7 @@
 // Warranty lookup: loads the device and its history and asks the policy engine. No warranty
 // arithmetic happens here; every date and reason comes from computeCoverage.
 import type { Db } from '../../db/index.ts';
-import { computeCoverage, PolicyInputError, type CompiledPack } from '../../policy/index.ts';
+import { computeCoverage, PolicyInputError, proofRequirements, versionOf, type CompiledPack, type ProofRequirement } from '../../policy/index.ts';
 import { cachedPolicy, policyOf } from '../../core/policy-store.ts';
 import type { CoverageReport, DeviceInput, Lang } from '../../policy/types.ts';
 import type { Actor } from '../../core/actor.ts';
@@ -28,6 +28,8 @@ export interface WarrantyAnswer {
   at: string;
   covered: boolean;
   explanation: string[];
+  /** The proofs a claim needs (ITS-5, ITS-6, ITEMA-10) and whether those on record satisfy them. */
+  requirements: ProofRequirement[];
   coverage: CoverageReport;
 }
 
@@ -45,11 +47,13 @@ function answer(r: repo.LookupRow, pack: CompiledPack, at: string | undefined, l
     throw e;
   }
   const explanation = coverage.reasons.map((x) => `${x.rule}: ${x.text[lang] ?? x.text.en}`);
+  const requirements = proofRequirements(versionOf(pack, coverage), r.proofs ?? {});
   return {
     device: { id: r.id, serial: r.serial, manufacturer: r.manufacturer, model: r.model, category: r.category, condition: r.condition, customerId: r.customer_id },
     at: moment,
     covered: coverage.device.covered,
     explanation,
+    requirements,
     // The engine's texts may be lazy objects that render on first use; they serialize to plain
     // { en, bg, vi } objects through their toJSON.
     coverage,
