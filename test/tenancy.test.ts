@@ -71,6 +71,7 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/service-orders/:id/courier-objection': { version: 1 },
   'POST /api/v1/service-orders/:id/link': { version: 1 },
   'POST /api/v1/registrations/:id/actions': { action: 'refuse', reason: 'hijacked', version: 1 },
+  'POST /api/v1/devices/:id/plans': { planId: 'plus-6-months', method: 'cash' },
   'POST /api/v1/contracts/:id/actions': { action: 'cancel', version: 1, reason: 'hijacked' },
   'POST /api/v1/support-tickets/:id/actions': { action: 'note', version: 1, body: 'hijacked' },
   'POST /api/v1/support-triage/:id': { action: 'dismiss', reason: 'hijacked' },
