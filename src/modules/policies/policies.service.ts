@@ -312,7 +312,17 @@ export async function* devicesOf(db: Db | Tx, orgId: string, pageSize = 2000): A
     const ids = devs.map((d) => d.id);
     const [parts, events] = await Promise.all([
       db.selectFrom('device_parts').selectAll().where('organization_id', '=', orgId).where('device_id', 'in', ids).orderBy('part_key').execute(),
-      db.selectFrom('device_events').selectAll().where('organization_id', '=', orgId).where('device_id', 'in', ids).orderBy('device_id').orderBy('date').orderBy('recorded_at').orderBy('id').execute(),
+      // Only what the engine reads (no timestamps to parse), in the engine's order.
+      db
+        .selectFrom('device_events')
+        .select(['device_id', 'type', 'date', 'part_id', 'replaces_part_id', 'category', 'under_warranty', 'term', 'plan_id', 'note', 'order_ref'])
+        .where('organization_id', '=', orgId)
+        .where('device_id', '=', sql<string>`any(${ids}::uuid[])`)
+        .orderBy('device_id')
+        .orderBy('date')
+        .orderBy('recorded_at')
+        .orderBy('id')
+        .execute(),
     ]);
     const byDevice = new Map<string, typeof events>();
     for (const e of events) {
