@@ -56,6 +56,7 @@ export async function run(): Promise<void> {
     purchase: { documentType: 'invoice', documentNumber: '0000012345', soldOn: '2026-01-10', place: 'София' },
     coverage,
     ruleTexts: ruleTexts(pack, coverage.policyVersion),
+    partCardRule: null,
     qr: { url: 'https://itema.example/api/v1/documents/warranty-request-form.pdf?org=itema-pg&lang=bg', caption: 'Сканирайте' },
   };
   const n = 40;

@@ -101,12 +101,12 @@ describe.skipIf(!hasChromium())('web app in Chromium', { timeout: 120_000 }, () 
     await act(page, 'diagnose', async (f) => {
       // A finding of the pack is picked from the list by its words; a code of one's own is typed.
       await f.getByLabel('Findings').fill('physical');
-      await page.getByRole('option', { name: /New physical damage is not covered .* \(SC-10\)/ }).click();
+      await page.getByRole('option', { name: /New physical damage is not covered .* \(SC-5\)/ }).click();
       await f.getByLabel('Findings').fill('display-broken');
       await f.getByLabel('Hardware defect confirmed').check();
     });
     // The order shows the pack's words for its finding, the other as typed.
-    await see(page.getByTestId('order-findings'), /New physical damage is not covered by the repair warranty; the repair is quoted\. \(SC-10\)/);
+    await see(page.getByTestId('order-findings'), /New physical damage is not covered by the repair warranty; the repair is quoted\. \(SC-5\)/);
     await see(page.getByTestId('order-findings'), 'display-broken');
     await act(page, 'quote', async (f) => {
       await f.getByLabel(/Amount/).fill(amount);

@@ -417,8 +417,8 @@ const exclusionRows: { name: string; pack: PackId; finding: string; rule: string
   { name: 'rodents and pets (ITEMA-15)', pack: 'itema', finding: 'biological-damage', rule: 'ITEMA-15', device: refurbLaptop, events: sold, claim: itemaClaim, date: '2026-03-01' },
   { name: 'mechanical damage from a drop (ITEMA-15)', pack: 'itema', finding: 'drop-damage', rule: 'ITEMA-15', device: refurbLaptop, events: sold, claim: itemaClaim, date: '2026-03-01' },
   { name: 'a power surge of any kind (ITEMA-15)', pack: 'itema', finding: 'power-surge', rule: 'ITEMA-15', device: refurbLaptop, events: sold, claim: itemaClaim, date: '2026-03-01' },
-  { name: 'new drop damage after the repair is quoted (SC-10)', pack: 'service-center', finding: 'drop-damage', rule: 'SC-10', device: { category: 'phone' }, events: [ev('repair-completed', '2026-02-10')], claim: plainClaim, date: '2026-03-01' },
-  { name: 'new damage after the repair is quoted (SC-10)', pack: 'service-center', finding: 'liquid-ingress', rule: 'SC-10', device: { category: 'phone' }, events: [ev('repair-completed', '2026-02-10')], claim: plainClaim, date: '2026-03-01' },
+  { name: 'new drop damage after the repair is quoted (SC-5)', pack: 'service-center', finding: 'drop-damage', rule: 'SC-5', device: { category: 'phone' }, events: [ev('repair-completed', '2026-02-10')], claim: plainClaim, date: '2026-03-01' },
+  { name: 'new damage after the repair is quoted (SC-5)', pack: 'service-center', finding: 'liquid-ingress', rule: 'SC-5', device: { category: 'phone' }, events: [ev('repair-completed', '2026-02-10')], claim: plainClaim, date: '2026-03-01' },
 ];
 
 describe('findings map to exclusions through the pack', () => {

@@ -7,10 +7,11 @@ import { createRoot } from 'react-dom/client';
 import './lib/i18n';
 import { App } from './App';
 
-// Colours chosen for contrast: text on the primary colour and on white stays above WCAG AA.
+// Colours chosen for contrast: text on the primary colour and on white stays above WCAG AA 4.5:1
+// (teal.9 #087f5b; teal.8 was 4.0:1), checked by axe-core in the browser tests.
 const theme = createTheme({
   primaryColor: 'teal',
-  primaryShade: 8,
+  primaryShade: 9,
   defaultRadius: 'sm',
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif',
   focusRing: 'always',

@@ -14,7 +14,7 @@ export interface CompletionData extends OrderDocBase {
   parts: { action: string; partId: string; replacesPartId: string | null; category: string; underWarranty: boolean; removedPartRetained: boolean }[];
   /** Rule ids of the pack that keep removed parts with the business (ITEMA-23, ITM-11). */
   retainedRules: string[];
-  test: { passed: boolean; report: string; rule: string } | null;
+  test: { passed: boolean; report: string; rule: string | null } | null;
   coverage: CoverageReport | null;
   findingsProtocol: boolean;
 }
@@ -42,10 +42,10 @@ export function renderCompletionCertificate(d: CompletionData): Promise<Buffer> 
         ]),
         [0.22, 0.16, 0.14, 0.32, 0.16],
       );
-      if (d.parts.some((p) => p.removedPartRetained) && d.retainedRules.length) w.paragraph(t(lang, 'cert.retainedNote', { rules: d.retainedRules.join(', ') }), { size: 8.5, grey: true });
+      if (d.parts.some((p) => p.removedPartRetained)) w.paragraph(t(lang, 'cert.retainedNote', { rules: d.retainedRules.length ? ` (${d.retainedRules.join(', ')})` : '' }), { size: 8.5, grey: true });
     }
     if (d.test) {
-      w.heading(`${t(lang, 'cert.test')} (${d.test.rule})`);
+      w.heading(d.test.rule ? `${t(lang, 'cert.test')} (${d.test.rule})` : t(lang, 'cert.test'));
       w.fields([[t(lang, 'cert.testResult'), t(lang, d.test.passed ? 'cert.test.passed' : 'cert.test.failed')]], 1);
       w.paragraph(d.test.report);
     }

@@ -7,7 +7,8 @@ import type { Db } from '../../db/index.ts';
 import type { ServiceOrdersTable } from '../../db/schema.ts';
 import type { CompiledPack } from '../../policy/index.ts';
 import { policyOfOrg } from '../../core/organization.ts';
-import type { Texts } from '../../policy/types.ts';
+import type { Decision, Texts } from '../../policy/types.ts';
+import { situationOf } from '../service-orders/service-orders.service.ts';
 import { systemActor, type Actor } from '../../core/actor.ts';
 import { CoreErrors, notFound, problem, type ProblemCode } from '../../core/errors.ts';
 import { DocumentErrors } from './documents.errors.ts';
@@ -45,8 +46,31 @@ export async function businessOf(db: Db, org: Org, config: Config): Promise<Busi
 
 /** The pack's statement of every rule, for the version the document cites. */
 export function ruleTexts(pack: CompiledPack, version: string): Record<string, Texts> {
-  const v = pack.versions.find((x) => x.version === version) ?? pack.versions[pack.versions.length - 1];
-  return (v.raw.rules ?? {}) as Record<string, Texts>;
+  return (packVersion(pack, version).raw.rules ?? {}) as Record<string, Texts>;
+}
+
+/** The version of the business's policy an order or document cites (else its latest). */
+function packVersion(pack: CompiledPack, version: string | null | undefined) {
+  return pack.versions.find((x) => x.version === version) ?? pack.versions[pack.versions.length - 1];
+}
+
+/** Of the rule ids a document would cite, those of the business's own policy: another business's rules are never printed. */
+export const ownRules = (pack: CompiledPack, version: string | null | undefined, ids: (string | null | undefined)[]) => {
+  const rules = ruleTexts(pack, version ?? '');
+  return ids.filter((id): id is string => !!id && !!rules[id]);
+};
+
+/**
+ * The client's order page in the web portal (`/order/<token>`), opened in the client's language: the
+ * link every message and every QR code gives (the API's `/api/v1/order-page/<token>` is its data).
+ */
+export function clientPageUrl(config: Config, token: string, lang: string) {
+  return `${publicBaseUrl(config)}/order/${encodeURIComponent(token)}?lang=${encodeURIComponent(lang)}`;
+}
+
+/** The portal's page that finds an order by its number and the client's phone or e-mail, for one business. */
+export function portalLookupUrl(config: Config, orgSlug: string, lang: string) {
+  return `${publicBaseUrl(config)}/order?org=${encodeURIComponent(orgSlug)}&lang=${encodeURIComponent(lang)}`;
 }
 
 export function requestFormUrl(config: Config, orgSlug: string, lang: DocLang) {
@@ -57,6 +81,7 @@ export async function warrantyCard(db: Db, config: Config, actor: Actor, deviceI
   const answer = await byDeviceId(db, actor, deviceId, { at: q.at });
   const org = await repo.organizationById(db, actor.organizationId);
   if (!org) throw notFound('Organization');
+  const policy = await policyOfOrg(db, org.id);
   const cust = answer.device.customerId ? await repo.customer(db, actor.organizationId, answer.device.customerId) : undefined;
   const lang = q.lang ?? pickLang(cust?.preferred_language, org.languages[0]);
   const purchase = await repo.firstPurchase(db, actor.organizationId, deviceId);
@@ -68,7 +93,8 @@ export async function warrantyCard(db: Db, config: Config, actor: Actor, deviceI
     customer: cust ? { name: cust.name, address: cust.address, phone: cust.phone, email: cust.email } : null,
     purchase: purchase ? { documentType: purchase.document_type, documentNumber: purchase.document_number, soldOn: purchase.sold_on as unknown as string, place: purchase.place } : null,
     coverage: answer.coverage,
-    ruleTexts: ruleTexts(await policyOfOrg(db, org.id), answer.coverage.policyVersion),
+    ruleTexts: ruleTexts(policy, answer.coverage.policyVersion),
+    partCardRule: packVersion(policy, answer.coverage.policyVersion).raw.coverage.moduleCard?.rule ?? null,
     qr: { url: requestFormUrl(config, org.slug, lang), caption: t(lang, 'common.scanForm') },
   });
   return { pdf, filename: `warranty-card-${answer.device.serial.replace(/[^\w.-]/g, '_')}-${lang}.pdf` };
@@ -120,7 +146,7 @@ export async function requestForm(db: Db, config: Config, render: { pool: Render
  * payload; only its hash is in order_page_tokens), so every print of a document shows the same link.
  * Without one: the portal's page reached by order number and phone or e-mail (`/order?org=`).
  */
-export async function orderPageLink(db: Db, config: Config, orgId: string, orderId: string): Promise<string> {
+export async function orderPageLink(db: Db, config: Config, orgId: string, orderId: string, lang: string): Promise<string> {
   const first = await db
     .selectFrom('outbox')
     .select('payload')
@@ -131,10 +157,10 @@ export async function orderPageLink(db: Db, config: Config, orgId: string, order
     .limit(1)
     .executeTakeFirst();
   const token = (first?.payload as { orderPageToken?: string } | undefined)?.orderPageToken;
-  if (token) return `${publicBaseUrl(config)}/api/v1/order-page/${token}`;
+  if (token) return clientPageUrl(config, token, lang);
   // The portal's lookup by order number and contact, for this business.
   const org = await db.selectFrom('organizations').select('slug').where('id', '=', orgId).executeTakeFirst();
-  return `${publicBaseUrl(config)}/order?org=${encodeURIComponent(org?.slug ?? '')}`;
+  return portalLookupUrl(config, org?.slug ?? '', lang);
 }
 
 export const ORDER_DOCUMENTS = ['work-order', 'quote', 'completion-certificate', 'payment-receipt', 'findings-protocol', 'warranty-card'] as const;
@@ -187,13 +213,16 @@ export async function clientOrder(deps: PageLinkDeps, token: string) {
 export async function workOrder(db: Db, config: Config, o: OrderRow, q: { lang?: DocLang }) {
   if (!o.work_order) throw problem(DocumentErrors, 'no-work-order', `Order ${o.number} has no signed work order yet (it is opened with one, SC-2)`);
   const { base } = await orderBase(db, config, o, q, o.created_at);
-  const decision = o.decision as { outcome: string; provisional: boolean; reasons: { rule: string; text: Texts }[] } | null;
+  const situation = situationOf(o.decision as Decision | null);
+  // Each confirmation cites the rule its own policy gives it (the version the order was taken under).
+  const asked = packVersion(await policyOfOrg(db, o.organization_id), o.policy_version).raw.intake.workOrderConfirmations;
   const pdf = await renderWorkOrder({
     ...base,
     receivedOn: o.received_on ?? o.claim_date,
     channel: o.channel,
     workOrder: o.work_order as WorkOrderData['workOrder'],
-    decision: decision ? { outcome: decision.outcome, provisional: decision.provisional, reasons: decision.reasons ?? [] } : null,
+    situation: situation ? { text: situation.text, final: o.decision_final } : null,
+    confirmationRules: Object.fromEntries(asked.map((c) => [c.field, c.rule])),
   });
   return { pdf, filename: fileOf('work-order', o, base.lang) };
 }
@@ -219,7 +248,7 @@ async function orderBase(db: Db, config: Config, o: OrderRow, q: { lang?: DocLan
       policyVersion: `${org.pack_id} ${o.policy_version ?? ''}`.trim(),
       customer: cust ? { name: cust.name, phone: cust.phone, email: cust.email, address: cust.address } : null,
       device: device ?? null,
-      qr: { url: await orderPageLink(db, config, o.organization_id, o.id), caption: t(lang, 'common.scan') },
+      qr: { url: await orderPageLink(db, config, o.organization_id, o.id, lang), caption: t(lang, 'common.scan') },
     },
   };
 }
@@ -265,7 +294,8 @@ export async function completionCertificate(db: Db, config: Config, o: OrderRow,
     .execute();
   const works = [...new Set(repairs.flatMap((r) => ((r.after as { works?: string[] } | null)?.works ?? [])))];
   const parts = await db.selectFrom('order_parts').selectAll().where('organization_id', '=', o.organization_id).where('order_id', '=', o.id).orderBy('created_at').orderBy('id').execute();
-  const rules = ruleTexts(await policyOfOrg(db, o.organization_id), o.policy_version ?? '');
+  const policy = await policyOfOrg(db, o.organization_id);
+  const rules = ruleTexts(policy, o.policy_version ?? '');
   const test = o.test_result as { passed: boolean; report: string; rule: string } | null;
   // The engine's coverage on the handover day: ITEMA-14's extension, ITS-2's repair term, part cards.
   const coverage = o.device_id ? (await byDeviceId(db, { organizationId: o.organization_id } as Actor, o.device_id, { at: day })).coverage : null;
@@ -276,7 +306,7 @@ export async function completionCertificate(db: Db, config: Config, o: OrderRow,
     works,
     parts: parts.map((p) => ({ action: p.action, partId: p.part_id, replacesPartId: p.replaces_part_id, category: p.category, underWarranty: p.under_warranty, removedPartRetained: p.removed_part_retained })),
     retainedRules: ['ITEMA-23', 'ITM-11'].filter((r) => rules[r]),
-    test: test ? { passed: test.passed, report: test.report, rule: test.rule ?? 'SC-8' } : null,
+    test: test ? { passed: test.passed, report: test.report, rule: ownRules(policy, o.policy_version, [test.rule])[0] ?? null } : null,
     coverage,
     findingsProtocol: !!o.findings_protocol,
   });
@@ -305,7 +335,7 @@ export async function findingsProtocol(db: Db, config: Config, o: OrderRow, q: {
   const h = o.findings_protocol ? await handover(db, o) : undefined;
   if (!h || !o.findings_protocol) throw notAvailable(o, 'findings protocol', 'one is written only when the client disagrees at handover (ITEMA-23)');
   const { org, base } = await orderBase(db, config, o, q, h.occurred_at);
-  const pdf = await renderFindingsProtocol({ ...base, handedOverOn: todayIn(org.time_zone, h.occurred_at), text: o.findings_protocol, rule: 'ITEMA-23' });
+  const pdf = await renderFindingsProtocol({ ...base, handedOverOn: todayIn(org.time_zone, h.occurred_at), text: o.findings_protocol, rule: ownRules(await policyOfOrg(db, o.organization_id), o.policy_version, ['ITEMA-23'])[0] ?? null });
   return { pdf, filename: fileOf('findings-protocol', o, base.lang) };
 }
 
@@ -358,7 +388,7 @@ export async function taxDocumentPdf(db: Db, config: Config, orgId: string, id: 
   const ref = d.refers_to ? await db.selectFrom('tax_documents').select(['number', 'issued_at']).where('organization_id', '=', orgId).where('id', '=', d.refers_to).executeTakeFirst() : undefined;
   const payment =
     d.kind === 'receipt' ? await db.selectFrom('order_payments').select(['method', 'amount_minor']).where('organization_id', '=', orgId).where('receipt_id', '=', d.id).executeTakeFirst() : undefined;
-  const url = d.subject_type === 'service-order' ? await orderPageLink(db, config, orgId, d.subject_id) : publicBaseUrl(config);
+  const url = d.subject_type === 'service-order' ? await orderPageLink(db, config, orgId, d.subject_id, lang) : publicBaseUrl(config);
   const pdf = await renderTaxDocument({
     lang,
     business: await businessOf(db, org, config),

@@ -7,7 +7,8 @@ import { renderPdf } from './pdf.ts';
 export interface ProtocolData extends OrderDocBase {
   handedOverOn: string;
   text: string;
-  rule: string;
+  /** The rule the business's own policy gives the protocol; none when it has none. */
+  rule: string | null;
 }
 
 export function renderFindingsProtocol(d: ProtocolData): Promise<Buffer> {
@@ -15,7 +16,7 @@ export function renderFindingsProtocol(d: ProtocolData): Promise<Buffer> {
   return renderPdf(d.business, orderHeader(d, 'protocol.title', [[t(lang, 'cert.handedOverOn'), formatDate(lang, d.handedOverOn)]]), (w) => {
     partiesBlock(w, d);
     w.heading(t(lang, 'protocol.disagreement'));
-    w.paragraph(t(lang, 'protocol.intro', { rule: d.rule }));
+    w.paragraph(t(lang, 'protocol.intro', { rule: d.rule ? ` (${d.rule})` : '' }));
     w.paragraph(d.text, { size: 10.5, bold: true });
     w.space(4);
     w.paragraph(t(lang, 'protocol.note'), { size: 8.5, grey: true });

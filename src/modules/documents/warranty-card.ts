@@ -16,6 +16,8 @@ export interface WarrantyCardData {
   coverage: CoverageReport;
   /** The pack's statement of each rule, in its languages. */
   ruleTexts: Record<string, Texts>;
+  /** The rule by which the business's policy attaches part cards to this one (its coverage.moduleCard), if it has one. */
+  partCardRule: string | null;
   qr: { url: string; caption: string };
 }
 
@@ -91,7 +93,7 @@ export function renderWarrantyCard(d: WarrantyCardData): Promise<Buffer> {
 
       if (c.parts.length) {
         w.heading(t(lang, 'card.parts'));
-        w.paragraph(t(lang, 'card.partsNote'), { grey: true, size: 8.5 });
+        w.paragraph(t(lang, 'card.partsNote') + (d.partCardRule ? ` (${d.partCardRule})` : ''), { grey: true, size: 8.5 });
         c.parts.forEach((p, i) => {
           w.paragraph(t(lang, 'card.partCard', { n: i + 1, part: `${p.item} (${formatCategory(lang, p.category)})` }), { bold: true });
           w.table(

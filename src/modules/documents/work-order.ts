@@ -1,6 +1,8 @@
 // The work order / intake receipt (SC-2, ITEMA-11): what was handed in and in what state, the
-// problem in the client's words, the client's confirmations (ITEMA-29), the engine's provisional
-// decision with its rule ids. Printed from the recorded order only: its date is the order's.
+// problem in the client's words, the client's confirmations, each citing the rule its business's
+// policy gives it (the pack's intake.workOrderConfirmations; none where the policy has none), and the
+// situation in plain words (a paid repair, a warranty repair to be confirmed at diagnosis, ...), never
+// the engine's raw outcome. Printed from the recorded order only: its date is the order's.
 import type { Texts } from '../../policy/types.ts';
 import { formatCategory, formatDate, t, type DocLang } from './documents.i18n.ts';
 import { renderPdf, type Business } from './pdf.ts';
@@ -16,7 +18,10 @@ export interface WorkOrderData {
   customer: { name: string; phone: string | null; email: string | null; address: string | null } | null;
   device: { manufacturer: string; model: string | null; serial: string; category: string } | null;
   workOrder: { accessories: string[]; complete: boolean; visibleCondition: string; problemInClientsWords: string; signedBy: string; termsAccepted: boolean; dataBackedUp: boolean; passwordsRemoved: boolean };
-  decision: { outcome: string; provisional: boolean; reasons: { rule: string; text: Texts }[] } | null;
+  /** The situation in plain words (src/modules/service-orders/situation.ts); null before the engine decided. */
+  situation: { text: Texts; final: boolean } | null;
+  /** The rule the business's policy cites for each confirmation (termsAccepted, dataBackedUp, passwordsRemoved). */
+  confirmationRules: Record<string, string>;
   qr: { url: string; caption: string };
 }
 
@@ -66,16 +71,16 @@ export function renderWorkOrder(d: WorkOrderData): Promise<Buffer> {
       }
       w.heading(t(lang, 'wo.problem'));
       w.paragraph(d.workOrder.problemInClientsWords, { size: 10 });
-      if (d.decision) {
-        w.heading(t(lang, 'wo.decision'));
-        w.paragraph(t(lang, `wo.outcome.${d.decision.outcome}`), { bold: true });
-        for (const r of d.decision.reasons) w.paragraph(`${r.rule}: ${r.text[lang] ?? r.text.en}`, { size: 8.5 });
-        if (d.decision.provisional) w.paragraph(t(lang, 'wo.provisional'), { size: 8.5, grey: true });
+      if (d.situation) {
+        w.heading(t(lang, d.situation.final ? 'wo.situationFinal' : 'wo.situation'));
+        w.paragraph(d.situation.text[lang] ?? d.situation.text.en, { bold: true });
+        if (!d.situation.final) w.paragraph(t(lang, 'wo.provisional'), { size: 8.5, grey: true });
       }
+      const cite = (field: string) => (d.confirmationRules[field] ? ` (${d.confirmationRules[field]})` : '');
       w.heading(t(lang, 'wo.confirmations'));
-      w.checkbox(t(lang, 'wo.terms'), d.workOrder.termsAccepted);
-      w.checkbox(t(lang, 'wo.backup'), d.workOrder.dataBackedUp);
-      w.checkbox(t(lang, 'wo.passwords'), d.workOrder.passwordsRemoved);
+      w.checkbox(t(lang, 'wo.terms') + cite('termsAccepted'), d.workOrder.termsAccepted);
+      w.checkbox(t(lang, 'wo.backup') + cite('dataBackedUp'), d.workOrder.dataBackedUp);
+      w.checkbox(t(lang, 'wo.passwords') + cite('passwordsRemoved'), d.workOrder.passwordsRemoved);
       w.space(4);
       w.paragraph(t(lang, 'wo.keep'), { size: 8.5 });
       w.paragraph(`${t(lang, 'wo.signedBy')}: ${d.workOrder.signedBy}`, { size: 8.5, grey: true });

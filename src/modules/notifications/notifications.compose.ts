@@ -5,7 +5,7 @@
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/index.ts';
 import { formatDate, formatMoney, pickLang, type DocLang } from '../documents/documents.i18n.ts';
-import { publicBaseUrl } from '../documents/documents.service.ts';
+import { clientPageUrl, portalLookupUrl, publicBaseUrl } from '../documents/documents.service.ts';
 import type { OutboxRow } from './notifications.repository.ts';
 import { render, STAFF_TOPICS, word } from './notifications.templates.ts';
 import { toE164 } from './sms.ts';
@@ -59,8 +59,7 @@ function formatInstant(lang: DocLang, iso: string | undefined, timeZone: string)
 }
 
 /** The order page's link: the token the intake handed out (kept in its claim.received payload). */
-async function orderLink(db: Db, config: Config, row: OutboxRow, p: Payload, orgSlug: string): Promise<string | null> {
-  const base = publicBaseUrl(config);
+async function orderLink(db: Db, config: Config, row: OutboxRow, p: Payload, orgSlug: string, lang: DocLang): Promise<string | null> {
   let token = p.orderPageToken;
   if (!token && p.orderId) {
     const first = await db
@@ -74,9 +73,9 @@ async function orderLink(db: Db, config: Config, row: OutboxRow, p: Payload, org
       .executeTakeFirst();
     token = (first?.payload as Payload | undefined)?.orderPageToken;
   }
-  if (token) return `${base}/api/v1/order-page/${token}`;
+  if (token) return clientPageUrl(config, token, lang);
   // No link kept (revoked): the portal's lookup by order number and contact, for this business.
-  return p.orderId ? `${base}/order?org=${encodeURIComponent(orgSlug)}` : null;
+  return p.orderId ? portalLookupUrl(config, orgSlug, lang) : null;
 }
 
 export async function compose(db: Db, config: Config, row: OutboxRow): Promise<Composed[]> {
@@ -94,7 +93,7 @@ export async function compose(db: Db, config: Config, row: OutboxRow): Promise<C
       .where('disabled_at', 'is', null)
       .orderBy('id')
       .execute();
-    const link = orderId ? `${publicBaseUrl(config)}/api/v1/service-orders/${orderId}` : null;
+    const link = orderId ? `${publicBaseUrl(config)}/orders/${orderId}?lang=${lang}` : null;
     const t = render(row.topic, lang, {
       business: org.name,
       number: str(p.number),
@@ -122,8 +121,8 @@ export async function compose(db: Db, config: Config, row: OutboxRow): Promise<C
     row.topic === 'policy.changed'
       ? str(p.link) || publicBaseUrl(config)
       : row.topic === 'client.sign-in-link'
-        ? `${publicBaseUrl(config)}/account/${org.slug}?token=${encodeURIComponent(str(p.signInToken))}`
-        : await orderLink(db, config, row, p, org.slug);
+        ? `${publicBaseUrl(config)}/account/${org.slug}?token=${encodeURIComponent(str(p.signInToken))}&lang=${lang}`
+        : await orderLink(db, config, row, p, org.slug, lang);
   const amountMinor = typeof p.amountMinor === 'number' ? p.amountMinor : typeof p.balanceDueMinor === 'number' ? p.balanceDueMinor : undefined;
   const t = render(row.topic, lang, {
     business: org.name,

@@ -46,7 +46,7 @@ describe('e-mail over SMTP', () => {
     expect(mail.headers.get('content-language')).toBe('bg');
     expect(mail.headers.get('x-aftercare-notification')).toBe(n.id);
     expect(mail.text).toContain('Здравейте, Иван Петров');
-    expect(mail.text).toContain('https://shop.example/api/v1/order-page/tok-abc');
+    expect(mail.text).toContain('https://shop.example/order/tok-abc?lang=bg');
     const row = await outbox(id);
     expect(row.delivered_at).not.toBeNull();
     expect(row.attempts).toBe(1);
@@ -65,7 +65,7 @@ describe('e-mail over SMTP', () => {
     const mail = box.messages.get(`<${n.message_key}>`)!;
     expect(mail.subject).toBe('Công ty Giải pháp CNTT: báo giá cho SO-2026-000102 đã sẵn sàng');
     expect(mail.text).toContain('1.500.000 VND');
-    expect(mail.text).toContain('https://shop.example/api/v1/order-page/tok-vn');
+    expect(mail.text).toContain('https://shop.example/order/tok-vn?lang=vi');
     expect(mail.headers.get('content-language')).toBe('vi');
   });
 
@@ -186,7 +186,7 @@ describe('SMS through Twilio’s Messages API', () => {
     expect([...form.keys()]).toEqual(['To', 'From', 'Body']);
     expect(form.get('To')).toBe('+49301234567');
     expect(form.get('From')).toBe('+15005550006');
-    expect(form.get('Body')).toBe('City Service Center: SO-2026-000106 is ready for pickup. Due: 89.00 EUR. https://shop.example/api/v1/order-page/tok-sms');
+    expect(form.get('Body')).toBe('City Service Center: SO-2026-000106 is ready for pickup. Due: 89.00 EUR. https://shop.example/order/tok-sms?lang=en');
     const [n] = await messages(id);
     expect(n).toMatchObject({ status: 'sent', channel: 'sms', provider_id: 'SM' + 'f'.repeat(32) });
   });

@@ -14,6 +14,7 @@ import { ProofFile } from '../proofs/proofs.contract.ts';
 import { listProofs } from '../proofs/proofs.service.ts';
 import * as svc from '../service-orders/service-orders.service.ts';
 import { STATES } from '../service-orders/state-machine.ts';
+
 import { rateLimiter } from '../../core/rate-limit.ts';
 import { OrderPageErrors } from './order-page.errors.ts';
 import * as page from './order-page.service.ts';
@@ -25,6 +26,7 @@ const OrderPage = z.object({
   device: z.object({ manufacturer: z.string(), model: z.string().nullable(), serial: z.string() }).nullable().describe('For a web claim staff have not linked yet: the device as the client named it'),
   problem: z.string(),
   underWarranty: z.boolean().nullable(),
+  situation: svc.SituationSchema,
   quote: z.record(z.string(), z.unknown()).nullable(),
   decisionWindow: z.object({ due: z.string(), status: z.string(), rule: z.string() }).nullable(),
   canDecide: z.boolean(),
@@ -75,7 +77,7 @@ export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
   async function lookUp(ip: string, b: z.infer<typeof Lookup>) {
     await limit(ip);
     await lookupIp(ip);
-    await lookupNumber(`${b.organization}:${b.number.trim().toUpperCase()}`);
+    await lookupNumber(`${b.organization}:${svc.normalizeOrderNumber(b.number)}`);
     const contact = b.contact.includes('@') ? b.contact.trim().toLowerCase() : b.contact.replace(/\D/g, '');
     await lookupContact(`${b.organization}:${contact}`);
     const orgId = await orgIdBySlug(deps.db, b.organization);

@@ -20,7 +20,8 @@ afterAll(() => h?.close());
 const staff = (org = 'service-center') => t.cookies[org]['front-desk'];
 let n = 0;
 /** A service-center walk-in with a quote waiting for the client. */
-async function quoted(phone = `+44 20 7946 ${String(1000 + ++n)}`) {
+async function quoted(phone = `+44 20 7946 ${String(1000 + n + 1)}`) {
+  n++;
   const workOrder = { termsAccepted: true, accessories: [], complete: true, visibleCondition: 'ok', dataBackedUp: true, passwordsRemoved: true, problemInClientsWords: 'x', signedBy: 'Client' };
   const { order, orderPage } = (await h.call('POST', '/api/v1/claims', staff(), { channel: 'walk-in', customer: { name: `Lookup ${n}`, email: `lookup${n}@example.com`, phone }, device: { serial: `LOOKUP-${n}`, manufacturer: 'HP', category: 'laptop' }, problem: 'x', workOrder })).body;
   let v = order.version;
@@ -51,6 +52,25 @@ describe('lookup by order number and contact (issue 15)', () => {
     expect(elsewhere.body).toMatchObject({ status: 404, code: 'not-found' });
     const noBusiness = await post('/api/v1/order-page/lookup', { number: o.number, contact: o.phone });
     expect(noBusiness.body).toMatchObject({ status: 400, errors: [{ field: 'body.organization' }] });
+  });
+
+  test('finds the order by a lowercase number and the phone as the client types it locally (libphonenumber-js, issue 16)', async () => {
+    h.now = T0;
+    const o = await quoted('+359888123456');
+    for (const [number, contact] of [
+      [o.number.toLowerCase(), '0888 123 456'],
+      [` ${o.number.toLowerCase().replace(/-/g, ' ')} `, '+359 88 812 3456'],
+      [o.number, '00359888123456'],
+    ]) {
+      const r = await post('/api/v1/order-page/lookup', { organization: 'service-center', number, contact });
+      expect(r.status, `${number} / ${contact}`).toBe(200);
+      expect(r.body.number).toBe(o.number);
+    }
+    // A London shop's own clients type their local form too (the business's country, from its calendar).
+    const uk = await quoted('+44 20 7946 0018');
+    expect((await post('/api/v1/order-page/lookup', { organization: 'service-center', number: uk.number, contact: '020 7946 0018' })).status).toBe(200);
+    // Another number is still no match.
+    expect((await post('/api/v1/order-page/lookup', { organization: 'service-center', number: o.number, contact: '0888 123 457' })).status).toBe(404);
   });
 
   test('a decision needs the one-time code sent to the contact: none, a wrong one or a used one changes nothing', async () => {

@@ -11,6 +11,7 @@ import { ProofFile } from '../proofs/proofs.contract.ts';
 import { listProofs } from '../proofs/proofs.service.ts';
 import * as svc from './service-orders.service.ts';
 import { ACTIONS, allowedActions, STATES } from './state-machine.ts';
+import { SituationSchema } from './situation.ts';
 
 const Obj = z.record(z.string(), z.unknown());
 export const ServiceOrder = z.object({
@@ -29,6 +30,7 @@ export const ServiceOrder = z.object({
   preAuthorization: z.object({ required: z.boolean(), rule: z.string().nullable(), authorizedAt: z.string().nullable() }),
   decision: Obj.nullable().describe("The policy engine's decision: provisional at intake, final after diagnosis"),
   decisionFinal: z.boolean(),
+  situation: SituationSchema,
   insignificant: z.boolean().describe('ITEMA-32: found insignificant at diagnosis (no termination or refund for it)'),
   underWarranty: z.boolean().nullable(),
   findings: z.array(z.string()),

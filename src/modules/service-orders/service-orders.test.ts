@@ -166,7 +166,7 @@ describe('SC: repair with quote, consent on the order page, pickup after payment
     const kept = await t.db.selectFrom('outbox').select('payload').where('aggregate_id', '=', order.id).execute();
     expect(JSON.stringify(kept)).not.toContain(orderPage.token);
     const { orderPageLink } = await import('../documents/documents.service.ts');
-    expect(await orderPageLink(t.db, t.config, t.orgs['service-center'], order.id)).toMatch(/\/order\?org=service-center$/);
+    expect(await orderPageLink(t.db, t.config, t.orgs['service-center'], order.id, 'en')).toMatch(/\/order\?org=service-center&lang=en$/);
   });
 
   test('Idempotency-Key: a retried intake creates one order with one number', async () => {

@@ -8,7 +8,9 @@ import { subjectClocks, type ClockView } from '../../core/clocks.ts';
 import { toPage } from '../../core/cursors.ts';
 import { notFound } from '../../core/errors.ts';
 import { orgAndPack, orgOf, packOf, type Org } from '../../core/organization.ts';
-import type { CompiledPack } from '../../policy/index.ts';
+import { businessCountry, samePhone } from '../../core/phone.ts';
+import type { CompiledPack, Decision } from '../../policy/index.ts';
+import { situationOf } from './situation.ts';
 import { decideFor } from './decisions.ts';
 import * as repo from './repository.ts';
 import type { OrderRow, Queue } from './repository.ts';
@@ -43,6 +45,7 @@ export function orderView(o: OrderRow, x: Extras & { balance: number; charged: n
     preAuthorization: { required: o.pre_authorization_required, rule: o.pre_authorization_required ? o.pre_authorization_rule : null, authorizedAt: o.pre_authorized_at?.toISOString() ?? null },
     decision: (o.decision ?? null) as Record<string, unknown> | null,
     decisionFinal: o.decision_final,
+    situation: situationOf(o.decision as Decision | null),
     insignificant: o.insignificant,
     underWarranty: o.under_warranty,
     findings: o.findings,
@@ -172,21 +175,30 @@ export async function byToken(deps: PageLinkDeps, token: string) {
   return l && !l.expired ? l.order : undefined;
 }
 
-const digits = (s: string) => s.replace(/\D/g, '');
+
+/** `so 2026 42`, ` so-2026-000042 ` → `SO-2026-000042` (the readable number's form). */
+export function normalizeOrderNumber(typed: string) {
+  const t = typed.trim().toUpperCase().replace(/[\s\u2010-\u2015_–—]+/g, '-');
+  const m = /^([A-Z]+)-?(\d{4})-?(\d{1,6})$/.exec(t);
+  return m ? `${m[1]}-${m[2]}-${m[3].padStart(6, '0')}` : t;
+}
 
 /**
  * The business's order with this number whose client has this phone or e-mail (for a public claim
  * not linked yet, the ones the client sent); a wrong pair is indistinguishable from no order.
  */
 export async function byNumberAndContact(db: Db | Tx, orgId: string, number: string, contact: string) {
-  const r = await repo.orderByNumber(db, orgId, number.trim().toUpperCase());
+  // Order numbers as clients type them: any case, spaces or other dashes around the parts.
+  const r = await repo.orderByNumber(db, orgId, normalizeOrderNumber(number));
   if (!r) return undefined;
   const { c_email, c_phone, ...o } = r;
   const sent = (o.customer_id ? {} : (o.submitted ?? {})) as { email?: string; phone?: string };
   const email = o.customer_id ? c_email : (sent.email ?? null);
   const phone = o.customer_id ? c_phone : (sent.phone ?? null);
   const want = contact.trim().toLowerCase();
-  const hit = (email && email.toLowerCase() === want) || (phone && digits(want).length >= 6 && digits(phone) === digits(want));
+  // Phones as typed, read against the business's country (libphonenumber-js): "0888 123 456" is +359888123456.
+  const country = businessCountry(packOf(await orgOf(db, orgId)));
+  const hit = (email && email.toLowerCase() === want) || (phone && !want.includes('@') && samePhone(phone, want, country));
   if (!hit) return undefined;
   // Which of the two matched, and its address as we have it: where a one-time code is sent.
   const matched = email && email.toLowerCase() === want ? { via: 'email' as const, to: email } : { via: 'sms' as const, to: phone! };
@@ -214,6 +226,7 @@ export async function pageView(db: Db | Tx, o: OrderRow, now: Date) {
     device: device ? { manufacturer: device.manufacturer, model: device.model, serial: device.serial } : null,
     problem: o.problem,
     underWarranty: o.under_warranty,
+    situation: situationOf(o.decision as Decision | null),
     quote: (o.quote ?? null) as Record<string, unknown> | null,
     decisionWindow: window ? { due: window.due, status: window.status, rule: window.rule } : null,
     canDecide: o.state === 'awaiting-decision',

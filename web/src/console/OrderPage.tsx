@@ -95,7 +95,7 @@ export function OrderPage({ id }: { id: string }) {
                   <ProofFiles files={o.proofFiles ?? []} />
                   <List>
                     {o.deviceId && <List.Item><Anchor href={`/api/v1/devices/${o.deviceId}/documents/warranty-card.pdf?lang=${o.language}`} target="_blank">{t('doc.warrantyCard')}</Anchor></List.Item>}
-                    {o.workOrder && <List.Item><Anchor href={`/orders/${o.id}?print=work-order`} onClick={(e) => { e.preventDefault(); window.print(); }}>{t('doc.workOrder')}</Anchor></List.Item>}
+                    {o.workOrder && <List.Item><Anchor href={`/api/v1/service-orders/${o.id}/documents/work-order.pdf?lang=${o.language}`} target="_blank" data-testid="print-work-order">{t('doc.workOrder')}</Anchor></List.Item>}
                   </List>
                 </Card>
                 {o.rights.length > 0 && (
@@ -122,26 +122,28 @@ export function OrderPage({ id }: { id: string }) {
               </Stack>
             </Grid.Col>
           </Grid>
-          {o.workOrder && <PrintableWorkOrder o={o} />}
         </Stack>
       )}
     </Loaded>
   );
 }
 
+/** The situation in plain words (paid repair, warranty to be checked at diagnosis, ...); the engine's reasons with their rules below, for staff. */
 function Decision({ o }: { o: OrderDetail }) {
   const { t, i18n } = useTranslation();
   const d = o.decision as Decision | null;
-  if (!d) return null;
+  if (!d || !o.situation) return null;
   const reasons = d.reasons ?? [];
   return (
     <div data-testid="decision">
-      <Text mt="sm" fw={600}>
-        {o.decisionFinal ? t('order.decisionFinal') : t('order.decisionProvisional')}: {String(d.outcome ?? (d.covered ? 'covered' : 'not-covered'))}
-      </Text>
-      <List size="sm">
-        {reasons.map((r, i) => <List.Item key={i}>{r.rule}: {typeof r.text === 'string' ? r.text : (r.text[i18n.language] ?? r.text.en)}</List.Item>)}
-      </List>
+      <Text mt="sm" size="sm" c="dark.6">{o.decisionFinal ? t('order.decisionFinal') : t('order.decisionProvisional')}</Text>
+      <Text fw={700} data-testid="situation" data-situation={o.situation.code}>{inLang(o.situation.text)}</Text>
+      <details>
+        <summary style={{ cursor: 'pointer', fontSize: 14 }}>{t('counter.why')}</summary>
+        <List size="sm">
+          {reasons.map((r, i) => <List.Item key={i}>{typeof r.text === 'string' ? r.text : (r.text[i18n.language] ?? r.text.en)} ({r.rule})</List.Item>)}
+        </List>
+      </details>
     </div>
   );
 }
@@ -537,25 +539,6 @@ function Messages({ id }: { id: string }) {
         )}
       </Loaded>
     </Card>
-  );
-}
-
-function PrintableWorkOrder({ o }: { o: OrderDetail }) {
-  const { t } = useTranslation();
-  const { org } = useSession();
-  // The work order as it was signed (the schema has an open record here): the fields the form sends.
-  const w = (o.workOrder ?? {}) as Partial<WorkOrder>;
-  return (
-    <section className="print-only" aria-hidden="true">
-      <h1>{org.name} — {t('doc.workOrder')} {o.number}</h1>
-      <p>{fmtDate(o.claimDate)} · {lang()}</p>
-      <p><b>{t('order.problem')}:</b> {String(w.problemInClientsWords ?? o.problem)}</p>
-      <p><b>{t('wo.accessories')}:</b> {(w.accessories ?? []).join(', ') || '—'}</p>
-      <p><b>{t('wo.condition')}:</b> {String(w.visibleCondition ?? '')}</p>
-      <p>{t('wo.complete')}: {w.complete ? '✓' : '✗'} · {t('wo.backup')}: {w.dataBackedUp ? '✓' : '✗'} · {t('wo.passwords')}: {w.passwordsRemoved ? '✓' : '✗'}</p>
-      <p>{t('wo.terms')}: {w.termsAccepted ? '✓' : '✗'}</p>
-      <p><b>{t('wo.signedBy')}:</b> {String(w.signedBy ?? '')}</p>
-    </section>
   );
 }
 

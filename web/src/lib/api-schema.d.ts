@@ -2395,6 +2395,19 @@ export interface components {
                 [key: string]: unknown;
             } | null;
             decisionFinal: boolean;
+            /** @description What the decision means for the client, in plain words (null before the engine decided: no device on record) */
+            situation: {
+                /** @enum {string} */
+                code: "warranty-repair" | "warranty-to-confirm" | "legal-guarantee" | "legal-guarantee-to-confirm" | "manufacturer" | "paid-no-warranty" | "paid-expired" | "paid-excluded" | "paid" | "check-missing" | "check";
+                /** @description Paid by the client (true), free under a warranty or guarantee (false), not known until diagnosis (null) */
+                paid: boolean | null;
+                /** @description In plain words, per language */
+                text: {
+                    en: string;
+                    bg?: string;
+                    vi?: string;
+                };
+            } | null;
             /** @description ITEMA-32: found insignificant at diagnosis (no termination or refund for it) */
             insignificant: boolean;
             underWarranty: boolean | null;
@@ -2491,6 +2504,19 @@ export interface components {
                 [key: string]: unknown;
             } | null;
             decisionFinal: boolean;
+            /** @description What the decision means for the client, in plain words (null before the engine decided: no device on record) */
+            situation: {
+                /** @enum {string} */
+                code: "warranty-repair" | "warranty-to-confirm" | "legal-guarantee" | "legal-guarantee-to-confirm" | "manufacturer" | "paid-no-warranty" | "paid-expired" | "paid-excluded" | "paid" | "check-missing" | "check";
+                /** @description Paid by the client (true), free under a warranty or guarantee (false), not known until diagnosis (null) */
+                paid: boolean | null;
+                /** @description In plain words, per language */
+                text: {
+                    en: string;
+                    bg?: string;
+                    vi?: string;
+                };
+            } | null;
             /** @description ITEMA-32: found insignificant at diagnosis (no termination or refund for it) */
             insignificant: boolean;
             underWarranty: boolean | null;
@@ -2660,6 +2686,19 @@ export interface components {
             } | null;
             problem: string;
             underWarranty: boolean | null;
+            /** @description What the decision means for the client, in plain words (null before the engine decided: no device on record) */
+            situation: {
+                /** @enum {string} */
+                code: "warranty-repair" | "warranty-to-confirm" | "legal-guarantee" | "legal-guarantee-to-confirm" | "manufacturer" | "paid-no-warranty" | "paid-expired" | "paid-excluded" | "paid" | "check-missing" | "check";
+                /** @description Paid by the client (true), free under a warranty or guarantee (false), not known until diagnosis (null) */
+                paid: boolean | null;
+                /** @description In plain words, per language */
+                text: {
+                    en: string;
+                    bg?: string;
+                    vi?: string;
+                };
+            } | null;
             quote: {
                 [key: string]: unknown;
             } | null;

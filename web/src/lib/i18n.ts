@@ -77,11 +77,32 @@ export function fmtMoney(minor: number, currency: string) {
 export function fmtNumber(n: number) {
   return new Intl.NumberFormat(locale()).format(n);
 }
-/** Parse a money amount typed in the locale (1 234,50 or 1,234.50) to minor units. */
+/**
+ * Parse a money amount as people type it (1 234,50 · 1,234.50 · 1.500.000 for VND · 12.50 in Bulgarian) to
+ * minor units; NaN when it is not an amount. A lone separator followed by exactly three digits is a
+ * thousands separator when the currency has no minor unit or the locale writes decimals with the other one.
+ */
 export function parseMoney(s: string, currency: string) {
   const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  const clean = s.replace(/[\s\u00a0]/g, '').replace(/,(\d{1,2})$/, '.$1').replace(/,/g, '');
-  const n = Number(clean);
+  const decimalSep = new Intl.NumberFormat(locale()).formatToParts(1.5).find((p) => p.type === 'decimal')?.value ?? '.';
+  const c = s.replace(/[\s\u00a0\u202f'’]/g, '').replace(/[^\d.,-]/g, '');
+  if (!/^-?[\d.,]*\d[\d.,]*$/.test(c)) return NaN;
+  const lastDot = c.lastIndexOf('.');
+  const lastComma = c.lastIndexOf(',');
+  let dec = -1;
+  if (lastDot >= 0 && lastComma >= 0) dec = Math.max(lastDot, lastComma);
+  else if (lastDot >= 0 || lastComma >= 0) {
+    const sep = lastDot >= 0 ? '.' : ',';
+    const at = c.lastIndexOf(sep);
+    const many = c.split(sep).length > 2;
+    const three = c.length - at - 1 === 3;
+    const grouping = many || (three && (digits === 0 || sep !== decimalSep));
+    if (!grouping) dec = at;
+  }
+  const whole = (dec >= 0 ? c.slice(0, dec) : c).replace(/[.,]/g, '');
+  const frac = dec >= 0 ? c.slice(dec + 1) : '';
+  if (frac.length > digits || /[.,]/.test(frac)) return NaN;
+  const n = Number(`${whole || '0'}.${frac || '0'}`);
   return Number.isFinite(n) ? Math.round(n * 10 ** digits) : NaN;
 }
 /** "in 3 h 20 min" / "2 d 4 h ago" for a countdown. */

@@ -4,7 +4,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { ApiError } from './api';
-import { LANGUAGES, setLanguage } from './i18n';
+import { fmtMoney, LANGUAGES, setLanguage } from './i18n';
 
 const WORK_ORDER: Record<string, string> = {
   problemInClientsWords: 'wo.problem', accessories: 'wo.accessories', visibleCondition: 'wo.condition', complete: 'wo.complete',
@@ -18,12 +18,37 @@ export function fieldLabel(t: TFunction, path: string): string {
   const last = parts[parts.length - 1];
   const one = (name: string) => {
     if (parts.includes('workOrder') && WORK_ORDER[name]) return t(WORK_ORDER[name]);
-    const key = `field.${name}`;
-    const label = t(key);
-    return label === key ? null : label;
+    // As the forms label them: the shared field names, then the labels of the forms' own inputs.
+    for (const key of [`field.${name}`, `counter.label.${name}`]) {
+      const label = t(key);
+      if (label !== key) return label;
+    }
+    return null;
   };
   const labels = last.split('|').map(one);
   return labels.every(Boolean) ? labels.join(` ${t('common.or')} `) : path;
+}
+
+type FieldError = { field: string; message: string; code?: string };
+/** What is wrong with a field, in the user's words (the server's English stays in the tooltip, for support). */
+export function fieldProblem(t: TFunction, x: FieldError): string {
+  const rule = /\([A-Z]+-\d+\)/.exec(x.message)?.[0];
+  if (x.code === 'required' || (x.code === 'invalid_type' && /received (undefined|null|NaN)/.test(x.message))) return [t('error.required'), rule].filter(Boolean).join(' ');
+  if (/calendar date|date like|YYYY-MM-DD/i.test(x.message)) return t('counter.err.date');
+  const key = `counter.err.${x.code ?? 'invalid'}`;
+  const said = t(key);
+  return said === key ? t('counter.err.invalid') : said;
+}
+
+/** A problem the server names by its code, in the user's words; amounts as money (`balanceDue` of the order in `current`). */
+export function problemText(t: TFunction, e: ApiError): string | null {
+  const p = e.problem as (Record<string, unknown> & { code?: string; current?: { currency?: string } }) | undefined;
+  if (!p?.code) return null;
+  const key = `counter.problem.${p.code}`;
+  const currency = p.current?.currency ?? (typeof p.currency === 'string' ? p.currency : undefined);
+  const amount = typeof p.balanceDue === 'number' && currency ? fmtMoney(p.balanceDue, currency) : '';
+  const said = t(key, { amount, rule: typeof p.rule === 'string' ? p.rule : '' });
+  return said === key ? null : said;
 }
 
 /** Says what failed (in the user's words, the request kept as a hint for support), never clears a form. */
@@ -40,16 +65,17 @@ export function ErrorNote({ error, onRetry }: { error: unknown; onRetry?: () => 
           ? t('error.notFound')
           : e?.problem?.errors?.length
             ? t('error.checkFields')
-            : (e?.message ?? String(error));
+            : e
+              ? (problemText(t, e) ?? t('counter.err.refused'))
+              : t('error.failed');
   return (
-    <Alert color="red" role="alert" title={e && e.status >= 400 && e.status < 500 ? t('error.refused') : t('error.failed')} data-what={e?.what} data-testid="error">
+    <Alert color="red" role="alert" data-code={e?.problem?.code} data-detail={e?.message} title={e && e.status >= 400 && e.status < 500 ? t('error.refused') : t('error.failed')} data-what={e?.what} data-testid="error">
       {detail}
       {e?.problem?.errors?.length ? (
         <ul style={{ margin: '4px 0 0', paddingLeft: 18 }}>
           {e.problem.errors.map((x) => (
-            <li key={x.field} title={x.field}>
-              <b>{fieldLabel(t, x.field)}</b>
-              {x.code === 'required' ? ` — ${[t('error.required'), /\([A-Z]+-\d+\)/.exec(x.message)?.[0]].filter(Boolean).join(' ')}` : `: ${x.message}`}
+            <li key={x.field} title={`${x.field}: ${x.message}`}>
+              <b>{fieldLabel(t, x.field)}</b> — {fieldProblem(t, x)}
             </li>
           ))}
         </ul>
@@ -69,7 +95,7 @@ export function Loading() {
   const { t } = useTranslation();
   return (
     <Center p="xl">
-      <Loader aria-label={t('common.loading')} />
+      <Loader role="status" aria-label={t('common.loading')} />
     </Center>
   );
 }

@@ -7,11 +7,11 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, idemKey, ok, upload, type Body, type Reply, type Schemas } from '../lib/api';
-import { fmtDate, fmtDateTime, fmtMoney, lang } from '../lib/i18n';
+import { fmtDate, fmtDateTime, fmtMoney, inLang, lang } from '../lib/i18n';
 import { keys, orderPageDocumentsQuery, orderPageQuery } from '../lib/queries';
 import { match, query } from '../lib/router';
 import { ProofFiles } from '../lib/proofs';
-import { ErrorNote, fieldLabel, LanguageSwitch, Loaded } from '../lib/ui';
+import { ErrorNote, fieldLabel, fieldProblem, LanguageSwitch, Loaded } from '../lib/ui';
 import { Account } from './Account';
 import { Help } from './Help';
 
@@ -137,7 +137,11 @@ export function OrderView({ o, links, decide, onChange, gate }: { o: OrderPageVi
         <Badge size="lg" color="teal.9" data-testid="client-state">{t(`clientState.${o.state}`, t(`state.${o.state}`, o.state))}</Badge>
       </div>
       {o.device && <Text>{o.device.manufacturer} {o.device.model} · {o.device.serial}</Text>}
-      {o.underWarranty !== null && <Text size="sm">{o.underWarranty ? t('portal.underWarranty') : t('portal.notUnderWarranty')}</Text>}
+      {o.situation ? (
+        <Text size="sm" fw={600} data-testid="client-situation" data-situation={o.situation.code}>{inLang(o.situation.text)}</Text>
+      ) : (
+        o.underWarranty !== null && <Text size="sm">{o.underWarranty ? t('portal.underWarranty') : t('portal.notUnderWarranty')}</Text>
+      )}
       {quote && quote.amountMinor !== undefined && (
         <Card withBorder data-testid="client-quote">
           <Title order={2} size="h4">{t('portal.quote')}</Title>
@@ -233,7 +237,10 @@ function ClaimForm({ org }: { org: string }) {
   const [done, setDone] = useState<Opened & { proof?: string }>();
   const key = useRef(idemKey());
   const upd = (k: keyof typeof f) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => { const v = e.currentTarget.value; setF((x) => ({ ...x, [k]: v })); };
-  const err = (k: string) => (error instanceof ApiError ? error.field(`body.${k}`) : undefined);
+  const err = (k: string) => {
+    const x = error instanceof ApiError ? error.problem?.errors?.find((e) => e.field === `body.${k}`) : undefined;
+    return x ? fieldProblem(t, x) : undefined;
+  };
   const pick = (e: React.ChangeEvent<HTMLInputElement>) => {
     const chosen = e.currentTarget.files?.[0] ?? null;
     setFile(chosen);
