@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { setupApp, type TestContext } from './db.ts';
@@ -85,7 +85,7 @@ describe.skipIf(!hasChromium())('the repair counter in Chromium (issue 16)', { t
     await client.goto(mail.link!);
     await client.getByTestId('client-order').waitFor();
     await see(client.getByRole('heading', { level: 1 }), `Поръчка ${order.number}`);
-    expect(await client.evaluate(() => document.documentElement.lang)).toBe('bg');
+    expect(await client.locator('html').getAttribute('lang')).toBe('bg');
     // The situation in plain Bulgarian words, never the engine's verdict.
     await see(client.getByTestId('client-situation'), 'Платен ремонт: за това устройство няма записана гаранция');
     expect(await client.locator('body').textContent()).not.toMatch(/not-covered|needs-inspection|SC-10/);
