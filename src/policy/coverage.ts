@@ -10,7 +10,7 @@
 // the record stood then.
 import { addTerm, formatDate, parseDate, tryParseDate, type Day, type Term } from './dates.ts';
 import { PolicyInputError } from './errors.ts';
-import { say, termTexts, type Params } from './messages.ts';
+import { categoryName, eventNames, say, termTexts, type Params } from './messages.ts';
 import { findTerm, selectVersion, type CompiledPack, type CompiledVersion } from './pack.ts';
 import type {
   CoverageChange,
@@ -310,7 +310,7 @@ export function computeCoverage(device: DeviceInput, events: readonly DeviceEven
   const deviceRules: string[] = [];
   let manufacturer: ItemCoverage['manufacturer'];
   if (nc) {
-    reasons.push({ rule: nc.rule, code: 'not-covered-category', text: say('not-covered-category', { category: device.category }), params: { category: device.category } });
+    reasons.push({ rule: nc.rule, code: 'not-covered-category', text: say('not-covered-category', () => ({ category: categoryName(device.category) })), params: { category: device.category } });
     deviceRules.push(nc.rule);
   } else if (termRule) {
     // ITEMA-7: a component the pack gives a limited term or none (a battery, a power adapter)
@@ -353,9 +353,9 @@ export function computeCoverage(device: DeviceInput, events: readonly DeviceEven
         manufacturer = { end: formatDate(addTerm(start, mfr)), provider: device.manufacturerWarranty?.provider, rule: precedence };
       }
     } else if (deviceTerm === null) {
-      reasons.push({ rule, code: 'no-term', text: say('no-term', { category: device.category }) });
+      reasons.push({ rule, code: 'no-term', text: say('no-term', () => ({ category: categoryName(device.category) })) });
     } else {
-      reasons.push({ rule, code: 'not-started', text: say('not-started', { events: termRule.commencement.join(', ') }) });
+      reasons.push({ rule, code: 'not-started', text: say('not-started', () => ({ events: eventNames(termRule.commencement) })) });
     }
   }
   const deviceCov = toItem('device', device.category, kind, deviceTl, deviceTerm, atDay, deviceRules);

@@ -9,7 +9,7 @@
 import { addTerm, formatDate, tryParseDate, type Day } from './dates.ts';
 import { PolicyInputError } from './errors.ts';
 import { computeCoverage, prepareEvents } from './coverage.ts';
-import { say, type Params } from './messages.ts';
+import { categoryName, countryName, fieldName, say, type Params } from './messages.ts';
 import { judgePixels } from './pixels.ts';
 import { proofRequirements } from './plans.ts';
 import type { CompiledPack } from './pack.ts';
@@ -75,7 +75,9 @@ export function decide(claim: ClaimInput, history: History, pack: CompiledPack, 
   if (raw.settings.country && country && country !== raw.settings.country.toUpperCase()) {
     notCovered = true;
     const rule = raw.settings.countryRule ?? item.rules[0];
-    reasons.push(reason(rule, 'outside-country', { country, home: raw.settings.country }));
+    // The countries by name in each language ("България"), their codes in the reason's params.
+    const home = raw.settings.country;
+    reasons.push({ rule, code: 'outside-country', text: say('outside-country', () => ({ country: countryName(country), home: countryName(home) })), params: { country, home } });
     remedies.push({ type: 'manufacturer-service', rule, text: say('remedy-manufacturer-service', {}) });
   }
 
@@ -83,7 +85,8 @@ export function decide(claim: ClaimInput, history: History, pack: CompiledPack, 
   if (item.status === 'not-covered') {
     notCovered = true;
     const nc = v.notCovered.get(item.category);
-    reasons.push(reason(nc?.rule ?? item.rules[0] ?? coverage.device.rules[0], nc ? 'not-covered-category' : 'part-no-term', { category: item.category }));
+    const code = nc ? 'not-covered-category' : 'part-no-term';
+    reasons.push({ rule: nc?.rule ?? item.rules[0] ?? coverage.device.rules[0], code, text: say(code, () => ({ category: categoryName(item.category) })), params: { category: item.category } });
   }
 
   // ITS-4: only what the business installed, repaired or maintained.
@@ -164,7 +167,7 @@ export function decide(claim: ClaimInput, history: History, pack: CompiledPack, 
   if (req.details) {
     for (const field of req.details.fields) {
       const val = claim.details?.[field as keyof NonNullable<ClaimInput['details']>];
-      if (val === undefined || String(val).trim() === '') missing.push({ field: `details.${field}`, rule: req.details.rule, text: say('missing-detail', { field }) });
+      if (val === undefined || String(val).trim() === '') missing.push({ field: `details.${field}`, rule: req.details.rule, text: say('missing-detail', () => ({ field: fieldName(field) })) });
     }
   }
   for (const p of proofRequirements(v, claim.proofs ?? {})) {

@@ -187,9 +187,10 @@ export const MESSAGES: Catalog = {
     vi: 'Yêu cầu còn thiếu: {field}.',
   },
   'missing-information': {
-    en: '{count} required details or proofs are missing; the claim can be decided once they are supplied.',
-    bg: 'Липсват {count} задължителни данни или документи; рекламацията ще бъде решена, след като бъдат представени.',
-    vi: 'Còn thiếu {count} thông tin hoặc chứng từ bắt buộc; yêu cầu sẽ được xử lý khi bổ sung đủ.',
+    // Worded without agreement on {count} (it may be 1): "Required details or proofs missing: 1".
+    en: 'Required details or proofs missing: {count}; the claim can be decided once they are supplied.',
+    bg: 'Липсващи задължителни данни или документи: {count}; рекламацията ще бъде решена, след като бъдат представени.',
+    vi: 'Số thông tin hoặc chứng từ bắt buộc còn thiếu: {count}; yêu cầu sẽ được xử lý khi bổ sung đủ.',
   },
   provisional: {
     en: 'Within warranty on the record; final after diagnosis.',
@@ -281,13 +282,23 @@ function pieces(template: string): string[] {
   return p;
 }
 
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+/**
+ * A calendar date in a sentence, the way the language writes it everywhere (web, documents, messages):
+ * 24.01.2027 (bg), 24/01/2027 (vi), 2027-01-24 (en). Issue 16: one date format per language.
+ */
+export function dayIn(lang: Lang, iso: string): string {
+  const [y, m, d] = iso.split('-');
+  return lang === 'bg' ? `${d}.${m}.${y}` : lang === 'vi' ? `${d}/${m}/${y}` : iso;
+}
+
 function fill(template: string, params: Params, lang: Lang): string {
   if (template.indexOf('{') < 0) return template;
   const p = pieces(template);
   let out = p[0];
   for (let i = 1; i < p.length; i += 2) {
     const v = params[p[i]];
-    out += (v === undefined ? `{${p[i]}}` : typeof v === 'object' ? (v[lang] ?? v.en) : String(v)) + p[i + 1];
+    out += (v === undefined ? `{${p[i]}}` : typeof v === 'object' ? (v[lang] ?? v.en) : typeof v === 'string' && ISO_DAY.test(v) ? dayIn(lang, v) : String(v)) + p[i + 1];
   }
   // An empty parameter ('{provider}' with no provider) must not leave a double space behind.
   if (out.indexOf('  ') >= 0) out = out.replace(/ {2,}/g, ' ');
@@ -358,4 +369,84 @@ export function termTexts(amount: number, unit: keyof typeof UNITS): Texts {
 /** Picks a language from texts, falling back to English. */
 export function pick(t: Texts, lang: Lang): string {
   return t[lang] ?? t.en;
+}
+
+// ---------- names inside sentences (issue 16: no raw English ids in Bulgarian or Vietnamese) ----------
+
+type Words3 = Record<string, { en: string; bg: string; vi: string }>;
+const CATEGORY_WORDS: Words3 = {
+  laptop: { en: 'laptop', bg: 'лаптоп', vi: 'máy tính xách tay' },
+  monitor: { en: 'monitor', bg: 'монитор', vi: 'màn hình' },
+  phone: { en: 'phone', bg: 'телефон', vi: 'điện thoại' },
+  tablet: { en: 'tablet', bg: 'таблет', vi: 'máy tính bảng' },
+  desktop: { en: 'desktop computer', bg: 'настолен компютър', vi: 'máy tính để bàn' },
+  workstation: { en: 'workstation', bg: 'работна станция', vi: 'máy trạm' },
+  printer: { en: 'printer', bg: 'принтер', vi: 'máy in' },
+  storage: { en: 'storage', bg: 'система за съхранение', vi: 'thiết bị lưu trữ' },
+  switch: { en: 'switch', bg: 'комутатор', vi: 'thiết bị chuyển mạch' },
+  network: { en: 'network equipment', bg: 'мрежово оборудване', vi: 'thiết bị mạng' },
+  installation: { en: 'installation', bg: 'инсталация', vi: 'lắp đặt' },
+  battery: { en: 'battery', bg: 'батерия', vi: 'pin' },
+  adapter: { en: 'adapter', bg: 'адаптер', vi: 'bộ chuyển đổi' },
+  'power-adapter': { en: 'power adapter', bg: 'захранващ адаптер', vi: 'bộ nguồn' },
+  memory: { en: 'memory', bg: 'памет', vi: 'bộ nhớ' },
+  disk: { en: 'disk', bg: 'диск', vi: 'ổ đĩa' },
+  keyboard: { en: 'keyboard', bg: 'клавиатура', vi: 'bàn phím' },
+  remote: { en: 'remote control', bg: 'дистанционно', vi: 'điều khiển từ xa' },
+  headset: { en: 'headset', bg: 'слушалки', vi: 'tai nghe' },
+  software: { en: 'software', bg: 'софтуер', vi: 'phần mềm' },
+  consumable: { en: 'consumable', bg: 'консуматив', vi: 'vật tư tiêu hao' },
+  toner: { en: 'toner', bg: 'тонер', vi: 'mực in laser' },
+  ink: { en: 'ink', bg: 'мастило', vi: 'mực in' },
+  'print-head': { en: 'print head', bg: 'печатаща глава', vi: 'đầu in' },
+  ribbon: { en: 'ribbon', bg: 'лента', vi: 'ruy băng mực' },
+  'magnetic-media': { en: 'magnetic media', bg: 'магнитни носители', vi: 'phương tiện từ tính' },
+  module: { en: 'module', bg: 'модул', vi: 'mô-đun' },
+};
+const EVENT_WORDS: Words3 = {
+  sale: { en: 'sale', bg: 'продажба', vi: 'bán hàng' },
+  delivery: { en: 'delivery', bg: 'доставка', vi: 'giao hàng' },
+  shipping: { en: 'shipping', bg: 'изпращане', vi: 'gửi hàng' },
+  installation: { en: 'installation', bg: 'инсталиране', vi: 'lắp đặt' },
+  activation: { en: 'activation', bg: 'активиране', vi: 'kích hoạt' },
+  'repair-completed': { en: 'repair completed', bg: 'завършен ремонт', vi: 'sửa xong' },
+  'repair-accepted': { en: 'repair accepted', bg: 'приемане за ремонт', vi: 'nhận sửa' },
+};
+const FIELD_WORDS: Words3 = {
+  name: { en: 'name', bg: 'име', vi: 'họ tên' },
+  address: { en: 'address', bg: 'адрес', vi: 'địa chỉ' },
+  email: { en: 'e-mail', bg: 'имейл', vi: 'email' },
+  phone: { en: 'phone', bg: 'телефон', vi: 'số điện thoại' },
+  model: { en: 'model', bg: 'модел', vi: 'model' },
+  serial: { en: 'serial number', bg: 'сериен номер', vi: 'số sê-ri' },
+  purchaseDate: { en: 'date of purchase', bg: 'дата на покупка', vi: 'ngày mua' },
+  purchasePlace: { en: 'place of purchase', bg: 'място на покупка', vi: 'nơi mua' },
+  description: { en: 'description of the problem', bg: 'описание на проблема', vi: 'mô tả sự cố' },
+};
+const named = (words: Words3, id: string): Texts => words[id] ?? { en: id, bg: id, vi: id };
+/** A device or part category in words of each language (as recorded when we have no word for it). */
+export const categoryName = (id: string): Texts => named(CATEGORY_WORDS, id);
+/** A claim detail (ITEMA-27) in words of each language. */
+export const fieldName = (id: string): Texts => named(FIELD_WORDS, id);
+/** Events in words, joined the language's way ("sale, delivery or installation"). */
+export function eventNames(ids: readonly string[]): Texts {
+  const list = (l: Lang, or: string) => {
+    const w = ids.map((id) => EVENT_WORDS[id]?.[l] ?? id);
+    return w.length > 1 ? `${w.slice(0, -1).join(', ')}${or}${w[w.length - 1]}` : (w[0] ?? '');
+  };
+  return { en: list('en', ' or '), bg: list('bg', ' или '), vi: list('vi', ' hoặc ') };
+}
+const regionNames = new Map<Lang, Intl.DisplayNames>();
+/** A country code (ITEMA-5: "BG") by its name in each language ("България", "Bulgaria", "Bun-ga-ri"). */
+export function countryName(code: string): Texts {
+  const of = (l: Lang) => {
+    let d = regionNames.get(l);
+    if (!d) regionNames.set(l, (d = new Intl.DisplayNames([l], { type: 'region' })));
+    try {
+      return d.of(code) ?? code;
+    } catch {
+      return code;
+    }
+  };
+  return { en: of('en'), bg: of('bg'), vi: of('vi') };
 }

@@ -158,7 +158,7 @@ describe('service-center: a phone repaired twice (seed 002)', () => {
     // ...but not water damage since.
     const wet = decide({ date: '2026-08-01', diagnosed: true, findings: ['liquid-ingress'] }, { device, events: second }, pack, '2026-08-01');
     expect(wet.outcome).toBe('not-covered');
-    expect(reasonCodes(wet)).toContain('finding:liquid-ingress:SC-10');
+    expect(reasonCodes(wet)).toContain('finding:liquid-ingress:SC-5');
   });
 });
 

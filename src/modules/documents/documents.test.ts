@@ -38,7 +38,8 @@ describe('warranty card', () => {
     expect(text).toContain('DEMO-ITEMA-LAPTOP');
     expect(text).toContain(`itema ${c.policyVersion}`);
     expect(text).toContain('Иван Петров');
-    expect(text).toContain('рециклиран');
+    expect(text).toContain('обновен');
+    expect(text).not.toContain('рециклиран'); // "recycled": ITEMA's own word for refurbished is "обновен" (issue 16)
     expect(text).toContain(formatDate('bg', c.device.start));
     expect(text).toContain(formatDate('bg', c.device.end));
     // ITEMA-25: the battery's own card, attached.

@@ -108,9 +108,9 @@ test('SC journey for a Bulgarian client: messages in Bulgarian with the order pa
   // The worker sends a batch concurrently, so arrival order is not enqueue order: compare as a set.
   const subjects = mine.map((m) => m.subject ?? '').sort();
   expect(subjects).toEqual([
-    `City Service Center: получихме вашата заявка ${order.number}`,
+    `City Service Center: получихме Вашата заявка ${order.number}`,
     `City Service Center: офертата за ${order.number} е готова`,
-    `City Service Center: решението ви за ${order.number} е записано`,
+    `City Service Center: решението Ви за ${order.number} е записано`,
     `City Service Center: ${order.number} е готова за получаване`,
   ].sort());
   for (const m of mine) {

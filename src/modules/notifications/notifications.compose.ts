@@ -4,7 +4,7 @@
 // it, else e-mail, else SMS), with the order page's link. Rendered once and stored.
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/index.ts';
-import { formatDate, formatMoney, pickLang, type DocLang } from '../documents/documents.i18n.ts';
+import { fill, formatDate, formatMoney, pickLang, type DocLang } from '../documents/documents.i18n.ts';
 import { clientPageUrl, portalLookupUrl, publicBaseUrl } from '../documents/documents.service.ts';
 import type { OutboxRow } from './notifications.repository.ts';
 import { render, STAFF_TOPICS, word } from './notifications.templates.ts';
@@ -97,7 +97,8 @@ export async function compose(db: Db, config: Config, row: OutboxRow): Promise<C
     const t = render(row.topic, lang, {
       business: org.name,
       number: str(p.number),
-      clock: str(p.clock),
+      // The clock by its name in the language, never its id ("first-response").
+      clock: p.clock ? word(lang, `clock.${str(p.clock)}`).replace(/^clock\./, '') : '',
       rule: str(p.rule),
       due: formatInstant(lang, p.due, org.time_zone),
       link: link ?? '',
@@ -126,7 +127,9 @@ export async function compose(db: Db, config: Config, row: OutboxRow): Promise<C
   const amountMinor = typeof p.amountMinor === 'number' ? p.amountMinor : typeof p.balanceDueMinor === 'number' ? p.balanceDueMinor : undefined;
   const t = render(row.topic, lang, {
     business: org.name,
-    name: customer?.name ?? word(lang, 'client'),
+    name: customer?.name ?? '',
+    // "Hello Maria," — or, without a name, the language's greeting alone ("Здравейте,", "Kính gửi Quý khách,").
+    greeting: customer?.name?.trim() ? fill(word(lang, 'greeting'), { name: customer.name.trim() }) : word(lang, 'greetingNoName'),
     number: str(p.number),
     link: link ?? '',
     amount: amountMinor !== undefined && p.currency ? formatMoney(lang, amountMinor, p.currency) : '',

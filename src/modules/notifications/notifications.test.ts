@@ -40,7 +40,7 @@ describe('e-mail over SMTP', () => {
     expect(n).toMatchObject({ status: 'sent', channel: 'email', language: 'bg', recipient: 'ivan.petrov@example.bg', attempts: 1 });
     const mail = box.messages.get(`<${n.message_key}>`)!;
     expect(mail).toBeTruthy();
-    expect(mail.subject).toBe('ITEMA-PG: получихме вашата заявка SO-2026-000101');
+    expect(mail.subject).toBe('ITEMA-PG: получихме Вашата заявка SO-2026-000101');
     expect(mail.from?.value[0]).toEqual({ name: 'ITEMA-PG', address: 'service@aftercare.test' });
     expect(mail.to && !Array.isArray(mail.to) ? mail.to.value[0].address : null).toBe('ivan.petrov@example.bg');
     expect(mail.headers.get('content-language')).toBe('bg');
@@ -70,14 +70,14 @@ describe('e-mail over SMTP', () => {
   });
 
   test('deadline at risk goes to the managers, in the business’s language', async () => {
-    const id = await put('itema-pg', 'deadline.at-risk', { orderId: uuidv7(), number: 'SO-2026-000103', clock: 'repair-max', rule: 'ITEMA-2', due: '2026-12-01T10:00:00Z' });
+    const id = await put('itema-pg', 'deadline.at-risk', { orderId: uuidv7(), number: 'SO-2026-000103', clock: 'max-repair', rule: 'ITEMA-2', due: '2026-12-01T10:00:00Z' });
     const w = new DeliveryWorker(t.db, withSmtp());
     await w.runOnce();
     await w.stop();
     const ms = await messages(id);
     expect(ms.map((m) => m.recipient).sort()).toEqual(['manager@itema-pg.example', 'owner@itema-pg.example']);
     const mail = box.messages.get(`<${ms[0].message_key}>`)!;
-    expect(mail.subject).toBe('[ITEMA-PG] SO-2026-000103: срокът е застрашен (repair-max, до 01.12.2026 12:00)');
+    expect(mail.subject).toBe('[ITEMA-PG] SO-2026-000103: срокът за ремонт до 30 дни е застрашен (до 01.12.2026 12:00)');
   });
 
   test('a temporary SMTP failure is retried with backoff; attempts and the last error are recorded', async () => {

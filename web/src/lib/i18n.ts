@@ -58,15 +58,29 @@ export function setLanguage(l: string) {
 
 const locale = () => ({ en: 'en-GB', bg: 'bg-BG', vi: 'vi-VN' })[i18next.language as Lang] ?? 'en-GB';
 
+/**
+ * One date format per language, the same on the web, on documents and in messages (issue 16):
+ * 24.01.2027 (bg), 24/01/2027 (vi), 2027-01-24 (en).
+ */
+function dayIn(y: string, m: string, d: string) {
+  const l = i18next.language as Lang;
+  return l === 'bg' ? `${d}.${m}.${y}` : l === 'vi' ? `${d}/${m}/${y}` : `${y}-${m}-${d}`;
+}
 /** A calendar date `YYYY-MM-DD` (no time zone shift). */
 export function fmtDate(d: string | undefined | null) {
   if (!d) return '—';
-  const [y, m, day] = d.slice(0, 10).split('-').map(Number);
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone: 'UTC' }).format(Date.UTC(y, m - 1, day));
+  const [y, m, day] = d.slice(0, 10).split('-');
+  return dayIn(y, m, day);
 }
+/** An instant in the browser's time zone: the date as above, then the time (24 h). */
 export function fmtDateTime(iso: string | undefined | null) {
   if (!iso) return '—';
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+      .formatToParts(new Date(iso))
+      .map((x) => [x.type, x.value]),
+  );
+  return `${dayIn(p.year, p.month, p.day)} ${p.hour}:${p.minute}`;
 }
 /** Integer minor units → the locale's money format. */
 export function fmtMoney(minor: number, currency: string) {
