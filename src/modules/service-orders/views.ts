@@ -7,7 +7,7 @@ import type { AppDeps } from '../../core/deps.ts';
 import { subjectClocks, type ClockView } from '../../core/clocks.ts';
 import { toPage } from '../../core/cursors.ts';
 import { notFound } from '../../core/errors.ts';
-import { orgAndPack, orgOf, packOf, type Org } from '../../core/organization.ts';
+import { orgAndPack, orgOf, packOf, policyOfOrg, type Org } from '../../core/organization.ts';
 import { businessCountry, samePhone } from '../../core/phone.ts';
 import type { CompiledPack, Decision } from '../../policy/index.ts';
 import { situationOf } from './situation.ts';
@@ -197,7 +197,7 @@ export async function byNumberAndContact(db: Db | Tx, orgId: string, number: str
   const phone = o.customer_id ? c_phone : (sent.phone ?? null);
   const want = contact.trim().toLowerCase();
   // Phones as typed, read against the business's country (libphonenumber-js): "0888 123 456" is +359888123456.
-  const country = businessCountry(packOf(await orgOf(db, orgId)));
+  const country = businessCountry(await policyOfOrg(db, orgId));
   const hit = (email && email.toLowerCase() === want) || (phone && !want.includes('@') && samePhone(phone, want, country));
   if (!hit) return undefined;
   // Which of the two matched, and its address as we have it: where a one-time code is sent.
