@@ -103,6 +103,7 @@ describe.skipIf(!hasChromium())('the repair counter in Chromium (issue 16)', { t
     expect(await print.getAttribute('href')).toBe(`/api/v1/service-orders/${order.id}/documents/work-order.pdf?lang=bg`);
     const pdf = await page.request.get(base + (await print.getAttribute('href'))!);
     expect(pdf.headers()['content-type']).toBe('application/pdf');
+    await shot(page, 'order-page.png', true);
     await accessible(page);
   });
 
