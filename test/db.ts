@@ -109,7 +109,8 @@ export async function snapshot(db: DbHandle['db']) {
   const tables = ['customers', 'devices', 'device_parts', 'device_events', 'purchases', 'documents', 'audit_events', 'idempotency_keys', 'locations', 'staff_users', 'api_keys',
     'service_orders', 'order_charges', 'order_payments', 'order_parts', 'clocks', 'clock_pauses', 'timers', 'order_page_tokens', 'outbox',
     'contracts', 'contract_devices', 'support_tickets', 'support_messages', 'training_sessions',
-    'stripe_checkouts', 'stripe_refunds', 'stripe_events', 'device_registrations', 'plan_sales'] as const;
+    'stripe_checkouts', 'stripe_refunds', 'stripe_events', 'device_registrations', 'plan_sales',
+    'rmas', 'rma_items', 'rma_files', 'rma_charges', 'rma_account_holds'] as const;
   // One statement (a round trip per table made the fuzz and bad-input tests slow), the same object.
   const row = (await sql<Record<string, string>>`SELECT ${sql.join(tables.map((t) => sql`(SELECT count(*) FROM ${sql.table(t)}) AS ${sql.ref(t)}`))}`.execute(db)).rows[0];
   const out: Record<string, number> = {};

@@ -1,5 +1,6 @@
 // No request can read or change another organization's data: every route that takes an id is called
 // by ITMall's owner with an id that belongs to ITEMA-PG, and must answer 404 and change nothing.
+import crypto from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { systemActor } from '../src/core/actor.ts';
 import { insertApiKey } from '../src/modules/auth/auth.service.ts';
@@ -54,6 +55,13 @@ beforeAll(async () => {
   ids['support-triage'] = ids['support-messages'];
   ids['training-sessions'] = newId();
   await t.db.insertInto('training_sessions').values({ id: ids['training-sessions'], organization_id: org, number: 'TR-2026-900001', contract_id: ids.contracts, topic: 't', channel: 'online', starts_at: new Date('2026-11-26T08:00:00Z'), local_date: '2026-11-26', duration_minutes: 60, state: 'scheduled', created_at: new Date(), updated_at: new Date() }).execute();
+  // An RMA of ITEMA-PG and an account suspension on it (its pack runs no RMAs: written as rows).
+  const rma = { id: crypto.randomUUID(), organization_id: org, number: 'RMA-2026-999999', state: 'authorized', channel: 'api', customer_id: ids.customers, language: 'bg', created_at: new Date(), updated_at: new Date() };
+  await t.db.insertInto('rmas').values(rma).execute();
+  ids.rmas = rma.id;
+  ids.fileId = crypto.randomUUID();
+  ids['rma-holds'] = crypto.randomUUID();
+  await t.db.insertInto('rma_account_holds').values({ id: ids['rma-holds'], organization_id: org, customer_id: ids.customers, rma_id: rma.id, rule: 'ITM-12', created_at: new Date() }).execute();
 });
 afterAll(() => t?.close());
 
@@ -76,6 +84,7 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/support-tickets/:id/actions': { action: 'note', version: 1, body: 'hijacked' },
   'POST /api/v1/support-triage/:id': { action: 'dismiss', reason: 'hijacked' },
   'POST /api/v1/training-sessions/:id/actions': { action: 'cancel', version: 1, reason: 'hijacked' },
+  'POST /api/v1/rmas/:id/actions': { action: 'cancel', reason: 'hijacked', version: 1 },
 };
 
 async function itemaState() {

@@ -56,14 +56,16 @@ function rule(pack: CompiledPack, c: ClockRow) {
 /** The due and at-risk moments of a clock in state `s`, or nulls when it has no deadline to watch. */
 function deadlines(pack: CompiledPack, c: ClockRow, s: PackClockState) {
   const watch = !c.stopped_at && s.status !== 'paused' && !['open', 'too-early'].includes(s.status) && rule(pack, c).kind !== 'earliest';
-  return watch ? { due: new Date(s.due), atRisk: new Date(s.atRiskFrom) } : { due: null, atRisk: null };
+  return watch ? { due: new Date(s.due), atRisk: new Date(s.atRiskFrom), escalation: s.escalationAt ? new Date(s.escalationAt) : null } : { due: null, atRisk: null, escalation: null };
 }
 
-function timersFor(clockRowId: string, due: Date | null, atRisk: Date | null): PlannedTimer[] {
+/** The at-risk and due timers, and the escalation timer of a clock that has one (ITM-12: past 20 days). */
+function timersFor(clockRowId: string, due: Date | null, atRisk: Date | null, escalation: Date | null = null): PlannedTimer[] {
   if (!due || !atRisk) return [];
   const out: PlannedTimer[] = [];
   if (atRisk < due) out.push({ id: uuidv7(), clock_row_id: clockRowId, kind: 'at-risk', fire_at: atRisk });
   out.push({ id: uuidv7(), clock_row_id: clockRowId, kind: 'due', fire_at: due });
+  if (escalation && escalation > due) out.push({ id: uuidv7(), clock_row_id: clockRowId, kind: 'escalation', fire_at: escalation });
   return out;
 }
 
@@ -72,9 +74,9 @@ async function refresh(tx: Tx, pack: CompiledPack, s: Subject, c: ClockRow, mome
   // A clock started just now has no timers and no pauses yet.
   if (!fresh) await cancelTimers(tx, s.organizationId, c.id, moment);
   const pauses = fresh ? [] : ((await pausesOf(tx, s.organizationId, [c.id])).get(c.id) ?? []);
-  const { due, atRisk } = deadlines(pack, c, evaluate(pack, c, pauses, moment));
+  const { due, atRisk, escalation } = deadlines(pack, c, evaluate(pack, c, pauses, moment));
   await tx.updateTable('clocks').set({ due_at: due, at_risk_at: atRisk }).where('organization_id', '=', s.organizationId).where('id', '=', c.id).execute();
-  await insertTimers(tx, s, timersFor(c.id, due, atRisk));
+  await insertTimers(tx, s, timersFor(c.id, due, atRisk, escalation));
 }
 
 /**
@@ -91,9 +93,9 @@ export function planNewClocks(pack: CompiledPack, events: readonly string[], mom
     if (seen.has(r.id) || !events.includes(r.startsAt)) continue;
     seen.add(r.id);
     const row = { id: uuidv7(), clock_id: r.id, rule: r.rule, started_at: moment, stopped_at: null };
-    const { due, atRisk } = deadlines(pack, row, evaluate(pack, row, [], moment));
+    const { due, atRisk, escalation } = deadlines(pack, row, evaluate(pack, row, [], moment));
     clocks.push({ id: row.id, clock_id: r.id, rule: r.rule, started_at: moment, due_at: due, at_risk_at: atRisk, policy_version: v.version });
-    timers.push(...timersFor(row.id, due, atRisk));
+    timers.push(...timersFor(row.id, due, atRisk, escalation));
   }
   return { clocks, timers };
 }

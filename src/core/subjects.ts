@@ -16,7 +16,7 @@ export interface CaseRow {
 
 export interface TimerContext<Row extends CaseRow = CaseRow> {
   subject: Row;
-  timer: { id: string; kind: 'at-risk' | 'due' };
+  timer: { id: string; kind: 'at-risk' | 'due' | 'escalation' };
   clock: { id: string; rule: string };
   state: PackClockState;
   org: Org;

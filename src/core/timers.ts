@@ -19,7 +19,8 @@ import { subjectKind } from './subjects.ts';
 export interface PlannedTimer {
   id: string;
   clock_row_id: string;
-  kind: 'at-risk' | 'due';
+  /** 'escalation': a clock's escalation moment (ITM-12: past 20 days the consequence applies). */
+  kind: 'at-risk' | 'due' | 'escalation';
   fire_at: Date;
 }
 

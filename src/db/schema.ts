@@ -667,6 +667,102 @@ export interface PlanSalesTable {
   created_at: Timestamp;
   updated_at: Timestamp;
 }
+// ---- RMAs (migration 0013, src/modules/rma/) ----
+export interface RmasTable {
+  id: string;
+  organization_id: string;
+  number: string;
+  state: string;
+  channel: string;
+  customer_id: string;
+  language: string;
+  purchase_document: string | null;
+  diagnosis: unknown;
+  approval: unknown;
+  authorized_at: Date | null;
+  receipt: unknown;
+  dispute: unknown;
+  late_consequence: unknown;
+  closed_at: Date | null;
+  version: Version;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export interface PlanSalesTable {
+  id: string;
+  organization_id: string;
+  device_id: string;
+  customer_id: string | null;
+  plan_id: string;
+  buy_window: string;
+  price_minor: number;
+  currency: string;
+  channel: string;
+  state: string;
+  payment_method: string | null;
+  paid_on: string | null;
+  paid_at: Date | null;
+  device_event_id: string | null;
+  version: Version;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export interface RmaItemsTable {
+  id: string;
+  organization_id: string;
+  rma_id: string;
+  position: number;
+  device_id: string;
+  purchase_id: string | null;
+  serial: string;
+  fault: string;
+  proofs: unknown;
+  decision: unknown;
+  findings: string[];
+  inspection_note: string | null;
+  vendor_rma: unknown;
+  advance_replacement: unknown;
+  resolution: string | null;
+  resolution_detail: unknown;
+  service_order_id: string | null;
+  retained: Generated<boolean>;
+  created_at: Timestamp;
+}
+export interface RmaFilesTable {
+  id: string;
+  organization_id: string;
+  rma_id: string;
+  item_id: string | null;
+  kind: string;
+  filename: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  storage_key: string;
+  created_at: Timestamp;
+}
+export interface RmaChargesTable {
+  id: string;
+  organization_id: string;
+  rma_id: string;
+  item_id: string | null;
+  kind: string;
+  amount_minor: ColumnType<number, number, number>;
+  currency: string;
+  rule: string | null;
+  created_at: Timestamp;
+}
+export interface RmaAccountHoldsTable {
+  id: string;
+  organization_id: string;
+  customer_id: string;
+  rma_id: string;
+  rule: string;
+  created_at: Timestamp;
+  lifted_at: Date | null;
+  lifted_by: string | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   locations: LocationsTable;
@@ -714,4 +810,9 @@ export interface Database {
   stripe_events: StripeEventsTable;
   device_registrations: DeviceRegistrationsTable;
   plan_sales: PlanSalesTable;
+  rmas: RmasTable;
+  rma_items: RmaItemsTable;
+  rma_files: RmaFilesTable;
+  rma_charges: RmaChargesTable;
+  rma_account_holds: RmaAccountHoldsTable;
 }

@@ -6,5 +6,6 @@ import './support/kind.ts';
 import './registrations/registrations.service.ts';
 // Not a case: plan sales register what a confirmed online payment does (onStripePaid).
 import './plans/plans.service.ts';
+import './rma/kind.ts';
 
 export { registeredKinds } from '../core/subjects.ts';

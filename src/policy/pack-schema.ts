@@ -345,6 +345,30 @@ const versionBody = z
       })
       .strict()
       .optional(),
+    /**
+     * How the business runs returns (RMA, issue 12; read by src/modules/rma, not the engine): the
+     * remote-diagnosis step, the return clock, what a late return costs, who owns removed units,
+     * passing items on to the manufacturer and escalating disputes (ITM-3, ITM-5..14).
+     */
+    rma: z
+      .object({
+        /** A remote diagnosis is recorded before an RMA may be authorized (ITM-3, ITM-6). */
+        remoteDiagnosis: z.object({ required: z.boolean(), rule: ruleId, text: texts }).strict().optional(),
+        /** The pack clock that measures the client's return (its startsAt / stopsAt are 'rma-authorized' / 'unit-received'). */
+        returnClock: z.string().regex(/^[a-z][a-z0-9-]*$/),
+        /** What the slip tells the client: where and how to send the items (inbound freight per fees.freight, ITM-7). */
+        returnInstruction: texts,
+        /** Past the return clock's escalation: charge each unreturned unit's price, or suspend the client's account (ITM-12). */
+        lateReturn: z.object({ consequence: z.enum(['charge-unit-price', 'suspend-account']), rule: ruleId, text: texts }).strict().optional(),
+        /** Ownership of the removed unit passes to the business on a replacement (ITM-11). */
+        retainRemoved: ruleId.optional(),
+        /** A covered item can be passed on to its manufacturer's own RMA (ITM-5). */
+        vendorRma: ruleId.optional(),
+        /** Disputes of a decision go to a governance team (ITM-14); the contact is shown to the client. */
+        disputes: z.object({ rule: ruleId, team: texts, contact: z.string().min(1).optional() }).strict().optional(),
+      })
+      .strict()
+      .optional(),
     /** What the client is offered once coverage has ended (ITS-10, VN-4). */
     afterExpiry: z.array(z.object({ type: z.enum(['extension-offer', 'paid-repair', 'paid-support']), rule: ruleId, text: texts }).strict()).default([]),
     support: supportSchema.optional(),
@@ -381,6 +405,15 @@ export const packSchema = z
       v.remedies.forEach((t, j) => cite(t.rule, ['remedies', j, 'rule']));
       v.clocks.forEach((t, j) => cite(t.rule, ['clocks', j, 'rule']));
       cite(v.intake.preAuthorization?.rule, ['intake', 'preAuthorization', 'rule']);
+      if (v.rma) {
+        cite(v.rma.remoteDiagnosis?.rule, ['rma', 'remoteDiagnosis', 'rule']);
+        cite(v.rma.lateReturn?.rule, ['rma', 'lateReturn', 'rule']);
+        cite(v.rma.retainRemoved, ['rma', 'retainRemoved']);
+        cite(v.rma.vendorRma, ['rma', 'vendorRma']);
+        cite(v.rma.disputes?.rule, ['rma', 'disputes', 'rule']);
+        if (!v.clocks.some((c) => c.id === v.rma!.returnClock)) ctx.addIssue({ code: 'custom', path: ['versions', i, 'rma', 'returnClock'], message: `clock "${v.rma.returnClock}" is not one of this version's clocks` });
+      }
+
       v.intake.workOrderConfirmations.forEach((t, j) => cite(t.rule, ['intake', 'workOrderConfirmations', j, 'rule']));
       Object.entries(v.parts).forEach(([k, t]) => cite(t.rule, ['parts', k, 'rule']));
       v.extensionPlans.forEach((t, j) => cite(t.rule, ['extensionPlans', j, 'rule']));

@@ -28,6 +28,7 @@ import { orderPageRoutes } from '../modules/order-page/order-page.routes.ts';
 import { proofsRoutes } from '../modules/proofs/proofs.routes.ts';
 import { documentsRoutes } from '../modules/documents/documents.routes.ts';
 import { notificationsRoutes } from '../modules/notifications/notifications.routes.ts';
+import { rmaRoutes } from '../modules/rma/rma.routes.ts';
 import { clientAccountRoutes } from '../modules/client-account/client-account.routes.ts';
 import { billingRoutes } from '../modules/billing/billing.routes.ts';
 import { contractsRoutes } from '../modules/contracts/contracts.routes.ts';
@@ -121,6 +122,7 @@ export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger): Promi
     await stripeRoutes(z, deps);
     await registrationsRoutes(z, deps);
     await plansRoutes(z, deps);
+    await rmaRoutes(z, deps);
     z.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
   });
   // The web app (staff console and client portal) at `/`.

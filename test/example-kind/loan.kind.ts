@@ -48,6 +48,11 @@ async function onTimer(tx: Tx, c: TimerContext<LoanRow>) {
     await enqueue(tx, { ...message, topic: 'loan.return-due-soon' });
     return;
   }
+  if (c.timer.kind === 'escalation') {
+    // ITM-12's 20 days: the clock's escalation moment (the RMA charges the unit; the loan only says so).
+    await enqueue(tx, { ...message, topic: 'loan.escalated' });
+    return;
+  }
   await enqueue(tx, { ...message, topic: 'loan.overdue' });
   await actOnLoan(tx, systemActor(c.subject.organization_id, 'jobs'), c.subject, 'mark-overdue', c.moment);
 }

@@ -14,6 +14,7 @@ import * as devices from '../devices/devices.service.ts';
 import * as purchases from '../purchases/purchases.service.ts';
 import * as orders from '../service-orders/service-orders.service.ts';
 import * as registrations from '../registrations/registrations.service.ts';
+import * as rma from '../rma/rma.service.ts';
 import type { PackId } from '../organizations/organizations.service.ts';
 import { adoptTemplate } from '../policies/templates.service.ts';
 import { seedSupportDemo } from './support.demo.ts';
@@ -113,7 +114,7 @@ export const DEMO_ORGS: OrgSpec[] = [
     currency: 'USD',
     languages: ['en'],
     location: { name: 'ITMall Service Hub', address: '1 Fusionopolis Way, Singapore' },
-    async build(tx, a, d) {
+    async build(tx, a, d, daysAgo) {
       const acme = await customers.insert(tx, a, { kind: 'company', name: 'Acme Logistics Pte Ltd', email: 'it@acme-logistics.example.sg', phone: '+65 6123 4567', preferredChannel: 'email' });
       // Enterprise infrastructure: 3 years from shipping (ITM-4), shipped 2 years 11 months ago.
       await sale(
@@ -127,6 +128,12 @@ export const DEMO_ORGS: OrgSpec[] = [
         { serial: 'DEMO-ITMALL-WS', manufacturer: 'Dell', model: 'Precision 3680', category: 'workstation' },
         { documentType: 'invoice', documentNumber: 'INV-SG-2025-1102', soldOn: d('-8M-3d'), shippedOn: d('-8M'), place: 'ITMall Singapore', priceMinor: 289000, currency: 'USD' },
       );
+      // One invoice, three items, shipped 4 months ago: the RMAs below return them (issue 12).
+      const inv = { documentType: 'invoice' as const, documentNumber: 'INV-SG-2026-0311', soldOn: d('-4M-2d'), shippedOn: d('-4M'), place: 'ITMall Singapore', currency: 'USD' };
+      await sale(tx, a, acme, { serial: 'DEMO-ITMALL-SRV', manufacturer: 'Dell', model: 'PowerEdge R760', category: 'server' }, { ...inv, priceMinor: 1290000 });
+      await sale(tx, a, acme, { serial: 'DEMO-ITMALL-SSD', manufacturer: 'Samsung', model: 'PM1733 3.84TB', category: 'ssd' }, { ...inv, priceMinor: 95000 });
+      await sale(tx, a, acme, { serial: 'DEMO-ITMALL-FW', manufacturer: 'Fortinet', model: 'FortiGate 200F', category: 'firewall' }, { ...inv, priceMinor: 640000 });
+      await demoRmas(tx, a, daysAgo);
     },
   },
   {
@@ -251,6 +258,41 @@ async function demoOrder(tx: Tx, a: Actor, at: Date, claim: orders.ClaimFields, 
     const o = await tx.selectFrom('service_orders').selectAll().where('id', '=', order.id).forUpdate().executeTakeFirstOrThrow();
     await orders.actOn(tx, a, o, body, when);
   }
+}
+
+type WithoutVersion<T> = T extends unknown ? Omit<T, 'version'> : never;
+
+/** ITMall's RMAs in different states (issue 12): awaiting diagnosis, advance replacement out, a late return, resolved, closed remotely. */
+async function demoRmas(tx: Tx, a: Actor, daysAgo: (n: number) => Date) {
+  const open = async (at: Date, invoice: string | undefined, items: rma.RmaFields['items']) => rma.insertRma(tx, a, { channel: 'phone', invoice, items }, at);
+  const step = async (id: string, at: Date, body: WithoutVersion<rma.RmaActionBody>) => {
+    const row = (await rma.rmaKind.lock(tx, a.organizationId, id))!;
+    return rma.actOnRma(tx, a, row, { ...body, version: row.version } as rma.RmaActionBody, at);
+  };
+  const items = async (id: string) => (await tx.selectFrom('rma_items').select(['id', 'serial']).where('rma_id', '=', id).orderBy('position').execute());
+  const diagnosed = { action: 'remote-diagnosis', outcome: 'return-needed', hardwareDefectConfirmed: true } as const;
+  // Awaiting the remote diagnosis (ITM-3).
+  await open(daysAgo(1), 'INV-SG-2023-0417', [{ serial: 'DEMO-ITMALL-SWITCH', fault: 'Fan tray alarm, the switch overheats', proofs: { logs: true } }]);
+  // Authorized, the advance replacement already shipped (ITM-8); the faulty unit is on its way.
+  const ssd = await open(daysAgo(4), 'INV-SG-2026-0311', [{ serial: 'DEMO-ITMALL-SSD', fault: 'The drive drops out of the RAID array' }]);
+  await step(ssd.id, daysAgo(4), { ...diagnosed, note: 'SMART shows reallocated sectors rising; hardware defect confirmed remotely.' });
+  await step(ssd.id, daysAgo(3), { action: 'authorize' });
+  await step(ssd.id, daysAgo(3), { action: 'ship-advance-replacement', itemId: (await items(ssd.id))[0].id, replacementSerial: 'DEMO-ITMALL-SSD-R', carrier: 'DHL', tracking: 'JD014600006281' });
+  // Authorized 12 days ago and not back: a late return (ITM-12; the job runner marks it at start).
+  const fw = await open(daysAgo(13), 'INV-SG-2026-0311', [{ serial: 'DEMO-ITMALL-FW', fault: 'Reboots under load' }]);
+  await step(fw.id, daysAgo(13), { ...diagnosed, note: 'Crash logs point to the power supply.' });
+  await step(fw.id, daysAgo(12), { action: 'authorize' });
+  // Received, inspected and resolved by a replacement (ITM-9, ITM-10, ITM-11).
+  const srv = await open(daysAgo(9), 'INV-SG-2026-0311', [{ serial: 'DEMO-ITMALL-SRV', fault: 'iDRAC reports a failed system board' }]);
+  await step(srv.id, daysAgo(9), { ...diagnosed, note: 'Remote iDRAC session: board fault confirmed.' });
+  await step(srv.id, daysAgo(8), { action: 'authorize' });
+  const [s1] = await items(srv.id);
+  await step(srv.id, daysAgo(5), { action: 'receive', carrier: 'FedEx', tracking: '771234567890', units: [{ itemId: s1.id, serial: s1.serial }] });
+  await step(srv.id, daysAgo(4), { action: 'inspect', items: [{ itemId: s1.id, findings: [] }] });
+  await step(srv.id, daysAgo(3), { action: 'resolve', items: [{ itemId: s1.id, resolution: 'replacement', replacementSerial: 'DEMO-ITMALL-SRV-R' }], shipment: { carrier: 'DHL', tracking: 'JD014600006299' } });
+  // Closed by the remote diagnosis: fixed remotely, nothing shipped (ITM-3).
+  const ws = await open(daysAgo(6), 'INV-SG-2025-1102', [{ serial: 'DEMO-ITMALL-WS', fault: 'Blue screen after the driver update' }]);
+  await step(ws.id, daysAgo(6), { action: 'remote-diagnosis', outcome: 'fixed-remotely', note: 'Remote session: rolled back the GPU driver; stable since.' });
 }
 
 /**

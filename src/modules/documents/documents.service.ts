@@ -28,6 +28,9 @@ import { sha256 } from '../../core/tokens.ts';
 import { renderWarrantyCard } from './warranty-card.ts';
 import { renderWorkOrder, type WorkOrderData } from './work-order.ts';
 
+/** The PDF writer, for features that draw their own documents (the RMA's packing slip). */
+export { renderPdf, type Business, type Writer } from './pdf.ts';
+
 export function publicBaseUrl(config: Config) {
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   return (config.publicUrl ?? `http://${host}:${config.port}`).replace(/\/+$/, '');

@@ -19,6 +19,11 @@ async function onTimer(tx: Parameters<typeof actOn>[0], { subject: o, timer, clo
     await enqueue(tx, { ...message, topic: collection ? 'order.disposal-reminder' : 'deadline.at-risk' });
     return;
   }
+  if (timer.kind === 'escalation') {
+    // A clock's escalation moment (a pack's `escalation.after`): staff are told; nothing moves.
+    await enqueue(tx, { ...message, topic: 'deadline.escalated' });
+    return;
+  }
   await enqueue(tx, { ...message, topic: 'deadline.breached' });
   if (collection && (o.state === 'ready' || o.state === 'refused')) {
     await actOn(tx, systemActor(o.organization_id, 'jobs'), o, { action: 'mark-unclaimed', clock: clock.id }, moment);

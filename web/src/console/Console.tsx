@@ -14,6 +14,7 @@ import { HomePage, QueuePage } from './Home';
 import { IntakePage } from './Intake';
 import { OrderPage } from './OrderPage';
 import { PolicyEditorPage } from './PolicyEditor';
+import { RmaRoutes } from './Rma';
 import { SearchPage } from './Search';
 import { SignIn } from './SignIn';
 import { ContractPage, ContractsPage } from './Contracts';
@@ -65,6 +66,7 @@ function Page({ path }: { path: string }) {
   if ((m = match('/devices/:id', path))) return <DevicePage id={m.id} />;
   if ((m = match('/orders/:id', path))) return <OrderPage id={m.id} />;
   if (path === '/intake') return <IntakePage />;
+  if (path === '/rmas' || path.startsWith('/rmas/')) return <RmaRoutes path={path} />;
   if (path === '/admin') return <AdminPage />;
   if (path === '/policy') return <PolicyEditorPage />;
   if (path === '/support') return <SupportPage />;
@@ -93,6 +95,7 @@ function Shell({ path, children, onSignOut }: { path: string; children: React.Re
     { to: '/', label: t('nav.home') },
     { to: '/intake', label: t('nav.intake') },
     { to: '/support', label: t('support.nav') },
+    { to: '/rmas', label: t('rma.nav') },
     ...(me.user.role === 'owner' || me.user.role === 'manager' ? [{ to: '/admin', label: t('nav.admin') }, { to: '/policy', label: t('policy.title') }] : []),
   ];
   return (

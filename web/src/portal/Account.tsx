@@ -10,6 +10,7 @@ import { fmtDate, lang } from '../lib/i18n';
 import { clientAccountQuery } from '../lib/queries';
 import { navigate, query } from '../lib/router';
 import { ErrorNote, Loading } from '../lib/ui';
+import { ClientRmas } from './ClientRmas';
 
 type ClientAccount = Schemas['ClientAccount'];
 type ClientOrder = ClientAccount['otherOrders'][number];
@@ -113,6 +114,7 @@ function AccountView({ a, onSignOut }: { a: ClientAccount; onSignOut: () => void
           <Orders orders={d.orders} />
         </Card>
       ))}
+      <ClientRmas devices={a.devices} />
       {a.otherOrders.length > 0 && (
         <Card withBorder>
           <Title order={2} size="h4">{t('account.otherServices')}</Title>
