@@ -75,6 +75,7 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/service-orders/:id/actions': { action: 'cancel', reason: 'hijacked', version: 1 },
   'POST /api/v1/service-orders/:id/parts': { partId: 'x', category: 'ssd', version: 1 },
   'POST /api/v1/service-orders/:id/payments': { amountMinor: 1, method: 'cash', version: 1 },
+  'POST /api/v1/service-orders/:id/refunds': { paymentId: '0190a0a0-0000-7000-8000-000000000000', amountMinor: 1, reason: 'hijacked' },
   'POST /api/v1/service-orders/:id/courier-delivery': { version: 1 },
   'POST /api/v1/service-orders/:id/courier-objection': { version: 1 },
   'POST /api/v1/service-orders/:id/link': { version: 1 },

@@ -94,9 +94,19 @@ export function price(lines: readonly LineInput[], tax: TaxSetting = NO_TAX): Pr
  * tax-inclusive amount whatever the setting, so the credit note's total is exactly the refund.
  */
 export function creditOf(grossMinor: number, description: string, tax: TaxSetting = NO_TAX): Priced {
-  return price([{ kind: 'credit', description, unitMinor: grossMinor }], { ...tax, pricesInclude: true });
+  return grossOf('credit', grossMinor, description, tax);
+}
+
+/** One line of a gross amount (tax included, whatever the setting): a payment's receipt, a lump-sum quote. */
+export function grossOf(kind: LineKind, grossMinor: number, description: string, tax: TaxSetting = NO_TAX): Priced {
+  return price([{ kind, description, unitMinor: grossMinor }], { ...tax, pricesInclude: true });
 }
 
 const MINOR_DIGITS: Record<string, number> = { VND: 0, JPY: 0, KRW: 0, CLP: 0, ISK: 0 };
 /** How many decimals the currency's minor unit has (2 unless it has none). */
 export const minorDigits = (currency: string) => MINOR_DIGITS[currency] ?? 2;
+
+/** Two priced groups on one document (the quote's lines as typed, fees as gross amounts): sums of each. */
+export function combine(a: Priced, b: Priced): Priced {
+  return { lines: [...a.lines, ...b.lines], netMinor: a.netMinor + b.netMinor, taxMinor: a.taxMinor + b.taxMinor, totalMinor: a.totalMinor + b.totalMinor, tax: a.tax };
+}

@@ -88,9 +88,9 @@ export async function issue(tx: Tx, actor: Actor, input: IssueInput, now: Date) 
     .executeTakeFirstOrThrow();
   await audit(tx, actor, {
     action: `tax-document.${input.kind}-issued`,
-    entityType: input.subject.type,
-    entityId: input.subject.id,
-    after: { document: row.id, number: row.number, totalMinor: row.total_minor, currency: row.currency, refersTo: row.refers_to, rule: row.rule },
+    entityType: 'tax-document',
+    entityId: row.id,
+    after: { subject: input.subject, number: row.number, totalMinor: row.total_minor, currency: row.currency, refersTo: row.refers_to, rule: row.rule },
   });
   return row;
 }
@@ -124,7 +124,7 @@ export async function issueCreditNote(tx: Tx, actor: Actor, c: CreditNoteInput, 
 }
 
 export function documentsOf(db: Db | Tx, orgId: string, subjectType: string, subjectId: string) {
-  return db.selectFrom('tax_documents').selectAll().where('organization_id', '=', orgId).where('subject_type', '=', subjectType).where('subject_id', '=', subjectId).orderBy('issued_at').orderBy('seq').execute();
+  return db.selectFrom('tax_documents').selectAll().where('organization_id', '=', orgId).where('subject_type', '=', subjectType).where('subject_id', '=', subjectId).orderBy('issued_at').orderBy('id').execute();
 }
 
 export function documentById(db: Db | Tx, orgId: string, id: string) {

@@ -13,6 +13,7 @@ import { orgAndPack } from '../../core/organization.ts';
 import { newToken } from '../../core/tokens.ts';
 import { writeTransition, type TransitionWrite } from '../../core/transitions.ts';
 import * as customers from '../customers/customers.service.ts';
+import * as billing from '../billing/billing.service.ts';
 import * as devices from '../devices/devices.service.ts';
 import { decideFor, plain, reasonsOf } from './decisions.ts';
 import { claimDetails, claimProofs, requirementGaps, type WebClaimFields } from './intake.ts';
@@ -20,13 +21,16 @@ import { serviceOrderKind } from './kind.ts';
 import { ServiceOrderErrors } from './service-orders.errors.ts';
 import * as repo from './repository.ts';
 import type { OrderRow } from './repository.ts';
-import { extras, linkEnd, orderClocks, view } from './views.ts';
+import { linkEnd, orderClocks, view } from './views.ts';
 import { versionAt } from '../../policy/index.ts';
 
-export const PAYMENT_METHODS = ['cash', 'card-terminal'] as const;
 
-/** What `addPart` and `addPayment` can raise, for their routes to declare. */
+/** What `addPart` can raise, for its route to declare. */
 export const CHANGE_PROBLEMS = ['not-found', 'version-conflict', 'illegal-transition', 'validation-failed'] as const satisfies readonly ProblemCode[];
+/** What a payment, a refund and an invoice can raise. */
+export const PAYMENT_PROBLEMS = [...CHANGE_PROBLEMS, 'deposit-not-allowed', 'idempotency-key-reused'] as const satisfies readonly ProblemCode[];
+export const REFUND_PROBLEMS = [...CHANGE_PROBLEMS, 'refund-exceeds-payment', 'refund-exceeds-charges', 'no-overpayment', 'idempotency-key-reused'] as const satisfies readonly ProblemCode[];
+export const INVOICE_PROBLEMS = ['not-found', 'already-invoiced', 'nothing-to-invoice', 'idempotency-key-reused'] as const satisfies readonly ProblemCode[];
 /** A part also writes the device's history, which the engine must be able to read. */
 export const PART_PROBLEMS = [...CHANGE_PROBLEMS, 'history-invalid'] as const satisfies readonly ProblemCode[];
 /** What `recordCourier` can raise, per kind. */
@@ -36,15 +40,18 @@ export const COURIER_PROBLEMS = {
 } as const satisfies Record<'delivery' | 'objection', readonly ProblemCode[]>;
 
 /** Locks the order, checks the version the caller read, runs `body`, writes what it returns. */
-export async function change(db: Db, actor: Actor, id: string, version: number, now: Date, body: (tx: Tx, o: OrderRow) => Promise<Omit<TransitionWrite, 'to'>>) {
-  return db.transaction().execute(async (tx) => {
-    const o = await repo.lockOrder(tx, actor.organizationId, id);
-    if (!o) throw notFound('Service order');
-    if (o.version !== version) throw versionConflict(await view(tx, o));
-    const w = await body(tx, o);
-    const { pack } = await orgAndPack(tx, o.organization_id);
-    return view(tx, await writeTransition(tx, actor, serviceOrderKind, o, { ...w, to: o.state }, pack, now));
-  });
+export async function change(db: Db, actor: Actor, id: string, version: number | undefined, now: Date, body: (tx: Tx, o: OrderRow) => Promise<Omit<TransitionWrite, 'to'>>) {
+  return db.transaction().execute((tx) => changeIn(tx, actor, id, version, now, body));
+}
+
+/** `change` in the caller's transaction (a request with an Idempotency-Key). Without `version`, no version check. */
+export async function changeIn(tx: Tx, actor: Actor, id: string, version: number | undefined, now: Date, body: (tx: Tx, o: OrderRow) => Promise<Omit<TransitionWrite, 'to'>>) {
+  const o = await repo.lockOrder(tx, actor.organizationId, id);
+  if (!o) throw notFound('Service order');
+  if (version !== undefined && o.version !== version) throw versionConflict(await view(tx, o));
+  const w = await body(tx, o);
+  const { pack } = await orgAndPack(tx, o.organization_id);
+  return view(tx, await writeTransition(tx, actor, serviceOrderKind, o, { ...w, to: o.state }, pack, now));
 }
 
 export interface PartFields {
@@ -80,14 +87,33 @@ export async function addPart(db: Db, actor: Actor, id: string, p: PartFields, n
 
 const CLOSED = ['handed-over', 'returned', 'disposed', 'cancelled'];
 
-export async function addPayment(db: Db, actor: Actor, id: string, p: { amountMinor: number; method: (typeof PAYMENT_METHODS)[number]; currency?: string; version: number }, now: Date) {
-  return change(db, actor, id, p.version, now, async (tx, o) => {
+/**
+ * A payment or a deposit at the counter (issue 14; the ledger and its rules are billing's:
+ * src/modules/billing/ledger.ts), with its receipt. Under the order's lock, so a payment and a
+ * refund racing are each checked against what the other left.
+ */
+export async function addPayment(tx: Tx, actor: Actor, id: string, p: billing.PaymentFields & { version?: number }, now: Date) {
+  return changeIn(tx, actor, id, p.version, now, async (tx, o) => {
     if (CLOSED.includes(o.state)) throw problem(CoreErrors, 'illegal-transition', `The order is ${o.state}; no payment can be taken`, { current: await view(tx, o) });
-    if (p.currency && p.currency !== o.currency) throw badField('body.currency', `the order is in ${o.currency}`);
-    const x = await extras(tx, o);
-    if (p.amountMinor > x.balance) throw badField('body.amountMinor', `more than the balance due (${x.balance})`, 'exceeds-balance');
-    await repo.insertPayment(tx, o, { method: p.method, amountMinor: p.amountMinor, receivedBy: `${actor.type}:${actor.id}` });
-    return { action: 'payment-received', audit: { amountMinor: p.amountMinor, method: p.method } };
+    const { payment, receipt } = await billing.recordPayment(tx, actor, o, p, now);
+    return { action: 'payment-received', audit: { amountMinor: p.amountMinor, method: p.method, kind: payment.kind, payment: payment.id, receipt: receipt.number } };
+  });
+}
+
+/** A refund of (part of) a payment: of what was charged with a credit note, or of an overpayment. */
+export async function addRefund(tx: Tx, actor: Actor, id: string, r: billing.RefundFields & { version?: number }, now: Date) {
+  return changeIn(tx, actor, id, r.version, now, async (tx, o) => {
+    const refund = await billing.recordRefund(tx, actor, o, r, now);
+    const note = refund.credit_note_id ? await billing.documentById(tx, o.organization_id, refund.credit_note_id) : undefined;
+    return { action: 'refund-made', audit: { amountMinor: refund.amount_minor, kind: refund.kind, payment: refund.payment_id, refund: refund.id, creditNote: note?.number ?? null, reason: r.reason } };
+  });
+}
+
+/** The order's invoice for what it charges (also issued at handover when there is none). */
+export async function addInvoice(tx: Tx, actor: Actor, id: string, now: Date) {
+  return changeIn(tx, actor, id, undefined, now, async (tx, o) => {
+    const inv = await billing.issueInvoice(tx, actor, o, now);
+    return { action: 'invoiced', audit: { invoice: inv.number, totalMinor: inv.total_minor } };
   });
 }
 

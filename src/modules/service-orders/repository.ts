@@ -25,22 +25,12 @@ export const getOrder = (db: Db | Tx, orgId: string, id: string) =>
 
 // ---------- charges, payments, parts ----------
 
+/** The parts used (the ledger, charges and payments, is billing's: src/modules/billing/ledger.ts). */
 export async function extrasOf(db: Db | Tx, o: Pick<OrderRow, 'id' | 'organization_id'>) {
-  const [charges, payments, parts] = await Promise.all([
-    db.selectFrom('order_charges').selectAll().where('organization_id', '=', o.organization_id).where('order_id', '=', o.id).orderBy('created_at').execute(),
-    db.selectFrom('order_payments').selectAll().where('organization_id', '=', o.organization_id).where('order_id', '=', o.id).orderBy('created_at').execute(),
-    db.selectFrom('order_parts').selectAll().where('organization_id', '=', o.organization_id).where('order_id', '=', o.id).orderBy('created_at').execute(),
-  ]);
-  return { charges, payments, parts };
+  const parts = await db.selectFrom('order_parts').selectAll().where('organization_id', '=', o.organization_id).where('order_id', '=', o.id).orderBy('created_at').execute();
+  return { parts };
 }
 
-export async function insertCharge(tx: Tx, o: OrderRow, c: { kind: string; amountMinor: number; currency: string; rule: string | null; note: string | null }) {
-  await tx.insertInto('order_charges').values({ id: uuidv7(), organization_id: o.organization_id, order_id: o.id, kind: c.kind, amount_minor: c.amountMinor, currency: c.currency, rule: c.rule, note: c.note }).execute();
-}
-
-export async function insertPayment(tx: Tx, o: OrderRow, p: { method: string; amountMinor: number; receivedBy: string }) {
-  await tx.insertInto('order_payments').values({ id: uuidv7(), organization_id: o.organization_id, order_id: o.id, method: p.method, amount_minor: p.amountMinor, currency: o.currency, received_by: p.receivedBy }).execute();
-}
 
 export async function insertPart(tx: Tx, o: OrderRow, p: { action: 'replaced' | 'added'; partId: string; replacesPartId: string | null; category: string; underWarranty: boolean; removedPartRetained: boolean }) {
   await tx

@@ -7,6 +7,7 @@ import { orgIdBySlug } from '../../core/organization.ts';
 import { Currency, IdempotencyHeaders, IdParams, IsoDate, PageQuery, Uuid, type ZApp } from '../../server/http.ts';
 import { requestHash, withIdempotency } from '../../server/idempotency.ts';
 import { rateLimiter } from '../../core/rate-limit.ts';
+import { PaymentBody, QuoteLines, RefundBody } from '../billing/billing.contract.ts';
 import { ProofFile } from '../proofs/proofs.contract.ts';
 import { listProofs } from '../proofs/proofs.service.ts';
 import * as svc from './service-orders.service.ts';
@@ -42,9 +43,35 @@ export const ServiceOrder = z.object({
   findingsProtocol: z.string().nullable(),
   currency: z.string(),
   charges: z.array(z.object({ id: z.string(), kind: z.string(), amountMinor: z.number().int(), currency: z.string(), rule: z.string().nullable(), note: z.string().nullable() })),
-  payments: z.array(z.object({ id: z.string(), method: z.string(), amountMinor: z.number().int(), currency: z.string(), receivedAt: z.string() })),
+  payments: z.array(
+    z.object({
+      id: z.string(),
+      method: z.string(),
+      kind: z.enum(['payment', 'deposit']),
+      amountMinor: z.number().int(),
+      currency: z.string(),
+      receivedAt: z.string(),
+      receiptId: z.string().nullable().describe('Its receipt (GET /api/v1/tax-documents/{id})'),
+      refundedMinor: z.number().int().describe('How much of it was given back'),
+    }),
+  ),
+  refunds: z.array(
+    z.object({
+      id: z.string(),
+      paymentId: z.string().nullable().describe('The payment given back; null for a remedy’s payout (of the purchase price)'),
+      kind: z.enum(['credit', 'overpayment', 'remedy']),
+      amountMinor: z.number().int(),
+      currency: z.string(),
+      method: z.string(),
+      reason: z.string(),
+      remedy: z.string().nullable(),
+      creditNoteId: z.string().nullable(),
+      status: z.enum(['pending', 'done', 'failed']),
+      refundedAt: z.string(),
+    }),
+  ),
   parts: z.array(z.object({ id: z.string(), action: z.string(), partId: z.string(), replacesPartId: z.string().nullable(), category: z.string(), underWarranty: z.boolean(), removedPartRetained: z.boolean() })),
-  balance: z.object({ charged: z.number().int(), paid: z.number().int(), due: z.number().int(), currency: z.string() }),
+  balance: z.object({ charged: z.number().int(), paid: z.number().int(), due: z.number().int().describe('Negative: the client is in credit (a deposit over the charges)'), currency: z.string() }),
   policyVersion: z.string().nullable(),
   awaitingLink: z.boolean().describe('A claim from the public web form that waits for staff to link it to a customer and device (POST .../link); queue `to-link`'),
   submitted: Obj.nullable().describe('What the client sent through the public web form, as sent (null for staff intakes)'),
@@ -159,12 +186,16 @@ const ActionBody = z.discriminatedUnion('action', [
   z.object({ action: z.literal('approve-warranty'), ...V }),
   z.object({
     action: z.literal('quote'),
-    amountMinor: z.number().int().min(0).max(1e12).describe('Integer minor units'),
+    lines: QuoteLines.optional().describe("Issue 14: the quote's lines (parts, labour, fees, discounts), priced with the business's tax; or give amountMinor"),
+    amountMinor: z.number().int().min(0).max(1e12).optional().describe('The whole quote as one amount, tax included (integer minor units); or give lines'),
     currency: Currency.optional(),
     duration: z.string().min(1).max(100).describe('e.g. "3 working days"'),
     advice: z.string().max(4000).describe('SC-5: is the repair worth it'),
     worthRepairing: z.boolean(),
     ...V,
+  }).superRefine((q, ctx) => {
+    if (q.lines === undefined && q.amountMinor === undefined) ctx.addIssue({ code: 'custom', path: ['amountMinor'], message: 'give the quote as lines, or as one amount (amountMinor)' });
+    if (q.lines !== undefined && q.amountMinor !== undefined) ctx.addIssue({ code: 'custom', path: ['lines'], message: 'give lines or amountMinor, not both' });
   }),
   z.object({ action: z.enum(['accept', 'refuse']), via: z.enum(svc.DECISION_CHANNELS).describe('SC-7'), note: z.string().max(2000).optional(), ...V }),
   z.object({ action: z.literal('start-repair'), works: z.array(z.string().max(500)).max(50).optional(), ...V }),
@@ -304,20 +335,61 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
     async (req) => svc.addPart(deps.db, actorOf(req), req.params.id, req.body, now()),
   );
 
+  // Money (issue 14; the ledger is billing's, src/modules/billing/ledger.ts). Idempotency-Key: a retry
+  // gets the first answer and records nothing twice.
+  const money = <T>(req: { url: string; body?: unknown; headers: Record<string, unknown> }, actor: ReturnType<typeof actorOf>, run: (tx: import('../../db/index.ts').Tx) => Promise<T>) =>
+    withIdempotency(deps.db, actor, req.headers['idempotency-key'] as string | undefined, requestHash('POST', req.url, req.body), run, 200);
   app.post(
     '/api/v1/service-orders/:id/payments',
     {
-      config: { access: OFFICE, problems: svc.CHANGE_PROBLEMS },
+      config: { access: OFFICE, problems: svc.PAYMENT_PROBLEMS },
       schema: {
         operationId: 'recordServiceOrderPayment',
         tags,
-        summary: 'A counter payment (cash, card terminal) against the balance',
+        summary: 'A counter payment (cash, card terminal, bank transfer) against the balance, or a deposit before the work is done; issues its receipt',
         params: IdParams,
-        body: z.object({ amountMinor: z.number().int().min(1).max(1e12), method: z.enum(svc.PAYMENT_METHODS), currency: Currency.optional(), ...V }),
+        headers: IdempotencyHeaders,
+        body: PaymentBody,
         response: { 200: ServiceOrder },
       },
     },
-    async (req) => svc.addPayment(deps.db, actorOf(req), req.params.id, req.body, now()),
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const r = await money(req, actor, (tx) => svc.addPayment(tx, actor, req.params.id, req.body, now()));
+      return reply.status(r.status).send(r.body);
+    },
+  );
+  app.post(
+    '/api/v1/service-orders/:id/refunds',
+    {
+      config: { access: OFFICE, problems: svc.REFUND_PROBLEMS },
+      schema: {
+        operationId: 'refundServiceOrderPayment',
+        tags,
+        summary: 'Give back (part of) a payment: of what was charged, with a credit note; or of an overpayment',
+        params: IdParams,
+        headers: IdempotencyHeaders,
+        body: RefundBody,
+        response: { 200: ServiceOrder },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const r = await money(req, actor, (tx) => svc.addRefund(tx, actor, req.params.id, req.body, now()));
+      return reply.status(r.status).send(r.body);
+    },
+  );
+  app.post(
+    '/api/v1/service-orders/:id/invoice',
+    {
+      config: { access: OFFICE, problems: svc.INVOICE_PROBLEMS },
+      schema: { operationId: 'invoiceServiceOrder', tags, summary: 'Issue the order’s invoice for what it charges now (otherwise it is issued at handover)', params: IdParams, headers: IdempotencyHeaders, response: { 200: ServiceOrder } },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const r = await money(req, actor, (tx) => svc.addInvoice(tx, actor, req.params.id, now()));
+      return reply.status(r.status).send(r.body);
+    },
   );
 
   for (const kind of ['delivery', 'objection'] as const) {

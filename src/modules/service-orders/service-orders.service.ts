@@ -7,7 +7,7 @@ import './kind.ts';
 export { INTAKE_CHANNELS, type IntakeChannel, type OrderView, type PageLinkDeps, byNumberAndContact, normalizeOrderNumber, byToken, clientActor, detail, get, linkEnd, list, orderClocks, orderView, pageLink, pageView, queues, timeline, view } from './views.ts';
 export { type ClaimFields, type Intake, type WebClaimFields, type WebIntake, type WorkOrder, INTAKE_PROBLEMS, insertClaim, insertWebClaim } from './intake.ts';
 export { type ActionBody, ACT_PROBLEMS, CLIENT_DECISION_PROBLEMS, DECISION_CHANNELS, act, actOn } from './transitions.ts';
-export { type LinkFields, type PartFields, CHANGE_PROBLEMS, COURIER_PROBLEMS, PART_PROBLEMS, LINK_PROBLEMS, PAYMENT_METHODS, addPart, addPayment, issueToken, linkCandidates, linkClaim, newPageToken, recordCourier, revokePageTokens } from './changes.ts';
+export { type LinkFields, type PartFields, CHANGE_PROBLEMS, COURIER_PROBLEMS, INVOICE_PROBLEMS, PART_PROBLEMS, PAYMENT_PROBLEMS, REFUND_PROBLEMS, LINK_PROBLEMS, addInvoice, addPart, addPayment, addRefund, issueToken, linkCandidates, linkClaim, newPageToken, recordCourier, revokePageTokens } from './changes.ts';
 export { type OrderRow, type Queue, QUEUES, getOrder as orderRow } from './repository.ts';
 export { serviceOrderKind } from './kind.ts';
 export { SituationSchema, situationOf, type Situation } from './situation.ts';

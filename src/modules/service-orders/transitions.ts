@@ -11,6 +11,7 @@ import { todayIn } from '../../core/day.ts';
 import type { OutboxMessage } from '../../core/outbox.ts';
 import { writeTransition } from '../../core/transitions.ts';
 import type { CompiledPack, Decision } from '../../policy/index.ts';
+import * as billing from '../billing/billing.service.ts';
 import * as devices from '../devices/devices.service.ts';
 import { decideFor, plain, reasonsOf } from './decisions.ts';
 import { checkWorkOrder, type WorkOrder } from './intake.ts';
@@ -30,7 +31,7 @@ export type ActionBody =
   | { action: 'start-diagnosis' }
   | { action: 'diagnose'; findings: string[]; hardwareDefectConfirmed?: boolean; insignificant?: boolean; note?: string }
   | { action: 'approve-warranty' }
-  | { action: 'quote'; amountMinor: number; currency?: string; duration: string; advice: string; worthRepairing: boolean }
+  | { action: 'quote'; amountMinor?: number; lines?: billing.LineInput[]; currency?: string; duration: string; advice: string; worthRepairing: boolean }
   | { action: 'accept'; via: (typeof DECISION_CHANNELS)[number]; note?: string }
   | { action: 'refuse'; via: (typeof DECISION_CHANNELS)[number]; note?: string }
   | { action: 'start-repair'; works?: string[] }
@@ -143,16 +144,19 @@ const EFFECTS: { [A in Action]?: Effect<A> } = {
   },
   quote(c, body) {
     if (body.currency && body.currency !== c.o.currency) throw badField('body.currency', `the order is in ${c.o.currency}`, 'invalid');
-    c.set.quote = { amountMinor: body.amountMinor, currency: c.o.currency, duration: body.duration, advice: body.advice, worthRepairing: body.worthRepairing, quotedAt: c.now.toISOString(), rule: 'SC-5' };
+    if ((body.amountMinor === undefined) === (body.lines === undefined)) throw badField('body.lines', 'give the quote as lines, or as one amount (amountMinor)', 'required');
+    // Issue 14: lines (parts, labour, fees, discounts) with the business's tax on the day of the quote.
+    const priced = billing.priceQuote(billing.taxSetting(c.pack, c.now), body);
+    c.set.quote = { ...priced, currency: c.o.currency, duration: body.duration, advice: body.advice, worthRepairing: body.worthRepairing, quotedAt: c.now.toISOString(), rule: 'SC-5' };
     c.set.under_warranty = false;
-    c.outbox.push({ topic: 'order.quote-ready', payload: { ...c.base, amountMinor: body.amountMinor, currency: c.o.currency } });
+    c.outbox.push({ topic: 'order.quote-ready', payload: { ...c.base, amountMinor: priced.amountMinor, currency: c.o.currency } });
   },
   async accept(c, body) {
     const closed = await decisionWindowClosed(c);
     if (closed) throw problem(ServiceOrderErrors, 'decision-window-expired', `The decision window closed on ${closed.due} (${closed.rule}); the quote can no longer be accepted`, { ...(await current(c)), rule: closed.rule });
     recordDecision(c, 'accepted', body);
     const q = c.o.quote as { amountMinor: number } | null;
-    if (q && q.amountMinor > 0) await repo.insertCharge(c.tx, c.o, { kind: 'repair', amountMinor: q.amountMinor, currency: c.o.currency, rule: 'SC-5', note: 'accepted quote' });
+    if (q && q.amountMinor > 0) await billing.insertCharge(c.tx, c.o, { kind: 'repair', amountMinor: q.amountMinor, rule: 'SC-5', note: 'accepted quote' }, c.now);
     c.set.under_warranty = false;
     // The paid repair enters the history (it suspends nothing: underWarranty false).
     await deviceEvent(c, 'repair-accepted', c.o.received_on ?? c.o.claim_date);
@@ -166,7 +170,7 @@ const EFFECTS: { [A in Action]?: Effect<A> } = {
       // One currency per order: the pack's (settings.currency), as the quote. A pack charge in
       // another currency is a pack error, never mixed into the balance.
       if (ch.currency && ch.currency !== c.o.currency) throw problem(ServiceOrderErrors, 'currency-mismatch', `The policy charges ${ch.type} in ${ch.currency}, the order is in ${c.o.currency}`, { rule: ch.rule, ...(await current(c)) });
-      await repo.insertCharge(c.tx, c.o, { kind: ch.type === 'diagnosis' ? 'diagnosis' : 'transport', amountMinor: ch.amount, currency: c.o.currency, rule: (ch.rules ?? [ch.rule]).join(', '), note: ch.text.en });
+      await billing.insertCharge(c.tx, c.o, { kind: ch.type === 'diagnosis' ? 'diagnosis' : 'transport', amountMinor: ch.amount, rule: (ch.rules ?? [ch.rule]).join(', '), note: ch.text.en }, c.now);
     }
   },
   'start-repair'(c, body) {
@@ -204,12 +208,17 @@ function recordDecision(c: Ctx, decision: 'accepted' | 'refused', body: { via: s
   c.outbox.push({ topic: 'order.decision-recorded', payload: { ...c.base, decision, via: body.via } });
 }
 
-/** SC-10: handover (or return) only after full payment. */
+/**
+ * SC-10: handover (or return) only after full payment. The order's invoice for what it charged is
+ * issued then, unless staff issued it before (issue 14).
+ */
 async function paidInFull(c: Ctx) {
   const x = await extras(c.tx, c.o);
   if (x.balance > 0) {
     throw problem(ServiceOrderErrors, 'balance-due', `The client still owes ${x.balance} (minor units, ${c.o.currency}); handover only after full payment (SC-10)`, { ...(await current(c)), balanceDue: x.balance });
   }
+  const invoiced = (await billing.documentsOf(c.tx, c.o.organization_id, 'service-order', c.o.id)).some((d) => d.kind === 'invoice');
+  if (!invoiced && x.charges.some((ch) => ch.kind !== 'credit')) c.data.invoice = (await billing.issueInvoice(c.tx, c.actor, c.o, c.now)).number;
 }
 
 const JSON_COLUMNS = ['work_order', 'decision', 'quote', 'client_decision', 'test_result'] as const;

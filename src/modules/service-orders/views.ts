@@ -11,6 +11,7 @@ import { orgAndPack, orgOf, packOf, policyOfOrg, type Org } from '../../core/org
 import { businessCountry, samePhone } from '../../core/phone.ts';
 import type { CompiledPack, Decision } from '../../policy/index.ts';
 import { situationOf } from './situation.ts';
+import * as billing from '../billing/billing.service.ts';
 import { decideFor } from './decisions.ts';
 import * as repo from './repository.ts';
 import type { OrderRow, Queue } from './repository.ts';
@@ -19,13 +20,13 @@ import type { State } from './state-machine.ts';
 export const INTAKE_CHANNELS = ['web-form', 'api', 'phone', 'email', 'walk-in'] as const;
 export type IntakeChannel = (typeof INTAKE_CHANNELS)[number];
 
-type Extras = Awaited<ReturnType<typeof repo.extrasOf>>;
+type Extras = Awaited<ReturnType<typeof repo.extrasOf>> & billing.LedgerRows;
 
+/** Parts, and the ledger with its balance (billing's: charges, payments, refunds). */
 export async function extras(db: Db | Tx, o: Pick<OrderRow, 'id' | 'organization_id'>) {
-  const x = await repo.extrasOf(db, o);
-  const charged = x.charges.reduce((s, c) => s + Number(c.amount_minor), 0);
-  const paid = x.payments.reduce((s, p) => s + Number(p.amount_minor), 0);
-  return { ...x, balance: charged - paid, charged, paid };
+  const [x, ledger] = await Promise.all([repo.extrasOf(db, o), billing.ledgerRows(db, o)]);
+  const b = billing.balanceOf(ledger);
+  return { parts: x.parts, charges: ledger.charges, payments: ledger.payments, refunds: ledger.refunds, balance: b.due, charged: b.charged, paid: b.paid };
 }
 
 export function orderView(o: OrderRow, x: Extras & { balance: number; charged: number; paid: number }) {
@@ -57,7 +58,17 @@ export function orderView(o: OrderRow, x: Extras & { balance: number; charged: n
     findingsProtocol: o.findings_protocol,
     currency: o.currency,
     charges: x.charges.map((c) => ({ id: c.id, kind: c.kind, amountMinor: Number(c.amount_minor), currency: c.currency, rule: c.rule, note: c.note })),
-    payments: x.payments.map((p) => ({ id: p.id, method: p.method, amountMinor: Number(p.amount_minor), currency: p.currency, receivedAt: p.created_at.toISOString() })),
+    payments: x.payments.map((p) => ({
+      id: p.id,
+      method: p.method,
+      kind: p.kind as 'payment' | 'deposit',
+      amountMinor: Number(p.amount_minor),
+      currency: p.currency,
+      receivedAt: p.created_at.toISOString(),
+      receiptId: p.receipt_id,
+      refundedMinor: x.refunds.filter((r) => r.payment_id === p.id && r.status !== 'failed').reduce((s, r) => s + Number(r.amount_minor), 0),
+    })),
+    refunds: x.refunds.map((r) => ({ id: r.id, paymentId: r.payment_id, kind: r.kind as 'credit' | 'overpayment' | 'remedy', amountMinor: Number(r.amount_minor), currency: r.currency, method: r.method, reason: r.reason, remedy: r.remedy, creditNoteId: r.credit_note_id, status: r.status as 'pending' | 'done' | 'failed', refundedAt: r.created_at.toISOString() })),
     parts: x.parts.map((p) => ({ id: p.id, action: p.action, partId: p.part_id, replacesPartId: p.replaces_part_id, category: p.category, underWarranty: p.under_warranty, removedPartRetained: p.removed_part_retained })),
     balance: { charged: x.charged, paid: x.paid, due: x.balance, currency: o.currency },
     policyVersion: o.policy_version,
@@ -71,7 +82,7 @@ export function orderView(o: OrderRow, x: Extras & { balance: number; charged: n
 }
 export type OrderView = ReturnType<typeof orderView>;
 
-export const NO_EXTRAS = { charges: [], payments: [], parts: [], balance: 0, charged: 0, paid: 0 };
+export const NO_EXTRAS = { charges: [], payments: [], refunds: [], parts: [], balance: 0, charged: 0, paid: 0 };
 
 export async function view(db: Db | Tx, o: OrderRow) {
   return orderView(o, await extras(db, o));

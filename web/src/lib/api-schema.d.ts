@@ -644,8 +644,42 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A counter payment (cash, card terminal) against the balance */
+        /** A counter payment (cash, card terminal, bank transfer) against the balance, or a deposit before the work is done; issues its receipt */
         post: operations["recordServiceOrderPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-orders/{id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give back (part of) a payment: of what was charged, with a credit note; or of an overpayment */
+        post: operations["refundServiceOrderPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-orders/{id}/invoice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue the order’s invoice for what it charges now (otherwise it is issued at handover) */
+        post: operations["invoiceServiceOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2217,6 +2251,20 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        QuoteLineInput: {
+            /**
+             * @description part, labour, fee, discount, surcharge, other
+             * @enum {string}
+             */
+            kind: "part" | "labour" | "fee" | "discount" | "surcharge" | "other";
+            description: string;
+            /** @description default 1; hours of labour may have decimals */
+            quantity?: number;
+            /** @description Integer minor units, as the business types prices (with or without tax per its setting); negative only for a discount */
+            unitMinor: number;
+            /** @description A part from the order */
+            partId?: string;
+        };
         Problem: {
             type: string;
             title: string;
@@ -2627,9 +2675,31 @@ export interface components {
             payments: {
                 id: string;
                 method: string;
+                /** @enum {string} */
+                kind: "payment" | "deposit";
                 amountMinor: number;
                 currency: string;
                 receivedAt: string;
+                /** @description Its receipt (GET /api/v1/tax-documents/{id}) */
+                receiptId: string | null;
+                /** @description How much of it was given back */
+                refundedMinor: number;
+            }[];
+            refunds: {
+                id: string;
+                /** @description The payment given back; null for a remedy’s payout (of the purchase price) */
+                paymentId: string | null;
+                /** @enum {string} */
+                kind: "credit" | "overpayment" | "remedy";
+                amountMinor: number;
+                currency: string;
+                method: string;
+                reason: string;
+                remedy: string | null;
+                creditNoteId: string | null;
+                /** @enum {string} */
+                status: "pending" | "done" | "failed";
+                refundedAt: string;
             }[];
             parts: {
                 id: string;
@@ -2643,6 +2713,7 @@ export interface components {
             balance: {
                 charged: number;
                 paid: number;
+                /** @description Negative: the client is in credit (a deposit over the charges) */
                 due: number;
                 currency: string;
             };
@@ -2736,9 +2807,31 @@ export interface components {
             payments: {
                 id: string;
                 method: string;
+                /** @enum {string} */
+                kind: "payment" | "deposit";
                 amountMinor: number;
                 currency: string;
                 receivedAt: string;
+                /** @description Its receipt (GET /api/v1/tax-documents/{id}) */
+                receiptId: string | null;
+                /** @description How much of it was given back */
+                refundedMinor: number;
+            }[];
+            refunds: {
+                id: string;
+                /** @description The payment given back; null for a remedy’s payout (of the purchase price) */
+                paymentId: string | null;
+                /** @enum {string} */
+                kind: "credit" | "overpayment" | "remedy";
+                amountMinor: number;
+                currency: string;
+                method: string;
+                reason: string;
+                remedy: string | null;
+                creditNoteId: string | null;
+                /** @enum {string} */
+                status: "pending" | "done" | "failed";
+                refundedAt: string;
             }[];
             parts: {
                 id: string;
@@ -2752,6 +2845,7 @@ export interface components {
             balance: {
                 charged: number;
                 paid: number;
+                /** @description Negative: the client is in credit (a deposit over the charges) */
                 due: number;
                 currency: string;
             };
@@ -9251,8 +9345,10 @@ export interface operations {
                 } | {
                     /** @enum {string} */
                     action: "quote";
-                    /** @description Integer minor units */
-                    amountMinor: number;
+                    /** @description Issue 14: the quote's lines (parts, labour, fees, discounts), priced with the business's tax; or give amountMinor */
+                    lines?: components["schemas"]["QuoteLineInput"][];
+                    /** @description The whole quote as one amount, tax included (integer minor units); or give lines */
+                    amountMinor?: number;
                     currency?: string;
                     /** @description e.g. "3 working days" */
                     duration: string;
@@ -9672,7 +9768,10 @@ export interface operations {
     recordServiceOrderPayment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retries with the same key return the first result */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -9682,11 +9781,19 @@ export interface operations {
             content: {
                 "application/json": {
                     amountMinor: number;
-                    /** @enum {string} */
-                    method: "cash" | "card-terminal";
+                    /**
+                     * @description At the counter; online payments come from Stripe
+                     * @enum {string}
+                     */
+                    method: "cash" | "card-terminal" | "bank-transfer";
+                    /**
+                     * @description payment (default): at most the balance due; deposit: before the work is done, may exceed the charges
+                     * @enum {string}
+                     */
+                    kind?: "payment" | "deposit";
                     currency?: string;
-                    /** @description The version you read; 409 with the current state if it changed */
-                    version: number;
+                    /** @description The version you read (409 when it changed); without it the payment is checked against the balance as it is */
+                    version?: number;
                 };
             };
         };
@@ -9836,7 +9943,9 @@ export interface operations {
             /**
              * @description Unprocessable Content (application/problem+json), `code` one of:
              *
+             *     - `idempotency-key-reused`: This Idempotency-Key was used before with a different request. A retry sends the same body with the same key; a new request takes a new key.
              *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
+             *     - `deposit-not-allowed`: A deposit is taken before the work is done; once the order is ready, a payment goes against the balance.
              */
             422: {
                 headers: {
@@ -9845,7 +9954,383 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "validation-failed";
+                        code: "idempotency-key-reused" | "validation-failed" | "deposit-not-allowed";
+                    };
+                };
+            };
+        };
+    };
+    refundServiceOrderPayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retries with the same key return the first result */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The payment given back (in part or in full)
+                     */
+                    paymentId: string;
+                    amountMinor: number;
+                    /**
+                     * @description credit (default): of what was charged, with a credit note; overpayment: of a deposit over the charges
+                     * @enum {string}
+                     */
+                    kind?: "credit" | "overpayment";
+                    /** @description Printed on the credit note */
+                    reason: string;
+                    /**
+                     * @description Default: the way it was paid (a Stripe payment is refunded through Stripe)
+                     * @enum {string}
+                     */
+                    method?: "cash" | "card-terminal" | "bank-transfer" | "stripe";
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOrder"];
+                };
+            };
+            /**
+             * @description Bad Request (application/problem+json), `code` one of:
+             *
+             *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
+             *     - `invalid-json-body`: The body is not valid JSON. Send one JSON document with Content-Type: application/json.
+             *     - `empty-json-body`: Content-Type is application/json but the body is empty. Send a JSON body, or no Content-Type when there is nothing to send.
+             *     - `invalid-content-length`: The Content-Length header does not match the body that was sent.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "validation-failed" | "invalid-json-body" | "empty-json-body" | "invalid-content-length";
+                    };
+                };
+            };
+            /**
+             * @description Unauthorized (application/problem+json), `code` one of:
+             *
+             *     - `unauthenticated`: No valid session cookie or API key: sign in (POST /api/v1/auth/sign-in) or send `Authorization: Bearer ak_...` with a key that is not revoked.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden (application/problem+json), `code` one of:
+             *
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "forbidden" | "cross-site-request";
+                    };
+                };
+            };
+            /**
+             * @description Not Found (application/problem+json), `code` one of:
+             *
+             *     - `not-found`: No such record in your organization (an id of another organization is not found either), or no order for this link or these details. Check the id, the link or the details.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "not-found";
+                    };
+                };
+            };
+            /**
+             * @description Conflict (application/problem+json), `code` one of:
+             *
+             *     - `version-conflict`: The record changed since you read it; `current` is its state now. Apply your change to it and send its `version`.
+             *     - `illegal-transition`: The case's state does not allow this now; `current` is the case and `allowed` (when given) the actions legal from its state.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "version-conflict" | "illegal-transition";
+                    };
+                };
+            };
+            /**
+             * @description Payload Too Large (application/problem+json), `code` one of:
+             *
+             *     - `body-too-large`: The body is over the size limit (1 MB for JSON, 50 MB for a CSV import).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "body-too-large";
+                    };
+                };
+            };
+            /**
+             * @description URI Too Long (application/problem+json), `code` one of:
+             *
+             *     - `path-too-long`: A path parameter is over 100 characters (ids are UUIDs, links are short tokens): the path is not one this API gave out.
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "path-too-long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported Media Type (application/problem+json), `code` one of:
+             *
+             *     - `invalid-media-type`: The body's Content-Type is not one the server reads: application/json, multipart/form-data for uploads, text/csv for imports.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "invalid-media-type";
+                    };
+                };
+            };
+            /**
+             * @description Unprocessable Content (application/problem+json), `code` one of:
+             *
+             *     - `idempotency-key-reused`: This Idempotency-Key was used before with a different request. A retry sends the same body with the same key; a new request takes a new key.
+             *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
+             *     - `refund-exceeds-payment`: More than what is left of the payment after its earlier refunds (`refundableMinor`): refund at most that, or from another payment.
+             *     - `refund-exceeds-charges`: A refund of what was charged cannot exceed what the order still charges (`chargedMinor`); refund an overpayment as `kind: overpayment`.
+             *     - `no-overpayment`: Nothing was paid over the charges (`creditMinor` is what is left to refund as overpayment): refund what was charged instead (`kind: credit`, with a credit note).
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "idempotency-key-reused" | "validation-failed" | "refund-exceeds-payment" | "refund-exceeds-charges" | "no-overpayment";
+                    };
+                };
+            };
+        };
+    };
+    invoiceServiceOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retries with the same key return the first result */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOrder"];
+                };
+            };
+            /**
+             * @description Bad Request (application/problem+json), `code` one of:
+             *
+             *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
+             *     - `invalid-json-body`: The body is not valid JSON. Send one JSON document with Content-Type: application/json.
+             *     - `empty-json-body`: Content-Type is application/json but the body is empty. Send a JSON body, or no Content-Type when there is nothing to send.
+             *     - `invalid-content-length`: The Content-Length header does not match the body that was sent.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "validation-failed" | "invalid-json-body" | "empty-json-body" | "invalid-content-length";
+                    };
+                };
+            };
+            /**
+             * @description Unauthorized (application/problem+json), `code` one of:
+             *
+             *     - `unauthenticated`: No valid session cookie or API key: sign in (POST /api/v1/auth/sign-in) or send `Authorization: Bearer ak_...` with a key that is not revoked.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden (application/problem+json), `code` one of:
+             *
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "forbidden" | "cross-site-request";
+                    };
+                };
+            };
+            /**
+             * @description Not Found (application/problem+json), `code` one of:
+             *
+             *     - `not-found`: No such record in your organization (an id of another organization is not found either), or no order for this link or these details. Check the id, the link or the details.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "not-found";
+                    };
+                };
+            };
+            /**
+             * @description Conflict (application/problem+json), `code` one of:
+             *
+             *     - `already-invoiced`: The order has its invoice already (`invoice`); a correction is a credit note (a refund).
+             *     - `nothing-to-invoice`: The order charges nothing yet: an invoice is issued for what it charges.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "already-invoiced" | "nothing-to-invoice";
+                    };
+                };
+            };
+            /**
+             * @description Payload Too Large (application/problem+json), `code` one of:
+             *
+             *     - `body-too-large`: The body is over the size limit (1 MB for JSON, 50 MB for a CSV import).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "body-too-large";
+                    };
+                };
+            };
+            /**
+             * @description URI Too Long (application/problem+json), `code` one of:
+             *
+             *     - `path-too-long`: A path parameter is over 100 characters (ids are UUIDs, links are short tokens): the path is not one this API gave out.
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "path-too-long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported Media Type (application/problem+json), `code` one of:
+             *
+             *     - `invalid-media-type`: The body's Content-Type is not one the server reads: application/json, multipart/form-data for uploads, text/csv for imports.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "invalid-media-type";
+                    };
+                };
+            };
+            /**
+             * @description Unprocessable Content (application/problem+json), `code` one of:
+             *
+             *     - `idempotency-key-reused`: This Idempotency-Key was used before with a different request. A retry sends the same body with the same key; a new request takes a new key.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "idempotency-key-reused";
                     };
                 };
             };
