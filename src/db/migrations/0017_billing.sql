@@ -102,3 +102,8 @@ CREATE TABLE order_remedies (
   FOREIGN KEY (organization_id, order_id) REFERENCES service_orders (organization_id, id)
 );
 CREATE INDEX order_remedies_order ON order_remedies (organization_id, order_id);
+
+-- A remedy that takes the device back closes the order as `settled`.
+ALTER TABLE service_orders DROP CONSTRAINT service_orders_state_check;
+ALTER TABLE service_orders ADD CONSTRAINT service_orders_state_check CHECK (state IN ('claimed', 'received', 'diagnosing', 'warranty-approved', 'awaiting-decision',
+  'accepted', 'refused', 'in-repair', 'testing', 'ready', 'handed-over', 'returned', 'unclaimed', 'disposed', 'cancelled', 'settled'));

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { LineKind } from './money.ts';
 import { PAYMENT_KINDS, PAYMENT_METHODS, REFUND_KINDS, REFUND_METHODS } from './ledger.ts';
 
+export { REFUND_METHODS };
+
 const QUOTE_LINE_KINDS = ['part', 'labour', 'fee', 'discount', 'surcharge', 'other'] as const satisfies readonly LineKind[];
 const threeDecimals = (x: number) => Math.abs(x * 1000 - Math.round(x * 1000)) < 1e-6;
 

@@ -20,7 +20,7 @@ export const PROOF_KIND = 'claim-proof';
 /** A public link should not be a free file store: a claim takes at most this many proof files. */
 export const MAX_PROOFS_PER_ORDER = 10;
 /** The order is over: nothing to prove any more. */
-const CLOSED = ['handed-over', 'returned', 'disposed', 'cancelled'];
+const CLOSED = ['handed-over', 'returned', 'disposed', 'cancelled', 'settled'];
 
 type DocumentRow = Selectable<DocumentsTable>;
 

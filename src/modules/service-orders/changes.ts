@@ -85,7 +85,7 @@ export async function addPart(db: Db, actor: Actor, id: string, p: PartFields, n
   });
 }
 
-const CLOSED = ['handed-over', 'returned', 'disposed', 'cancelled'];
+const CLOSED = ['handed-over', 'returned', 'disposed', 'cancelled', 'settled'];
 
 /**
  * A payment or a deposit at the counter (issue 14; the ledger and its rules are billing's:

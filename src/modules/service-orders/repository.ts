@@ -239,7 +239,7 @@ function queueFilter(orgId: string, queue: Queue, now: Date, day: [Date, Date]) 
   }
 }
 
-const LIVE = sql`o.state not in ('handed-over', 'returned', 'disposed', 'cancelled')`;
+const LIVE = sql`o.state not in ('handed-over', 'returned', 'disposed', 'cancelled', 'settled')`;
 
 export async function queueCount(db: Db, orgId: string, q: Queue, now: Date, day: [Date, Date]) {
   const r = await sql<{ n: string }>`select count(*) as n from service_orders o where o.organization_id = ${orgId} and ${LIVE} and ${queueFilter(orgId, q, now, day)}`.execute(db);

@@ -7,7 +7,7 @@ import { orgIdBySlug } from '../../core/organization.ts';
 import { Currency, IdempotencyHeaders, IdParams, IsoDate, PageQuery, Uuid, type ZApp } from '../../server/http.ts';
 import { requestHash, withIdempotency } from '../../server/idempotency.ts';
 import { rateLimiter } from '../../core/rate-limit.ts';
-import { PaymentBody, QuoteLines, RefundBody } from '../billing/billing.contract.ts';
+import { PaymentBody, QuoteLines, REFUND_METHODS, RefundBody } from '../billing/billing.contract.ts';
 import { ProofFile } from '../proofs/proofs.contract.ts';
 import { listProofs } from '../proofs/proofs.service.ts';
 import * as svc from './service-orders.service.ts';
@@ -205,6 +205,24 @@ const ActionBody = z.discriminatedUnion('action', [
   z.object({ action: z.literal('return'), ...V }),
   z.object({ action: z.literal('dispose'), note: z.string().max(2000).optional(), ...V }),
   z.object({ action: z.literal('cancel'), reason: z.string().min(1).max(2000), ...V }),
+  // Issue 12: remedies beyond repair, each only while open in the engine's decision (422 remedy-not-open).
+  z.object({
+    action: z.literal('replace'),
+    type: z.enum(['replacement', 'replacement-other-model']).describe('ITEMA-17: the same model, or another model with a surcharge'),
+    replacement: z.object({ serial: z.string().trim().min(1).max(200), manufacturer: z.string().trim().max(200).optional(), model: z.string().trim().max(200).optional() }).describe('The replacement unit'),
+    surchargeMinor: z.number().int().min(1).max(1e12).optional().describe('Another model: what the client pays on top (owed before handover, SC-10)'),
+    via: z.enum(svc.DECISION_CHANNELS).optional().describe("ITEMA-30: how the consumer's choice reached us (required when the consumer chooses)"),
+    note: z.string().max(2000).optional(),
+    ...V,
+  }),
+  z.object({
+    action: z.enum(['reduce-price', 'terminate', 'buy-back', 'refund']),
+    amountMinor: z.number().int().min(1).max(1e12).describe('What is paid back to the client (the agreed reduction, the price, the buy-back amount), integer minor units; a credit note is issued'),
+    method: z.enum(REFUND_METHODS).describe('How the money goes back'),
+    via: z.enum(svc.DECISION_CHANNELS).optional().describe("ITEMA-30: how the consumer's choice reached us (required when the consumer chooses)"),
+    note: z.string().max(2000).optional().describe('Printed on the credit note as its reason'),
+    ...V,
+  }),
 ]);
 
 export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {

@@ -22,6 +22,14 @@ const legal: [State, Action, State][] = [
   ['unclaimed', 'dispose', 'disposed'],
   ['unclaimed', 'hand-over', 'handed-over'],
   ['received', 'cancel', 'cancelled'],
+  // Issue 12: remedies beyond repair, from diagnosis to testing (each also gated on the decision).
+  ['diagnosing', 'replace', 'ready'], // ITEMA-17, ITEMA-30
+  ['in-repair', 'replace', 'ready'],
+  ['in-repair', 'reduce-price', 'in-repair'], // ITEMA-18, ITEMA-31
+  ['ready', 'reduce-price', 'ready'],
+  ['warranty-approved', 'terminate', 'settled'], // ITEMA-18, ITEMA-31
+  ['testing', 'buy-back', 'settled'], // ITEMA-17
+  ['diagnosing', 'refund', 'settled'], // ITEMA-32
 ];
 
 describe('service order state machine', () => {
@@ -38,6 +46,9 @@ describe('service order state machine', () => {
     ['refused', 'start-repair'],
     ['handed-over', 'cancel'],
     ['testing', 'accept'],
+    ['received', 'replace'], // a remedy only after diagnosis
+    ['awaiting-decision', 'terminate'],
+    ['settled', 'hand-over'],
   ];
   test.each(illegal)('%s refuses %s with the allowed actions named', (from, action) => {
     const r = transition(from, action);

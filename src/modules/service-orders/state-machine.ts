@@ -20,10 +20,11 @@ export const STATES = [
   'unclaimed',
   'disposed',
   'cancelled',
+  'settled', // closed by a remedy that takes the device back (termination, buy-back, refund: ITEMA-17/18/31/32)
 ] as const;
 export type State = (typeof STATES)[number];
 
-export const TERMINAL: readonly State[] = ['handed-over', 'returned', 'disposed', 'cancelled'];
+export const TERMINAL: readonly State[] = ['handed-over', 'returned', 'disposed', 'cancelled', 'settled'];
 
 /** Actions staff (or the client, or the job runner) take on an order. */
 export const ACTIONS = [
@@ -44,26 +45,42 @@ export const ACTIONS = [
   'mark-unclaimed', // the job runner, when the collection clock runs out (SC-11, ITEMA-24)
   'dispose',
   'cancel',
+  // Remedies the engine offers beyond repair (issue 12), each only while open in the decision:
+  'replace', // ITEMA-17 / ITEMA-30: a replacement unit (same model, or another with a surcharge); ready to hand over
+  'reduce-price', // ITEMA-18 / ITEMA-31: an agreed amount refunded; the order goes on
+  'terminate', // ITEMA-18 / ITEMA-31: the contract ends, the price is refunded, the device is the business's
+  'buy-back', // ITEMA-17: the business buys the device back
+  'refund', // ITEMA-32: after three repairs, a refund
 ] as const;
 export type Action = (typeof ACTIONS)[number];
+
+/**
+ * The remedies of issue 12 from a state where the device is with the business after diagnosis: a
+ * replacement makes the order ready (the replacement is handed over), a price reduction leaves it
+ * where it is, the others settle it. Each is also gated on the remedy being open (transitions.ts).
+ */
+function remedies(from: 'diagnosing' | 'warranty-approved' | 'in-repair' | 'testing') {
+  return { replace: 'ready', 'reduce-price': from, terminate: 'settled', 'buy-back': 'settled', refund: 'settled' } as const;
+}
 
 /** from → action → to. Anything not in the table is refused. */
 export const TRANSITIONS: Record<State, Partial<Record<Action, State>>> = {
   claimed: { authorize: 'claimed', open: 'received', cancel: 'cancelled' },
   received: { 'start-diagnosis': 'diagnosing', cancel: 'cancelled' },
-  diagnosing: { diagnose: 'diagnosing', 'approve-warranty': 'warranty-approved', quote: 'awaiting-decision', cancel: 'cancelled' },
-  'warranty-approved': { 'start-repair': 'in-repair' },
+  diagnosing: { diagnose: 'diagnosing', 'approve-warranty': 'warranty-approved', quote: 'awaiting-decision', cancel: 'cancelled', ...remedies('diagnosing') },
+  'warranty-approved': { 'start-repair': 'in-repair', ...remedies('warranty-approved') },
   'awaiting-decision': { accept: 'accepted', refuse: 'refused', quote: 'awaiting-decision' },
   accepted: { 'start-repair': 'in-repair' },
   refused: { return: 'returned', 'mark-unclaimed': 'unclaimed' },
-  'in-repair': { 'start-testing': 'testing' },
-  testing: { 'test-failed': 'in-repair', 'test-passed': 'ready' },
-  ready: { 'hand-over': 'handed-over', 'mark-unclaimed': 'unclaimed' },
+  'in-repair': { 'start-testing': 'testing', ...remedies('in-repair') },
+  testing: { 'test-failed': 'in-repair', 'test-passed': 'ready', ...remedies('testing') },
+  ready: { 'hand-over': 'handed-over', 'mark-unclaimed': 'unclaimed', 'reduce-price': 'ready' },
   unclaimed: { 'hand-over': 'handed-over', return: 'returned', dispose: 'disposed' },
   'handed-over': {},
   returned: {},
   disposed: {},
   cancelled: {},
+  settled: {},
 };
 
 export type TransitionResult = { ok: true; to: State } | { ok: false; allowed: Action[]; message: string };
@@ -103,6 +120,10 @@ export const CLOCK_EVENTS: Partial<Record<Action, string[]>> = {
   return: ['handed-over'],
   dispose: ['handed-over'],
   cancel: ['cancelled'],
+  replace: ['repair-completed', 'ready-notified'],
+  terminate: ['handed-over'],
+  'buy-back': ['handed-over'],
+  refund: ['handed-over'],
 };
 
 /** States in which the ball is in the client's court: the business's clocks pause (resumed after). */

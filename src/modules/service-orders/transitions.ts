@@ -4,6 +4,7 @@
 // transition writer (src/core/transitions.ts) writes them with the new state, the clocks, the audit
 // row and the outbox rows, in the caller's transaction.
 import type { Db, Tx } from '../../db/index.ts';
+import { uuidv7 } from '../../db/ids.ts';
 import type { Actor } from '../../core/actor.ts';
 import { badField, CoreErrors, notFound, problem, versionConflict, type ProblemCode } from '../../core/errors.ts';
 import { orgAndPack, type Org } from '../../core/organization.ts';
@@ -42,7 +43,13 @@ export type ActionBody =
   | { action: 'return' }
   | { action: 'mark-unclaimed'; clock?: string }
   | { action: 'dispose'; note?: string }
-  | { action: 'cancel'; reason: string };
+  | { action: 'cancel'; reason: string }
+  | RemedyBody;
+
+/** Issue 12: executing a remedy the engine offers. Money goes back through billing (a credit note). */
+export type RemedyBody =
+  | { action: 'replace'; type: 'replacement' | 'replacement-other-model'; replacement: { serial: string; manufacturer?: string; model?: string }; surchargeMinor?: number; via?: (typeof DECISION_CHANNELS)[number]; note?: string }
+  | { action: 'reduce-price' | 'terminate' | 'buy-back' | 'refund'; amountMinor: number; method: (typeof billing.REFUND_METHODS)[number]; via?: (typeof DECISION_CHANNELS)[number]; note?: string };
 
 /**
  * The problems `act` can raise: the lock and the version, the table, each action's guard and
@@ -62,6 +69,7 @@ export const ACT_PROBLEMS = [
   'balance-due',
   'policy-input-invalid',
   'history-invalid',
+  'remedy-not-open',
 ] as const satisfies readonly ProblemCode[];
 /** What `act` can raise for the client's accept or refuse (the order page). */
 export const CLIENT_DECISION_PROBLEMS = ['not-found', 'version-conflict', 'illegal-transition', 'decision-window-expired', 'currency-mismatch', 'policy-input-invalid', 'history-invalid'] as const satisfies readonly ProblemCode[];
@@ -200,7 +208,86 @@ const EFFECTS: { [A in Action]?: Effect<A> } = {
   cancel(c, body) {
     c.data.reason = body.reason;
   },
+  replace: replaceEffect,
+  'reduce-price': (c, body) => payoutEffect(c, 'reduce-price', body as never),
+  terminate: (c, body) => payoutEffect(c, 'terminate', body as never),
+  'buy-back': (c, body) => payoutEffect(c, 'buy-back', body as never),
+  refund: (c, body) => payoutEffect(c, 'refund', body as never),
 };
+
+// ---------- remedies (issue 12) ----------
+
+/** Which remedy of the engine's decision each action executes. */
+const REMEDY_OF: Record<RemedyBody['action'], readonly string[]> = {
+  replace: ['replacement', 'replacement-other-model'],
+  'reduce-price': ['price-reduction'],
+  terminate: ['terminate'],
+  'buy-back': ['buy-back'],
+  refund: ['refund'],
+};
+
+/**
+ * The remedy as the engine offers it now (the order's decision as of this moment: a right after no
+ * fix within a month, ITEMA-18/31, arises with time; the repair count of ITEMA-32 from the history),
+ * or 422 remedy-not-open naming those that are.
+ */
+async function openRemedy(c: Ctx, action: RemedyBody['action'], type: string) {
+  if (!c.o.decision_final) throw problem(ServiceOrderErrors, 'remedy-not-open', 'A remedy is executed after diagnosis, on the engine\'s final decision', { ...(await current(c)), open: [] });
+  const fixedOn = await repo.repairCompletedOn(c.tx, c.o);
+  const d = await decideFor(c.tx, c.o, c.pack, c.org, { diagnosed: true, ...(fixedOn ? { fixedOn } : {}) }, c.now);
+  c.decision = d;
+  const open = (d?.remedies ?? []).map((r) => ({ type: r.type, rule: r.rule, chosenBy: r.chosenBy ?? 'business' }));
+  const r = (d?.remedies ?? []).find((x) => x.type === type && REMEDY_OF[action].includes(x.type));
+  if (!r) throw problem(ServiceOrderErrors, 'remedy-not-open', `The policy does not offer ${type} for this order now`, { ...(await current(c)), open });
+  return r;
+}
+
+/** ITEMA-30: under the legal guarantee the consumer chooses; how the choice reached us is recorded. */
+function consumerChoice(c: Ctx, r: { chosenBy?: string; rule: string }, body: { via?: string }) {
+  if (r.chosenBy !== 'consumer') return;
+  if (!body.via) throw badField('body.via', `the consumer chooses this remedy (${r.rule}): say how their choice reached us`, 'required');
+  c.data.via = body.via;
+  c.data.chosenBy = 'consumer';
+}
+
+async function remedyRow(c: Ctx, type: string, rule: string, details: Record<string, unknown>) {
+  await c.tx.insertInto('order_remedies').values({ id: uuidv7(), organization_id: c.o.organization_id, order_id: c.o.id, type, rule, details: JSON.stringify(details), created_by: `${c.actor.type}:${c.actor.id}`, created_at: c.now }).execute();
+  c.data.remedy = type;
+  c.data.rule = rule;
+}
+
+async function replaceEffect(c: Ctx, body: Extract<RemedyBody, { action: 'replace' }>) {
+  const r = await openRemedy(c, 'replace', body.type);
+  consumerChoice(c, r, body);
+  if (body.type === 'replacement' && body.surchargeMinor) throw badField('body.surchargeMinor', 'a replacement with the same model has no surcharge (ITEMA-17)', 'invalid');
+  if (!c.o.device_id) throw badField('deviceId', 'the order has no device on record', 'required');
+  // ITEMA-17 / ITM-9: the replacement keeps the original terms (the engine reads the event).
+  await devices.addEvent(c.tx, c.actor, c.o.device_id, {
+    type: 'device-replaced',
+    date: c.today,
+    underWarranty: true,
+    orderRef: c.o.number,
+    note: `${r.rule}: replaced by ${[body.replacement.manufacturer, body.replacement.model].filter(Boolean).join(' ')} serial ${body.replacement.serial}`.replace(/\s+/g, ' '),
+  });
+  // Another model with a surcharge: owed before the handover (SC-10).
+  if (body.surchargeMinor) await billing.insertCharge(c.tx, c.o, { kind: 'surcharge', amountMinor: body.surchargeMinor, rule: r.rule, note: `Surcharge: ${body.replacement.model ?? body.replacement.serial}` }, c.now);
+  await remedyRow(c, body.type, r.rule, { replacement: body.replacement, surchargeMinor: body.surchargeMinor ?? 0, note: body.note ?? null });
+}
+
+const PAYOUT_TEXT: Record<string, string> = { 'price-reduction': 'Price reduction', terminate: 'Termination: the price refunded', 'buy-back': 'Buy-back', refund: 'Refund after repairs' };
+
+async function payoutEffect(c: Ctx, action: 'reduce-price' | 'terminate' | 'buy-back' | 'refund', body: Extract<RemedyBody, { amountMinor: number }>) {
+  const type = REMEDY_OF[action][0];
+  const r = await openRemedy(c, action, type);
+  consumerChoice(c, r, body);
+  const { creditNote } = await billing.remedyPayout(c.tx, c.actor, c.o, { amountMinor: body.amountMinor, method: body.method, remedy: type, rule: r.rule, description: `${PAYOUT_TEXT[type]} (${c.o.number})`, reason: body.note ?? PAYOUT_TEXT[type] }, c.now);
+  // The device passes to the business when the contract ends or it is bought back.
+  if (action !== 'reduce-price' && c.o.device_id) {
+    await devices.addEvent(c.tx, c.actor, c.o.device_id, { type: 'ownership-transferred', date: c.today, orderRef: c.o.number, note: `taken back by the business (${type}, ${r.rule})` });
+  }
+  await remedyRow(c, type, r.rule, { amountMinor: body.amountMinor, method: body.method, creditNote: creditNote.number, note: body.note ?? null });
+  c.data.creditNote = creditNote.number;
+}
 
 function recordDecision(c: Ctx, decision: 'accepted' | 'refused', body: { via: string; note?: string }) {
   c.set.client_decision = { decision, via: body.via, at: c.now.toISOString(), recordedBy: `${c.actor.type}:${c.actor.id}`, ...(body.note ? { note: body.note } : {}) };

@@ -14,6 +14,7 @@ import { ProofFiles } from '../lib/proofs';
 import { ErrorNote, fieldLabel, Loaded, type Loadable } from '../lib/ui';
 import { useSession } from './Console';
 import { WorkOrderForm, emptyWorkOrder, type WorkOrder } from './WorkOrderForm';
+import { QuoteLinesEditor, QuoteSummary, RefundForm, RemedyForm, TaxDocuments, emptyLine, isRemedyAction, remedyOpen, toLines, type LineDraft } from './Billing';
 
 export type OrderDetail = Schemas['ServiceOrderDetail'];
 export type Clock = OrderDetail['clocks'][number];
@@ -199,7 +200,8 @@ const HIDDEN: Action[] = ['mark-unclaimed'];
 
 function Actions({ o, onDone }: { o: OrderDetail; onDone: () => void }) {
   const { t } = useTranslation();
-  const legal = o.allowedActions.filter((a) => !HIDDEN.includes(a));
+  // A remedy beyond repair (issue 12) is offered only when the engine's decision has it open.
+  const legal = o.allowedActions.filter((a) => !HIDDEN.includes(a) && (!isRemedyAction(a) || remedyOpen(o, a)));
   const [open, setOpen] = useState<Action | null>(null);
   if (!legal.length) return null;
   return (
@@ -208,11 +210,12 @@ function Actions({ o, onDone }: { o: OrderDetail; onDone: () => void }) {
       <Group gap="xs">
         {legal.map((a) => (
           <Button key={a} variant={open === a ? 'filled' : 'light'} color={a === 'cancel' || a === 'dispose' ? 'red' : undefined} onClick={() => setOpen(open === a ? null : a)} aria-expanded={open === a} data-action={a}>
-            {t(`action.${a}`)}
+            {t(isRemedyAction(a) ? `billing.action.${a}` : `action.${a}`)}
           </Button>
         ))}
       </Group>
-      {open && <ActionForm key={open} action={open} o={o} onDone={() => { setOpen(null); onDone(); }} />}
+      {open && isRemedyAction(open) && <RemedyForm key={open} action={open} o={o} onDone={() => { setOpen(null); onDone(); }} />}
+      {open && !isRemedyAction(open) && <ActionForm key={open} action={open} o={o} onDone={() => { setOpen(null); onDone(); }} />}
     </Card>
   );
 }
@@ -228,6 +231,7 @@ function ActionForm({ action, o, onDone }: { action: Action; o: OrderDetail; onD
   const findings = useFindings();
   const [f, setF] = useState<ActionFields>({ via: 'in-person', worthRepairing: true, hardware: false, insignificant: false, findings: [], note: '', amount: '', duration: '', advice: '', works: '', report: '', protocol: '', reason: '' });
   const [wo, setWo] = useState<WorkOrder>(emptyWorkOrder(o.problem));
+  const [lines, setLines] = useState<LineDraft[]>([emptyLine('part'), emptyLine('labour')]);
   // Read the value now: React clears an event's currentTarget once the handler returns.
   const set = <K extends keyof ActionFields>(k: K) => (v: ActionFields[K] | InputEvent | null) => {
     const value = v !== null && typeof v === 'object' && 'currentTarget' in v ? (v.currentTarget.type === 'checkbox' ? v.currentTarget.checked : v.currentTarget.value) : v;
@@ -238,7 +242,7 @@ function ActionForm({ action, o, onDone }: { action: Action; o: OrderDetail; onD
     switch (action) {
       case 'open': return { action, version, workOrder: wo };
       case 'diagnose': return { action, version, findings: f.findings, hardwareDefectConfirmed: f.hardware, ...(f.insignificant ? { insignificant: true } : {}), note: f.note || undefined };
-      case 'quote': return { action, version, amountMinor: parseMoney(f.amount, o.currency), duration: f.duration, advice: f.advice, worthRepairing: f.worthRepairing };
+      case 'quote': return { action, version, lines: toLines(lines, o.currency), duration: f.duration, advice: f.advice, worthRepairing: f.worthRepairing };
       case 'accept': case 'refuse': return { action, version, via: f.via, note: f.note || undefined };
       case 'start-repair': return { action, version, works: f.works.split('\n').map((s) => s.trim()).filter(Boolean) };
       case 'test-passed': case 'test-failed': return { action, version, report: f.report };
@@ -283,7 +287,7 @@ function ActionForm({ action, o, onDone }: { action: Action; o: OrderDetail; onD
         )}
         {action === 'quote' && (
           <>
-            <TextInput label={`${t('form.amount')} (${o.currency})`} required inputMode="decimal" value={f.amount} onChange={set('amount')} />
+            <QuoteLinesEditor value={lines} onChange={setLines} currency={o.currency} />
             <TextInput label={t('form.duration')} required value={f.duration} onChange={set('duration')} />
             <Textarea label={t('form.advice')} value={f.advice} onChange={set('advice')} />
             <Checkbox label={t('form.worthRepairing')} checked={f.worthRepairing} onChange={set('worthRepairing')} />
@@ -318,6 +322,10 @@ function Money({ o, onDone }: { o: OrderDetail; onDone: () => void }) {
   const { t } = useTranslation();
   const [amount, setAmount] = useState('');
   const [method, setMethod] = useState<Body<'/api/v1/service-orders/{id}/payments'>['method']>('cash');
+  const [refunding, setRefunding] = useState<string | null>(null);
+  // A deposit before the work is done (issue 14); a payment after it, at most the balance.
+  const depositAllowed = ['claimed', 'received', 'diagnosing', 'warranty-approved', 'awaiting-decision', 'accepted', 'in-repair', 'testing'].includes(o.state);
+  const [deposit, setDeposit] = useState(false);
   const payment = useMutation({
     mutationFn: (body: Body<'/api/v1/service-orders/{id}/payments'>) => ok(api.POST('/api/v1/service-orders/{id}/payments', { params: { path: { id: o.id } }, body })),
     onSuccess: () => {
@@ -328,7 +336,7 @@ function Money({ o, onDone }: { o: OrderDetail; onDone: () => void }) {
   const { isPending: busy, error } = payment;
   const pay = (e: FormEvent) => {
     e.preventDefault();
-    payment.mutate({ amountMinor: parseMoney(amount, o.currency), method, version: o.version });
+    payment.mutate({ amountMinor: parseMoney(amount, o.currency), method, ...(deposit || o.balance.due <= 0 ? { kind: 'deposit' as const } : {}), version: o.version });
   };
   const m = (n: number) => fmtMoney(n, o.balance.currency);
   const quote = o.quote as Quote | null;
@@ -342,27 +350,43 @@ function Money({ o, onDone }: { o: OrderDetail; onDone: () => void }) {
           {decided ? ` · ${t(`decision.${decided.decision}`, decided.decision ?? '')} (${t(`channel.${decided.via}`, decided.via ?? '')})` : ''}
         </Text>
       )}
+      {quote && <QuoteSummary quote={quote as Parameters<typeof QuoteSummary>[0]['quote']} currency={o.currency} />}
       <Table>
         <Table.Tbody>
           {o.charges.map((c) => (
-            <Table.Tr key={c.id}><Table.Td>{t(`charge.${c.kind}`, c.kind)}{c.rule ? ` (${c.rule})` : ''}</Table.Td><Table.Td ta="right">{fmtMoney(c.amountMinor, c.currency)}</Table.Td></Table.Tr>
+            <Table.Tr key={c.id}><Table.Td>{t(`charge.${c.kind}`, { defaultValue: t(`billing.charge.${c.kind}`, c.kind) })}{c.rule ? ` (${c.rule})` : ''}</Table.Td><Table.Td ta="right">{fmtMoney(c.amountMinor, c.currency)}</Table.Td></Table.Tr>
           ))}
           {o.payments.map((p) => (
-            <Table.Tr key={p.id}><Table.Td>{t('order.paid')} · {t(`method.${p.method}`, p.method)} · {fmtDateTime(p.receivedAt)}</Table.Td><Table.Td ta="right">−{fmtMoney(p.amountMinor, p.currency)}</Table.Td></Table.Tr>
+            <Table.Tr key={p.id}>
+              <Table.Td>
+                {p.kind === 'deposit' ? t('billing.deposit') : t('order.paid')} · {t(`method.${p.method}`, { defaultValue: t(`billing.method.${p.method}`, p.method) })} · {fmtDateTime(p.receivedAt)}
+                {p.refundedMinor > 0 && <Text span size="sm" c="orange.8"> · {t('billing.refunded', { amount: fmtMoney(p.refundedMinor, p.currency) })}</Text>}
+                {p.amountMinor > p.refundedMinor && (
+                  <Button size="compact-xs" variant="subtle" color="orange" ml="xs" onClick={() => setRefunding(refunding === p.id ? null : p.id)} data-testid="refund-payment">{t('billing.refund')}</Button>
+                )}
+                {refunding === p.id && <RefundForm o={o} p={p} onDone={() => { setRefunding(null); onDone(); }} />}
+              </Table.Td>
+              <Table.Td ta="right">−{fmtMoney(p.amountMinor, p.currency)}</Table.Td>
+            </Table.Tr>
+          ))}
+          {o.refunds.filter((r) => r.kind !== 'remedy').map((r) => (
+            <Table.Tr key={r.id}><Table.Td>{t('billing.refunds')} · {r.reason}</Table.Td><Table.Td ta="right">+{fmtMoney(r.amountMinor, r.currency)}</Table.Td></Table.Tr>
           ))}
           <Table.Tr><Table.Td fw={700}>{t('order.balance')}</Table.Td><Table.Td ta="right" fw={700} data-testid="balance">{m(o.balance.due)}</Table.Td></Table.Tr>
         </Table.Tbody>
       </Table>
-      {o.balance.due > 0 && !['handed-over', 'returned', 'disposed', 'cancelled'].includes(o.state) && (
+      {(o.balance.due > 0 || depositAllowed) && !['handed-over', 'returned', 'disposed', 'cancelled', 'settled'].includes(o.state) && (
         <form onSubmit={pay} aria-label={t('order.takePayment')}>
           <Group align="flex-end" mt="xs">
-            <TextInput label={`${t('form.amount')} (${o.currency})`} required inputMode="decimal" value={amount} onChange={(e) => setAmount(e.currentTarget.value)} placeholder={String(o.balance.due / 100)} />
-            <Select label={t('form.method')} data={['cash', 'card-terminal'].map((v) => ({ value: v, label: t(`method.${v}`) }))} value={method} onChange={(v) => v && setMethod(v as typeof method)} allowDeselect={false} w={170} />
+            <TextInput label={`${t('form.amount')} (${o.currency})`} required inputMode="decimal" value={amount} onChange={(e) => setAmount(e.currentTarget.value)} placeholder={o.balance.due > 0 ? fmtMoney(o.balance.due, o.currency) : undefined} />
+            <Select label={t('form.method')} data={['cash', 'card-terminal', 'bank-transfer'].map((v) => ({ value: v, label: t(`method.${v}`, { defaultValue: t(`billing.method.${v}`) }) }))} value={method} onChange={(v) => v && setMethod(v as typeof method)} allowDeselect={false} w={170} />
             <Button type="submit" loading={busy}>{t('order.takePayment')}</Button>
           </Group>
+          {depositAllowed && <Checkbox mt={6} label={t('billing.deposit')} checked={deposit || o.balance.due <= 0} disabled={o.balance.due <= 0} onChange={(e) => setDeposit(e.currentTarget.checked)} data-testid="deposit" />}
           <ErrorNote error={error} />
         </form>
       )}
+      <TaxDocuments id={o.id} lang={o.language} version={o.version} />
     </Card>
   );
 }

@@ -2603,7 +2603,7 @@ export interface components {
             /** @description SO-2026-000042: per organization and year */
             number: string;
             /** @enum {string} */
-            state: "claimed" | "received" | "diagnosing" | "warranty-approved" | "awaiting-decision" | "accepted" | "refused" | "in-repair" | "testing" | "ready" | "handed-over" | "returned" | "unclaimed" | "disposed" | "cancelled";
+            state: "claimed" | "received" | "diagnosing" | "warranty-approved" | "awaiting-decision" | "accepted" | "refused" | "in-repair" | "testing" | "ready" | "handed-over" | "returned" | "unclaimed" | "disposed" | "cancelled" | "settled";
             /** @enum {string} */
             channel: "web-form" | "api" | "phone" | "email" | "walk-in";
             customerId: string | null;
@@ -2735,7 +2735,7 @@ export interface components {
             /** @description SO-2026-000042: per organization and year */
             number: string;
             /** @enum {string} */
-            state: "claimed" | "received" | "diagnosing" | "warranty-approved" | "awaiting-decision" | "accepted" | "refused" | "in-repair" | "testing" | "ready" | "handed-over" | "returned" | "unclaimed" | "disposed" | "cancelled";
+            state: "claimed" | "received" | "diagnosing" | "warranty-approved" | "awaiting-decision" | "accepted" | "refused" | "in-repair" | "testing" | "ready" | "handed-over" | "returned" | "unclaimed" | "disposed" | "cancelled" | "settled";
             /** @enum {string} */
             channel: "web-form" | "api" | "phone" | "email" | "walk-in";
             customerId: string | null;
@@ -2903,7 +2903,7 @@ export interface components {
                 byName: string;
             }[];
             /** @description The actions legal now from the order's state (the state machine's table); POST one to /actions */
-            allowedActions: ("authorize" | "open" | "start-diagnosis" | "diagnose" | "approve-warranty" | "quote" | "accept" | "refuse" | "start-repair" | "start-testing" | "test-failed" | "test-passed" | "hand-over" | "return" | "mark-unclaimed" | "dispose" | "cancel")[];
+            allowedActions: ("authorize" | "open" | "start-diagnosis" | "diagnose" | "approve-warranty" | "quote" | "accept" | "refuse" | "start-repair" | "start-testing" | "test-failed" | "test-passed" | "hand-over" | "return" | "mark-unclaimed" | "dispose" | "cancel" | "replace" | "reduce-price" | "terminate" | "buy-back" | "refund")[];
             /** @description Proof files the client sent with the claim (invoice, receipt, warranty card), with their download links */
             proofFiles: components["schemas"]["ProofFile"][];
             /** @description The lifetime of the links to the client's order page */
@@ -2918,7 +2918,7 @@ export interface components {
             /** @description The claim's service order number */
             number: string;
             /** @enum {string} */
-            state: "claimed" | "received" | "diagnosing" | "warranty-approved" | "awaiting-decision" | "accepted" | "refused" | "in-repair" | "testing" | "ready" | "handed-over" | "returned" | "unclaimed" | "disposed" | "cancelled";
+            state: "claimed" | "received" | "diagnosing" | "warranty-approved" | "awaiting-decision" | "accepted" | "refused" | "in-repair" | "testing" | "ready" | "handed-over" | "returned" | "unclaimed" | "disposed" | "cancelled" | "settled";
             /** @description The client's order page link (the token is shown once) */
             orderPage: {
                 token: string;
@@ -2960,7 +2960,7 @@ export interface components {
             business: string;
             number: string;
             /** @enum {string} */
-            state: "claimed" | "received" | "diagnosing" | "warranty-approved" | "awaiting-decision" | "accepted" | "refused" | "in-repair" | "testing" | "ready" | "handed-over" | "returned" | "unclaimed" | "disposed" | "cancelled";
+            state: "claimed" | "received" | "diagnosing" | "warranty-approved" | "awaiting-decision" | "accepted" | "refused" | "in-repair" | "testing" | "ready" | "handed-over" | "returned" | "unclaimed" | "disposed" | "cancelled" | "settled";
             /** @description For a web claim staff have not linked yet: the device as the client named it */
             device: {
                 manufacturer: string;
@@ -9035,7 +9035,7 @@ export interface operations {
                 /** @description nextCursor of the previous page */
                 cursor?: string;
                 queue?: "to-link" | "new" | "in-work" | "due-today" | "at-risk" | "breached" | "awaiting-client" | "ready" | "unclaimed";
-                state?: "claimed" | "received" | "diagnosing" | "warranty-approved" | "awaiting-decision" | "accepted" | "refused" | "in-repair" | "testing" | "ready" | "handed-over" | "returned" | "unclaimed" | "disposed" | "cancelled";
+                state?: "claimed" | "received" | "diagnosing" | "warranty-approved" | "awaiting-decision" | "accepted" | "refused" | "in-repair" | "testing" | "ready" | "handed-over" | "returned" | "unclaimed" | "disposed" | "cancelled" | "settled";
                 deviceId?: string;
                 number?: string;
             };
@@ -9410,6 +9410,49 @@ export interface operations {
                     reason: string;
                     /** @description The version you read; 409 with the current state if it changed */
                     version: number;
+                } | {
+                    /** @enum {string} */
+                    action: "replace";
+                    /**
+                     * @description ITEMA-17: the same model, or another model with a surcharge
+                     * @enum {string}
+                     */
+                    type: "replacement" | "replacement-other-model";
+                    /** @description The replacement unit */
+                    replacement: {
+                        serial: string;
+                        manufacturer?: string;
+                        model?: string;
+                    };
+                    /** @description Another model: what the client pays on top (owed before handover, SC-10) */
+                    surchargeMinor?: number;
+                    /**
+                     * @description ITEMA-30: how the consumer's choice reached us (required when the consumer chooses)
+                     * @enum {string}
+                     */
+                    via?: "order-page" | "email" | "phone" | "in-person";
+                    note?: string;
+                    /** @description The version you read; 409 with the current state if it changed */
+                    version: number;
+                } | {
+                    /** @enum {string} */
+                    action: "reduce-price" | "terminate" | "buy-back" | "refund";
+                    /** @description What is paid back to the client (the agreed reduction, the price, the buy-back amount), integer minor units; a credit note is issued */
+                    amountMinor: number;
+                    /**
+                     * @description How the money goes back
+                     * @enum {string}
+                     */
+                    method: "cash" | "card-terminal" | "bank-transfer" | "stripe";
+                    /**
+                     * @description ITEMA-30: how the consumer's choice reached us (required when the consumer chooses)
+                     * @enum {string}
+                     */
+                    via?: "order-page" | "email" | "phone" | "in-person";
+                    /** @description Printed on the credit note as its reason */
+                    note?: string;
+                    /** @description The version you read; 409 with the current state if it changed */
+                    version: number;
                 };
             };
         };
@@ -9568,6 +9611,7 @@ export interface operations {
              *     - `balance-due`: The client still owes `balanceDue` (minor units): handover or return only after full payment (SC-10). Record the payment first.
              *     - `policy-input-invalid`: The record cannot be evaluated by its policy pack (a term, date or event the pack's engine refuses); `errors[]` lists each issue by its path in the engine's input. Correct the device's record or history.
              *     - `history-invalid`: The event would leave a history the business's policy cannot read (for example a replacement of a part the device does not have); nothing was recorded. `errors` names the field.
+             *     - `remedy-not-open`: The remedy is not open in the engine's decision for this order now (`open` lists those that are, with their rules): a replacement, price reduction, termination, buy-back or refund is executed only when the policy offers it (issue 12).
              */
             422: {
                 headers: {
@@ -9576,7 +9620,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "validation-failed" | "not-under-warranty" | "decision-window-expired" | "currency-mismatch" | "balance-due" | "policy-input-invalid" | "history-invalid";
+                        code: "validation-failed" | "not-under-warranty" | "decision-window-expired" | "currency-mismatch" | "balance-due" | "policy-input-invalid" | "history-invalid" | "remedy-not-open";
                     };
                 };
             };
