@@ -3,7 +3,7 @@
 import { defineErrors } from '../../core/errors.ts';
 
 export const BillingErrors = defineErrors('billing', {
-  'refund-exceeds-payment': { status: 422, description: 'More than what is left of the payment after its earlier refunds (`refundableMinor`): refund at most that, or from another payment.' },
+  'refund-over-payment': { status: 422, description: 'More than what is left of the payment after its earlier refunds (`refundableMinor`): refund at most that, or from another payment.' },
   'refund-exceeds-charges': { status: 422, description: 'A refund of what was charged cannot exceed what the order still charges (`chargedMinor`); refund an overpayment as `kind: overpayment`.' },
   'no-overpayment': { status: 422, description: 'Nothing was paid over the charges (`creditMinor` is what is left to refund as overpayment): refund what was charged instead (`kind: credit`, with a credit note).' },
   'already-invoiced': { status: 409, description: 'The order has its invoice already (`invoice`); a correction is a credit note (a refund).' },

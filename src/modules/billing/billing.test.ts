@@ -160,7 +160,7 @@ describe('payments, deposits and refunds (issue 14)', () => {
     expect(tooMuch.status).toBe(422);
     expect(tooMuch.body).toMatchObject({ code: 'no-overpayment', creditMinor: 5000 });
     expect(tooMuch.body.errors[0].field).toBe('body.amountMinor');
-    expect((await refund(o.id, { paymentId, amountMinor: 20001, reason: 'x' })).body).toMatchObject({ code: 'refund-exceeds-payment', refundableMinor: 20000 });
+    expect((await refund(o.id, { paymentId, amountMinor: 20001, reason: 'x' })).body).toMatchObject({ code: 'refund-over-payment', refundableMinor: 20000 });
     expect((await refund(o.id, { paymentId, amountMinor: 16000, reason: 'x' })).body).toMatchObject({ code: 'refund-exceeds-charges', chargedMinor: 15000 });
     expect((await refund(o.id, { paymentId: '0190a0a0-0000-7000-8000-000000000000', amountMinor: 1, reason: 'x' })).body.errors[0].field).toBe('body.paymentId');
     expect((await refund(o.id, { paymentId, amountMinor: 0, reason: 'x' })).body.errors[0].field).toBe('body.amountMinor');

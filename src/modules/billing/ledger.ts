@@ -120,7 +120,7 @@ export async function recordRefund(tx: Tx, actor: Actor, o: LedgerOrder, r: Refu
   const x = await ledgerRows(tx, o);
   const left = refundable(x, r.paymentId);
   if (left === undefined) throw badField('body.paymentId', 'no such payment on this order', 'unknown');
-  if (r.amountMinor > left) throw problem(BillingErrors, 'refund-exceeds-payment', `At most ${left} is left of this payment to refund`, { refundableMinor: left, errors: [{ field: 'body.amountMinor', message: `at most ${left}`, code: 'exceeds-payment' }] });
+  if (r.amountMinor > left) throw problem(BillingErrors, 'refund-over-payment', `At most ${left} is left of this payment to refund`, { refundableMinor: left, errors: [{ field: 'body.amountMinor', message: `at most ${left}`, code: 'exceeds-payment' }] });
   const b = balanceOf(x);
   const kind = r.kind ?? 'credit';
   const payment = x.payments.find((p) => p.id === r.paymentId)!;

@@ -29,7 +29,7 @@ import { versionAt } from '../../policy/index.ts';
 export const CHANGE_PROBLEMS = ['not-found', 'version-conflict', 'illegal-transition', 'validation-failed'] as const satisfies readonly ProblemCode[];
 /** What a payment, a refund and an invoice can raise. */
 export const PAYMENT_PROBLEMS = [...CHANGE_PROBLEMS, 'deposit-not-allowed', 'idempotency-key-reused'] as const satisfies readonly ProblemCode[];
-export const REFUND_PROBLEMS = [...CHANGE_PROBLEMS, 'refund-exceeds-payment', 'refund-exceeds-charges', 'no-overpayment', 'idempotency-key-reused'] as const satisfies readonly ProblemCode[];
+export const REFUND_PROBLEMS = [...CHANGE_PROBLEMS, 'refund-over-payment', 'refund-exceeds-charges', 'no-overpayment', 'idempotency-key-reused'] as const satisfies readonly ProblemCode[];
 export const INVOICE_PROBLEMS = ['not-found', 'already-invoiced', 'nothing-to-invoice', 'idempotency-key-reused'] as const satisfies readonly ProblemCode[];
 /** A part also writes the device's history, which the engine must be able to read. */
 export const PART_PROBLEMS = [...CHANGE_PROBLEMS, 'history-invalid'] as const satisfies readonly ProblemCode[];

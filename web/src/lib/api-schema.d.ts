@@ -10189,7 +10189,7 @@ export interface operations {
              *
              *     - `idempotency-key-reused`: This Idempotency-Key was used before with a different request. A retry sends the same body with the same key; a new request takes a new key.
              *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
-             *     - `refund-exceeds-payment`: More than what is left of the payment after its earlier refunds (`refundableMinor`): refund at most that, or from another payment.
+             *     - `refund-over-payment`: More than what is left of the payment after its earlier refunds (`refundableMinor`): refund at most that, or from another payment.
              *     - `refund-exceeds-charges`: A refund of what was charged cannot exceed what the order still charges (`chargedMinor`); refund an overpayment as `kind: overpayment`.
              *     - `no-overpayment`: Nothing was paid over the charges (`creditMinor` is what is left to refund as overpayment): refund what was charged instead (`kind: credit`, with a credit note).
              */
@@ -10200,7 +10200,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "idempotency-key-reused" | "validation-failed" | "refund-exceeds-payment" | "refund-exceeds-charges" | "no-overpayment";
+                        code: "idempotency-key-reused" | "validation-failed" | "refund-over-payment" | "refund-exceeds-charges" | "no-overpayment";
                     };
                 };
             };
