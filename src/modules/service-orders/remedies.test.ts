@@ -99,12 +99,12 @@ describe('ITEMA-17 / ITEMA-30: replacement under the legal guarantee, the consum
 });
 
 describe('ITEMA-18 / ITEMA-31: no fix within a month — price reduction or termination', () => {
-  test('not open within the month: 422 remedy-not-open listing what is open, nothing written', async () => {
+  test('not open within the month: 422 remedy-not-offered listing what is open, nothing written', async () => {
     h.now = DEMO_NOW;
     const { id } = await diagnosed();
     const before = await snapshot(t.db);
     const r = await act(id, { action: 'reduce-price', amountMinor: 3000, method: 'cash', via: 'in-person' }, 422);
-    expect(r.code).toBe('remedy-not-open');
+    expect(r.code).toBe('remedy-not-offered');
     expect(r.open.map((x: Json) => x.type)).toContain('replacement');
     expect(r.open.map((x: Json) => x.type)).not.toContain('price-reduction');
     expect(await snapshot(t.db)).toEqual(before);
@@ -146,7 +146,7 @@ describe('ITEMA-32: refund after three repairs', () => {
   test('with three warranty repairs in the history a refund is open and executed; with two it is not', async () => {
     h.now = DEMO_NOW;
     const two = await diagnosed({ soldOn: '2026-05-01', repairs: 2 });
-    expect((await act(two.id, { action: 'refund', amountMinor: 120000, method: 'cash', via: 'in-person' }, 422)).code).toBe('remedy-not-open');
+    expect((await act(two.id, { action: 'refund', amountMinor: 120000, method: 'cash', via: 'in-person' }, 422)).code).toBe('remedy-not-offered');
     const three = await diagnosed({ soldOn: '2026-05-01', repairs: 3 });
     const r = await act(three.id, { action: 'refund', amountMinor: 120000, method: 'cash', via: 'in-person' });
     expect(r.state).toBe('settled');

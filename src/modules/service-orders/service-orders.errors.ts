@@ -16,7 +16,7 @@ export const ServiceOrderErrors = defineErrors('service-orders', {
   'already-recorded': { status: 409, description: 'The courier delivery, or the objection to it, is already recorded for this order (`rule` ITEMA-12).' },
   'no-courier-delivery': { status: 409, description: 'No courier delivery is recorded for this order, so there is nothing to object to (`rule` ITEMA-12): record the delivery first.' },
   'not-awaiting-link': { status: 409, description: 'The order is not a public claim waiting to be linked (it came in through staff or an integration, or it is linked already): nothing to link.' },
-  'remedy-not-open': {
+  'remedy-not-offered': {
     status: 422,
     description: "The remedy is not open in the engine's decision for this order now (`open` lists those that are, with their rules): a replacement, price reduction, termination, buy-back or refund is executed only when the policy offers it (issue 12).",
   },

@@ -205,7 +205,7 @@ const ActionBody = z.discriminatedUnion('action', [
   z.object({ action: z.literal('return'), ...V }),
   z.object({ action: z.literal('dispose'), note: z.string().max(2000).optional(), ...V }),
   z.object({ action: z.literal('cancel'), reason: z.string().min(1).max(2000), ...V }),
-  // Issue 12: remedies beyond repair, each only while open in the engine's decision (422 remedy-not-open).
+  // Issue 12: remedies beyond repair, each only while open in the engine's decision (422 remedy-not-offered).
   z.object({
     action: z.literal('replace'),
     type: z.enum(['replacement', 'replacement-other-model']).describe('ITEMA-17: the same model, or another model with a surcharge'),

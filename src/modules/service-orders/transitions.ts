@@ -69,7 +69,7 @@ export const ACT_PROBLEMS = [
   'balance-due',
   'policy-input-invalid',
   'history-invalid',
-  'remedy-not-open',
+  'remedy-not-offered',
 ] as const satisfies readonly ProblemCode[];
 /** What `act` can raise for the client's accept or refuse (the order page). */
 export const CLIENT_DECISION_PROBLEMS = ['not-found', 'version-conflict', 'illegal-transition', 'decision-window-expired', 'currency-mismatch', 'policy-input-invalid', 'history-invalid'] as const satisfies readonly ProblemCode[];
@@ -229,16 +229,16 @@ const REMEDY_OF: Record<RemedyBody['action'], readonly string[]> = {
 /**
  * The remedy as the engine offers it now (the order's decision as of this moment: a right after no
  * fix within a month, ITEMA-18/31, arises with time; the repair count of ITEMA-32 from the history),
- * or 422 remedy-not-open naming those that are.
+ * or 422 remedy-not-offered naming those that are.
  */
 async function openRemedy(c: Ctx, action: RemedyBody['action'], type: string) {
-  if (!c.o.decision_final) throw problem(ServiceOrderErrors, 'remedy-not-open', 'A remedy is executed after diagnosis, on the engine\'s final decision', { ...(await current(c)), open: [] });
+  if (!c.o.decision_final) throw problem(ServiceOrderErrors, 'remedy-not-offered', 'A remedy is executed after diagnosis, on the engine\'s final decision', { ...(await current(c)), open: [] });
   const fixedOn = await repo.repairCompletedOn(c.tx, c.o);
   const d = await decideFor(c.tx, c.o, c.pack, c.org, { diagnosed: true, ...(fixedOn ? { fixedOn } : {}) }, c.now);
   c.decision = d;
   const open = (d?.remedies ?? []).map((r) => ({ type: r.type, rule: r.rule, chosenBy: r.chosenBy ?? 'business' }));
   const r = (d?.remedies ?? []).find((x) => x.type === type && REMEDY_OF[action].includes(x.type));
-  if (!r) throw problem(ServiceOrderErrors, 'remedy-not-open', `The policy does not offer ${type} for this order now`, { ...(await current(c)), open });
+  if (!r) throw problem(ServiceOrderErrors, 'remedy-not-offered', `The policy does not offer ${type} for this order now`, { ...(await current(c)), open });
   return r;
 }
 

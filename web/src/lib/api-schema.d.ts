@@ -9611,7 +9611,7 @@ export interface operations {
              *     - `balance-due`: The client still owes `balanceDue` (minor units): handover or return only after full payment (SC-10). Record the payment first.
              *     - `policy-input-invalid`: The record cannot be evaluated by its policy pack (a term, date or event the pack's engine refuses); `errors[]` lists each issue by its path in the engine's input. Correct the device's record or history.
              *     - `history-invalid`: The event would leave a history the business's policy cannot read (for example a replacement of a part the device does not have); nothing was recorded. `errors` names the field.
-             *     - `remedy-not-open`: The remedy is not open in the engine's decision for this order now (`open` lists those that are, with their rules): a replacement, price reduction, termination, buy-back or refund is executed only when the policy offers it (issue 12).
+             *     - `remedy-not-offered`: The remedy is not open in the engine's decision for this order now (`open` lists those that are, with their rules): a replacement, price reduction, termination, buy-back or refund is executed only when the policy offers it (issue 12).
              */
             422: {
                 headers: {
@@ -9620,7 +9620,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "validation-failed" | "not-under-warranty" | "decision-window-expired" | "currency-mismatch" | "balance-due" | "policy-input-invalid" | "history-invalid" | "remedy-not-open";
+                        code: "validation-failed" | "not-under-warranty" | "decision-window-expired" | "currency-mismatch" | "balance-due" | "policy-input-invalid" | "history-invalid" | "remedy-not-offered";
                     };
                 };
             };
