@@ -55,7 +55,10 @@ function rule(pack: CompiledPack, c: ClockRow) {
 
 /** The due and at-risk moments of a clock in state `s`, or nulls when it has no deadline to watch. */
 function deadlines(pack: CompiledPack, c: ClockRow, s: PackClockState) {
-  const watch = !c.stopped_at && s.status !== 'paused' && !['open', 'too-early'].includes(s.status) && rule(pack, c).kind !== 'earliest';
+  // An 'earliest' clock has nothing to warn of; a 'target' (SC-4) is shown to staff but raises no
+  // at-risk warning and no breach.
+  const kind = rule(pack, c).kind;
+  const watch = !c.stopped_at && s.status !== 'paused' && !['open', 'too-early'].includes(s.status) && kind !== 'earliest' && kind !== 'target';
   return watch ? { due: new Date(s.due), atRisk: new Date(s.atRiskFrom), escalation: s.escalationAt ? new Date(s.escalationAt) : null } : { due: null, atRisk: null, escalation: null };
 }
 

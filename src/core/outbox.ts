@@ -14,7 +14,8 @@ export const OUTBOX_TOPICS = [
   'order.quote-ready', // a quote the client can accept or refuse (SC-5)
   'order.decision-recorded', // the client's consent or refusal (SC-7)
   'order.ready', // ready for pickup: the client is notified (SC-9)
-  'order.disposal-reminder', // collect before the disposal deadline (SC-11, ITEMA-24)
+  'order.disposal-reminder', // collect before the disposal deadline (SC-11)
+  'order.collection-reminder', // collect within the window, after which the business is no longer liable (ITEMA-24); no disposal
   'order.unclaimed', // the collection deadline passed
   'deadline.at-risk', // a clock is at risk (staff)
   'deadline.breached', // a clock ran out (staff)

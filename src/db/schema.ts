@@ -125,6 +125,10 @@ export interface PurchasesTable {
   version: Version;
   created_at: Timestamp;
   updated_at: Timestamp;
+  // 0014 (rules): ITEMA-12 for sales, a delivery by courier and the client's objection.
+  courier_delivered_at: Date | null;
+  objection_at: Date | null;
+  objection_note: string | null;
 }
 export interface DeviceEventsTable {
   id: Generated<string>;
@@ -236,6 +240,8 @@ export interface ServiceOrdersTable {
   awaiting_link: Generated<boolean>;
   /** When the order reached a closed state (handed-over, returned, disposed, cancelled). */
   closed_at: Date | null;
+  /** 0014 (rules): when the claim actually reached the business, if not when it was entered (created_at). */
+  claim_received_at: Date | null;
 }
 export interface OrderChargesTable {
   id: string;

@@ -181,8 +181,12 @@ export interface ClockRule {
   id: string;
   /** The rule id from RULES.md, e.g. 'VN-2'. */
   rule: string;
-  /** 'earliest' = not before (ITEMA-20 minimum job length 48 h). Default 'deadline'. */
-  kind?: 'deadline' | 'earliest';
+  /**
+   * 'earliest' = not before (ITEMA-20 minimum job length 48 h). 'target' = an aim shown to staff
+   * (SC-4 "1–2 days on average"): past it the status is 'over-target', never 'breached'.
+   * Default 'deadline'.
+   */
+  kind?: 'deadline' | 'earliest' | 'target';
   /** '24 hours', '2 working days', '30 days', '6 months', '1 day'. */
   duration: string;
   /** VN-2 / VN-6: '48 hours' when the start or the normal due time falls on a day off. */
@@ -203,7 +207,7 @@ export interface ClockInput {
   stoppedAt?: string;
 }
 
-export type ClockStatus = 'running' | 'paused' | 'at-risk' | 'breached' | 'escalated' | 'met' | 'met-late' | 'too-early' | 'open';
+export type ClockStatus = 'running' | 'paused' | 'at-risk' | 'breached' | 'escalated' | 'met' | 'met-late' | 'too-early' | 'open' | 'over-target';
 
 export interface ClockReason {
   rule: string;
@@ -265,8 +269,8 @@ export function evaluateClock(input: ClockInput, calendar: Calendar, moment: str
   if (!nonEmpty(rule.id)) issues.push({ path: 'rule.id', message: 'a clock id is required, e.g. "first-response"' });
   if (!nonEmpty(rule.rule)) issues.push({ path: 'rule.rule', message: 'a rule id is required, e.g. "VN-2"' });
   const kind = rule.kind ?? 'deadline';
-  if (kind !== 'deadline' && kind !== 'earliest') {
-    issues.push({ path: 'rule.kind', message: `"${String(rule.kind)}" is not a clock kind; use "deadline" or "earliest"` });
+  if (kind !== 'deadline' && kind !== 'earliest' && kind !== 'target') {
+    issues.push({ path: 'rule.kind', message: `"${String(rule.kind)}" is not a clock kind; use "deadline", "earliest" or "target"` });
   }
   const duration = collect(issues, () => parseDuration(rule.duration, 'rule.duration'));
   const offDay = rule.offDayDuration === undefined ? undefined : collect(issues, () => parseDuration(rule.offDayDuration!, 'rule.offDayDuration'));
@@ -281,7 +285,7 @@ export function evaluateClock(input: ClockInput, calendar: Calendar, moment: str
       escalationAfter = collect(issues, () => parseDuration(esc.after, 'rule.escalation.after'));
       if (!nonEmpty(esc.rule)) issues.push({ path: 'rule.escalation.rule', message: 'a rule id is required, e.g. "ITM-12"' });
       if (!nonEmpty(esc.code)) issues.push({ path: 'rule.escalation.code', message: 'a code is required, e.g. "unit-charged"' });
-      if (kind === 'earliest') issues.push({ path: 'rule.escalation', message: 'an "earliest" clock cannot escalate; escalation is for deadlines' });
+      if (kind !== 'deadline') issues.push({ path: 'rule.escalation', message: `a "${kind}" clock cannot escalate; escalation is for deadlines` });
     }
   }
 
@@ -374,8 +378,8 @@ export function evaluateClock(input: ClockInput, calendar: Calendar, moment: str
 
   // ---- at risk and escalation ----
   let atRiskMs: number;
-  if (kind === 'earliest') {
-    atRiskMs = dueMs; // a not-before time has no warning window
+  if (kind === 'earliest' || kind === 'target') {
+    atRiskMs = dueMs; // a not-before time, or a target (SC-4), has no warning window
   } else if (atRisk) {
     atRiskMs = subtractDuration(DateTime.fromMillis(dueMs, { zone }), atRisk, calendar).toMillis();
   } else {
@@ -399,7 +403,9 @@ export function evaluateClock(input: ClockInput, calendar: Calendar, moment: str
     }
   } else if (stopMs !== undefined) {
     status = stopMs <= dueMs ? 'met' : 'met-late';
-    if (status === 'met-late') {
+    if (status === 'met-late' && kind === 'target') {
+      reasons.push({ rule: ruleId, code: 'over-target', text: `done at ${local(stopMs)}, ${formatMs(stopMs - dueMs)} past the target: a target shown to staff, not a breach (${ruleId})` });
+    } else if (status === 'met-late') {
       reasons.push({ rule: ruleId, code: 'met-late', text: `met at ${local(stopMs)}, ${formatMs(stopMs - dueMs)} after the due time (${ruleId})` });
       // ITM-12: met only after the escalation time: the penalty applied all the same.
       if (escalationMs !== undefined && stopMs > escalationMs) {
@@ -412,13 +418,17 @@ export function evaluateClock(input: ClockInput, calendar: Calendar, moment: str
       status = 'escalated';
       const esc = rule.escalation!;
       reasons.push({ rule: esc.rule, code: esc.code, text: `more than ${escalationAfter!.text} since the start (${local(escalationMs)} passed): ${esc.code} (${esc.rule})` });
+    } else if (kind === 'target') {
+      // SC-4: an average, not a promise: past it staff see it, the client is owed nothing.
+      status = 'over-target';
+      reasons.push({ rule: ruleId, code: 'over-target', text: `past the target by ${formatMs(nowMs - dueMs)}: a target shown to staff, not a breach (${ruleId})` });
     } else {
       status = 'breached';
       reasons.push({ rule: ruleId, code: 'breached', text: `overdue by ${formatMs(nowMs - dueMs)} (${ruleId})` });
     }
   } else if (pausedNow) {
     status = 'paused';
-  } else if (nowMs >= atRiskMs) {
+  } else if (nowMs >= atRiskMs && kind !== 'target') {
     status = 'at-risk';
   } else {
     status = 'running';

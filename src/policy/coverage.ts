@@ -11,7 +11,7 @@
 import { addTerm, formatDate, parseDate, tryParseDate, type Day, type Term } from './dates.ts';
 import { PolicyInputError } from './errors.ts';
 import { categoryName, eventNames, say, termTexts, type Params } from './messages.ts';
-import { findTerm, selectVersion, type CompiledPack, type CompiledVersion } from './pack.ts';
+import { canonicalCategory, findTerm, selectVersion, type CompiledPack, type CompiledVersion } from './pack.ts';
 import type {
   CoverageChange,
   CoverageInterval,
@@ -21,6 +21,7 @@ import type {
   ItemCoverage,
   ItemKind,
   LegalGuarantee,
+  MaintenanceCoverage,
   Reason,
 } from './types.ts';
 import { tryParseTerm } from './dates.ts';
@@ -299,10 +300,15 @@ export function computeCoverage(device: DeviceInput, events: readonly DeviceEven
 
   const kind: ItemKind = device.kind ?? 'device';
   const condition = device.condition ?? 'new';
+  // The domain vocabulary: a category given in words the pack knows under a code is that code.
+  const category = canonicalCategory(v, device.category);
+  if (category !== device.category) device = { ...device, category };
   const nc = v.notCovered.get(device.category);
   const termRule = findTerm(v, kind, device.category, condition);
   if (!termRule && !nc) {
-    throw new PolicyInputError([{ path: 'device.category', message: `no term of pack ${pack.id} ${v.version} applies to a ${condition} ${kind} of category "${device.category}"` }]);
+    throw new PolicyInputError([
+      { path: 'device.category', message: `no term of pack ${pack.id} ${v.version} applies to a ${condition} ${kind} of category "${device.category}"; known categories: ${v.knownCategories.join(', ')}` },
+    ]);
   }
 
   let deviceTerm: Term | null | undefined;
@@ -367,7 +373,32 @@ export function computeCoverage(device: DeviceInput, events: readonly DeviceEven
 
   const parts = computeParts(device, evs, v, atDay, deviceTl, deviceTerm, deviceRules[0]);
   const legal = computeLegal(evs, v, atDay);
-  return { pack: pack.id, policyVersion: v.version, at: formatDate(atDay), device: deviceCov, parts, legalGuarantee: legal, reasons };
+  const report: CoverageReport = { pack: pack.id, policyVersion: v.version, at: formatDate(atDay), device: deviceCov, parts, legalGuarantee: legal, reasons };
+  const maintenance = computeMaintenance(device, evs, v, atDay);
+  if (maintenance) report.maintenance = maintenance;
+  return report;
+}
+
+/**
+ * ITM-1: maintenance included with the sale of qualified hardware runs beside the warranty from its
+ * commencement for its own length; it never lengthens the warranty term.
+ */
+function computeMaintenance(device: DeviceInput, evs: readonly Ev[], v: CompiledVersion, at: Day): MaintenanceCoverage | undefined {
+  if (!v.maintenance.length) return undefined;
+  const kind: ItemKind = device.kind ?? 'device';
+  const condition = device.condition ?? 'new';
+  for (const m of v.maintenance) {
+    if (m.kinds && !m.kinds.has(kind)) continue;
+    if (m.categories && !m.categories.has(device.category)) continue;
+    if (m.conditions && !m.conditions.has(condition)) continue;
+    const start = firstOf(evs, m.source.commencement);
+    if (start === undefined) return undefined;
+    const end = addTerm(start, m.term);
+    const out: MaintenanceCoverage = { rule: m.source.rule, start: formatDate(start), end: formatDate(end), active: at >= start && at <= end, term: m.term.text, text: m.source.text };
+    if (m.source.setting) out.setting = true;
+    return out;
+  }
+  return undefined;
 }
 
 function statusReason(c: ItemCoverage, rule: string): Reason {
@@ -404,6 +435,7 @@ function partOpts(v: CompiledVersion, rule: string): RunOpts {
 /** A part with a card of its own (or sharing the device's coverage when it has no term of its own). */
 function addOwnPart(ctx: PartsCtx, id: string, category: string, stated: string | undefined, path: string, start: Day | undefined, viaRule?: string) {
   const { v, at, byId, deviceTl, deviceTerm, deviceRule, evs } = ctx;
+  category = canonicalCategory(v, category);
   const nc = v.notCovered.get(category);
   if (nc) {
     const cov = toItem(id, category, 'part', undefined, null, at, [nc.rule]);

@@ -9,12 +9,12 @@
 import { addTerm, formatDate, tryParseDate, type Day } from './dates.ts';
 import { PolicyInputError } from './errors.ts';
 import { computeCoverage, prepareEvents } from './coverage.ts';
-import { categoryName, countryName, fieldName, say, type Params } from './messages.ts';
+import { categoryName, countryName, fieldName, say, termTexts, type Params } from './messages.ts';
 import { judgePixels } from './pixels.ts';
 import { proofRequirements } from './plans.ts';
-import type { CompiledPack } from './pack.ts';
+import type { CompiledPack, CompiledVersion } from './pack.ts';
 import { selectVersion } from './pack.ts';
-import type { Basis, Charge, ClaimInput, Decision, DeviceEvent, DeviceInput, ItemCoverage, Missing, Outcome, Reason, Remedy } from './types.ts';
+import type { Basis, Charge, ClaimInput, CommercialPosition, Decision, DeviceEvent, DeviceInput, ItemCoverage, LegalNeed, LegalPosition, Missing, Outcome, Reason, Remedy } from './types.ts';
 
 export interface History {
   device: DeviceInput;
@@ -170,8 +170,23 @@ export function decide(claim: ClaimInput, history: History, pack: CompiledPack, 
       if (val === undefined || String(val).trim() === '') missing.push({ field: `details.${field}`, rule: req.details.rule, text: say('missing-detail', () => ({ field: fieldName(field) })) });
     }
   }
-  for (const p of proofRequirements(v, claim.proofs ?? {})) {
-    if (!p.satisfied) missing.push({ field: `proofs.${p.anyOf.join('|')}`, rule: p.rule, text: p.text });
+  for (const p of req.proofs) {
+    if (proofRequirements(v, { ...(claim.proofs ?? {}) }).find((x) => x.anyOf === p.anyOf)?.satisfied) continue;
+    const given = p.anyOf.map((k) => claim.proofs?.[k as keyof NonNullable<ClaimInput['proofs']>]);
+    if (given.some((x) => x === true)) continue;
+    // ITS-5 / ITS-6: a proof not shown yet ("missing") may still come; one the client says does not
+    // exist ("none": every accepted proof given as false) cannot make the claim valid.
+    const status = given.every((x) => x === false) ? 'none' : 'missing';
+    missing.push({ field: `proofs.${p.anyOf.join('|')}`, rule: p.rule, rules: p.rules ?? [p.rule], status, text: p.text });
+  }
+  // Every rule a missing item serves is cited (ITS-5 and ITS-6 for the invoice or contract).
+  const missingRules: string[] = [];
+  for (const m of missing) for (const r of m.rules ?? [m.rule]) if (!missingRules.includes(r)) missingRules.push(r);
+  const none = missing.filter((m) => m.status === 'none');
+  if (none.length) {
+    notCovered = true;
+    for (const m of none) reasons.push(reason(m.rule, 'proof-none', { proof: m.text, rules: (m.rules ?? [m.rule]).join(', ') }));
+    for (const r of missingRules) if (!none.some((m) => m.rule === r) && none.some((m) => m.rules?.includes(r))) reasons.push(reason(r, 'proof-none-rule', {}));
   }
 
   let outcome: Outcome;
@@ -180,6 +195,7 @@ export function decide(claim: ClaimInput, history: History, pack: CompiledPack, 
   else if (missing.length > 0) {
     outcome = 'needs-inspection';
     reasons.push(reason(missing[0].rule, 'missing-information', { count: missing.length }));
+    for (const r of missingRules) if (r !== missing[0].rule) reasons.push(reason(r, 'missing-for-rule', { fields: missing.filter((m) => (m.rules ?? [m.rule]).includes(r)).map((m) => m.field).join(', ') }));
     const tariff = raw.fees.tariff;
     if (missing.some((m) => m.field.startsWith('proofs.')) && tariff) reasons.push({ rule: tariff.rules[0], code: 'without-proof-tariff', text: tariff.text });
   } else if (!claim.diagnosed) {
@@ -240,7 +256,32 @@ export function decide(claim: ClaimInput, history: History, pack: CompiledPack, 
     }
   }
 
-  return {
+  // ITM-1: maintenance included with the sale serves the device once the warranty has ended; it is
+  // maintenance (a contract), not a longer warranty, so the warranty verdict stands.
+  const mt = coverage.maintenance;
+  if (mt && mt.active && !(item.status === 'active' || item.status === 'suspended') && item.status !== 'not-covered') {
+    reasons.push(reason(mt.rule, 'maintenance-active', { end: mt.end, start: mt.start }));
+    remedies.unshift({ type: 'maintenance', rule: mt.rule, text: mt.text, until: mt.end });
+  }
+
+  // The legal guarantee, stated apart from the commercial verdict (ITEMA-9).
+  const legalPos = legal ? legalPosition(claim, claimDay, momentDay, legal, v, all, startDay) : undefined;
+  if (legalPos && legalPos.status === 'available' && basis === 'manufacturer' && !notCovered) {
+    // ITEMA-9: while the manufacturer's warranty runs, the seller's liability under the legal
+    // guarantee still stands: its remedies are offered beside the manufacturer's service.
+    reasons.push(reason(v.legal!.independence ?? legal!.rule, 'legal-guarantee-beside', { end: legal!.end }));
+    // (The consumer's rights after a month without a fix are already listed above.)
+    for (const r of legalPos.remedies) if (r.type === 'repair' || r.type === 'replacement') remedies.push(r);
+  }
+
+  const commercialCovered = !notCovered && (basis === 'commercial' || basis === 'manufacturer');
+  const commercial: CommercialPosition = {
+    outcome: commercialCovered ? outcome : 'not-covered',
+    basis: commercialCovered ? (basis as 'commercial' | 'manufacturer') : 'none',
+    reasons: reasons.filter((r) => !LEGAL_CODES.has(r.code)),
+  };
+
+  const decision: Decision = {
     outcome,
     basis,
     provisional,
@@ -250,11 +291,60 @@ export function decide(claim: ClaimInput, history: History, pack: CompiledPack, 
     item: item.item,
     reasons: [...coverage.reasons.filter((r) => r.code.startsWith('not-started') || r.code === 'minimum-term'), ...reasons],
     // The same remedy can come from two places (the tariff and the offers after expiry): list it once.
-    remedies: remedies.filter((r, i) => remedies.findIndex((x) => x.type === r.type && x.rule === r.rule) === i),
+    remedies: remedies.filter((r, i) => remedies.findIndex((x) => x.type === r.type && x.rule === r.rule && x.basis === r.basis) === i),
     charges,
     missing,
     coverage,
+    commercial,
   };
+  if (legalPos) decision.legal = legalPos;
+  return decision;
+}
+
+/** Reasons that state the legal guarantee's position, not the commercial verdict. */
+const LEGAL_CODES = new Set(['legal-guarantee-applies', 'legal-guarantee-beside', 'free-of-charge']);
+
+/**
+ * ITEMA-9, ITEMA-30..33: the consumer's statutory claim against the seller, whatever the
+ * commercial warranty says: open within the legal period, with the consumer's remedies and what
+ * the claim needs.
+ */
+function legalPosition(
+  claim: ClaimInput,
+  claimDay: Day,
+  momentDay: Day,
+  legal: NonNullable<Decision['coverage']['legalGuarantee']>,
+  v: CompiledVersion,
+  all: readonly { day: Day; e: DeviceEvent }[],
+  startDay: Day | undefined,
+): LegalPosition {
+  const raw = v.raw;
+  const start = tryParseDate(legal.start)!;
+  const end = tryParseDate(legal.end)!;
+  const status: LegalPosition['status'] = claimDay < start ? 'not-started' : claimDay > end ? 'expired' : 'available';
+  const choose = raw.consumerRights.consumerChoosesRemedy;
+  const conformityRule = choose ?? legal.rule;
+  const reasons: Reason[] = [reason(legal.rule, `legal-position-${status}`, { start: legal.start, end: legal.end })];
+  const remedies: Remedy[] = [];
+  if (status === 'available') {
+    const lb = 'legal-guarantee' as const;
+    remedies.push({ type: 'repair', rule: conformityRule, text: say('legal-remedy-repair', {}), chosenBy: choose ? 'consumer' : 'business', basis: lb });
+    remedies.push({ type: 'replacement', rule: conformityRule, text: say('legal-remedy-replacement', {}), chosenBy: choose ? 'consumer' : 'business', basis: lb });
+    if (raw.fees.freeOfCharge) reasons.push(reason(raw.fees.freeOfCharge, 'free-of-charge', {}));
+    const rights: Remedy[] = [];
+    const rightsReasons: Reason[] = [];
+    const insignificantRule = claim.insignificant ? (raw.consumerRights.refundAfterRepairs?.rule ?? v.noFixWithin?.rules[0]) : undefined;
+    rightsAfterNoFix(claim, claimDay, momentDay, v.noFixWithin, rights, rightsReasons, insignificantRule);
+    refundAfterRepairs(all, claimDay, startDay, raw.consumerRights.refundAfterRepairs, rights, rightsReasons, insignificantRule);
+    for (const r of rights) remedies.push({ ...r, basis: lb });
+    reasons.push(...rightsReasons);
+  }
+  const needs: LegalNeed[] = [
+    { code: 'non-conformity', rule: conformityRule, text: say('legal-needs-non-conformity', {}) },
+    { code: 'within-period', rule: legal.rule, text: say('legal-needs-within-period', () => ({ end: legal.end, term: termTexts(v.legal!.term.amount, v.legal!.term.unit) })) },
+    { code: 'proof-of-purchase', rule: legal.rule, text: say('legal-needs-proof-of-purchase', {}) },
+  ];
+  return { rule: legal.rule, status, start: legal.start, end: legal.end, remedies, needs, reasons };
 }
 
 // ITEMA-5: a country given by name or ISO alpha-3 code is the same country as its alpha-2 code.

@@ -12,3 +12,4 @@ export { makeCalendar, type Calendar, type CalendarSpec } from './calendar.ts';
 export { evaluateClock, parseDuration, type ClockInput, type ClockRule, type ClockState, type ClockStatus } from './clocks.ts';
 export { evaluatePackClock, packClockRules, versionCalendar, versionAt, type PackClockRule, type PackClockState } from './pack-clocks.ts';
 export { planOffers, planWindows, proofRequirements, versionOf, type PlanOffer, type PlanWindow, type ProofRequirement } from './plans.ts';
+export { resolveCategory, categoryName, type CategoryMatch } from './vocabulary.ts';

@@ -242,6 +242,71 @@ export const MESSAGES: Catalog = {
     bg: 'Несъответствието е незначително: договорът не може да бъде развален заради него (без разваляне и възстановяване на цената; намаляване на цената остава възможно).',
     vi: 'Sự không phù hợp là không đáng kể: không thể hủy hợp đồng vì lý do này (không hủy, không hoàn tiền; vẫn có thể giảm giá).',
   },
+  'proof-none': {
+    en: 'A required proof does not exist ({proof}): the claim cannot meet {rules}, so the warranty does not apply; paid service remains.',
+    bg: 'Задължителен документ липсва изобщо ({proof}): рекламацията не отговаря на {rules}, затова гаранцията не се прилага; остава платено обслужване.',
+    vi: 'Không có chứng từ bắt buộc ({proof}): yêu cầu không đáp ứng {rules}, nên không được bảo hành; vẫn có thể sử dụng dịch vụ có phí.',
+  },
+  'proof-none-rule': {
+    en: 'Without that proof the warranty is not valid.',
+    bg: 'Без този документ гаранцията не е валидна.',
+    vi: 'Không có chứng từ đó thì bảo hành không có hiệu lực.',
+  },
+  'missing-for-rule': {
+    en: 'Still needed under this rule: {fields}.',
+    bg: 'Според това правило все още липсват: {fields}.',
+    vi: 'Theo quy định này vẫn còn thiếu: {fields}.',
+  },
+  'maintenance-active': {
+    en: 'The warranty has ended, but the device has premium maintenance until {end}: the fault is handled as maintenance, not as a warranty claim.',
+    bg: 'Гаранцията е изтекла, но устройството има поддръжка до {end}: повредата се обслужва като поддръжка, а не като гаранционна рекламация.',
+    vi: 'Bảo hành đã hết, nhưng thiết bị được bảo trì đến {end}: sự cố được xử lý theo bảo trì, không phải yêu cầu bảo hành.',
+  },
+  'legal-guarantee-beside': {
+    en: 'Beside the manufacturer\'s service, the seller still answers for a non-conformity under the legal guarantee (until {end}): the consumer may ask the seller to repair or replace the goods free of charge.',
+    bg: 'Наред с обслужването от производителя продавачът отговаря за несъответствието по законовата гаранция (до {end}): потребителят може да поиска от продавача безплатен ремонт или замяна.',
+    vi: 'Bên cạnh dịch vụ của nhà sản xuất, người bán vẫn chịu trách nhiệm về sự không phù hợp theo bảo đảm của pháp luật (đến {end}): người tiêu dùng có thể yêu cầu người bán sửa chữa hoặc đổi hàng miễn phí.',
+  },
+  'legal-position-available': {
+    en: 'Legal guarantee: the consumer\'s statutory claim against the seller is open until {end}, whatever the commercial warranty says.',
+    bg: 'Законова гаранция: потребителят може да предяви рекламация към продавача до {end}, независимо от търговската гаранция.',
+    vi: 'Bảo đảm theo luật: người tiêu dùng có quyền khiếu nại người bán đến {end}, bất kể điều kiện bảo hành thương mại.',
+  },
+  'legal-position-expired': {
+    en: 'Legal guarantee: the statutory period ended on {end}.',
+    bg: 'Законова гаранция: законовият срок изтече на {end}.',
+    vi: 'Bảo đảm theo luật: thời hạn theo luật đã kết thúc ngày {end}.',
+  },
+  'legal-position-not-started': {
+    en: 'Legal guarantee: the statutory period starts on {start}, at delivery.',
+    bg: 'Законова гаранция: законовият срок започва на {start}, с доставката.',
+    vi: 'Bảo đảm theo luật: thời hạn theo luật bắt đầu từ ngày giao hàng {start}.',
+  },
+  'legal-remedy-repair': {
+    en: 'Under the legal guarantee: repair by the seller, free of charge (the consumer chooses repair or replacement).',
+    bg: 'По законовата гаранция: безплатен ремонт от продавача (потребителят избира ремонт или замяна).',
+    vi: 'Theo bảo đảm của pháp luật: người bán sửa chữa miễn phí (người tiêu dùng chọn sửa chữa hoặc đổi hàng).',
+  },
+  'legal-remedy-replacement': {
+    en: 'Under the legal guarantee: replacement by the seller, free of charge, unless impossible or disproportionate.',
+    bg: 'По законовата гаранция: безплатна замяна от продавача, освен ако е невъзможна или непропорционална.',
+    vi: 'Theo bảo đảm của pháp luật: người bán đổi hàng miễn phí, trừ khi không thể hoặc không tương xứng.',
+  },
+  'legal-needs-non-conformity': {
+    en: 'The fault is a non-conformity with the contract of sale, not damage from use or outside causes after delivery.',
+    bg: 'Повредата е несъответствие с договора за продажба, а не щета от употреба или външни причини след доставката.',
+    vi: 'Lỗi là sự không phù hợp với hợp đồng mua bán, không phải hư hỏng do sử dụng hoặc nguyên nhân bên ngoài sau khi giao hàng.',
+  },
+  'legal-needs-within-period': {
+    en: 'The claim is made to the seller by {end} ({term} from delivery; the period stops during repairs and negotiation).',
+    bg: 'Рекламацията е предявена пред продавача до {end} ({term} от доставката; срокът спира по време на ремонт и преговори).',
+    vi: 'Khiếu nại gửi đến người bán trước {end} ({term} kể từ ngày giao hàng; thời hạn tạm dừng trong thời gian sửa chữa và thương lượng).',
+  },
+  'legal-needs-proof-of-purchase': {
+    en: 'Proof that the goods were bought from this seller (invoice, receipt, warranty card or a copy).',
+    bg: 'Доказателство, че стоката е купена от този продавач (фактура, касова бележка, гаранционна карта или копие).',
+    vi: 'Chứng từ mua hàng từ người bán này (hóa đơn, biên lai, phiếu bảo hành hoặc bản sao).',
+  },
   'remedy-manufacturer-service': {
     en: 'Service by the manufacturer\'s authorized service center.',
     bg: 'Обслужване в оторизиран сервиз на производителя.',

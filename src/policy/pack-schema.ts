@@ -40,12 +40,19 @@ const atRiskDuration = z.string().refine((s) => validClockDuration(s) && !/worki
   error: (i) => `"${String(i.input)}" is not a lead time like "4 hours" or "5 days" (working days are not allowed here)`,
 });
 
+/**
+ * Marks a value the seed does not state: the business's own setting (a term, a fee, a clock length
+ * chosen by the business), shown as such in the editor and the docs, never presented as the seed's
+ * rule. Absent or false: the value is read from the business's terms.
+ */
+export const settingFlag = z.boolean().optional();
+
 const kind = z.enum(['device', 'service', 'part']);
 const condition = z.enum(['new', 'refurbished', 'used', 'discounted']);
 const eventType = z.enum(EVENT_TYPES);
 const lang = z.enum(['en', 'bg', 'vi']);
 
-const money = z.object({ amount: z.number().int().nonnegative(), currency: z.string().regex(/^[A-Z]{3}$/).optional() }).strict();
+const money = z.object({ amount: z.number().int().nonnegative(), currency: z.string().regex(/^[A-Z]{3}$/).optional(), setting: settingFlag }).strict();
 
 export const termRuleSchema = z
   .object({
@@ -71,6 +78,7 @@ export const termRuleSchema = z
     functionOnly: z.boolean().default(false),
     rule: ruleId,
     text: texts.optional(),
+    setting: settingFlag,
   })
   .strict();
 
@@ -78,7 +86,12 @@ const clockSchema = z
   .object({
     id: z.string().regex(/^[a-z][a-z0-9-]*$/),
     rule: ruleId,
-    kind: z.enum(['deadline', 'earliest']).default('deadline'),
+    /**
+     * 'deadline' (default): a promise; missing it is a breach. 'earliest': not before (ITEMA-20).
+     * 'target': an average or aim shown to staff (SC-4 "1–2 days on average"); missing it raises no
+     * breach and no timer. A business that promises a hard limit sets 'deadline'.
+     */
+    kind: z.enum(['deadline', 'earliest', 'target']).default('deadline'),
     duration: clockDuration,
     offDayDuration: clockDuration.optional(),
     atRisk: atRiskDuration.optional(),
@@ -86,7 +99,15 @@ const clockSchema = z
     startsAt: z.string().min(1),
     stopsAt: z.string().min(1).optional(),
     escalation: z.object({ after: clockDuration, rule: ruleId, code: z.string().min(1), text: texts.optional() }).strict().optional(),
+    /**
+     * A collection clock (the device waits for its owner, SC-11 / ITEMA-24): what its end means.
+     * 'dispose': the equipment is disposed of (SC-11), so the reminder warns of it and staff may
+     * dispose of an unclaimed order; 'liability-ends': the business only stops answering for the
+     * device (ITEMA-24), so the reminder says that and nothing is disposed of.
+     */
+    collection: z.enum(['dispose', 'liability-ends']).optional(),
     text: texts,
+    setting: settingFlag,
   })
   .strict();
 
@@ -202,8 +223,53 @@ const versionBody = z
     /** Every rule id of the business with its statement in the pack's languages. */
     rules: z.record(ruleId, texts),
     terms: z.array(termRuleSchema).min(1),
-    /** Part terms by part category (ITEMA-7). 'none' means no warranty. */
-    parts: z.record(z.string(), z.object({ duration: term, rule: ruleId }).strict()).default({}),
+    /**
+     * Part terms by part category (ITEMA-7). 'none' means no warranty. A category listed here is
+     * covered for this term even when `notCovered` names it too (ITEMA-3: batteries and adapters are
+     * not covered unless the business's policy gives them a term).
+     */
+    parts: z.record(z.string(), z.object({ duration: term, rule: ruleId, setting: settingFlag }).strict()).default({}),
+    /**
+     * The category vocabulary: each category code with its names per language and synonyms, so a
+     * category typed in words ("enterprise infrastructure", "сървър") is matched to its code.
+     */
+    categories: z
+      .record(z.string().regex(/^[a-z][a-z0-9-]*$/, { error: 'a category code is kebab-case like power-adapter' }), z.object({ names: texts, synonyms: z.array(z.string().min(1)).default([]) }).strict())
+      .default({}),
+    /**
+     * Maintenance included with a sale, beside the warranty and not a longer warranty (ITM-1): by
+     * `match` like a term, from the first `commencement` event. Served as maintenance (contracts),
+     * not as warranty claims.
+     */
+    maintenance: z
+      .array(
+        z
+          .object({
+            match: termRuleSchema.shape.match,
+            duration: term,
+            commencement: z.array(eventType).min(1),
+            rule: ruleId,
+            text: texts,
+            setting: settingFlag,
+          })
+          .strict(),
+      )
+      .default([]),
+    /**
+     * Statements the client reads on the documents that carry the terms (ITEMA-19 on the work order
+     * and the warranty card), in the client's language where the text has it.
+     */
+    clientStatements: z
+      .array(
+        z
+          .object({
+            rule: ruleId,
+            documents: z.array(z.enum(['work-order', 'warranty-card', 'completion-certificate', 'quote', 'payment-receipt', 'request-form'])).min(1),
+            text: texts,
+          })
+          .strict(),
+      )
+      .default([]),
     /** Items never covered (ITEMA-3). */
     notCovered: z.array(z.object({ categories: z.array(z.string()).min(1), rule: ruleId, text: texts }).strict()).default([]),
     coverage: z
@@ -211,7 +277,7 @@ const versionBody = z
         /** The term does not run during a repair and is extended by it (ITEMA-14). */
         suspendDuringRepair: ruleId.optional(),
         /** A repaired item gets its own term from the repair (ITS-2). */
-        repairTerm: z.object({ duration: term, rule: ruleId }).strict().optional(),
+        repairTerm: z.object({ duration: term, rule: ruleId, setting: settingFlag }).strict().optional(),
         /** A repair or exchange leaves the original period unchanged (ITM-9) / replacement keeps the terms (ITEMA-17). */
         replacementKeepsTerm: ruleId.optional(),
         /** A replacement gets at least this from its replacement date (ITM-10). */
@@ -237,6 +303,8 @@ const versionBody = z
         suspendDuringRepair: z.boolean().default(true),
         suspendDuringDispute: z.boolean().default(true),
         rule: ruleId,
+        /** The rule that states the legal guarantee stands apart from the commercial warranty (ITEMA-9). */
+        independenceRule: ruleId.optional(),
         text: texts,
       })
       .strict()
@@ -287,7 +355,8 @@ const versionBody = z
       .object({
         details: z.object({ fields: z.array(z.string()).min(1), rule: ruleId }).strict().optional(),
         /** Each entry: at least one of `anyOf` proofs must be present. */
-        proofs: z.array(z.object({ anyOf: z.array(z.string()).min(1), rule: ruleId, text: texts }).strict()).default([]),
+        /** `rules`: every rule the proof serves (ITS-5 and ITS-6 for the invoice); `rule` is the first named. */
+        proofs: z.array(z.object({ anyOf: z.array(z.string()).min(1), rule: ruleId, rules: z.array(ruleId).min(1).optional(), text: texts }).strict()).default([]),
       })
       .strict()
       .default({ proofs: [] }),
@@ -313,6 +382,7 @@ const versionBody = z
             duration: term,
             price: money.optional(),
             rule: ruleId,
+            setting: settingFlag,
             /** Which devices it is sold for (every given key must match); all when absent (ITEMA-29: "on some products"). */
             devices: z
               .object({ kind: z.union([kind, z.array(kind)]).optional(), category: z.union([z.string(), z.array(z.string())]).optional() })
@@ -414,6 +484,7 @@ export const packSchema = z
         if (!v.clocks.some((c) => c.id === v.rma!.returnClock)) ctx.addIssue({ code: 'custom', path: ['versions', i, 'rma', 'returnClock'], message: `clock "${v.rma.returnClock}" is not one of this version's clocks` });
       }
 
+      cite(v.legalGuarantee?.independenceRule, ['legalGuarantee', 'independenceRule']);
       v.intake.workOrderConfirmations.forEach((t, j) => cite(t.rule, ['intake', 'workOrderConfirmations', j, 'rule']));
       Object.entries(v.parts).forEach(([k, t]) => cite(t.rule, ['parts', k, 'rule']));
       v.extensionPlans.forEach((t, j) => cite(t.rule, ['extensionPlans', j, 'rule']));
@@ -425,6 +496,11 @@ export const packSchema = z
         const fc = v.registration.fee.currency;
         if (fc && v.settings.currency && fc !== v.settings.currency) ctx.addIssue({ code: 'custom', path: ['versions', i, 'registration', 'fee', 'currency'], message: `${fc} differs from the pack currency ${v.settings.currency}` });
       }
+      v.clientStatements.forEach((t, j) => cite(t.rule, ['clientStatements', j, 'rule']));
+      v.requirements.proofs.forEach((p, j) => (p.rules ?? []).forEach((r, k) => cite(r, ['requirements', 'proofs', j, 'rules', k])));
+      v.clocks.forEach((c, j) => {
+        if (c.kind !== 'deadline' && c.escalation) ctx.addIssue({ code: 'custom', path: ['versions', i, 'clocks', j, 'escalation'], message: `a ${c.kind} clock cannot escalate; escalation is for deadlines` });
+      });
       const clockIds = new Set<string>();
       v.clocks.forEach((c, j) => {
         if (clockIds.has(c.id)) ctx.addIssue({ code: 'custom', path: ['versions', i, 'clocks', j, 'id'], message: `clock "${c.id}" appears twice` });

@@ -38,11 +38,26 @@ export interface CompiledVersion {
   repairTerm?: { term: Term; rule: string };
   replacementMinimum?: { term: Term; rule: string };
   moduleCard?: { term?: Term | null; rule: string };
-  legal?: { term: Term; commencement: readonly string[]; rule: string; text: Texts; repair: boolean; dispute: boolean };
+  legal?: { term: Term; commencement: readonly string[]; rule: string; text: Texts; repair: boolean; dispute: boolean; independence?: string };
   noFixWithin?: { term: Term; rules: string[] };
   remedyWindows: Map<string, Term>;
   plans: Map<string, { term: Term; rule: string; name: Texts }>;
   pixelCategories: Set<string>;
+  /** Maintenance included with a sale (ITM-1), matched like terms. */
+  maintenance: CompiledMaintenance[];
+  /** The category vocabulary: every normalized name and synonym → category code. */
+  categoryWords: Map<string, string>;
+  /** Every category code the version knows (terms, parts, never-covered items, vocabulary). */
+  knownCategories: string[];
+  knownCategorySet: Set<string>;
+}
+
+export interface CompiledMaintenance {
+  source: PackVersion['maintenance'][number];
+  kinds?: Set<ItemKind>;
+  categories?: Set<string>;
+  conditions?: Set<Condition>;
+  term: Term;
 }
 
 export interface CompiledPack {
@@ -65,8 +80,10 @@ function compileVersion(packId: string, v: PackVersion): CompiledVersion {
     if (!t) throw new PolicyInputError([{ path: what, message: '"none" is not allowed here' }]);
     return t;
   };
+  // ITEMA-3 / ITEMA-7: a category the business gives a part term is covered for that term, even
+  // where the never-covered list names it (batteries, adapters: not covered unless the policy says).
   const notCovered = new Map<string, { rule: string; text: Texts }>();
-  for (const n of v.notCovered) for (const c of n.categories) notCovered.set(c, { rule: n.rule, text: n.text });
+  for (const n of v.notCovered) for (const c of n.categories) if (!(c in v.parts)) notCovered.set(c, { rule: n.rule, text: n.text });
   const lg = v.legalGuarantee;
   const rights = v.consumerRights;
   return {
@@ -103,12 +120,60 @@ function compileVersion(packId: string, v: PackVersion): CompiledVersion {
       text: lg.text,
       repair: lg.suspendDuringRepair,
       dispute: lg.suspendDuringDispute,
+      independence: lg.independenceRule,
     },
     noFixWithin: rights.noFixWithin && { term: nonNull(mustTerm(rights.noFixWithin.duration), 'consumerRights.noFixWithin'), rules: rights.noFixWithin.rules },
     remedyWindows: new Map(v.remedies.filter((r) => r.within).map((r) => [r.type, mustTerm(r.within!) as Term])),
     plans: new Map(v.extensionPlans.map((p) => [p.id, { term: nonNull(mustTerm(p.duration), `extensionPlans.${p.id}`), rule: p.rule, name: p.name }])),
     pixelCategories: new Set(v.pixelPolicy?.categories ?? []),
+    maintenance: v.maintenance.map((m) => ({
+      source: m,
+      kinds: asSet(m.match.kind),
+      categories: asSet(m.match.category),
+      conditions: asSet(m.match.condition),
+      term: nonNull(mustTerm(m.duration), 'maintenance.duration'),
+    })),
+    ...vocabulary(v),
   };
+}
+
+/** A word as the vocabulary compares it: lower case, no accents, words joined by hyphens. */
+export function categoryKey(s: string): string {
+  return s
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/đ/gi, 'd')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+function vocabulary(v: PackVersion): { categoryWords: Map<string, string>; knownCategories: string[]; knownCategorySet: Set<string> } {
+  const known = new Set<string>();
+  for (const t of v.terms) for (const c of [t.match.category ?? []].flat()) known.add(c);
+  for (const m of v.maintenance) for (const c of [m.match.category ?? []].flat()) known.add(c);
+  for (const c of Object.keys(v.parts)) known.add(c);
+  for (const n of v.notCovered) for (const c of n.categories) known.add(c);
+  for (const c of v.pixelPolicy?.categories ?? []) known.add(c);
+  for (const c of Object.keys(v.categories)) known.add(c);
+  const words = new Map<string, string>();
+  for (const c of known) words.set(categoryKey(c), c);
+  for (const [code, entry] of Object.entries(v.categories)) {
+    for (const w of [...Object.values(entry.names), ...entry.synonyms]) {
+      const k = categoryKey(w as string);
+      if (k && !words.has(k)) words.set(k, code);
+    }
+  }
+  return { categoryWords: words, knownCategories: [...known].sort(), knownCategorySet: known };
+}
+
+/**
+ * The category code of `category` in this version: itself when the version knows it, else the code
+ * its vocabulary gives the words ("Enterprise infrastructure" → infrastructure), else itself.
+ */
+export function canonicalCategory(v: CompiledVersion, category: string): string {
+  if (v.knownCategorySet.has(category)) return category;
+  return v.categoryWords.get(categoryKey(category)) ?? category;
 }
 
 /** Validates a parsed pack document; throws PolicyInputError listing every problem. */

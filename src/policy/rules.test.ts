@@ -732,7 +732,9 @@ const decisionRows: DecisionRow[] = [
     check: () => {
       const d = dec('itema', { category: 'laptop', condition: 'new', manufacturerWarranty: { term: '24 months', provider: 'Lenovo' } }, sold, itemaClaim('2026-06-01'));
       expect(d).toMatchObject({ outcome: 'covered', basis: 'manufacturer' });
-      expect(d.remedies.map((r) => [r.type, r.rule])).toEqual([['manufacturer-service', 'ITEMA-6']]);
+      expect(d.remedies.filter((r) => r.basis === undefined).map((r) => [r.type, r.rule])).toEqual([['manufacturer-service', 'ITEMA-6']]);
+      // ITEMA-9: the seller's legal-guarantee remedies stand beside the manufacturer's service.
+      expect(d.remedies.filter((r) => r.basis === 'legal-guarantee').map((r) => [r.type, r.rule, r.chosenBy])).toEqual([['repair', 'ITEMA-30', 'consumer'], ['replacement', 'ITEMA-30', 'consumer']]);
       expect(d.reasons.find((r) => r.code === 'manufacturer-route')?.params).toMatchObject({ end: '2028-01-10', provider: 'Lenovo' });
     },
   },

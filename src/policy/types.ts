@@ -125,6 +125,19 @@ export interface LegalGuarantee {
   intervals: CoverageInterval[];
 }
 
+/** Maintenance included with the sale, beside the warranty (ITM-1): not a longer warranty term. */
+export interface MaintenanceCoverage {
+  rule: string;
+  start: string;
+  /** Last day included (inclusive). */
+  end: string;
+  active: boolean;
+  term: string;
+  text: Texts;
+  /** The value is the business's own setting, not stated by its terms. */
+  setting?: boolean;
+}
+
 export interface CoverageReport {
   pack: string;
   policyVersion: string;
@@ -132,6 +145,8 @@ export interface CoverageReport {
   device: ItemCoverage;
   parts: ItemCoverage[];
   legalGuarantee?: LegalGuarantee;
+  /** Maintenance included with the device (ITM-1), beside the warranty. */
+  maintenance?: MaintenanceCoverage;
   reasons: Reason[];
 }
 
@@ -198,12 +213,14 @@ export interface ClaimInput {
 export interface Remedy {
   type: 'repair' | 'replacement' | 'advance-replacement' | 'credit' | 'replacement-other-model' | 'buy-back'
     | 'terminate' | 'price-reduction' | 'refund' | 'paid-repair' | 'manufacturer-service' | 'extension-offer'
-    | 'paid-support';
+    | 'paid-support' | 'maintenance';
   rule: string;
   text: Texts;
   /** Last day the remedy is open, where it has a window. */
   until?: string;
   chosenBy?: 'business' | 'consumer';
+  /** What the remedy stands on, where it is not the decision's own basis (ITEMA-9: the legal guarantee beside the manufacturer's service). */
+  basis?: Basis;
 }
 
 export interface Charge {
@@ -221,13 +238,61 @@ export interface Charge {
 
 export interface Missing {
   field: string;
+  /** The first rule that asks for it. */
   rule: string;
+  /** Every rule that asks for it (ITS-5 and ITS-6 for the invoice or service contract). */
+  rules?: string[];
+  /**
+   * 'missing': not shown yet (it may still be supplied, the claim waits for it); 'none': the client
+   * said it does not exist (every accepted proof given as false), so the claim cannot meet the rule.
+   */
+  status?: 'missing' | 'none';
   text: Texts;
 }
 
 export type Basis = 'commercial' | 'legal-guarantee' | 'manufacturer' | 'none';
 
+/**
+ * The business's own answer, stated apart from the law (ITEMA-9): the commercial warranty, or the
+ * manufacturer's where it takes precedence (ITM-5, ITEMA-6).
+ */
+export interface CommercialPosition {
+  outcome: Outcome;
+  basis: 'commercial' | 'manufacturer' | 'none';
+  /** The reasons behind the commercial verdict. */
+  reasons: Reason[];
+}
+
+/** What the consumer's statutory claim needs (ITEMA-30..33), each with its rule. */
+export interface LegalNeed {
+  code: 'non-conformity' | 'within-period' | 'proof-of-purchase' | 'claim-to-seller';
+  rule: string;
+  text: Texts;
+}
+
+/**
+ * The legal guarantee's position on the claim, independent of the commercial verdict (ITEMA-9):
+ * the seller answers for a non-conformity within the statutory period whatever the commercial
+ * warranty says.
+ */
+export interface LegalPosition {
+  rule: string;
+  /** 'available': the claim date is within the statutory period; 'expired' / 'not-started' otherwise. */
+  status: 'available' | 'expired' | 'not-started';
+  start: string;
+  end: string;
+  /** The consumer's remedies against the seller while available (ITEMA-30, ITEMA-31, ITEMA-32). */
+  remedies: Remedy[];
+  /** What the statutory claim needs. */
+  needs: LegalNeed[];
+  reasons: Reason[];
+}
+
 export interface Decision {
+  /**
+   * The overall answer: what serves the claim (the commercial warranty, the manufacturer's or, when
+   * those have ended, the legal guarantee). `commercial` and `legal` state the two positions apart.
+   */
   outcome: Outcome;
   /** What the answer stands on: the business's warranty, the legal guarantee (ITEMA-30..33), the manufacturer (ITM-5, ITEMA-6). */
   basis: Basis;
@@ -242,4 +307,8 @@ export interface Decision {
   charges: Charge[];
   missing: Missing[];
   coverage: CoverageReport;
+  /** The commercial verdict alone (ITEMA-9: stated apart from the legal guarantee). */
+  commercial: CommercialPosition;
+  /** The legal guarantee's position, where the pack has one and the item was sold (ITEMA-9, ITEMA-30..33). */
+  legal?: LegalPosition;
 }

@@ -45,6 +45,24 @@ export interface ClaimFields {
   problem: string;
   proofs?: ClaimInput['proofs'];
   workOrder?: WorkOrder;
+  /**
+   * When the claim actually reached the business, if earlier than now (a phone call or an e-mail
+   * entered later, an ISO instant). The claim's date and clocks run from it; the audit keeps both.
+   */
+  receivedAt?: string;
+}
+
+/** How far back staff may date a claim they enter late (a setting of the product, not of a seed). */
+export const RECEIVED_AT_MAX_DAYS = 30;
+
+/** The moment the claim reached the business: `receivedAt` when given (never after now, at most 30 days back). */
+export function receivedMoment(receivedAt: string | undefined, now: Date): Date {
+  if (receivedAt === undefined) return now;
+  const at = new Date(receivedAt);
+  if (Number.isNaN(at.getTime())) throw problem(CoreErrors, 'validation-failed', 'The request has invalid fields', { errors: [{ field: 'body.receivedAt', message: `"${receivedAt}" is not an instant like 2026-03-02T09:00:00Z`, code: 'invalid' }] }, { status: 422 });
+  if (at.getTime() > now.getTime()) throw problem(CoreErrors, 'validation-failed', 'The request has invalid fields', { errors: [{ field: 'body.receivedAt', message: `the claim cannot be received (${at.toISOString()}) after it is entered (${now.toISOString()})`, code: 'in-future' }] }, { status: 422 });
+  if (now.getTime() - at.getTime() > RECEIVED_AT_MAX_DAYS * 86_400_000) throw problem(CoreErrors, 'validation-failed', 'The request has invalid fields', { errors: [{ field: 'body.receivedAt', message: `more than ${RECEIVED_AT_MAX_DAYS} days ago: enter a claim within ${RECEIVED_AT_MAX_DAYS} days of receiving it`, code: 'too-old' }] }, { status: 422 });
+  return at;
 }
 
 /**
@@ -146,12 +164,14 @@ export async function insertClaim(tx: Tx, actor: Actor, f: ClaimFields, now: Dat
   });
   const org = read.org!;
   const pack = await packOf(tx, org);
+  // A claim entered later than it arrived: its date and the clocks it starts run from its arrival.
+  const received = receivedMoment(f.receivedAt, now);
   if (f.workOrder) checkWorkOrder(pack, now, f.workOrder, 'body.workOrder');
-  const v = versionAt(pack, now.toISOString());
+  const v = versionAt(pack, received.toISOString());
   const customer = await intakeCustomer(tx, actor, f, read.customer);
   const { device, created } = await intakeDevice(tx, actor, f, read.devices, customer.id);
   const purchase = device && !created && read.purchase?.device_id === device.id ? read.purchase : undefined;
-  const claimDate = todayIn(org.time_zone, now);
+  const claimDate = todayIn(org.time_zone, received);
   const details = claimDetails(customer, device, { model: f.device?.model, serial: f.device?.serial, purchaseDate: f.purchase?.date, purchasePlace: f.purchase?.place }, purchase, f.problem);
   // A valid device registration's proofs count as given (ITS-5, ITS-6).
   const proofs = { ...claimProofs(f.proofs, purchase), ...(device && !created ? (read.registration_proofs?.[device.id] ?? {}) : {}) };
@@ -166,11 +186,12 @@ export async function insertClaim(tx: Tx, actor: Actor, f: ClaimFields, now: Dat
     proofs,
     workOrder: f.workOrder ?? null,
   });
+  if (received !== now) row.claim_received_at = received;
   // The engine's provisional decision, once, from the history read above.
   let decision: Decision | undefined;
   if (device) {
     try {
-      decision = decide(claimInput(row), { device: devices.toDeviceInput(device, created ? [] : read.parts), events: created ? [] : devices.toDeviceEvents(read.events) }, pack, claimDate);
+      decision = decide(claimInput(row), { device: devices.toDeviceInput(device, created ? [] : read.parts), events: created ? [] : devices.toDeviceEvents(read.events) }, pack, todayIn(org.time_zone, now));
     } catch (e) {
       policyError(e);
     }
@@ -309,6 +330,7 @@ function newOrderRow(org: Org, v: PackVersion, now: Date, claimDate: string, n: 
     submitted: null,
     awaiting_link: false,
     closed_at: null,
+    claim_received_at: null,
   };
 }
 
@@ -319,7 +341,15 @@ async function writeNewOrder(tx: Tx, actor: Actor, pack: CompiledPack, row: Orde
   const decisionJson = decision ? JSON.stringify(decision) : null;
   row.decision = decisionJson ? JSON.parse(decisionJson) : null;
   row.policy_version = decision?.policyVersion ?? row.policy_version;
-  const { clocks, timers } = planNewClocks(pack, ['claim-received', ...(row.work_order ? CLOCK_EVENTS.open! : [])], now);
+  // The claim's clocks run from when it was received (a call entered later); the work order's from now.
+  const received = row.claim_received_at ?? now;
+  const fromClaim = planNewClocks(pack, ['claim-received'], received);
+  const fromOpen = row.work_order ? planNewClocks(pack, CLOCK_EVENTS.open!, now) : { clocks: [], timers: [] };
+  const started = new Set(fromClaim.clocks.map((c) => c.clock_id));
+  const openClocks = fromOpen.clocks.filter((c) => !started.has(c.clock_id));
+  const openIds = new Set(openClocks.map((c) => c.id));
+  const clocks = [...fromClaim.clocks, ...openClocks];
+  const timers = [...fromClaim.timers, ...fromOpen.timers.filter((t) => openIds.has(t.clock_row_id))];
   const token = newToken();
   row.number = await repo.writeIntake(tx, actor, {
     row,
@@ -328,7 +358,7 @@ async function writeNewOrder(tx: Tx, actor: Actor, pack: CompiledPack, row: Orde
     clocks,
     timers,
     token,
-    audit: { state: row.state, via: row.channel, policyVersion: row.policy_version, outcome: decision?.outcome ?? null, provisional: decision?.provisional ?? true, reasons: reasonsOf(decision), missing, ...(row.awaiting_link ? { awaitingLink: true } : {}) },
+    audit: { state: row.state, via: row.channel, ...(row.claim_received_at ? { receivedAt: row.claim_received_at.toISOString(), enteredAt: now.toISOString() } : {}), policyVersion: row.policy_version, outcome: decision?.outcome ?? null, provisional: decision?.provisional ?? true, reasons: reasonsOf(decision), missing, ...(row.awaiting_link ? { awaitingLink: true } : {}) },
     message: { orderId: row.id, customerId: row.customer_id, deviceId, language: row.language, channel: row.contact_channel, missing, preAuthorizationRequired: row.pre_authorization_required, orderPageToken: token },
   });
   return token;

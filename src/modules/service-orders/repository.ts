@@ -134,11 +134,11 @@ export async function writeIntake(tx: Tx, actor: Actor, w: IntakeWrite): Promise
     o as (
       insert into service_orders (id, organization_id, number, state, channel, customer_id, device_id, language, contact_channel, problem, claim_date,
         details, proofs, missing, pre_authorization_required, pre_authorization_rule, decision, decision_final, work_order, received_on, currency, policy_version, version, created_at, updated_at,
-        submitted, awaiting_link)
+        submitted, awaiting_link, claim_received_at)
       select ${o.id}, ${o.organization_id}, n.number, ${o.state}, ${o.channel}, ${o.customer_id}, ${o.device_id}, ${o.language}, ${o.contact_channel}, ${o.problem}, ${o.claim_date}::date,
         ${json(o.details)}::jsonb, ${json(o.proofs)}::jsonb, ${json(o.missing)}::jsonb, ${o.pre_authorization_required}, ${o.pre_authorization_rule}, ${w.decisionJson}::jsonb, false, ${json(o.work_order)}::jsonb,
         ${o.received_on}::date, ${o.currency}, ${o.policy_version}, 1, ${o.created_at}, ${o.updated_at},
-        ${json(o.submitted)}::jsonb, ${o.awaiting_link}
+        ${json(o.submitted)}::jsonb, ${o.awaiting_link}, ${o.claim_received_at}::timestamptz
       from n returning id),
     c as (${clocksInsertSql(s, w.clocks)}),
     t as (${timersInsertSql(s, w.timers)}),

@@ -250,7 +250,7 @@ describe('ITEMA-22, ITEMA-23, ITEMA-24, ITM-11: refusal, parts, collection', () 
     expect((await call('GET', `/api/v1/service-orders/${b.id}/documents/findings-protocol.pdf`, staff('itema-pg'))).status).toBe(409);
   });
 
-  test('a device not collected within 30 days: reminder before, unclaimed after (ITEMA-24)', async () => {
+  test('a device not collected within 30 days: a reminder without any disposal threat, unclaimed after, never disposed of (ITEMA-24)', async () => {
     at('2026-04-06T09:00:00Z');
     const o = await itemaWarrantyJob(await itemaDevice(30));
     later(3 * DAY);
@@ -259,10 +259,20 @@ describe('ITEMA-22, ITEMA-23, ITEMA-24, ITM-11: refusal, parts, collection', () 
     expect(c.rule).toBe('ITEMA-24');
     expect(Date.parse(c.due) - h.now.getTime()).toBe(30 * DAY);
     await sweepDueTimers(t.db, new Date(h.now.getTime() + 24 * DAY));
-    expect((await outbox(o.id)).filter((m) => m.topic === 'order.disposal-reminder')).toEqual([expect.objectContaining({ rule: 'ITEMA-24' })]);
+    const topics = (await outbox(o.id)).map((m) => m.topic);
+    // ITEMA-24 only ends the business's liability: the reminder says that, and nothing else.
+    expect((await outbox(o.id)).filter((m) => m.topic === 'order.collection-reminder')).toEqual([expect.objectContaining({ rule: 'ITEMA-24' })]);
+    expect(topics).not.toContain('order.disposal-reminder');
     expect((await get('itema-pg', o.id)).state).toBe('ready');
     await sweepDueTimers(t.db, new Date(h.now.getTime() + 30 * DAY + 1000));
-    expect((await get('itema-pg', o.id)).state).toBe('unclaimed');
+    const after = await get('itema-pg', o.id);
+    expect(after.state).toBe('unclaimed');
+    // `dispose` is SC-11's rule: not offered, and refused, under ITEMA-PG's terms.
+    expect(after.allowedActions).not.toContain('dispose');
+    expect(after.allowedActions).toEqual(expect.arrayContaining(['hand-over', 'return']));
+    const before = await snapshot(t.db);
+    expect(await act('itema-pg', o.id, { action: 'dispose', note: 'x' }, 409)).toMatchObject({ code: 'illegal-transition' });
+    expect(await snapshot(t.db)).toEqual(before);
   });
 });
 

@@ -121,14 +121,17 @@ describe('SC-4, SC-5: diagnosis and the quote', () => {
     expect((await clock('service-center', order.id, 'diagnosis')).status).toBe('met');
   });
 
-  test('a diagnosis not done in 2 working days is breached and staff are told (SC-4)', async () => {
+  test('a diagnosis past 2 working days is over its target, shown to staff, and raises no breach (SC-4)', async () => {
     at('2026-03-05T09:00:00Z');
     const { order } = await walkIn('service-center');
     await act('service-center', order.id, { action: 'start-diagnosis' });
     h.now = new Date('2026-03-09T09:00:00Z');
-    expect((await clock('service-center', order.id, 'diagnosis')).status).toBe('breached');
+    const c = await clock('service-center', order.id, 'diagnosis');
+    // "1–2 days on average" is a target, not a promise to the client.
+    expect(c.status).toBe('over-target');
+    expect(c.reasons.find((r: Json) => r.code === 'over-target')?.rule).toBe('SC-4');
     await sweepDueTimers(t.db, h.now);
-    expect((await outbox(order.id)).filter((m) => m.topic === 'deadline.breached')).toEqual([expect.objectContaining({ clock: 'diagnosis', rule: 'SC-4' })]);
+    expect((await outbox(order.id)).filter((m) => m.topic === 'deadline.breached' || m.topic === 'deadline.at-risk')).toEqual([]);
   });
 
   test('the quote carries cost, duration and advice, and the client is told (SC-5)', async () => {

@@ -77,7 +77,8 @@ export const ServiceOrder = z.object({
   submitted: Obj.nullable().describe('What the client sent through the public web form, as sent (null for staff intakes)'),
   closedAt: z.string().nullable().describe('When the order was handed over, returned, disposed or cancelled'),
   version: z.number().int(),
-  createdAt: z.string(),
+  createdAt: z.string().describe('When the order was entered'),
+  claimReceivedAt: z.string().describe('When the claim reached the business (its clocks run from it); createdAt unless staff entered it later'),
   updatedAt: z.string(),
 });
 z.globalRegistry.add(ServiceOrder, { id: 'ServiceOrder' });
@@ -141,6 +142,11 @@ const ClaimBody = z.object({
   problem: z.string().trim().min(1).max(4000).describe("The problem in the client's words"),
   proofs: Proofs.optional(),
   workOrder: WorkOrderBody.optional().describe('The signed work order, when the device is handed in now (walk-in)'),
+  receivedAt: z
+    .string()
+    .max(40)
+    .optional()
+    .describe('When the claim actually reached the business, if earlier than now (a phone call or an e-mail entered later), an ISO instant such as 2026-03-02T09:00:00Z; at most 30 days back. The claim date and its clocks run from it; the audit keeps both moments'),
 });
 const WebClaimBody = z.object({
   name: z.string().trim().min(1).max(300),
@@ -324,7 +330,7 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
       const o = await svc.get(deps.db, actor, req.params.id, now());
       const closedAt = o.closedAt ? new Date(o.closedAt) : null;
       const pageLinks = { daysAfterClose: deps.config.orderPageLinkDays, expiresAt: closedAt ? svc.linkEnd(closedAt, closedAt, deps.config.orderPageLinkDays)!.toISOString() : null };
-      return { ...o, allowedActions: allowedActions(o.state), proofFiles: await listProofs(deps.db, actor.organizationId, o.id, `/api/v1/service-orders/${o.id}`), pageLinks };
+      return { ...o, proofFiles: await listProofs(deps.db, actor.organizationId, o.id, `/api/v1/service-orders/${o.id}`), pageLinks };
     },
   );
 

@@ -1,7 +1,8 @@
 // The service order's state machine: pure data and one function. No database, no clock.
 // received → diagnosing → (warranty-approved | awaiting-decision with a quote, SC-5) → accepted |
 // refused → in-repair → testing (failed → in-repair, SC-8) → ready (SC-9) → handed-over (SC-10) |
-// refused → returned (ITEMA-22, SC-12) | ready/refused → unclaimed → disposed (SC-11, ITEMA-24) |
+// refused → returned (ITEMA-22, SC-12) | ready/refused → unclaimed (SC-11, ITEMA-24) → disposed (SC-11
+// only: `dispose` is offered where the pack's collection clock disposes, OrderPolicy) |
 // cancelled. A claim that is not yet in the shop waits in `claimed` (ITEMA-28 pre-authorization).
 
 export const STATES = [
@@ -85,10 +86,19 @@ export const TRANSITIONS: Record<State, Partial<Record<Action, State>>> = {
 
 export type TransitionResult = { ok: true; to: State } | { ok: false; allowed: Action[]; message: string };
 
-export function transition(from: State, action: Action): TransitionResult {
-  const to = TRANSITIONS[from]?.[action];
+/**
+ * What the business's policy allows beyond the table: `dispose` only where a collection clock of
+ * the pack says the equipment is disposed of (SC-11). ITEMA-24 only ends the business's liability
+ * for an uncollected device, so under such a pack nothing is disposed of. Default: everything.
+ */
+export interface OrderPolicy {
+  dispose: boolean;
+}
+
+export function transition(from: State, action: Action, policy?: OrderPolicy): TransitionResult {
+  const to = policy && !policy.dispose && action === 'dispose' ? undefined : TRANSITIONS[from]?.[action];
   if (to) return { ok: true, to };
-  const allowed = allowedActions(from);
+  const allowed = allowedActions(from, policy);
   return {
     ok: false,
     allowed,
@@ -98,8 +108,9 @@ export function transition(from: State, action: Action): TransitionResult {
   };
 }
 
-export function allowedActions(from: State): Action[] {
-  return Object.keys(TRANSITIONS[from] ?? {}) as Action[];
+export function allowedActions(from: State, policy?: OrderPolicy): Action[] {
+  const all = Object.keys(TRANSITIONS[from] ?? {}) as Action[];
+  return policy && !policy.dispose ? all.filter((a) => a !== 'dispose') : all;
 }
 
 /**

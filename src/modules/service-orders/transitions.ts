@@ -21,7 +21,7 @@ import { ServiceOrderErrors } from './service-orders.errors.ts';
 import * as repo from './repository.ts';
 import type { OrderRow } from './repository.ts';
 import { CLOCK_EVENTS, TERMINAL, transition, type Action, type State } from './state-machine.ts';
-import { extras, orderClocks, view } from './views.ts';
+import { extras, orderClocks, orderPolicy, view } from './views.ts';
 
 /** SC-7: how the client's consent or refusal reached us. */
 export const DECISION_CHANNELS = ['order-page', 'email', 'phone', 'in-person'] as const;
@@ -337,9 +337,10 @@ export async function act(db: Db, actor: Actor, id: string, body: ActionBody & {
 export async function actOn(tx: Tx, actor: Actor, o: OrderRow, body: ActionBody & { version?: number }, now: Date) {
   if (body.version !== undefined && o.version !== body.version) throw versionConflict(await view(tx, o));
   const from = o.state as State;
-  const t = transition(from, body.action as Action);
-  if (!t.ok) throw problem(CoreErrors, 'illegal-transition', t.message, { current: await view(tx, o), allowed: t.allowed });
   const { org, pack } = await orgAndPack(tx, o.organization_id);
+  // ITEMA-24 / SC-11: `dispose` only where the business's policy disposes of uncollected equipment.
+  const t = transition(from, body.action as Action, orderPolicy(pack, now));
+  if (!t.ok) throw problem(CoreErrors, 'illegal-transition', t.message, { current: await view(tx, o), allowed: t.allowed });
   const c: Ctx = {
     tx,
     actor,

@@ -9,13 +9,13 @@ import { toPage } from '../../core/cursors.ts';
 import { notFound } from '../../core/errors.ts';
 import { orgAndPack, orgOf, packOf, policyOfOrg, type Org } from '../../core/organization.ts';
 import { businessCountry, samePhone } from '../../core/phone.ts';
-import type { CompiledPack, Decision } from '../../policy/index.ts';
+import { versionAt, type CompiledPack, type Decision } from '../../policy/index.ts';
 import { situationOf } from './situation.ts';
 import * as billing from '../billing/billing.service.ts';
 import { decideFor } from './decisions.ts';
 import * as repo from './repository.ts';
 import type { OrderRow, Queue } from './repository.ts';
-import type { State } from './state-machine.ts';
+import { allowedActions, type OrderPolicy, type State } from './state-machine.ts';
 
 export const INTAKE_CHANNELS = ['web-form', 'api', 'phone', 'email', 'walk-in'] as const;
 export type IntakeChannel = (typeof INTAKE_CHANNELS)[number];
@@ -77,6 +77,8 @@ export function orderView(o: OrderRow, x: Extras & { balance: number; charged: n
     closedAt: o.closed_at?.toISOString() ?? null,
     version: o.version,
     createdAt: o.created_at.toISOString(),
+    /** When the claim reached the business (a call entered later); the entry moment is createdAt. */
+    claimReceivedAt: (o.claim_received_at ?? o.created_at).toISOString(),
     updatedAt: o.updated_at.toISOString(),
   };
 }
@@ -102,7 +104,17 @@ export async function detail(db: Db | Tx, o: OrderRow, now: Date) {
   const { org, pack } = await orgAndPack(db, o.organization_id);
   const clocks = await orderClocks(db, pack, o, now);
   const rights = await rightsOf(db, o, pack, org, now, 'en');
-  return { ...(await view(db, o)), clocks, rights, timeline: await timeline(db, o) };
+  const v = await view(db, o);
+  return { ...v, clocks, rights, timeline: await timeline(db, o), allowedActions: allowedActions(v.state as State, orderPolicy(pack, now)) };
+}
+
+/**
+ * What the business's policy allows on its orders beyond the state table: `dispose` only where a
+ * collection clock of the pack version in force disposes of the equipment (SC-11); under ITEMA-24
+ * the business only stops answering for the device, so nothing is disposed of.
+ */
+export function orderPolicy(pack: CompiledPack, now: Date): OrderPolicy {
+  return { dispose: versionAt(pack, now.toISOString()).raw.clocks.some((c) => c.collection === 'dispose') };
 }
 
 /**

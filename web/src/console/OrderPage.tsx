@@ -163,6 +163,8 @@ export function Countdown({ c }: { c: Clock }) {
   const wide = { style: { overflow: 'visible' }, styles: { label: { overflow: 'visible' } } } as const;
   if (c.status === 'met') return <Badge color="teal.9" variant="filled" data-tone="open" {...wide}>{t('clock.open')}</Badge>;
   if (c.status === 'open') return <Badge color="orange.9" variant="filled" data-tone="too-early" {...wide}>{t('clock.tooEarly', { d: fmtDuration(Date.parse(c.due) - now) })}</Badge>;
+  // A target (SC-4 "1–2 days on average") is shown to staff; past it is not a breach.
+  if (c.status === 'over-target') return <Badge color="yellow.9" variant="filled" data-tone="over-target" title={t('rules.overTargetHint')} {...wide}>{t('rules.overTarget', { d: fmtDuration(Date.parse(c.due) - now) })}</Badge>;
   const paused = c.status === 'paused';
   const left = paused ? c.remainingMs : Date.parse(c.due) - now;
   const tone = left < 0 ? 'red' : now >= Date.parse(c.atRiskFrom) ? 'orange' : 'teal';
