@@ -2727,7 +2727,10 @@ export interface components {
             /** @description When the order was handed over, returned, disposed or cancelled */
             closedAt: string | null;
             version: number;
+            /** @description When the order was entered */
             createdAt: string;
+            /** @description When the claim reached the business (its clocks run from it); createdAt unless staff entered it later */
+            claimReceivedAt: string;
             updatedAt: string;
         };
         ServiceOrderDetail: {
@@ -2859,7 +2862,10 @@ export interface components {
             /** @description When the order was handed over, returned, disposed or cancelled */
             closedAt: string | null;
             version: number;
+            /** @description When the order was entered */
             createdAt: string;
+            /** @description When the claim reached the business (its clocks run from it); createdAt unless staff entered it later */
+            claimReceivedAt: string;
             updatedAt: string;
             clocks: {
                 id: string;
@@ -8387,6 +8393,8 @@ export interface operations {
                         problemInClientsWords: string;
                         signedBy: string;
                     };
+                    /** @description When the claim actually reached the business, if earlier than now (a phone call or an e-mail entered later), an ISO instant such as 2026-03-02T09:00:00Z; at most 30 days back. The claim date and its clocks run from it; the audit keeps both moments */
+                    receivedAt?: string;
                 };
             };
         };
