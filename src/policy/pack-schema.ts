@@ -235,7 +235,7 @@ const versionBody = z
      */
     categories: z
       .record(z.string().regex(/^[a-z][a-z0-9-]*$/, { error: 'a category code is kebab-case like power-adapter' }), z.object({ names: texts, synonyms: z.array(z.string().min(1)).default([]) }).strict())
-      .default({}),
+      .optional(),
     /**
      * Maintenance included with a sale, beside the warranty and not a longer warranty (ITM-1): by
      * `match` like a term, from the first `commencement` event. Served as maintenance (contracts),
@@ -254,7 +254,7 @@ const versionBody = z
           })
           .strict(),
       )
-      .default([]),
+      .optional(),
     /**
      * Statements the client reads on the documents that carry the terms (ITEMA-19 on the work order
      * and the warranty card), in the client's language where the text has it.
@@ -269,7 +269,7 @@ const versionBody = z
           })
           .strict(),
       )
-      .default([]),
+      .optional(),
     /** Items never covered (ITEMA-3). */
     notCovered: z.array(z.object({ categories: z.array(z.string()).min(1), rule: ruleId, text: texts }).strict()).default([]),
     coverage: z
@@ -496,7 +496,7 @@ export const packSchema = z
         const fc = v.registration.fee.currency;
         if (fc && v.settings.currency && fc !== v.settings.currency) ctx.addIssue({ code: 'custom', path: ['versions', i, 'registration', 'fee', 'currency'], message: `${fc} differs from the pack currency ${v.settings.currency}` });
       }
-      v.clientStatements.forEach((t, j) => cite(t.rule, ['clientStatements', j, 'rule']));
+      (v.clientStatements ?? []).forEach((t, j) => cite(t.rule, ['clientStatements', j, 'rule']));
       v.requirements.proofs.forEach((p, j) => (p.rules ?? []).forEach((r, k) => cite(r, ['requirements', 'proofs', j, 'rules', k])));
       v.clocks.forEach((c, j) => {
         if (c.kind !== 'deadline' && c.escalation) ctx.addIssue({ code: 'custom', path: ['versions', i, 'clocks', j, 'escalation'], message: `a ${c.kind} clock cannot escalate; escalation is for deadlines` });

@@ -53,7 +53,7 @@ export interface CompiledVersion {
 }
 
 export interface CompiledMaintenance {
-  source: PackVersion['maintenance'][number];
+  source: NonNullable<PackVersion['maintenance']>[number];
   kinds?: Set<ItemKind>;
   categories?: Set<string>;
   conditions?: Set<Condition>;
@@ -126,7 +126,7 @@ function compileVersion(packId: string, v: PackVersion): CompiledVersion {
     remedyWindows: new Map(v.remedies.filter((r) => r.within).map((r) => [r.type, mustTerm(r.within!) as Term])),
     plans: new Map(v.extensionPlans.map((p) => [p.id, { term: nonNull(mustTerm(p.duration), `extensionPlans.${p.id}`), rule: p.rule, name: p.name }])),
     pixelCategories: new Set(v.pixelPolicy?.categories ?? []),
-    maintenance: v.maintenance.map((m) => ({
+    maintenance: (v.maintenance ?? []).map((m) => ({
       source: m,
       kinds: asSet(m.match.kind),
       categories: asSet(m.match.category),
@@ -151,14 +151,14 @@ export function categoryKey(s: string): string {
 function vocabulary(v: PackVersion): { categoryWords: Map<string, string>; knownCategories: string[]; knownCategorySet: Set<string> } {
   const known = new Set<string>();
   for (const t of v.terms) for (const c of [t.match.category ?? []].flat()) known.add(c);
-  for (const m of v.maintenance) for (const c of [m.match.category ?? []].flat()) known.add(c);
+  for (const m of v.maintenance ?? []) for (const c of [m.match.category ?? []].flat()) known.add(c);
   for (const c of Object.keys(v.parts)) known.add(c);
   for (const n of v.notCovered) for (const c of n.categories) known.add(c);
   for (const c of v.pixelPolicy?.categories ?? []) known.add(c);
-  for (const c of Object.keys(v.categories)) known.add(c);
+  for (const c of Object.keys(v.categories ?? {})) known.add(c);
   const words = new Map<string, string>();
   for (const c of known) words.set(categoryKey(c), c);
-  for (const [code, entry] of Object.entries(v.categories)) {
+  for (const [code, entry] of Object.entries(v.categories ?? {})) {
     for (const w of [...Object.values(entry.names), ...entry.synonyms]) {
       const k = categoryKey(w as string);
       if (k && !words.has(k)) words.set(k, code);

@@ -49,6 +49,6 @@ export function resolveCategory(pack: CompiledPack, input: string, at?: string, 
 /** The category's name in a language, from the pack's vocabulary (the code when it has none). */
 export function categoryName(pack: CompiledPack, code: string, lang: 'en' | 'bg' | 'vi'): string {
   const v = pack.versions[pack.versions.length - 1];
-  const e = v.raw.categories[code];
+  const e = v.raw.categories?.[code];
   return e ? (e.names[lang] ?? e.names.en) : code;
 }

@@ -114,12 +114,19 @@ export async function devicesRoutes(app: ZApp, deps: AppDeps) {
   app.post(
     '/api/v1/devices',
     {
-      config: { access: OFFICE, problems: ['unknown-reference', 'serial-taken', 'already-exists'] },
-      schema: { operationId: 'createDevice', tags, summary: 'Register a device (serial unique per manufacturer)', headers: IdempotencyHeaders, body: DeviceFields, response: { 201: Device } },
+      config: { access: OFFICE, problems: ['unknown-reference', 'serial-taken', 'already-exists', 'validation-failed'] },
+      schema: {
+        operationId: 'createDevice',
+        tags,
+        summary: "Register a device (serial unique per manufacturer); a category given in words the business's policy knows is stored as its code, an unknown one is refused (422) with the known categories",
+        headers: IdempotencyHeaders,
+        body: DeviceFields,
+        response: { 201: Device },
+      },
     },
     async (req, reply) => {
       const actor = actorOf(req);
-      const r = await withIdempotency(deps.db, actor, req.headers['idempotency-key'], requestHash('POST', req.url, req.body), (tx) => svc.insert(tx, actor, req.body));
+      const r = await withIdempotency(deps.db, actor, req.headers['idempotency-key'], requestHash('POST', req.url, req.body), (tx) => svc.insert(tx, actor, req.body, 'body.category', deps.now?.() ?? new Date()));
       return reply.status(r.status).send(r.body);
     },
   );

@@ -1,7 +1,8 @@
 // Devices, their parts and their event history: the inputs the policy engine computes coverage from.
 import type { Db, Tx } from '../../db/index.ts';
 import { uuidv7 } from '../../db/ids.ts';
-import { computeCoverage, PolicyInputError } from '../../policy/index.ts';
+import { computeCoverage, PolicyInputError, resolveCategory } from '../../policy/index.ts';
+import { todayIn } from '../../core/day.ts';
 import type { DeviceEvent, DeviceInput, EventType } from '../../policy/types.ts';
 import { orgAndPack } from '../../core/organization.ts';
 import { audit } from '../../core/audit.ts';
@@ -143,7 +144,37 @@ async function checkCustomer(tx: Tx, actor: Actor, customerId: string | null | u
   if (!c) throw problem(CoreErrors, 'unknown-reference', 'No such customer', { errors: [{ field: 'body.customerId', message: 'no such customer' }] });
 }
 
-export async function insert(tx: Tx, actor: Actor, f: DeviceFields) {
+/**
+ * The domain vocabulary: a category typed in words the business's pack knows under a code
+ * ("enterprise infrastructure", "Батерия") is stored as that code; a word no term of the pack
+ * covers is refused on the field with the list of known categories. Part categories are matched
+ * the same way but never refused (a part without a term of its own shares the device's coverage).
+ */
+async function canonicalCategories<T extends { category?: string; parts?: { category: string }[] }>(tx: Tx, actor: Actor, f: T, path: string, now: Date): Promise<T> {
+  if (f.category === undefined && !f.parts?.length) return f;
+  const { org, pack } = await orgAndPack(tx, actor.organizationId);
+  const at = todayIn(org.time_zone, now);
+  let category = f.category;
+  if (category !== undefined) {
+    try {
+      category = resolveCategory(pack, category, at, path).code;
+    } catch (e) {
+      if (e instanceof PolicyInputError) throw problem(CoreErrors, 'validation-failed', 'The request has invalid fields', { errors: e.issues.map((i) => ({ field: i.path, message: i.message, code: 'unknown-category' })) }, { status: 422 });
+      throw e;
+    }
+  }
+  const parts = f.parts?.map((p) => {
+    try {
+      return { ...p, category: resolveCategory(pack, p.category, at).code };
+    } catch {
+      return p;
+    }
+  });
+  return { ...f, ...(category !== undefined ? { category } : {}), ...(parts ? { parts } : {}) };
+}
+
+export async function insert(tx: Tx, actor: Actor, f: DeviceFields, categoryPath = 'body.category', now = new Date()) {
+  f = await canonicalCategories(tx, actor, f, categoryPath, now);
   await checkCustomer(tx, actor, f.customerId);
   const dup = await repo.bySerial(tx, actor.organizationId, f.serial, f.manufacturer);
   if (dup.length) {
@@ -189,6 +220,7 @@ export async function update(db: Db, actor: Actor, id: string, p: Partial<Omit<D
     if (!before) throw notFound('Device');
     const parts = await repo.partsOf(tx, actor.organizationId, [id]);
     if (before.version !== p.version) throw versionConflict(deviceView(before, parts));
+    p = await canonicalCategories(tx, actor, p, 'body.category', new Date());
     if (p.customerId !== undefined) await checkCustomer(tx, actor, p.customerId);
     const pick = <T>(v: T | undefined, old: T) => (v === undefined ? old : v);
     const condition = pick(p.condition, before.condition as DeviceFields['condition'] & string);

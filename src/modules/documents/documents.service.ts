@@ -76,6 +76,15 @@ export function portalLookupUrl(config: Config, orgSlug: string, lang: string) {
   return `${publicBaseUrl(config)}/order?org=${encodeURIComponent(orgSlug)}&lang=${encodeURIComponent(lang)}`;
 }
 
+/**
+ * What the pack has the client read on a document (`clientStatements`, e.g. ITEMA-19 on the work
+ * order and the warranty card), for the version the document cites.
+ */
+export function clientStatements(pack: CompiledPack, version: string | null | undefined, doc: 'work-order' | 'warranty-card'): { rule: string; text: Texts }[] {
+  const v = pack.versions.find((x) => x.version === version) ?? pack.versions[pack.versions.length - 1];
+  return (v.raw.clientStatements ?? []).filter((x) => x.documents.includes(doc)).map((x) => ({ rule: x.rule, text: x.text }));
+}
+
 export function requestFormUrl(config: Config, orgSlug: string, lang: DocLang) {
   return `${publicBaseUrl(config)}/api/v1/documents/warranty-request-form.pdf?org=${encodeURIComponent(orgSlug)}&lang=${lang}`;
 }
@@ -98,6 +107,7 @@ export async function warrantyCard(db: Db, config: Config, actor: Actor, deviceI
     coverage: answer.coverage,
     ruleTexts: ruleTexts(policy, answer.coverage.policyVersion),
     partCardRule: packVersion(policy, answer.coverage.policyVersion).raw.coverage.moduleCard?.rule ?? null,
+    statements: clientStatements(policy, answer.coverage.policyVersion, 'warranty-card'),
     qr: { url: requestFormUrl(config, org.slug, lang), caption: t(lang, 'common.scanForm') },
   });
   return { pdf, filename: `warranty-card-${answer.device.serial.replace(/[^\w.-]/g, '_')}-${lang}.pdf` };
@@ -221,6 +231,7 @@ export async function workOrder(db: Db, config: Config, o: OrderRow, q: { lang?:
   const asked = packVersion(await policyOfOrg(db, o.organization_id), o.policy_version).raw.intake.workOrderConfirmations;
   const pdf = await renderWorkOrder({
     ...base,
+    statements: clientStatements(await policyOfOrg(db, o.organization_id), o.policy_version, 'work-order'),
     receivedOn: o.received_on ?? o.claim_date,
     channel: o.channel,
     workOrder: o.work_order as WorkOrderData['workOrder'],

@@ -19,6 +19,8 @@ export interface WarrantyCardData {
   /** The rule by which the business's policy attaches part cards to this one (its coverage.moduleCard), if it has one. */
   partCardRule: string | null;
   qr: { url: string; caption: string };
+  /** What the business's terms have the client read on the card (ITEMA-19), in the pack's languages. */
+  statements?: { rule: string; text: Texts }[];
 }
 
 const text = (lang: DocLang, x: Texts | undefined) => (x ? (x[lang] ?? x.en) : '');
@@ -118,6 +120,8 @@ export function renderWarrantyCard(d: WarrantyCardData): Promise<Buffer> {
 
       w.space(4);
       w.keepTogether(70);
+      // ITEMA-19 and the like: stated where the client reads the terms, in the client's language.
+      for (const st of d.statements ?? []) w.paragraph(`${text(lang, st.text)} (${st.rule})`, { size: 8.5 });
       w.paragraph(t(lang, 'card.acceptance'), { size: 8.5 });
       w.signatures([t(lang, 'common.signatureClient'), t(lang, 'common.signatureStaff')]);
     },

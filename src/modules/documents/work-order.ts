@@ -23,6 +23,8 @@ export interface WorkOrderData {
   /** The rule the business's policy cites for each confirmation (termsAccepted, dataBackedUp, passwordsRemoved). */
   confirmationRules: Record<string, string>;
   qr: { url: string; caption: string };
+  /** What the business's terms have the client read here (ITEMA-19), in the pack's languages. */
+  statements?: { rule: string; text: Texts }[];
 }
 
 export function renderWorkOrder(d: WorkOrderData): Promise<Buffer> {
@@ -82,6 +84,8 @@ export function renderWorkOrder(d: WorkOrderData): Promise<Buffer> {
       w.checkbox(t(lang, 'wo.backup') + cite('dataBackedUp'), d.workOrder.dataBackedUp);
       w.checkbox(t(lang, 'wo.passwords') + cite('passwordsRemoved'), d.workOrder.passwordsRemoved);
       w.space(4);
+      // ITEMA-19 and the like: the terms the client accepts by signing, in the client's language.
+      for (const st of d.statements ?? []) w.paragraph(`${st.text[lang] ?? st.text.en} (${st.rule})`, { size: 8.5 });
       w.paragraph(t(lang, 'wo.keep'), { size: 8.5 });
       w.paragraph(`${t(lang, 'wo.signedBy')}: ${d.workOrder.signedBy}`, { size: 8.5, grey: true });
       w.signatures([t(lang, 'common.signatureClient'), t(lang, 'common.signatureStaff')]);

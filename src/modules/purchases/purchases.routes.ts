@@ -37,6 +37,18 @@ export const Purchase = z.object({
   priceMinor: z.number().int().nullable().describe('Price in minor units (cents, stotinki, dong)'),
   currency: z.string().nullable(),
   documents: z.array(DocumentSchema),
+  courierDeliveredAt: z.string().nullable().describe('ITEMA-12: when the sale was delivered by courier (null: not by courier)'),
+  objection: z.object({ at: z.string(), note: z.string().nullable() }).nullable().describe("ITEMA-12: the client's objection to the terms after the courier delivery, if recorded"),
+  objectionWindow: z
+    .object({
+      rule: z.string(),
+      start: z.string(),
+      due: z.string(),
+      status: z.enum(['open', 'objected', 'terms-accepted']),
+      text: z.object({ en: z.string(), bg: z.string().optional(), vi: z.string().optional() }),
+    })
+    .nullable()
+    .describe("ITEMA-12: after a courier delivery the terms are accepted unless the client objects by `due` (the pack's courier-objection window); null when not delivered by courier"),
   version: z.number().int(),
   createdAt: z.string(),
 });
@@ -56,6 +68,11 @@ const Fields = z.object({
   locationId: Uuid.nullish(),
   priceMinor: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullish(),
   currency: Currency.nullish(),
+  courierDeliveredAt: z
+    .string()
+    .max(40)
+    .nullish()
+    .describe('ITEMA-12: the sale was delivered by courier at this instant (e.g. 2026-03-02T14:30:00+02:00); the objection window runs from it, and it is the delivery date when deliveredOn is not given'),
 });
 const priceAndCurrency = (p: { priceMinor?: number | null; currency?: string | null }, ctx: z.RefinementCtx) => {
   if (p.priceMinor != null && p.currency == null) ctx.addIssue({ code: 'custom', path: ['currency'], message: 'required with priceMinor' });
@@ -64,6 +81,7 @@ const priceAndCurrency = (p: { priceMinor?: number | null; currency?: string | n
 
 export async function purchasesRoutes(app: ZApp, deps: AppDeps) {
   const tags = ['purchases'];
+  const now = () => deps.now?.() ?? new Date();
   app.get(
     '/api/v1/purchases',
     {
@@ -82,7 +100,7 @@ export async function purchasesRoutes(app: ZApp, deps: AppDeps) {
         response: { 200: page(Purchase) },
       },
     },
-    async (req) => svc.list(deps.db, actorOf(req), req.query),
+    async (req) => svc.list(deps.db, actorOf(req), req.query, now()),
   );
   app.post(
     '/api/v1/purchases',
@@ -99,14 +117,14 @@ export async function purchasesRoutes(app: ZApp, deps: AppDeps) {
     },
     async (req, reply) => {
       const actor = actorOf(req);
-      const r = await withIdempotency(deps.db, actor, req.headers['idempotency-key'], requestHash('POST', req.url, req.body), (tx) => svc.insert(tx, actor, req.body));
+      const r = await withIdempotency(deps.db, actor, req.headers['idempotency-key'], requestHash('POST', req.url, req.body), (tx) => svc.insert(tx, actor, req.body, now()));
       return reply.status(r.status).send(r.body);
     },
   );
   app.get(
     '/api/v1/purchases/:id',
     { config: { access: ALL_ROLES, problems: ['not-found'] }, schema: { operationId: 'getPurchase', tags, summary: 'One purchase with its proof documents', params: IdParams, response: { 200: Purchase } } },
-    async (req) => svc.get(deps.db, actorOf(req), req.params.id),
+    async (req) => svc.get(deps.db, actorOf(req), req.params.id, now()),
   );
   app.patch(
     '/api/v1/purchases/:id',
@@ -117,11 +135,26 @@ export async function purchasesRoutes(app: ZApp, deps: AppDeps) {
         tags,
         summary: 'Correct a purchase (send the version you read; 409 with the current state if it changed)',
         params: IdParams,
-        body: Fields.omit({ deviceId: true }).partial().extend({ version: z.number().int() }),
+        body: Fields.omit({ deviceId: true, courierDeliveredAt: true }).partial().extend({ version: z.number().int() }),
         response: { 200: Purchase },
       },
     },
-    async (req) => svc.update(deps.db, actorOf(req), req.params.id, req.body),
+    async (req) => svc.update(deps.db, actorOf(req), req.params.id, req.body, now()),
+  );
+  app.post(
+    '/api/v1/purchases/:id/objection',
+    {
+      config: { access: OFFICE, problems: ['not-found', 'version-conflict', 'no-courier-delivery', 'already-recorded', 'objection-window-expired'] },
+      schema: {
+        operationId: 'recordPurchaseObjection',
+        tags,
+        summary: "ITEMA-12: the client's objection to the terms after a sale delivered by courier; refused (422) once the window has closed and the terms stand",
+        params: IdParams,
+        body: z.object({ version: z.number().int(), note: z.string().trim().max(2000).optional() }),
+        response: { 200: Purchase },
+      },
+    },
+    async (req) => svc.recordObjection(deps.db, actorOf(req), req.params.id, req.body, now()),
   );
   app.post(
     '/api/v1/purchases/:id/documents',

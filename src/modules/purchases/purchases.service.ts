@@ -13,6 +13,10 @@ import { decodeCursor, toPage } from '../../server/http.ts';
 import type { FileStorage } from '../../storage/index.ts';
 import { insertEvent } from '../devices/devices.service.ts';
 import * as repo from './purchases.repository.ts';
+import { orgAndPack } from '../../core/organization.ts';
+import { todayIn } from '../../core/day.ts';
+import { evaluatePackClock, versionAt, type CompiledPack } from '../../policy/index.ts';
+import { ServiceOrderErrors } from '../service-orders/service-orders.errors.ts';
 
 export const DOCUMENT_TYPES = ['invoice', 'receipt', 'contract'] as const;
 
@@ -30,6 +34,8 @@ export interface PurchaseFields {
   locationId?: string | null;
   priceMinor?: number | null;
   currency?: string | null;
+  /** ITEMA-12: the sale was delivered by courier at this instant; the objection window runs from it. */
+  courierDeliveredAt?: string | null;
 }
 
 export const documentView = (d: repo.DocumentRow) => ({
@@ -58,10 +64,31 @@ export const purchaseView = (p: repo.PurchaseRow, docs: repo.DocumentRow[] = [])
   priceMinor: p.price_minor,
   currency: p.currency,
   documents: docs.filter((d) => d.purchase_id === p.id).map(documentView),
+  courierDeliveredAt: p.courier_delivered_at?.toISOString() ?? null,
+  objection: p.objection_at ? { at: p.objection_at.toISOString(), note: p.objection_note } : null,
   version: p.version,
   createdAt: p.created_at.toISOString(),
 });
 export type PurchaseView = ReturnType<typeof purchaseView>;
+
+/**
+ * ITEMA-12: after a sale delivered by courier the terms stand unless the client objects within the
+ * pack's `courier-objection` window (1 day), computed by the engine on the business's calendar.
+ * Null when the sale was not delivered by courier or the pack has no such window.
+ */
+export function objectionWindow(pack: CompiledPack, p: Pick<repo.PurchaseRow, 'courier_delivered_at' | 'objection_at'>, now: Date) {
+  if (!p.courier_delivered_at) return null;
+  const start = p.courier_delivered_at.toISOString();
+  const rule = versionAt(pack, start).raw.clocks.find((c) => c.startsAt === 'courier-delivered');
+  if (!rule) return null;
+  const s = evaluatePackClock(pack, rule.id, { start, ...(p.objection_at ? { stoppedAt: p.objection_at.toISOString() } : {}) }, now.toISOString());
+  // Past the window without an objection the terms are accepted.
+  const status = p.objection_at ? 'objected' : s.status === 'breached' || s.status === 'escalated' ? 'terms-accepted' : 'open';
+  return { rule: s.rule, start: s.start, due: s.due, status, text: s.text } as const;
+}
+
+/** The purchase as the API shows it: its fields and, after a courier delivery, the objection window (ITEMA-12). */
+export const purchaseOut = (pack: CompiledPack, now: Date) => (p: repo.PurchaseRow, docs: repo.DocumentRow[] = []) => ({ ...purchaseView(p, docs), objectionWindow: objectionWindow(pack, p, now) });
 
 const DATE_EVENTS: [keyof repo.PurchaseRow, EventType][] = [
   ['sold_on', 'sale'],
@@ -85,6 +112,19 @@ function checkDates(f: { soldOn?: string; deliveredOn?: string | null; shippedOn
   if (errors.length) throw problem(CoreErrors, 'validation-failed', 'The request has invalid fields', { errors }, { status: 422 });
 }
 
+/** ITEMA-12: the courier delivery is an instant, not after now, not before the sale (its local day); it fills in the delivery date. */
+function courierDelivery(at: string | null | undefined, soldOn: string, deliveredOn: string | null | undefined, timeZone: string, now: Date) {
+  if (at === undefined || at === null) return { courier: at, deliveredOn };
+  const d = new Date(at);
+  const bad = (message: string) => problem(CoreErrors, 'validation-failed', 'The request has invalid fields', { errors: [{ field: 'body.courierDeliveredAt', message }] }, { status: 422 });
+  if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(at)) throw bad(`"${at}" is not an instant like 2026-03-02T09:00:00Z`);
+  if (d.getTime() > now.getTime()) throw bad('a delivery cannot be recorded before it happened');
+  const day = todayIn(timeZone, d);
+  if (day < soldOn) throw bad('is before the date of sale');
+  if (deliveredOn && deliveredOn !== day) throw problem(CoreErrors, 'validation-failed', 'The request has invalid fields', { errors: [{ field: 'body.deliveredOn', message: `differs from the courier delivery's day (${day})` }] }, { status: 422 });
+  return { courier: d, deliveredOn: deliveredOn ?? day };
+}
+
 async function checkRefs(tx: Tx, actor: Actor, f: { deviceId?: string; customerId?: string | null; locationId?: string | null }) {
   const org = actor.organizationId;
   const errors: { field: string; message: string }[] = [];
@@ -103,20 +143,53 @@ async function checkRefs(tx: Tx, actor: Actor, f: { deviceId?: string; customerI
   return device;
 }
 
-export async function list(db: Db, actor: Actor, f: Omit<repo.PurchaseFilter, 'after'> & { cursor?: string }) {
+export async function list(db: Db, actor: Actor, f: Omit<repo.PurchaseFilter, 'after'> & { cursor?: string }, now = new Date()) {
   const rows = await repo.list(db, actor.organizationId, { ...f, after: decodeCursor(f.cursor) });
   const docs = await repo.documentsOf(db, actor.organizationId, rows.map((r) => r.id));
-  return toPage(rows, f.limit, (r) => purchaseView(r, docs));
+  const out = purchaseOut((await orgAndPack(db, actor.organizationId)).pack, now);
+  return toPage(rows, f.limit, (r) => out(r, docs));
 }
 
-export async function get(db: Db, actor: Actor, id: string) {
+export async function get(db: Db, actor: Actor, id: string, now = new Date()) {
   const p = await repo.get(db, actor.organizationId, id);
   if (!p) throw notFound('Purchase');
-  return purchaseView(p, await repo.documentsOf(db, actor.organizationId, [id]));
+  return purchaseOut((await orgAndPack(db, actor.organizationId)).pack, now)(p, await repo.documentsOf(db, actor.organizationId, [id]));
 }
 
-export async function insert(tx: Tx, actor: Actor, f: PurchaseFields) {
+/**
+ * ITEMA-12: the client objects to the terms after a sale delivered by courier. Within the window it
+ * is recorded (and audited); after it the terms stand and nothing changes (422).
+ */
+export async function recordObjection(db: Db, actor: Actor, id: string, b: { version: number; note?: string }, now: Date) {
+  return db.transaction().execute(async (tx) => {
+    const before = await repo.lock(tx, actor.organizationId, id);
+    if (!before) throw notFound('Purchase');
+    const { pack } = await orgAndPack(tx, actor.organizationId);
+    const out = purchaseOut(pack, now);
+    const docs = await repo.documentsOf(tx, actor.organizationId, [id]);
+    if (before.version !== b.version) throw versionConflict(out(before, docs));
+    const w = objectionWindow(pack, before, now);
+    if (!w) throw problem(ServiceOrderErrors, 'no-courier-delivery', 'This sale was not delivered by courier: there is no objection window (ITEMA-12)', { current: out(before, docs), rule: 'ITEMA-12' });
+    if (w.status === 'objected') throw problem(ServiceOrderErrors, 'already-recorded', 'The objection is already recorded (ITEMA-12)', { current: out(before, docs), rule: w.rule });
+    if (w.status === 'terms-accepted') throw problem(ServiceOrderErrors, 'objection-window-expired', `The objection window closed on ${w.due} (${w.rule}); the terms are accepted`, { current: out(before, docs), rule: w.rule });
+    const after = await tx
+      .updateTable('purchases')
+      .set({ objection_at: now, objection_note: b.note ?? null, version: before.version + 1, updated_at: now })
+      .where('organization_id', '=', actor.organizationId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const view = out(after, docs);
+    await audit(tx, actor, { action: 'purchase.objection-recorded', entityType: 'purchase', entityId: id, before: purchaseView(before, docs), after: { ...purchaseView(after, docs), rule: w.rule, windowDue: w.due } });
+    return view;
+  });
+}
+
+export async function insert(tx: Tx, actor: Actor, f: PurchaseFields, now = new Date()) {
   checkDates(f);
+  const { org, pack } = await orgAndPack(tx, actor.organizationId);
+  const courier = courierDelivery(f.courierDeliveredAt, f.soldOn, f.deliveredOn, org.time_zone, now);
+  f = { ...f, deliveredOn: courier.deliveredOn };
   const device = await checkRefs(tx, actor, f);
   const customerId = f.customerId ?? device?.customer_id ?? null;
   const row = await tx
@@ -137,6 +210,7 @@ export async function insert(tx: Tx, actor: Actor, f: PurchaseFields) {
       location_id: f.locationId ?? null,
       price_minor: f.priceMinor ?? null,
       currency: f.currency ?? null,
+      courier_delivered_at: courier.courier instanceof Date ? courier.courier : null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -145,17 +219,18 @@ export async function insert(tx: Tx, actor: Actor, f: PurchaseFields) {
     await tx.updateTable('devices').set({ customer_id: customerId, updated_at: new Date() }).where('id', '=', device.id).execute();
   }
   await writeDateEvents(tx, actor, row);
-  const view = purchaseView(row);
-  await audit(tx, actor, { action: 'purchase.created', entityType: 'purchase', entityId: row.id, after: view });
+  const view = purchaseOut(pack, now)(row);
+  await audit(tx, actor, { action: 'purchase.created', entityType: 'purchase', entityId: row.id, after: purchaseView(row) });
   return view;
 }
 
-export async function update(db: Db, actor: Actor, id: string, p: Partial<Omit<PurchaseFields, 'deviceId'>> & { version: number }) {
+export async function update(db: Db, actor: Actor, id: string, p: Partial<Omit<PurchaseFields, 'deviceId' | 'courierDeliveredAt'>> & { version: number }, now = new Date()) {
   return db.transaction().execute(async (tx) => {
     const before = await repo.lock(tx, actor.organizationId, id);
     if (!before) throw notFound('Purchase');
     const docs = await repo.documentsOf(tx, actor.organizationId, [id]);
-    if (before.version !== p.version) throw versionConflict(purchaseView(before, docs));
+    const out = purchaseOut((await orgAndPack(tx, actor.organizationId)).pack, now);
+    if (before.version !== p.version) throw versionConflict(out(before, docs));
     const pick = <T>(v: T | undefined, old: T) => (v === undefined ? old : v);
     const next = {
       soldOn: pick(p.soldOn, before.sold_on),
@@ -200,7 +275,7 @@ export async function update(db: Db, actor: Actor, id: string, p: Partial<Omit<P
       await writeDateEvents(tx, actor, after);
     }
     await audit(tx, actor, { action: 'purchase.updated', entityType: 'purchase', entityId: id, before: purchaseView(before, docs), after: purchaseView(after, docs) });
-    return purchaseView(after, docs);
+    return out(after, docs);
   });
 }
 

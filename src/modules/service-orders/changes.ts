@@ -186,7 +186,7 @@ export async function linkClaim(db: Db, actor: Actor, id: string, f: LinkFields,
     let deviceId: string | null = read.devices[0]?.id ?? null;
     if (f.device) {
       if (!sent.serial) throw badField('body.device', 'the claim names no serial to register');
-      deviceId = (await devices.insert(tx, actor, { serial: sent.serial, manufacturer: f.device.manufacturer, model: f.device.model ?? sent.model ?? null, category: f.device.category, customerId: customer.id })).id;
+      deviceId = (await devices.insert(tx, actor, { serial: sent.serial, manufacturer: f.device.manufacturer, model: f.device.model ?? sent.model ?? null, category: f.device.category, customerId: customer.id }, 'body.device.category')).id;
     }
     const device = deviceId ? (read.devices[0] ?? (await devices.get(tx, actor, deviceId))) : undefined;
     const purchase = f.deviceId && read.purchase?.device_id === f.deviceId ? read.purchase : undefined;

@@ -126,7 +126,7 @@ async function intakeDevice(tx: Tx, actor: Actor, f: ClaimFields, found: devices
   if (found.length > 1) throw badField('body.device.manufacturer', 'several manufacturers use this serial; name the manufacturer', 'ambiguous');
   // A device we never sold (a repair shop's usual case): registered with what the client told us.
   if (f.device.manufacturer && f.device.category) {
-    const v = await devices.insert(tx, actor, { serial: f.device.serial, manufacturer: f.device.manufacturer, model: f.device.model ?? null, category: f.device.category, customerId });
+    const v = await devices.insert(tx, actor, { serial: f.device.serial, manufacturer: f.device.manufacturer, model: f.device.model ?? null, category: f.device.category, customerId }, 'body.device.category');
     return { device: await devicesRepo.get(tx, actor.organizationId, v.id), created: true };
   }
   return { created: false };

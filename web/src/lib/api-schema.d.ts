@@ -300,7 +300,7 @@ export interface paths {
         /** List devices, newest first */
         get: operations["listDevices"];
         put?: never;
-        /** Register a device (serial unique per manufacturer) */
+        /** Register a device (serial unique per manufacturer); a category given in words the business's policy knows is stored as its code, an unknown one is refused (422) with the known categories */
         post: operations["createDevice"];
         delete?: never;
         options?: never;
@@ -378,6 +378,23 @@ export interface paths {
         head?: never;
         /** Correct a purchase (send the version you read; 409 with the current state if it changed) */
         patch: operations["updatePurchase"];
+        trace?: never;
+    };
+    "/api/v1/purchases/{id}/objection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** ITEMA-12: the client's objection to the terms after a sale delivered by courier; refused (422) once the window has closed and the terms stand */
+        post: operations["recordPurchaseObjection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/purchases/{id}/documents": {
@@ -2448,6 +2465,26 @@ export interface components {
             priceMinor: number | null;
             currency: string | null;
             documents: components["schemas"]["Document"][];
+            /** @description ITEMA-12: when the sale was delivered by courier (null: not by courier) */
+            courierDeliveredAt: string | null;
+            /** @description ITEMA-12: the client's objection to the terms after the courier delivery, if recorded */
+            objection: {
+                at: string;
+                note: string | null;
+            } | null;
+            /** @description ITEMA-12: after a courier delivery the terms are accepted unless the client objects by `due` (the pack's courier-objection window); null when not delivered by courier */
+            objectionWindow: {
+                rule: string;
+                start: string;
+                due: string;
+                /** @enum {string} */
+                status: "open" | "objected" | "terms-accepted";
+                text: {
+                    en: string;
+                    bg?: string;
+                    vi?: string;
+                };
+            } | null;
             version: number;
             createdAt: string;
         };
@@ -6497,6 +6534,7 @@ export interface operations {
              *
              *     - `idempotency-key-reused`: This Idempotency-Key was used before with a different request. A retry sends the same body with the same key; a new request takes a new key.
              *     - `unknown-reference`: A record the request refers to (customer, device, location) does not exist in your organization; `errors[]` names the field. Create it first or fix the id.
+             *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
              */
             422: {
                 headers: {
@@ -6505,7 +6543,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "idempotency-key-reused" | "unknown-reference";
+                        code: "idempotency-key-reused" | "unknown-reference" | "validation-failed";
                     };
                 };
             };
@@ -7215,6 +7253,8 @@ export interface operations {
                     locationId?: string | null;
                     priceMinor?: number | null;
                     currency?: string | null;
+                    /** @description ITEMA-12: the sale was delivered by courier at this instant (e.g. 2026-03-02T14:30:00+02:00); the objection window runs from it, and it is the delivery date when deliveredOn is not given */
+                    courierDeliveredAt?: string | null;
                 };
             };
         };
@@ -7639,6 +7679,185 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code: "validation-failed" | "unknown-reference";
+                    };
+                };
+            };
+        };
+    };
+    recordPurchaseObjection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    version: number;
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Purchase"];
+                };
+            };
+            /**
+             * @description Bad Request (application/problem+json), `code` one of:
+             *
+             *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
+             *     - `invalid-json-body`: The body is not valid JSON. Send one JSON document with Content-Type: application/json.
+             *     - `empty-json-body`: Content-Type is application/json but the body is empty. Send a JSON body, or no Content-Type when there is nothing to send.
+             *     - `invalid-content-length`: The Content-Length header does not match the body that was sent.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "validation-failed" | "invalid-json-body" | "empty-json-body" | "invalid-content-length";
+                    };
+                };
+            };
+            /**
+             * @description Unauthorized (application/problem+json), `code` one of:
+             *
+             *     - `unauthenticated`: No valid session cookie or API key: sign in (POST /api/v1/auth/sign-in) or send `Authorization: Bearer ak_...` with a key that is not revoked.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden (application/problem+json), `code` one of:
+             *
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "forbidden" | "cross-site-request";
+                    };
+                };
+            };
+            /**
+             * @description Not Found (application/problem+json), `code` one of:
+             *
+             *     - `not-found`: No such record in your organization (an id of another organization is not found either), or no order for this link or these details. Check the id, the link or the details.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "not-found";
+                    };
+                };
+            };
+            /**
+             * @description Conflict (application/problem+json), `code` one of:
+             *
+             *     - `version-conflict`: The record changed since you read it; `current` is its state now. Apply your change to it and send its `version`.
+             *     - `no-courier-delivery`: No courier delivery is recorded for this order, so there is nothing to object to (`rule` ITEMA-12): record the delivery first.
+             *     - `already-recorded`: The courier delivery, or the objection to it, is already recorded for this order (`rule` ITEMA-12).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "version-conflict" | "no-courier-delivery" | "already-recorded";
+                    };
+                };
+            };
+            /**
+             * @description Payload Too Large (application/problem+json), `code` one of:
+             *
+             *     - `body-too-large`: The body is over the size limit (1 MB for JSON, 50 MB for a CSV import).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "body-too-large";
+                    };
+                };
+            };
+            /**
+             * @description URI Too Long (application/problem+json), `code` one of:
+             *
+             *     - `path-too-long`: A path parameter is over 100 characters (ids are UUIDs, links are short tokens): the path is not one this API gave out.
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "path-too-long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported Media Type (application/problem+json), `code` one of:
+             *
+             *     - `invalid-media-type`: The body's Content-Type is not one the server reads: application/json, multipart/form-data for uploads, text/csv for imports.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "invalid-media-type";
+                    };
+                };
+            };
+            /**
+             * @description Unprocessable Content (application/problem+json), `code` one of:
+             *
+             *     - `objection-window-expired`: The objection window after the courier delivery (`rule`, ITEMA-12) has ended: the terms are accepted, and a late objection changes nothing.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "objection-window-expired";
                     };
                 };
             };
