@@ -86,6 +86,7 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/support-triage/:id': { action: 'dismiss', reason: 'hijacked' },
   'POST /api/v1/training-sessions/:id/actions': { action: 'cancel', version: 1, reason: 'hijacked' },
   'POST /api/v1/rmas/:id/actions': { action: 'cancel', reason: 'hijacked', version: 1 },
+  'POST /api/v1/purchases/:id/objection': { version: 1 },
 };
 
 async function itemaState() {

@@ -204,7 +204,11 @@ describe('decision laws (fast-check)', () => {
           ...d.reasons.map((r) => r.rule),
           ...d.remedies.map((r) => r.rule),
           ...d.charges.flatMap((x) => [x.rule, ...(x.rules ?? [])]),
-          ...d.missing.map((m) => m.rule),
+          ...d.missing.flatMap((m) => [m.rule, ...(m.rules ?? [])]),
+          // The commercial and the legal positions (ITEMA-9) cite their pack's rules too.
+          ...d.commercial.reasons.map((r) => r.rule),
+          ...(d.legal ? [d.legal.rule, ...d.legal.remedies.map((r) => r.rule), ...d.legal.needs.map((n) => n.rule), ...d.legal.reasons.map((r) => r.rule)] : []),
+          ...(d.coverage.maintenance ? [d.coverage.maintenance.rule] : []),
           ...[d.coverage.device, ...d.coverage.parts].flatMap((it) => [...it.rules, ...it.changes.map((x) => x.rule), ...it.intervals.map((x) => x.rule), ...(it.manufacturer ? [it.manufacturer.rule] : [])]),
           ...(d.coverage.legalGuarantee ? [d.coverage.legalGuarantee.rule] : []),
           ...d.coverage.reasons.map((r) => r.rule),
@@ -215,6 +219,10 @@ describe('decision laws (fast-check)', () => {
         // A covered outcome always stands on something, and a not-covered one never offers free repair.
         if (d.outcome === 'covered') expect(d.basis).not.toBe('none');
         if (d.outcome === 'not-covered') expect(d.remedies.map((r) => r.type)).not.toContain('repair');
+        // The commercial verdict never claims more than the overall answer, and the legal position
+        // offers remedies only while it is available (ITEMA-9).
+        if (d.commercial.outcome !== 'not-covered') expect(d.commercial.outcome).toBe(d.outcome);
+        if (d.legal && d.legal.status !== 'available') expect(d.legal.remedies).toEqual([]);
       }),
       { numRuns: 500 },
     );
