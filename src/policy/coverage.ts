@@ -384,19 +384,12 @@ export function computeCoverage(device: DeviceInput, events: readonly DeviceEven
  * commencement for its own length; it never lengthens the warranty term.
  */
 function computeMaintenance(device: DeviceInput, evs: readonly Ev[], v: CompiledVersion, at: Day): MaintenanceCoverage | undefined {
-  if (!v.maintenance.length) return undefined;
-  const kind: ItemKind = device.kind ?? 'device';
-  const condition = device.condition ?? 'new';
   for (const m of v.maintenance) {
-    if (m.kinds && !m.kinds.has(kind)) continue;
-    if (m.categories && !m.categories.has(device.category)) continue;
-    if (m.conditions && !m.conditions.has(condition)) continue;
-    const start = firstOf(evs, m.source.commencement);
+    if (!m.categories.has(device.category)) continue;
+    const start = firstOf(evs, m.commencement);
     if (start === undefined) return undefined;
     const end = addTerm(start, m.term);
-    const out: MaintenanceCoverage = { rule: m.source.rule, start: formatDate(start), end: formatDate(end), active: at >= start && at <= end, term: m.term.text, text: m.source.text };
-    if (m.source.setting) out.setting = true;
-    return out;
+    return { rule: m.rule, start: formatDate(start), end: formatDate(end), active: at >= start && at <= end, term: m.term.text, text: m.text };
   }
   return undefined;
 }

@@ -237,25 +237,6 @@ const versionBody = z
       .record(z.string().regex(/^[a-z][a-z0-9-]*$/, { error: 'a category code is kebab-case like power-adapter' }), z.object({ names: texts, synonyms: z.array(z.string().min(1)).default([]) }).strict())
       .optional(),
     /**
-     * Maintenance included with a sale, beside the warranty and not a longer warranty (ITM-1): by
-     * `match` like a term, from the first `commencement` event. Served as maintenance (contracts),
-     * not as warranty claims.
-     */
-    maintenance: z
-      .array(
-        z
-          .object({
-            match: termRuleSchema.shape.match,
-            duration: term,
-            commencement: z.array(eventType).min(1),
-            rule: ruleId,
-            text: texts,
-            setting: settingFlag,
-          })
-          .strict(),
-      )
-      .optional(),
-    /**
      * Statements the client reads on the documents that carry the terms (ITEMA-19 on the work order
      * and the warranty card), in the client's language where the text has it.
      */

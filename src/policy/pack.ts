@@ -43,7 +43,7 @@ export interface CompiledVersion {
   remedyWindows: Map<string, Term>;
   plans: Map<string, { term: Term; rule: string; name: Texts }>;
   pixelCategories: Set<string>;
-  /** Maintenance included with a sale (ITM-1), matched like terms. */
+  /** Maintenance included with qualified hardware (ITM-1, `support.includedMaintenance`). */
   maintenance: CompiledMaintenance[];
   /** The category vocabulary: every normalized name and synonym → category code. */
   categoryWords: Map<string, string>;
@@ -52,12 +52,13 @@ export interface CompiledVersion {
   knownCategorySet: Set<string>;
 }
 
+/** The maintenance included with qualified hardware (ITM-1): the pack's `support.includedMaintenance`. */
 export interface CompiledMaintenance {
-  source: NonNullable<PackVersion['maintenance']>[number];
-  kinds?: Set<ItemKind>;
-  categories?: Set<string>;
-  conditions?: Set<Condition>;
+  rule: string;
+  categories: Set<string>;
+  commencement: readonly string[];
   term: Term;
+  text: Texts;
 }
 
 export interface CompiledPack {
@@ -126,13 +127,17 @@ function compileVersion(packId: string, v: PackVersion): CompiledVersion {
     remedyWindows: new Map(v.remedies.filter((r) => r.within).map((r) => [r.type, mustTerm(r.within!) as Term])),
     plans: new Map(v.extensionPlans.map((p) => [p.id, { term: nonNull(mustTerm(p.duration), `extensionPlans.${p.id}`), rule: p.rule, name: p.name }])),
     pixelCategories: new Set(v.pixelPolicy?.categories ?? []),
-    maintenance: (v.maintenance ?? []).map((m) => ({
-      source: m,
-      kinds: asSet(m.match.kind),
-      categories: asSet(m.match.category),
-      conditions: asSet(m.match.condition),
-      term: nonNull(mustTerm(m.duration), 'maintenance.duration'),
-    })),
+    maintenance: v.support?.includedMaintenance
+      ? [
+          {
+            rule: v.support.includedMaintenance.rule,
+            categories: new Set(v.support.includedMaintenance.categories),
+            commencement: v.support.includedMaintenance.commencement,
+            term: nonNull(mustTerm(v.support.includedMaintenance.duration), 'support.includedMaintenance.duration'),
+            text: v.support.includedMaintenance.text,
+          },
+        ]
+      : [],
     ...vocabulary(v),
   };
 }
@@ -151,7 +156,6 @@ export function categoryKey(s: string): string {
 function vocabulary(v: PackVersion): { categoryWords: Map<string, string>; knownCategories: string[]; knownCategorySet: Set<string> } {
   const known = new Set<string>();
   for (const t of v.terms) for (const c of [t.match.category ?? []].flat()) known.add(c);
-  for (const m of v.maintenance ?? []) for (const c of [m.match.category ?? []].flat()) known.add(c);
   for (const c of Object.keys(v.parts)) known.add(c);
   for (const n of v.notCovered) for (const c of n.categories) known.add(c);
   for (const c of v.pixelPolicy?.categories ?? []) known.add(c);
