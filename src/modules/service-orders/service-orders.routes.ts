@@ -11,7 +11,7 @@ import { PaymentBody, QuoteLines, REFUND_METHODS, RefundBody } from '../billing/
 import { ProofFile } from '../proofs/proofs.contract.ts';
 import { listProofs } from '../proofs/proofs.service.ts';
 import * as svc from './service-orders.service.ts';
-import { ACTIONS, allowedActions, STATES } from './state-machine.ts';
+import { ACTIONS, STATES } from './state-machine.ts';
 import { SituationSchema } from './situation.ts';
 
 const Obj = z.record(z.string(), z.unknown());
