@@ -109,7 +109,11 @@ describe.skipIf(!hasChromium())('web app in Chromium', { timeout: 120_000 }, () 
     await see(page.getByTestId('order-findings'), /New physical damage is not covered by the repair warranty; the repair is quoted\. \(SC-5\)/);
     await see(page.getByTestId('order-findings'), 'display-broken');
     await act(page, 'quote', async (f) => {
-      await f.getByLabel(/Amount/).fill(amount);
+      // Issue 14: the quote is lines; one line here (the second, empty one removed).
+      const lines = f.getByTestId('quote-line');
+      await lines.nth(1).getByRole('button', { name: 'Remove' }).click();
+      await lines.first().getByLabel('Description').fill('Display');
+      await lines.first().getByLabel(/Unit price/).fill(amount);
       await f.getByLabel(/Duration/).fill('3 working days');
       await f.getByLabel(/Advice/).fill('A new display; the phone is worth it.');
     });
