@@ -20,7 +20,7 @@ async function lastLink(email: string) {
   await w.runOnce();
   await w.stop();
   const n = await t.db.selectFrom('notifications').selectAll().where('recipient', '=', email).orderBy('created_at', 'desc').orderBy('id', 'desc').executeTakeFirstOrThrow();
-  const link = /https?:\/\/\S+\/account\/[a-z0-9-]+\?token=(\S+)/.exec(n.body);
+  const link = /https?:\/\/\S+\/account\/[a-z0-9-]+\?token=([^&\s]+)/.exec(n.body);
   expect(link, n.body).toBeTruthy();
   return { notification: n, token: decodeURIComponent(link![1]) };
 }

@@ -27,7 +27,7 @@ async function signIn(email: string) {
   await w.runOnce();
   await w.stop();
   const n = await t.db.selectFrom('notifications').selectAll().where('recipient', '=', email).orderBy('created_at', 'desc').orderBy('id', 'desc').executeTakeFirstOrThrow();
-  const token = decodeURIComponent(/\/account\/[a-z0-9-]+\?token=(\S+)/.exec(n.body)![1]);
+  const token = decodeURIComponent(/\/account\/[a-z0-9-]+\?token=([^&\s]+)/.exec(n.body)![1]);
   const s = await h.app.inject({ method: 'POST', url: '/api/v1/client/session', payload: { token } });
   expect(s.statusCode).toBe(200);
   const c = s.cookies.find((x) => x.name === 'aftercare_client')!;
