@@ -195,7 +195,7 @@ export function decide(claim: ClaimInput, history: History, pack: CompiledPack, 
   else if (missing.length > 0) {
     outcome = 'needs-inspection';
     reasons.push(reason(missing[0].rule, 'missing-information', { count: missing.length }));
-    for (const r of missingRules) if (r !== missing[0].rule) reasons.push(reason(r, 'missing-for-rule', { fields: missing.filter((m) => (m.rules ?? [m.rule]).includes(r)).map((m) => m.field).join(', ') }));
+    for (const r of missingRules) if (r !== missing[0].rule) reasons.push(reason(r, 'missing-for-rule', {}));
     const tariff = raw.fees.tariff;
     if (missing.some((m) => m.field.startsWith('proofs.')) && tariff) reasons.push({ rule: tariff.rules[0], code: 'without-proof-tariff', text: tariff.text });
   } else if (!claim.diagnosed) {

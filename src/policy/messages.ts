@@ -253,9 +253,9 @@ export const MESSAGES: Catalog = {
     vi: 'Không có chứng từ đó thì bảo hành không có hiệu lực.',
   },
   'missing-for-rule': {
-    en: 'Still needed under this rule: {fields}.',
-    bg: 'Според това правило все още липсват: {fields}.',
-    vi: 'Theo quy định này vẫn còn thiếu: {fields}.',
+    en: 'This rule too asks for what is listed as missing.',
+    bg: 'Това правило също изисква посоченото като липсващо.',
+    vi: 'Quy định này cũng yêu cầu những mục được nêu là còn thiếu.',
   },
   'maintenance-active': {
     en: 'The warranty has ended, but the device has premium maintenance until {end}: the fault is handled as maintenance, not as a warranty claim.',
