@@ -156,7 +156,7 @@ describe.skipIf(!hasChromium())("the Vietnamese supplier's week in the browser",
 
   it("the client's portal in Vietnamese on a phone: contracts and tickets; the online consultant (SC-1)", async () => {
     const token = newToken();
-    await h.t.db.insertInto('client_sessions').values({ token_hash: sha256(token), organization_id: h.t.orgs.vn, email: 'it@minhphat.example.vn', expires_at: new Date(Date.now() + 3600_000) }).execute();
+    await h.t.db.insertInto('client_sessions').values({ token_hash: sha256(token), organization_id: h.t.orgs.vn, email: 'it@minhphat.example.vn', expires_at: new Date('2199-01-01T00:00:00Z') }).execute();
     const ctx = await newContext(browser, base, { phone: true, locale: 'vi-VN' });
     await ctx.addCookies([{ name: 'aftercare_client', value: token, url: `${base}/api/v1/client` }]);
     const client = await ctx.newPage();
