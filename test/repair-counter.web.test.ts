@@ -107,9 +107,17 @@ describe.skipIf(!hasChromium())('the repair counter in Chromium (issue 16)', { t
     await accessible(page);
   });
 
-  // Skipped: the quote form became lines (issue 14) after this journey was written; it must fill a
-  // line's unit price instead of the single amount. Reported open in issue 16.
-  it.skip('an error says what is wrong in the console’s language, naming the field as the form labels it', async () => {
+  /** Keeps one line of the quote form (it opens with a part and a labour line) and fills it. */
+  async function oneQuoteLine(page: Page, lang: 'bg' | 'vi', description: string, unit: string) {
+    const label = { bg: { remove: 'Премахни', description: 'Описание', unit: /Ед\. цена/ }, vi: { remove: 'Xóa', description: 'Nội dung', unit: /Đơn giá/ } }[lang];
+    const lines = page.getByTestId('quote-line');
+    await lines.nth(1).getByRole('button', { name: label.remove }).click();
+    expect(await lines.count()).toBe(1);
+    await lines.first().getByLabel(label.description).fill(description);
+    await lines.first().getByLabel(label.unit).fill(unit);
+  }
+
+  it('an error says what is wrong in the console’s language, naming the field as the form labels it', async () => {
     const { order } = await walkIn();
     let v = order.version;
     for (const body of [{ action: 'start-diagnosis' }, { action: 'diagnose', findings: [] }]) v = (await api('POST', `/api/v1/service-orders/${order.id}/actions`, 'service-center', { ...body, version: v })).version;
@@ -117,21 +125,21 @@ describe.skipIf(!hasChromium())('the repair counter in Chromium (issue 16)', { t
     await page.goto(`/orders/${order.id}?lang=bg`);
     await page.locator('[data-action="quote"]').click();
     const form = page.locator('form', { has: page.getByTestId('confirm-action') });
-    await form.getByLabel(/Сума/).fill('сто');
+    await oneQuoteLine(page, 'bg', 'Подмяна на букса', 'сто');
+    // The field says at once what it expects; the server's answer names it as the form labels it.
+    await see(form.getByTestId('quote-line'), 'Въведете сума');
     await form.getByLabel(/Срок/).fill('3 дни');
     await form.getByLabel(/Съвет/).fill('Струва си.');
     await page.getByTestId('confirm-action').click();
     const error = form.getByTestId('error');
-    await see(error, 'Сума');
+    await see(error, 'Ед. цена');
     const said = (await error.textContent())!;
     expect(said).toContain('трябва да се попълни');
-    expect(said).not.toMatch(/body\.|amountMinor|Invalid input|expected number/);
+    expect(said).not.toMatch(/body\.|unitMinor|lines\.0|Invalid input|expected number/);
     await accessible(page);
   });
 
-  // Skipped: the quote form became lines (issue 14) after this journey was written; it must fill a
-  // line's unit price instead of the single amount. Reported open in issue 16.
-  it.skip('a VND amount typed the usual way ("1.500.000") is one million five hundred thousand dong', async () => {
+  it('a VND amount typed the usual way ("1.500.000") is one million five hundred thousand dong', async () => {
     const device = await t.db.selectFrom('devices').select(['id', 'customer_id']).where('organization_id', '=', t.orgs.vn).where('customer_id', 'is not', null).executeTakeFirstOrThrow();
     const { order } = await api('POST', '/api/v1/claims', 'vn', { channel: 'walk-in', customerId: device.customer_id, deviceId: device.id, problem: 'Máy không lên nguồn', workOrder });
     let v = order.version;
@@ -140,14 +148,16 @@ describe.skipIf(!hasChromium())('the repair counter in Chromium (issue 16)', { t
     await page.goto(`/orders/${order.id}?lang=vi`);
     await page.locator('[data-action="quote"]').click();
     const form = page.locator('form', { has: page.getByTestId('confirm-action') });
-    await form.getByLabel(/Số tiền/).fill('1.500.000');
+    await oneQuoteLine(page, 'vi', 'Thay nguồn', '1.500.000');
+    await see(form.getByTestId('quote-lines-total'), /1\.500\.000/);
     await form.getByLabel(/Thời gian/).fill('3 ngày');
     await form.getByLabel(/Tư vấn/).fill('Nên sửa.');
     await page.getByTestId('confirm-action').click();
     await page.getByTestId('confirm-action').waitFor({ state: 'detached' });
     const stored = await t.db.selectFrom('service_orders').select('quote').where('id', '=', order.id).executeTakeFirstOrThrow();
-    expect((stored.quote as { amountMinor: number }).amountMinor).toBe(1_500_000);
-    await see(page.getByTestId('quote'), /1\.500\.000/);
+    const quote = stored.quote as { lines: { unitMinor: number; quantity: number }[] };
+    expect(quote.lines.map((l) => [l.quantity, l.unitMinor])).toEqual([[1, 1_500_000]]);
+    await see(page.getByTestId('quote-summary'), /1\.500\.000/);
   });
 
   it('the client finds the order by a lowercase number and the phone as typed at home ("0888 123 456")', async () => {
