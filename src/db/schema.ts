@@ -521,6 +521,8 @@ export interface SupportTicketsTable {
   amount_minor: ColumnType<number | null, number | null | undefined, number | null>;
   currency: string;
   service_order_id: string | null;
+  /** The RMA the incident became (migration 0021). */
+  rma_id: ColumnType<string | null, string | null | undefined, string | null>;
   contact: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
   version: Version;
   created_at: Timestamp;

@@ -99,8 +99,12 @@ export async function contractsRoutes(app: ZApp, deps: AppDeps) {
     '/api/v1/contracts/:id/actions',
     {
       config: { access: MANAGERS, problems: [...svc.ACT_PROBLEMS] },
-      schema: { operationId: 'performContractAction', tags, summary: 'Renew (a later end; a new reminder) or cancel a contract (send the version you read)', params: IdParams, body: ContractAction, response: { 200: Contract } },
+      schema: { operationId: 'performContractAction', tags, summary: 'Renew (a later end; a new reminder) or cancel a contract (send the version you read; a retry with the same Idempotency-Key gets the first answer)', headers: IdempotencyHeaders, params: IdParams, body: ContractAction, response: { 200: Contract } },
     },
-    async (req) => svc.act(deps.db, actorOf(req), req.params.id, req.body, now()),
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const r = await withIdempotency(deps.db, actor, req.headers['idempotency-key'], requestHash('POST', req.url, req.body), (tx) => svc.actIn(tx, actor, req.params.id, req.body, now()), 200);
+      return reply.status(r.status).send(r.body);
+    },
   );
 }

@@ -193,7 +193,12 @@ export type ContractActionBody =
 export const ACT_PROBLEMS = ['not-found', 'version-conflict', 'illegal-transition', 'validation-failed', 'support-not-offered'] as const satisfies readonly ProblemCode[];
 
 export async function act(db: Db, actor: Actor, id: string, b: ContractActionBody, now = new Date()) {
-  return db.transaction().execute(async (tx) => {
+  return db.transaction().execute((tx) => actIn(tx, actor, id, b, now));
+}
+
+/** Renews or cancels in the caller's transaction (the HTTP route's, with its Idempotency-Key). */
+export async function actIn(tx: Tx, actor: Actor, id: string, b: ContractActionBody, now = new Date()) {
+  {
     const c = await contractKind.lock(tx, actor.organizationId, id);
     if (!c) throw notFound('Contract');
     const { org, pack } = await orgAndPack(tx, actor.organizationId);
@@ -210,7 +215,7 @@ export async function act(db: Db, actor: Actor, id: string, b: ContractActionBod
       updated = await writeTransition(tx, actor, contractKind, c, { action: 'cancel', to: t.to, audit: { reason: b.reason } }, pack, now);
     }
     return (await views(tx, org, pack, [updated], now))[0];
-  });
+  }
 }
 
 /** What the policy offers outside a contract (VN-8), for the refusals below. */
@@ -263,6 +268,28 @@ export const INCLUDED_PROBLEMS = ['not-found', 'support-not-offered', 'not-quali
  * from the device's commencement event (shipping), covering the device. Once per device.
  */
 export async function includeMaintenance(tx: Tx, actor: Actor, deviceId: string, now = new Date()) {
+  return includedMaintenanceFor(tx, actor, deviceId, now);
+}
+
+/**
+ * At the sale (ITM-1): when a purchase records the commencement event (shipping) of a device the
+ * pack's `support.includedMaintenance` qualifies, its contract is made there and then. Anything that
+ * does not qualify (no such section, another category, no commencement yet, no customer, made
+ * already) makes nothing and says why, so the sale itself never fails on it.
+ */
+export async function includeAtSale(tx: Tx, actor: Actor, deviceId: string, now = new Date()): Promise<{ contract: ContractView | null; reason: string | null }> {
+  const { pack } = await orgAndPack(tx, actor.organizationId);
+  if (!versionAt(pack, now.toISOString()).raw.support?.includedMaintenance) return { contract: null, reason: 'support-not-offered' };
+  try {
+    return { contract: await includedMaintenanceFor(tx, actor, deviceId, now, true), reason: null };
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'not-qualified' || code === 'already-exists') return { contract: null, reason: code };
+    throw e;
+  }
+}
+
+async function includedMaintenanceFor(tx: Tx, actor: Actor, deviceId: string, now: Date, atSale = false) {
   const { org, pack } = await orgAndPack(tx, actor.organizationId);
   const inc = supportOf(pack, now).includedMaintenance;
   if (!inc) throw problem(ContractErrors, 'support-not-offered', "The business's policy includes no maintenance with its hardware");
@@ -277,5 +304,5 @@ export async function includeMaintenance(tx: Tx, actor: Actor, deviceId: string,
   if (existing) throw problem(CoreErrors, 'already-exists', `The device's included maintenance is contract ${existing.number}`);
   const m = /^(\d+) (day|week|month|year)s?$/.exec(inc.duration)!;
   const end = DateTime.fromISO(start).plus({ [`${m[2]}s`]: Number(m[1]) }).minus({ days: 1 }).toISODate()!;
-  return insert(tx, actor, { customerId: d.customer_id, tier: inc.tier, startsOn: start, endsOn: end, deviceIds: [d.id], included: [{ service: 'incident-fixing' }, { service: 'remote-support' }], source: 'included', rule: inc.rule, note: inc.text.en }, now);
+  return insert(tx, actor, { customerId: d.customer_id, tier: inc.tier, startsOn: start, endsOn: end, deviceIds: [d.id], included: [{ service: 'incident-fixing' }, { service: 'remote-support' }], source: 'included', rule: inc.rule, note: atSale ? `${inc.text.en} (made at the sale)` : inc.text.en }, now);
 }

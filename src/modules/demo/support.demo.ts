@@ -56,7 +56,8 @@ async function itmallDesk(tx: Tx, org: { id: string }, now: Date) {
   const a = systemActor(org.id, 'demo');
   const sw = await tx.selectFrom('devices').select(['id', 'customer_id']).where('organization_id', '=', org.id).where('serial', '=', 'DEMO-ITMALL-SWITCH').executeTakeFirst();
   if (!sw?.customer_id) return;
-  await contracts.includeMaintenance(tx, a, sw.id, now);
+  // The switch's sale made its included maintenance (ITM-1); this makes it only when it did not.
+  await contracts.includeAtSale(tx, a, sw.id, now);
   const t = await support.openTicket(tx, a, { kind: 'incident', channel: 'phone', customerId: sw.customer_id, deviceId: sw.id, subject: 'Stack member 2 flapping', description: 'Uplink ports on member 2 go up and down every few minutes.' }, new Date(now.getTime() - 1 * H));
   await support.actOnTicket(tx, a, t, { action: 'escalate', version: t.version, reason: 'needs the switching engineer' }, new Date(now.getTime() - 0.5 * H));
 }

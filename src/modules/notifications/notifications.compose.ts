@@ -107,6 +107,11 @@ export async function compose(db: Db, config: Config, row: OutboxRow): Promise<C
     return to.map((email) => ({ audience: 'staff', channel: email ? 'email' : 'none', language: lang, recipient: email, subject: t.subject, body: t.body, link, orderId, customerId: null }));
   }
 
+  // A renewal reminder of a contract cancelled or renewed since it was written is stale: nothing goes out.
+  if (row.topic === 'contract.renewal-reminder') {
+    const c = await db.selectFrom('contracts').select(['state', 'renewal_on']).where('organization_id', '=', org.id).where('id', '=', row.aggregate_id).executeTakeFirst();
+    if (!c || c.state === 'cancelled' || c.renewal_on !== str(p.renewalOn)) return [];
+  }
   const customer = p.customerId
     ? await db
         .selectFrom('customers')
@@ -116,7 +121,9 @@ export async function compose(db: Db, config: Config, row: OutboxRow): Promise<C
         .executeTakeFirst()
     : orderId
       ? await sentContact(db, org.id, orderId)
-      : undefined;
+      : p.contact
+        ? contactOf(p.contact as Record<string, unknown>, p.language)
+        : undefined;
   const lang = pickLang(p.language, customer?.preferred_language, org.languages[0]);
   const link =
     row.topic === 'policy.changed'
@@ -176,4 +183,13 @@ async function sentContact(db: Db, orgId: string, orderId: string) {
   const sent = o?.submitted as { name?: string; email?: string; phone?: string; language?: string } | null | undefined;
   if (!sent) return undefined;
   return { id: null, name: sent.name ?? '', email: sent.email ?? null, phone: sent.phone ?? null, preferred_language: sent.language ?? null, preferred_channel: sent.email ? 'email' : 'sms' };
+}
+
+/**
+ * Someone who is not a client, writing to the online consultant (SC-1): the ticket's messages go to
+ * the contact they gave (only to it).
+ */
+function contactOf(c: Record<string, unknown>, language: unknown) {
+  const s = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : null);
+  return { id: null, name: s(c.name) ?? '', email: s(c.email), phone: s(c.phone), preferred_language: s(language), preferred_channel: s(c.email) ? 'email' : 'sms' };
 }

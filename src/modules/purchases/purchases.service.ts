@@ -2,6 +2,7 @@
 // events (sale, delivery, shipping, installation, activation), which is what coverage is computed
 // from (ITEMA-5 sale, ITM-4 shipping, ITS-2 installation/activation, ITEMA-33 delivery).
 import crypto from 'node:crypto';
+import * as contracts from '../contracts/contracts.service.ts';
 import type { Db, Tx } from '../../db/index.ts';
 import { uuidv7 } from '../../db/ids.ts';
 import type { EventType } from '../../policy/types.ts';
@@ -219,6 +220,8 @@ export async function insert(tx: Tx, actor: Actor, f: PurchaseFields, now = new 
     await tx.updateTable('devices').set({ customer_id: customerId, updated_at: new Date() }).where('id', '=', device.id).execute();
   }
   await writeDateEvents(tx, actor, row);
+  // ITM-1: qualified hardware comes with its maintenance contract from the sale (pack data decides).
+  await contracts.includeAtSale(tx, actor, row.device_id, now);
   const view = purchaseOut(pack, now)(row);
   await audit(tx, actor, { action: 'purchase.created', entityType: 'purchase', entityId: row.id, after: purchaseView(row) });
   return view;
@@ -273,6 +276,8 @@ export async function update(db: Db, actor: Actor, id: string, p: Partial<Omit<P
       // The purchase's dates are the source of these events: replace them with the corrected ones.
       await tx.deleteFrom('device_events').where('organization_id', '=', actor.organizationId).where('purchase_id', '=', id).execute();
       await writeDateEvents(tx, actor, after);
+      // A shipping date recorded later starts the included maintenance then (ITM-1).
+      await contracts.includeAtSale(tx, actor, after.device_id, now);
     }
     await audit(tx, actor, { action: 'purchase.updated', entityType: 'purchase', entityId: id, before: purchaseView(before, docs), after: purchaseView(after, docs) });
     return out(after, docs);

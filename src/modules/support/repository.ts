@@ -32,6 +32,8 @@ export interface TicketFilter {
   contractId?: string;
   customerId?: string;
   atRisk?: boolean;
+  serviceOrderId?: string;
+  rmaId?: string;
   limit: number;
   after?: string;
 }
@@ -46,6 +48,8 @@ export function listTickets(db: Db | Tx, orgId: string, f: TicketFilter, now: Da
   if (f.kind) q = q.where('t.kind', '=', f.kind);
   if (f.contractId) q = q.where('t.contract_id', '=', f.contractId);
   if (f.customerId) q = q.where('t.customer_id', '=', f.customerId);
+  if (f.serviceOrderId) q = q.where('t.service_order_id', '=', f.serviceOrderId);
+  if (f.rmaId) q = q.where('t.rma_id', '=', f.rmaId);
   if (f.atRisk) q = q.where(({ exists, selectFrom }) => exists(atRiskClocks(selectFrom, orgId, now)));
   if (f.after) q = q.where('t.id', '<', f.after);
   return q.orderBy('t.id', 'desc').limit(f.limit + 1).execute();
@@ -67,6 +71,15 @@ export async function atRiskOf(db: Db | Tx, orgId: string, ids: readonly string[
   if (!ids.length) return new Set<string>();
   const rows = await db.selectFrom('clocks').select('subject_id').where('organization_id', '=', orgId).where('subject_id', 'in', ids).where('stopped_at', 'is', null).where('at_risk_at', 'is not', null).where('at_risk_at', '<=', now).execute();
   return new Set(rows.map((r) => r.subject_id));
+}
+
+/** The numbers of the service orders and RMAs incidents became (the ticket page links them). */
+export async function linkedCases(db: Db | Tx, orgId: string, orderIds: readonly string[], rmaIds: readonly string[]) {
+  const [os, rs] = await Promise.all([
+    orderIds.length ? db.selectFrom('service_orders').select(['id', 'number']).where('organization_id', '=', orgId).where('id', 'in', orderIds).execute() : [],
+    rmaIds.length ? db.selectFrom('rmas').select(['id', 'number']).where('organization_id', '=', orgId).where('id', 'in', rmaIds).execute() : [],
+  ]);
+  return [...os, ...rs].map((r) => ({ id: r.id, number: r.number ?? '' }));
 }
 
 export function thread(db: Db | Tx, orgId: string, ticketId: string) {
@@ -140,6 +153,10 @@ export function customersByEmail(db: Db | Tx, orgId: string, email: string) {
 export function staffOf(db: Db | Tx, orgId: string, ids: readonly string[]) {
   if (!ids.length) return Promise.resolve([]);
   return db.selectFrom('staff_users').select(['id', 'name', 'email', 'role']).where('organization_id', '=', orgId).where('id', 'in', ids).execute();
+}
+
+export function activeStaff(db: Db | Tx, orgId: string) {
+  return db.selectFrom('staff_users').select(['id', 'name', 'role']).where('organization_id', '=', orgId).where('disabled_at', 'is', null).orderBy('name').execute();
 }
 
 /** Who hears of an escalation: the ticket's assignee and the business's owners and managers (the staff messages go to them). */

@@ -34,6 +34,8 @@ export const TICKET_TRANSITIONS = {
   /** A finding from the pack's exclusions (VN-3); a paid or void one makes the ticket paid help (VN-4). */
   'record-finding': { from: LIVE, stops: [], incidentOnly: true },
   'open-service-order': { from: LIVE, stops: [], incidentOnly: true },
+  /** The incident becomes an RMA (ITM-6: the faulty unit comes back), linked both ways. */
+  'open-rma': { from: LIVE, stops: [], incidentOnly: true },
   resolve: { from: LIVE, to: 'resolved', stops: ['response', 'resolution'] },
   reopen: { from: ['resolved'], to: 'in-progress', stops: [] },
   close: { from: ['resolved'], to: 'closed', stops: [] },
@@ -45,7 +47,7 @@ export function nextState(action: TicketAction, state: TicketState): TicketState
   const t: TicketTransition = TICKET_TRANSITIONS[action];
   if (t.to) return t.to;
   if (action === 'client-replied' && state === 'awaiting-client') return 'in-progress';
-  if (state === 'open' && ['reply', 'record-severe', 'record-finding', 'open-service-order', 'client-replied'].includes(action)) return 'in-progress';
+  if (state === 'open' && ['reply', 'record-severe', 'record-finding', 'open-service-order', 'open-rma', 'client-replied'].includes(action)) return 'in-progress';
   return state;
 }
 

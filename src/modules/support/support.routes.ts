@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppDeps } from '../../core/deps.ts';
 import { actorOf } from '../../server/auth.ts';
-import { ALL_ROLES, MANAGERS, OFFICE } from '../../core/actor.ts';
+import { ALL_ROLES, MANAGERS, OFFICE, systemActor } from '../../core/actor.ts';
 import { problem } from '../../core/errors.ts';
 import { orgIdBySlug } from '../../core/organization.ts';
 import { rateLimiter } from '../../core/rate-limit.ts';
@@ -44,6 +44,8 @@ export const Ticket = z.object({
   findings: z.array(z.object({ finding: z.string(), rule: z.string(), effect: z.string() })),
   billing: Billing,
   serviceOrderId: z.string().nullable(),
+  serviceOrder: z.object({ id: z.string(), number: z.string() }).nullable().describe('The service order the incident became'),
+  rma: z.object({ id: z.string(), number: z.string() }).nullable().describe('The RMA the incident became (ITM-6)'),
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -106,6 +108,7 @@ const TicketAction = z.discriminatedUnion('action', [
   z.object({ action: z.literal('record-severe'), ...V, recoveryAdvice: Text(20000), downtimeAdvice: Text(20000) }),
   z.object({ action: z.literal('record-finding'), ...V, finding: z.string().regex(/^[a-z][a-z0-9-]*$/).max(100), note: z.string().max(2000).optional() }),
   z.object({ action: z.literal('open-service-order'), ...V, problem: Text(5000).optional() }),
+  z.object({ action: z.literal('open-rma'), ...V, fault: Text(5000).optional() }),
   z.object({ action: z.literal('resolve'), ...V, summary: Text(20000), billableMinutes: z.number().int().min(1).max(100000).optional() }),
   z.object({ action: z.literal('reopen'), ...V, reason: Text(1000) }),
   z.object({ action: z.literal('close'), ...V }),
@@ -166,6 +169,8 @@ export async function supportRoutes(app: ZApp, deps: AppDeps) {
           contractId: Uuid.optional(),
           customerId: Uuid.optional(),
           atRisk: z.enum(['true', 'false']).optional(),
+          serviceOrderId: Uuid.optional().describe('The ticket a service order came from'),
+          rmaId: Uuid.optional().describe('The ticket an RMA came from'),
         }),
         response: { 200: page(Ticket) },
       },
@@ -193,7 +198,7 @@ export async function supportRoutes(app: ZApp, deps: AppDeps) {
     '/api/v1/support-tickets/:id/actions',
     {
       config: { access: ALL_ROLES, problems: [...svc.ACT_PROBLEMS] },
-      schema: { operationId: 'performSupportTicketAction', tags, summary: 'Reply, ask for data, assign, escalate, record severe advice or a finding, open a service order, resolve (send the version you read)', params: IdParams, body: TicketAction, response: { 200: TicketDetail } },
+      schema: { operationId: 'performSupportTicketAction', tags, summary: 'Reply, ask for data, assign, escalate, record severe advice or a finding, open a service order or an RMA, resolve (send the version you read)', params: IdParams, body: TicketAction, response: { 200: TicketDetail } },
     },
     async (req) => {
       const actor = actorOf(req);
@@ -328,6 +333,15 @@ export async function supportRoutes(app: ZApp, deps: AppDeps) {
     async (req) => svc.tiers(deps.db, actorOf(req), now()),
   );
 
+  app.get(
+    '/api/v1/support-staff',
+    {
+      config: { access: ALL_ROLES },
+      schema: { operationId: 'listSupportStaff', tags, summary: "The business's active staff a ticket can be assigned to (names and roles only)", response: { 200: z.object({ items: z.array(z.object({ id: z.string(), name: z.string(), role: z.string() })) }) } },
+    },
+    async (req) => ({ items: await svc.assignableStaff(deps.db, actorOf(req)) }),
+  );
+
   // The client's portal (the client-account session cookie, path /api/v1/client).
   const cookie = (req: { cookies?: Record<string, string | undefined> }) => req.cookies?.[CLIENT_COOKIE];
   const ClientSupport = z.object({
@@ -365,6 +379,55 @@ export async function supportRoutes(app: ZApp, deps: AppDeps) {
       if (!c) throw problem(ClientAccountErrors, 'client-not-signed-in', 'Sign in with the link we e-mail you');
       await portalLimit(c.email);
       return reply.status(201).send(await svc.clientOpen(deps.db, c, req.body, now()));
+    },
+  );
+
+  const ClientTicket = z.object({
+    id: z.string(),
+    number: z.string(),
+    kind: z.string(),
+    state: z.string(),
+    subject: z.string(),
+    severity: z.string(),
+    createdAt: z.string(),
+    firstResponseAt: z.string().nullable(),
+    resolvedAt: z.string().nullable(),
+    contract: z.string().nullable(),
+    canReply: z.boolean(),
+    version: z.number().int(),
+    thread: z.array(z.object({ id: z.string(), direction: z.enum(['in', 'out']), channel: z.string(), author: z.string().nullable().describe("The desk's person for an answer; null for the client's own"), body: z.string(), attachments: z.array(z.object({ filename: z.string(), size: z.number().int() })), createdAt: z.string() })),
+  });
+  z.globalRegistry.add(ClientTicket, { id: 'ClientSupportTicket' });
+  app.get(
+    '/api/v1/client/support/tickets/:id',
+    { config: { access: 'public', problems: ['client-not-signed-in', 'not-found'] }, schema: { operationId: 'getClientSupportTicket', tags: ['client account'], summary: "One of the signed-in client's tickets with its messages (the desk's answers and the client's own; no internal notes)", params: IdParams, response: { 200: ClientTicket } } },
+    async (req) => {
+      const c = await clientOf(deps.db, cookie(req));
+      if (!c) throw problem(ClientAccountErrors, 'client-not-signed-in', 'Sign in with the link we e-mail you');
+      return svc.clientTicket(deps.db, c, req.params.id);
+    },
+  );
+  app.post(
+    '/api/v1/client/support/tickets/:id/replies',
+    {
+      config: { access: 'public', problems: ['rate-limited', ...svc.CLIENT_REPLY_PROBLEMS] },
+      schema: {
+        operationId: 'replyClientSupportTicket',
+        tags: ['client account'],
+        summary: 'The signed-in client answers on their ticket (a ticket waiting for their data resumes its clocks, VN-6)',
+        headers: IdempotencyHeaders,
+        params: IdParams,
+        body: z.object({ body: Text(20000) }),
+        response: { 201: ClientTicket },
+      },
+    },
+    async (req, reply) => {
+      const c = await clientOf(deps.db, cookie(req));
+      if (!c) throw problem(ClientAccountErrors, 'client-not-signed-in', 'Sign in with the link we e-mail you');
+      await portalLimit(c.email);
+      const actor = systemActor(c.organization_id, 'portal');
+      await withIdempotency(deps.db, actor, req.headers['idempotency-key'], requestHash('POST', `${req.url} ${c.email}`, req.body), (tx) => svc.clientReply(tx, c, req.params.id, req.body, now()));
+      return reply.status(201).send(await svc.clientTicket(deps.db, c, req.params.id));
     },
   );
 

@@ -34,6 +34,11 @@ export async function tiers(db: Db, actor: Actor, now = new Date()) {
   return { tiers: s.tiers.map((t) => ({ id: t.id, name: t.name, calendar: t.calendar, rule: t.rule, hourlyPriceMinor: t.hourlyPrice?.amount ?? null })), levels: s.levels, defaultTier: s.defaultTier };
 }
 
+/** Who a ticket can be assigned to: the business's active staff (names and roles, no addresses). */
+export function assignableStaff(db: Db, actor: Actor) {
+  return repo.activeStaff(db, actor.organizationId);
+}
+
 /** Creates a ticket and answers its view (inside the caller's transaction: Idempotency-Key). */
 export async function create(tx: Tx, actor: Actor, f: TicketFields, now = new Date()) {
   const row = await openTicket(tx, actor, f, now);
@@ -108,6 +113,46 @@ export async function clientView(db: Db, c: { organization_id: string; email: st
     tickets: ts.map((t) => ({ id: t.id, number: t.number, kind: t.kind, state: t.state, subject: t.subject, severity: t.severity, createdAt: t.createdAt, firstResponseAt: t.firstResponseAt, resolvedAt: t.resolvedAt, contract: t.contract?.number ?? null })),
     consultant: support?.freeAdvice?.consultant ? { rule: support.freeAdvice.rule, text: say(support.freeAdvice.text, lang)! } : null,
   };
+}
+
+/** One of the signed-in client's tickets with what was said: their messages and the desk's answers (no internal notes or desk events). */
+export async function clientTicket(db: Db, c: { organization_id: string; email: string }, id: string) {
+  const t = await ownTicket(db, c, id);
+  const thread = (await repo.thread(db, c.organization_id, t.id)).filter((m) => m.direction === 'in' || m.direction === 'out');
+  const ks = t.contract_id ? await db.selectFrom('contracts').select('number').where('organization_id', '=', c.organization_id).where('id', '=', t.contract_id).executeTakeFirst() : undefined;
+  return {
+    id: t.id,
+    number: t.number,
+    kind: t.kind,
+    state: t.state,
+    subject: t.subject,
+    severity: t.severity,
+    createdAt: t.created_at.toISOString(),
+    firstResponseAt: t.first_response_at?.toISOString() ?? null,
+    resolvedAt: t.resolved_at?.toISOString() ?? null,
+    contract: ks?.number ?? null,
+    canReply: t.state !== 'closed',
+    version: t.version,
+    thread: thread.map((m) => ({ id: m.id, direction: m.direction as 'in' | 'out', channel: m.channel, author: m.direction === 'out' ? m.author : null, body: m.body, attachments: m.attachments.map((a) => ({ filename: a.filename, size: a.size })), createdAt: m.created_at.toISOString() })),
+  };
+}
+
+async function ownTicket(db: Db | Tx, c: { organization_id: string; email: string }, id: string, lock = false) {
+  const customers = await repo.customersByEmail(db, c.organization_id, c.email);
+  const t = lock ? await repo.lockTicket(db, c.organization_id, id) : await repo.getTicket(db, c.organization_id, id);
+  // Another client's ticket is not found: nothing tells them it exists.
+  if (!t || !t.customer_id || !customers.some((x) => x.id === t.customer_id)) throw notFound('Ticket');
+  return t;
+}
+
+export const CLIENT_REPLY_PROBLEMS = ['client-not-signed-in', 'not-found', 'illegal-transition', 'validation-failed', 'version-conflict'] as const satisfies readonly ProblemCode[];
+
+/** The client answers in the portal: their message joins the thread; a ticket waiting for them resumes its clocks (VN-6). */
+export async function clientReply(tx: Tx, c: { organization_id: string; email: string }, id: string, f: { body: string }, now = new Date()) {
+  const t = await ownTicket(tx, c, id, true);
+  if (t.state === 'closed') throw problem(CoreErrors, 'illegal-transition', `Ticket ${t.number} is closed: open a new request`, { current: { id: t.id, number: t.number, state: t.state, version: t.version }, allowed: [] });
+  await actOnTicket(tx, systemActor(c.organization_id, 'portal'), t, { action: 'client-replied', version: t.version, body: f.body, channel: 'portal' }, now, { message: { author: null } });
+  return { number: t.number };
 }
 
 export const CLIENT_OPEN_PROBLEMS = ['client-not-signed-in', ...OPEN_PROBLEMS] as const satisfies readonly ProblemCode[];

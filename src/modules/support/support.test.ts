@@ -8,6 +8,7 @@ import { buildApp } from '../../server/app.ts';
 import { DiskStorage } from '../../storage/index.ts';
 import { setupApp, snapshot, type TestContext } from '../../../test/db.ts';
 import { startMailIn, type MailIn } from './support.service.ts';
+import { newToken, sha256 } from '../../core/tokens.ts';
 
 let t: TestContext;
 let app: Awaited<ReturnType<typeof buildApp>>;
@@ -123,6 +124,38 @@ describe("the Vietnamese supplier's week (VN-1..8)", () => {
     const res = after.clocks.find((c: { id: string }) => c.id === 'incident-resolution');
     expect(res.status).toBe('running');
     expect(res.pausedMs).toBe(6 * 3600_000);
+  });
+
+  test("the client reads the ticket's thread in the portal and answers there; the desk's notes stay internal (VN-6)", async () => {
+    at('2026-12-01T04:00:00Z'); // after the SLA test's period
+    // A second incident waiting for the client's data.
+    const r = await call('POST', '/api/v1/support-tickets', { kind: 'incident', channel: 'phone', customerId: ids.an, deviceId: ids.nas, subject: 'Chậm khi sao lưu', description: 'Sao lưu chạy rất chậm.' });
+    await act(r.body.id, { action: 'note', body: 'internal: probably disk 3' });
+    await act(r.body.id, { action: 'request-data', body: 'Quý khách vui lòng gửi ảnh chụp màn hình tác vụ sao lưu.' });
+    const token = newToken();
+    await t.db.insertInto('client_sessions').values({ token_hash: sha256(token), organization_id: vn(), email: 'an.nguyen@example.vn', expires_at: new Date('2199-01-01T00:00:00Z') }).execute();
+    const client = { cookie: `aftercare_client=${token}` };
+    const view = await app.inject({ url: `/api/v1/client/support/tickets/${r.body.id}`, headers: client });
+    expect(view.statusCode).toBe(200);
+    const v = view.json();
+    expect(v).toMatchObject({ number: r.body.number, state: 'awaiting-client', canReply: true });
+    expect(v.thread.map((m: { direction: string }) => m.direction)).toEqual(['in', 'out']);
+    expect(JSON.stringify(v)).not.toContain('internal: probably disk 3');
+    const send = () => app.inject({ method: 'POST', url: `/api/v1/client/support/tickets/${r.body.id}/replies`, headers: { ...client, 'idempotency-key': 'reply-1' }, payload: { body: 'Ảnh chụp: tác vụ dừng ở 43%.' } });
+    const [a, b] = [await send(), await send()];
+    expect(a.statusCode).toBe(201);
+    expect(b.json()).toEqual(a.json()); // a retry adds nothing
+    expect(a.json()).toMatchObject({ state: 'in-progress', thread: [{ direction: 'in' }, { direction: 'out' }, { direction: 'in', channel: 'portal', body: 'Ảnh chụp: tác vụ dừng ở 43%.' }] });
+    const staff = (await call('GET', `/api/v1/support-tickets/${r.body.id}`)).body;
+    expect(staff).toMatchObject({ state: 'in-progress', rootCauseData: true });
+    expect(staff.clocks.find((c: { id: string }) => c.id === 'incident-resolution').status).not.toBe('paused');
+    // Bad input: an empty reply names the field; another client's ticket is not found; no session is 401.
+    const empty = await app.inject({ method: 'POST', url: `/api/v1/client/support/tickets/${r.body.id}/replies`, headers: client, payload: { body: ' ' } });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json().errors[0].field).toBe('body.body');
+    const theirs = (await t.db.selectFrom('support_tickets').select('id').where('organization_id', '=', vn()).where('customer_id', '!=', ids.an).executeTakeFirstOrThrow()).id;
+    expect((await app.inject({ url: `/api/v1/client/support/tickets/${theirs}`, headers: client })).statusCode).toBe(404);
+    expect((await app.inject({ url: `/api/v1/client/support/tickets/${r.body.id}` })).statusCode).toBe(401);
   });
 
   test('resolved in time', async () => {

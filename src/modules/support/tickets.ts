@@ -17,6 +17,7 @@ import { packClockRules, versionAt, type CompiledPack } from '../../policy/index
 import * as contracts from '../contracts/contracts.service.ts';
 import { ContractErrors } from '../contracts/contracts.errors.ts';
 import * as orders from '../service-orders/service-orders.service.ts';
+import * as rmas from '../rma/rma.service.ts';
 import * as repo from './repository.ts';
 import { allowedActions, nextState, TICKET_TRANSITIONS, type TicketState } from './state-machine.ts';
 import { SupportErrors } from './support.errors.ts';
@@ -149,11 +150,12 @@ export type TicketActionBody =
   | { action: 'record-severe'; version: number; recoveryAdvice: string; downtimeAdvice: string }
   | { action: 'record-finding'; version: number; finding: string; note?: string }
   | { action: 'open-service-order'; version: number; problem?: string }
+  | { action: 'open-rma'; version: number; fault?: string }
   | { action: 'resolve'; version: number; summary: string; billableMinutes?: number }
   | { action: 'reopen'; version: number; reason: string }
   | { action: 'close'; version: number };
 
-export const ACT_PROBLEMS = ['not-found', 'version-conflict', 'illegal-transition', 'validation-failed', 'unknown-reference', 'not-an-incident', 'not-billable', 'unknown-level', 'support-not-offered', 'policy-input-invalid', 'already-exists'] as const satisfies readonly ProblemCode[];
+export const ACT_PROBLEMS = ['not-found', 'version-conflict', 'illegal-transition', 'validation-failed', 'unknown-reference', 'not-an-incident', 'not-billable', 'unknown-level', 'support-not-offered', 'policy-input-invalid', 'already-exists', 'no-rma-policy', 'serial-not-on-purchase', 'account-suspended'] as const satisfies readonly ProblemCode[];
 
 type ActorLike = Actor;
 
@@ -170,7 +172,8 @@ export async function actOnTicket(tx: Tx, actor: ActorLike, t: repo.TicketRow, b
   const set: Record<string, unknown> = {};
   const auditData: Record<string, unknown> = {};
   const outbox: OutboxMessage[] = [];
-  const clientMsg = (topic: string, summary: string) => ({ topic, payload: { ticketId: t.id, number: t.number, customerId: t.customer_id, language: t.language, channel: 'email', summary, subject: t.subject } });
+  // To the client; a ticket without one (the online consultant's, SC-1) writes to the contact it came with.
+  const clientMsg = (topic: string, summary: string) => ({ topic, payload: { ticketId: t.id, number: t.number, customerId: t.customer_id, ...(!t.customer_id && t.contact ? { contact: t.contact } : {}), language: t.language, channel: 'email', summary, subject: t.subject } });
   let message: Omit<repo.NewMessage, 'id' | 'organization_id' | 'ticket_id' | 'created_at'> | undefined;
   const who = actor.name;
   // Which clocks the action stops: the first answer stops the response clock, the fix both.
@@ -258,6 +261,17 @@ export async function actOnTicket(tx: Tx, actor: ActorLike, t: repo.TicketRow, b
       set.service_order_id = intake.order.id;
       message = { direction: 'event', channel: 'console', author: who, body: `service order ${intake.order.number} opened`, data: { serviceOrderId: intake.order.id, number: intake.order.number } };
       Object.assign(auditData, { serviceOrderId: intake.order.id, serviceOrder: intake.order.number });
+      break;
+    }
+    case 'open-rma': {
+      // Through the RMA kind's own intake (ITM-6): the engine answers for the item, the RMA gets its clocks.
+      if (t.rma_id) throw problem(CoreErrors, 'already-exists', `Ticket ${t.number} has its RMA already`);
+      if (!t.customer_id) throw badField('body', 'the ticket has no customer', 'no-customer');
+      if (!t.device_id) throw badField('body', 'an RMA returns a device: the ticket names none', 'no-device');
+      const r = await rmas.insertRma(tx, actor, { channel: 'console', customerId: t.customer_id, language: t.language as 'en' | 'bg' | 'vi', items: [{ deviceId: t.device_id, fault: b.fault ?? `${t.number}: ${t.subject}\n${t.description}` }] }, now);
+      set.rma_id = r.id;
+      message = { direction: 'event', channel: 'console', author: who, body: `RMA ${r.number} opened`, data: { rmaId: r.id, number: r.number } };
+      Object.assign(auditData, { rmaId: r.id, rma: r.number });
       break;
     }
     case 'resolve': {

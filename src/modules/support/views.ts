@@ -15,6 +15,7 @@ type Extras = {
   contracts: Map<string, { id: string; number: string }>;
   devices: Map<string, { id: string; serial: string; model: string | null }>;
   staff: Map<string, { id: string; name: string }>;
+  cases: Map<string, { id: string; number: string }>;
   atRisk: Set<string>;
 };
 
@@ -45,6 +46,8 @@ export function ticketView(t: repo.TicketRow, x: Extras) {
     findings: t.findings,
     billing: { billable: t.billable, rule: t.billing_rule, hourlyPriceMinor: t.hourly_price_minor, billableMinutes: t.billable_minutes, amountMinor: t.amount_minor, currency: t.currency },
     serviceOrderId: t.service_order_id,
+    serviceOrder: t.service_order_id ? (x.cases.get(t.service_order_id) ?? { id: t.service_order_id, number: '' }) : null,
+    rma: t.rma_id ? (x.cases.get(t.rma_id) ?? { id: t.rma_id, number: '' }) : null,
     version: t.version,
     createdAt: t.created_at.toISOString(),
     updatedAt: t.updated_at.toISOString(),
@@ -54,18 +57,20 @@ export type TicketView = ReturnType<typeof ticketView>;
 
 export async function extrasOf(db: Db | Tx, orgId: string, rows: readonly repo.TicketRow[], now: Date): Promise<Extras> {
   const ids = (f: (r: repo.TicketRow) => string | null) => [...new Set(rows.map(f).filter((x): x is string => !!x))];
-  const [cs, ks, ds, ss, atRisk] = await Promise.all([
+  const [cs, ks, ds, ss, atRisk, cases] = await Promise.all([
     ids((r) => r.customer_id).length ? db.selectFrom('customers').select(['id', 'name']).where('organization_id', '=', orgId).where('id', 'in', ids((r) => r.customer_id)).execute() : [],
     ids((r) => r.contract_id).length ? db.selectFrom('contracts').select(['id', 'number']).where('organization_id', '=', orgId).where('id', 'in', ids((r) => r.contract_id)).execute() : [],
     ids((r) => r.device_id).length ? db.selectFrom('devices').select(['id', 'serial', 'model']).where('organization_id', '=', orgId).where('id', 'in', ids((r) => r.device_id)).execute() : [],
     repo.staffOf(db, orgId, ids((r) => r.assignee_id)),
     repo.atRiskOf(db, orgId, rows.map((r) => r.id), now),
+    repo.linkedCases(db, orgId, ids((r) => r.service_order_id), ids((r) => r.rma_id)),
   ]);
   return {
     customers: new Map(cs.map((c) => [c.id, c])),
     contracts: new Map(ks.map((c) => [c.id, c])),
     devices: new Map(ds.map((d) => [d.id, d])),
     staff: new Map(ss.map((s) => [s.id, { id: s.id, name: s.name }])),
+    cases: new Map(cases.map((c) => [c.id, c])),
     atRisk,
   };
 }

@@ -1,11 +1,11 @@
 // Maintenance contracts in the console (issue 13): the list, and the contract page: scope, term,
 // tier, included services, its tickets, its training sessions (working days only, VN-5) with
 // attendance, and its SLA compliance (first answer and fix in time, per window) with the CSV.
-import { Anchor, Badge, Button, Card, Checkbox, Group, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Checkbox, Group, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, idemKey, ok, type Schemas } from '../lib/api';
+import { api, idemKey, ok, type Body, type Schemas } from '../lib/api';
 import { fmtDate, fmtDateTime, fmtMoney, inLang } from '../lib/i18n';
 import { linkProps } from '../lib/router';
 import { ErrorNote, Loaded } from '../lib/ui';
@@ -130,6 +130,8 @@ function ContractView({ c }: { c: Contract }) {
           {c.included.map((i) => <Text key={i.service} size="sm">{t(`support.services.${i.service}`, i.service)}{i.quantity !== null ? ` × ${i.quantity}` : ''}</Text>)}
         </Card>
       </SimpleGrid>
+      {(c.status === 'expired' || c.status === 'cancelled') && <Alert color="gray" data-testid="contract-lapsed">{t('support.lapsed', { date: fmtDate(c.endsOn) })}</Alert>}
+      <RenewCancel c={c} />
       <Sla id={c.id} />
       <Card withBorder>
         <Title order={2} size="h4" mb="xs">{t('support.tickets')}</Title>
@@ -216,6 +218,46 @@ function TrainingRow({ x, contractId }: { x: Training; contractId: string }) {
         </Group>
       )}
       <ErrorNote error={save.error} />
+    </Card>
+  );
+}
+
+/** Renew (a later end, a new reminder before it) or cancel: the version read goes with the request, and a retry with its key is not done twice. */
+function RenewCancel({ c }: { c: Contract }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const [endsOn, setEndsOn] = useState('');
+  const [reason, setReason] = useState('');
+  const [confirm, setConfirm] = useState(false);
+  const act = useMutation({
+    mutationFn: ({ body, key }: { body: Body<'/api/v1/contracts/{id}/actions'>; key: string }) => ok(api.POST('/api/v1/contracts/{id}/actions', { params: { path: { id: c.id } }, headers: { 'idempotency-key': key }, body })),
+    onSuccess: (x) => {
+      qc.setQueryData(['contracts', 'detail', c.id], x);
+      void qc.invalidateQueries({ queryKey: ['contracts', 'list'] });
+      setEndsOn('');
+      setReason('');
+      setConfirm(false);
+    },
+  });
+  if (c.status === 'cancelled') return null;
+  return (
+    <Card withBorder data-testid="contract-actions">
+      <Group align="flex-end" gap="sm">
+        <TextInput label={t('support.renewUntil')} type="date" value={endsOn} min={c.endsOn} onChange={(e) => setEndsOn(e.currentTarget.value)} data-testid="renew-until" />
+        <Button variant="outline" disabled={!endsOn} loading={act.isPending && act.variables?.body.action === 'renew'} onClick={() => act.mutate({ body: { action: 'renew', version: c.version, endsOn }, key: idemKey() })} data-testid="renew">{t('support.renew')}</Button>
+      </Group>
+      {c.status !== 'expired' && (
+        <Group align="flex-end" gap="sm" mt="sm">
+          <TextInput label={t('support.cancelReason')} value={reason} onChange={(e) => setReason(e.currentTarget.value)} w={320} data-testid="cancel-reason" />
+          {!confirm ? (
+            <Button variant="subtle" color="red.9" disabled={!reason.trim()} onClick={() => setConfirm(true)} data-testid="cancel-contract">{t('support.cancelContract')}</Button>
+          ) : (
+            <Button color="red.9" loading={act.isPending} onClick={() => act.mutate({ body: { action: 'cancel', version: c.version, reason }, key: idemKey() })} data-testid="cancel-confirm">{t('support.cancelConfirm')}</Button>
+          )}
+        </Group>
+      )}
+      <Text size="xs" c="dark.6" mt="xs">{t('support.renewHint')}</Text>
+      <ErrorNote error={act.error} />
     </Card>
   );
 }

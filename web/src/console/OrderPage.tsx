@@ -15,6 +15,7 @@ import { ErrorNote, fieldLabel, Loaded, type Loadable } from '../lib/ui';
 import { useSession } from './Console';
 import { WorkOrderForm, emptyWorkOrder, type WorkOrder } from './WorkOrderForm';
 import { QuoteLinesEditor, QuoteSummary, RefundForm, RemedyForm, TaxDocuments, emptyLine, isRemedyAction, remedyOpen, toLines, type LineDraft } from './Billing';
+import { FromTicket } from './Support';
 
 export type OrderDetail = Schemas['ServiceOrderDetail'];
 export type Clock = OrderDetail['clocks'][number];
@@ -59,6 +60,7 @@ export function OrderPage({ id }: { id: string }) {
                 <Text size="sm">{t(`channel.${o.channel}`, o.channel)} · {fmtDate(o.claimDate)}</Text>
                 {o.deviceId && <Anchor {...linkProps(`/devices/${o.deviceId}`)} size="sm">{t('order.device')}</Anchor>}
               </Group>
+              <FromTicket serviceOrderId={o.id} />
             </div>
           </Group>
           <Grid>

@@ -8,6 +8,7 @@ import { api, idemKey, ok, type Body, type Schemas } from '../lib/api';
 import { fmtDateTime, fmtMoney, inLang } from '../lib/i18n';
 import { linkProps, match, navigate } from '../lib/router';
 import { ErrorNote, Loaded } from '../lib/ui';
+import { FromTicket } from './Support';
 
 type Rma = Schemas['Rma'];
 type RmaDetail = Schemas['RmaDetail'];
@@ -173,6 +174,7 @@ function RmaView({ r }: { r: RmaDetail }) {
         <div>
           <Title order={1} size="h2" data-testid="rma-number">{r.number}</Title>
           <Text size="sm" c="dark.5">{r.customer?.name} · {r.invoice ? `${t('rma.invoice')} ${r.invoice}` : t('rma.bySerials')} · {fmtDateTime(r.createdAt)}</Text>
+          <FromTicket rmaId={r.id} />
         </div>
         <Group>
           <StateBadge state={r.state} />

@@ -212,7 +212,12 @@ function TicketView({ d, act }: { d: Detail; act: Act }) {
             {d.contract && <> · <Anchor {...linkProps(`/contracts/${d.contract.id}`)}>{d.contract.number}</Anchor></>}
             {d.device && ` · ${d.device.serial}`} · {t('support.tier')}: {d.tier}
           </Text>
-          {d.serviceOrderId && <Anchor size="sm" {...linkProps(`/orders/${d.serviceOrderId}`)} data-testid="linked-order">{t('support.linkedOrder')}</Anchor>}
+          {(d.serviceOrder || d.rma) && (
+            <Group gap="sm" mt={4}>
+              {d.serviceOrder && <Anchor size="sm" {...linkProps(`/orders/${d.serviceOrder.id}`)} data-testid="linked-order">{t('support.linkedOrder')}: {d.serviceOrder.number}</Anchor>}
+              {d.rma && <Anchor size="sm" {...linkProps(`/rmas/${d.rma.id}`)} data-testid="linked-rma">{t('support.linkedRma')}: {d.rma.number}</Anchor>}
+            </Group>
+          )}
         </div>
         <Card withBorder miw={260} data-testid="ticket-clocks">
           <Title order={2} size="h5">{t('support.clocks')}</Title>
@@ -225,6 +230,7 @@ function TicketView({ d, act }: { d: Detail; act: Act }) {
           ))}
         </Card>
       </Group>
+      <Assignment d={d} act={act} />
       {d.advice && <Alert color="red" title={`${t('support.severeAdvice')} (${d.advice.rule})`} data-testid="severe-advice"><Text size="sm">{d.advice.recovery}</Text><Text size="sm" mt={4}>{d.advice.downtime}</Text></Alert>}
       {d.billing.billable && <Alert color="yellow" data-testid="billing">{t('support.paid', { rule: d.billing.rule ?? '' })} {d.billing.hourlyPriceMinor !== null && `${fmtMoney(d.billing.hourlyPriceMinor, d.billing.currency)} / ${t('support.hour')}`}{d.billing.amountMinor !== null && ` · ${t('support.amount')}: ${fmtMoney(d.billing.amountMinor, d.billing.currency)}`}</Alert>}
       <Card withBorder>
@@ -248,8 +254,8 @@ function TicketView({ d, act }: { d: Detail; act: Act }) {
             {can('request-data') && <Button size="sm" variant="outline" disabled={!text.trim()} onClick={() => { send({ action: 'request-data', body: text }); setText(''); }} data-testid="request-data">{t('support.requestData')}</Button>}
             {can('note') && <Button size="sm" variant="subtle" disabled={!text.trim()} onClick={() => { send({ action: 'note', body: text }); setText(''); }}>{t('support.note')}</Button>}
             {d.state === 'awaiting-client' && <Button size="sm" variant="outline" disabled={!text.trim()} onClick={() => { send({ action: 'client-replied', body: text, channel: 'phone' }); setText(''); }}>{t('support.clientReplied')}</Button>}
-            {can('escalate') && <Button size="sm" color="orange.9" onClick={() => send({ action: 'escalate', reason: text.trim() || t('support.escalatedByHand') })} data-testid="escalate">{t('support.escalate')}</Button>}
             {can('open-service-order') && !d.serviceOrderId && <Button size="sm" variant="outline" onClick={() => send({ action: 'open-service-order' })} data-testid="open-order">{t('support.openOrder')}</Button>}
+            {can('open-rma') && !d.rma && d.device && <Button size="sm" variant="outline" onClick={() => send({ action: 'open-rma' })} data-testid="open-rma">{t('support.openRma')}</Button>}
           </Group>
           {can('resolve') && (
             <Group gap="xs" align="flex-end">
@@ -270,4 +276,53 @@ function TicketView({ d, act }: { d: Detail; act: Act }) {
       )}
     </Stack>
   );
+}
+
+/** Who works the ticket and at which level (ITM-2: L1 → L2 → L3); escalation by hand, with who was told. */
+function Assignment({ d, act }: { d: Detail; act: Act }) {
+  const { t } = useTranslation();
+  const staff = useQuery({ queryKey: ['support', 'staff'], queryFn: ({ signal }) => ok(api.GET('/api/v1/support-staff', { signal })) });
+  const tiers = useQuery({ queryKey: ['support', 'tiers'], queryFn: ({ signal }) => ok(api.GET('/api/v1/support-tiers', { signal })) });
+  const levels = tiers.data?.levels ?? LEVELS;
+  const [assignee, setAssignee] = useState<string | null>(d.assignee?.id ?? null);
+  const [level, setLevel] = useState<string | null>(d.level);
+  const [to, setTo] = useState<string | null>(null);
+  const [reason, setReason] = useState('');
+  const can = (a: string) => d.allowedActions.includes(a);
+  const higher = levels.slice(levels.indexOf(d.level) + 1);
+  const lastEscalation = [...d.thread].reverse().find((m) => m.direction === 'event' && (m.data as { told?: unknown } | null)?.told);
+  const told = (lastEscalation?.data as { told?: { name: string }[] } | undefined)?.told ?? [];
+  if (!can('assign') && !can('escalate')) return null;
+  return (
+    <Card withBorder data-testid="assignment">
+      <Group align="flex-end" gap="sm">
+        <Select label={t('support.assignee')} data={(staff.data?.items ?? []).map((u) => ({ value: u.id, label: `${u.name} · ${t(`role.${u.role}`, u.role)}` }))} value={assignee} onChange={setAssignee} clearable searchable w={260} data-testid="assignee-picker" />
+        <Select label={t('support.level')} data={levels} value={level} onChange={setLevel} allowDeselect={false} w={100} data-testid="level-picker" />
+        {can('assign') && (
+          <Button size="sm" variant="outline" loading={act.isPending} disabled={(assignee ?? null) === (d.assignee?.id ?? null) && level === d.level}
+            onClick={() => act.mutate({ action: 'assign', version: d.version, ...((assignee ?? null) !== (d.assignee?.id ?? null) ? { assigneeId: assignee } : {}), ...(level !== d.level && level ? { level } : {}) } as ActionBody)} data-testid="assign">
+            {t('support.assign')}
+          </Button>
+        )}
+      </Group>
+      {can('escalate') && higher.length > 0 && (
+        <Group align="flex-end" gap="sm" mt="sm">
+          <Select label={t('support.escalateTo')} data={higher} value={to ?? higher[0]} onChange={setTo} allowDeselect={false} w={100} data-testid="escalate-to" />
+          <TextInput label={t('support.escalateWhy')} value={reason} onChange={(e) => setReason(e.currentTarget.value)} w={300} data-testid="escalate-reason" />
+          <Button size="sm" color="orange.9" loading={act.isPending} onClick={() => { act.mutate({ action: 'escalate', version: d.version, level: to ?? higher[0], reason: reason.trim() || t('support.escalatedByHand') } as ActionBody); setReason(''); setTo(null); }} data-testid="escalate">{t('support.escalate')}</Button>
+        </Group>
+      )}
+      {told.length > 0 && <Text size="sm" mt="xs" data-testid="told">{t('support.toldLast', { names: told.map((x) => x.name).join(', ') })}</Text>}
+    </Card>
+  );
+}
+
+/** On a service order's or an RMA's page: the support ticket it came from (the other half of the link). */
+export function FromTicket({ serviceOrderId, rmaId }: { serviceOrderId?: string; rmaId?: string }) {
+  const { t } = useTranslation();
+  const q: QueueQuery = { limit: 5, ...(serviceOrderId ? { serviceOrderId } : {}), ...(rmaId ? { rmaId } : {}) };
+  const s = useQuery({ queryKey: supportKeys.queue(q), queryFn: ({ signal }) => ok(api.GET('/api/v1/support-tickets', { params: { query: q }, signal })), retry: false });
+  const x = s.data?.items[0];
+  if (!x) return null;
+  return <Text size="sm" data-testid="from-ticket">{t('support.fromTicket')}: <Anchor {...linkProps(`/support/tickets/${x.id}`)}>{x.number}</Anchor> · {x.subject}</Text>;
 }

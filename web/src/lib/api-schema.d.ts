@@ -1445,7 +1445,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Renew (a later end; a new reminder) or cancel a contract (send the version you read) */
+        /** Renew (a later end; a new reminder) or cancel a contract (send the version you read; a retry with the same Idempotency-Key gets the first answer) */
         post: operations["performContractAction"];
         delete?: never;
         options?: never;
@@ -1497,7 +1497,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reply, ask for data, assign, escalate, record severe advice or a finding, open a service order, resolve (send the version you read) */
+        /** Reply, ask for data, assign, escalate, record severe advice or a finding, open a service order or an RMA, resolve (send the version you read) */
         post: operations["performSupportTicketAction"];
         delete?: never;
         options?: never;
@@ -1659,6 +1659,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/support-staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The business's active staff a ticket can be assigned to (names and roles only) */
+        get: operations["listSupportStaff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/client/support": {
         parameters: {
             query?: never;
@@ -1687,6 +1704,40 @@ export interface paths {
         put?: never;
         /** The signed-in client reports an incident under a contract or asks a question */
         post: operations["createClientSupportTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/client/support/tickets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the signed-in client's tickets with its messages (the desk's answers and the client's own; no internal notes) */
+        get: operations["getClientSupportTicket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/client/support/tickets/{id}/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The signed-in client answers on their ticket (a ticket waiting for their data resumes its clocks, VN-6) */
+        post: operations["replyClientSupportTicket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3605,6 +3656,16 @@ export interface components {
                 currency: string;
             };
             serviceOrderId: string | null;
+            /** @description The service order the incident became */
+            serviceOrder: {
+                id: string;
+                number: string;
+            } | null;
+            /** @description The RMA the incident became (ITM-6) */
+            rma: {
+                id: string;
+                number: string;
+            } | null;
             version: number;
             createdAt: string;
             updatedAt: string;
@@ -3697,6 +3758,16 @@ export interface components {
                 currency: string;
             };
             serviceOrderId: string | null;
+            /** @description The service order the incident became */
+            serviceOrder: {
+                id: string;
+                number: string;
+            } | null;
+            /** @description The RMA the incident became (ITM-6) */
+            rma: {
+                id: string;
+                number: string;
+            } | null;
             version: number;
             createdAt: string;
             updatedAt: string;
@@ -4027,6 +4098,34 @@ export interface components {
                 rule: string;
                 text: string;
             } | null;
+        };
+        ClientSupportTicket: {
+            id: string;
+            number: string;
+            kind: string;
+            state: string;
+            subject: string;
+            severity: string;
+            createdAt: string;
+            firstResponseAt: string | null;
+            resolvedAt: string | null;
+            contract: string | null;
+            canReply: boolean;
+            version: number;
+            thread: {
+                id: string;
+                /** @enum {string} */
+                direction: "in" | "out";
+                channel: string;
+                /** @description The desk's person for an answer; null for the client's own */
+                author: string | null;
+                body: string;
+                attachments: {
+                    filename: string;
+                    size: number;
+                }[];
+                createdAt: string;
+            }[];
         };
     };
     responses: never;
@@ -15754,7 +15853,10 @@ export interface operations {
     performContractAction: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retries with the same key return the first result */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -15923,6 +16025,7 @@ export interface operations {
             /**
              * @description Unprocessable Content (application/problem+json), `code` one of:
              *
+             *     - `idempotency-key-reused`: This Idempotency-Key was used before with a different request. A retry sends the same body with the same key; a new request takes a new key.
              *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
              *     - `support-not-offered`: The business's policy pack has no support desk section, or not this part of it (`detail` names what): contracts, incidents, training, paid help or the online consultant are not offered.
              */
@@ -15933,7 +16036,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "validation-failed" | "support-not-offered";
+                        code: "idempotency-key-reused" | "validation-failed" | "support-not-offered";
                     };
                 };
             };
@@ -15955,6 +16058,10 @@ export interface operations {
                 contractId?: string;
                 customerId?: string;
                 atRisk?: "true" | "false";
+                /** @description The ticket a service order came from */
+                serviceOrderId?: string;
+                /** @description The ticket an RMA came from */
+                rmaId?: string;
             };
             header?: never;
             path?: never;
@@ -16354,6 +16461,11 @@ export interface operations {
                     problem?: string;
                 } | {
                     /** @enum {string} */
+                    action: "open-rma";
+                    version: number;
+                    fault?: string;
+                } | {
+                    /** @enum {string} */
                     action: "resolve";
                     version: number;
                     summary: string;
@@ -16454,6 +16566,8 @@ export interface operations {
              *     - `version-conflict`: The record changed since you read it; `current` is its state now. Apply your change to it and send its `version`.
              *     - `illegal-transition`: The case's state does not allow this now; `current` is the case and `allowed` (when given) the actions legal from its state.
              *     - `already-exists`: A record with these unique values already exists (the database constraint is named in `detail`), e.g. a second purchase with the same document number for the device. Look the existing record up instead.
+             *     - `no-rma-policy`: The business's policy pack does not run RMAs (it has no `rma` section); take a claim instead (POST /api/v1/claims).
+             *     - `account-suspended`: The client's account is suspended for an unreturned unit (ITM-12): no new RMA and no advance replacement until staff lift the suspension (POST /api/v1/rma-holds/{id}/lift).
              */
             409: {
                 headers: {
@@ -16462,7 +16576,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "version-conflict" | "illegal-transition" | "already-exists";
+                        code: "version-conflict" | "illegal-transition" | "already-exists" | "no-rma-policy" | "account-suspended";
                     };
                 };
             };
@@ -16524,6 +16638,7 @@ export interface operations {
              *     - `unknown-level`: The level is not one of the pack's engineer levels (`levels`), or an escalation would not raise the ticket (it is at the top level already).
              *     - `support-not-offered`: The business's policy pack has no support desk section, or not this part of it (`detail` names what): contracts, incidents, training, paid help or the online consultant are not offered.
              *     - `policy-input-invalid`: The record cannot be evaluated by its policy pack (a term, date or event the pack's engine refuses); `errors[]` lists each issue by its path in the engine's input. Correct the device's record or history.
+             *     - `serial-not-on-purchase`: An item names a serial (or device) that is not on the purchase given, or not among the client's purchases in your organization; `errors[]` names the item's field. Nothing was recorded. Check the serial against the invoice.
              */
             422: {
                 headers: {
@@ -16532,7 +16647,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "validation-failed" | "unknown-reference" | "not-an-incident" | "not-billable" | "unknown-level" | "support-not-offered" | "policy-input-invalid";
+                        code: "validation-failed" | "unknown-reference" | "not-an-incident" | "not-billable" | "unknown-level" | "support-not-offered" | "policy-input-invalid" | "serial-not-on-purchase";
                     };
                 };
             };
@@ -17687,6 +17802,64 @@ export interface operations {
             };
         };
     };
+    listSupportStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            name: string;
+                            role: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description Unauthorized (application/problem+json), `code` one of:
+             *
+             *     - `unauthenticated`: No valid session cookie or API key: sign in (POST /api/v1/auth/sign-in) or send `Authorization: Bearer ak_...` with a key that is not revoked.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden (application/problem+json), `code` one of:
+             *
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "forbidden";
+                    };
+                };
+            };
+        };
+    };
     getClientSupport: {
         parameters: {
             query?: {
@@ -17879,6 +18052,290 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code: "validation-failed" | "unknown-reference" | "support-not-offered" | "contract-expired" | "contract-not-started" | "outside-contract-scope";
+                    };
+                };
+            };
+            /**
+             * @description Too Many Requests (application/problem+json), `code` one of:
+             *
+             *     - `rate-limited`: Too many requests from your address to this public operation; wait `retryAfterSeconds` (also the Retry-After header) and try again.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "rate-limited";
+                    };
+                };
+            };
+        };
+    };
+    getClientSupportTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientSupportTicket"];
+                };
+            };
+            /**
+             * @description Bad Request (application/problem+json), `code` one of:
+             *
+             *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "validation-failed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthorized (application/problem+json), `code` one of:
+             *
+             *     - `client-not-signed-in`: No valid client session cookie: open the sign-in link e-mailed to the client (POST /api/v1/client/sign-in-link asks for one).
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "client-not-signed-in";
+                    };
+                };
+            };
+            /**
+             * @description Not Found (application/problem+json), `code` one of:
+             *
+             *     - `not-found`: No such record in your organization (an id of another organization is not found either), or no order for this link or these details. Check the id, the link or the details.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "not-found";
+                    };
+                };
+            };
+            /**
+             * @description URI Too Long (application/problem+json), `code` one of:
+             *
+             *     - `path-too-long`: A path parameter is over 100 characters (ids are UUIDs, links are short tokens): the path is not one this API gave out.
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "path-too-long";
+                    };
+                };
+            };
+        };
+    };
+    replyClientSupportTicket: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retries with the same key return the first result */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    body: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientSupportTicket"];
+                };
+            };
+            /**
+             * @description Bad Request (application/problem+json), `code` one of:
+             *
+             *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
+             *     - `invalid-json-body`: The body is not valid JSON. Send one JSON document with Content-Type: application/json.
+             *     - `empty-json-body`: Content-Type is application/json but the body is empty. Send a JSON body, or no Content-Type when there is nothing to send.
+             *     - `invalid-content-length`: The Content-Length header does not match the body that was sent.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "validation-failed" | "invalid-json-body" | "empty-json-body" | "invalid-content-length";
+                    };
+                };
+            };
+            /**
+             * @description Unauthorized (application/problem+json), `code` one of:
+             *
+             *     - `client-not-signed-in`: No valid client session cookie: open the sign-in link e-mailed to the client (POST /api/v1/client/sign-in-link asks for one).
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "client-not-signed-in";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden (application/problem+json), `code` one of:
+             *
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "cross-site-request";
+                    };
+                };
+            };
+            /**
+             * @description Not Found (application/problem+json), `code` one of:
+             *
+             *     - `not-found`: No such record in your organization (an id of another organization is not found either), or no order for this link or these details. Check the id, the link or the details.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "not-found";
+                    };
+                };
+            };
+            /**
+             * @description Conflict (application/problem+json), `code` one of:
+             *
+             *     - `illegal-transition`: The case's state does not allow this now; `current` is the case and `allowed` (when given) the actions legal from its state.
+             *     - `version-conflict`: The record changed since you read it; `current` is its state now. Apply your change to it and send its `version`.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "illegal-transition" | "version-conflict";
+                    };
+                };
+            };
+            /**
+             * @description Payload Too Large (application/problem+json), `code` one of:
+             *
+             *     - `body-too-large`: The body is over the size limit (1 MB for JSON, 50 MB for a CSV import).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "body-too-large";
+                    };
+                };
+            };
+            /**
+             * @description URI Too Long (application/problem+json), `code` one of:
+             *
+             *     - `path-too-long`: A path parameter is over 100 characters (ids are UUIDs, links are short tokens): the path is not one this API gave out.
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "path-too-long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported Media Type (application/problem+json), `code` one of:
+             *
+             *     - `invalid-media-type`: The body's Content-Type is not one the server reads: application/json, multipart/form-data for uploads, text/csv for imports.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "invalid-media-type";
+                    };
+                };
+            };
+            /**
+             * @description Unprocessable Content (application/problem+json), `code` one of:
+             *
+             *     - `idempotency-key-reused`: This Idempotency-Key was used before with a different request. A retry sends the same body with the same key; a new request takes a new key.
+             *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "idempotency-key-reused" | "validation-failed";
                     };
                 };
             };

@@ -5,7 +5,7 @@ import { Alert, Anchor, Badge, Button, Card, Group, Select, Stack, Text, TextInp
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError, ok, type Schemas } from '../lib/api';
+import { api, ApiError, idemKey, ok, type Schemas } from '../lib/api';
 import { fmtDate, fmtDateTime, lang } from '../lib/i18n';
 import { ErrorNote, Loading } from '../lib/ui';
 
@@ -41,6 +41,7 @@ export function Help({ org }: { org: string }) {
 
 function Mine({ s }: { s: ClientSupport }) {
   const { t } = useTranslation();
+  const [open, setOpen] = useState<string | null>(null);
   return (
     <Stack data-testid="client-support">
       <Title order={2} size="h4">{t('support.portal.contracts')}</Title>
@@ -58,9 +59,13 @@ function Mine({ s }: { s: ClientSupport }) {
       <Stack gap="xs">
         {s.tickets.map((x) => (
           <div key={x.id} data-testid="client-ticket" data-number={x.number}>
-            <Group justify="space-between" gap="xs" wrap="nowrap"><Text size="sm" fw={600}>{x.number}</Text><Badge variant="light" color="dark" style={{ flexShrink: 0 }}>{t(`support.clientStates.${x.state}`)}</Badge></Group>
+            <Group justify="space-between" gap="xs" wrap="nowrap">
+              <Anchor component="button" type="button" size="sm" fw={600} onClick={() => setOpen(open === x.id ? null : x.id)} aria-expanded={open === x.id} data-testid="client-ticket-open">{x.number}</Anchor>
+              <Badge variant="light" color="dark" style={{ flexShrink: 0 }}>{t(`support.clientStates.${x.state}`)}</Badge>
+            </Group>
             <Text size="sm" c="dark.6">{fmtDateTime(x.createdAt)} · {x.subject}</Text>
             {x.firstResponseAt && <Text size="xs" c="dark.5">{t('support.portal.answered', { at: fmtDateTime(x.firstResponseAt) })}</Text>}
+            {open === x.id && <Thread id={x.id} />}
           </div>
         ))}
       </Stack>
@@ -125,6 +130,47 @@ function Consultant({ org }: { org: string }) {
             <ErrorNote error={ask.error} />
             <Button onClick={() => ask.mutate()} disabled={!name.trim() || !email.trim() || !question.trim()} loading={ask.isPending} data-testid="consultant-send">{t('support.portal.askConsultant')}</Button>
           </>
+        )}
+      </Stack>
+    </Card>
+  );
+}
+
+/** One request's messages, the desk's answers and the client's own, and the client's reply (VN-6: the desk waits for it). */
+function Thread({ id }: { id: string }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const [text, setText] = useState('');
+  const s = useQuery({ queryKey: ['client', 'support', 'ticket', id], queryFn: ({ signal }) => ok(api.GET('/api/v1/client/support/tickets/{id}', { params: { path: { id } }, signal })) });
+  const send = useMutation({
+    mutationFn: (key: string) => ok(api.POST('/api/v1/client/support/tickets/{id}/replies', { params: { path: { id } }, headers: { 'idempotency-key': key }, body: { body: text } })),
+    onSuccess: (x) => {
+      setText('');
+      qc.setQueryData(['client', 'support', 'ticket', id], x);
+      void qc.invalidateQueries({ queryKey: ['client', 'support'], exact: false });
+    },
+  });
+  if (!s.data) return s.error ? <ErrorNote error={s.error} /> : <Loading />;
+  const d = s.data;
+  return (
+    <Card withBorder mt="xs" p="sm" data-testid="client-thread">
+      <Stack gap="xs">
+        {d.state === 'awaiting-client' && <Alert color="yellow" data-testid="client-waiting">{t('support.portal.waitingForYou')}</Alert>}
+        {d.thread.map((m) => (
+          <Card key={m.id} p="xs" withBorder bg={m.direction === 'out' ? 'teal.0' : undefined} data-direction={m.direction} style={{ overflowWrap: 'anywhere' }}>
+            <Text size="xs" c="dark.6">{m.direction === 'out' ? t('support.portal.fromUs', { name: m.author ?? '' }) : t('support.portal.fromYou')} · {fmtDateTime(m.createdAt)}</Text>
+            <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{m.body}</Text>
+            {m.attachments.map((a) => <Text key={a.filename} size="xs" c="dark.6">📎 {a.filename}</Text>)}
+          </Card>
+        ))}
+        {d.canReply ? (
+          <>
+            <Textarea label={t('support.portal.yourReply')} value={text} onChange={(e) => setText(e.currentTarget.value)} autosize minRows={2} data-testid="client-reply-text" />
+            <ErrorNote error={send.error} />
+            <Button onClick={() => send.mutate(idemKey())} disabled={!text.trim()} loading={send.isPending} data-testid="client-reply">{t('support.portal.sendReply')}</Button>
+          </>
+        ) : (
+          <Text size="sm" c="dark.6">{t('support.portal.closedHint')}</Text>
         )}
       </Stack>
     </Card>
