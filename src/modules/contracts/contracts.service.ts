@@ -300,7 +300,7 @@ async function includedMaintenanceFor(tx: Tx, actor: Actor, deviceId: string, no
   const events = await repo.deviceEventDate(tx, org.id, d.id, inc.commencement);
   const start = events[0]?.date;
   if (!start) throw problem(ContractErrors, 'not-qualified', `The device has no ${inc.commencement.join(' or ')} date on record: the included maintenance starts then (${inc.rule})`, { rule: inc.rule, errors: [{ field: 'body.deviceId', message: 'no commencement' }] });
-  const existing = await tx.selectFrom('contract_devices as cd').innerJoin('contracts as c', (j) => j.onRef('c.organization_id', '=', 'cd.organization_id').onRef('c.id', '=', 'cd.contract_id')).select('c.number').where('cd.organization_id', '=', org.id).where('cd.device_id', '=', d.id).where('c.source', '=', 'included').executeTakeFirst();
+  const existing = await tx.selectFrom('contract_devices as cd').innerJoin('contracts as c', (j) => j.onRef('c.organization_id', '=', 'cd.organization_id').onRef('c.id', '=', 'cd.contract_id')).select('c.number').where('cd.organization_id', '=', org.id).where('cd.device_id', '=', d.id).where('c.source', '=', 'included').where('c.state', '!=', 'cancelled').executeTakeFirst();
   if (existing) throw problem(CoreErrors, 'already-exists', `The device's included maintenance is contract ${existing.number}`);
   const m = /^(\d+) (day|week|month|year)s?$/.exec(inc.duration)!;
   const end = DateTime.fromISO(start).plus({ [`${m[2]}s`]: Number(m[1]) }).minus({ days: 1 }).toISODate()!;
