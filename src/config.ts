@@ -26,7 +26,7 @@ const EnvSchema = z.object({
     .refine((v) => /^(true|false|\d{1,2})$/.test(v) || v.split(',').every((x) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(x.trim())), 'must be true, false, a number of hops, or proxy addresses / CIDR ranges separated by commas')
     .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v))
     .default(false),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn').describe('warn by default: quiet, no line per request; info for operators'),
   AFTERCARE_DEMO: bool.default(true),
   COOKIE_SECURE: bool.default(true),
   SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 90).default(12),
