@@ -77,3 +77,35 @@ test('a route without declared access cannot be registered', async () => {
   installAuth(app, t.db);
   expect(() => app.get('/api/v1/oops', async () => 'open')).toThrow(/declares no config.access/);
 });
+
+// Issue 16: the actions route admits every role, and then each action its own roles
+// (src/modules/service-orders/roles.ts): a technician diagnoses, repairs and tests; the rest is the
+// office's. A valid body per action, on an order that does not exist: 403 before anything is read,
+// else the 404 of the missing order.
+test('each service-order action admits exactly its roles', async () => {
+  const { ACTIONS } = await import('../src/modules/service-orders/state-machine.ts');
+  const { actionRoles } = await import('../src/modules/service-orders/roles.ts');
+  const bodies: Record<string, object> = {
+    open: { workOrder: { termsAccepted: true, accessories: [], complete: true, visibleCondition: '', dataBackedUp: true, passwordsRemoved: true, problemInClientsWords: 'x', signedBy: 'x' } },
+    diagnose: { findings: [] },
+    quote: { amountMinor: 100, duration: '1 day', advice: '', worthRepairing: true },
+    accept: { via: 'phone' },
+    refuse: { via: 'phone' },
+    'test-failed': { report: 'x' },
+    'test-passed': { report: 'x' },
+    cancel: { reason: 'x' },
+    replace: { type: 'replacement', replacement: { serial: 'X' } },
+    'reduce-price': { amountMinor: 1, method: 'cash' },
+    terminate: { amountMinor: 1, method: 'cash' },
+    'buy-back': { amountMinor: 1, method: 'cash' },
+    refund: { amountMinor: 1, method: 'cash' },
+  };
+  const url = '/api/v1/service-orders/00000000-0000-7000-8000-000000000000/actions';
+  // mark-unclaimed is the job runner's alone: the API does not take it.
+  for (const action of ACTIONS.filter((a) => a !== 'mark-unclaimed')) {
+    for (const role of ROLES) {
+      const res = await t.app.inject({ method: 'POST', url, headers: { cookie: t.cookies['service-center'][role] }, payload: { action, version: 1, ...bodies[action] } });
+      expect(res.statusCode, `${role} ${action}: ${res.body}`).toBe(actionRoles(action).includes(role) ? 404 : 403);
+    }
+  }
+});

@@ -13,6 +13,7 @@ import { listProofs } from '../proofs/proofs.service.ts';
 import * as svc from './service-orders.service.ts';
 import { ACTIONS, STATES } from './state-machine.ts';
 import { SituationSchema } from './situation.ts';
+import { assertMayAct, mayAct } from './roles.ts';
 
 const Obj = z.record(z.string(), z.unknown());
 export const ServiceOrder = z.object({
@@ -101,7 +102,7 @@ const ServiceOrderDetail = ServiceOrder.extend({
   clocks: z.array(Clock),
   rights: z.array(z.object({ type: z.string(), rule: z.string(), text: z.string() })).describe("The client's rights as they stand (ITEMA-18/31, ITEMA-32)"),
   timeline: z.array(z.object({ at: z.string(), action: z.string(), from: z.string().nullable(), to: z.string().nullable(), channel: z.string(), by: z.string().describe('type:id of who did it'), byName: z.string().describe('The staff member’s or API key’s name; for the system, what did it (order-page, jobs, ...)') })),
-  allowedActions: z.array(z.enum(ACTIONS)).describe("The actions legal now from the order's state (the state machine's table); POST one to /actions"),
+  allowedActions: z.array(z.enum(ACTIONS)).describe("The actions legal now from the order's state (the state machine's table); that the caller's role may take (a technician: diagnosis, repair, testing); POST one to /actions"),
   proofFiles: z.array(ProofFile).describe('Proof files the client sent with the claim (invoice, receipt, warranty card), with their download links'),
   pageLinks: z
     .object({
@@ -330,7 +331,9 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
       const o = await svc.get(deps.db, actor, req.params.id, now());
       const closedAt = o.closedAt ? new Date(o.closedAt) : null;
       const pageLinks = { daysAfterClose: deps.config.orderPageLinkDays, expiresAt: closedAt ? svc.linkEnd(closedAt, closedAt, deps.config.orderPageLinkDays)!.toISOString() : null };
-      return { ...o, proofFiles: await listProofs(deps.db, actor.organizationId, o.id, `/api/v1/service-orders/${o.id}`), pageLinks };
+      // The actions legal now that this role may take (roles.ts): a technician is offered no quote.
+      const allowedActions = o.allowedActions.filter((a) => mayAct(actor.role, a));
+      return { ...o, allowedActions, proofFiles: await listProofs(deps.db, actor.organizationId, o.id, `/api/v1/service-orders/${o.id}`), pageLinks };
     },
   );
 
@@ -338,9 +341,13 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
     '/api/v1/service-orders/:id/actions',
     {
       config: { access: ALL_ROLES, problems: svc.ACT_PROBLEMS },
-      schema: { operationId: 'performServiceOrderAction', tags, summary: 'Move the order on (state machine; 409 for an illegal move or a stale version)', params: IdParams, body: ActionBody, response: { 200: ServiceOrder } },
+      schema: { operationId: 'performServiceOrderAction', tags, summary: 'Move the order on (state machine; 409 for an illegal move or a stale version). A technician diagnoses, repairs and tests; the other actions (quote, the client\'s decision, cancel, hand-over, remedies) need the front desk, a manager or the owner (403 forbidden)', params: IdParams, body: ActionBody, response: { 200: ServiceOrder } },
     },
-    async (req) => svc.act(deps.db, actorOf(req), req.params.id, req.body, now()),
+    async (req) => {
+      const actor = actorOf(req);
+      assertMayAct(actor.role, req.body.action);
+      return svc.act(deps.db, actor, req.params.id, req.body, now());
+    },
   );
 
   app.post(

@@ -324,6 +324,8 @@ function ActionForm({ action, o, onDone }: { action: Action; o: OrderDetail; onD
 
 function Money({ o, onDone }: { o: OrderDetail; onDone: () => void }) {
   const { t } = useTranslation();
+  // Payments and refunds are the front desk's or a manager's (issue 16, roles): a technician sees the balance only.
+  const office = useSession().me.user.role !== 'technician';
   const [amount, setAmount] = useState('');
   const [method, setMethod] = useState<Body<'/api/v1/service-orders/{id}/payments'>['method']>('cash');
   const [refunding, setRefunding] = useState<string | null>(null);
@@ -365,7 +367,7 @@ function Money({ o, onDone }: { o: OrderDetail; onDone: () => void }) {
               <Table.Td>
                 {p.kind === 'deposit' ? t('billing.deposit') : t('order.paid')} · {t(`method.${p.method}`, { defaultValue: t(`billing.method.${p.method}`, p.method) })} · {fmtDateTime(p.receivedAt)}
                 {p.refundedMinor > 0 && <Text span size="sm" c="orange.8"> · {t('billing.refunded', { amount: fmtMoney(p.refundedMinor, p.currency) })}</Text>}
-                {p.amountMinor > p.refundedMinor && (
+                {office && p.amountMinor > p.refundedMinor && (
                   <Button size="compact-xs" variant="subtle" color="orange" ml="xs" onClick={() => setRefunding(refunding === p.id ? null : p.id)} data-testid="refund-payment">{t('billing.refund')}</Button>
                 )}
                 {refunding === p.id && <RefundForm o={o} p={p} onDone={() => { setRefunding(null); onDone(); }} />}
@@ -379,7 +381,7 @@ function Money({ o, onDone }: { o: OrderDetail; onDone: () => void }) {
           <Table.Tr><Table.Td fw={700}>{t('order.balance')}</Table.Td><Table.Td ta="right" fw={700} data-testid="balance">{m(o.balance.due)}</Table.Td></Table.Tr>
         </Table.Tbody>
       </Table>
-      {(o.balance.due > 0 || depositAllowed) && !['handed-over', 'returned', 'disposed', 'cancelled', 'settled'].includes(o.state) && (
+      {office && (o.balance.due > 0 || depositAllowed) && !['handed-over', 'returned', 'disposed', 'cancelled', 'settled'].includes(o.state) && (
         <form onSubmit={pay} aria-label={t('order.takePayment')}>
           <Group align="flex-end" mt="xs">
             <TextInput label={`${t('form.amount')} (${o.currency})`} required inputMode="decimal" value={amount} onChange={(e) => setAmount(e.currentTarget.value)} placeholder={o.balance.due > 0 ? fmtMoney(o.balance.due, o.currency) : undefined} />
