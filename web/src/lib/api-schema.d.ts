@@ -627,7 +627,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move the order on (state machine; 409 for an illegal move or a stale version) */
+        /** Move the order on (state machine; 409 for an illegal move or a stale version). A technician diagnoses, repairs and tests; the other actions (quote, the client's decision, cancel, hand-over, remedies) need the front desk, a manager or the owner (403 forbidden) */
         post: operations["performServiceOrderAction"];
         delete?: never;
         options?: never;
@@ -2996,7 +2996,7 @@ export interface components {
                 /** @description The staff member’s or API key’s name; for the system, what did it (order-page, jobs, ...) */
                 byName: string;
             }[];
-            /** @description The actions legal now from the order's state (the state machine's table); POST one to /actions */
+            /** @description The actions legal now from the order's state (the state machine's table); that the caller's role may take (a technician: diagnosis, repair, testing); POST one to /actions */
             allowedActions: ("authorize" | "open" | "start-diagnosis" | "diagnose" | "approve-warranty" | "quote" | "accept" | "refuse" | "start-repair" | "start-testing" | "test-failed" | "test-passed" | "hand-over" | "return" | "mark-unclaimed" | "dispose" | "cancel" | "replace" | "reduce-price" | "terminate" | "buy-back" | "refund")[];
             /** @description Proof files the client sent with the claim (invoice, receipt, warranty card), with their download links */
             proofFiles: components["schemas"]["ProofFile"][];
