@@ -8,6 +8,7 @@ export const BillingErrors = defineErrors('billing', {
   'no-overpayment': { status: 422, description: 'Nothing was paid over the charges (`creditMinor` is what is left to refund as overpayment): refund what was charged instead (`kind: credit`, with a credit note).' },
   'already-invoiced': { status: 409, description: 'The order has its invoice already (`invoice`); a correction is a credit note (a refund).' },
   'nothing-to-invoice': { status: 409, description: 'The order charges nothing yet: an invoice is issued for what it charges.' },
+  'nothing-due': { status: 409, description: 'The order has nothing due now (`balanceMinor`), so there is nothing to pay online.' },
   'deposit-not-allowed': { status: 422, description: 'A deposit is taken before the work is done; once the order is ready, a payment goes against the balance.' },
 });
 

@@ -31,6 +31,8 @@ export {
   REFUND_KINDS,
   REFUND_METHODS,
   balanceOf,
+  completeRefund,
+  failRefund,
   insertCharge,
   issueInvoice,
   ledgerRows,

@@ -10,6 +10,7 @@ import type { Actor } from '../../core/actor.ts';
 import { badField, problem } from '../../core/errors.ts';
 import { orgAndPack } from '../../core/organization.ts';
 import { BillingErrors } from './billing.errors.ts';
+import { pickLang, t as docText } from '../documents/documents.i18n.ts';
 import { combine, grossOf, price, type Line, type LineInput, type Priced } from './money.ts';
 import { issue, issueCreditNote, taxSetting, type Subject } from './tax-documents.ts';
 
@@ -47,9 +48,12 @@ export type LedgerRows = Awaited<ReturnType<typeof ledgerRows>>;
  * client has in credit (a deposit over the charges). A remedy's payout is not the order's money.
  */
 export function balanceOf(x: LedgerRows) {
-  const charged = x.charges.reduce((s, c) => s + Number(c.amount_minor), 0);
+  const chargedRows = x.charges.reduce((s, c) => s + Number(c.amount_minor), 0);
   const received = x.payments.reduce((s, p) => s + Number(p.amount_minor), 0);
   const refunded = x.refunds.filter((r) => r.kind !== 'remedy' && r.status !== 'failed').reduce((s, r) => s + Number(r.amount_minor), 0);
+  // A credit refund on its way back through Stripe lowers the charges already (its credit note is
+  // issued when Stripe confirms): the balance does not swing while the money travels.
+  const charged = chargedRows - x.refunds.filter((r) => r.kind === 'credit' && r.status === 'pending' && !r.credit_note_id).reduce((s, r) => s + Number(r.amount_minor), 0);
   const paid = received - refunded;
   return { charged, paid, received, refunded, due: charged - paid };
 }
@@ -68,6 +72,10 @@ export interface PaymentFields {
   currency?: string;
   /** The payment's reference outside (a Stripe payment intent): one record per reference. */
   externalRef?: string;
+  /** Money already taken (confirmed by Stripe): recorded even over the balance, which leaves the client in credit for staff to refund. */
+  taken?: boolean;
+  /** The receipt's line; default "Payment <order number>" in the order's language. */
+  description?: string;
 }
 
 const BEFORE_WORK_DONE = ['claimed', 'received', 'diagnosing', 'warranty-approved', 'awaiting-decision', 'accepted', 'in-repair', 'testing'];
@@ -82,12 +90,12 @@ export async function recordPayment(tx: Tx, actor: Actor, o: LedgerOrder, p: Pay
   const x = await ledgerRows(tx, o);
   const b = balanceOf(x);
   if (kind === 'deposit' && !BEFORE_WORK_DONE.includes(o.state)) throw problem(BillingErrors, 'deposit-not-allowed', `The order is ${o.state}: take a payment against the balance (${b.due})`);
-  if (kind === 'payment' && p.amountMinor > b.due) throw badField('body.amountMinor', `more than the balance due (${Math.max(b.due, 0)})`, 'exceeds-balance');
+  if (kind === 'payment' && !p.taken && p.amountMinor > b.due) throw badField('body.amountMinor', `more than the balance due (${Math.max(b.due, 0)})`, 'exceeds-balance');
   const { pack } = await orgAndPack(tx, o.organization_id);
   const receipt = await issue(
     tx,
     actor,
-    { kind: 'receipt', subject: subjectOf(o), customerId: o.customer_id, language: o.language, currency: o.currency, priced: grossOf('other', p.amountMinor, `${kind === 'deposit' ? 'Deposit' : 'Payment'} ${o.number}`, taxSetting(pack, now)) },
+    { kind: 'receipt', subject: subjectOf(o), customerId: o.customer_id, language: o.language, currency: o.currency, priced: grossOf('other', p.amountMinor, p.description ?? docText(pickLang(o.language), kind === 'deposit' ? 'tax.line.deposit' : 'tax.line.payment', { number: o.number }), taxSetting(pack, now)) },
     now,
   );
   const row = await tx
@@ -108,6 +116,7 @@ export interface RefundFields {
   method?: (typeof REFUND_METHODS)[number];
   /** Set by the caller once the money went back outside (a Stripe refund id). */
   externalRef?: string;
+  /** `pending`: the money goes back through Stripe; the credit note is issued when Stripe confirms (completeRefund). */
   status?: 'pending' | 'done';
 }
 
@@ -124,12 +133,17 @@ export async function recordRefund(tx: Tx, actor: Actor, o: LedgerOrder, r: Refu
   const b = balanceOf(x);
   const kind = r.kind ?? 'credit';
   const payment = x.payments.find((p) => p.id === r.paymentId)!;
+  const method = r.method ?? (payment.method as (typeof REFUND_METHODS)[number]);
+  // Money paid through Stripe goes back through Stripe: pending until Stripe confirms (completeRefund).
+  const status = r.status ?? (method === 'stripe' && !r.externalRef ? 'pending' : 'done');
   let creditNoteId: string | null = null;
   if (kind === 'overpayment') {
     const credit = Math.max(0, -b.due);
     if (r.amountMinor > credit) throw problem(BillingErrors, 'no-overpayment', `Only ${credit} was paid over the charges`, { creditMinor: credit, errors: [{ field: 'body.amountMinor', message: `at most ${credit} as overpayment`, code: 'exceeds-credit' }] });
   } else {
     if (r.amountMinor > b.charged) throw problem(BillingErrors, 'refund-exceeds-charges', `The order charges ${b.charged}; no more can be credited`, { chargedMinor: b.charged, errors: [{ field: 'body.amountMinor', message: `at most ${b.charged}`, code: 'exceeds-charges' }] });
+  }
+  if (kind === 'credit' && status !== 'pending') {
     const invoice = await tx.selectFrom('tax_documents').select('id').where('organization_id', '=', o.organization_id).where('subject_type', '=', 'service-order').where('subject_id', '=', o.id).where('kind', '=', 'invoice').executeTakeFirst();
     const note = await issueCreditNote(tx, actor, { subject: subjectOf(o), customerId: o.customer_id, language: o.language, currency: o.currency, amountMinor: r.amountMinor, description: r.reason, reason: r.reason, refersTo: invoice?.id ?? payment.receipt_id }, now);
     creditNoteId = note.id;
@@ -145,16 +159,40 @@ export async function recordRefund(tx: Tx, actor: Actor, o: LedgerOrder, r: Refu
       kind,
       amount_minor: r.amountMinor,
       currency: o.currency,
-      method: r.method ?? (payment.method as (typeof REFUND_METHODS)[number]),
+      method,
       reason: r.reason,
       credit_note_id: creditNoteId,
       external_ref: r.externalRef ?? null,
-      status: r.status ?? 'done',
+      status,
       refunded_by: `${actor.type}:${actor.id}`,
       created_at: now,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+/**
+ * A refund that went back through Stripe is confirmed: marked done with Stripe's id and, for a
+ * refund of what was charged, its credit note issued and the charges lowered (once: a done refund
+ * is left as it is).
+ */
+export async function completeRefund(tx: Tx, actor: Actor, o: LedgerOrder, refundId: string, externalRef: string | null, now: Date) {
+  const r = await tx.selectFrom('order_refunds').selectAll().where('organization_id', '=', o.organization_id).where('id', '=', refundId).forUpdate().executeTakeFirst();
+  if (!r || r.status === 'done') return r;
+  let creditNoteId = r.credit_note_id;
+  if (r.kind === 'credit' && !creditNoteId) {
+    const payment = await tx.selectFrom('order_payments').select('receipt_id').where('id', '=', r.payment_id!).executeTakeFirstOrThrow();
+    const invoice = await tx.selectFrom('tax_documents').select('id').where('organization_id', '=', o.organization_id).where('subject_type', '=', 'service-order').where('subject_id', '=', o.id).where('kind', '=', 'invoice').executeTakeFirst();
+    const note = await issueCreditNote(tx, actor, { subject: subjectOf(o), customerId: o.customer_id, language: o.language, currency: o.currency, amountMinor: Number(r.amount_minor), description: r.reason, reason: r.reason, refersTo: invoice?.id ?? payment.receipt_id }, now);
+    creditNoteId = note.id;
+    await insertCredit(tx, o, Number(r.amount_minor), note.id, r.reason, null, now);
+  }
+  return tx.updateTable('order_refunds').set({ status: 'done', credit_note_id: creditNoteId, external_ref: externalRef ?? r.external_ref }).where('id', '=', r.id).returningAll().executeTakeFirstOrThrow();
+}
+
+/** A refund Stripe refused: it gives nothing back and no longer counts. */
+export async function failRefund(tx: Tx, orgId: string, refundId: string) {
+  await tx.updateTable('order_refunds').set({ status: 'failed' }).where('organization_id', '=', orgId).where('id', '=', refundId).where('status', '=', 'pending').execute();
 }
 
 async function insertCredit(tx: Tx, o: LedgerOrder, amountMinor: number, creditNoteId: string, note: string, rule: string | null, now: Date) {
@@ -197,7 +235,7 @@ export async function issueInvoice(tx: Tx, actor: Actor, o: LedgerOrder & { quot
   for (const c of x.charges) {
     if (c.kind === 'credit') continue;
     if (c.kind === 'repair' && q?.lines?.length && !quoted) quoted = { lines: q.lines, netMinor: q.netMinor, taxMinor: q.taxMinor, totalMinor: q.amountMinor, tax: q.tax };
-    else fees.push({ kind: c.kind === 'surcharge' ? 'surcharge' : 'fee', description: c.note ?? c.kind, unitMinor: Number(c.amount_minor) });
+    else fees.push({ kind: c.kind === 'surcharge' ? 'surcharge' : 'fee', description: c.note ?? docText(pickLang(o.language), `charge.${c.kind}`), unitMinor: Number(c.amount_minor) });
   }
   if (!quoted && !fees.length) throw problem(BillingErrors, 'nothing-to-invoice', `Order ${o.number} charges nothing yet`);
   const { pack } = await orgAndPack(tx, o.organization_id);

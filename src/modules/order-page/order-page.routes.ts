@@ -12,6 +12,7 @@ import { type ZApp } from '../../server/http.ts';
 import { documentsOf } from '../documents/documents.service.ts';
 import { ProofFile } from '../proofs/proofs.contract.ts';
 import { listProofs } from '../proofs/proofs.service.ts';
+import { stripeEnabled } from '../stripe/stripe.service.ts';
 import * as svc from '../service-orders/service-orders.service.ts';
 import { STATES } from '../service-orders/state-machine.ts';
 
@@ -46,6 +47,7 @@ const OrderPage = z.object({
     })
     .nullable()
     .describe('The link’s lifetime (null when opened by number and contact)'),
+  onlinePayment: z.boolean().describe('Whether what is due can be paid online here (Stripe is set up and the page was opened by its link): POST /api/v1/order-page/{token}/checkout'),
   version: z.number().int(),
 });
 z.globalRegistry.add(OrderPage, { id: 'OrderPage' });
@@ -119,6 +121,27 @@ export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
   );
 
   app.post(
+    '/api/v1/order-page/:token/checkout',
+    {
+      config: { access: 'public', problems: ['rate-limited', 'not-found', 'page-link-expired', ...svc.ORDER_CHECKOUT_PROBLEMS] },
+      schema: {
+        operationId: 'createOrderPageCheckout',
+        tags,
+        summary: "Pay what is due on the order online: a Stripe Checkout page's address (the same one for a retry); the payment is recorded, with its receipt, when Stripe confirms it",
+        params: Token,
+        response: { 200: z.object({ url: z.string(), sessionId: z.string(), checkoutId: z.string() }) },
+      },
+    },
+    async (req) => {
+      await limit(req.ip);
+      const l = await byLink(req.params.token);
+      const base = deps.config.publicUrl?.replace(/\/+$/, '') ?? `${req.protocol}://${req.host}`;
+      const back = `${base}/order/${req.params.token}?lang=${l.order.language ?? 'en'}`;
+      return svc.startOrderCheckout(deps, l.order, { successUrl: `${back}&paid=1`, cancelUrl: back });
+    },
+  );
+
+  app.post(
     '/api/v1/order-page/lookup',
     {
       config: { access: 'public', problems: ['rate-limited', 'not-found'] },
@@ -181,6 +204,7 @@ async function present<V extends object>(deps: AppDeps, o: svc.OrderRow, view: V
     proofFiles,
     openedBy: token ? ('link' as const) : ('lookup' as const),
     link: opened?.link ?? null,
+    onlinePayment: !!token && stripeEnabled(deps.config),
   };
 }
 

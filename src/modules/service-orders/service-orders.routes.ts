@@ -393,11 +393,11 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
   app.post(
     '/api/v1/service-orders/:id/refunds',
     {
-      config: { access: OFFICE, problems: svc.REFUND_PROBLEMS },
+      config: { access: OFFICE, problems: [...svc.REFUND_PROBLEMS, ...svc.STRIPE_REFUND_PROBLEMS] },
       schema: {
         operationId: 'refundServiceOrderPayment',
         tags,
-        summary: 'Give back (part of) a payment: of what was charged, with a credit note; or of an overpayment',
+        summary: 'Give back (part of) a payment: of what was charged, with a credit note; or of an overpayment. A payment made online goes back through Stripe (its credit note once Stripe confirms)',
         params: IdParams,
         headers: IdempotencyHeaders,
         body: RefundBody,
@@ -407,6 +407,8 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
     async (req, reply) => {
       const actor = actorOf(req);
       const r = await money(req, actor, (tx) => svc.addRefund(tx, actor, req.params.id, req.body, now()));
+      // Money paid online goes back through Stripe, after the refund is recorded (and for a retry, again: Stripe's key makes it once).
+      if (r.status < 300 && (await svc.settleStripeRefunds({ ...deps, now }, actor.organizationId, req.params.id)) > 0) return reply.status(r.status).send(await svc.get(deps.db, actor, req.params.id, now()));
       return reply.status(r.status).send(r.body);
     },
   );

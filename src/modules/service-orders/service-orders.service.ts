@@ -10,4 +10,5 @@ export { type ActionBody, ACT_PROBLEMS, CLIENT_DECISION_PROBLEMS, DECISION_CHANN
 export { type LinkFields, type PartFields, CHANGE_PROBLEMS, COURIER_PROBLEMS, INVOICE_PROBLEMS, PART_PROBLEMS, PAYMENT_PROBLEMS, REFUND_PROBLEMS, LINK_PROBLEMS, addInvoice, addPart, addPayment, addRefund, issueToken, linkCandidates, linkClaim, newPageToken, recordCourier, revokePageTokens } from './changes.ts';
 export { type OrderRow, type Queue, QUEUES, getOrder as orderRow } from './repository.ts';
 export { serviceOrderKind } from './kind.ts';
+export { ORDER_CHECKOUT_PROBLEMS, STRIPE_REFUND_PROBLEMS, settleStripeRefunds, startOrderCheckout } from './online-payments.ts';
 export { SituationSchema, situationOf, type Situation } from './situation.ts';

@@ -90,6 +90,8 @@ export interface RefundedContext {
   /** Our refund record's id, and Stripe's re_... */
   refundId: string;
   stripeRefundId: string | null;
+  /** The key the feature gave createRefund (null for a refund made in Stripe's dashboard). */
+  idempotencyKey: string | null;
   amountMinor: number;
   currency: string;
   /** All refunds of this payment so far, this one included. */
@@ -193,6 +195,10 @@ export async function createCheckout(deps: { db: Db; config: Pick<Config, 'strip
   return { checkoutId: row.id, sessionId: session.id, url: session.url };
 }
 
+/** The paid checkout behind a payment Stripe made (its PaymentIntent), for refunding it. */
+export const checkoutOfPaymentIntent = (db: Db | Tx, orgId: string, paymentIntentId: string) =>
+  db.selectFrom('stripe_checkouts').selectAll().where('organization_id', '=', orgId).where('payment_intent_id', '=', paymentIntentId).executeTakeFirst();
+
 /** The checkouts asked for a subject, newest first (for views). */
 export const checkoutsOf = (db: Db | Tx, orgId: string, subject: StripeSubject) => repo.checkoutsOf(db, orgId, subject);
 
@@ -265,6 +271,7 @@ async function applyRefund(tx: Tx, c: repo.CheckoutRow, r: repo.RefundRow, now: 
       checkoutId: c.id,
       refundId: r.id,
       stripeRefundId: r.refund_id,
+      idempotencyKey: r.idempotency_key,
       amountMinor: r.amount_minor,
       currency: c.currency,
       totalRefundedMinor: total,

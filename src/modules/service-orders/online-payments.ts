@@ -1,0 +1,121 @@
+// An order paid online (issue 14): the client pays what is due from the order page by Stripe
+// Checkout; Stripe's signed webhook records the payment in the order's ledger (with its receipt) once,
+// keyed by the PaymentIntent. A refund of an online payment goes back through Stripe: the ledger's
+// refund is written pending (checked under the order's lock against what is left), Stripe is asked
+// with a key derived from it, and its confirmation (the answer or the webhook, whichever comes first,
+// once) completes the refund and issues its credit note. A refund made in Stripe's dashboard is
+// recorded too. See docs/billing.md and docs/payments.md.
+import type { Config } from '../../config.ts';
+import type { Db, Tx } from '../../db/index.ts';
+import { systemActor, type Actor } from '../../core/actor.ts';
+import { audit } from '../../core/audit.ts';
+import { AppError, problem, type ProblemCode } from '../../core/errors.ts';
+import * as billing from '../billing/billing.service.ts';
+import { BillingErrors } from '../billing/billing.errors.ts';
+import { pickLang, t as docText } from '../documents/documents.i18n.ts';
+import { StripeErrors } from '../stripe/stripe.errors.ts';
+import { CHECKOUT_PROBLEMS, checkoutOfPaymentIntent, createCheckout, createRefund, onStripePaid, onStripeRefunded, stripeEnabled } from '../stripe/stripe.service.ts';
+import { changeIn } from './changes.ts';
+import type { OrderRow } from './repository.ts';
+
+export const KIND = 'service-order';
+export const ORDER_CHECKOUT_PROBLEMS = [...CHECKOUT_PROBLEMS, 'nothing-due'] as const satisfies readonly ProblemCode[];
+
+/** The Stripe Checkout page for what the order has due now (the same page for a retry at the same version). */
+export async function startOrderCheckout(deps: { db: Db; config: Pick<Config, 'stripe'> }, o: OrderRow, urls: { successUrl: string; cancelUrl: string }) {
+  const b = billing.balanceOf(await billing.ledgerRows(deps.db, o));
+  if (b.due <= 0) throw problem(BillingErrors, 'nothing-due', 'Nothing is due on this order now', { balanceMinor: b.due });
+  if (!stripeEnabled(deps.config)) throw problem(StripeErrors, 'stripe-not-configured', 'Online payment is not set up here; pay at the counter');
+  return createCheckout(deps, {
+    orgId: o.organization_id,
+    subject: { kind: KIND, id: o.id },
+    amountMinor: b.due,
+    currency: o.currency,
+    description: docText(pickLang(o.language), 'tax.line.payment', { number: o.number }),
+    idempotencyKey: `order:${o.id}:v${o.version}:due:${b.due}`,
+    successUrl: urls.successUrl,
+    cancelUrl: urls.cancelUrl,
+  });
+}
+
+// What Stripe's confirmation does: the payment in the ledger, with its receipt, through the order's
+// one writer. Money already taken is recorded even if the balance moved meanwhile (the client is
+// then in credit, for staff to give back); the PaymentIntent is the payment's external reference
+// (unique), so a payment is never recorded twice.
+onStripePaid(KIND, async (tx, p) => {
+  const actor = systemActor(p.orgId, 'stripe');
+  await changeIn(tx, actor, p.subject.id, undefined, p.paidAt, async (tx, o) => {
+    const { payment, receipt } = await billing.recordPayment(
+      tx,
+      actor,
+      o,
+      { amountMinor: p.amountMinor, method: 'stripe', externalRef: p.paymentIntentId ?? `checkout:${p.checkoutId}`, taken: true, description: docText(pickLang(o.language), 'tax.line.online', { number: o.number }) },
+      p.paidAt,
+    );
+    return { action: 'payment-received', audit: { amountMinor: p.amountMinor, method: 'stripe', kind: payment.kind, payment: payment.id, receipt: receipt.number, checkout: p.checkoutId } };
+  });
+});
+
+const OUR_REFUND = 'order-refund:';
+
+onStripeRefunded(KIND, async (tx, r) => {
+  const actor = systemActor(r.orgId, 'stripe');
+  const ours = r.idempotencyKey?.startsWith(OUR_REFUND) ? r.idempotencyKey.slice(OUR_REFUND.length) : undefined;
+  await changeIn(tx, actor, r.subject.id, undefined, r.at, async (tx, o) => {
+    if (ours) {
+      const done = await billing.completeRefund(tx, actor, o, ours, r.stripeRefundId, r.at);
+      const note = done?.credit_note_id ? await billing.documentById(tx, o.organization_id, done.credit_note_id) : undefined;
+      return { action: 'refund-made', audit: { amountMinor: r.amountMinor, refund: ours, stripeRefund: r.stripeRefundId, creditNote: note?.number ?? null, confirmedBy: 'stripe' } };
+    }
+    return dashboardRefund(tx, actor, o, r);
+  });
+});
+
+/** A refund made in Stripe's dashboard: recorded against the payment it came from, as a credit when the order still charges that much. */
+async function dashboardRefund(tx: Tx, actor: Actor, o: OrderRow, r: { orgId: string; checkoutId: string; stripeRefundId: string | null; amountMinor: number; at: Date }) {
+  const checkout = await tx.selectFrom('stripe_checkouts').select('payment_intent_id').where('organization_id', '=', r.orgId).where('id', '=', r.checkoutId).executeTakeFirst();
+  const x = await billing.ledgerRows(tx, o);
+  const payment = x.payments.find((p) => p.method === 'stripe' && p.external_ref === (checkout?.payment_intent_id ?? `checkout:${r.checkoutId}`));
+  const b = billing.balanceOf(x);
+  const left = payment ? billing.refundable(x, payment.id)! : 0;
+  const kind = r.amountMinor <= b.charged ? 'credit' : r.amountMinor <= -b.due ? 'overpayment' : undefined;
+  if (!payment || r.amountMinor > left || !kind) {
+    // Stripe gave back more than the order can account for: kept for staff to look at, never lost.
+    await audit(tx, actor, { action: 'stripe.refund-unmatched', entityType: KIND, entityId: o.id, after: { checkoutId: r.checkoutId, stripeRefundId: r.stripeRefundId, amountMinor: r.amountMinor } });
+    return { action: 'refund-unmatched', audit: { stripeRefund: r.stripeRefundId, amountMinor: r.amountMinor } };
+  }
+  const reason = docText(pickLang(o.language), 'tax.reason.stripeDashboard');
+  const refund = await billing.recordRefund(tx, actor, o, { paymentId: payment.id, amountMinor: r.amountMinor, kind, reason, method: 'stripe', externalRef: r.stripeRefundId ?? undefined, status: 'done' }, r.at);
+  return { action: 'refund-made', audit: { amountMinor: r.amountMinor, kind, refund: refund.id, stripeRefund: r.stripeRefundId, confirmedBy: 'stripe-dashboard' } };
+}
+
+export const STRIPE_REFUND_PROBLEMS = ['stripe-not-configured', 'stripe-unavailable'] as const satisfies readonly ProblemCode[];
+
+/**
+ * Asks Stripe for the order's refunds still pending (the one just recorded, or one a crash left
+ * behind): each with the key `order-refund:<our id>`, so asking again never refunds twice. A refund
+ * Stripe refuses is marked failed (it no longer counts) and the problem is raised. Answers how many it asked for.
+ */
+export async function settleStripeRefunds(deps: { db: Db; config: Pick<Config, 'stripe'>; now?: () => Date }, orgId: string, orderId: string) {
+  const pending = await deps.db
+    .selectFrom('order_refunds as r')
+    .innerJoin('order_payments as p', 'p.id', 'r.payment_id')
+    .select(['r.id', 'r.amount_minor', 'p.external_ref'])
+    .where('r.organization_id', '=', orgId)
+    .where('r.order_id', '=', orderId)
+    .where('r.method', '=', 'stripe')
+    .where('r.status', '=', 'pending')
+    .orderBy('r.created_at')
+    .execute();
+  for (const r of pending) {
+    const checkout = r.external_ref ? await checkoutOfPaymentIntent(deps.db, orgId, r.external_ref) : undefined;
+    try {
+      if (!checkout) throw problem(BillingErrors, 'refund-over-payment', 'This payment was not made through Stripe here; refund it at the counter', { refundableMinor: 0 });
+      await createRefund(deps, { orgId, checkoutId: checkout.id, amountMinor: Number(r.amount_minor), idempotencyKey: `${OUR_REFUND}${r.id}` });
+    } catch (e) {
+      if (e instanceof AppError) await deps.db.transaction().execute((tx) => billing.failRefund(tx, orgId, r.id));
+      throw e;
+    }
+  }
+  return pending.length;
+}
