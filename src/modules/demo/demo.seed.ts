@@ -14,6 +14,7 @@ import * as devices from '../devices/devices.service.ts';
 import * as purchases from '../purchases/purchases.service.ts';
 import * as orders from '../service-orders/service-orders.service.ts';
 import * as registrations from '../registrations/registrations.service.ts';
+import * as plans from '../plans/plans.service.ts';
 import * as rma from '../rma/rma.service.ts';
 import type { PackId } from '../organizations/organizations.service.ts';
 import { adoptTemplate } from '../policies/templates.service.ts';
@@ -104,6 +105,25 @@ export const DEMO_ORGS: OrgSpec[] = [
         { serial: 'DEMO-ITEMA-NEW', manufacturer: 'HP', model: 'ProBook 450 G10', category: 'laptop', condition: 'new', manufacturerWarranty: { term: '36 months', provider: 'HP Care' } },
         { documentType: 'invoice', documentNumber: '0000012873', soldOn: d('-14M'), place: 'ITEMA-PG Sofia', priceMinor: 98900, currency: 'EUR' },
       );
+      // The money of a paid repair (issue 14): a quote of lines with VAT, accepted, a deposit at
+      // intake and the rest at the counter (receipts), the invoice, and a part refund with its credit note.
+      const georgi = await customers.insert(tx, a, { name: 'Георги Димитров', email: 'georgi.dimitrov@example.bg', phone: '+359 87 765 4321', preferredLanguage: 'bg', preferredChannel: 'email' });
+      const paidRepair = await demoOrder(tx, a, daysAgo(12), { channel: 'walk-in', customerId: georgi.id, device: { serial: 'DEMO-ITEMA-PAID', manufacturer: 'ASUS', model: 'ZenBook 14', category: 'laptop' }, problem: 'Бавен и прегрява', workOrder: workOrder('Георги Димитров', 'Бавен е и прегрява', ['зарядно']) }, [
+        [daysAgo(12), { action: 'start-diagnosis' }],
+        [daysAgo(11), { action: 'quote', lines: [
+          { kind: 'part', description: 'SSD 1 TB NVMe', quantity: 1, unitMinor: 12000 },
+          { kind: 'labour', description: 'Подмяна на диск и почистване на охлаждането', quantity: 1.5, unitMinor: 3000 },
+          { kind: 'discount', description: 'Отстъпка за редовен клиент', quantity: 1, unitMinor: -1500 },
+        ], duration: '3 работни дни', advice: 'Ремонтът си струва: дискът е в края на живота си.', worthRepairing: true }],
+        [daysAgo(10), { action: 'accept', via: 'phone' }],
+        [daysAgo(10), (id, at) => money(tx, a, id, at, { pay: { amountMinor: 5000, method: 'cash', kind: 'deposit' } })],
+        [daysAgo(9), { action: 'start-repair' }],
+        [daysAgo(8), { action: 'start-testing' }],
+        [daysAgo(8), { action: 'test-passed', report: 'Тест на натоварване: температурата е в норма.' }],
+      ]);
+      await money(tx, a, paidRepair, daysAgo(7), { pay: { amountMinor: 10000, method: 'card-terminal' } });
+      await money(tx, a, paidRepair, daysAgo(7), { invoice: true });
+      await money(tx, a, paidRepair, daysAgo(6), { refund: { amountMinor: 1000, reason: 'Отстъпка за забавяне с един ден', method: 'card-terminal' } });
     },
   },
   {
@@ -171,12 +191,13 @@ export const DEMO_ORGS: OrgSpec[] = [
         { documentType: 'contract', documentNumber: 'SC-2026-031', soldOn: d('-45d'), installedOn: d('-40d'), place: 'On site', priceMinor: 180000, currency: 'USD' },
       );
       // Installed 120 days ago, then extended by a paid plan (ITS-3).
-      await sale(
+      // The plan was sold at the counter (a plan sale, paid by card terminal, and its device event).
+      const ap = await sale(
         tx, a, clinic,
         { serial: 'DEMO-ITS-AP', manufacturer: 'Ubiquiti', model: 'U6 Pro access point', category: 'network', kind: 'device' },
         { documentType: 'invoice', documentNumber: 'INV-2025-4410', soldOn: d('-125d'), installedOn: d('-120d'), place: 'On site', priceMinor: 21900, currency: 'USD' },
-        [{ type: 'extension-purchased', date: d('-80d'), planId: 'plus-6-months' }],
       );
+      await plans.sellAtCounter(tx, a, ap.id, { planId: 'plus-6-months', method: 'card-terminal' }, daysAgo(80));
       // Installed 40 days ago and not registered yet (ITS-5): the portal's registration shows on it.
       await sale(
         tx, a, clinic,
@@ -251,12 +272,27 @@ const workOrder = (signedBy: string, problem: string, accessories: string[]): or
   signedBy,
 });
 
-/** An order taken in at `at`, then moved on by `steps` at their own moments. */
-async function demoOrder(tx: Tx, a: Actor, at: Date, claim: orders.ClaimFields, steps: [Date, orders.ActionBody][]) {
+/** An order taken in at `at`, then moved on by `steps` at their own moments; its id. */
+async function demoOrder(tx: Tx, a: Actor, at: Date, claim: orders.ClaimFields, steps: [Date, orders.ActionBody | ((id: string, when: Date) => Promise<void>)][]) {
   const { order } = await orders.insertClaim(tx, a, claim, at);
   for (const [when, body] of steps) {
+    if (typeof body === 'function') {
+      await body(order.id, when);
+      continue;
+    }
     const o = await tx.selectFrom('service_orders').selectAll().where('id', '=', order.id).forUpdate().executeTakeFirstOrThrow();
     await orders.actOn(tx, a, o, body, when);
+  }
+  return order.id as string;
+}
+
+/** A payment (with its receipt), the invoice, or a refund of the last payment (with its credit note) on a demo order. */
+async function money(tx: Tx, a: Actor, id: string, at: Date, m: { pay?: { amountMinor: number; method: 'cash' | 'card-terminal'; kind?: 'deposit' }; invoice?: true; refund?: { amountMinor: number; reason: string; method: 'card-terminal' } }) {
+  if (m.pay) await orders.addPayment(tx, a, id, m.pay, at);
+  if (m.invoice) await orders.addInvoice(tx, a, id, at);
+  if (m.refund) {
+    const last = await tx.selectFrom('order_payments').select('id').where('order_id', '=', id).orderBy('created_at', 'desc').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    await orders.addRefund(tx, a, id, { paymentId: last.id, ...m.refund }, at);
   }
 }
 

@@ -27,6 +27,7 @@ const ContractPage = page(() => import('./Contracts'), 'ContractPage');
 const ContractsPage = page(() => import('./Contracts'), 'ContractsPage');
 const SupportPage = page(() => import('./Support'), 'SupportPage');
 const TicketPage = page(() => import('./Support'), 'TicketPage');
+const RegistrationsPage = page(() => import('./Money'), 'RegistrationsPage');
 
 export type Me = Reply<'/api/v1/auth/me'>;
 export type Org = Schemas['Organization'];
@@ -82,6 +83,7 @@ function Page({ path }: { path: string }) {
   if (path === '/support') return <SupportPage />;
   if ((m = match('/support/tickets/:id', path))) return <TicketPage id={m.id} />;
   if (path === '/contracts') return <ContractsPage />;
+  if (path === '/registrations') return <RegistrationsPage />;
   if ((m = match('/contracts/:id', path))) return <ContractPage id={m.id} />;
   return <NotFound />;
 }
@@ -106,6 +108,7 @@ function Shell({ path, children, onSignOut }: { path: string; children: React.Re
     { to: '/intake', label: t('nav.intake') },
     { to: '/support', label: t('support.nav') },
     { to: '/rmas', label: t('rma.nav') },
+    { to: '/registrations', label: t('money.console.registrations') },
     ...(me.user.role === 'owner' || me.user.role === 'manager' ? [{ to: '/admin', label: t('nav.admin') }, { to: '/policy', label: t('policy.title') }] : []),
   ];
   return (

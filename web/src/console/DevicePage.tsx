@@ -10,6 +10,7 @@ import { linkProps } from '../lib/router';
 import { Loaded } from '../lib/ui';
 import { OrdersTable } from './Home';
 import { WarrantyTimeline } from './WarrantyTimeline';
+import { DevicePlans, Requirements } from './Money';
 
 export function DevicePage({ id }: { id: string }) {
   const { t, i18n } = useTranslation();
@@ -59,10 +60,12 @@ export function DevicePage({ id }: { id: string }) {
                       <List.Item key={`${it.item}-${k}`}>{`${c.rule}: ${inLang(c.text)}`}</List.Item>
                     )))}
                   </List>
+                  <Requirements items={w.requirements} />
                 </Stack>
               )}
             </Loaded>
           </Card>
+          <DevicePlans id={id} />
           <Grid>
             <Grid.Col span={{ base: 12, md: 6 }}>
               <Card withBorder>

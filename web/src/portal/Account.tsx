@@ -11,6 +11,7 @@ import { clientAccountQuery } from '../lib/queries';
 import { navigate, query } from '../lib/router';
 import { ErrorNote, Loading } from '../lib/ui';
 import { ClientRmas } from './ClientRmas';
+import { clientRegistrationsQuery, DeviceMoney } from './DeviceMoney';
 
 type ClientAccount = Schemas['ClientAccount'];
 type ClientOrder = ClientAccount['otherOrders'][number];
@@ -93,6 +94,7 @@ function Orders({ orders }: { orders: ClientOrder[] }) {
 
 function AccountView({ a, onSignOut }: { a: ClientAccount; onSignOut: () => void }) {
   const { t } = useTranslation();
+  const regs = useQuery(clientRegistrationsQuery());
   return (
     <Stack>
       <Group justify="space-between" align="baseline">
@@ -110,6 +112,7 @@ function AccountView({ a, onSignOut }: { a: ClientAccount; onSignOut: () => void
             <Text size="sm">{t(`status.${d.warranty.status}`, d.warranty.status)}{d.warranty.end ? ` · ${t('account.until', { date: fmtDate(d.warranty.end) })}` : ''}</Text>
           </Group>
           <List size="sm" mt="xs" data-testid="client-reasons">{d.warranty.explanation.map((x, i) => <List.Item key={i}>{x}</List.Item>)}</List>
+          <DeviceMoney d={d} regs={regs.data} />
           <Title order={3} size="h5" mt="sm">{t('account.services')}</Title>
           <Orders orders={d.orders} />
         </Card>

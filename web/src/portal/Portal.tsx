@@ -7,7 +7,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, idemKey, ok, upload, type Body, type Reply, type Schemas } from '../lib/api';
-import { fmtDate, fmtDateTime, fmtMoney, inLang, lang } from '../lib/i18n';
+import { fmtDate, fmtDateTime, fmtMoney, fmtNumber, inLang, lang } from '../lib/i18n';
 import { keys, orderPageDocumentsQuery, orderPageQuery } from '../lib/queries';
 import { match, query } from '../lib/router';
 import { ProofFiles } from '../lib/proofs';
@@ -129,6 +129,13 @@ export function OrderView({ o, links, decide, onChange, gate }: { o: OrderPageVi
   const reached = new Set(o.timeline.map((e) => e.state).filter(Boolean));
   const activeIdx = Math.max(0, ...STEPS.map((s, i) => (reached.has(s) || o.state === s ? i : -1)));
   const money = (n: number) => fmtMoney(n, o.due.currency);
+  // Pay what is due by Stripe Checkout: the page goes to Stripe and comes back with ?paid=1.
+  const token = match('/order/:token', window.location.pathname)?.token;
+  const pay = useMutation({
+    mutationFn: () => ok(api.POST('/api/v1/order-page/{token}/checkout', { params: { path: { token: token! } } })),
+    onSuccess: (r) => window.location.assign(r.url),
+  });
+  const paidBack = query().get('paid') === '1';
   return (
     <Stack data-testid="client-order">
       <div>
@@ -146,6 +153,7 @@ export function OrderView({ o, links, decide, onChange, gate }: { o: OrderPageVi
         <Card withBorder data-testid="client-quote">
           <Title order={2} size="h4">{t('portal.quote')}</Title>
           <Text fz="xl" fw={700}>{fmtMoney(quote.amountMinor, quote.currency ?? o.due.currency)}</Text>
+          <QuoteLines quote={quote as PricedQuote} currency={o.due.currency} />
           {quote.duration && <Text>{t('portal.duration')}: {quote.duration}</Text>}
           {quote.advice && <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{quote.advice}</Text>}
           {o.decisionWindow && o.canDecide && o.canAccept !== false && <Text size="sm" mt={4}>{t('portal.decideBy', { date: fmtDateTime(o.decisionWindow.due) })}</Text>}
@@ -167,6 +175,7 @@ export function OrderView({ o, links, decide, onChange, gate }: { o: OrderPageVi
       )}
       <Card withBorder data-testid="client-balance">
         <Title order={2} size="h4">{t('portal.balance')}</Title>
+        {paidBack && <Alert color="teal" mt="xs" role="status" data-testid="paid-back">{o.due.balanceMinor <= 0 ? t('money.paidConfirmed') : t('money.paidBack')}</Alert>}
         <Table>
           <Table.Tbody>
             {o.due.charges.map((c, i) => <Table.Tr key={i}><Table.Td>{t(`charge.${c.kind}`, c.kind)}</Table.Td><Table.Td ta="right">{fmtMoney(c.amountMinor, c.currency)}</Table.Td></Table.Tr>)}
@@ -174,6 +183,13 @@ export function OrderView({ o, links, decide, onChange, gate }: { o: OrderPageVi
             <Table.Tr><Table.Td fw={700}>{t('portal.toPay')}</Table.Td><Table.Td ta="right" fw={700}>{money(o.due.balanceMinor)}</Table.Td></Table.Tr>
           </Table.Tbody>
         </Table>
+        {o.onlinePayment && o.due.balanceMinor > 0 && (
+          <Stack gap={4} mt="xs">
+            <Button onClick={() => pay.mutate()} loading={pay.isPending} data-testid="pay-online">{t('money.payOnline', { amount: money(o.due.balanceMinor) })}</Button>
+            <Text size="xs" c="dark.5">{t('money.payOnlineHint')}</Text>
+            <ErrorNote error={pay.error} />
+          </Stack>
+        )}
       </Card>
       <Card withBorder>
         <Title order={2} size="h4" mb="sm">{t('portal.progress')}</Title>
@@ -199,6 +215,50 @@ export function OrderView({ o, links, decide, onChange, gate }: { o: OrderPageVi
         </Text>
       )}
     </Stack>
+  );
+}
+
+type PricedQuote = { lines?: { kind: string; description: string; quantity: number; unitMinor: number; amountMinor: number }[]; netMinor?: number; taxMinor?: number; amountMinor?: number; tax?: { name: Record<string, string>; ratePercent: number; pricesInclude: boolean }; currency?: string };
+
+/** The quote's lines as priced (description, quantity, unit price, amount), its tax and total, in the client's language and number format. */
+function QuoteLines({ quote, currency }: { quote: PricedQuote; currency: string }) {
+  const { t } = useTranslation();
+  if (!quote.lines?.length) return null;
+  const m = (n: number) => fmtMoney(n, quote.currency ?? currency);
+  const taxed = quote.tax && quote.tax.ratePercent > 0 ? quote.tax : undefined;
+  const tax = taxed ? inLang(taxed.name as { en: string }) : '';
+  const rate = taxed ? fmtNumber(taxed.ratePercent) : '';
+  return (
+    <Table data-testid="client-quote-lines" mt="xs" fz="sm" verticalSpacing={4} horizontalSpacing={4} aria-label={t('money.quoteLines')}>
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>{t('money.description')}</Table.Th>
+          <Table.Th ta="right">{t('money.quantity')}</Table.Th>
+          <Table.Th ta="right">{t('money.unitPrice')}</Table.Th>
+          <Table.Th ta="right">{t('money.amount')}</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {quote.lines.map((l, i) => (
+          <Table.Tr key={i} data-testid="client-quote-line">
+            <Table.Td>{l.description}<Text span size="xs" c="dark.5" display="block">{t(`billing.lineKind.${l.kind}`, l.kind)}</Text></Table.Td>
+            <Table.Td ta="right">{fmtNumber(l.quantity)}</Table.Td>
+            <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>{m(l.unitMinor)}</Table.Td>
+            <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>{m(l.amountMinor)}</Table.Td>
+          </Table.Tr>
+        ))}
+        {taxed && !taxed.pricesInclude && (
+          <>
+            <Table.Tr><Table.Td colSpan={3}>{t('money.net', { tax })}</Table.Td><Table.Td ta="right">{m(quote.netMinor ?? 0)}</Table.Td></Table.Tr>
+            <Table.Tr><Table.Td colSpan={3}>{t('money.taxAdded', { tax, rate })}</Table.Td><Table.Td ta="right" data-testid="client-quote-tax">{m(quote.taxMinor ?? 0)}</Table.Td></Table.Tr>
+          </>
+        )}
+        <Table.Tr><Table.Td colSpan={3} fw={700}>{t('money.total')}</Table.Td><Table.Td ta="right" fw={700} style={{ whiteSpace: 'nowrap' }} data-testid="client-quote-total">{m(quote.amountMinor ?? 0)}</Table.Td></Table.Tr>
+        {taxed && taxed.pricesInclude && (
+          <Table.Tr><Table.Td colSpan={3} c="dark.5">{t('money.taxIncluded', { tax, rate })}</Table.Td><Table.Td ta="right" c="dark.5" data-testid="client-quote-tax">{m(quote.taxMinor ?? 0)}</Table.Td></Table.Tr>
+        )}
+      </Table.Tbody>
+    </Table>
   );
 }
 
