@@ -4,7 +4,7 @@
 // it, else e-mail, else SMS), with the order page's link. Rendered once and stored.
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/index.ts';
-import { fill, formatDate, formatMoney, pickLang, type DocLang } from '../documents/documents.i18n.ts';
+import { fill, formatDate, formatMoney, formatTerm, pickLang, type DocLang } from '../documents/documents.i18n.ts';
 import { clientPageUrl, portalLookupUrl, publicBaseUrl } from '../documents/documents.service.ts';
 import type { OutboxRow } from './notifications.repository.ts';
 import { render, STAFF_TOPICS, word } from './notifications.templates.ts';
@@ -130,7 +130,11 @@ export async function compose(db: Db, config: Config, row: OutboxRow): Promise<C
       ? str(p.link) || publicBaseUrl(config)
       : row.topic === 'client.sign-in-link'
         ? `${publicBaseUrl(config)}/account/${org.slug}?token=${encodeURIComponent(str(p.signInToken))}&lang=${lang}`
-        : await orderLink(db, config, row, p, org.slug, lang);
+        : p.portal === true
+          ? // Registrations and plans live in the client's account (it asks for a sign-in link when needed).
+            `${publicBaseUrl(config)}/account/${org.slug}?lang=${lang}`
+          : await orderLink(db, config, row, p, org.slug, lang);
+  const inLanguage = (x: unknown) => (x && typeof x === 'object' ? str((x as Record<string, string>)[lang] ?? (x as Record<string, string>).en) : str(x));
   const amountMinor = typeof p.amountMinor === 'number' ? p.amountMinor : typeof p.balanceDueMinor === 'number' ? p.balanceDueMinor : undefined;
   const t = render(row.topic, lang, {
     business: org.name,
@@ -148,6 +152,13 @@ export async function compose(db: Db, config: Config, row: OutboxRow): Promise<C
     effective: p.effective ? formatDate(lang, p.effective) : '',
     summary: p.summary && typeof p.summary === 'object' ? (p.summary[lang] ?? p.summary.en ?? '') : str(p.summary),
     code: str(p.code),
+    // Registrations and plans (issue 14).
+    serial: str(p.serial),
+    device: str(p.device),
+    plan: inLanguage(p.planName),
+    plans: Array.isArray(p.planNames) ? p.planNames.map(inLanguage).join(', ') : '',
+    duration: p.duration ? formatTerm(lang, str(p.duration)) : '',
+    end: typeof p.end === 'string' ? formatDate(lang, p.end) : '',
   });
   if (!t) return [];
   // The client's channel: the order's contact channel, else their preference; only where we have an

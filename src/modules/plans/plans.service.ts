@@ -15,7 +15,7 @@ import { notFound, problem, type ProblemCode } from '../../core/errors.ts';
 import { orgAndPack } from '../../core/organization.ts';
 import { enqueue } from '../../core/outbox.ts';
 import { todayIn } from '../../core/day.ts';
-import { computeCoverage, planOffers, PolicyInputError, versionOf, type PlanOffer } from '../../policy/index.ts';
+import { computeCoverage, planOffers, PolicyInputError, versionAt, versionOf, type PlanOffer } from '../../policy/index.ts';
 import { WarrantyErrors } from '../warranty/warranty.errors.ts';
 import * as devices from '../devices/devices.service.ts';
 import * as devicesRepo from '../devices/devices.repository.ts';
@@ -98,7 +98,7 @@ export async function sellAtCounter(tx: Tx, actor: Actor, deviceId: string, f: {
 async function applyPaid(tx: Tx, actor: Actor, id: string, method: string, now: Date) {
   const s = await tx.selectFrom('plan_sales').selectAll().where('organization_id', '=', actor.organizationId).where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
   if (s.state !== 'pending') return s;
-  const { org } = await orgAndPack(tx, actor.organizationId);
+  const { org, pack } = await orgAndPack(tx, actor.organizationId);
   const today = todayIn(org.time_zone, now);
   const ev = await devices.addEvent(tx, actor, s.device_id, { type: 'extension-purchased', date: today, planId: s.plan_id, note: `plan sale ${s.id}` });
   const paid = await tx
@@ -108,7 +108,13 @@ async function applyPaid(tx: Tx, actor: Actor, id: string, method: string, now: 
     .returningAll()
     .executeTakeFirstOrThrow();
   await audit(tx, actor, { action: 'plan.sold', entityType: 'device', entityId: s.device_id, after: { saleId: s.id, planId: s.plan_id, window: s.buy_window, priceMinor: s.price_minor, currency: s.currency, method, deviceEventId: ev.id } });
-  if (s.customer_id) await enqueue(tx, { organizationId: s.organization_id, topic: 'plan.purchased', aggregateType: 'device', aggregateId: s.device_id, payload: { saleId: s.id, deviceId: s.device_id, customerId: s.customer_id, planId: s.plan_id, amountMinor: s.price_minor, currency: s.currency, portal: true }, dedupeKey: `plan-sale:${s.id}` });
+  if (s.customer_id) {
+    // The message names the plan (in the client's language) and the device.
+    const plan = versionAt(pack, now.toISOString()).raw.extensionPlans?.find((p) => p.id === s.plan_id);
+    const d = await tx.selectFrom('devices').select(['serial', 'manufacturer', 'model']).where('organization_id', '=', s.organization_id).where('id', '=', s.device_id).executeTakeFirst();
+    const payload = { saleId: s.id, deviceId: s.device_id, customerId: s.customer_id, planId: s.plan_id, planName: plan?.name ?? { en: s.plan_id }, duration: plan?.duration ?? '', serial: d?.serial ?? '', device: [d?.manufacturer, d?.model].filter(Boolean).join(' '), amountMinor: s.price_minor, currency: s.currency, rule: plan?.rule ?? '', portal: true };
+    await enqueue(tx, { organizationId: s.organization_id, topic: 'plan.purchased', aggregateType: 'device', aggregateId: s.device_id, payload, dedupeKey: `plan-sale:${s.id}` });
+  }
   return paid;
 }
 
@@ -217,7 +223,7 @@ export async function offerAfterExpiry(db: Db, now: Date, batch = 500): Promise<
             aggregateType: 'device',
             aggregateId: d.id,
             dedupeKey: `plan-offer:${d.id}:${end}`,
-            payload: { deviceId: d.id, customerId: d.customer_id, serial: d.serial, end, plans: offers.map((x) => x.id), rule, portal: true },
+            payload: { deviceId: d.id, customerId: d.customer_id, serial: d.serial, device: [d.manufacturer, d.model].filter(Boolean).join(' '), end, plans: offers.map((x) => x.id), planNames: offers.map((x) => x.name), rule, portal: true },
           }),
         );
         if (id) written++;

@@ -9,7 +9,7 @@ import { SUBJECT_TYPE, type RegistrationRow } from './repository.ts';
 import { actOnRegistration } from './transitions.ts';
 
 async function onTimer(tx: Tx, { subject: r, timer, clock, state, moment, pack }: TimerContext<RegistrationRow>) {
-  const message = { organizationId: r.organization_id, aggregateType: SUBJECT_TYPE, aggregateId: r.id, dedupeKey: `timer:${timer.id}`, payload: { registrationId: r.id, number: r.number, customerId: r.customer_id, clock: clock.id, rule: clock.rule, due: state.due, portal: true } };
+  const message = { organizationId: r.organization_id, aggregateType: SUBJECT_TYPE, aggregateId: r.id, dedupeKey: `timer:${timer.id}`, payload: { registrationId: r.id, number: r.number, customerId: r.customer_id, clock: clock.id, rule: clock.rule, due: state.due, amountMinor: r.fee_minor, currency: r.currency, portal: true } };
   if (r.state !== 'pending') return;
   if (timer.kind === 'at-risk') {
     await enqueue(tx, { ...message, topic: 'registration.payment-reminder' });

@@ -282,7 +282,7 @@ async function markPaid(tx: Tx, actor: Actor, r: repo.RegistrationRow, pack: Com
   return actOnRegistration(tx, actor, r, action, pack, now, {
     set: { payment_method: method, paid_at: now, proofs: JSON.stringify(proofs) },
     audit: { paymentMethod: method, feeMinor: r.fee_minor, currency: r.currency, proofs, rule: r.rule },
-    outbox: [{ topic: 'registration.valid', payload: { registrationId: r.id, number: r.number, customerId: r.customer_id, deviceId: r.device_id, rule: r.rule, portal: true } }],
+    outbox: [{ topic: 'registration.valid', payload: { registrationId: r.id, number: r.number, customerId: r.customer_id, deviceId: r.device_id, rule: r.rule, amountMinor: r.fee_minor, currency: r.currency, portal: true } }],
   });
 }
 
