@@ -1,8 +1,9 @@
-// `aftercare audit verify`: recomputes every organization's audit hash chain on the configured
-// database and reports the first row that does not match (exit 1), or each chain's length and head.
+// `aftercare audit verify`: seals the audit rows written since the job runner's last seal, then
+// recomputes every organization's audit hash chain on the configured database and reports the first
+// row that does not match (exit 1), or each chain's length and head.
 import { loadConfigOrExit } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
-import { verifyAuditChain, type BrokenAuditRow } from '../core/audit.ts';
+import { sealAudit, verifyAuditChain, type BrokenAuditRow } from '../core/audit.ts';
 
 const WHY: Record<BrokenAuditRow['reason'], string> = {
   'content-changed': 'its content does not match its hash (the row was changed)',
@@ -24,6 +25,8 @@ export async function auditVerifyCommand(opts: { org?: string }): Promise<number
       }
       orgId = o.id;
     }
+    const sealed = await sealAudit(d.db, { organizationId: orgId });
+    if (sealed) console.log(`sealed ${sealed} audit rows written since the last seal`);
     const reports = await verifyAuditChain(d.db, { organizationId: orgId });
     let bad = 0;
     for (const r of reports) {
@@ -33,7 +36,7 @@ export async function auditVerifyCommand(opts: { org?: string }): Promise<number
         const row = b.id ? `row ${b.id} (position ${b.chainSeq} of its chain, ${b.action}, ${b.occurredAt?.toISOString()})` : `position ${b.chainSeq}`;
         console.log(`${r.slug}: BROKEN at ${row}: ${WHY[b.reason]}`);
       } else {
-        console.log(`${r.slug}: intact, ${r.rows} rows${r.head ? `, head ${r.head.seq} ${r.head.hash}` : ''}`);
+        console.log(`${r.slug}: intact, ${r.rows} rows${r.head ? `, head ${r.head.seq} ${r.head.hash}` : ''}${r.unsealed ? ` (${r.unsealed} written meanwhile, sealed next time)` : ''}`);
       }
     }
     return bad ? 1 : 0;

@@ -174,7 +174,7 @@ export async function restoreCommand(file: string, opts: { clean?: boolean }): P
     } else console.log(`restored: every table matches the backup (${r.tables} tables, ${r.rows} rows)`);
     const h = createDb(db.url, 1);
     try {
-      for (const a of await verifyAuditChain(h.db)) console.log(`audit ${a.slug}: ${a.broken ? `BROKEN at position ${a.broken.chainSeq} (${a.broken.reason})` : `intact, ${a.rows} rows`}`);
+      for (const a of await verifyAuditChain(h.db)) console.log(`audit ${a.slug}: ${a.broken ? `BROKEN at position ${a.broken.chainSeq} (${a.broken.reason})` : `intact, ${a.rows} rows`}${a.unsealed ? ` and ${a.unsealed} not sealed yet` : ""}`);
     } finally {
       await h.close();
     }

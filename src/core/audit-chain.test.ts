@@ -1,7 +1,8 @@
 // Issue 15: the audit log is tamper-evident. Every row is chained to its organization's previous
-// row (sha256 over the previous hash and the row) by the one writer's transaction; concurrent
-// writers never fork the chain; `aftercare audit verify` recomputes it and names the first row
-// that was changed, replaced or removed.
+// row (sha256 over the previous hash and the row) by the sealer after it commits (migration 0026:
+// writers never queue on each other, issue 10); concurrent writers and sealers never fork the
+// chain; `aftercare audit verify` seals, recomputes it and names the first row that was changed,
+// replaced or removed.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,12 +10,13 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { setupApp, type TestContext } from '../../test/db.ts';
 import { systemActor } from './actor.ts';
-import { audit, auditMany, verifyAuditChain } from './audit.ts';
+import { audit, auditMany, sealAudit, verifyAuditChain } from './audit.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let t: TestContext;
 beforeAll(async () => {
   t = await setupApp();
+  await sealAudit(t.db);
 });
 afterAll(() => t?.close());
 
@@ -46,18 +48,19 @@ describe('the audit hash chain (issue 15)', () => {
     expect(head).toEqual({ seq: String(rows.at(-1)!.chain_seq), hash: rows.at(-1)!.hash });
   });
 
-  test('concurrent writers of one organization never fork the chain; a rolled-back write leaves no gap', async () => {
+  test('concurrent writers and sealers of one organization never fork the chain; a rolled-back write never reaches it', async () => {
     const org = t.orgs.itmall;
     const before = (await chain(org)).length;
     const actor = systemActor(org, 'test');
-    await Promise.all(
-      Array.from({ length: 24 }, (_, i) =>
+    await Promise.all([
+      ...Array.from({ length: 24 }, (_, i) =>
         t.db.transaction().execute(async (tx) => {
           if (i % 3 === 0) await auditMany(tx, actor, [1, 2, 3].map((k) => ({ action: 'test.many', entityType: 'test', entityId: `${i}-${k}`, after: { k } })));
           else await audit(tx, actor, { action: 'test.one', entityType: 'test', entityId: String(i), before: { i }, after: { i: i + 1 } });
         }),
       ),
-    );
+      ...Array.from({ length: 4 }, () => sealAudit(t.db, { organizationId: org })),
+    ]);
     await t.db
       .transaction()
       .execute(async (tx) => {
@@ -65,11 +68,59 @@ describe('the audit hash chain (issue 15)', () => {
         throw new Error('roll back');
       })
       .catch(() => {});
+    await sealAudit(t.db, { organizationId: org });
     const rows = await chain(org);
     expect(rows.length).toBe(before + 16 + 8 * 3);
     rows.forEach((r, i) => expect(Number(r.chain_seq)).toBe(i + 1));
     expect(new Set(rows.map((r) => r.prev_hash)).size).toBe(rows.length); // no two rows after the same one
-    expect((await verifyAuditChain(t.db, { organizationId: org }))[0].broken).toBeNull();
+    expect(rows.some((r) => r.action === 'test.rolled-back')).toBe(false);
+    expect((await verifyAuditChain(t.db, { organizationId: org }))[0]).toMatchObject({ broken: null, unsealed: 0 });
+  });
+
+  test('an audited transaction never waits for another one of the same business (issue 10); its row is sealed once it commits', async () => {
+    const org = t.orgs.itmall;
+    const actor = systemActor(org, 'test');
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let written!: () => void;
+    const wrote = new Promise<void>((r) => (written = r));
+    // A: writes its audit row and stays open.
+    const a = t.db.transaction().execute(async (tx) => {
+      await audit(tx, actor, { action: 'test.slow', entityType: 'test', entityId: 'a' });
+      written();
+      await held;
+    });
+    await wrote;
+    // B: writes and commits while A is open; a lock A held would time B out instead.
+    await t.db.transaction().execute(async (tx) => {
+      await sql`SET LOCAL lock_timeout = '2s'`.execute(tx);
+      await audit(tx, actor, { action: 'test.fast', entityType: 'test', entityId: 'b' });
+    });
+    // A seal now chains B, not A's uncommitted row; A is chained by the next seal after it commits.
+    await sealAudit(t.db, { organizationId: org });
+    expect((await chain(org)).map((r) => r.action).filter((x) => x.startsWith('test.') && x !== 'test.one' && x !== 'test.many')).toEqual(['test.fast']);
+    release();
+    await a;
+    expect((await verifyAuditChain(t.db, { organizationId: org }))[0]).toMatchObject({ broken: null, unsealed: 1 });
+    await sealAudit(t.db, { organizationId: org });
+    const rows = await chain(org);
+    expect(rows.slice(-2).map((r) => r.action)).toEqual(['test.fast', 'test.slow']);
+    expect((await verifyAuditChain(t.db, { organizationId: org }))[0]).toMatchObject({ broken: null, unsealed: 0 });
+  });
+
+  test('the sealer may fill in the chain of an unsealed row and nothing else', async () => {
+    const org = t.orgs.itmall;
+    await t.db.transaction().execute((tx) => audit(tx, systemActor(org, 'test'), { action: 'test.unsealed', entityType: 'test', entityId: 'u', after: { a: 1 } }));
+    const row = await t.db.selectFrom('audit_events').select('id').where('action', '=', 'test.unsealed').executeTakeFirstOrThrow();
+    await expect(
+      t.db.transaction().execute(async (tx) => {
+        await sql`select set_config('aftercare.audit_seal', 'on', true)`.execute(tx);
+        await sql`UPDATE audit_events SET after = '{"a": 2}'::jsonb, chain_seq = 999999, prev_hash = '', hash = '' WHERE id = ${row.id}`.execute(tx);
+      }),
+    ).rejects.toThrow(/append-only/);
+    await expect(t.db.updateTable('audit_events').set({ chain_seq: '999999', prev_hash: '', hash: '' }).where('id', '=', row.id).execute()).rejects.toThrow(/append-only/);
+    await sealAudit(t.db, { organizationId: org });
+    expect((await verifyAuditChain(t.db, { organizationId: org }))[0]).toMatchObject({ broken: null, unsealed: 0 });
   });
 
   test('the head moves only with the chain', async () => {

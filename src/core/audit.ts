@@ -36,11 +36,30 @@ export async function auditMany(tx: Tx, actor: Actor, entries: readonly AuditEnt
   if (entries.length) await sql`${auditSql(actor, entries)}`.execute(tx);
 }
 
-// ---------- the hash chain (migration 0020) ----------
-// Every row is chained to its organization's previous row by the database as it is inserted (the
-// trigger audit_events_chain, inside the writer's transaction; concurrent writers of one
-// organization queue on its audit_heads row, so the chain never forks). `verifyAuditChain`
-// recomputes it: the first row whose position, link or content does not match is reported.
+// ---------- the hash chain (migrations 0020, 0026) ----------
+// Rows are written unsealed; `sealAudit` chains every committed unsealed row of an organization to
+// the one before (sha256 over the previous hash and the row, in SQL: audit_seal) under the
+// organization's audit_heads lock, which only sealers take, so writers never queue on each other
+// (issue 10). The job runner seals every minute (crontab `audit-seal`); `aftercare audit verify`
+// seals, then `verifyAuditChain` recomputes the chain: the first row whose position, link or
+// content does not match is reported.
+
+/** Seals every unsealed audit row (of one organization, or all); returns how many rows it sealed. */
+export async function sealAudit(db: Db, opts: { organizationId?: string } = {}): Promise<number> {
+  const orgs = opts.organizationId
+    ? [opts.organizationId]
+    : (await sql<{ organization_id: string }>`select distinct organization_id from audit_events where chain_seq is null`.execute(db)).rows.map((r) => r.organization_id);
+  const BATCH = 5000;
+  let total = 0;
+  for (const org of orgs) {
+    for (;;) {
+      const n = Number((await sql<{ n: number }>`select audit_seal(${org}::uuid, ${BATCH}) as n`.execute(db)).rows[0].n);
+      total += n;
+      if (n < BATCH) break;
+    }
+  }
+  return total;
+}
 
 export interface BrokenAuditRow {
   id: string;
@@ -57,6 +76,8 @@ export interface AuditChainReport {
   /** The chain's last position and hash: note them elsewhere to detect a rewrite of the whole chain later. */
   head: { seq: string; hash: string } | null;
   broken: BrokenAuditRow | null;
+  /** Rows written since the last seal: not yet in the chain, so not yet checked. */
+  unsealed: number;
 }
 
 export async function verifyAuditChain(db: Db, opts: { organizationId?: string } = {}): Promise<AuditChainReport[]> {
@@ -69,12 +90,12 @@ export async function verifyAuditChain(db: Db, opts: { organizationId?: string }
   const out: AuditChainReport[] = [];
   for (const o of orgs) {
     const head = await db.selectFrom('audit_heads').select(['seq', 'hash']).where('organization_id', '=', o.id).executeTakeFirst();
-    const r = await sql<{ rows: string; last_seq: string | null; last_hash: string | null; id: string | null; chain_seq: string | null; occurred_at: Date | null; action: string | null; reason: BrokenAuditRow['reason'] | null }>`
+    const r = await sql<{ rows: string; unsealed: string; last_seq: string | null; last_hash: string | null; id: string | null; chain_seq: string | null; occurred_at: Date | null; action: string | null; reason: BrokenAuditRow['reason'] | null }>`
       with c as (
         select e.id, e.chain_seq, e.occurred_at, e.action, e.prev_hash, e.hash,
                audit_event_hash(e.prev_hash, e) as computed,
                lag(e.hash) over w as before_hash, lag(e.chain_seq) over w as before_seq
-          from audit_events e where e.organization_id = ${o.id}
+          from audit_events e where e.organization_id = ${o.id} and e.chain_seq is not null
         window w as (order by e.chain_seq)
       ), bad as (
         select id, chain_seq, occurred_at, action,
@@ -84,6 +105,7 @@ export async function verifyAuditChain(db: Db, opts: { organizationId?: string }
           from c
       )
       select (select count(*) from c) as rows,
+             (select count(*) from audit_events u where u.organization_id = ${o.id} and u.chain_seq is null) as unsealed,
              (select chain_seq from c order by chain_seq desc limit 1) as last_seq,
              (select hash from c order by chain_seq desc limit 1) as last_hash,
              b.id, b.chain_seq, b.occurred_at, b.action, b.reason
@@ -95,7 +117,7 @@ export async function verifyAuditChain(db: Db, opts: { organizationId?: string }
     if (!broken && head && (String(head.seq) !== String(x.last_seq ?? 0) || head.hash !== (x.last_hash ?? ''))) {
       broken = { id: '', chainSeq: String(BigInt(x.last_seq ?? '0') + 1n), occurredAt: null, action: '', reason: 'rows-missing-at-end' };
     }
-    out.push({ organizationId: o.id, slug: o.slug, rows: Number(x.rows), head: head ? { seq: String(head.seq), hash: head.hash } : null, broken });
+    out.push({ organizationId: o.id, slug: o.slug, rows: Number(x.rows), unsealed: Number(x.unsealed), head: head ? { seq: String(head.seq), hash: head.hash } : null, broken });
   }
   return out;
 }

@@ -181,10 +181,10 @@ export interface AuditEventsTable {
   entity_id: string;
   before: unknown;
   after: unknown;
-  /** The hash chain (migration 0020): filled in by the database's trigger, never by the caller. */
-  chain_seq: Generated<string>;
-  prev_hash: Generated<string>;
-  hash: Generated<string>;
+  /** The hash chain (migrations 0020, 0026): NULL until audit_seal() chains the row, never set by the caller. */
+  chain_seq: Generated<string | null>;
+  prev_hash: Generated<string | null>;
+  hash: Generated<string | null>;
 }
 /** Each organization's last audit row: its chain position and hash (migration 0020). */
 export interface AuditHeadsTable {

@@ -9,6 +9,7 @@ import type { Db } from '../db/index.ts';
 import { fireTimer, pollDueTimers, sweepDueTimers } from '../core/timers.ts';
 import '../modules/subject-kinds.ts';
 import { deleteExpired } from './cleanup.ts';
+import { sealAudit } from '../core/audit.ts';
 import { offerAfterExpiry } from '../modules/plans/plans.service.ts';
 
 type Log = (level: string, message: string) => void;
@@ -32,6 +33,10 @@ export function taskList(db: Db, now: () => Date = () => new Date()): TaskList {
     'delete-expired': async () => {
       await deleteExpired(db, now());
     },
+    // The audit rows written since the last run chained into their organization's hash chain (issue 15).
+    'audit-seal': async () => {
+      await sealAudit(db);
+    },
     // ITS-10: plans offered to clients whose devices just left coverage (once per device and end).
     'plan-offers': async () => {
       await offerAfterExpiry(db, now());
@@ -47,6 +52,7 @@ export const CRONTAB = [
   '* * * * * sweep-timers ?max=1',
   '*/15 * * * * delete-expired ?max=3',
   '7 * * * * plan-offers ?max=1',
+  '* * * * * audit-seal ?max=1',
 ].join('\n');
 
 /** Installs graphile-worker's own schema (graphile_worker.*); called by the migrator. */
