@@ -43,11 +43,16 @@ export function formatDate(lang: DocLang, iso: string | null | undefined): strin
 }
 
 const MINOR_DIGITS: Record<string, number> = { VND: 0, JPY: 0, KRW: 0 };
+/** One NumberFormat per locale and digits: making one costs far more than using it. */
+const moneyFormats = new Map<string, Intl.NumberFormat>();
 /** Integer minor units and an ISO currency, written the way the language writes amounts. */
 export function formatMoney(lang: DocLang, minor: number, currency: string): string {
   const digits = MINOR_DIGITS[currency] ?? 2;
   const locale = lang === 'bg' ? 'bg-BG' : lang === 'vi' ? 'vi-VN' : 'en-GB';
-  const n = new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(minor / 10 ** digits);
+  const key = `${locale} ${digits}`;
+  let f = moneyFormats.get(key);
+  if (!f) moneyFormats.set(key, (f = new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits })));
+  const n = f.format(minor / 10 ** digits);
   return `${n} ${currency}`;
 }
 

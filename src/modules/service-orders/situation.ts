@@ -91,9 +91,16 @@ const MISSING: Record<DocLang, Partial<Record<Intl.LDMLPluralRule, string>> & { 
   vi: { other: 'còn thiếu: {list}' },
 };
 const locale: Record<DocLang, string> = { en: 'en-GB', bg: 'bg-BG', vi: 'vi-VN' };
+// Made once per language: an Intl object costs far more to make than to use, and every order view
+// renders its situation in every language (issue 10: this was the hottest line of a claim intake).
+const plurals = new Map<DocLang, Intl.PluralRules>();
+const lists = new Map<DocLang, Intl.ListFormat>();
+const pluralOf = (l: DocLang) => plurals.get(l) ?? plurals.set(l, new Intl.PluralRules(locale[l])).get(l)!;
+const listOf = (l: DocLang) => lists.get(l) ?? lists.set(l, new Intl.ListFormat(locale[l], { type: 'conjunction' })).get(l)!;
+
 export function missingWords(lang: DocLang, fields: string[]) {
-  const form = new Intl.PluralRules(locale[lang]).select(fields.length);
-  const list = new Intl.ListFormat(locale[lang], { type: 'conjunction' }).format(fields.map((f) => fieldWords(lang, f)));
+  const form = pluralOf(lang).select(fields.length);
+  const list = listOf(lang).format(fields.map((f) => fieldWords(lang, f)));
   return (MISSING[lang][form] ?? MISSING[lang].other).replace('{list}', list);
 }
 
