@@ -36,7 +36,8 @@ describe.skipIf(!hasChromium())("the Vietnamese supplier's week in the browser",
     await ctx.addCookies([{ name, value, url: base }]);
     page = await ctx.newPage();
     const vn = h.t.orgs.vn;
-    ids.contract = (await h.t.db.selectFrom('contracts').select('id').where('organization_id', '=', vn).where('number', 'like', 'CT-%').executeTakeFirstOrThrow()).id;
+    // The demo's contract in force (last year's, expired, is there too).
+    ids.contract = (await h.t.db.selectFrom('contracts').select('id').where('organization_id', '=', vn).where('number', 'like', 'CT-%').orderBy('ends_on', 'desc').executeTakeFirstOrThrow()).id;
   }, 240_000);
   afterAll(async () => {
     await closeBrowser?.();
@@ -83,11 +84,19 @@ describe.skipIf(!hasChromium())("the Vietnamese supplier's week in the browser",
     expect(new Date(due.body.clocks.find((c: { id: string }) => c.id === 'maintenance-incident').due).toISOString()).toBe('2026-11-29T11:30:00.000Z');
   });
 
-  it('escalated by hand to L2 on Saturday, then to L3 when its clock is at risk, naming who was told', async () => {
+  it('assigned to the technician with the picker, escalated by hand to L2 on Saturday, then to L3 when its clock is at risk, naming who was told (ITM-2 tiers)', async () => {
     h.now = new Date('2026-11-28T03:00:00Z');
-    await page.getByTestId('reply-text').fill('Cần kỹ sư lưu trữ.');
+    await page.getByTestId('assignee-picker').click();
+    await page.getByRole('option', { name: /Technician/ }).click();
+    await page.getByTestId('assign').click();
+    await see(page.locator('[data-direction="event"]'), /Assigned to .*Technician/i);
+    await page.getByTestId('escalate-reason').fill('Cần kỹ sư lưu trữ.');
     await page.getByTestId('escalate').click();
     await see(page.getByTestId('ticket-level'), 'L2');
+    await see(page.getByTestId('told'), /.+/);
+    const told = (await h.call('GET', `/api/v1/support-tickets/${ids.incident}`, h.t.cookies.vn.manager)).body;
+    expect(told.assignee).toMatchObject({ id: expect.any(String) });
+    expect(told.thread.at(-1).data.told.map((x: { id: string }) => x.id)).toContain(told.assignee.id);
     await sweepDueTimers(h.t.db, new Date('2026-11-29T07:30:00Z'));
     await page.reload();
     await see(page.getByTestId('ticket-level'), 'L3');
@@ -100,6 +109,18 @@ describe.skipIf(!hasChromium())("the Vietnamese supplier's week in the browser",
     await page.getByTestId('reply').click();
     await page.locator('[data-clock="maintenance-incident"][data-status="met"]').waitFor();
     await shot(page, 'support-ticket.png');
+  });
+
+  it('the incident becomes a service order: linked on the ticket page and on the order page', async () => {
+    await page.getByTestId('open-order').click();
+    const link = page.getByTestId('linked-order');
+    await see(link, /SO-/);
+    await link.click();
+    await page.getByTestId('order-number').waitFor();
+    await see(page.getByTestId('from-ticket'), /TK-/);
+    await page.getByTestId('from-ticket').getByRole('link').click();
+    await page.getByTestId('ticket-number').waitFor();
+    expect(page.url()).toContain(ids.incident);
   });
 
   it('a question by e-mail arrives through the SMTP receiver, shows in the queue and is answered', async () => {
@@ -165,6 +186,19 @@ describe.skipIf(!hasChromium())("the Vietnamese supplier's week in the browser",
     await see(client.getByTestId('client-ticket'), 'Máy chủ không khởi động');
     await see(client.locator('body'), 'Hợp đồng bảo trì của Quý khách');
     await shot(client, 'support-portal-vi-phone.png');
+    // The thread of the request: the desk's answers in the client's language, and a reply from the phone.
+    await client.locator('[data-testid="client-ticket"]', { hasText: 'Máy chủ không khởi động' }).getByTestId('client-ticket-open').click();
+    const thread = client.getByTestId('client-thread');
+    await see(thread.locator('[data-direction="out"]'), 'Kỹ sư L3 đang khôi phục RAID từ xa.');
+    await see(thread, 'Phản hồi của chúng tôi');
+    await thread.getByTestId('client-reply-text').fill('Cảm ơn, máy chủ đã chạy lại bình thường.');
+    await thread.getByTestId('client-reply').click();
+    await see(thread.locator('[data-direction="in"]'), 'Cảm ơn, máy chủ đã chạy lại bình thường.');
+    const width = await client.evaluate('document.documentElement.scrollWidth');
+    expect(width).toBeLessThanOrEqual(390);
+    await shot(client, 'support-portal-thread-vi-phone.png');
+    const desk = (await h.call('GET', `/api/v1/support-tickets/${ids.incident}`, h.t.cookies.vn.manager)).body;
+    expect(desk.thread.at(-1)).toMatchObject({ direction: 'in', channel: 'portal', body: 'Cảm ơn, máy chủ đã chạy lại bình thường.' });
     const anyone = await (await newContext(browser, base, { phone: true })).newPage();
     await anyone.goto('/help/service-center?lang=en');
     await see(anyone.getByTestId('consultant'), 'SC-1');
@@ -174,5 +208,71 @@ describe.skipIf(!hasChromium())("the Vietnamese supplier's week in the browser",
     await anyone.getByTestId('consultant-send').click();
     await see(anyone.getByTestId('consultant-sent'), /TK-/);
     await shot(anyone, 'support-consultant-phone.png');
+  });
+
+  it('the contract page renews and cancels the contract; then a new incident on it is refused with the offer, and its tickets stay (VN-8)', async () => {
+    h.now = new Date('2026-12-01T03:00:00Z');
+    const before = (await h.call('GET', `/api/v1/contracts/${ids.contract}`, h.t.cookies.vn.manager)).body;
+    await page.goto(`/contracts/${ids.contract}?lang=bg`);
+    await page.getByTestId('contract-actions').waitFor();
+    await shot(page, 'support-contract-bg.png');
+    await page.goto(`/contracts/${ids.contract}?lang=en`);
+    const later = `${Number(before.endsOn.slice(0, 4)) + 1}${before.endsOn.slice(4)}`;
+    await page.getByTestId('renew-until').fill(later);
+    await page.getByTestId('renew').click();
+    await see(page.locator('body'), later.slice(0, 4));
+    const renewed = (await h.call('GET', `/api/v1/contracts/${ids.contract}`, h.t.cookies.vn.manager)).body;
+    expect(renewed).toMatchObject({ endsOn: later, version: before.version + 1 });
+    await page.getByTestId('cancel-reason').fill('The client moved to another provider');
+    await page.getByTestId('cancel-contract').click();
+    await page.getByTestId('cancel-confirm').click();
+    await see(page.getByTestId('contract-status'), 'cancelled');
+    await page.getByTestId('contract-lapsed').waitFor();
+    await see(page.getByTestId('support-queue'), /TK-/); // its tickets stay
+    // A new incident on its device: refused, with what the policy offers instead (VN-8).
+    await page.goto('/support');
+    await page.getByRole('tab', { name: 'New ticket' }).click();
+    await page.getByTestId('new-customer').click();
+    await page.getByRole('option', { name: 'Công ty TNHH Minh Phát' }).click();
+    await page.getByTestId('new-device').click();
+    await page.getByRole('option', { name: /DEMO-VN-SERVER/ }).click();
+    await page.getByTestId('new-subject').fill('Mất nguồn');
+    await page.getByTestId('new-description').fill('Máy chủ mất nguồn.');
+    await page.getByTestId('new-submit').click();
+    await see(page.getByTestId('offer'), 'VN-8');
+    await shot(page, 'support-refused.png');
+  });
+
+  it("ITMall's desk: an incident becomes an RMA with the ticket page's button, linked on both pages (ITM-6)", async () => {
+    const ctx = await newContext(browser, base);
+    const [name, value] = h.t.cookies.itmall.manager.split('=');
+    await ctx.addCookies([{ name, value, url: base }]);
+    const p = await ctx.newPage();
+    const stack = (await h.t.db.selectFrom('support_tickets').select('id').where('organization_id', '=', h.t.orgs.itmall).where('subject', '=', 'Stack member 2 flapping').executeTakeFirstOrThrow()).id;
+    await p.goto(`/support/tickets/${stack}`);
+    await p.getByTestId('open-rma').click();
+    const link = p.getByTestId('linked-rma');
+    await see(link, /RMA-/);
+    await link.click();
+    await p.getByTestId('rma-number').waitFor();
+    await see(p.getByTestId('from-ticket'), 'Stack member 2 flapping');
+    await shot(p, 'support-rma-from-ticket.png');
+    // The Vietnamese supplier runs no RMAs: its ticket page does not offer one.
+    await page.goto(`/support/tickets/${ids.incident}`);
+    await page.getByTestId('ticket-number').waitFor();
+    expect(await page.getByTestId('open-rma').count()).toBe(0);
+    await ctx.close();
+  });
+
+  it('the ticket page at phone width, in Vietnamese', async () => {
+    const ctx = await newContext(browser, base, { phone: true, locale: 'vi-VN' });
+    const [name, value] = h.t.cookies.vn.manager.split('=');
+    await ctx.addCookies([{ name, value, url: base }]);
+    const phone = await ctx.newPage();
+    await phone.goto(`/support/tickets/${ids.incident}?lang=vi`);
+    await phone.getByTestId('assignment').waitFor();
+    await see(phone.locator('body'), 'Phân công');
+    await shot(phone, 'support-ticket-vi-phone.png');
+    await ctx.close();
   });
 });

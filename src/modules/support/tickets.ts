@@ -212,7 +212,7 @@ export async function actOnTicket(tx: Tx, actor: ActorLike, t: repo.TicketRow, b
       if (b.assigneeId !== undefined) set.assignee_id = b.assigneeId;
       if (b.level !== undefined) set.level = b.level;
       const names = b.assigneeId ? await repo.staffOf(tx, org.id, [b.assigneeId]) : [];
-      message = { direction: 'event', channel: 'console', author: who, body: `assigned${b.assigneeId !== undefined ? ` to ${names[0]?.name ?? 'nobody'}` : ''}${b.level ? ` at ${b.level}` : ''}`, data: { assigneeId: b.assigneeId ?? null, level: b.level ?? t.level } };
+      message = { direction: 'event', channel: 'console', author: who, body: `assigned${b.assigneeId !== undefined ? ` to ${names[0]?.name ?? 'nobody'}` : ''}${b.level ? ` at ${b.level}` : ''}`, data: { ...(b.assigneeId !== undefined ? { assigneeId: b.assigneeId, assignee: names[0]?.name ?? null } : {}), level: b.level ?? t.level, assigned: true } };
       Object.assign(auditData, { assigneeId: b.assigneeId, level: b.level ?? t.level });
       break;
     }

@@ -5,6 +5,7 @@ import { subjectClocks } from '../../core/clocks.ts';
 import { decodeCursor } from '../../core/cursors.ts';
 import { notFound } from '../../core/errors.ts';
 import { orgAndPack } from '../../core/organization.ts';
+import { versionAt } from '../../policy/index.ts';
 import type { Actor } from '../../core/actor.ts';
 import { encodeCursor } from '../../core/cursors.ts';
 import * as repo from './repository.ts';
@@ -109,5 +110,7 @@ export async function detail(db: Db | Tx, actor: Actor, id: string, now = new Da
   const [v] = await views(db, actor.organizationId, [t], now);
   const thread = (await repo.thread(db, actor.organizationId, id)).map(messageView);
   const clocks = await subjectClocks(db, pack, { type: repo.subjectTypeOf(t), id, organizationId: actor.organizationId }, now);
-  return { ...v, thread, clocks, allowedActions: allowedActions(t.state as TicketState, t.kind) };
+  // An RMA is offered only where the policy runs RMAs (its `rma` section), for a ticket on a device.
+  const rmaOffered = !!versionAt(pack, now.toISOString()).raw.rma && !!t.device_id && !t.rma_id;
+  return { ...v, thread, clocks, allowedActions: allowedActions(t.state as TicketState, t.kind).filter((a) => a !== 'open-rma' || rmaOffered) };
 }

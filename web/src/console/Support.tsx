@@ -178,8 +178,12 @@ export function TicketPage({ id }: { id: string }) {
 
 /** The desk's own events in the reader's language (the stored text is the English record). */
 function eventText(t: (k: string, o?: Record<string, unknown>) => string, m: Schemas['SupportMessage']) {
-  const d = m.data as { from?: string; to?: string; reason?: string; told?: { name: string }[] } | null;
-  if (m.direction !== 'event' || !d?.to || !d.from) return null;
+  const d = m.data as { from?: string; to?: string; reason?: string; told?: { name: string }[]; assigneeId?: string | null; assignee?: string | null; level?: string; assigned?: boolean; serviceOrderId?: string; rmaId?: string; number?: string } | null;
+  if (m.direction !== 'event' || !d) return null;
+  if (d.serviceOrderId) return t('support.orderOpenedEvent', { number: d.number ?? '' });
+  if (d.rmaId) return t('support.rmaOpenedEvent', { number: d.number ?? '' });
+  if ('assigned' in d && d.level) return 'assigneeId' in d ? t('support.assignedEvent', { name: d.assignee ?? '—', level: d.level }) : t('support.levelEvent', { level: d.level });
+  if (!d.to || !d.from) return null;
   return t('support.escalatedEvent', { from: d.from, to: d.to, reason: d.reason ?? '', told: (d.told ?? []).map((x) => x.name).join(', ') || '—' });
 }
 
@@ -230,7 +234,7 @@ function TicketView({ d, act }: { d: Detail; act: Act }) {
           ))}
         </Card>
       </Group>
-      <Assignment d={d} act={act} />
+      <Assignment key={d.version} d={d} act={act} />
       {d.advice && <Alert color="red" title={`${t('support.severeAdvice')} (${d.advice.rule})`} data-testid="severe-advice"><Text size="sm">{d.advice.recovery}</Text><Text size="sm" mt={4}>{d.advice.downtime}</Text></Alert>}
       {d.billing.billable && <Alert color="yellow" data-testid="billing">{t('support.paid', { rule: d.billing.rule ?? '' })} {d.billing.hourlyPriceMinor !== null && `${fmtMoney(d.billing.hourlyPriceMinor, d.billing.currency)} / ${t('support.hour')}`}{d.billing.amountMinor !== null && ` · ${t('support.amount')}: ${fmtMoney(d.billing.amountMinor, d.billing.currency)}`}</Alert>}
       <Card withBorder>
