@@ -12,6 +12,11 @@ const EnvSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  // A streaming replica for warranty lookups (docs/operations.md "Several processes, a replica").
+  DATABASE_READ_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   AFTERCARE_PG_DIR: z.string().min(1).default('./data/pg'),
   AFTERCARE_PG_PORT: z.coerce.number().int().min(1024).max(65535).refine((p) => p !== 5432, 'must not be 5432').optional(),
   AFTERCARE_FILES_DIR: z.string().min(1).default('./data/files'),
@@ -78,6 +83,7 @@ const EnvSchema = z.object({
   }
   if (e.STRIPE_SECRET_KEY && !e.STRIPE_WEBHOOK_SECRET) ctx.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRET'], message: 'required with STRIPE_SECRET_KEY (a payment is confirmed only by the signed webhook)' });
   if (e.STRIPE_WEBHOOK_SECRET && !e.STRIPE_SECRET_KEY) ctx.addIssue({ code: 'custom', path: ['STRIPE_SECRET_KEY'], message: 'required with STRIPE_WEBHOOK_SECRET' });
+  if (e.DATABASE_READ_URL && !e.DATABASE_URL) ctx.addIssue({ code: 'custom', path: ['DATABASE_READ_URL'], message: 'needs DATABASE_URL (the primary the replica follows)' });
   if (e.SMTP_USER && !e.SMTP_PASSWORD) ctx.addIssue({ code: 'custom', path: ['SMTP_PASSWORD'], message: 'required with SMTP_USER' });
 });
 
@@ -101,6 +107,11 @@ export interface SignInLimits {
 
 export interface Config {
   databaseUrl?: string;
+  /**
+   * A read replica (DATABASE_READ_URL): warranty lookups run on a second pool there, its connections
+   * read-only (default_transaction_read_only=on); everything else on DATABASE_URL. Unset: all on the primary.
+   */
+  databaseReadUrl?: string;
   pgDir: string;
   pgPort?: number;
   filesDir: string;
@@ -167,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   return {
     databaseUrl: e.DATABASE_URL,
+    databaseReadUrl: e.DATABASE_READ_URL,
     pgDir: path.resolve(e.AFTERCARE_PG_DIR),
     pgPort: e.AFTERCARE_PG_PORT,
     filesDir: path.resolve(e.AFTERCARE_FILES_DIR),

@@ -26,7 +26,7 @@ export async function start() {
   if (seeded) log.info('loaded the demo data');
 
   let ready = true;
-  const app = await buildApp({ db: database.db, pool: database.pool, config, storage: new DiskStorage(config.filesDir), isReady: () => ready }, log);
+  const app = await buildApp({ db: database.db, pool: database.pool, ...(database.read ? { readDb: database.read.db, readPool: database.read.pool } : {}), config, storage: new DiskStorage(config.filesDir), isReady: () => ready }, log);
   let address: string;
   try {
     address = await app.listen({ host: config.host, port: config.port });
@@ -51,7 +51,7 @@ export async function start() {
     `  Aftercare is running at ${url}`,
     `  API reference:  ${url}/api/v1/docs`,
     `  OpenAPI:        ${url}/api/v1/openapi.json`,
-    `  Database:       ${config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.pgDir}`}`,
+    `  Database:       ${config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.pgDir}`}${config.databaseReadUrl ? ', warranty lookups on DATABASE_READ_URL' : ''}`,
     `  E-mail:         ${config.smtp ? `SMTP ${config.smtp.host}:${config.smtp.port}` : 'no SMTP_HOST: messages are kept, see GET /api/v1/notifications?status=kept'}`,
     `  Support mail:   ${mailIn && config.mailIn ? `SMTP receiver on ${config.mailIn.host}:${mailIn.port} (support+<business>@...)` : 'no MAIL_IN_PORT: no e-mail in'}`,
   ];

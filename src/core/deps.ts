@@ -10,6 +10,12 @@ export interface AppDeps {
   db: Db;
   /** The pool under `db`, for the few hot queries run as named prepared statements. */
   pool?: pg.Pool;
+  /**
+   * The read replica (DATABASE_READ_URL), read-only connections: warranty lookups only. Unset: they
+   * use `db` / `pool` like everything else.
+   */
+  readDb?: Db;
+  readPool?: pg.Pool;
   config: Config;
   storage: FileStorage;
   /** Readiness: false while shutting down. */

@@ -7,10 +7,14 @@ import { createDb, type DbHandle } from './index.ts';
 import { migrate } from './migrate.ts';
 
 export const EMBEDDED_DATABASE = 'aftercare';
+/** application_name of the read-replica pool's connections (pg_stat_activity on the replica). */
+export const READ_POOL_NAME = 'aftercare-read';
 
 export interface OpenDatabase extends DbHandle {
   url: string;
   embedded?: EmbeddedServer;
+  /** The read-replica pool (DATABASE_READ_URL) for warranty lookups; unset: none, lookups use the primary. */
+  read?: DbHandle;
   /** Closes the pool, then stops the embedded server if there is one. */
   shutdown(): Promise<void>;
 }
@@ -48,11 +52,14 @@ export async function openDatabase(config: Config, log: (m: string) => void = ()
     throw e;
   }
   const handle = createDb(url, config.dbPoolSize);
+  const read = config.databaseReadUrl ? createDb(config.databaseReadUrl, config.dbPoolSize, { readOnly: true, applicationName: READ_POOL_NAME }) : undefined;
   return {
     ...handle,
     url,
     embedded,
+    read,
     async shutdown() {
+      await read?.close();
       await handle.close();
       await embedded?.stop();
     },

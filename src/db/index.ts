@@ -41,8 +41,19 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
-export function createDb(url: string, poolSize = 10): DbHandle {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: types as pg.CustomTypesConfig });
+/**
+ * `readOnly`: every connection starts with default_transaction_read_only=on (the read-replica pool:
+ * a write sent there fails instead of reaching a standby by mistake); `applicationName` shows in
+ * pg_stat_activity.
+ */
+export function createDb(url: string, poolSize = 10, opts: { readOnly?: boolean; applicationName?: string } = {}): DbHandle {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    types: types as pg.CustomTypesConfig,
+    ...(opts.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
+    ...(opts.applicationName ? { application_name: opts.applicationName } : {}),
+  });
   // An idle client losing its connection (server restart) must not crash the process.
   pool.on('error', () => {});
   pool.on('connect', preparedByComment);

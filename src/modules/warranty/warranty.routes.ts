@@ -69,7 +69,10 @@ const fastJson = () => (data: unknown) => JSON.stringify(data);
 
 export async function warrantyRoutes(app: ZApp, deps: AppDeps) {
   const tags = ['warranty'];
-  const batched = deps.pool ? serialLookupBatcher(deps.pool) : undefined;
+  // Lookups only read: on the read replica when there is one (DATABASE_READ_URL), else the primary.
+  const readDb = deps.readDb ?? deps.db;
+  const readPool = deps.readDb ? deps.readPool : deps.pool;
+  const batched = readPool ? serialLookupBatcher(readPool) : undefined;
   app.get(
     '/api/v1/warranty',
     {
@@ -86,7 +89,7 @@ export async function warrantyRoutes(app: ZApp, deps: AppDeps) {
         response: { 200: WarrantyAnswer },
       },
     },
-    async (req) => svc.bySerial(deps.db, actorOf(req), req.query, batched),
+    async (req) => svc.bySerial(readDb, actorOf(req), req.query, batched),
   );
   app.get(
     '/api/v1/devices/:id/warranty',
@@ -95,6 +98,6 @@ export async function warrantyRoutes(app: ZApp, deps: AppDeps) {
       serializerCompiler: fastJson,
       schema: { operationId: 'getDeviceWarranty', tags, summary: 'Warranty of a device by id', params: IdParams, querystring: AtLang, response: { 200: WarrantyAnswer } },
     },
-    async (req) => svc.byDeviceId(deps.db, actorOf(req), req.params.id, req.query),
+    async (req) => svc.byDeviceId(readDb, actorOf(req), req.params.id, req.query),
   );
 }
