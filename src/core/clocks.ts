@@ -147,7 +147,10 @@ export async function pauseClocks(tx: Tx, pack: CompiledPack, s: Subject, moment
   for (const c of running) {
     if (except.includes(c.clock_id) || rule(pack, c).kind === 'earliest') continue;
     await tx.insertInto('clock_pauses').values({ id: uuidv7(), organization_id: s.organizationId, clock_row_id: c.id, paused_at: moment }).execute();
-    await refresh(tx, pack, s, c, moment);
+    // A paused clock has no deadline to watch: its timers are cancelled (the engine, asked at this
+    // very moment, would not count a pause that starts now); resuming plans them again.
+    await cancelTimers(tx, s.organizationId, c.id, moment);
+    await tx.updateTable('clocks').set({ due_at: null, at_risk_at: null }).where('organization_id', '=', s.organizationId).where('id', '=', c.id).execute();
   }
 }
 
@@ -156,6 +159,19 @@ export async function resumeClocks(tx: Tx, pack: CompiledPack, s: Subject, momen
   for (const c of running) {
     const n = await tx.updateTable('clock_pauses').set({ resumed_at: moment }).where('organization_id', '=', s.organizationId).where('clock_row_id', '=', c.id).where('resumed_at', 'is', null).executeTakeFirst();
     if (Number(n.numUpdatedRows) > 0) await refresh(tx, pack, s, c, moment);
+  }
+}
+
+/**
+ * Stops every running clock of the subject (a case cancelled: nothing more is measured): an open
+ * pause is closed, the pending timers are cancelled, so none of them fires.
+ */
+export async function stopClocks(tx: Tx, pack: CompiledPack, s: Subject, moment: Date) {
+  const running = await tx.selectFrom('clocks').selectAll().where('organization_id', '=', s.organizationId).where('subject_type', '=', s.type).where('subject_id', '=', s.id).where('stopped_at', 'is', null).execute();
+  for (const c of running) {
+    await tx.updateTable('clock_pauses').set({ resumed_at: moment }).where('organization_id', '=', s.organizationId).where('clock_row_id', '=', c.id).where('resumed_at', 'is', null).execute();
+    await tx.updateTable('clocks').set({ stopped_at: moment }).where('organization_id', '=', s.organizationId).where('id', '=', c.id).execute();
+    await refresh(tx, pack, s, { ...c, stopped_at: moment }, moment);
   }
 }
 

@@ -2,7 +2,8 @@
 // transition: what a kind's transition table and effect functions decide (the new state, column
 // values, the pack clock events it produces, audit data, outbox messages) is written here, in the
 // caller's transaction, in one order: the row (state, version + 1), the clocks (stopped, started,
-// paused while the case waits for the client, resumed after), the audit row, the outbox rows. A
+// paused while the case waits for the client, resumed after; held, resumed or all stopped when the
+// action asks), the audit row, the outbox rows. A
 // stale version is refused before anything is written (409 with the current state, by the caller's
 // `conflict`). Nothing else updates a case's state.
 import { sql } from 'kysely';
@@ -10,7 +11,7 @@ import type { Tx } from '../db/index.ts';
 import type { CompiledPack } from '../policy/index.ts';
 import type { Actor } from './actor.ts';
 import { audit } from './audit.ts';
-import { applyClockEvents, pauseClocks, resumeClocks } from './clocks.ts';
+import { applyClockEvents, pauseClocks, resumeClocks, stopClocks } from './clocks.ts';
 import { enqueueMany, type OutboxMessage } from './outbox.ts';
 import type { CaseRow, SubjectKind } from './subjects.ts';
 
@@ -23,6 +24,12 @@ export interface TransitionWrite {
   set?: Record<string, unknown>;
   /** Pack clock events the transition produces (each clock's startsAt / stopsAt). */
   clockEvents?: readonly string[];
+  /**
+   * A clock operation the action asks for beside its events: `hold` pauses the subject's running
+   * clocks (the client's own included: staff hold a deadline, with the reason in the audit), `resume`
+   * resumes them, `stop` stops every running clock and cancels its timers (a cancelled case).
+   */
+  clocks?: 'hold' | 'resume' | 'stop';
   /** Audit `after` beside state and version. */
   audit?: Record<string, unknown>;
   outbox?: readonly OutboxMessage[];
@@ -43,6 +50,9 @@ export async function writeTransition<Row extends CaseRow>(tx: Tx, actor: Actor,
 
   const subject = { type: kind.type, id: row.id, organizationId: row.organization_id };
   await applyClockEvents(tx, pack, subject, w.clockEvents ?? [], now);
+  if (w.clocks === 'stop') await stopClocks(tx, pack, subject, now);
+  if (w.clocks === 'hold') await pauseClocks(tx, pack, subject, now, []);
+  if (w.clocks === 'resume') await resumeClocks(tx, pack, subject, now);
   const waitingBefore = kind.waitingForClient.includes(from);
   const waitingAfter = kind.waitingForClient.includes(w.to);
   if (!waitingBefore && waitingAfter) await pauseClocks(tx, pack, subject, now, kind.clientClocks);

@@ -691,6 +691,8 @@ export interface RmasTable {
   receipt: unknown;
   dispute: unknown;
   late_consequence: unknown;
+  /** Migration 0022: the return deadline held by staff ({ reason, since, by }), null when it runs. */
+  return_hold: unknown;
   closed_at: Date | null;
   version: Version;
   created_at: Timestamp;

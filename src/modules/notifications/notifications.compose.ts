@@ -130,8 +130,8 @@ export async function compose(db: Db, config: Config, row: OutboxRow): Promise<C
       ? str(p.link) || publicBaseUrl(config)
       : row.topic === 'client.sign-in-link'
         ? `${publicBaseUrl(config)}/account/${org.slug}?token=${encodeURIComponent(str(p.signInToken))}&lang=${lang}`
-        : p.portal === true
-          ? // Registrations and plans live in the client's account (it asks for a sign-in link when needed).
+        : p.portal === true || row.aggregate_type === 'rma'
+          ? // Registrations, plans and RMAs live in the client's account (it asks for a sign-in link when needed).
             `${publicBaseUrl(config)}/account/${org.slug}?lang=${lang}`
           : await orderLink(db, config, row, p, org.slug, lang);
   const inLanguage = (x: unknown) => (x && typeof x === 'object' ? str((x as Record<string, string>)[lang] ?? (x as Record<string, string>).en) : str(x));
@@ -159,6 +159,10 @@ export async function compose(db: Db, config: Config, row: OutboxRow): Promise<C
     plans: Array.isArray(p.planNames) ? p.planNames.map(inLanguage).join(', ') : '',
     duration: p.duration ? formatTerm(lang, str(p.duration)) : '',
     end: typeof p.end === 'string' ? formatDate(lang, p.end) : '',
+    // RMAs (issue 12): a reason staff gave, the diagnosis or dispute outcome and the late-return consequence, in words.
+    reason: str(p.reason),
+    outcome: p.outcome ? word(lang, `rma.outcome.${str(p.outcome)}`) : '',
+    consequence: p.consequence ? word(lang, `rma.consequence.${str(p.consequence)}`) : '',
   });
   if (!t) return [];
   // The client's channel: the order's contact channel, else their preference; only where we have an

@@ -98,6 +98,7 @@ export async function insertRma(tx: Tx, actor: Actor, f: RmaFields, now: Date, o
     receipt: null,
     dispute: null,
     late_consequence: null,
+    return_hold: null,
     closed_at: null,
     version: 1,
     created_at: now,

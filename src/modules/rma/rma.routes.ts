@@ -57,6 +57,7 @@ export const Rma = z.object({
   receipt: Obj.nullable(),
   dispute: Obj.nullable().describe('ITM-14: the escalation to the governance team and its outcome'),
   lateConsequence: Obj.nullable().describe('ITM-12: the consequence applied past the escalation time'),
+  returnHold: z.object({ reason: z.string(), since: z.string(), by: z.string() }).nullable().describe('The return deadline held by staff (the return clock paused), with the reason; null while it runs'),
   closedAt: z.string().nullable(),
   items: z.array(Item),
   version: z.number().int(),
@@ -117,7 +118,9 @@ const ActionBody = z.discriminatedUnion('action', [
   }),
   z.object({ action: z.literal('open-dispute'), reason: Text(4000), ...V }),
   z.object({ action: z.literal('settle-dispute'), outcome: z.enum(svc.DISPUTE_OUTCOMES), note: Text(4000), ...V }),
-  z.object({ action: z.literal('cancel'), reason: Text(2000), ...V }),
+  z.object({ action: z.literal('cancel'), reason: Text(2000).describe('Why; every running clock of the RMA stops'), ...V }),
+  z.object({ action: z.literal('hold-return'), reason: Text(2000).describe('Why the return deadline is held (the return clock pauses until resumed)'), ...V }),
+  z.object({ action: z.literal('resume-return'), reason: z.string().trim().max(2000).optional(), ...V }),
 ]);
 
 const ClientRma = z.object({
@@ -127,6 +130,7 @@ const ClientRma = z.object({
   freight: Obj.nullable(),
   dispute: z.object({ outcome: z.string().nullable(), team: Texts, contact: z.string().nullable() }).nullable(),
   lateConsequence: z.object({ consequence: z.string(), rule: z.string() }).nullable(),
+  returnHold: z.object({ reason: z.string(), since: z.string() }).nullable().describe('The return deadline is held: nothing is due meanwhile'),
 });
 z.globalRegistry.add(ClientRma, { id: 'ClientRma' });
 

@@ -169,6 +169,7 @@ export async function clientList(db: Db, orgId: string, email: string, moment: D
       freight: ((d.authorization as { freight?: Record<string, unknown> } | null)?.freight ?? null),
       dispute: d.dispute ? { outcome: (d.dispute.outcome as string | undefined) ?? null, team: d.dispute.team as { en: string }, contact: (d.dispute.contact as string | null | undefined) ?? null } : null,
       lateConsequence: d.lateConsequence ? { consequence: String(d.lateConsequence.consequence), rule: String(d.lateConsequence.rule) } : null,
+      returnHold: d.returnHold ? { reason: d.returnHold.reason, since: d.returnHold.since } : null,
     });
   }
   return out;

@@ -334,6 +334,99 @@ describe('the return clock (ITM-12): 10 days, at-risk and late notices, past 20 
   });
 });
 
+describe('the return deadline held and resumed by staff, and a cancelled RMA’s clocks (ITM-12)', () => {
+  /** A unit of its own, sold and shipped `days` ago on its own invoice. */
+  async function unit(serial: string, days = 30) {
+    const a = systemActor(org, 'test');
+    await t.db.transaction().execute(async (tx) => {
+      const d = await devices.insert(tx, a, { serial, manufacturer: 'Dell', model: 'PowerEdge R650', category: 'server', customerId });
+      await purchases.insert(tx, a, { deviceId: d.id, customerId, documentType: 'invoice', documentNumber: `INV-${serial}`, soldOn: ago(days + 2), shippedOn: ago(days), priceMinor: 500_000, currency: 'USD' });
+    });
+    return `INV-${serial}`;
+  }
+  const returnClock = async (id: string) => (await detail(id)).clocks.find((c: Json) => c.id === 'rma-return');
+  const pending = async (id: string) => t.db.selectFrom('timers').select(['kind']).where('subject_id', '=', id).where('fired_at', 'is', null).where('cancelled_at', 'is', null).execute();
+
+  test('a hold pauses the return clock through the core (no timer fires while held); resumed, the deadline moves by the time held (ITM-12)', async () => {
+    h.now = NOW;
+    const r = await toAuthorized([{ serial: 'T-HOLD-1', fault: 'PSU 2 failed' }], await unit('T-HOLD-1'));
+    const due0 = new Date((await returnClock(r.id)).due).getTime();
+    expect((await detail(r.id)).allowedActions).toContain('hold-return');
+
+    // No reason: 400 naming it, nothing changed.
+    const before = await snapshot(t.db);
+    const noReason = await call('POST', `/api/v1/rmas/${r.id}/actions`, { action: 'hold-return', version: r.version });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.errors.map((e: Json) => e.field)).toContain('body.reason');
+    expect(await snapshot(t.db)).toEqual(before);
+
+    h.now = new Date(NOW.getTime() + 2 * DAY);
+    const held = await act(r.id, { action: 'hold-return', reason: 'Carrier strike in Singapore: no pick-ups this week' });
+    expect(held.returnHold).toMatchObject({ reason: 'Carrier strike in Singapore: no pick-ups this week', since: h.now.toISOString() });
+    h.now = new Date(h.now.getTime() + 60_000);
+    expect(await returnClock(r.id)).toMatchObject({ status: 'paused' });
+    expect(await pending(r.id)).toEqual([]);
+    const d = await detail(r.id);
+    expect(d.allowedActions).toContain('resume-return');
+    expect(d.allowedActions).not.toContain('hold-return');
+    expect(d.expected).toMatchObject({ code: 'return-held', due: null });
+    // Holding twice: 409, nothing changed.
+    expect((await act(r.id, { action: 'hold-return', reason: 'again' }, 409)).code).toBe('illegal-transition');
+
+    // Held past the original deadline: nothing fires, the RMA is not late.
+    await sweepDueTimers(t.db, new Date(NOW.getTime() + 11 * DAY));
+    expect((await detail(r.id)).state).toBe('authorized');
+
+    h.now = new Date(NOW.getTime() + 5 * DAY);
+    const resumed = await act(r.id, { action: 'resume-return', reason: 'Carrier back to normal' });
+    expect(resumed.returnHold).toBeNull();
+    const clock = await returnClock(r.id);
+    expect(clock.status).toBe('running');
+    expect(new Date(clock.due).getTime()).toBe(due0 + 3 * DAY); // held 3 days
+    expect((await pending(r.id)).map((x) => x.kind)).toEqual(['at-risk', 'due', 'escalation']);
+    const tl = (await detail(r.id)).timeline.map((x: Json) => x.action);
+    expect(tl).toEqual(expect.arrayContaining(['rma.hold-return', 'rma.resume-return']));
+    // The messages the client hears: held, resumed with the new deadline.
+    const out = await t.db.selectFrom('outbox').select(['topic', 'payload']).where('aggregate_id', '=', r.id).orderBy('created_at').orderBy('id').execute();
+    expect(out.map((o) => o.topic)).toEqual(['rma.requested', 'rma.authorized', 'rma.return-held', 'rma.return-resumed']);
+    expect(new Date((out[3].payload as Json).due).getTime()).toBe(due0 + 3 * DAY);
+    expect(new Date((out[1].payload as Json).due).getTime()).toBe(due0);
+  });
+
+  test('cancelling an RMA stops its return clock and cancels every timer of it: no reminder, late notice or charge follows', async () => {
+    h.now = NOW;
+    const r = await toAuthorized([{ serial: 'T-CAN-1', fault: 'Fan noise' }], await unit('T-CAN-1'));
+    h.now = new Date(NOW.getTime() + 3 * DAY);
+    await act(r.id, { action: 'hold-return', reason: 'Client asks to wait' });
+    const cancelled = await act(r.id, { action: 'cancel', reason: 'The client fixed it with a firmware update' });
+    expect(cancelled).toMatchObject({ state: 'cancelled', returnHold: null, closedAt: h.now.toISOString() });
+    expect(await returnClock(r.id)).toMatchObject({ status: 'cancelled', stoppedAt: h.now.toISOString() });
+    expect(await pending(r.id)).toEqual([]);
+    expect((await detail(r.id)).allowedActions).toEqual([]);
+    await sweepDueTimers(t.db, new Date(NOW.getTime() + 40 * DAY));
+    const d = await detail(r.id);
+    expect(d.state).toBe('cancelled');
+    expect(d.charges).toEqual([]);
+    const topics = (await t.db.selectFrom('outbox').select('topic').where('aggregate_id', '=', r.id).execute()).map((x) => x.topic);
+    expect(topics).toContain('rma.cancelled');
+    expect(topics.filter((x) => ['rma.return-due-soon', 'rma.return-late', 'rma.late-consequence'].includes(x))).toEqual([]);
+  });
+
+  test('a late return can be cancelled too: its escalation never fires (ITM-12)', async () => {
+    const start = new Date('2026-11-21T02:00:00Z');
+    h.now = start;
+    const r = await toAuthorized([{ serial: 'T-CAN-2', fault: 'Disk failure' }], await unit('T-CAN-2'));
+    await sweepDueTimers(t.db, new Date(start.getTime() + 10 * DAY + 1000));
+    expect((await detail(r.id)).state).toBe('return-late');
+    h.now = new Date(start.getTime() + 12 * DAY);
+    await act(r.id, { action: 'cancel', reason: 'Unit written off with the client' });
+    await sweepDueTimers(t.db, new Date(start.getTime() + 25 * DAY));
+    const d = await detail(r.id);
+    expect(d.lateConsequence).toBeNull();
+    expect(d.charges).toEqual([]);
+  });
+});
+
 describe('bad input: a clear 4xx naming the field, and nothing changed', () => {
   test('a serial not on the purchase, an unknown invoice, an item twice', async () => {
     h.now = NOW;

@@ -4,7 +4,8 @@
 // requested (when the pack does not ask for a remote diagnosis) | diagnosed → authorize → authorized
 // (the return clock starts, ITM-12) → mark-late (the clock's due timer) → return-late; authorized |
 // return-late → receive → received → inspect → inspected ⇄ at-vendor (ITM-5) → resolve → resolved;
-// resolved | closed → open-dispute → disputed → settle-dispute → back (ITM-14). cancel before receipt.
+// resolved | closed → open-dispute → disputed → settle-dispute → back (ITM-14). cancel before receipt
+// (every clock stopped). While the return is awaited staff may hold its deadline and resume it.
 
 export const RMA_STATES = ['requested', 'diagnosed', 'authorized', 'return-late', 'received', 'inspected', 'at-vendor', 'resolved', 'closed', 'disputed', 'cancelled'] as const;
 export type RmaState = (typeof RMA_STATES)[number];
@@ -13,6 +14,8 @@ export const RMA_ACTIONS = [
   'remote-diagnosis', // ITM-3: what remote testing / access found
   'authorize', // the RMA number's return instruction and slip; the return clock starts (ITM-12)
   'ship-advance-replacement', // ITM-8: the replacement ships before the faulty unit comes back
+  'hold-return', // staff hold the return deadline, with a reason (the return clock paused)
+  'resume-return', // staff let the held return deadline run again
   'mark-late', // the job runner: the return clock is due (ITM-12)
   'apply-late-consequence', // the job runner: past the clock's escalation, the pack's consequence (ITM-12)
   'receive', // carrier, tracking, serials checked
@@ -30,8 +33,8 @@ export type RmaAction = (typeof RMA_ACTIONS)[number];
 export const RMA_TRANSITIONS: Record<RmaState, Partial<Record<RmaAction, RmaState>>> = {
   requested: { 'remote-diagnosis': 'diagnosed', authorize: 'authorized', cancel: 'cancelled' },
   diagnosed: { authorize: 'authorized', cancel: 'cancelled' },
-  authorized: { 'ship-advance-replacement': 'authorized', 'mark-late': 'return-late', receive: 'received', cancel: 'cancelled' },
-  'return-late': { 'ship-advance-replacement': 'return-late', 'apply-late-consequence': 'return-late', receive: 'received' },
+  authorized: { 'ship-advance-replacement': 'authorized', 'hold-return': 'authorized', 'resume-return': 'authorized', 'mark-late': 'return-late', receive: 'received', cancel: 'cancelled' },
+  'return-late': { 'ship-advance-replacement': 'return-late', 'hold-return': 'return-late', 'resume-return': 'return-late', 'apply-late-consequence': 'return-late', receive: 'received', cancel: 'cancelled' },
   received: { inspect: 'inspected' },
   inspected: { inspect: 'inspected', 'send-to-vendor': 'at-vendor', resolve: 'resolved' },
   'at-vendor': { 'vendor-answer': 'inspected' },
@@ -57,7 +60,16 @@ export function rmaAllowedActions(from: RmaState): RmaAction[] {
 export const RMA_CLOCK_EVENTS: Partial<Record<RmaAction, string[]>> = {
   authorize: ['rma-authorized'],
   receive: ['unit-received'],
-  cancel: ['unit-received'],
+};
+
+/**
+ * The core's clock operations beside the events: a hold pauses the return clock (and its timers),
+ * a resume lets it run again, a cancellation stops every running clock of the RMA and its timers.
+ */
+export const RMA_CLOCK_OPS: Partial<Record<RmaAction, 'hold' | 'resume' | 'stop'>> = {
+  'hold-return': 'hold',
+  'resume-return': 'resume',
+  cancel: 'stop',
 };
 
 /** The RMA waits for nothing of the client's that pauses the business's clocks; its return clock measures the client. */

@@ -7,7 +7,8 @@ import { systemActor, type Actor } from '../../core/actor.ts';
 import { todayIn } from '../../core/day.ts';
 import { badField, CoreErrors, notFound, problem, versionConflict, type ProblemCode } from '../../core/errors.ts';
 import { orgAndPack, type Org } from '../../core/organization.ts';
-import type { CompiledPack } from '../../policy/index.ts';
+import { evaluatePackClock, type CompiledPack } from '../../policy/index.ts';
+import { subjectClocks } from '../../core/clocks.ts';
 import { writeTransition } from '../../core/transitions.ts';
 import type { Db } from '../../db/index.ts';
 import * as billing from '../billing/billing.service.ts';
@@ -17,7 +18,7 @@ import { decideItem, inboundPayer, isCovered, openRemedies, outboundPayer, rmaPo
 import { rmaKind } from './kind.ts';
 import * as repo from './repository.ts';
 import { RmaErrors } from './rma.errors.ts';
-import { RMA_CLOCK_EVENTS, RMA_TRANSITIONS, rmaAllowedActions, type RmaAction, type RmaState } from './state-machine.ts';
+import { RMA_CLOCK_EVENTS, RMA_CLOCK_OPS, RMA_TRANSITIONS, rmaAllowedActions, type RmaAction, type RmaState } from './state-machine.ts';
 
 export const DIAGNOSIS_OUTCOMES = ['return-needed', 'fixed-remotely', 'not-covered', 'not-a-fault'] as const;
 export const RESOLUTIONS = ['repair', 'replacement', 'credit', 'not-covered'] as const;
@@ -37,6 +38,8 @@ export type RmaActionBody =
   | ({ action: 'open-dispute'; reason: string } & V)
   | ({ action: 'settle-dispute'; outcome: (typeof DISPUTE_OUTCOMES)[number]; note: string } & V)
   | ({ action: 'cancel'; reason: string } & V)
+  | ({ action: 'hold-return'; reason: string } & V)
+  | ({ action: 'resume-return'; reason?: string } & V)
   | ({ action: 'mark-late' } & V)
   | ({ action: 'apply-late-consequence' } & V);
 
@@ -74,6 +77,11 @@ const itemOf = (c: Ctx, id: string, field: string) => {
 };
 const diagnosisOf = (r: repo.RmaRow) => r.diagnosis as { outcome: string; hardwareDefectConfirmed?: boolean } | null;
 
+/** The return deadline as the engine has it now (an open hold moves it by the time held so far). */
+async function returnDue(c: Ctx) {
+  return (await subjectClocks(c.tx, c.pack, repo.rmaSubject(c.row), c.now)).find((k) => k.id === c.policy.returnClock && !k.stoppedAt)?.due ?? null;
+}
+
 /** Re-asks the engine for an item (after the remote diagnosis or the inspection). */
 async function redecide(c: Ctx, it: repo.RmaItemRow, extra: { diagnosed?: boolean; findings?: string[]; hardwareDefectConfirmed?: boolean }) {
   const customer = (await repo.customerOf(c.tx, c.row.organization_id, c.row.customer_id))!;
@@ -93,7 +101,7 @@ const effects: { [A in RmaActionBody['action']]: (c: Ctx, b: Extract<RmaActionBo
       to: closes ? 'closed' : 'diagnosed',
       set: { diagnosis: json({ outcome: b.outcome, note: b.note, hardwareDefectConfirmed: confirmed, rule: c.policy.remoteDiagnosis?.rule ?? null, at: c.now.toISOString(), by: c.actor.name }), ...(closes ? { closed_at: c.now } : {}) },
       audit: { outcome: b.outcome, hardwareDefectConfirmed: confirmed, rule: c.policy.remoteDiagnosis?.rule },
-      outbox: closes ? [{ topic: 'rma.closed', payload: { outcome: b.outcome } }] : [],
+      outbox: closes ? [{ topic: 'rma.closed', payload: { customerId: c.row.customer_id, language: c.row.language, number: c.row.number, outcome: b.outcome } }] : [],
       after: async () => {
         for (const [i, it] of c.items.entries()) await repo.updateItem(c.tx, c.row.organization_id, it.id, { decision: decisions[i] });
       },
@@ -108,10 +116,12 @@ const effects: { [A in RmaActionBody['action']]: (c: Ctx, b: Extract<RmaActionBo
       throw problem(RmaErrors, 'remote-diagnosis-required', `A remote diagnosis must be recorded before the RMA is authorized (${rd.rule})`, { rule: rd.rule, errors: [{ field: 'diagnosis', message: `record the remote diagnosis first (${rd.rule})`, code: 'required' }] });
     }
     const freight = { inbound: inboundPayer(c.items[0]?.decision) ?? c.policy.freight?.inbound ?? 'client', outbound: c.policy.freight?.outbound ?? 'business', rule: c.policy.freight?.rule ?? null };
+    // The deadline the return clock will have (it starts with this transition), for the client's message.
+    const due = evaluatePackClock(c.pack, c.policy.returnClock, { start: c.now.toISOString(), pauses: [] }, c.now.toISOString()).due;
     return {
       set: { approval: json({ instruction: c.policy.returnInstruction, freight, returnClock: c.policy.returnClock, rule: c.policy.clock.rule, at: c.now.toISOString() }), authorized_at: c.now },
       audit: { freight, clock: c.policy.returnClock },
-      outbox: [{ topic: 'rma.authorized', payload: { customerId: c.row.customer_id, language: c.row.language, number: c.row.number, rule: c.policy.clock.rule } }],
+      outbox: [{ topic: 'rma.authorized', payload: { customerId: c.row.customer_id, language: c.row.language, number: c.row.number, rule: c.policy.clock.rule, due } }],
     };
   },
 
@@ -129,7 +139,7 @@ const effects: { [A in RmaActionBody['action']]: (c: Ctx, b: Extract<RmaActionBo
     const detail = { replacementSerial: b.replacementSerial, carrier: b.carrier ?? null, tracking: b.tracking ?? null, shippedAt: c.now.toISOString(), outboundFreight: outboundPayer(it.decision) ?? 'business', rule: 'ITM-8' };
     return {
       audit: { itemId: it.id, advanceReplacement: detail },
-      outbox: [{ topic: 'rma.advance-replacement-shipped', payload: { customerId: c.row.customer_id, language: c.row.language, number: c.row.number, serial: b.replacementSerial } }],
+      outbox: [{ topic: 'rma.advance-replacement-shipped', payload: { customerId: c.row.customer_id, language: c.row.language, number: c.row.number, serial: b.replacementSerial, due: await returnDue(c) } }],
       after: async () => {
         await devices.replaceUnit(c.tx, c.actor, it.device_id, { serial: b.replacementSerial, date: c.today, orderRef: c.row.number, field: 'body.replacementSerial', at: c.now });
         await repo.updateItem(c.tx, c.row.organization_id, it.id, { advance_replacement: detail });
@@ -189,7 +199,7 @@ const effects: { [A in RmaActionBody['action']]: (c: Ctx, b: Extract<RmaActionBo
     });
     if (errors.length) throw problem(RmaErrors, 'serial-mismatch', `The receipt is refused: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, { errors });
     const receipt = { carrier: b.carrier, tracking: b.tracking, receivedAt: c.now.toISOString(), by: c.actor.name, late: c.row.state === 'return-late' };
-    return { set: { receipt: json(receipt) }, audit: receipt, outbox: [{ topic: 'rma.received', payload: { customerId: c.row.customer_id, language: c.row.language, number: c.row.number } }] };
+    return { set: { receipt: json(receipt), return_hold: null }, audit: receipt, outbox: [{ topic: 'rma.received', payload: { customerId: c.row.customer_id, language: c.row.language, number: c.row.number } }] };
   },
 
   // Inspection findings per item; the pack's exclusions (ITM-13) make the engine's final answer.
@@ -343,8 +353,36 @@ const effects: { [A in RmaActionBody['action']]: (c: Ctx, b: Extract<RmaActionBo
     };
   },
 
+  // Cancelled: every running clock of the RMA stops and its timers are cancelled (the core's `stop`),
+  // so no reminder, late notice or late consequence follows; the client hears it.
   async cancel(c, b) {
-    return { set: { closed_at: c.now }, audit: { reason: b.reason } };
+    return {
+      set: { closed_at: c.now, return_hold: null },
+      audit: { reason: b.reason },
+      outbox: [{ topic: 'rma.cancelled', payload: { customerId: c.row.customer_id, language: c.row.language, number: c.row.number, reason: b.reason } }],
+    };
+  },
+
+  // The return deadline held (the core pauses the return clock and its timers) with the reason: a
+  // carrier strike, a customs hold, the business's own delay. Resumed, it runs on from where it stood.
+  async 'hold-return'(c, b) {
+    if (c.row.return_hold) throw problem(CoreErrors, 'illegal-transition', 'The return deadline is already held', { allowed: ['resume-return'], current: { id: c.row.id, number: c.row.number, state: c.row.state, version: c.row.version } });
+    const hold = { reason: b.reason, since: c.now.toISOString(), by: c.actor.name };
+    return {
+      set: { return_hold: json(hold) },
+      audit: { reason: b.reason, clock: c.policy.returnClock },
+      outbox: [{ topic: 'rma.return-held', payload: { customerId: c.row.customer_id, language: c.row.language, number: c.row.number, reason: b.reason } }],
+    };
+  },
+
+  async 'resume-return'(c, b) {
+    const held = c.row.return_hold as { reason: string; since: string } | null;
+    if (!held) throw problem(CoreErrors, 'illegal-transition', 'The return deadline is not held', { allowed: ['hold-return'], current: { id: c.row.id, number: c.row.number, state: c.row.state, version: c.row.version } });
+    return {
+      set: { return_hold: null },
+      audit: { reason: b.reason ?? null, heldSince: held.since, heldReason: held.reason, clock: c.policy.returnClock },
+      outbox: [{ topic: 'rma.return-resumed', payload: { customerId: c.row.customer_id, language: c.row.language, number: c.row.number, due: await returnDue(c) } }],
+    };
   },
 };
 
@@ -368,6 +406,7 @@ export async function actOnRma(tx: Tx, actor: Actor, row: repo.RmaRow, body: Rma
     to: e.to ?? to,
     set: e.set,
     clockEvents: RMA_CLOCK_EVENTS[body.action] ?? [],
+    clocks: RMA_CLOCK_OPS[body.action],
     audit: e.audit,
     outbox: (e.outbox ?? []).map((m) => ({ topic: m.topic, payload: { ...base, ...m.payload } })),
   }, pack, now);

@@ -47,6 +47,7 @@ export function rmaView(r: repo.RmaRow, items: repo.RmaItemRow[]) {
     receipt: (r.receipt ?? null) as Obj | null,
     dispute: (r.dispute ?? null) as Obj | null,
     lateConsequence: (r.late_consequence ?? null) as Obj | null,
+    returnHold: (r.return_hold ?? null) as { reason: string; since: string; by: string } | null,
     closedAt: iso(r.closed_at),
     items: items.filter((i) => i.rma_id === r.id).map(itemView),
     version: r.version,
@@ -57,9 +58,13 @@ export function rmaView(r: repo.RmaRow, items: repo.RmaItemRow[]) {
 export type RmaView = ReturnType<typeof rmaView>;
 
 /** The actions legal now: the table's, narrowed by what the pack and the items allow. */
-export function legalActions(r: repo.RmaRow, items: repo.RmaItemRow[], policy: RmaPolicy, suspended: boolean): RmaAction[] {
+export function legalActions(r: repo.RmaRow, items: repo.RmaItemRow[], policy: RmaPolicy, suspended: boolean, returnRunning = true): RmaAction[] {
   return rmaAllowedActions(r.state as RmaState).filter((a) => {
     switch (a) {
+      case 'hold-return':
+        return !r.return_hold && returnRunning;
+      case 'resume-return':
+        return !!r.return_hold;
       case 'authorize':
         return !(policy.remoteDiagnosis?.required && !r.diagnosis);
       case 'remote-diagnosis':
@@ -88,6 +93,7 @@ export function expected(r: repo.RmaRow, clocks: { id: string; due: string; stop
       return { code: 'await-authorization', due: null, rule: null };
     case 'authorized':
     case 'return-late':
+      if (r.return_hold) return { code: 'return-held', due: null, rule: policy.clock.rule };
       return { code: r.state === 'return-late' ? 'return-overdue' : 'send-items', due: ret?.due ?? null, rule: policy.clock.rule };
     case 'received':
     case 'inspected':
@@ -111,7 +117,10 @@ export async function detail(db: Db | Tx, orgId: string, id: string, moment: Dat
     repo.holdsOf(db, orgId, r.id),
     repo.filesOf(db, orgId, r.id),
     repo.auditOf(db, orgId, r.id),
-    subjectClocks(db, pack, repo.rmaSubject(r), moment),
+    subjectClocks(db, pack, repo.rmaSubject(r), moment).then((cs) =>
+      // A cancelled RMA's clocks were stopped by the cancellation: not met, cancelled.
+      r.state === 'cancelled' ? cs.map((c) => (c.stoppedAt && c.stoppedAt === iso(r.closed_at) ? { ...c, status: 'cancelled', remainingMs: 0 } : c)) : cs,
+    ),
     repo.openHold(db, orgId, r.customer_id),
   ]);
   const customer = await repo.customerOf(db, orgId, r.customer_id);
@@ -119,7 +128,7 @@ export async function detail(db: Db | Tx, orgId: string, id: string, moment: Dat
     ...rmaView(r, items),
     customer: customer ? { id: customer.id, name: customer.name, email: customer.email, kind: customer.kind } : null,
     clocks,
-    allowedActions: legalActions(r, items, policy, !!hold),
+    allowedActions: legalActions(r, items, policy, !!hold, clocks.some((c) => c.id === policy.returnClock && !c.stoppedAt)),
     expected: expected(r, clocks, policy),
     accountSuspended: hold ? { holdId: hold.id, rule: hold.rule, since: hold.created_at.toISOString() } : null,
     charges: charges.map((c) => ({ id: c.id, itemId: c.item_id, kind: c.kind, amountMinor: Number(c.amount_minor), currency: c.currency, rule: c.rule, createdAt: c.created_at.toISOString() })),
