@@ -317,21 +317,25 @@ export async function addEvent(tx: Tx, actor: Actor, deviceId: string, e: EventF
  * a `device-replaced` event, from which the engine keeps the original term (ITM-9) with the pack's
  * minimum from the replacement date (ITM-10). The removed serial is kept in the event's note.
  */
-export async function replaceUnit(tx: Tx, actor: Actor, deviceId: string, r: { serial: string; date: string; orderRef: string; field: string; at: Date }) {
+export async function replaceUnit(tx: Tx, actor: Actor, deviceId: string, r: { serial: string; date: string; orderRef: string; field: string; at: Date; model?: string | null; manufacturer?: string | null; note?: string | null; underWarranty?: boolean }) {
   const d = await repo.lock(tx, actor.organizationId, deviceId);
   if (!d) throw notFound('Device');
-  const dup = (await repo.bySerial(tx, actor.organizationId, r.serial, d.manufacturer)).filter((x) => x.id !== d.id);
+  const manufacturer = r.manufacturer?.trim() || d.manufacturer;
+  const dup = (await repo.bySerial(tx, actor.organizationId, r.serial, manufacturer)).filter((x) => x.id !== d.id);
   if (dup.length || r.serial.toLowerCase() === d.serial.toLowerCase()) {
     throw problem(DeviceErrors, 'serial-taken', `${d.manufacturer} serial ${r.serial} is already registered`, { errors: [{ field: r.field, message: dup.length ? 'already registered for this manufacturer' : 'is the serial of the unit it replaces' }], ...(dup.length ? { existingId: dup[0].id } : {}) });
   }
   const parts = await repo.partsOf(tx, actor.organizationId, [deviceId]);
   const after = await tx
     .updateTable('devices')
-    .set({ serial: r.serial, version: d.version + 1, updated_at: r.at })
+    // Another model (ITEMA-17's replacement with a surcharge) changes the record's model too.
+    .set({ serial: r.serial, manufacturer, model: r.model?.trim() || d.model, version: d.version + 1, updated_at: r.at })
     .where('organization_id', '=', actor.organizationId)
     .where('id', '=', deviceId)
     .returningAll()
     .executeTakeFirstOrThrow();
   await audit(tx, actor, { action: 'device.unit-replaced', entityType: 'device', entityId: deviceId, before: deviceView(d, parts), after: deviceView(after, parts) });
-  return insertEvent(tx, actor, deviceId, { type: 'device-replaced', date: r.date, note: `${d.serial} → ${r.serial}`, orderRef: r.orderRef });
+  // The history is never rewritten: the old unit's events stay, the event names both serials.
+  const what = `${d.serial} → ${r.serial}${r.model && r.model !== d.model ? ` (${[manufacturer, r.model].join(' ')})` : ''}`;
+  return insertEvent(tx, actor, deviceId, { type: 'device-replaced', date: r.date, note: r.note ? `${what}: ${r.note}` : what, orderRef: r.orderRef, ...(r.underWarranty !== undefined ? { underWarranty: r.underWarranty } : {}) });
 }

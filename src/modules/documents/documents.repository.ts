@@ -30,3 +30,28 @@ export const firstPurchase = (db: Db | Tx, orgId: string, deviceId: string) =>
     .orderBy('id')
     .limit(1)
     .executeTakeFirst();
+
+/** A unit exchange of the device (its `device-replaced` event), or undefined. */
+export const replacementEvent = (db: Db | Tx, orgId: string, deviceId: string, eventId: string) =>
+  db
+    .selectFrom('device_events')
+    .select(['id', 'date', 'note', 'order_ref', 'recorded_at'])
+    .where('organization_id', '=', orgId)
+    .where('device_id', '=', deviceId)
+    .where('id', '=', eventId)
+    .where('type', '=', 'device-replaced')
+    .executeTakeFirst();
+
+/** The device's latest unit exchange made under a case (an order's or an RMA's number), or undefined. */
+export const replacementEventOf = (db: Db | Tx, orgId: string, deviceId: string, caseNumber: string) =>
+  db
+    .selectFrom('device_events')
+    .select(['id', 'recorded_at'])
+    .where('organization_id', '=', orgId)
+    .where('device_id', '=', deviceId)
+    .where('type', '=', 'device-replaced')
+    .where('order_ref', '=', caseNumber)
+    .orderBy('recorded_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();

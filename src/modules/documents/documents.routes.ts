@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../core/deps.ts';
 import { actorOf } from '../../server/auth.ts';
 import { ALL_ROLES } from '../../core/actor.ts';
-import { IdParams, IsoDate, type ZApp } from '../../server/http.ts';
+import { IdParams, IsoDate, Uuid, type ZApp } from '../../server/http.ts';
 import { fileResponse } from '../../server/openapi.ts';
 import { DOC_LANGS } from './documents.i18n.ts';
 import * as svc from './documents.service.ts';
@@ -25,6 +25,7 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
   const tags = ['documents'];
   const pdf = fileResponse('The PDF', ['application/pdf']);
   const render = { pool: createRenderPool({ threads: deps.config.documentWorkers }), cache: new DocumentCache(deps.config.documentCacheEntries) };
+  const renderer = render;
   app.addHook('onClose', () => render.pool.close());
   // The request form is the QR target printed on every warranty card: public, so limited per address.
   const limit = rateLimiter(deps.db, { name: 'request-form-ip', max: deps.config.publicFormPerMinute, windowMs: 60_000 });
@@ -63,6 +64,21 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
       },
     },
     async (req, reply) => sendPdf(reply, await svc.warrantyCard(deps.db, deps.config, actorOf(req), req.params.id, req.query)),
+  );
+  app.get(
+    '/api/v1/devices/:id/documents/replacement-record.pdf',
+    {
+      config: { access: ALL_ROLES, problems: ['not-found', 'policy-input-invalid'] },
+      schema: {
+        operationId: 'getDeviceReplacementRecordPdf',
+        tags,
+        summary: 'Replacement record (PDF) of a unit exchange of the device (its device-replaced event): removed and new serial, the warranty the new unit keeps as the engine computes it, the rules that set it (ITM-9, ITM-10, ITEMA-17)',
+        params: IdParams,
+        querystring: z.object({ event: Uuid.describe('The device-replaced event (GET /api/v1/devices/{id}/events)'), lang: Lang }),
+        response: { 200: pdf },
+      },
+    },
+    async (req, reply) => sendPdf(reply, await svc.replacementRecord(deps.db, deps.config, render.pool, actorOf(req), req.params.id, req.query.event, req.query)),
   );
   app.get(
     '/api/v1/documents/warranty-request-form.pdf',
@@ -114,6 +130,7 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
     'payment-receipt': 'The payment receipt: charges, payments with method and amount, balance (SC-10)',
     'findings-protocol': "The findings protocol: the client's disagreement at handover (ITEMA-23)",
     'warranty-card': 'The device’s warranty card as it stood on the handover day, given to the client at handover (SC-10)',
+    'replacement-record': 'The replacement record of the unit exchanged under the order: removed and new serial, the warranty the new unit keeps and the rules that set it (ITEMA-17, ITM-9, ITM-10)',
   };
   for (const kind of svc.ORDER_DOCUMENTS) {
     const render = svc.ORDER_RENDERERS[kind];
@@ -124,7 +141,7 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
         config: { access: ALL_ROLES, problems: svc.ORDER_DOCUMENT_PROBLEMS[kind] },
         schema: { operationId: `getServiceOrder${pdfName}Pdf`, tags, summary: `${what[kind]} as PDF, from the recorded order`, params: IdParams, querystring: z.object({ lang: Lang }), response: { 200: pdf } },
       },
-      async (req, reply) => sendPdf(reply, await render(deps.db, deps.config, await svc.staffOrder(deps.db, actorOf(req), req.params.id), req.query)),
+      async (req, reply) => sendPdf(reply, await render(deps.db, deps.config, await svc.staffOrder(deps.db, actorOf(req), req.params.id), req.query, renderer.pool)),
     );
     app.get(
       `/api/v1/order-page/:token/documents/${kind}.pdf`,
@@ -132,7 +149,7 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
         config: { access: 'public', problems: svc.ORDER_DOCUMENT_PROBLEMS[kind] },
         schema: { operationId: `getOrderPage${pdfName}Pdf`, tags, summary: `${what[kind]} as PDF, for the client with the order page link`, params: TokenParams, querystring: z.object({ lang: Lang }), response: { 200: pdf } },
       },
-      async (req, reply) => sendPdf(reply, await render(deps.db, deps.config, await svc.clientOrder(deps, req.params.token), req.query)),
+      async (req, reply) => sendPdf(reply, await render(deps.db, deps.config, await svc.clientOrder(deps, req.params.token), req.query, renderer.pool)),
     );
   }
 }

@@ -22,11 +22,15 @@ import { renderCompletionCertificate } from './completion-certificate.ts';
 import { renderFindingsProtocol } from './findings-protocol.ts';
 import { renderPaymentReceipt } from './payment-receipt.ts';
 import { renderQuote, type QuoteData } from './quote.ts';
+import type { ReplacementRecordData } from './replacement-record.ts';
 import { renderTaxDocument, type TaxDocData } from './tax-document.ts';
-import type { CachedDocument, DocumentCache, RenderPool } from './render-pool.ts';
+import { createRenderPool, type CachedDocument, type DocumentCache, type RenderPool } from './render-pool.ts';
 import { sha256 } from '../../core/tokens.ts';
 import { renderWarrantyCard } from './warranty-card.ts';
 import { renderWorkOrder, type WorkOrderData } from './work-order.ts';
+
+/** A render pool of its own, for a feature's routes that draw documents (closed with the app). */
+export { createRenderPool, type RenderPool };
 
 /** The PDF writer, for features that draw their own documents (the RMA's packing slip). */
 export { renderPdf, type Business, type Writer } from './pdf.ts';
@@ -113,6 +117,46 @@ export async function warrantyCard(db: Db, config: Config, actor: Actor, deviceI
   return { pdf, filename: `warranty-card-${answer.device.serial.replace(/[^\w.-]/g, '_')}-${lang}.pdf` };
 }
 
+const dayMs = 86_400_000;
+const dayNumber = (iso: string) => Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) / dayMs;
+
+/**
+ * The replacement record of a unit exchange (issue 12, ITM-9 / ITM-10 / ITEMA-17): the device's
+ * `device-replaced` event (its note names the removed and the new serial), and the warranty the
+ * engine computes from the device's events as of that day. Drawn in the render pool. `qr` is where
+ * the client follows the case (the order page, the account page); by default the account page.
+ */
+export async function replacementRecord(db: Db, config: Config, pool: RenderPool, actor: Actor, deviceId: string, eventId: string, q: { lang?: DocLang; qr?: { url: string; caption: string } }) {
+  const ev = await repo.replacementEvent(db, actor.organizationId, deviceId, eventId);
+  if (!ev) throw notFound('Replacement');
+  const date = typeof ev.date === 'string' ? ev.date : (ev.date as Date).toISOString().slice(0, 10);
+  const answer = await byDeviceId(db, actor, deviceId, { at: date });
+  const org = await repo.organizationById(db, actor.organizationId);
+  if (!org) throw notFound('Organization');
+  const cust = answer.device.customerId ? await repo.customer(db, actor.organizationId, answer.device.customerId) : undefined;
+  const lang = q.lang ?? pickLang(cust?.preferred_language, org.languages[0]);
+  const [, removed, added] = /^(\S+) → (\S+)/.exec(ev.note ?? '') ?? [];
+  const c = answer.coverage.device;
+  const data: ReplacementRecordData = {
+    lang,
+    business: await businessOf(db, org, config),
+    createdAt: ev.recorded_at,
+    caseNumber: ev.order_ref,
+    replacedOn: date,
+    removedSerial: removed ?? '—',
+    newSerial: added ?? answer.device.serial,
+    device: { manufacturer: answer.device.manufacturer, model: answer.device.model, category: answer.device.category },
+    customer: cust ? { name: cust.name, phone: cust.phone, email: cust.email } : null,
+    policyVersion: `${org.pack_id} ${answer.coverage.policyVersion}`,
+    coverage: { start: c.start ?? null, end: c.end ?? null, term: c.term ?? null, daysLeft: c.end ? Math.max(0, dayNumber(c.end) - dayNumber(date) + 1) : null },
+    // The changes the exchange made (the original term kept, ITM-9 / ITEMA-17; the minimum, ITM-10).
+    rules: JSON.parse(JSON.stringify(c.changes.filter((x) => x.date === date).map((x) => ({ rule: x.rule, text: x.text })))),
+    qr: q.qr ?? { url: `${publicBaseUrl(config)}/account/${org.slug}?lang=${lang}`, caption: t(lang, 'common.scan') },
+  };
+  const pdf = await pool.render('replacement-record', data);
+  return { pdf, filename: `replacement-record-${(added ?? answer.device.serial).replace(/[^\w.-]/g, '_')}-${lang}.pdf` };
+}
+
 /**
  * The blank request form: the same for everyone of a business, so it is drawn once per business,
  * language, policy version and letterhead (the cache key holds all the form shows) in the render
@@ -176,7 +220,7 @@ export async function orderPageLink(db: Db, config: Config, orgId: string, order
   return portalLookupUrl(config, org?.slug ?? '', lang);
 }
 
-export const ORDER_DOCUMENTS = ['work-order', 'quote', 'completion-certificate', 'payment-receipt', 'findings-protocol', 'warranty-card'] as const;
+export const ORDER_DOCUMENTS = ['work-order', 'quote', 'completion-certificate', 'payment-receipt', 'findings-protocol', 'warranty-card', 'replacement-record'] as const;
 export type OrderDocument = (typeof ORDER_DOCUMENTS)[number];
 
 type OrderRow = Selectable<ServiceOrdersTable>;
@@ -207,6 +251,9 @@ export async function documentsOf(db: Db, o: OrderRow, base: string) {
   if (h && o.findings_protocol) add('findings-protocol', h.occurred_at);
   // SC-10: at handover the client also receives the device's warranty card (as of that day).
   if (h && o.state === 'handed-over' && o.device_id) add('warranty-card', h.occurred_at);
+  // Issue 12: a unit replaced under the order (ITEMA-17) has its replacement record.
+  const rep = o.device_id ? await repo.replacementEventOf(db, o.organization_id, o.device_id, o.number) : undefined;
+  if (rep) add('replacement-record', rep.recorded_at);
   return out;
 }
 
@@ -374,15 +421,30 @@ export const ORDER_DOCUMENT_PROBLEMS = {
   'findings-protocol': ['not-found', 'document-not-available'],
   // The card is the device's, computed by the engine as of the handover day.
   'warranty-card': ['not-found', 'document-not-available', 'policy-input-invalid'],
+  'replacement-record': ['not-found', 'document-not-available', 'policy-input-invalid'],
 } as const satisfies Record<OrderDocument, readonly ProblemCode[]>;
 
-export const ORDER_RENDERERS: Record<OrderDocument, (db: Db, config: Config, o: OrderRow, q: { lang?: DocLang }) => Promise<{ pdf: Buffer; filename: string }>> = {
+/** Issue 12: the replacement record of the unit exchanged under the order (ITEMA-17), with the order page's link. */
+export async function orderReplacementRecord(db: Db, config: Config, o: OrderRow, q: { lang?: DocLang }, pool?: RenderPool) {
+  const ev = o.device_id ? await repo.replacementEventOf(db, o.organization_id, o.device_id, o.number) : undefined;
+  if (!ev || !o.device_id || !pool) throw notAvailable(o, 'replacement record', 'no unit was replaced under it');
+  const org = await repo.organizationById(db, o.organization_id);
+  if (!org) throw notFound('Organization');
+  const cust = o.customer_id ? await repo.customer(db, o.organization_id, o.customer_id) : undefined;
+  const lang = q.lang ?? pickLang(o.language, cust?.preferred_language, org.languages[0]);
+  const qr = { url: await orderPageLink(db, config, o.organization_id, o.id, lang), caption: t(lang, 'common.scan') };
+  const r = await replacementRecord(db, config, pool, systemActor(o.organization_id, 'documents'), o.device_id, ev.id, { lang, qr });
+  return { pdf: r.pdf, filename: fileOf('replacement-record', o, lang) };
+}
+
+export const ORDER_RENDERERS: Record<OrderDocument, (db: Db, config: Config, o: OrderRow, q: { lang?: DocLang }, pool?: RenderPool) => Promise<{ pdf: Buffer; filename: string }>> = {
   'work-order': workOrder,
   quote,
   'completion-certificate': completionCertificate,
   'payment-receipt': paymentReceipt,
   'findings-protocol': findingsProtocol,
   'warranty-card': orderWarrantyCard,
+  'replacement-record': orderReplacementRecord,
 };
 
 // ---------- tax documents (issue 14) ----------

@@ -1,9 +1,11 @@
 // What the render pool's worker threads can draw: plain data in, PDF bytes out. Each entry is a
 // renderer of this folder; the data must survive structured cloning (no functions, no classes).
+import { renderReplacementRecord, type ReplacementRecordData } from './replacement-record.ts';
 import { renderRequestForm, type RequestFormData } from './request-form.ts';
 
 export const RENDERERS = {
   'request-form': (d: RequestFormData) => renderRequestForm(d),
+  'replacement-record': (d: ReplacementRecordData) => renderReplacementRecord(d),
 } as const;
 
 export type RenderKind = keyof typeof RENDERERS;

@@ -14,6 +14,7 @@ import { clientOf, CLIENT_COOKIE } from '../client-account/client-account.servic
 import { ClientAccountErrors } from '../client-account/client-account.errors.ts';
 import { ALLOWED_TYPES } from '../purchases/purchases.service.ts';
 import * as svc from './rma.service.ts';
+import { createRenderPool } from '../documents/documents.service.ts';
 import { RMA_ACTIONS, RMA_QUEUE_NAMES, RMA_STATES } from './state-machine.ts';
 
 const Obj = z.record(z.string(), z.unknown());
@@ -126,7 +127,7 @@ const ActionBody = z.discriminatedUnion('action', [
 const ClientRma = z.object({
   id: z.string(), number: z.string(), state: z.enum(RMA_STATES), invoice: z.string().nullable(), createdAt: z.string(), authorizedAt: z.string().nullable(), expected: Expected,
   slip: z.string().nullable().describe('The packing slip (PDF), once authorized'),
-  items: z.array(z.object({ position: z.number().int(), serial: z.string(), fault: z.string(), outcome: z.string().nullable(), resolution: z.string().nullable(), advanceReplacement: z.boolean() })),
+  items: z.array(z.object({ id: z.string(), position: z.number().int(), serial: z.string(), fault: z.string(), outcome: z.string().nullable(), resolution: z.string().nullable(), advanceReplacement: z.boolean(), replacementRecord: z.string().nullable().describe('The replacement record (PDF) of a replaced item') })),
   freight: Obj.nullable(),
   dispute: z.object({ outcome: z.string().nullable(), team: Texts, contact: z.string().nullable() }).nullable(),
   lateConsequence: z.object({ consequence: z.string(), rule: z.string() }).nullable(),
@@ -140,6 +141,9 @@ function sendPdf(reply: FastifyReply, r: { pdf: Buffer; filename: string }) {
 
 export async function rmaRoutes(app: ZApp, deps: AppDeps) {
   const now = () => deps.now?.() ?? new Date();
+  // The replacement records are drawn off the event loop (the documents module's render pool).
+  const pool = createRenderPool({ threads: 1 });
+  app.addHook('onClose', () => pool.close());
   const tags = ['rma'];
   const pdf = fileResponse('The PDF', ['application/pdf']);
   const client = async (req: FastifyRequest) => {
@@ -199,6 +203,16 @@ export async function rmaRoutes(app: ZApp, deps: AppDeps) {
       schema: { operationId: 'getRmaSlipPdf', tags, summary: "The packing slip and label (PDF): the RMA number as barcode and QR, the items, the return instruction, who pays the freight (ITM-7), in the client's language", params: IdParams, querystring: z.object({ lang: Lang.optional() }), response: { 200: pdf } },
     },
     async (req, reply) => sendPdf(reply, await svc.slip(deps.db, deps.config, actorOf(req), req.params.id, req.query, now())),
+  );
+
+  const ItemParams = z.object({ id: Uuid, itemId: Uuid });
+  app.get(
+    '/api/v1/rmas/:id/items/:itemId/replacement-record.pdf',
+    {
+      config: { access: ALL_ROLES, problems: ['not-found', 'illegal-transition', 'policy-input-invalid'] },
+      schema: { operationId: 'getRmaReplacementRecordPdf', tags, summary: "The replacement record (PDF) of an item resolved by a replacement: removed and new serial, the term kept (ITM-9) and its minimum (ITM-10), in the client's language", params: ItemParams, querystring: z.object({ lang: Lang.optional() }), response: { 200: pdf } },
+    },
+    async (req, reply) => sendPdf(reply, await svc.replacementRecord(deps.db, deps.config, pool, actorOf(req), req.params.id, req.params.itemId, req.query)),
   );
 
   app.post(
@@ -271,6 +285,19 @@ export async function rmaRoutes(app: ZApp, deps: AppDeps) {
       const customers = await svc.clientCustomers(deps.db, c.organization_id, c.email);
       const r = await withIdempotency(deps.db, actor, req.headers['idempotency-key'], requestHash('POST', `${req.url}:${c.email}`, req.body), (tx) => svc.create(tx, actor, { ...req.body, channel: 'portal' }, now(), customers));
       return reply.status(r.status).send(r.body);
+    },
+  );
+
+  app.get(
+    '/api/v1/client/rmas/:id/items/:itemId/replacement-record.pdf',
+    {
+      config: { access: 'public', problems: ['client-not-signed-in', 'not-found', 'illegal-transition', 'policy-input-invalid'] },
+      schema: { operationId: 'getClientRmaReplacementRecordPdf', tags: ctags, summary: "The client's replacement record (PDF) of a replaced item", params: ItemParams, querystring: z.object({ lang: Lang.optional() }), response: { 200: pdf } },
+    },
+    async (req, reply) => {
+      const c = await client(req);
+      const r = await svc.clientRma(deps.db, c.organization_id, c.email, req.params.id);
+      return sendPdf(reply, await svc.replacementRecord(deps.db, deps.config, pool, systemActor(c.organization_id, 'portal'), r.id, req.params.itemId, req.query));
     },
   );
 

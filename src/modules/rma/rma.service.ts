@@ -13,7 +13,8 @@ import { badField, CoreErrors, notFound, problem, type ProblemCode } from '../..
 import { orgAndPack } from '../../core/organization.ts';
 import { decodeCursor, toPage } from '../../core/cursors.ts';
 import type { FileStorage } from '../../storage/index.ts';
-import { businessOf, publicBaseUrl } from '../documents/documents.service.ts';
+import { businessOf, publicBaseUrl, replacementRecord as drawReplacementRecord, type RenderPool } from '../documents/documents.service.ts';
+import type { DocLang } from '../documents/documents.i18n.ts';
 import { pickLang } from '../documents/documents.i18n.ts';
 import { checkFileType } from '../purchases/purchases.service.ts';
 import { rmaPolicy } from './decisions.ts';
@@ -94,6 +95,19 @@ export async function slip(db: Db, config: Config, actor: Actor, id: string, q: 
   return { pdf, filename: `${d.number}-slip-${lang}.pdf` };
 }
 
+/** The replacement record (PDF) of an item resolved by a replacement (ITM-9, ITM-10, ITM-11), drawn by the documents module. */
+export async function replacementRecord(db: Db, config: Config, pool: RenderPool, actor: Actor, id: string, itemId: string, q: { lang?: DocLang }) {
+  const r = await repo.getRma(db, actor.organizationId, id);
+  if (!r) throw notFound('RMA');
+  const it = (await repo.itemsOf(db, actor.organizationId, [id])).find((i) => i.id === itemId);
+  if (!it) throw notFound('Item');
+  const rec = (it.resolution_detail as { replacementRecord?: { eventId: string } } | null)?.replacementRecord;
+  if (!rec) throw problem(CoreErrors, 'illegal-transition', 'The item was not resolved by a replacement: there is no replacement record', { errors: [{ field: 'itemId', message: 'not replaced' }] });
+  const org = (await db.selectFrom('organizations').select(['slug']).where('id', '=', actor.organizationId).executeTakeFirst())!;
+  const lang = pickLang(q.lang, r.language);
+  return drawReplacementRecord(db, config, pool, actor, it.device_id, rec.eventId, { lang, qr: { url: `${publicBaseUrl(config)}/account/${org.slug}?lang=${lang}`, caption: r.number } });
+}
+
 export async function mustExist(db: Db, actor: Actor, id: string) {
   if (!(await repo.getRma(db, actor.organizationId, id))) throw notFound('RMA');
 }
@@ -165,7 +179,7 @@ export async function clientList(db: Db, orgId: string, email: string, moment: D
     out.push({
       id: d.id, number: d.number, state: d.state, invoice: d.invoice, createdAt: d.createdAt, authorizedAt: d.authorizedAt, expected: d.expected,
       slip: d.authorizedAt ? `/api/v1/client/rmas/${d.id}/slip.pdf` : null,
-      items: d.items.map((i) => ({ position: i.position, serial: i.serial, fault: i.fault, outcome: i.decision?.outcome ?? null, resolution: i.resolution, advanceReplacement: !!i.advanceReplacement })),
+      items: d.items.map((i) => ({ id: i.id, position: i.position, serial: i.serial, fault: i.fault, outcome: i.decision?.outcome ?? null, resolution: i.resolution, advanceReplacement: !!i.advanceReplacement, replacementRecord: i.resolutionDetail?.replacementRecord ? `/api/v1/client/rmas/${d.id}/items/${i.id}/replacement-record.pdf` : null })),
       freight: ((d.authorization as { freight?: Record<string, unknown> } | null)?.freight ?? null),
       dispute: d.dispute ? { outcome: (d.dispute.outcome as string | undefined) ?? null, team: d.dispute.team as { en: string }, contact: (d.dispute.contact as string | null | undefined) ?? null } : null,
       lateConsequence: d.lateConsequence ? { consequence: String(d.lateConsequence.consequence), rule: String(d.lateConsequence.rule) } : null,

@@ -2,6 +2,7 @@
 // remote diagnosis → authorization with its slip → (advance replacement) → receipt → inspection →
 // (vendor RMA) → resolution per item: repair, replacement, credit, not covered → dispute; a late
 // return past 20 days; and every refusal naming its field with nothing changed.
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEMO_NOW, snapshot, type TestContext } from '../../../test/db.ts';
 import { clockedApp, type ClockedApp, type Json } from '../../../test/app.ts';
@@ -11,6 +12,7 @@ import * as customers from '../customers/customers.service.ts';
 import * as devices from '../devices/devices.service.ts';
 import * as purchases from '../purchases/purchases.service.ts';
 import * as repo from './repository.ts';
+import { hasPdftotext, pdfText } from '../../../test/pdf-text.ts';
 
 let h: ClockedApp;
 let t: TestContext;
@@ -240,6 +242,24 @@ describe("ITMall's RMA from request to every resolution (ITM-3, ITM-5..11, ITM-1
     expect(min).toMatchObject({ code: 'replacement-minimum' });
     expect(w.coverage.device.end > before).toBe(true);
     expect(w.coverage.device.end).toBe('2027-02-21'); // 3 months from the replacement day
+    // The warranty answer by the new serial is the device's, with the minimum; the old serial is history.
+    const bySerial = await call('GET', `/api/v1/warranty?serial=T-WS-2R&at=${ago(0)}`);
+    expect(bySerial.body.coverage.device.end).toBe('2027-02-21');
+    expect((await call('GET', `/api/v1/warranty?serial=T-WS-2&at=${ago(0)}`)).status).toBe(404);
+    const evs = (await call('GET', `/api/v1/devices/${dev.old}/events`)).body.items as Json[];
+    expect(evs.map((e) => e.type)).toEqual(expect.arrayContaining(['sale', 'device-replaced']));
+    expect(evs.find((e) => e.type === 'device-replaced')).toMatchObject({ note: 'T-WS-2 → T-WS-2R', orderRef: r.number });
+    // The replacement record (PDF): old and new serial, the term's end, the minimum that applied (ITM-10).
+    expect(done.items[0].resolutionDetail.replacementRecord.url).toBe(`/api/v1/rmas/${r.id}/items/${r.items[0].id}/replacement-record.pdf`);
+    for (const [lang, words] of [['en', ['Replacement record', 'Covered until', '2027-02-21']], ['bg', ['Протокол за замяна', 'Гаранция до', '21.02.2027']], ['vi', ['Biên bản thay thế thiết bị', 'Bảo hành đến', '21/02/2027']]] as const) {
+      const pdf = await h.app.inject({ url: `${done.items[0].resolutionDetail.replacementRecord.url}?lang=${lang}`, headers: { cookie } });
+      expect(pdf.statusCode, pdf.body).toBe(200);
+      expect(pdf.headers['content-type']).toBe('application/pdf');
+      if (process.env.AFTERCARE_SCREENSHOTS) fs.writeFileSync(`${process.env.AFTERCARE_SCREENSHOTS}/replacement-record-${lang}.pdf`, pdf.rawPayload);
+      if (!hasPdftotext) continue;
+      const text = pdfText(pdf.rawPayload);
+      for (const x of [...words, 'T-WS-2', 'T-WS-2R', r.number, 'ITM-10']) expect(text, lang).toContain(x);
+    }
   });
 
   test('a receipt of another model is refused with the reason (serial check, model check)', async () => {

@@ -141,8 +141,8 @@ const effects: { [A in RmaActionBody['action']]: (c: Ctx, b: Extract<RmaActionBo
       audit: { itemId: it.id, advanceReplacement: detail },
       outbox: [{ topic: 'rma.advance-replacement-shipped', payload: { customerId: c.row.customer_id, language: c.row.language, number: c.row.number, serial: b.replacementSerial, due: await returnDue(c) } }],
       after: async () => {
-        await devices.replaceUnit(c.tx, c.actor, it.device_id, { serial: b.replacementSerial, date: c.today, orderRef: c.row.number, field: 'body.replacementSerial', at: c.now });
-        await repo.updateItem(c.tx, c.row.organization_id, it.id, { advance_replacement: detail });
+        const ev = await devices.replaceUnit(c.tx, c.actor, it.device_id, { serial: b.replacementSerial, date: c.today, orderRef: c.row.number, field: 'body.replacementSerial', at: c.now });
+        await repo.updateItem(c.tx, c.row.organization_id, it.id, { advance_replacement: { ...detail, replacementEventId: ev.id } });
       },
     };
   },
@@ -291,8 +291,14 @@ const effects: { [A in RmaActionBody['action']]: (c: Ctx, b: Extract<RmaActionBo
             serviceOrderId = order.id;
             o.detail.serviceOrderNumber = order.number;
           }
-          if (o.x.resolution === 'replacement' && !o.it.advance_replacement) {
-            await devices.replaceUnit(c.tx, c.actor, o.it.device_id, { serial: o.x.replacementSerial!, date: c.today, orderRef: c.row.number, field: `body.items.${o.i}.replacementSerial`, at: c.now });
+          if (o.x.resolution === 'replacement') {
+            // The device's serial follows the new unit; its history keeps the old one (a device-replaced
+            // event), from which the engine keeps the term (ITM-9) with its minimum (ITM-10). The
+            // replacement record (PDF) is drawn from that event.
+            const eventId = o.it.advance_replacement
+              ? (o.it.advance_replacement as { replacementEventId?: string }).replacementEventId
+              : (await devices.replaceUnit(c.tx, c.actor, o.it.device_id, { serial: o.x.replacementSerial!, date: c.today, orderRef: c.row.number, field: `body.items.${o.i}.replacementSerial`, at: c.now })).id;
+            if (eventId) o.detail.replacementRecord = { eventId, url: `/api/v1/rmas/${c.row.id}/items/${o.it.id}/replacement-record.pdf` };
           }
           if (o.x.resolution === 'credit') {
             const p = o.it.purchase_id ? await c.tx.selectFrom('purchases').select(['price_minor', 'currency', 'document_number']).where('organization_id', '=', c.row.organization_id).where('id', '=', o.it.purchase_id).executeTakeFirst() : undefined;

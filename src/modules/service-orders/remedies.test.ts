@@ -59,8 +59,26 @@ describe('ITEMA-17 / ITEMA-30: replacement under the legal guarantee, the consum
     const done = await act(id, { action: 'replace', type: 'replacement', replacement: { serial: 'REM-NEW-1', model: 'Latitude 5440' }, via: 'in-person' });
     expect(done.state).toBe('ready');
     expect(await remedies(id)).toEqual(['replacement:ITEMA-30']);
-    const ev = (await events(deviceId)).find((e) => e.type === 'device-replaced');
+    const evs = await events(deviceId);
+    const ev = evs.find((e) => e.type === 'device-replaced');
     expect(ev).toMatchObject({ orderRef: expect.stringMatching(/^SO-/), note: expect.stringContaining('REM-NEW-1') });
+    // The device record follows the new unit; its history is kept (the sale, the old serial in the event).
+    expect(ev!.note).toMatch(/^REM-\d+ → REM-NEW-1: ITEMA-30$/);
+    expect(evs.map((e) => e.type)).toContain('sale');
+    const bySerial = await call('GET', '/api/v1/warranty?serial=REM-NEW-1&at=2026-11-22');
+    expect(bySerial.status).toBe(200);
+    expect(bySerial.body.device).toMatchObject({ id: deviceId, serial: 'REM-NEW-1' });
+    expect(JSON.stringify(bySerial.body.coverage)).toContain('ITEMA-17');
+    // The replacement record is among the order's documents, for staff and the client's page.
+    const docs = (await call('GET', `/api/v1/service-orders/${id}/documents`)).body.items as Json[];
+    const rec = docs.find((d) => d.kind === 'replacement-record');
+    expect(rec).toBeTruthy();
+    const pdf = await h.app.inject({ url: `/api/v1/service-orders/${id}/documents/replacement-record.pdf?lang=bg`, headers: { cookie: staff() } });
+    expect(pdf.statusCode, pdf.body).toBe(200);
+    if (hasPdftotext) {
+      const text = pdfText(pdf.rawPayload);
+      for (const x of ['Протокол за замяна', 'REM-NEW-1', 'Заменен уред', 'Гаранция до', 'ITEMA-17']) expect(text).toContain(x);
+    }
     // The warranty answer: the replacement keeps the original term (ITEMA-17).
     const w = await call('GET', `/api/v1/devices/${deviceId}/warranty?at=2026-11-22`);
     expect(JSON.stringify(w.body)).toContain('ITEMA-17');
@@ -73,6 +91,8 @@ describe('ITEMA-17 / ITEMA-30: replacement under the legal guarantee, the consum
     const ready = await act(id, { action: 'replace', type: 'replacement-other-model', replacement: { serial: 'REM-NEW-2', model: 'Latitude 7450' }, surchargeMinor: 15000, via: 'phone' });
     expect(ready.balance).toEqual({ charged: 15000, paid: 0, due: 15000, currency: 'EUR' });
     expect(ready.charges).toMatchObject([{ kind: 'surcharge', amountMinor: 15000, rule: 'ITEMA-17' }]);
+    // Another model: the device record takes the new model too.
+    expect((await call('GET', `/api/v1/warranty?serial=REM-NEW-2&at=2026-11-22`)).body.device).toMatchObject({ serial: 'REM-NEW-2', model: 'Latitude 7450' });
     expect((await act(id, { action: 'hand-over' }, 422)).code).toBe('balance-due');
     await call('POST', `/api/v1/service-orders/${id}/payments`, { amountMinor: 15000, method: 'card-terminal' });
     expect((await act(id, { action: 'hand-over' })).state).toBe('handed-over');

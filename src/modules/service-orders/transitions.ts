@@ -70,6 +70,7 @@ export const ACT_PROBLEMS = [
   'policy-input-invalid',
   'history-invalid',
   'remedy-not-offered',
+  'serial-taken',
 ] as const satisfies readonly ProblemCode[];
 /** What `act` can raise for the client's accept or refuse (the order page). */
 export const CLIENT_DECISION_PROBLEMS = ['not-found', 'version-conflict', 'illegal-transition', 'decision-window-expired', 'currency-mismatch', 'policy-input-invalid', 'history-invalid'] as const satisfies readonly ProblemCode[];
@@ -261,13 +262,19 @@ async function replaceEffect(c: Ctx, body: Extract<RemedyBody, { action: 'replac
   consumerChoice(c, r, body);
   if (body.type === 'replacement' && body.surchargeMinor) throw badField('body.surchargeMinor', 'a replacement with the same model has no surcharge (ITEMA-17)', 'invalid');
   if (!c.o.device_id) throw badField('deviceId', 'the order has no device on record', 'required');
-  // ITEMA-17 / ITM-9: the replacement keeps the original terms (the engine reads the event).
-  await devices.addEvent(c.tx, c.actor, c.o.device_id, {
-    type: 'device-replaced',
+  // ITEMA-17 / ITM-9: the replacement keeps the original terms (the engine reads the event). The
+  // device record follows the unit the client now holds (its serial, and its model for another
+  // model); its history stays, with a device-replaced event naming both serials.
+  await devices.replaceUnit(c.tx, c.actor, c.o.device_id, {
+    serial: body.replacement.serial,
+    model: body.replacement.model ?? null,
+    manufacturer: body.replacement.manufacturer ?? null,
     date: c.today,
-    underWarranty: true,
     orderRef: c.o.number,
-    note: `${r.rule}: replaced by ${[body.replacement.manufacturer, body.replacement.model].filter(Boolean).join(' ')} serial ${body.replacement.serial}`.replace(/\s+/g, ' '),
+    field: 'body.replacement.serial',
+    at: c.now,
+    note: r.rule,
+    underWarranty: true,
   });
   // Another model with a surcharge: owed before the handover (SC-10).
   if (body.surchargeMinor) await billing.insertCharge(c.tx, c.o, { kind: 'surcharge', amountMinor: body.surchargeMinor, rule: r.rule, note: `Surcharge: ${body.replacement.model ?? body.replacement.serial}` }, c.now);
