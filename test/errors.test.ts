@@ -92,7 +92,7 @@ test("a route's declaration is its OpenAPI responses: only its statuses, its cod
   expect(Object.keys(responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '413', '414', '415', '422']);
   const conflict = (responses['409'] as unknown as { content: Record<string, { schema: { allOf: [unknown, { properties: { code: { enum: string[] } } }] } }> }).content['application/problem+json'].schema;
   expect(conflict.allOf[0]).toEqual({ $ref: '#/components/schemas/Problem' });
-  expect(conflict.allOf[1].properties.code.enum).toEqual(['version-conflict', 'illegal-transition', 'not-awaiting-authorization', 'pre-authorization-required']);
+  expect(conflict.allOf[1].properties.code.enum).toEqual(['version-conflict', 'illegal-transition', 'not-awaiting-authorization', 'pre-authorization-required', 'serial-taken']);
   expect(responses['422'].description).toContain('`balance-due`: The client still owes');
   // Public: no 401/403. A rate-limited route names Retry-After.
   const page = doc.paths['/api/v1/order-page/{token}'].get.responses;

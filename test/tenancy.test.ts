@@ -60,6 +60,7 @@ beforeAll(async () => {
   await t.db.insertInto('rmas').values(rma).execute();
   ids.rmas = rma.id;
   ids.fileId = crypto.randomUUID();
+  ids.itemId = crypto.randomUUID(); // an RMA item (`/rmas/:id/items/:itemId/...`): the RMA itself is not found first
   ids['rma-holds'] = crypto.randomUUID();
   await t.db.insertInto('rma_account_holds').values({ id: ids['rma-holds'], organization_id: org, customer_id: ids.customers, rma_id: rma.id, rule: 'ITM-12', created_at: new Date() }).execute();
 });

@@ -31,16 +31,17 @@ export const firstPurchase = (db: Db | Tx, orgId: string, deviceId: string) =>
     .limit(1)
     .executeTakeFirst();
 
-/** A unit exchange of the device (its `device-replaced` event), or undefined. */
-export const replacementEvent = (db: Db | Tx, orgId: string, deviceId: string, eventId: string) =>
-  db
+/** A unit exchange of the device (its `device-replaced` event; without an id the latest), or undefined. */
+export function replacementEvent(db: Db | Tx, orgId: string, deviceId: string, eventId?: string) {
+  let q = db
     .selectFrom('device_events')
     .select(['id', 'date', 'note', 'order_ref', 'recorded_at'])
     .where('organization_id', '=', orgId)
     .where('device_id', '=', deviceId)
-    .where('id', '=', eventId)
-    .where('type', '=', 'device-replaced')
-    .executeTakeFirst();
+    .where('type', '=', 'device-replaced');
+  if (eventId) q = q.where('id', '=', eventId);
+  return q.orderBy('recorded_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+}
 
 /** The device's latest unit exchange made under a case (an order's or an RMA's number), or undefined. */
 export const replacementEventOf = (db: Db | Tx, orgId: string, deviceId: string, caseNumber: string) =>

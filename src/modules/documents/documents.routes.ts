@@ -74,7 +74,7 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
         tags,
         summary: 'Replacement record (PDF) of a unit exchange of the device (its device-replaced event): removed and new serial, the warranty the new unit keeps as the engine computes it, the rules that set it (ITM-9, ITM-10, ITEMA-17)',
         params: IdParams,
-        querystring: z.object({ event: Uuid.describe('The device-replaced event (GET /api/v1/devices/{id}/events)'), lang: Lang }),
+        querystring: z.object({ event: Uuid.optional().describe('The device-replaced event (GET /api/v1/devices/{id}/events); default the latest'), lang: Lang }),
         response: { 200: pdf },
       },
     },

@@ -126,7 +126,7 @@ const dayNumber = (iso: string) => Date.UTC(Number(iso.slice(0, 4)), Number(iso.
  * engine computes from the device's events as of that day. Drawn in the render pool. `qr` is where
  * the client follows the case (the order page, the account page); by default the account page.
  */
-export async function replacementRecord(db: Db, config: Config, pool: RenderPool, actor: Actor, deviceId: string, eventId: string, q: { lang?: DocLang; qr?: { url: string; caption: string } }) {
+export async function replacementRecord(db: Db, config: Config, pool: RenderPool, actor: Actor, deviceId: string, eventId: string | undefined, q: { lang?: DocLang; qr?: { url: string; caption: string } }) {
   const ev = await repo.replacementEvent(db, actor.organizationId, deviceId, eventId);
   if (!ev) throw notFound('Replacement');
   const date = typeof ev.date === 'string' ? ev.date : (ev.date as Date).toISOString().slice(0, 10);

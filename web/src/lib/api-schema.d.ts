@@ -12978,9 +12978,9 @@ export interface operations {
     };
     getDeviceReplacementRecordPdf: {
         parameters: {
-            query: {
-                /** @description The device-replaced event (GET /api/v1/devices/{id}/events) */
-                event: string;
+            query?: {
+                /** @description The device-replaced event (GET /api/v1/devices/{id}/events); default the latest */
+                event?: string;
                 /** @description Language of the document; default the client's preferred language, else the business's first */
                 lang?: "en" | "bg" | "vi";
             };
