@@ -6,6 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_NOW, setupApp, type TestContext } from '../../../test/db.ts';
 import { startStripeStandIn, type StandIn } from '../../../test/stripe-stand-in.ts';
+import { hasPdftotext, pdfText } from '../../../test/pdf-text.ts';
+import fs from 'node:fs';
+import path from 'node:path';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const SECRET = 'whsec_orders';
@@ -65,6 +68,15 @@ const rows = async (id: string) => ({
   docs: await t.db.selectFrom('tax_documents').selectAll().where('subject_id', '=', id).orderBy('number').execute(),
 });
 const sessionOf = (url: string) => url.split('/pay/')[1];
+/** The document's PDF (in the order's language) says these; kept under AFTERCARE_SCREENSHOTS to look at. */
+async function pdfSays(id: string, words: string[]) {
+  const r = await t.app.inject({ method: 'GET', url: `/api/v1/tax-documents/${id}/pdf`, headers: { cookie: t.cookies['itema-pg']['front-desk'] } });
+  expect(r.statusCode).toBe(200);
+  if (process.env.AFTERCARE_SCREENSHOTS) fs.writeFileSync(path.join(process.env.AFTERCARE_SCREENSHOTS, `tax-document-${id}.pdf`), r.rawPayload);
+  if (!hasPdftotext) return;
+  const text = pdfText(r.rawPayload).replace(/\s+/g, ' ');
+  for (const w of words) expect(text).toContain(w);
+}
 
 describe('a quote paid online from the order page (issue 14)', () => {
   it('asks Stripe for exactly the quote’s total, and the webhook delivered five times at once records one payment with its receipt', async () => {
@@ -103,6 +115,7 @@ describe('a quote paid online from the order page (issue 14)', () => {
     expect(receipts).toHaveLength(1);
     // The receipt's line in the order's language (Bulgarian), not English.
     expect(JSON.stringify(receipts[0])).toContain('Плащане по сервизна поръчка');
+    await pdfSays(receipts[0].id, ['Плащане по сервизна поръчка', 'с карта онлайн', '150,00']);
     const after = (await inject('GET', `/api/v1/order-page/${token}`, undefined, {}, undefined)).body;
     expect(after.due).toMatchObject({ paidMinor: 15000, balanceMinor: 0 });
     // Nothing left to pay online.
@@ -128,6 +141,7 @@ describe('a quote paid online from the order page (issue 14)', () => {
     expect(sent[0].form['metadata[aftercare_subject]'] ?? sent[0].form['metadata[aftercare_checkout]']).toBeTruthy();
     expect(r1.refunds[0]).toMatchObject({ status: 'done', method: 'stripe', amount_minor: 3000, external_ref: expect.stringMatching(/^re_test_/) });
     expect(r1.docs.filter((d) => d.kind === 'credit-note')).toHaveLength(1);
+    await pdfSays(r1.docs.find((d) => d.kind === 'credit-note')!.id, ['Отстъпка за забавяне', '30,00']);
     expect(res.body.balance).toMatchObject({ due: 0 });
 
     // Stripe's own report of the same refund, five times at once, and a retried request: nothing more.
