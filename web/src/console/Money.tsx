@@ -139,7 +139,7 @@ export function DevicePlans({ id }: { id: string }) {
               <>
                 <Text fw={600} size="sm">{t('money.console.sold')}</Text>
                 <List size="sm" data-testid="plan-sales">
-                  {p.sales.map((x) => <List.Item key={x.id}>{x.planId} · {fmtMoney(x.priceMinor, x.currency)} · {t(`money.plans.state.${x.state}`)} · {t(`money.console.channel.${x.channel}`, x.channel)}{x.paidOn ? ` · ${fmtDate(x.paidOn)}` : ''}</List.Item>)}
+                  {p.sales.map((x) => <List.Item key={x.id}>{planName(p.offers, x.planId)} · {fmtMoney(x.priceMinor, x.currency)} · {t(`money.plans.state.${x.state}`)} · {t(`money.console.channel.${x.channel}`, x.channel)}{x.paidOn ? ` · ${fmtDate(x.paidOn)}` : ''}</List.Item>)}
                 </List>
               </>
             )}
@@ -148,4 +148,10 @@ export function DevicePlans({ id }: { id: string }) {
       </Loaded>
     </Card>
   );
+}
+
+/** A sold plan by its name when the policy still offers it, else by its id. */
+function planName(offers: { id: string; name: { en: string; bg?: string; vi?: string } }[], id: string) {
+  const o = offers.find((x) => x.id === id);
+  return o ? inLang(o.name) : id;
 }

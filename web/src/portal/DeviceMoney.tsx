@@ -129,9 +129,15 @@ function Plans({ d }: { d: Device }) {
       <ErrorNote error={buy.error} />
       {p.sales.length > 0 && (
         <List size="sm" mt={4}>
-          {p.sales.map((x) => <List.Item key={x.id}>{x.planId} · {fmtMoney(x.priceMinor, x.currency)} · {t(`money.plans.state.${x.state}`)}{x.paidOn ? ` · ${fmtDate(x.paidOn)}` : ''}</List.Item>)}
+          {p.sales.map((x) => <List.Item key={x.id}>{planName(p.offers, x.planId)} · {fmtMoney(x.priceMinor, x.currency)} · {t(`money.plans.state.${x.state}`)}{x.paidOn ? ` · ${fmtDate(x.paidOn)}` : ''}</List.Item>)}
         </List>
       )}
     </div>
   );
+}
+
+/** A sold plan by its name when the policy still offers it, else by its id. */
+function planName(offers: { id: string; name: { en: string; bg?: string; vi?: string } }[], id: string) {
+  const o = offers.find((x) => x.id === id);
+  return o ? inLang(o.name) : id;
 }
