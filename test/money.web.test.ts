@@ -77,7 +77,7 @@ describe.skipIf(!hasChromium())('payments, registration and plans in Chromium (i
     await page.goto('/account/its?lang=en');
     const card = page.getByTestId('client-device').filter({ has: page.getByText('DEMO-ITS-SERVER') });
     await card.waitFor();
-    await expect.poll(() => its5(card).evaluateAll((xs) => xs.map((x) => x.getAttribute('data-satisfied')))).toEqual(['false', 'false']);
+    await expect.poll(() => its5(card).evaluateAll((xs) => xs.map((x) => x.getAttribute('data-satisfied'))), { timeout: 10_000 }).toEqual(['false', 'false']);
     await card.getByTestId('register-device').click();
     const form = card.getByTestId('register-form');
     await form.getByTestId('registration-date').fill('2026-10-12');
@@ -89,7 +89,7 @@ describe.skipIf(!hasChromium())('payments, registration and plans in Chromium (i
     const back = page.getByTestId('client-device').filter({ has: page.getByText('DEMO-ITS-SERVER') });
     await back.getByTestId('client-registration').and(page.locator('[data-state="paid"]')).waitFor();
     await back.getByTestId('registration-paid-back').waitFor();
-    await expect.poll(() => its5(back).evaluateAll((xs) => xs.map((x) => x.getAttribute('data-satisfied')))).toEqual(['true', 'true']);
+    await expect.poll(() => its5(back).evaluateAll((xs) => xs.map((x) => x.getAttribute('data-satisfied'))), { timeout: 10_000 }).toEqual(['true', 'true']);
     await shot(page, 'money-registered-en-390.png');
     for (const l of ['bg', 'vi']) {
       await page.goto(`/account/its?lang=${l}`);
@@ -103,19 +103,19 @@ describe.skipIf(!hasChromium())('payments, registration and plans in Chromium (i
     const desk = await staff('its');
     await desk.goto('/registrations?lang=en');
     await desk.getByRole('heading', { name: 'Registrations' }).waitFor();
-    await desk.locator('label').filter({ hasText: /^Paid/ }).click();
+    await desk.getByTestId('registration-states').locator('label').filter({ hasText: /^Paid( \(\d+\))?$/ }).click();
     await desk.getByTestId('registration').filter({ hasText: reg[0].number }).waitFor();
     await shot(desk, 'money-registrations-en.png');
     const server = await t.db.selectFrom('devices').select('id').where('organization_id', '=', t.orgs.its).where('serial', '=', 'DEMO-ITS-SERVER').executeTakeFirstOrThrow();
     await desk.goto(`/devices/${server.id}`);
-    await expect.poll(() => desk.getByTestId('requirements').locator('li[data-rule="ITS-5"]').evaluateAll((xs) => xs.map((x) => x.getAttribute('data-satisfied')))).toEqual(['true', 'true']);
+    await expect.poll(() => desk.getByTestId('requirements').locator('li[data-rule="ITS-5"]').evaluateAll((xs) => xs.map((x) => x.getAttribute('data-satisfied'))), { timeout: 10_000 }).toEqual(['true', 'true']);
     const plans = desk.getByTestId('device-plans');
     const end = plans.getByTestId('plans-coverage-end');
     await end.filter({ hasText: /\d/ }).waitFor();
     const before = await end.innerText();
     await plans.locator('[data-plan="plus-12-months"]').getByTestId('plan-sell').click();
     await plans.getByTestId('plan-sales').waitFor();
-    await expect.poll(() => end.innerText()).not.toBe(before);
+    await expect.poll(() => end.innerText(), { timeout: 10_000 }).not.toBe(before);
     // Installed 40 days ago: 90 days (ITS-2), then 12 more months (ITS-3).
     const sold = await t.db.selectFrom('plan_sales').selectAll().where('device_id', '=', server.id).execute();
     expect(sold).toMatchObject([{ plan_id: 'plus-12-months', state: 'paid', channel: 'counter' }]);
