@@ -21,6 +21,7 @@ export const OUTBOX_TOPICS = [
   'deadline.breached', // a clock ran out (staff)
   'client.sign-in-link', // a one-time sign-in link for the client account (issue 6)
   'order.lookup-code', // a one-time code to decide on the page reached by order number and contact (issue 15)
+  'order.message', // a message staff wrote to the client from the order page (issue 16), by the order's contact channel
   'policy.changed', // a new policy version governs the client's devices: what changed for each (ITS-11, issue 11)
 ] as const;
 export type OutboxTopic = (typeof OUTBOX_TOPICS)[number];

@@ -280,6 +280,29 @@ export interface OrderPartsTable {
   removed_part_retained: boolean;
   created_at: Timestamp;
 }
+/** The workshop's side of a service order (issue 16, migration 0025): src/modules/service-orders/workshop.ts. */
+export interface OrderWorkshopTable {
+  organization_id: string;
+  order_id: string;
+  technician_id: string | null;
+  priority: Generated<'low' | 'normal' | 'high' | 'urgent'>;
+  promised_on: string | null;
+  /** Staff only: never in an order view, a client document, the order page or a message. */
+  passcode: string | null;
+  unlock_pattern: string | null;
+  precheck: unknown;
+  updated_at: Timestamp;
+}
+export interface OrderNotesTable {
+  id: string;
+  organization_id: string;
+  order_id: string;
+  body: string;
+  by_type: string;
+  by_id: string;
+  by_name: string;
+  created_at: Timestamp;
+}
 /** A clock of a subject (service order, RMA, incident, ...): src/core/clocks.ts. */
 export interface ClocksTable {
   id: string;
@@ -825,4 +848,6 @@ export interface Database {
   rma_files: RmaFilesTable;
   rma_charges: RmaChargesTable;
   rma_account_holds: RmaAccountHoldsTable;
+  order_workshop: OrderWorkshopTable;
+  order_notes: OrderNotesTable;
 }

@@ -24,6 +24,7 @@ import { purchasesRoutes } from '../modules/purchases/purchases.routes.ts';
 import { warrantyRoutes } from '../modules/warranty/warranty.routes.ts';
 import { importExportRoutes } from '../modules/import-export/import-export.routes.ts';
 import { serviceOrdersRoutes } from '../modules/service-orders/service-orders.routes.ts';
+import { workshopRoutes } from '../modules/service-orders/workshop.routes.ts';
 import { orderPageRoutes } from '../modules/order-page/order-page.routes.ts';
 import { proofsRoutes } from '../modules/proofs/proofs.routes.ts';
 import { documentsRoutes } from '../modules/documents/documents.routes.ts';
@@ -110,6 +111,7 @@ export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger): Promi
     await warrantyRoutes(z, deps);
     await importExportRoutes(z, deps);
     await serviceOrdersRoutes(z, deps);
+    await workshopRoutes(z, deps);
     await orderPageRoutes(z, deps);
     await proofsRoutes(z, deps);
     await documentsRoutes(z, deps);

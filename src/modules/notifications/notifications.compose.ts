@@ -163,6 +163,8 @@ export async function compose(db: Db, config: Config, row: OutboxRow): Promise<C
     reason: str(p.reason),
     outcome: p.outcome ? word(lang, `rma.outcome.${str(p.outcome)}`) : '',
     consequence: p.consequence ? word(lang, `rma.consequence.${str(p.consequence)}`) : '',
+    // A message staff wrote to the client on the order page (issue 16), as written.
+    message: str(p.text),
   });
   if (!t) return [];
   // The client's channel: the order's contact channel, else their preference; only where we have an

@@ -1,0 +1,123 @@
+// The workshop card of a service order (issue 16): technician, priority, promised date, contact
+// channel, passcode (staff who repair only), pre-check, internal notes, and a message to the client.
+// See workshop.ts; docs/workshop.md.
+import { z } from 'zod';
+import type { AppDeps } from '../../core/deps.ts';
+import { ALL_ROLES, OFFICE } from '../../core/actor.ts';
+import { actorOf } from '../../server/auth.ts';
+import { IdempotencyHeaders, IdParams, IsoDate, Uuid, type ZApp } from '../../server/http.ts';
+import { requestHash, withIdempotency } from '../../server/idempotency.ts';
+import { ServiceOrder } from './service-orders.routes.ts';
+import { CHANGE_PROBLEMS } from './changes.ts';
+import * as w from './workshop.ts';
+
+const Workshop = z.object({
+  orderId: z.string(),
+  number: z.string(),
+  version: z.number().int().describe("The order's version: send it back with a change (409 with the current state if it changed)"),
+  technician: z.object({ id: z.string(), name: z.string() }).nullable().describe('Who works on the order'),
+  priority: z.enum(w.PRIORITIES),
+  promisedOn: z.string().nullable().describe('The date promised to the client at intake'),
+  contactChannel: z.enum(w.CONTACT_CHANNELS).describe("How the client gets the order's messages (each step, and staff's own)"),
+  passcodeSet: z.boolean().describe('Whether a passcode or unlock pattern is recorded (never the passcode itself: GET …/workshop/passcode)'),
+  passcodeReadable: z.boolean().describe('Whether the caller may read it (technician, manager, owner)'),
+  category: z.string().nullable().describe("The device's category: which pre-check list applies"),
+  precheck: z.array(z.object({ code: z.string(), result: z.enum(w.PRECHECK_RESULTS) })).describe('The pre-check at intake, per item of the category’s list'),
+  notes: z.array(z.object({ id: z.string(), body: z.string(), byName: z.string(), at: z.string() })).describe('Internal notes: staff only'),
+});
+z.globalRegistry.add(Workshop, { id: 'ServiceOrderWorkshop' });
+
+const WorkshopBody = z.object({
+  version: z.number().int().describe('The order version you read; 409 with the current state if it changed'),
+  technicianId: Uuid.nullable().optional().describe('A staff member of the business, or null to unassign (front desk, manager, owner)'),
+  priority: z.enum(w.PRIORITIES).optional(),
+  promisedOn: IsoDate.nullable().optional().describe('The date promised to the client (front desk, manager, owner)'),
+  contactChannel: z.enum(w.CONTACT_CHANNELS).optional().describe("The client's channel for this order's messages (front desk, manager, owner)"),
+  passcode: z.string().max(200).nullable().optional().describe('The device passcode or PIN; null or "" removes it. Staff only: never on documents, the order page or messages'),
+  unlockPattern: z.string().regex(/^([1-9](-[1-9]){0,8})?$/, 'must be the dots of the 3×3 grid in order, like 1-5-9-6').nullable().optional().describe('The unlock pattern as the 3×3 grid dots in order (1–9), e.g. 1-5-9-6'),
+  precheck: z.record(z.string().regex(/^[a-z-]{1,40}$/), z.enum(w.PRECHECK_RESULTS)).optional().describe('Items of the pre-check list of the device category, each ok, fault or not-checked'),
+});
+
+export async function workshopRoutes(app: ZApp, deps: AppDeps) {
+  const now = () => deps.now?.() ?? new Date();
+  const tags = ['service orders'];
+
+  app.get(
+    '/api/v1/service-orders/:id/workshop',
+    { config: { access: ALL_ROLES, problems: ['not-found'] }, schema: { operationId: 'getServiceOrderWorkshop', tags, summary: 'The workshop card: technician, priority, promised date, contact channel, pre-check, internal notes (whether a passcode is set, never the passcode)', params: IdParams, response: { 200: Workshop } } },
+    async (req) => w.workshopOf(deps.db, actorOf(req), req.params.id),
+  );
+
+  app.patch(
+    '/api/v1/service-orders/:id/workshop',
+    {
+      config: { access: ALL_ROLES, problems: w.WORKSHOP_PROBLEMS },
+      schema: {
+        operationId: 'updateServiceOrderWorkshop',
+        tags,
+        summary: 'Change the workshop fields given (a technician records the pre-check and the passcode; assignment, priority, promised date and channel are the front desk’s or a manager’s: 403 naming the field). Audited; the passcode only as changed',
+        params: IdParams,
+        body: WorkshopBody,
+        response: { 200: Workshop },
+      },
+    },
+    async (req) => w.updateWorkshop(deps.db, actorOf(req), req.params.id, req.body, now()),
+  );
+
+  app.get(
+    '/api/v1/service-orders/:id/workshop/passcode',
+    {
+      config: { access: w.PASSCODE_READERS, problems: ['not-found'] },
+      schema: { operationId: 'readServiceOrderPasscode', tags, summary: 'The device’s passcode and unlock pattern, for who repairs it (technician, manager, owner); each reading is audited', params: IdParams, response: { 200: z.object({ passcode: z.string().nullable(), unlockPattern: z.string().nullable() }) } },
+    },
+    async (req, reply) => {
+      void reply.header('cache-control', 'no-store');
+      return w.revealPasscode(deps.db, actorOf(req), req.params.id);
+    },
+  );
+
+  app.post(
+    '/api/v1/service-orders/:id/notes',
+    {
+      config: { access: ALL_ROLES, problems: [...w.WORKSHOP_PROBLEMS, 'idempotency-key-reused'] },
+      schema: {
+        operationId: 'addServiceOrderNote',
+        tags,
+        summary: 'An internal note on the order (staff only: never on the order page, a document or a message)',
+        params: IdParams,
+        headers: IdempotencyHeaders,
+        body: z.object({ body: z.string().trim().min(1).max(4000), version: z.number().int().optional().describe('The order version you read (optional: a note never conflicts with another)') }),
+        response: { 200: Workshop },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const r = await withIdempotency(deps.db, actor, req.headers['idempotency-key'], requestHash('POST', req.url, req.body), async (tx) => {
+        await w.addNoteIn(tx, actor, req.params.id, req.body, now());
+        return w.workshopOf(tx, actor, req.params.id);
+      }, 200);
+      return reply.status(r.status).send(r.body);
+    },
+  );
+
+  app.post(
+    '/api/v1/service-orders/:id/messages',
+    {
+      config: { access: OFFICE, problems: [...CHANGE_PROBLEMS, 'idempotency-key-reused'] },
+      schema: {
+        operationId: 'messageServiceOrderClient',
+        tags,
+        summary: "A message to the client about the order, by the order's contact channel (SMS or e-mail) with the order page's link; it shows in the order's messages",
+        params: IdParams,
+        headers: IdempotencyHeaders,
+        body: z.object({ text: z.string().trim().min(1).max(1000), version: z.number().int().optional().describe('The order version you read (optional)') }),
+        response: { 200: ServiceOrder },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const r = await withIdempotency(deps.db, actor, req.headers['idempotency-key'], requestHash('POST', req.url, req.body), (tx) => w.messageClient(tx, actor, req.params.id, req.body, now()), 200);
+      return reply.status(r.status).send(r.body);
+    },
+  );
+}
