@@ -7,6 +7,7 @@ import { fileResponse } from '../../server/openapi.ts';
 import { DOC_LANGS } from './documents.i18n.ts';
 import * as svc from './documents.service.ts';
 import { createRenderPool, DocumentCache } from './render-pool.ts';
+import { LABEL_SIZES } from './labels.ts';
 import { rateLimiter } from '../../core/rate-limit.ts';
 import { AppError, CoreErrors, problem } from '../../core/errors.ts';
 
@@ -152,4 +153,29 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
       async (req, reply) => sendPdf(reply, await render(deps.db, deps.config, await svc.clientOrder(deps, req.params.token), req.query, renderer.pool)),
     );
   }
+  // Labels and tickets for label and receipt printers (issue 16, labels.ts): staff print them at
+  // intake; the order number is a Code 128 barcode. Never the passcode.
+  app.get(
+    '/api/v1/service-orders/:id/documents/label.pdf',
+    {
+      config: { access: ALL_ROLES, problems: ['not-found'] },
+      schema: {
+        operationId: 'getServiceOrderLabelPdf',
+        tags,
+        summary: 'The device label with the order number as a barcode, for a label printer: 62 mm tape (62 × 100 mm) or a 4 × 6 in label',
+        params: IdParams,
+        querystring: z.object({ lang: Lang, size: z.enum(LABEL_SIZES).default('62mm').describe('62mm (Brother QL and similar) or 4x6in (Zebra, Dymo 4XL)') }),
+        response: { 200: pdf },
+      },
+    },
+    async (req, reply) => sendPdf(reply, await svc.deviceLabel(deps.db, deps.config, await svc.staffOrder(deps.db, actorOf(req), req.params.id), req.query)),
+  );
+  app.get(
+    '/api/v1/service-orders/:id/documents/ticket-80mm.pdf',
+    {
+      config: { access: ALL_ROLES, problems: ['not-found'] },
+      schema: { operationId: 'getServiceOrderTicketPdf', tags, summary: "The client's repair ticket for an 80 mm receipt printer: the order number as a barcode, what was left, the promised date, the order page's QR code", params: IdParams, querystring: z.object({ lang: Lang }), response: { 200: pdf } },
+    },
+    async (req, reply) => sendPdf(reply, await svc.receipt80(deps.db, deps.config, await svc.staffOrder(deps.db, actorOf(req), req.params.id), req.query)),
+  );
 }

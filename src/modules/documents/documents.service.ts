@@ -28,6 +28,7 @@ import { createRenderPool, type CachedDocument, type DocumentCache, type RenderP
 import { sha256 } from '../../core/tokens.ts';
 import { renderWarrantyCard } from './warranty-card.ts';
 import { renderWorkOrder, type WorkOrderData } from './work-order.ts';
+import { renderDeviceLabel, renderReceipt80, type LabelData, type LabelSize } from './labels.ts';
 
 /** A render pool of its own, for a feature's routes that draw documents (closed with the app). */
 export { createRenderPool, type RenderPool };
@@ -487,4 +488,34 @@ export async function taxDocumentPdf(db: Db, config: Config, orgId: string, id: 
     qr: { url, caption: t(lang, 'common.scan') },
   });
   return { pdf, filename: `${d.kind}-${d.number}-${lang}.pdf` };
+}
+
+/** What a device label and the 80 mm ticket print (issue 16): labels.ts. Never the passcode. */
+async function labelData(db: Db, config: Config, o: OrderRow, q: { lang?: DocLang }): Promise<LabelData> {
+  const { base } = await orderBase(db, config, o, q, o.created_at);
+  const ws = await db.selectFrom('order_workshop').select('promised_on').where('organization_id', '=', o.organization_id).where('order_id', '=', o.id).executeTakeFirst();
+  const wo = o.work_order as { accessories?: string[] } | null;
+  return {
+    lang: base.lang,
+    business: base.business,
+    number: o.number,
+    createdAt: o.created_at,
+    receivedOn: o.received_on ?? o.claim_date,
+    promisedOn: ws?.promised_on ?? null,
+    customer: base.customer ? { name: base.customer.name, phone: base.customer.phone } : null,
+    device: base.device,
+    problem: o.problem,
+    accessories: wo?.accessories ?? [],
+    qr: base.qr,
+  };
+}
+
+export async function deviceLabel(db: Db, config: Config, o: OrderRow, q: { lang?: DocLang; size: LabelSize }) {
+  const d = await labelData(db, config, o, q);
+  return { pdf: await renderDeviceLabel(d, q.size), filename: `label-${q.size}-${o.number}-${d.lang}.pdf` };
+}
+
+export async function receipt80(db: Db, config: Config, o: OrderRow, q: { lang?: DocLang }) {
+  const d = await labelData(db, config, o, q);
+  return { pdf: await renderReceipt80(d), filename: `ticket-80mm-${o.number}-${d.lang}.pdf` };
 }

@@ -16,8 +16,8 @@ const fontDir = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package
 // Read once per process; pdfkit parses them for each document. Sharing one parsed fontkit font
 // between documents was 2.5x faster but dropped glyphs (Vietnamese 'C', 'H' ... vanished from later
 // documents: fontkit's per-font state is not meant to serve several subsets), so it is not done.
-const FONT_REGULAR = fs.readFileSync(path.join(fontDir, 'DejaVuSans.ttf'));
-const FONT_BOLD = fs.readFileSync(path.join(fontDir, 'DejaVuSans-Bold.ttf'));
+export const FONT_REGULAR = fs.readFileSync(path.join(fontDir, 'DejaVuSans.ttf'));
+export const FONT_BOLD = fs.readFileSync(path.join(fontDir, 'DejaVuSans-Bold.ttf'));
 
 export interface Business {
   name: string;

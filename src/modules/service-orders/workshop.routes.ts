@@ -7,7 +7,6 @@ import { ALL_ROLES, OFFICE } from '../../core/actor.ts';
 import { actorOf } from '../../server/auth.ts';
 import { IdempotencyHeaders, IdParams, IsoDate, Uuid, type ZApp } from '../../server/http.ts';
 import { requestHash, withIdempotency } from '../../server/idempotency.ts';
-import { ServiceOrder } from './service-orders.routes.ts';
 import { CHANGE_PROBLEMS } from './changes.ts';
 import * as w from './workshop.ts';
 
@@ -16,6 +15,7 @@ const Workshop = z.object({
   number: z.string(),
   version: z.number().int().describe("The order's version: send it back with a change (409 with the current state if it changed)"),
   technician: z.object({ id: z.string(), name: z.string() }).nullable().describe('Who works on the order'),
+  assignable: z.array(z.object({ id: z.string(), name: z.string(), role: z.string() })).describe('The active staff the order can be assigned to'),
   priority: z.enum(w.PRIORITIES),
   promisedOn: z.string().nullable().describe('The date promised to the client at intake'),
   contactChannel: z.enum(w.CONTACT_CHANNELS).describe("How the client gets the order's messages (each step, and staff's own)"),
@@ -111,7 +111,7 @@ export async function workshopRoutes(app: ZApp, deps: AppDeps) {
         params: IdParams,
         headers: IdempotencyHeaders,
         body: z.object({ text: z.string().trim().min(1).max(1000), version: z.number().int().optional().describe('The order version you read (optional)') }),
-        response: { 200: ServiceOrder },
+        response: { 200: z.object({ version: z.number().int().describe("The order's version after it"), channel: z.enum(w.CONTACT_CHANNELS).describe('The channel it goes out by') }) },
       },
     },
     async (req, reply) => {

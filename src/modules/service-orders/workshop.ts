@@ -71,11 +71,13 @@ export async function workshopOf(db: Db | Tx, actor: Actor, id: string) {
   const notes = await db.selectFrom('order_notes').selectAll().where('organization_id', '=', o.organization_id).where('order_id', '=', o.id).orderBy('created_at').orderBy('id').execute();
   const category = await deviceCategory(db, o.organization_id, o.device_id);
   const precheck = (w?.precheck ?? {}) as Record<string, string>;
+  const staff = await db.selectFrom('staff_users').select(['id', 'name', 'role']).where('organization_id', '=', o.organization_id).where('disabled_at', 'is', null).orderBy('name').execute();
   return {
     orderId: o.id,
     number: o.number,
     version: o.version,
     technician: tech ? { id: tech.id, name: tech.name } : null,
+    assignable: staff.map((x) => ({ id: x.id, name: x.name, role: x.role })),
     priority: (w?.priority ?? 'normal') as Priority,
     promisedOn: w?.promised_on ?? null,
     contactChannel: (o.contact_channel === 'sms' ? 'sms' : 'email') as (typeof CONTACT_CHANNELS)[number],
@@ -157,9 +159,14 @@ export async function revealPasscode(db: Db, actor: Actor, id: string) {
  * workshop card) in their language, with the order page's link; the order's messages list shows it.
  */
 export async function messageClient(tx: Tx, actor: Actor, id: string, m: { text: string; version?: number }, now: Date) {
-  return changeIn(tx, actor, id, m.version, now, async (_tx, o) => ({
-    action: 'client-messaged',
-    audit: { chars: m.text.length, channel: o.contact_channel },
-    outbox: [{ topic: 'order.message', payload: { orderId: o.id, number: o.number, customerId: o.customer_id, language: o.language, channel: o.contact_channel, text: m.text } }],
-  }));
+  let channel: 'email' | 'sms' = 'email';
+  const o = await changeIn(tx, actor, id, m.version, now, async (_tx, o) => {
+    channel = o.contact_channel === 'sms' ? 'sms' : 'email';
+    return {
+      action: 'client-messaged',
+      audit: { chars: m.text.length, channel },
+      outbox: [{ topic: 'order.message', payload: { orderId: o.id, number: o.number, customerId: o.customer_id, language: o.language, channel, text: m.text } }],
+    };
+  });
+  return { version: o.version, channel };
 }

@@ -11,6 +11,7 @@ import { linkProps, navigate, query } from '../lib/router';
 import { ErrorNote } from '../lib/ui';
 import type { Customer, Device } from './Search';
 import { WorkOrderForm, emptyWorkOrder, type WorkOrder } from './WorkOrderForm';
+import { IntakeWorkshopFields, applyIntakeWorkshop, emptyIntakeWorkshop, type IntakeWorkshop } from './Workshop';
 
 const PROOFS = ['invoice', 'receipt', 'warrantyCard', 'serviceContract'] as const;
 
@@ -45,8 +46,14 @@ export function IntakePage() {
 
   const customerOk = !!customer || (newCustomer.name.trim() && (newCustomer.phone.trim() || newCustomer.email.trim()));
   const deviceOk = !!device || !!newDevice.serial.trim();
+  const [ws, setWs] = useState<IntakeWorkshop>(emptyIntakeWorkshop());
   const claim = useMutation({
-    mutationFn: (body: Body<'/api/v1/claims'>) => ok(api.POST('/api/v1/claims', { body, params: { header: { 'idempotency-key': key.current } } })),
+    // The claim, then the intake's workshop fields on it (promised date, priority, channel, passcode: issue 16).
+    mutationFn: async (body: Body<'/api/v1/claims'>) => {
+      const r = await ok(api.POST('/api/v1/claims', { body, params: { header: { 'idempotency-key': key.current } } }));
+      await applyIntakeWorkshop(r.order.id, r.order.version, ws);
+      return r;
+    },
     onSuccess: (r) => {
       void invalidateOrder(qc);
       navigate(`/orders/${r.order.id}`);
@@ -92,6 +99,7 @@ export function IntakePage() {
         </Stepper.Step>
         <Stepper.Step label={t('intake.checklist')}>
           <WorkOrderForm value={{ ...wo, problemInClientsWords: wo.problemInClientsWords || problem }} onChange={setWo} />
+          <IntakeWorkshopFields value={ws} onChange={setWs} />
         </Stepper.Step>
         <Stepper.Step label={t('intake.sign')}>
           <Card withBorder>

@@ -14,6 +14,7 @@ import { ProofFiles } from '../lib/proofs';
 import { ErrorNote, fieldLabel, Loaded, type Loadable } from '../lib/ui';
 import { useSession } from './Console';
 import { WorkOrderForm, emptyWorkOrder, type WorkOrder } from './WorkOrderForm';
+import { MessageClient, PrintLabels, WorkshopCard } from './Workshop';
 import { QuoteLinesEditor, QuoteSummary, RefundForm, RemedyForm, TaxDocuments, emptyLine, isRemedyAction, remedyOpen, toLines, type LineDraft } from './Billing';
 import { FromTicket } from './Support';
 
@@ -84,6 +85,7 @@ export function OrderPage({ id }: { id: string }) {
                   )}
                   <Decision o={o} />
                 </Card>
+                <WorkshopCard id={o.id} />
                 <Money o={o} onDone={reload} />
                 <Parts o={o} onDone={reload} />
               </Stack>
@@ -100,6 +102,7 @@ export function OrderPage({ id }: { id: string }) {
                     {o.deviceId && <List.Item><Anchor href={`/api/v1/devices/${o.deviceId}/documents/warranty-card.pdf?lang=${o.language}`} target="_blank">{t('doc.warrantyCard')}</Anchor></List.Item>}
                     {o.workOrder && <List.Item><Anchor href={`/api/v1/service-orders/${o.id}/documents/work-order.pdf?lang=${o.language}`} target="_blank" data-testid="print-work-order">{t('doc.workOrder')}</Anchor></List.Item>}
                   </List>
+                  <PrintLabels id={o.id} lang={o.language} />
                 </Card>
                 {o.rights.length > 0 && (
                   <Card withBorder>
@@ -556,7 +559,8 @@ function Messages({ id }: { id: string }) {
   const { me } = useSession();
   // Technicians may not read messages (the API says 403): they see none.
   const technician = me.user.role === 'technician';
-  const q = useQuery({ ...notificationsQuery({ orderId: id, limit: 50 }), enabled: !technician });
+  // Up to date without reloading (issue 16): a message queued, sent or failed shows within seconds.
+  const q = useQuery({ ...notificationsQuery({ orderId: id, limit: 50 }), enabled: !technician, refetchInterval: 4000 });
   const s: Loadable<Reply<'/api/v1/notifications'>> = technician ? { data: { items: [], nextCursor: null }, error: null, refetch: () => undefined } : q;
   return (
     <Card withBorder>
@@ -568,6 +572,7 @@ function Messages({ id }: { id: string }) {
           </List>
         )}
       </Loaded>
+      {!technician && <MessageClient id={id} />}
     </Card>
   );
 }
