@@ -1,0 +1,135 @@
+// Issue 16, the workshop at the counter, in a real browser (Debian's Chromium) on a phone-width screen
+// (390 px) in Bulgarian: the front desk fills the workshop card (priority, promised date, passcode,
+// pre-check), the technician reads the passcode on request and is offered no quote or payment, the
+// front desk messages the client and the messages card shows it without reloading, the labels print.
+// The passcode appears nowhere but on the technician's request (not on the client's page).
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_NOW, setupApp, type TestContext } from './db.ts';
+import { cspViolations, hasChromium, launch, newContext } from './browser.ts';
+import { DeliveryWorker } from '../src/modules/notifications/delivery-worker.ts';
+
+if (!hasChromium()) console.warn('workshop.web.test.ts: /usr/bin/chromium not found — browser journeys skipped');
+
+describe.skipIf(!hasChromium())('the workshop in Chromium (issue 16)', { timeout: 120_000 }, () => {
+  let t: TestContext;
+  let base: string;
+  let browser: Browser;
+  let closeBrowser: () => Promise<void>;
+  const PASSCODE = '4711-ПИН';
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [path.resolve('web/build.mjs'), '--quiet'], { stdio: 'inherit' });
+    t = await setupApp({ now: () => DEMO_NOW });
+    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    ({ browser, close: closeBrowser } = await launch());
+  }, 180_000);
+  afterAll(async () => {
+    await closeBrowser?.();
+    await t?.close();
+  });
+  afterEach(() => {
+    expect(cspViolations.splice(0), 'CSP violations').toEqual([]);
+  });
+
+  async function staff(role: 'front-desk' | 'technician') {
+    const ctx = await newContext(browser, base, { phone: true, locale: 'bg-BG' });
+    const [name, value] = t.cookies['service-center'][role].split('=');
+    await ctx.addCookies([{ name, value, url: base }]);
+    return ctx.newPage();
+  }
+  const see = (l: ReturnType<Page['locator']>, text: string | RegExp) => l.filter({ hasText: text }).first().waitFor();
+  async function accessible(page: Page) {
+    const r = await new AxeBuilder({ page }).analyze();
+    const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} ${n.html.slice(0, 200)}`).join(' | ')}`), page.url()).toEqual([]);
+  }
+  const api = async (method: string, url: string, payload?: object) => {
+    const r = await t.app.inject({ method: method as 'POST', url, headers: { cookie: t.cookies['service-center']['front-desk'] }, payload });
+    expect(r.statusCode, r.body).toBeLessThan(300);
+    return r.json();
+  };
+
+  it('the front desk fills the workshop card; the technician reads the passcode on request and is offered no quote or payment; the client never sees it', async () => {
+    const { order, orderPage } = await api('POST', '/api/v1/claims', {
+      channel: 'walk-in',
+      customer: { name: 'Мария Иванова', email: 'maria.ws@example.bg', phone: '+359888123999', preferredLanguage: 'bg' },
+      device: { serial: 'WS-WEB-1', manufacturer: 'Samsung', model: 'Galaxy S21', category: 'phone' },
+      problem: 'Счупен екран',
+      workOrder: { termsAccepted: true, accessories: ['калъф'], complete: true, visibleCondition: 'счупено стъкло', dataBackedUp: true, passwordsRemoved: false, problemInClientsWords: 'Счупен екран', signedBy: 'Мария Иванова' },
+    });
+    const page = await staff('front-desk');
+    await page.goto(`/orders/${order.id}?lang=bg`);
+    const card = page.getByTestId('workshop');
+    await see(card, 'Проверка при приемане');
+    await card.getByLabel('Приоритет', { exact: true }).click();
+    await page.getByRole('option', { name: 'Спешен' }).click();
+    await card.getByLabel('Обещан срок на клиента').fill('2026-11-25');
+    await card.getByLabel('Парола или ПИН на устройството').fill(PASSCODE);
+    await card.getByRole('radiogroup', { name: 'Екран', exact: true }).getByText('Дефект').click();
+    await card.getByTestId('ws-save').click();
+    await see(card.getByTestId('passcode'), 'Има записана парола.');
+    expect(await page.locator('body').textContent()).not.toContain(PASSCODE);
+    // The front desk entered it and does not read it back.
+    expect(await card.getByTestId('show-passcode').count()).toBe(0);
+    await accessible(page);
+
+    // Diagnosis done: the technician sees the passcode on request, no quote button, no payment form.
+    let v = (await api('GET', `/api/v1/service-orders/${order.id}`)).version;
+    for (const body of [{ action: 'start-diagnosis' }, { action: 'diagnose', findings: [] }]) v = (await api('POST', `/api/v1/service-orders/${order.id}/actions`, { ...body, version: v })).version;
+    const tech = await staff('technician');
+    await tech.goto(`/orders/${order.id}?lang=bg`);
+    const techCard = tech.getByTestId('workshop');
+    await see(techCard, 'Има записана парола.');
+    await techCard.getByRole('button', { name: 'Покажи паролата' }).click();
+    await see(techCard.getByTestId('passcode-shown'), `Парола: ${PASSCODE}`);
+    await see(techCard.getByTestId('precheck'), 'Екран');
+    expect(await tech.locator('[data-action="quote"]').count()).toBe(0);
+    expect(await tech.getByRole('form', { name: 'Приеми плащане' }).count()).toBe(0);
+    await see(tech.locator('[data-action="diagnose"]'), /.+/);
+    await accessible(tech);
+
+    // The client's page: neither the passcode nor the internal card.
+    const ctx = await newContext(browser, base, { phone: true, locale: 'bg-BG' });
+    const client = await ctx.newPage();
+    await client.goto(`/order/${orderPage.token}?lang=bg`);
+    await client.getByTestId('client-order').waitFor();
+    const said = (await client.locator('body').textContent())!;
+    expect(said).not.toContain(PASSCODE);
+    expect(said).not.toContain('Проверка при приемане');
+    await ctx.close();
+  });
+
+  it('a message to the client shows in the messages card without reloading; the labels print as PDFs', async () => {
+    const { order } = await api('POST', '/api/v1/claims', {
+      channel: 'walk-in',
+      customer: { name: 'Петър Петров', email: 'petar.ws@example.bg', phone: '+359888123998', preferredLanguage: 'bg' },
+      device: { serial: 'WS-WEB-2', manufacturer: 'Lenovo', model: 'T14', category: 'laptop' },
+      problem: 'Не се включва',
+      workOrder: { termsAccepted: true, accessories: ['зарядно'], complete: true, visibleCondition: 'без забележки', dataBackedUp: true, passwordsRemoved: true, problemInClientsWords: 'Не се включва', signedBy: 'Петър Петров' },
+    });
+    const page = await staff('front-desk');
+    await page.goto(`/orders/${order.id}?lang=bg`);
+    const box = page.getByTestId('message-client');
+    await see(box, 'Изпраща се чрез Имейл');
+    await box.getByLabel('Съобщение до клиента').fill('Частта пристига утре, ще Ви се обадим.');
+    await box.getByTestId('send-message').click();
+    await see(box, 'Изпратено до клиента.');
+    // The delivery worker sends it (here: kept, no SMTP); the card follows without a reload.
+    await new DeliveryWorker(t.db, t.config).runOnce();
+    await see(page.getByTestId('message-client').locator('..'), `съобщение за ${order.number}`);
+
+    const labels = page.getByTestId('labels');
+    await see(labels, 'Етикет на устройството (62 мм)');
+    for (const id of ['label-62mm', 'label-4x6', 'ticket-80mm']) {
+      const href = (await labels.getByTestId(id).getAttribute('href'))!;
+      expect(href).toContain(`/api/v1/service-orders/${order.id}/documents/`);
+      const pdf = await page.request.get(base + href);
+      expect(pdf.headers()['content-type']).toBe('application/pdf');
+    }
+    await accessible(page);
+  });
+});
