@@ -85,7 +85,7 @@ describe('rendered texts (issue 16)', () => {
   });
 
   test.each(['bg', 'vi'] as const)('%s: every message to a client, with and without a name', (lang) => {
-    const vars = { business: 'City Service Center', number: 'SO-2026-000042', link: 'https://shop.example/order/x?lang=' + lang, amount: '1.500.000 VND', decision: TEMPLATES[lang].words.accepted, due: '01.02.2027 10:00', rule: '', clock: TEMPLATES[lang].words['clock.first-response'], version: '2026.2', effective: '01.02.2027', summary: '', code: '123456' };
+    const vars = { business: 'City Service Center', number: 'SO-2026-000042', link: 'https://shop.example/order/x?lang=' + lang, amount: '1.500.000 VND', decision: TEMPLATES[lang].words.accepted, due: '01.02.2027 10:00', rule: '', clock: TEMPLATES[lang].words['clock.first-response'], version: '2026.2', effective: '01.02.2027', summary: '', code: '123456', message: lang === 'bg' ? 'Частта пристига утре.' : 'Linh kiện sẽ về vào ngày mai.' };
     for (const topic of Object.keys(TEMPLATES.en).filter((k) => k !== 'words')) {
       for (const greeting of [TEMPLATES[lang].words.greetingNoName, TEMPLATES[lang].words.greeting.replace('{name}', 'Мария')]) {
         const m = render(topic, lang, { ...vars, greeting, name: '' })!;
