@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { setupApp, type TestContext } from './db.ts';
+import { DEMO_NOW, setupApp, type TestContext } from './db.ts';
 import { hasChromium, launch, newContext } from './browser.ts';
 import { startSmtp, type Mailbox } from './smtp.ts';
 import { systemActor } from '../src/core/actor.ts';
@@ -28,7 +28,9 @@ describe.skipIf(!hasChromium())('policy editor journey (issue 11)', () => {
   let closeBrowser: () => Promise<void>;
   let box: Mailbox;
   beforeAll(async () => {
-    t = await setupApp({ demo: false });
+    // The app's clock pinned: the notice words an end still ahead ("now ends on") differently from one
+    // already past, so a journey on the machine's date would change its text with the years.
+    t = await setupApp({ demo: false, now: () => DEMO_NOW });
     base = await t.app.listen({ port: 0, host: '127.0.0.1' });
     ({ browser, close: closeBrowser } = await launch());
     box = await startSmtp();
