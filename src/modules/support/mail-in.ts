@@ -5,7 +5,8 @@
 // its In-Reply-To / References name a message of the ticket (ours carry the notification's
 // Message-ID) or its subject carries the ticket's number ([TK-2026-000012]). Attachments are stored.
 // Mail from an unknown sender, a reply that matches no ticket, or a reply by someone else than the
-// ticket's client lands in the triage list, stored as it came: never dropped. A message is stored
+// ticket's client lands in the triage list, stored as it came: never dropped; its sender gets one
+// acknowledgement (`support.mail-triaged`) unless the mail is automatic. A message is stored
 // once per Message-ID (a sender retrying after a lost answer). If storing fails the sender gets a
 // temporary error (451) and tries again. See docs/support.md.
 import path from 'node:path';
@@ -15,6 +16,7 @@ import type { Db } from '../../db/index.ts';
 import { uuidv7 } from '../../db/ids.ts';
 import { systemActor } from '../../core/actor.ts';
 import { orgIdBySlug } from '../../core/organization.ts';
+import { enqueue } from '../../core/outbox.ts';
 import type { FileStorage } from '../../storage/index.ts';
 import * as repo from './repository.ts';
 import { actOnTicket, openTicket } from './tickets.ts';
@@ -45,6 +47,15 @@ async function storeAttachments(storage: FileStorage, orgId: string, rowId: stri
     out.push({ id: `${rowId}-${i}`, filename: (a.filename ?? `attachment-${i + 1}`).slice(0, 300), contentType: a.contentType || 'application/octet-stream', size: a.size ?? a.content.length, key });
   }
   return out;
+}
+
+/** Mail no person wrote (auto-replies, bounces, lists): it gets no acknowledgement, so two robots never answer each other. */
+export function isAutomatic(mail: ParsedMail, from: string) {
+  const h = (k: string) => String(mail.headers.get(k) ?? '').toLowerCase();
+  if (h('auto-submitted') && h('auto-submitted') !== 'no') return true;
+  if (['bulk', 'list', 'junk', 'auto_reply'].includes(h('precedence'))) return true;
+  if (mail.headers.has('list-id') || mail.headers.has('x-autoreply') || mail.headers.has('x-autorespond')) return true;
+  return /^(mailer-daemon|postmaster|no-?reply|do-?not-?reply)(\+[^@]*)?@/i.test(from);
 }
 
 /** One received message into the business's desk (in one transaction). */
@@ -81,7 +92,12 @@ export async function receiveMail(db: Db, storage: FileStorage, orgId: string, m
     const actor = systemActor(orgId, 'email');
     const toTriage = async (reason: string, ticketId: string | null = null): Promise<Received> => {
       const stored = await repo.insertMessage(tx, { ...base, triage: 'open', triage_reason: reason, data: ticketId ? { ticketId } : null });
-      return stored ? { outcome: 'triage', reason, messageRowId: rowId } : { outcome: 'duplicate' };
+      if (!stored) return { outcome: 'duplicate' };
+      // The sender hears that their mail arrived and waits for staff (a clear answer, once per message), unless it is automatic mail.
+      if (from && !isAutomatic(mail, from)) {
+        await enqueue(tx, { organizationId: orgId, topic: 'support.mail-triaged', aggregateType: 'support-message', aggregateId: rowId, payload: { contact: { name: nameOf(mail) ?? '', email: from }, reason, summary: subject }, dedupeKey: `triaged:${rowId}` });
+      }
+      return { outcome: 'triage', reason, messageRowId: rowId };
     };
     const customers = from ? await repo.customersByEmail(tx, orgId, from) : [];
     const token = TICKET_TOKEN.exec(subject)?.[1]?.toUpperCase();

@@ -9,6 +9,8 @@ import { DiskStorage } from '../../storage/index.ts';
 import { setupApp, snapshot, type TestContext } from '../../../test/db.ts';
 import { startMailIn, type MailIn } from './support.service.ts';
 import { newToken, sha256 } from '../../core/tokens.ts';
+import { startSmtp } from '../../../test/smtp.ts';
+import { DeliveryWorker } from '../notifications/delivery-worker.ts';
 
 let t: TestContext;
 let app: Awaited<ReturnType<typeof buildApp>>;
@@ -199,6 +201,23 @@ describe("the Vietnamese supplier's week (VN-1..8)", () => {
     expect((await act(opened.ticket_id!, { action: 'reply', body: 'Chúng tôi gửi báo giá qua e-mail.' })).status).toBe(200);
     expect(mine((await call('GET', '/api/v1/support-triage')).body.items)).toHaveLength(1);
     expect((await call('POST', `/api/v1/support-triage/${stranger.id}`, { action: 'dismiss', reason: 'again' })).status).toBe(409);
+    // The stranger gets a clear answer by e-mail, over real SMTP, in the business's language; automatic mail gets none.
+    await mailer().sendMail({ from: 'mailer-daemon@example.com', to: 'support+vn@aftercare.test', subject: 'Undeliverable', text: 'bounce' });
+    await mailer().sendMail({ from: 'robot@example.com', to: 'support+vn@aftercare.test', subject: 'Out of office', text: 'away', headers: { 'Auto-Submitted': 'auto-replied' } });
+    const acks = await t.db.selectFrom('outbox').select(['payload']).where('organization_id', '=', vn()).where('topic', '=', 'support.mail-triaged').execute();
+    expect(acks.map((a) => (a.payload as { contact: { email: string } }).contact.email).sort()).toEqual(['an.nguyen@example.vn', 'stranger@example.com']);
+    const box = await startSmtp();
+    try {
+      const w = new DeliveryWorker(t.db, { ...t.config, smtp: box.config, mailFrom: 'desk@aftercare.test', publicUrl: 'https://shop.example' }, { batchSize: 500 });
+      while ((await w.runOnce()) > 0);
+      await w.stop();
+      const ack = [...box.messages.values()].find((m) => m.to && !Array.isArray(m.to) && m.to.value[0].address === 'stranger@example.com');
+      expect(ack?.subject).toContain('chúng tôi đã nhận thư của Quý khách');
+      expect(ack?.text).toContain('Báo giá?');
+      expect([...box.messages.values()].some((m) => m.to && !Array.isArray(m.to) && ['robot@example.com', 'mailer-daemon@example.com'].includes(m.to.value[0].address ?? ''))).toBe(false);
+    } finally {
+      await box.close();
+    }
     // Mail for no business is refused at RCPT TO: the sender's server says so.
     await expect(mailer().sendMail({ from: 'an.nguyen@example.vn', to: 'nobody@aftercare.test', subject: 'x', text: 'x' })).rejects.toThrow(/550|No support desk/);
   });
