@@ -346,6 +346,7 @@ export async function supportRoutes(app: ZApp, deps: AppDeps) {
   const cookie = (req: { cookies?: Record<string, string | undefined> }) => req.cookies?.[CLIENT_COOKIE];
   const ClientSupport = z.object({
     organization: z.object({ slug: z.string() }),
+    language: Lang.describe("The client's language (their preference, else the business's first): the portal speaks it unless the reader chose another"),
     name: z.string().nullable(),
     contracts: z.array(z.object({ id: z.string(), number: z.string(), tier: z.string(), calendar: z.string(), startsOn: z.string(), endsOn: z.string(), renewalOn: z.string(), status: z.string(), included: z.array(z.object({ service: z.string(), quantity: z.number().int().nullable() })), devices: z.array(z.object({ id: z.string(), serial: z.string(), model: z.string().nullable() })), sites: z.array(z.string()), rule: z.string().nullable() })),
     tickets: z.array(z.object({ id: z.string(), number: z.string(), kind: z.string(), state: z.string(), subject: z.string(), severity: z.string(), createdAt: z.string(), firstResponseAt: z.string().nullable(), resolvedAt: z.string().nullable(), contract: z.string().nullable() })),

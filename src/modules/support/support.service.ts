@@ -106,8 +106,12 @@ export async function clientView(db: Db, c: { organization_id: string; email: st
   const rows = ids.length ? await db.selectFrom('support_tickets').selectAll().where('organization_id', '=', org.id).where('customer_id', 'in', ids).orderBy('id', 'desc').limit(200).execute() : [];
   const ts = await views(db, org.id, rows, now);
   const support = versionAt(pack, now.toISOString()).raw.support;
+  const languages = versionAt(pack, now.toISOString()).raw.settings.languages;
+  const preferred = customers.find((x) => x.preferred_language)?.preferred_language;
   return {
     organization: { slug: org.slug },
+    // The client's own language, else the business's first (Vietnamese at the vn business).
+    language: (preferred && ['en', 'bg', 'vi'].includes(preferred) ? preferred : (languages.find((l) => ['en', 'bg', 'vi'].includes(l)) ?? 'en')) as Lang,
     name: customers[0]?.name ?? null,
     contracts: ks.map((k) => ({ id: k.id, number: k.number, tier: say(k.tier.name, lang) ?? k.tier.id, calendar: k.tier.calendar, startsOn: k.startsOn, endsOn: k.endsOn, renewalOn: k.renewalOn, status: k.status, included: k.included, devices: k.devices.map((d) => ({ id: d.id, serial: d.serial, model: d.model })), sites: k.sites, rule: k.rule })),
     tickets: ts.map((t) => ({ id: t.id, number: t.number, kind: t.kind, state: t.state, subject: t.subject, severity: t.severity, createdAt: t.createdAt, firstResponseAt: t.firstResponseAt, resolvedAt: t.resolvedAt, contract: t.contract?.number ?? null })),

@@ -199,6 +199,13 @@ describe.skipIf(!hasChromium())("the Vietnamese supplier's week in the browser",
     await shot(client, 'support-portal-thread-vi-phone.png');
     const desk = (await h.call('GET', `/api/v1/support-tickets/${ids.incident}`, h.t.cookies.vn.manager)).body;
     expect(desk.thread.at(-1)).toMatchObject({ direction: 'in', channel: 'portal', body: 'Cảm ơn, máy chủ đã chạy lại bình thường.' });
+    // An English browser, no ?lang: the portal speaks the client's language, Vietnamese.
+    const en = await newContext(browser, base, { phone: true, locale: 'en-GB' });
+    await en.addCookies([{ name: 'aftercare_client', value: token, url: `${base}/api/v1/client` }]);
+    const enPage = await en.newPage();
+    await enPage.goto('/help/vn');
+    await see(enPage.locator('body'), 'Hợp đồng bảo trì của Quý khách');
+    await en.close();
     const anyone = await (await newContext(browser, base, { phone: true })).newPage();
     await anyone.goto('/help/service-center?lang=en');
     await see(anyone.getByTestId('consultant'), 'SC-1');

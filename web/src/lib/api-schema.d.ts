@@ -4332,6 +4332,11 @@ export interface components {
             organization: {
                 slug: string;
             };
+            /**
+             * @description The client's language (their preference, else the business's first): the portal speaks it unless the reader chose another
+             * @enum {string}
+             */
+            language: "en" | "bg" | "vi";
             name: string | null;
             contracts: {
                 id: string;

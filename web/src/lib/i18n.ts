@@ -36,6 +36,8 @@ const stored = (() => {
 const fromUrl = new URLSearchParams(location.search).get('lang');
 const browser = navigator.language?.slice(0, 2);
 const pick = [fromUrl, stored, browser].find((l) => l && LANGUAGES.some((x) => x.code === l)) ?? 'en';
+/** The reader chose the language (the URL's `?lang` or the switch): a page may not replace it with the client's. */
+export const languageChosen = () => [fromUrl, stored].some((l) => l && LANGUAGES.some((x) => x.code === l)) || i18next.language !== pick;
 
 void i18next.use(initReactI18next).init({
   resources: { en: { translation: withFeatures(en, 'en') }, bg: { translation: withFeatures(bg, 'bg') }, vi: { translation: withFeatures(vi, 'vi') } },

@@ -3,10 +3,10 @@
 // here; and the online consultant for anyone (SC-1, VN-1).
 import { Alert, Anchor, Badge, Button, Card, Group, Select, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, idemKey, ok, type Schemas } from '../lib/api';
-import { fmtDate, fmtDateTime, lang } from '../lib/i18n';
+import { fmtDate, fmtDateTime, lang, languageChosen } from '../lib/i18n';
 import { ErrorNote, Loading } from '../lib/ui';
 
 type ClientSupport = Schemas['ClientSupport'];
@@ -40,7 +40,11 @@ export function Help({ org }: { org: string }) {
 }
 
 function Mine({ s }: { s: ClientSupport }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  // The client's language (Vietnamese at the vn business) unless the reader chose one.
+  useEffect(() => {
+    if (!languageChosen() && s.language !== i18n.language) void i18n.changeLanguage(s.language);
+  }, [s.language, i18n]);
   const [open, setOpen] = useState<string | null>(null);
   return (
     <Stack data-testid="client-support">
