@@ -77,6 +77,8 @@ export interface CustomersTable {
   version: Version;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** 0024 (clients): a duplicate merged into this customer (kept, never deleted). */
+  merged_into_id: string | null;
 }
 export interface DevicesTable {
   id: Generated<string>;
@@ -147,6 +149,10 @@ export interface DeviceEventsTable {
   purchase_id: string | null;
   recorded_at: Timestamp;
   recorded_by: string | null;
+  /** 0024 (clients): a wrong event voided with a reason (never deleted); the engine skips it. */
+  voided_at: Date | null;
+  void_reason: string | null;
+  voided_by: string | null;
 }
 export interface DocumentsTable {
   id: Generated<string>;
@@ -242,6 +248,10 @@ export interface ServiceOrdersTable {
   closed_at: Date | null;
   /** 0014 (rules): when the claim actually reached the business, if not when it was entered (created_at). */
   claim_received_at: Date | null;
+  /** 0024 (clients): what the diagnosis records for the rules (ITEMA-16 pixels, ITEMA-5 country, ITEMA-7 part). */
+  dead_pixels: unknown;
+  use_country: string | null;
+  claim_part_id: string | null;
 }
 export interface OrderChargesTable {
   id: string;

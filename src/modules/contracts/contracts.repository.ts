@@ -71,6 +71,7 @@ export function deviceEventDate(db: Db | Tx, orgId: string, deviceId: string, ty
     .where('organization_id', '=', orgId)
     .where('device_id', '=', deviceId)
     .where('type', 'in', types)
+    .where('voided_at', 'is', null)
     .orderBy('date')
     .execute();
 }

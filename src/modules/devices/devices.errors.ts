@@ -6,6 +6,7 @@ export const DeviceErrors = defineErrors('devices', {
     status: 422,
     description: "The event would leave a history the business's policy cannot read (for example a replacement of a part the device does not have); nothing was recorded. `errors` names the field.",
   },
+  'event-voided': { status: 409, description: 'The device event is already voided; `current` is the event as it stands. Nothing changed.' },
   'serial-taken': { status: 409, description: "This manufacturer's serial is already registered; `existingId` is that device. Change it (PATCH) instead of registering it again." },
 });
 

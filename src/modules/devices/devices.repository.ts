@@ -53,13 +53,18 @@ export const partsOf = (db: Db | Tx, orgId: string, deviceIds: string[]) =>
     ? Promise.resolve([] as PartRow[])
     : db.selectFrom('device_parts').selectAll().where('organization_id', '=', orgId).where('device_id', 'in', deviceIds).orderBy('part_key').execute();
 
-export const eventsOf = (db: Db | Tx, orgId: string, deviceId: string) =>
+/** The device's history in date order; voided events (never deleted) only when asked for. */
+export const eventsOf = (db: Db | Tx, orgId: string, deviceId: string, withVoided = false) =>
   db
     .selectFrom('device_events')
     .selectAll()
     .where('organization_id', '=', orgId)
     .where('device_id', '=', deviceId)
+    .$if(!withVoided, (q) => q.where('voided_at', 'is', null))
     .orderBy('date')
     .orderBy('recorded_at')
     .orderBy('id')
     .execute();
+
+export const lockEvent = (tx: Tx, orgId: string, deviceId: string, eventId: string) =>
+  tx.selectFrom('device_events').selectAll().where('organization_id', '=', orgId).where('device_id', '=', deviceId).where('id', '=', eventId).forUpdate().executeTakeFirst();

@@ -41,6 +41,7 @@ export const DeviceEventSchema = z.object({
   purchaseId: z.string().nullable(),
   recordedAt: z.string(),
   recordedBy: z.string().nullable(),
+  voided: z.object({ at: z.string(), reason: z.string(), by: z.string().nullable() }).nullable().describe('Set when the event was voided (a wrong entry): the engine no longer reads it; it is never deleted'),
 });
 z.globalRegistry.add(DeviceEventSchema, { id: 'DeviceEvent' });
 
@@ -177,6 +178,27 @@ export async function devicesRoutes(app: ZApp, deps: AppDeps) {
       const r = await withIdempotency(deps.db, actor, req.headers['idempotency-key'], requestHash('POST', req.url, req.body), (tx) =>
         svc.addEvent(tx, actor, req.params.id, req.body),
       );
+      return reply.status(r.status).send(r.body);
+    },
+  );
+  app.post(
+    '/api/v1/devices/:id/events/:eventId/void',
+    {
+      config: { access: OFFICE, problems: ['not-found', 'event-voided', 'history-invalid', 'idempotency-key-reused'] },
+      schema: {
+        operationId: 'voidDeviceEvent',
+        tags,
+        summary: "Correct the device's history: void a wrong event with a reason (it is kept, struck through, and the engine no longer reads it)",
+        params: IdParams.extend({ eventId: Uuid }),
+        headers: IdempotencyHeaders,
+        body: z.object({ reason: z.string().trim().min(3).max(1000).describe('Why the event is wrong (kept in the audit)') }),
+        response: { 200: DeviceEventSchema },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const now = deps.now?.() ?? new Date();
+      const r = await withIdempotency(deps.db, actor, req.headers['idempotency-key'], requestHash('POST', req.url, req.body), (tx) => svc.voidEvent(tx, actor, req.params.id, req.params.eventId, req.body.reason, now), 200);
       return reply.status(r.status).send(r.body);
     },
   );

@@ -84,6 +84,7 @@ export const eventView = (e: repo.EventRow) => ({
   purchaseId: e.purchase_id,
   recordedAt: e.recorded_at.toISOString(),
   recordedBy: e.recorded_by,
+  voided: e.voided_at ? { at: e.voided_at.toISOString(), reason: e.void_reason ?? '', by: e.voided_by } : null,
 });
 
 /** The engine's view of a device (src/policy/types.ts DeviceInput). */
@@ -257,8 +258,24 @@ export async function update(db: Db, actor: Actor, id: string, p: Partial<Omit<D
 export async function listEvents(db: Db, actor: Actor, deviceId: string) {
   const d = await repo.get(db, actor.organizationId, deviceId);
   if (!d) throw notFound('Device');
-  return (await repo.eventsOf(db, actor.organizationId, deviceId)).map(eventView);
+  // Voided events are shown too (struck through); the engine never reads them.
+  return (await repo.eventsOf(db, actor.organizationId, deviceId, true)).map(eventView);
 }
+
+/** The engine's complaints about a history, as field problems of the event route (none: it reads). */
+function historyIssues(d: repo.DeviceRow, parts: repo.PartRow[], events: repo.EventRow[], pack: Awaited<ReturnType<typeof orgAndPack>>['pack'], at: string) {
+  try {
+    computeCoverage(toDeviceInput(d, parts), toDeviceEvents(events), pack, at);
+    return [];
+  } catch (err) {
+    if (!(err instanceof PolicyInputError)) throw err;
+    return err.issues.map((i) => {
+      const field = /^events\[\d+\]\.(\w+)$/.exec(i.path)?.[1];
+      return { field: field ? `body.${field}` : 'body', message: i.message };
+    });
+  }
+}
+const issueKey = (i: { field: string; message: string }) => `${i.field}\u0000${i.message.replace(/events\[\d+\]/g, '')}`;
 
 export async function insertEvent(tx: Tx, actor: Actor, deviceId: string, e: EventFields, purchaseId: string | null = null) {
   const row = await tx
@@ -296,18 +313,42 @@ export async function insertEvent(tx: Tx, actor: Actor, deviceId: string, e: Eve
 export async function addEvent(tx: Tx, actor: Actor, deviceId: string, e: EventFields) {
   const d = await repo.lock(tx, actor.organizationId, deviceId);
   if (!d) throw notFound('Device');
+  const [parts, { pack }] = await Promise.all([repo.partsOf(tx, actor.organizationId, [deviceId]), orgAndPack(tx, actor.organizationId)]);
+  // One bad event already in the history (an import, an old release) must not lock the device out
+  // of every later event: only what this event adds is refused; the old one is voided with a reason.
+  const before = new Set(historyIssues(d, parts, await repo.eventsOf(tx, actor.organizationId, deviceId), pack, e.date).map(issueKey));
   const view = await insertEvent(tx, actor, deviceId, e);
-  const [parts, events, { pack }] = await Promise.all([repo.partsOf(tx, actor.organizationId, [deviceId]), repo.eventsOf(tx, actor.organizationId, deviceId), orgAndPack(tx, actor.organizationId)]);
-  try {
-    computeCoverage(toDeviceInput(d, parts), toDeviceEvents(events), pack, e.date);
-  } catch (err) {
-    if (!(err instanceof PolicyInputError)) throw err;
-    const errors = err.issues.map((i) => {
-      const field = /^events\[\d+\]\.(\w+)$/.exec(i.path)?.[1];
-      return { field: field ? `body.${field}` : 'body', message: i.message };
-    });
-    throw problem(DeviceErrors, 'history-invalid', `The event cannot be recorded: ${errors.map((x) => x.message).join('; ')}`, { errors });
-  }
+  const errors = historyIssues(d, parts, await repo.eventsOf(tx, actor.organizationId, deviceId), pack, e.date).filter((i) => !before.has(issueKey(i)));
+  if (errors.length) throw problem(DeviceErrors, 'history-invalid', `The event cannot be recorded: ${errors.map((x) => x.message).join('; ')}`, { errors });
+  return view;
+}
+
+/**
+ * Corrects the history: a wrong event is voided with a reason, never deleted (the audit keeps who,
+ * when and why; the history still lists it, struck through). The engine stops reading it at once, so
+ * an event it could not read no longer blocks the device's warranty and orders. Refused (422) when
+ * the history without it would be unreadable (a replacement of the part this event added).
+ */
+export async function voidEvent(tx: Tx, actor: Actor, deviceId: string, eventId: string, reason: string, now: Date) {
+  const d = await repo.lock(tx, actor.organizationId, deviceId);
+  if (!d) throw notFound('Device');
+  const ev = await repo.lockEvent(tx, actor.organizationId, deviceId, eventId);
+  if (!ev) throw notFound('Device event');
+  if (ev.voided_at) throw problem(DeviceErrors, 'event-voided', 'This event is already voided', { errors: [{ field: 'eventId', message: 'already voided' }], current: eventView(ev) });
+  const [parts, { org, pack }] = await Promise.all([repo.partsOf(tx, actor.organizationId, [deviceId]), orgAndPack(tx, actor.organizationId)]);
+  const today = todayIn(org.time_zone, now);
+  const before = new Set(historyIssues(d, parts, await repo.eventsOf(tx, actor.organizationId, deviceId), pack, today).map(issueKey));
+  const row = await tx
+    .updateTable('device_events')
+    .set({ voided_at: now, void_reason: reason, voided_by: `${actor.type}:${actor.id}` })
+    .where('organization_id', '=', actor.organizationId)
+    .where('id', '=', eventId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const errors = historyIssues(d, parts, await repo.eventsOf(tx, actor.organizationId, deviceId), pack, today).filter((i) => !before.has(issueKey(i)));
+  if (errors.length) throw problem(DeviceErrors, 'history-invalid', `Without this event the history cannot be read: ${errors.map((x) => x.message).join('; ')}`, { errors: errors.map((x) => ({ ...x, field: 'eventId' })) });
+  const view = eventView(row);
+  await audit(tx, actor, { action: 'device-event.voided', entityType: 'device', entityId: deviceId, before: eventView(ev), after: view });
   return view;
 }
 

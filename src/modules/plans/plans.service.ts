@@ -201,7 +201,7 @@ export async function offerAfterExpiry(db: Db, now: Date, batch = 500): Promise<
       const [rows, parts, events] = await Promise.all([
         db.selectFrom('devices').selectAll().where('organization_id', '=', o.id).where('id', 'in', ids).execute(),
         devicesRepo.partsOf(db, o.id, ids),
-        db.selectFrom('device_events').selectAll().where('organization_id', '=', o.id).where('device_id', 'in', ids).orderBy('date').orderBy('recorded_at').execute(),
+        db.selectFrom('device_events').selectAll().where('organization_id', '=', o.id).where('device_id', 'in', ids).where('voided_at', 'is', null).orderBy('date').orderBy('recorded_at').execute(),
       ]);
       for (const d of rows) {
         let cov;

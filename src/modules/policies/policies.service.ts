@@ -318,6 +318,7 @@ export async function* devicesOf(db: Db | Tx, orgId: string, pageSize = 2000): A
         .select(['device_id', 'type', 'date', 'part_id', 'replaces_part_id', 'category', 'under_warranty', 'term', 'plan_id', 'note', 'order_ref'])
         .where('organization_id', '=', orgId)
         .where('device_id', '=', sql<string>`any(${ids}::uuid[])`)
+        .where('voided_at', 'is', null)
         .orderBy('device_id')
         .orderBy('date')
         .orderBy('recorded_at')
@@ -438,7 +439,7 @@ async function* devicesOfIds(db: Db | Tx, orgId: string, ids: string[]): AsyncGe
     const chunk = ids.slice(i, i + 1000);
     const devs = await db.selectFrom('devices').selectAll().where('organization_id', '=', orgId).where('id', 'in', chunk).execute();
     const parts = await db.selectFrom('device_parts').selectAll().where('organization_id', '=', orgId).where('device_id', 'in', chunk).orderBy('part_key').execute();
-    const events = await db.selectFrom('device_events').selectAll().where('organization_id', '=', orgId).where('device_id', 'in', chunk).orderBy('date').orderBy('recorded_at').orderBy('id').execute();
+    const events = await db.selectFrom('device_events').selectAll().where('organization_id', '=', orgId).where('device_id', 'in', chunk).where('voided_at', 'is', null).orderBy('date').orderBy('recorded_at').orderBy('id').execute();
     yield devs.map((d) => ({ id: d.id, serial: d.serial, customerId: d.customer_id, input: toDeviceInput(d, parts), events: toDeviceEvents(events.filter((e) => e.device_id === d.id) as Parameters<typeof toDeviceEvents>[0]) }));
   }
 }

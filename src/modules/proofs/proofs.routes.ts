@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../../core/deps.ts';
 import { actorOf } from '../../server/auth.ts';
-import { ALL_ROLES } from '../../core/actor.ts';
+import { ALL_ROLES, OFFICE } from '../../core/actor.ts';
 import { CoreErrors, notFound, problem } from '../../core/errors.ts';
 import { IdParams, Uuid, type ZApp } from '../../server/http.ts';
 import { fileResponse } from '../../server/openapi.ts';
@@ -15,8 +15,11 @@ import * as orders from '../service-orders/service-orders.service.ts';
 import { ProofFile } from './proofs.contract.ts';
 import { ProofErrors } from './proofs.errors.ts';
 import * as svc from './proofs.service.ts';
+import { CLAIM_EDIT_PROBLEMS, PROOF_FILE_KINDS } from '../service-orders/claim.ts';
 
 
+/** Issue 16: which proof the file is; given, it counts as shown and the decision is re-run. */
+const ProofKindQuery = z.object({ proof: z.enum(PROOF_FILE_KINDS).optional().describe('Which proof this file is (invoice, receipt, warrantyCard, serviceContract): it then counts as given and the decision is re-run') });
 const Token = z.object({ token: z.string().min(20).max(100).regex(/^[A-Za-z0-9_-]+$/) });
 const gone = () => problem(CoreErrors, 'not-found', 'No order for this link or these details');
 const fileField = (message: string) => ({ errors: [{ field: 'body.file', message }] });
@@ -48,12 +51,13 @@ export async function proofsRoutes(app: ZApp, deps: AppDeps) {
   app.post(
     '/api/v1/order-page/:token/proofs',
     {
-      config: { access: 'public', problems: ['rate-limited', 'not-found', ...UPLOAD_PROBLEMS, 'file-too-large', 'unsupported-file-type', 'order-closed', 'too-many-proofs'] },
+      config: { access: 'public', problems: ['rate-limited', 'not-found', ...UPLOAD_PROBLEMS, 'file-too-large', 'unsupported-file-type', 'order-closed', 'too-many-proofs', 'policy-input-invalid'] },
       schema: {
         operationId: 'uploadOrderPageProof',
         tags: ['order page'],
         summary: 'Attach a proof (invoice, receipt, warranty card) to the claim: multipart/form-data with one field `file` (PDF, PNG, JPEG or WebP, size limited; rate-limited)',
         params: Token,
+        querystring: ProofKindQuery,
         response: { 200: ProofFile, 201: ProofFile },
       },
     },
@@ -62,7 +66,30 @@ export async function proofsRoutes(app: ZApp, deps: AppDeps) {
       const o = await orders.byToken(deps, req.params.token);
       if (!o) throw gone();
       const file = await readUpload(req, deps.config.uploadMaxBytes);
-      const r = await svc.addProof(deps.db, deps.storage, orders.clientActor(o.organization_id), o, file, `/api/v1/order-page/${req.params.token}`);
+      const r = await svc.addProof(deps.db, deps.storage, orders.clientActor(o.organization_id), o, file, `/api/v1/order-page/${req.params.token}`, req.query.proof, deps.now?.() ?? new Date());
+      return reply.status(r.created ? 201 : 200).send(r.proof);
+    },
+  );
+
+  app.post(
+    '/api/v1/service-orders/:id/proofs',
+    {
+      config: { access: OFFICE, problems: [...UPLOAD_PROBLEMS, 'file-too-large', 'unsupported-file-type', 'order-closed', 'too-many-proofs', ...CLAIM_EDIT_PROBLEMS] },
+      schema: {
+        operationId: 'uploadServiceOrderProof',
+        tags: ['service orders'],
+        summary: 'Staff attach a proof the client brought (multipart/form-data, one field `file`); with `proof` it counts as given, "missing" is recomputed and the decision re-run (the same file twice is answered with the first copy, 200)',
+        params: IdParams,
+        querystring: ProofKindQuery,
+        response: { 200: ProofFile, 201: ProofFile },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const o = await orders.orderRow(deps.db, actor.organizationId, req.params.id);
+      if (!o) throw notFound('Service order');
+      const file = await readUpload(req, deps.config.uploadMaxBytes);
+      const r = await svc.addProof(deps.db, deps.storage, actor, o, file, staffBase(o.id), req.query.proof, deps.now?.() ?? new Date());
       return reply.status(r.created ? 201 : 200).send(r.proof);
     },
   );

@@ -15,6 +15,9 @@ import { ProofErrors } from './proofs.errors.ts';
 import type { FileStorage } from '../../storage/index.ts';
 import { checkFileType } from '../purchases/purchases.service.ts';
 import type { OrderRow } from '../service-orders/service-orders.service.ts';
+import { completeClaimIn, type PROOF_FILE_KINDS } from '../service-orders/claim.ts';
+
+export type ProofFileKind = (typeof PROOF_FILE_KINDS)[number];
 
 export const PROOF_KIND = 'claim-proof';
 /** A public link should not be a free file store: a claim takes at most this many proof files. */
@@ -48,7 +51,7 @@ export async function listProofs(db: Db | Tx, orgId: string, orderId: string, ur
  * a failed transaction removes it again, so a refused upload leaves nothing behind. The same file
  * sent twice (a retried upload) is answered with the first copy (`created: false`).
  */
-export async function addProof(db: Db, storage: FileStorage, actor: Actor, order: OrderRow, file: { filename: string; contentType: string; data: Buffer }, urlBase: string) {
+export async function addProof(db: Db, storage: FileStorage, actor: Actor, order: OrderRow, file: { filename: string; contentType: string; data: Buffer }, urlBase: string, kind?: ProofFileKind, now = new Date()) {
   const type = checkFileType(file);
   if (CLOSED.includes(order.state)) throw problem(ProofErrors, 'order-closed', `Order ${order.number} is ${order.state}: no more proofs can be added`);
   const sha256 = crypto.createHash('sha256').update(file.data).digest('hex');
@@ -63,8 +66,14 @@ export async function addProof(db: Db, storage: FileStorage, actor: Actor, order
       if (CLOSED.includes(o.state)) throw problem(ProofErrors, 'order-closed', `Order ${order.number} is ${o.state}: no more proofs can be added`);
       const existing = await proofsQuery(tx, order.organization_id, order.id).execute();
       const same = existing.find((d) => d.sha256 === sha256);
+      // Issue 16: a file sent as a named proof (an invoice, a warranty card) counts as given: the
+      // claim's proofs are completed and the decision re-run (the audit keeps both decisions).
+      const given = async () => {
+        if (kind) await completeClaimIn(tx, actor, order.id, { proofs: { [kind]: true } }, now, actor.channel);
+      };
       if (same) {
         await storage.delete(key).catch(() => {});
+        await given();
         return { created: false, proof: proofView(same, urlBase) };
       }
       if (existing.length >= MAX_PROOFS_PER_ORDER) {
@@ -88,7 +97,8 @@ export async function addProof(db: Db, storage: FileStorage, actor: Actor, order
         .returningAll()
         .executeTakeFirstOrThrow();
       const view = proofView(row, urlBase);
-      await audit(tx, actor, { action: 'service-order.proof-attached', entityType: 'service-order', entityId: order.id, after: { proof: { ...view, url: undefined } } });
+      await audit(tx, actor, { action: 'service-order.proof-attached', entityType: 'service-order', entityId: order.id, after: { proof: { ...view, url: undefined }, ...(kind ? { kind } : {}) } });
+      await given();
       return { created: true, proof: view };
     });
   } catch (e) {

@@ -25,8 +25,18 @@ async function history(db: Db | Tx, orgId: string, deviceId: string) {
   return { device: devices.toDeviceInput(d, parts), events: devices.toDeviceEvents(events), row: d };
 }
 
+/** What the diagnosis recorded for the rules, as the engine reads it (ITEMA-16 pixels, ITEMA-5 country, ITEMA-7 / ITM-10 part). */
+export function diagnosisFacts(o: Pick<OrderRow, 'dead_pixels' | 'use_country' | 'claim_part_id'>): Partial<ClaimInput> {
+  return {
+    ...(o.dead_pixels ? { deadPixels: o.dead_pixels as ClaimInput['deadPixels'] } : {}),
+    ...(o.use_country ? { country: o.use_country } : {}),
+    ...(o.claim_part_id ? { partId: o.claim_part_id } : {}),
+  };
+}
+
 export function claimInput(o: OrderRow, extra: Partial<ClaimInput> = {}): ClaimInput {
   return {
+    ...diagnosisFacts(o),
     date: o.claim_date,
     problem: o.problem,
     details: o.details as ClaimInput['details'],

@@ -331,6 +331,9 @@ function newOrderRow(org: Org, v: PackVersion, now: Date, claimDate: string, n: 
     awaiting_link: false,
     closed_at: null,
     claim_received_at: null,
+    dead_pixels: null,
+    use_country: null,
+    claim_part_id: null,
   };
 }
 

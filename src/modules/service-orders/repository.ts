@@ -41,7 +41,7 @@ export async function insertPart(tx: Tx, o: OrderRow, p: { action: 'replaced' | 
 
 /** The day the order's repair was completed (its device event), if it was. */
 export async function repairCompletedOn(db: Db | Tx, o: OrderRow) {
-  const r = await db.selectFrom('device_events').select('date').where('organization_id', '=', o.organization_id).where('order_ref', '=', o.number).where('type', '=', 'repair-completed').executeTakeFirst();
+  const r = await db.selectFrom('device_events').select('date').where('organization_id', '=', o.organization_id).where('order_ref', '=', o.number).where('type', '=', 'repair-completed').where('voided_at', 'is', null).executeTakeFirst();
   return r?.date;
 }
 
@@ -100,7 +100,7 @@ export async function readIntake(tx: Tx, orgId: string, q: { deviceId: string | 
          order by id limit 1) c) as customer,
       (select coalesce(jsonb_agg(to_jsonb(d)), '[]'::jsonb) from d) as devices,
       (select coalesce(jsonb_agg(to_jsonb(p) order by p.part_key), '[]'::jsonb) from device_parts p where p.organization_id = ${orgId} and p.device_id in (select id from d)) as parts,
-      (select coalesce(jsonb_agg(to_jsonb(e) order by e.date, e.recorded_at, e.id), '[]'::jsonb) from device_events e where e.organization_id = ${orgId} and e.device_id in (select id from d)) as events,
+      (select coalesce(jsonb_agg(to_jsonb(e) order by e.date, e.recorded_at, e.id), '[]'::jsonb) from device_events e where e.organization_id = ${orgId} and e.device_id in (select id from d) and e.voided_at is null) as events,
       (select to_jsonb(p) from (select device_id, document_type, sold_on, place from purchases where organization_id = ${orgId} and device_id in (select id from d) order by sold_on desc limit 1) p) as purchase,
       (select coalesce(jsonb_object_agg(r.device_id, r.proofs), '{}'::jsonb) from device_registrations r where r.organization_id = ${orgId} and r.device_id in (select id from d) and r.state = 'paid') as registration_proofs`.execute(tx);
   return r.rows[0];

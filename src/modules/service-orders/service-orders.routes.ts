@@ -16,6 +16,17 @@ import { SituationSchema } from './situation.ts';
 import { assertMayAct, mayAct } from './roles.ts';
 
 const Obj = z.record(z.string(), z.unknown());
+/** Issue 16: what a diagnosis records for the rules (src/modules/service-orders/claim.routes.ts has the form's description). */
+const PixelCount = z.number().int().min(0).max(100000);
+export const DiagnosisFactsFields = {
+  deadPixels: z
+    .object({ brightPixels: PixelCount.optional(), darkPixels: PixelCount.optional(), defectiveSubpixels: PixelCount.optional(), subpixelClusters: PixelCount.optional(), pixelClusters5x5: PixelCount.optional() })
+    .strict()
+    .optional()
+    .describe('ITEMA-16: dead pixels counted, by type; the engine judges them against the pack\'s limits'),
+  country: z.string().trim().max(60).optional().describe('ITEMA-5: the country where the device is used (ISO code or name); empty clears it'),
+  partId: z.string().trim().max(100).optional().describe("ITEMA-7 / ITM-10: the device's part the claim is about (e.g. battery-1); empty: the whole device"),
+};
 export const ServiceOrder = z.object({
   id: z.string(),
   number: z.string().describe('SO-2026-000042: per organization and year'),
@@ -36,6 +47,9 @@ export const ServiceOrder = z.object({
   insignificant: z.boolean().describe('ITEMA-32: found insignificant at diagnosis (no termination or refund for it)'),
   underWarranty: z.boolean().nullable(),
   findings: z.array(z.string()),
+  diagnosisFacts: z
+    .object({ deadPixels: z.record(z.string(), z.number()).nullable(), country: z.string().nullable(), partId: z.string().nullable() })
+    .describe('What the diagnosis recorded for the rules: dead pixels by type (ITEMA-16), country of use (ITEMA-5), the part claimed (ITEMA-7, ITM-10)'),
   workOrder: Obj.nullable(),
   receivedOn: z.string().nullable(),
   quote: Obj.nullable(),
@@ -189,7 +203,7 @@ const ActionBody = z.discriminatedUnion('action', [
   z.object({ action: z.literal('authorize'), ...V }),
   z.object({ action: z.literal('open'), workOrder: WorkOrderBody, ...V }),
   z.object({ action: z.literal('start-diagnosis'), ...V }),
-  z.object({ action: z.literal('diagnose'), findings: z.array(z.string().regex(/^[a-z0-9-]{1,80}$/)).max(30), hardwareDefectConfirmed: z.boolean().optional(), insignificant: z.boolean().optional().describe('ITEMA-32: the non-conformity is insignificant (no termination or refund for it; a price reduction remains)'), note: z.string().max(4000).optional(), ...V }),
+  z.object({ action: z.literal('diagnose'), findings: z.array(z.string().regex(/^[a-z0-9-]{1,80}$/)).max(30), hardwareDefectConfirmed: z.boolean().optional(), insignificant: z.boolean().optional().describe('ITEMA-32: the non-conformity is insignificant (no termination or refund for it; a price reduction remains)'), note: z.string().max(4000).optional(), ...DiagnosisFactsFields, ...V }),
   z.object({ action: z.literal('approve-warranty'), ...V }),
   z.object({
     action: z.literal('quote'),

@@ -30,7 +30,7 @@ export type ActionBody =
   | { action: 'authorize' }
   | { action: 'open'; workOrder: WorkOrder }
   | { action: 'start-diagnosis' }
-  | { action: 'diagnose'; findings: string[]; hardwareDefectConfirmed?: boolean; insignificant?: boolean; note?: string }
+  | { action: 'diagnose'; findings: string[]; hardwareDefectConfirmed?: boolean; insignificant?: boolean; note?: string } & DiagnosisFacts
   | { action: 'approve-warranty' }
   | { action: 'quote'; amountMinor?: number; lines?: billing.LineInput[]; currency?: string; duration: string; advice: string; worthRepairing: boolean }
   | { action: 'accept'; via: (typeof DECISION_CHANNELS)[number]; note?: string }
@@ -45,6 +45,13 @@ export type ActionBody =
   | { action: 'dispose'; note?: string }
   | { action: 'cancel'; reason: string }
   | RemedyBody;
+
+/** What a diagnosis records for the rules (issue 16): dead pixels by type (ITEMA-16), the country of use (ITEMA-5), the part the claim is about (ITEMA-7, ITM-10). */
+export interface DiagnosisFacts {
+  deadPixels?: { brightPixels?: number; darkPixels?: number; defectiveSubpixels?: number; subpixelClusters?: number; pixelClusters5x5?: number };
+  country?: string;
+  partId?: string;
+}
 
 /** Issue 12: executing a remedy the engine offers. Money goes back through billing (a credit note). */
 export type RemedyBody =
@@ -130,8 +137,20 @@ const EFFECTS: { [A in Action]?: Effect<A> } = {
   },
   async diagnose(c, body) {
     if (!c.o.device_id) throw badField('deviceId', 'the order has no device on record; register the device first', 'required');
-    const d = await decideFor(c.tx, { ...c.o, findings: body.findings, decision_final: true, insignificant: body.insignificant === true }, c.pack, c.org, { diagnosed: true, findings: body.findings, hardwareDefectConfirmed: body.hardwareDefectConfirmed }, c.now);
+    // What the diagnosis recorded for the rules (issue 16); what it does not say stays as recorded before.
+    const facts = {
+      dead_pixels: body.deadPixels !== undefined ? body.deadPixels : c.o.dead_pixels,
+      use_country: body.country !== undefined ? body.country.trim() || null : c.o.use_country,
+      claim_part_id: body.partId !== undefined ? body.partId.trim() || null : c.o.claim_part_id,
+    };
+    const d = await decideFor(c.tx, { ...c.o, ...facts, findings: body.findings, decision_final: true, insignificant: body.insignificant === true }, c.pack, c.org, { diagnosed: true, findings: body.findings, hardwareDefectConfirmed: body.hardwareDefectConfirmed }, c.now);
     c.decision = d;
+    c.set.dead_pixels = facts.dead_pixels ? JSON.stringify(facts.dead_pixels) : null;
+    c.set.use_country = facts.use_country;
+    c.set.claim_part_id = facts.claim_part_id;
+    if (body.deadPixels) c.data.deadPixels = body.deadPixels;
+    if (body.country) c.data.country = body.country;
+    if (body.partId) c.data.partId = body.partId;
     c.set.findings = body.findings;
     c.set.insignificant = body.insignificant === true;
     if (body.insignificant) c.data.insignificant = true;

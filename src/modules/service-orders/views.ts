@@ -50,6 +50,8 @@ export function orderView(o: OrderRow, x: Extras & { balance: number; charged: n
     insignificant: o.insignificant,
     underWarranty: o.under_warranty,
     findings: o.findings,
+    /** Issue 16: what the diagnosis recorded for the rules (ITEMA-16, ITEMA-5, ITEMA-7). */
+    diagnosisFacts: { deadPixels: (o.dead_pixels ?? null) as Record<string, number> | null, country: o.use_country, partId: o.claim_part_id },
     workOrder: (o.work_order ?? null) as Record<string, unknown> | null,
     receivedOn: o.received_on,
     quote: (o.quote ?? null) as Record<string, unknown> | null,

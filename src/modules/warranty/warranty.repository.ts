@@ -50,7 +50,7 @@ const LOOKUP_SELECT = `
                      'replaces_part_id', e.replaces_part_id, 'category', e.category, 'under_warranty', e.under_warranty,
                      'term', e.term, 'plan_id', e.plan_id, 'note', e.note, 'order_ref', e.order_ref)
                      order by e.date, e.recorded_at, e.id)
-                     from device_events e where e.device_id = d.id), '[]') as events,
+                     from device_events e where e.device_id = d.id and e.voided_at is null), '[]') as events,
          -- The claim proofs the device's valid registrations give (ITS-5, ITS-6).
          coalesce((select jsonb_object_agg(p.key, true) from device_registrations r, jsonb_each(r.proofs) p
                      where r.organization_id = d.organization_id and r.device_id = d.id and r.state = 'paid' and p.value = 'true'::jsonb), '{}') as proofs

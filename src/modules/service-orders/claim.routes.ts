@@ -1,0 +1,79 @@
+// Issue 16: completing a claim after intake, and what the diagnosis form asks for, from the
+// business's policy (never from which business it is).
+import { z } from 'zod';
+import type { AppDeps } from '../../core/deps.ts';
+import { actorOf } from '../../server/auth.ts';
+import { ALL_ROLES, OFFICE } from '../../core/actor.ts';
+import { notFound } from '../../core/errors.ts';
+import { orgAndPack } from '../../core/organization.ts';
+import { IdParams, type ZApp } from '../../server/http.ts';
+import { versionAt } from '../../policy/index.ts';
+import * as devicesRepo from '../devices/devices.repository.ts';
+import { CLAIM_EDIT_PROBLEMS, completeClaim, DETAIL_FIELDS, PROOF_FIELDS } from './claim.ts';
+import * as repo from './repository.ts';
+import { ServiceOrder } from './service-orders.routes.ts';
+
+const Detail = z.string().trim().max(1000).nullable();
+const ClaimEditBody = z
+  .object({
+    version: z.number().int(),
+    details: z.object(Object.fromEntries(DETAIL_FIELDS.map((k) => [k, Detail.optional()])) as Record<(typeof DETAIL_FIELDS)[number], z.ZodOptional<typeof Detail>>).strict().optional().describe('ITEMA-27 / ITS-7: a value sets the detail, null clears it'),
+    proofs: z.object(Object.fromEntries(PROOF_FIELDS.map((k) => [k, z.boolean().nullable().optional()])) as Record<(typeof PROOF_FIELDS)[number], z.ZodOptional<z.ZodNullable<z.ZodBoolean>>>).strict().optional().describe('ITS-5 / ITS-6 / ITEMA-10: true given, false "there is none", null not known'),
+  })
+  .strict();
+
+export const DiagnosisForm = z.object({
+  insignificant: z.object({ rule: z.string() }).nullable().describe('Offered where the policy has a right to terminate or a refund after repairs (ITEMA-32): an insignificant fault gives neither'),
+  deadPixels: z
+    .object({ rule: z.string(), types: z.array(z.string()), limits: z.record(z.string(), z.number()) })
+    .nullable()
+    .describe("Offered where the policy judges dead pixels (ITEMA-16) and the device's category is one it judges"),
+  country: z.object({ home: z.string(), rule: z.string().nullable() }).nullable().describe('Offered where the policy applies in one country (ITEMA-5)'),
+  parts: z.array(z.object({ id: z.string(), category: z.string(), term: z.string().nullable() })).describe('The parts on record a claim may be about (ITEMA-7, ITM-10)'),
+});
+z.globalRegistry.add(DiagnosisForm, { id: 'DiagnosisForm' });
+
+export async function claimRoutes(app: ZApp, deps: AppDeps) {
+  const tags = ['service orders'];
+  const now = () => deps.now?.() ?? new Date();
+  app.patch(
+    '/api/v1/service-orders/:id/claim',
+    {
+      config: { access: OFFICE, problems: [...CLAIM_EDIT_PROBLEMS] },
+      schema: {
+        operationId: 'completeServiceOrderClaim',
+        tags,
+        summary: 'Complete or correct the claim on an open order: its details (ITEMA-27) and proofs (ITS-5, ITS-6); "missing" is recomputed and the decision re-run (the audit keeps the previous and the new decision). Send the version you read (409 if it changed)',
+        params: IdParams,
+        body: ClaimEditBody,
+        response: { 200: ServiceOrder },
+      },
+    },
+    async (req) => completeClaim(deps.db, actorOf(req), req.params.id, req.body, now()),
+  );
+  app.get(
+    '/api/v1/service-orders/:id/diagnosis-form',
+    {
+      config: { access: ALL_ROLES, problems: ['not-found'] },
+      schema: { operationId: 'getDiagnosisForm', tags, summary: "What the diagnosis form asks for this order, from the business's policy: dead pixels, country of use, the part, an insignificant fault", params: IdParams, response: { 200: DiagnosisForm } },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const o = await repo.getOrder(deps.db, actor.organizationId, req.params.id);
+      if (!o) throw notFound('Service order');
+      const { pack } = await orgAndPack(deps.db, actor.organizationId);
+      const raw = versionAt(pack, now().toISOString()).raw;
+      const device = o.device_id ? await devicesRepo.get(deps.db, actor.organizationId, o.device_id) : undefined;
+      const parts = device ? await devicesRepo.partsOf(deps.db, actor.organizationId, [device.id]) : [];
+      const pp = raw.pixelPolicy;
+      const rights = raw.consumerRights;
+      const insignificantRule = rights?.refundAfterRepairs?.rule ?? rights?.noFixWithin?.rules[0];
+      return {
+        insignificant: insignificantRule ? { rule: insignificantRule } : null,
+        deadPixels: pp && (!device || pp.categories.includes(device.category) || parts.some((p) => pp.categories.includes(p.category))) ? { rule: pp.rule, types: Object.keys(pp.limits), limits: pp.limits } : null,
+        country: raw.settings.country ? { home: raw.settings.country, rule: raw.settings.countryRule ?? null } : null,
+        parts: parts.map((p) => ({ id: p.part_key, category: p.category, term: p.term })),
+      };
+    },
+  );
+}
