@@ -262,20 +262,32 @@ export async function listEvents(db: Db, actor: Actor, deviceId: string) {
   return (await repo.eventsOf(db, actor.organizationId, deviceId, true)).map(eventView);
 }
 
-/** The engine's complaints about a history, as field problems of the event route (none: it reads). */
-function historyIssues(d: repo.DeviceRow, parts: repo.PartRow[], events: repo.EventRow[], pack: Awaited<ReturnType<typeof orgAndPack>>['pack'], at: string) {
+type Pack = Awaited<ReturnType<typeof orgAndPack>>['pack'];
+
+/** The engine's complaints about a history, as field problems of the event routes (none: it reads). */
+function historyIssues(d: repo.DeviceRow, parts: repo.PartRow[], events: repo.EventRow[], pack: Pack, at: string) {
   try {
     computeCoverage(toDeviceInput(d, parts), toDeviceEvents(events), pack, at);
     return [];
   } catch (err) {
     if (!(err instanceof PolicyInputError)) throw err;
     return err.issues.map((i) => {
-      const field = /^events\[\d+\]\.(\w+)$/.exec(i.path)?.[1];
-      return { field: field ? `body.${field}` : 'body', message: i.message };
+      const m = /^events\[(\d+)\]\.(\w+)$/.exec(i.path);
+      return { field: m ? `body.${m[2]}` : 'body', message: i.message, index: m ? Number(m[1]) : undefined };
     });
   }
 }
-const issueKey = (i: { field: string; message: string }) => `${i.field}\u0000${i.message.replace(/events\[\d+\]/g, '')}`;
+
+/** The history without the events the engine cannot read (an old import's): what a new event is checked against. */
+function readable(d: repo.DeviceRow, parts: repo.PartRow[], events: repo.EventRow[], pack: Pack, at: string) {
+  let out = events;
+  for (let i = 0; i <= events.length; i++) {
+    const bad = new Set(historyIssues(d, parts, out, pack, at).flatMap((x) => (x.index === undefined ? [] : [x.index])));
+    if (!bad.size) break;
+    out = out.filter((_, k) => !bad.has(k));
+  }
+  return out;
+}
 
 export async function insertEvent(tx: Tx, actor: Actor, deviceId: string, e: EventFields, purchaseId: string | null = null) {
   const row = await tx
@@ -315,10 +327,12 @@ export async function addEvent(tx: Tx, actor: Actor, deviceId: string, e: EventF
   if (!d) throw notFound('Device');
   const [parts, { pack }] = await Promise.all([repo.partsOf(tx, actor.organizationId, [deviceId]), orgAndPack(tx, actor.organizationId)]);
   // One bad event already in the history (an import, an old release) must not lock the device out
-  // of every later event: only what this event adds is refused; the old one is voided with a reason.
-  const before = new Set(historyIssues(d, parts, await repo.eventsOf(tx, actor.organizationId, deviceId), pack, e.date).map(issueKey));
+  // of every later event: the new event is checked against the history the engine can read; the
+  // old one is voided with a reason (voidEvent).
+  const ok = readable(d, parts, await repo.eventsOf(tx, actor.organizationId, deviceId), pack, e.date);
   const view = await insertEvent(tx, actor, deviceId, e);
-  const errors = historyIssues(d, parts, await repo.eventsOf(tx, actor.organizationId, deviceId), pack, e.date).filter((i) => !before.has(issueKey(i)));
+  const keep = new Set([...ok.map((x) => x.id), view.id]);
+  const errors = historyIssues(d, parts, (await repo.eventsOf(tx, actor.organizationId, deviceId)).filter((x) => keep.has(x.id)), pack, e.date).map(({ field, message }) => ({ field, message }));
   if (errors.length) throw problem(DeviceErrors, 'history-invalid', `The event cannot be recorded: ${errors.map((x) => x.message).join('; ')}`, { errors });
   return view;
 }
@@ -337,7 +351,7 @@ export async function voidEvent(tx: Tx, actor: Actor, deviceId: string, eventId:
   if (ev.voided_at) throw problem(DeviceErrors, 'event-voided', 'This event is already voided', { errors: [{ field: 'eventId', message: 'already voided' }], current: eventView(ev) });
   const [parts, { org, pack }] = await Promise.all([repo.partsOf(tx, actor.organizationId, [deviceId]), orgAndPack(tx, actor.organizationId)]);
   const today = todayIn(org.time_zone, now);
-  const before = new Set(historyIssues(d, parts, await repo.eventsOf(tx, actor.organizationId, deviceId), pack, today).map(issueKey));
+  const ok = readable(d, parts, await repo.eventsOf(tx, actor.organizationId, deviceId), pack, today).filter((x) => x.id !== eventId);
   const row = await tx
     .updateTable('device_events')
     .set({ voided_at: now, void_reason: reason, voided_by: `${actor.type}:${actor.id}` })
@@ -345,8 +359,8 @@ export async function voidEvent(tx: Tx, actor: Actor, deviceId: string, eventId:
     .where('id', '=', eventId)
     .returningAll()
     .executeTakeFirstOrThrow();
-  const errors = historyIssues(d, parts, await repo.eventsOf(tx, actor.organizationId, deviceId), pack, today).filter((i) => !before.has(issueKey(i)));
-  if (errors.length) throw problem(DeviceErrors, 'history-invalid', `Without this event the history cannot be read: ${errors.map((x) => x.message).join('; ')}`, { errors: errors.map((x) => ({ ...x, field: 'eventId' })) });
+  const errors = historyIssues(d, parts, ok, pack, today);
+  if (errors.length) throw problem(DeviceErrors, 'history-invalid', `Without this event the history cannot be read: ${errors.map((x) => x.message).join('; ')}`, { errors: errors.map((x) => ({ field: 'eventId', message: x.message })) });
   const view = eventView(row);
   await audit(tx, actor, { action: 'device-event.voided', entityType: 'device', entityId: deviceId, before: eventView(ev), after: view });
   return view;
