@@ -15,7 +15,7 @@ import * as orders from '../service-orders/service-orders.service.ts';
 import { ProofFile } from './proofs.contract.ts';
 import { ProofErrors } from './proofs.errors.ts';
 import * as svc from './proofs.service.ts';
-import { CLAIM_EDIT_PROBLEMS, PROOF_FILE_KINDS } from '../service-orders/claim.ts';
+import { CLAIM_EDIT_PROBLEMS, PROOF_FILE_KINDS } from '../service-orders/service-orders.service.ts';
 
 
 /** Issue 16: which proof the file is; given, it counts as shown and the decision is re-run. */

@@ -14,8 +14,7 @@ import { notFound, problem } from '../../core/errors.ts';
 import { ProofErrors } from './proofs.errors.ts';
 import type { FileStorage } from '../../storage/index.ts';
 import { checkFileType } from '../purchases/purchases.service.ts';
-import type { OrderRow } from '../service-orders/service-orders.service.ts';
-import { completeClaimIn, type PROOF_FILE_KINDS } from '../service-orders/claim.ts';
+import { completeClaimIn, type OrderRow, type PROOF_FILE_KINDS } from '../service-orders/service-orders.service.ts';
 
 export type ProofFileKind = (typeof PROOF_FILE_KINDS)[number];
 

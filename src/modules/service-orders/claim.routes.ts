@@ -11,7 +11,6 @@ import { versionAt } from '../../policy/index.ts';
 import * as devicesRepo from '../devices/devices.repository.ts';
 import { CLAIM_EDIT_PROBLEMS, completeClaim, DETAIL_FIELDS, PROOF_FIELDS } from './claim.ts';
 import * as repo from './repository.ts';
-import { ServiceOrder } from './service-orders.routes.ts';
 
 const Detail = z.string().trim().max(1000).nullable();
 const ClaimEditBody = z
@@ -21,6 +20,21 @@ const ClaimEditBody = z
     proofs: z.object(Object.fromEntries(PROOF_FIELDS.map((k) => [k, z.boolean().nullable().optional()])) as Record<(typeof PROOF_FIELDS)[number], z.ZodOptional<z.ZodNullable<z.ZodBoolean>>>).strict().optional().describe('ITS-5 / ITS-6 / ITEMA-10: true given, false "there is none", null not known'),
   })
   .strict();
+
+/** The claim as completed: what the edit changed and the decision re-run on it (the whole order: GET /api/v1/service-orders/{id}). */
+export const ClaimState = z.object({
+  id: z.string(),
+  number: z.string(),
+  state: z.string(),
+  details: z.record(z.string(), z.string()),
+  proofs: z.record(z.string(), z.boolean()),
+  missing: z.array(z.object({ field: z.string(), rule: z.string() })),
+  decision: z.record(z.string(), z.unknown()).nullable(),
+  decisionFinal: z.boolean(),
+  underWarranty: z.boolean().nullable(),
+  version: z.number().int(),
+});
+z.globalRegistry.add(ClaimState, { id: 'ClaimState' });
 
 export const DiagnosisForm = z.object({
   insignificant: z.object({ rule: z.string() }).nullable().describe('Offered where the policy has a right to terminate or a refund after repairs (ITEMA-32): an insignificant fault gives neither'),
@@ -46,7 +60,7 @@ export async function claimRoutes(app: ZApp, deps: AppDeps) {
         summary: 'Complete or correct the claim on an open order: its details (ITEMA-27) and proofs (ITS-5, ITS-6); "missing" is recomputed and the decision re-run (the audit keeps the previous and the new decision). Send the version you read (409 if it changed)',
         params: IdParams,
         body: ClaimEditBody,
-        response: { 200: ServiceOrder },
+        response: { 200: ClaimState },
       },
     },
     async (req) => completeClaim(deps.db, actorOf(req), req.params.id, req.body, now()),

@@ -11,4 +11,5 @@ export { type LinkFields, type PartFields, CHANGE_PROBLEMS, COURIER_PROBLEMS, IN
 export { type OrderRow, type Queue, QUEUES, getOrder as orderRow } from './repository.ts';
 export { serviceOrderKind } from './kind.ts';
 export { ORDER_CHECKOUT_PROBLEMS, STRIPE_REFUND_PROBLEMS, settleStripeRefunds, startOrderCheckout } from './online-payments.ts';
+export { CLAIM_EDIT_PROBLEMS, PROOF_FILE_KINDS, completeClaimIn } from './claim.ts';
 export { SituationSchema, situationOf, type Situation } from './situation.ts';
