@@ -22,6 +22,9 @@ beforeAll(async () => {
   ids.purchases = await one('purchases');
   ids.locations = await one('locations');
   ids['api-keys'] = await one('api_keys');
+  // An event of that device (`:eventId` in /devices/:id/events/:eventId/void).
+  const ev = await t.db.selectFrom('device_events').select('id').where('organization_id', '=', org).where('device_id', '=', ids.devices).executeTakeFirst();
+  ids.eventId = ev?.id ?? (await t.db.insertInto('device_events').values({ organization_id: org, device_id: ids.devices, type: 'sale', date: '2026-01-02' }).returning('id').executeTakeFirstOrThrow()).id;
   ids['staff-users'] = (await t.db.selectFrom('staff_users').select('id').where('organization_id', '=', org).where('role', '=', 'technician').executeTakeFirstOrThrow()).id;
   const m = multipart('invoice.pdf', 'application/pdf', PDF);
   const r = await t.app.inject({ method: 'POST', url: `/api/v1/purchases/${ids.purchases}/documents`, payload: m.payload, headers: { ...m.headers, cookie: t.cookies['itema-pg'].owner } });
@@ -91,6 +94,9 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/training-sessions/:id/actions': { action: 'cancel', version: 1, reason: 'hijacked' },
   'POST /api/v1/rmas/:id/actions': { action: 'cancel', reason: 'hijacked', version: 1 },
   'POST /api/v1/purchases/:id/objection': { version: 1 },
+  'POST /api/v1/customers/:id/merge': { duplicateId: '0190a0a0-0000-7000-8000-000000000000', version: 1, duplicateVersion: 1 },
+  'PATCH /api/v1/service-orders/:id/claim': { version: 1, details: { address: 'hijacked' } },
+  'POST /api/v1/devices/:id/events/:eventId/void': { reason: 'hijacked' },
 };
 
 async function itemaState() {
