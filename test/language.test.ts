@@ -47,6 +47,7 @@ const read = (f: string) => JSON.parse(fs.readFileSync(f, 'utf8')) as unknown;
 const FILES = (lang: string) => [
   `web/src/locales/${lang}.json`,
   `web/src/locales/counter/${lang}.json`,
+  `web/src/locales/clients/${lang}.json`,
   `src/modules/documents/messages/${lang}.json`,
   `src/modules/notifications/templates/${lang}.json`,
 ];

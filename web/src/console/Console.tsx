@@ -19,6 +19,7 @@ import { SignIn } from './SignIn';
 const page = <K extends string>(load: () => Promise<Record<K, ComponentType<any>>>, name: K) => lazy(() => load().then((m) => ({ default: m[name] })));
 const AdminPage = page(() => import('./Admin'), 'AdminPage');
 const DevicePage = page(() => import('./DevicePage'), 'DevicePage');
+const CustomerPage = page(() => import('./Clients'), 'CustomerPage');
 const IntakePage = page(() => import('./Intake'), 'IntakePage');
 const OrderPage = page(() => import('./OrderPage'), 'OrderPage');
 const PolicyEditorPage = page(() => import('./PolicyEditor'), 'PolicyEditorPage');
@@ -75,6 +76,7 @@ function Page({ path }: { path: string }) {
   if ((m = match('/queues/:queue', path))) return <QueuePage queue={m.queue} />;
   if (path === '/search') return <SearchPage q={query().get('q') ?? ''} />;
   if ((m = match('/devices/:id', path))) return <DevicePage id={m.id} />;
+  if ((m = match('/customers/:id', path))) return <CustomerPage id={m.id} />;
   if ((m = match('/orders/:id', path))) return <OrderPage id={m.id} />;
   if (path === '/intake') return <IntakePage />;
   if (path === '/rmas' || path.startsWith('/rmas/')) return <RmaRoutes path={path} />;

@@ -1,16 +1,17 @@
 // The device page: what it is, the warranty as a picture with the reasons in words and rule ids,
 // its history, its service orders and its documents.
-import { Anchor, Badge, Button, Card, Grid, Group, List, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Grid, Group, List, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { fmtDate, inLang, lang } from '../lib/i18n';
-import { customerQuery, deviceQuery, eventsQuery, ordersQuery, warrantyQuery } from '../lib/queries';
+import { customerQuery, deviceQuery, ordersQuery, warrantyQuery } from '../lib/queries';
 import { linkProps } from '../lib/router';
 import { Loaded } from '../lib/ui';
 import { OrdersTable } from './Home';
 import { WarrantyTimeline } from './WarrantyTimeline';
 import { DevicePlans, Requirements } from './Money';
+import { DeviceHistory, DeviceSales } from './Clients';
 
 export function DevicePage({ id }: { id: string }) {
   const { t, i18n } = useTranslation();
@@ -18,7 +19,6 @@ export function DevicePage({ id }: { id: string }) {
   const device = useQuery(deviceQuery(id));
   // Keyed by device, language and date: an answer for a date typed earlier never replaces the one asked for last.
   const warranty = useQuery(warrantyQuery(id, { lang: lang(), at: /^\d{4}-\d{2}-\d{2}$/.test(at) ? at : undefined }));
-  const events = useQuery(eventsQuery(id));
   const orders = useQuery(ordersQuery({ deviceId: id, limit: 50 }));
   return (
     <Loaded s={device}>
@@ -66,6 +66,7 @@ export function DevicePage({ id }: { id: string }) {
             </Loaded>
           </Card>
           <DevicePlans id={id} />
+          <DeviceSales key={d.version} d={d} />
           <Grid>
             <Grid.Col span={{ base: 12, md: 6 }}>
               <Card withBorder>
@@ -76,21 +77,7 @@ export function DevicePage({ id }: { id: string }) {
             <Grid.Col span={{ base: 12, md: 6 }}>
               <Card withBorder>
                 <Title order={2} size="h4" mb="xs">{t('device.history')}</Title>
-                <Loaded s={events}>
-                  {(ev) => (
-                    <Table data-testid="events">
-                      <Table.Tbody>
-                        {ev.items.map((e) => (
-                          <Table.Tr key={e.id}>
-                            <Table.Td style={{ whiteSpace: 'nowrap' }}>{fmtDate(e.date)}</Table.Td>
-                            <Table.Td>{t(`event.${e.type}`, e.type)}</Table.Td>
-                            <Table.Td>{[e.partId, e.term, e.orderRef, e.note].filter(Boolean).join(' · ')}</Table.Td>
-                          </Table.Tr>
-                        ))}
-                      </Table.Tbody>
-                    </Table>
-                  )}
-                </Loaded>
+                <DeviceHistory deviceId={id} />
                 {d.parts.length > 0 && (
                   <>
                     <Title order={3} size="h5" mt="sm">{t('device.parts')}</Title>
@@ -111,7 +98,7 @@ function Owner({ id }: { id: string }) {
   if (!s.data) return null;
   return (
     <Text size="sm" mt={4}>
-      {s.data.name} · {[s.data.phone, s.data.email].filter(Boolean).join(' · ')} <Anchor {...linkProps(`/search?q=${encodeURIComponent(s.data.name)}`)} size="sm">↗</Anchor>
+      <Anchor {...linkProps(`/customers/${id}`)} data-testid="owner-link">{s.data.name}</Anchor> · {[s.data.phone, s.data.email].filter(Boolean).join(' · ')}
     </Text>
   );
 }

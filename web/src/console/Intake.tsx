@@ -12,6 +12,7 @@ import { ErrorNote } from '../lib/ui';
 import type { Customer, Device } from './Search';
 import { WorkOrderForm, emptyWorkOrder, type WorkOrder } from './WorkOrderForm';
 import { IntakeWorkshopFields, applyIntakeWorkshop, emptyIntakeWorkshop, type IntakeWorkshop } from './Workshop';
+import { ExistingClientHint } from './Clients';
 
 const PROOFS = ['invoice', 'receipt', 'warrantyCard', 'serviceContract'] as const;
 
@@ -162,6 +163,7 @@ function ClientStep({ customer, setCustomer, draft, setDraft }: { customer: Cust
             <TextInput label={t('claim.email')} type="email" value={draft.email} onChange={upd('email')} name="customer-email" />
             <Select label={t('common.language')} data={[{ value: 'en', label: 'English' }, { value: 'bg', label: 'Български' }, { value: 'vi', label: 'Tiếng Việt' }]} value={draft.preferredLanguage} onChange={(v) => v && setDraft({ ...draft, preferredLanguage: v })} allowDeselect={false} data-testid="customer-language" />
           </SimpleGrid>
+          <ExistingClientHint draft={draft} onPick={setCustomer} />
         </Card>
       )}
     </Stack>

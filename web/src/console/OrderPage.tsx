@@ -15,6 +15,7 @@ import { ErrorNote, fieldLabel, Loaded, type Loadable } from '../lib/ui';
 import { useSession } from './Console';
 import { WorkOrderForm, emptyWorkOrder, type WorkOrder } from './WorkOrderForm';
 import { MessageClient, PrintLabels, WorkshopCard } from './Workshop';
+import { ClaimEditor, ClientCard, DiagnosisFields, diagnosisBody, emptyDiagnosis, type DiagnosisDraft } from './Clients';
 import { QuoteLinesEditor, QuoteSummary, RefundForm, RemedyForm, TaxDocuments, emptyLine, isRemedyAction, remedyOpen, toLines, type LineDraft } from './Billing';
 import { FromTicket } from './Support';
 
@@ -86,12 +87,14 @@ export function OrderPage({ id }: { id: string }) {
                   <Decision o={o} />
                 </Card>
                 <WorkshopCard id={o.id} />
+                <ClaimEditor o={o} onDone={reload} />
                 <Money o={o} onDone={reload} />
                 <Parts o={o} onDone={reload} />
               </Stack>
             </Grid.Col>
             <Grid.Col span={{ base: 12, lg: 5 }}>
               <Stack>
+                <ClientCard o={o} />
                 <Clocks clocks={o.clocks} />
                 <ClientLink o={o} />
                 <Card withBorder data-testid="documents">
@@ -234,10 +237,10 @@ type InputEvent = { currentTarget: { type: string; value: string; checked?: bool
 
 function ActionForm({ action, o, onDone }: { action: Action; o: OrderDetail; onDone: () => void }) {
   const { t } = useTranslation();
-  const { org } = useSession();
   const findings = useFindings();
   const [f, setF] = useState<ActionFields>({ via: 'in-person', worthRepairing: true, hardware: false, insignificant: false, findings: [], note: '', amount: '', duration: '', advice: '', works: '', report: '', protocol: '', reason: '' });
   const [wo, setWo] = useState<WorkOrder>(emptyWorkOrder(o.problem));
+  const [facts, setFacts] = useState<DiagnosisDraft>(emptyDiagnosis);
   const [lines, setLines] = useState<LineDraft[]>([emptyLine('part'), emptyLine('labour')]);
   // Read the value now: React clears an event's currentTarget once the handler returns.
   const set = <K extends keyof ActionFields>(k: K) => (v: ActionFields[K] | InputEvent | null) => {
@@ -248,7 +251,7 @@ function ActionForm({ action, o, onDone }: { action: Action; o: OrderDetail; onD
     const version = o.version;
     switch (action) {
       case 'open': return { action, version, workOrder: wo };
-      case 'diagnose': return { action, version, findings: f.findings, hardwareDefectConfirmed: f.hardware, ...(f.insignificant ? { insignificant: true } : {}), note: f.note || undefined };
+      case 'diagnose': return { action, version, findings: f.findings, hardwareDefectConfirmed: f.hardware, ...(f.insignificant ? { insignificant: true } : {}), ...diagnosisBody(facts), note: f.note || undefined };
       case 'quote': return { action, version, lines: toLines(lines, o.currency), duration: f.duration, advice: f.advice, worthRepairing: f.worthRepairing };
       case 'accept': case 'refuse': return { action, version, via: f.via, note: f.note || undefined };
       case 'start-repair': return { action, version, works: f.works.split('\n').map((s) => s.trim()).filter(Boolean) };
@@ -287,8 +290,8 @@ function ActionForm({ action, o, onDone }: { action: Action; o: OrderDetail; onD
               data-testid="findings-input"
             />
             <Checkbox label={t('form.hardwareDefect')} checked={f.hardware} onChange={set('hardware')} />
-            {/* ITEMA-32 is the Bulgarian consumer law's; only that pack has it. */}
-            {org?.packId === 'itema' && <Checkbox label={t('form.insignificant')} checked={f.insignificant} onChange={set('insignificant')} />}
+            {/* What the business's policy asks the diagnosis to record (dead pixels, country, part, an insignificant fault). */}
+            <DiagnosisFields orderId={o.id} value={facts} onChange={setFacts} insignificant={f.insignificant} onInsignificant={(v) => setF((x) => ({ ...x, insignificant: v }))} />
             <Textarea label={t('form.note')} value={f.note} onChange={set('note')} />
           </>
         )}

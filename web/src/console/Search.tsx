@@ -105,7 +105,7 @@ function CustomerRow({ c }: { c: Customer }) {
   const s = useQuery(devicesQuery({ customerId: c.id, limit: 20 }));
   return (
     <Table.Tr>
-      <Table.Td fw={600}>{c.name}</Table.Td>
+      <Table.Td fw={600}><Anchor {...linkProps(`/customers/${c.id}`)} data-testid="customer-link">{c.name}</Anchor></Table.Td>
       <Table.Td>{c.phone}</Table.Td>
       <Table.Td>{c.email}</Table.Td>
       <Table.Td>
