@@ -265,34 +265,32 @@ export function CustomerPage({ id }: { id: string }) {
           <Card withBorder>
             <Title order={2} size="h4" mb="xs">{t('clients.devices', { count: o.devices.length })}</Title>
             {o.devices.length === 0 ? <Text c="dark.5">{t('common.none')}</Text> : (
-              <Table data-testid="customer-devices">
-                <Table.Tbody>
-                  {o.devices.map((d) => (
-                    <Table.Tr key={d.id}>
-                      <Table.Td><Anchor {...linkProps(`/devices/${d.id}`)}>{d.serial}</Anchor></Table.Td>
-                      <Table.Td>{d.manufacturer} {d.model}</Table.Td>
-                      <Table.Td><Badge variant="light" color="dark">{t(`condition.${d.condition}`, d.condition)}</Badge></Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
+              <Stack gap="xs" data-testid="customer-devices">
+                {o.devices.map((d) => (
+                  <Group key={d.id} gap="xs" wrap="wrap">
+                    <Anchor {...linkProps(`/devices/${d.id}`)} style={{ wordBreak: 'break-all' }}>{d.serial}</Anchor>
+                    <Text size="sm">{d.manufacturer} {d.model}</Text>
+                    <Badge variant="light" color="dark" style={{ overflow: 'visible' }}>{t(`condition.${d.condition}`, d.condition)}</Badge>
+                  </Group>
+                ))}
+              </Stack>
             )}
           </Card>
           <Card withBorder>
             <Title order={2} size="h4" mb="xs">{t('clients.orders', { count: o.orders.length })}</Title>
             {o.orders.length === 0 ? <Text c="dark.5">{t('common.none')}</Text> : (
-              <Table data-testid="customer-orders">
-                <Table.Tbody>
-                  {o.orders.map((x) => (
-                    <Table.Tr key={x.id}>
-                      <Table.Td style={{ whiteSpace: 'nowrap' }}><Anchor {...linkProps(`/orders/${x.id}`)}>{x.number}</Anchor></Table.Td>
-                      <Table.Td><Badge variant="light" color="dark">{t(`state.${x.state}`, x.state)}</Badge></Table.Td>
-                      <Table.Td style={{ whiteSpace: 'nowrap' }}>{fmtDate(x.claimDate)}</Table.Td>
-                      <Table.Td>{o.devices.find((d) => d.id === x.deviceId)?.serial ?? ''} {x.problem}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
+              <Stack gap="sm" data-testid="customer-orders">
+                {o.orders.map((x) => (
+                  <div key={x.id}>
+                    <Group gap="xs" wrap="wrap">
+                      <Anchor {...linkProps(`/orders/${x.id}`)} style={{ whiteSpace: 'nowrap' }}>{x.number}</Anchor>
+                      <Badge variant="light" color="dark" style={{ overflow: 'visible' }}>{t(`state.${x.state}`, x.state)}</Badge>
+                      <Text size="sm">{fmtDate(x.claimDate)}</Text>
+                    </Group>
+                    <Text size="sm" c="dark.6" style={{ wordBreak: 'break-word' }}>{[o.devices.find((d) => d.id === x.deviceId)?.serial, x.problem].filter(Boolean).join(' · ')}</Text>
+                  </div>
+                ))}
+              </Stack>
             )}
           </Card>
           {o.purchases.length > 0 && (
