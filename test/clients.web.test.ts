@@ -134,8 +134,8 @@ describe.skipIf(!hasChromium())('the client at the counter in Chromium (issue 16
     await page.getByTestId('confirm-action').click();
     await page.getByTestId('order-state').filter({ hasText: 'Диагностика' }).or(page.getByTestId('order-state')).first().waitFor();
     await page.getByTestId('decision').waitFor();
-    const o = await api('GET', `/api/v1/service-orders/${order.id}`);
-    expect(o.diagnosisFacts.deadPixels).toEqual({ brightPixels: 4 });
+    // The page answers before the action's reply lands on a loaded machine: wait for the stored facts.
+    await expect.poll(async () => (await api('GET', `/api/v1/service-orders/${order.id}`)).diagnosisFacts.deadPixels, { timeout: 15_000 }).toEqual({ brightPixels: 4 });
     await page.context().close();
     // The front desk completes the missing address and phone; the decision is made again.
     const desk = await staff();

@@ -41,7 +41,7 @@ function Contact({ c }: { c: Customer }) {
       <Anchor {...linkProps(`/customers/${c.id}`)} fw={700} data-testid="client-name">{c.name}</Anchor>
       {c.phone && <Text size="sm">{t('field.phone')}: <Anchor href={telHref(c.phone)} data-testid="client-phone">{c.phone}</Anchor></Text>}
       {c.email && <Text size="sm" style={{ wordBreak: 'break-all' }}>{t('field.email')}: <Anchor href={`mailto:${c.email}`} data-testid="client-email">{c.email}</Anchor></Text>}
-      {c.address ? <Text size="sm" data-testid="client-address">{t('field.address')}: {c.address}</Text> : <Text size="sm" c="orange.9">{t('clients.noAddress')}</Text>}
+      {c.address ? <Text size="sm" data-testid="client-address">{t('field.address')}: {c.address}</Text> : <Text size="sm" c="red.9">{t('clients.noAddress')}</Text>}
     </Stack>
   );
 }
@@ -118,7 +118,7 @@ export function ClaimEditor({ o, onDone }: { o: OrderLike; onDone: () => void })
         <Title order={2} size="h4">{t('clients.claim.title')}</Title>
         <Button variant={open ? 'filled' : 'light'} size="xs" onClick={() => setOpen(!open)} aria-expanded={open} data-testid="complete-claim-open">{t('clients.claim.edit')}</Button>
       </Group>
-      {!open && o.missing.length > 0 && <Text size="sm" c="orange.9" mt={4}>{t('clients.claim.hint')}</Text>}
+      {!open && o.missing.length > 0 && <Text size="sm" c="red.9" mt={4}>{t('clients.claim.hint')}</Text>}
       {open && (
         <form onSubmit={submit} aria-label={t('clients.claim.title')}>
           <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="xs" mt="xs">
@@ -130,7 +130,7 @@ export function ClaimEditor({ o, onDone }: { o: OrderLike; onDone: () => void })
                 value={details[k]}
                 onChange={(e) => { const v = e.currentTarget.value; setDetails((d) => ({ ...d, [k]: v })); }}
                 description={missing.has(`details.${k}`) ? t('clients.claim.missing', { rule: ruleOf(`details.${k}`) }) : undefined}
-                styles={missing.has(`details.${k}`) ? { description: { color: 'var(--mantine-color-orange-9)' } } : undefined}
+                styles={missing.has(`details.${k}`) ? { description: { color: 'var(--mantine-color-red-9)' } } : undefined}
                 name={`detail-${k}`}
               />
             ))}
