@@ -104,6 +104,9 @@ describe.skipIf(!hasChromium())('ITMall RMA in Chromium', { timeout: 180_000 }, 
     await page.getByTestId('rma-submit').click();
     // (The server's words stay in the tooltip; the note says it in the user's language.)
     await page.locator('[data-testid=error] li[title="body.items.0.serial: is not on invoice INV-W-1"]').waitFor();
+    // ... in the user's words, naming the item's field (not a generic "invalid").
+    await see(page.getByTestId('error'), 'Item 1: serial — is not on this purchase');
+    await see(page.getByTestId('error'), 'An item is not on the purchase given');
 
     // The request: four items of one invoice (ITM-6).
     const items = [['W-SRV-1', 'iDRAC: failed DIMM'], ['W-SSD-1', 'Drops out of the array'], ['W-NIC-1', 'Link flaps'], ['W-SW-1', 'Ports 1-12 dead']];
@@ -130,6 +133,13 @@ describe.skipIf(!hasChromium())('ITMall RMA in Chromium', { timeout: 180_000 }, 
     await state(page, 'Authorized, awaiting return');
     await see(page.getByTestId('rma-deadline'), /within 10 days/);
     await see(page.getByTestId('rma-freight'), /Inbound freight is the client's/);
+    // The return deadline held with a reason, then resumed (the return clock pauses through the core).
+    await act(page, 'hold-return', async (f) => {
+      await f.locator('textarea[name=reason]').fill('Customs hold at the client’s site');
+    });
+    await see(page.getByTestId('rma-return-hold'), /Customs hold at the client’s site/);
+    await act(page, 'resume-return');
+    expect(await page.getByTestId('rma-return-hold').count()).toBe(0);
     const slipHref = await page.getByTestId('rma-slip').getAttribute('href');
     const slip = await page.request.get(`${slipHref}?lang=bg`);
     expect(slip.status()).toBe(200);
@@ -172,6 +182,10 @@ describe.skipIf(!hasChromium())('ITMall RMA in Chromium', { timeout: 180_000 }, 
     const res = page.getByTestId('item-resolution');
     await see(res, /Repair\s*SO-2026-\d{6}/);
     await see(res, /Replacement.*ITM-11/);
+    const record = await page.getByTestId('rma-replacement-record').first().getAttribute('href');
+    const pdf = await page.request.get(record!);
+    expect(pdf.status()).toBe(200);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
     await see(res, /Credit\s*CN-2026-\d{6}/);
     await see(res, 'Not covered, returned');
     await shot(page, 'rma-resolved.png');

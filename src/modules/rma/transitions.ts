@@ -188,10 +188,10 @@ const effects: { [A in RmaActionBody['action']]: (c: Ctx, b: Extract<RmaActionBo
       }
       if (seen.has(it.id)) errors.push({ field: `body.units.${i}.itemId`, message: 'is received twice', code: 'duplicate' });
       seen.add(it.id);
-      if (u.serial.trim().toLowerCase() !== it.serial.toLowerCase()) errors.push({ field: `body.units.${i}.serial`, message: `is not the authorized serial ${it.serial}`, code: 'mismatch' });
+      if (u.serial.trim().toLowerCase() !== it.serial.toLowerCase()) errors.push({ field: `body.units.${i}.serial`, message: `is not the authorized serial ${it.serial}`, code: 'mismatch', expected: it.serial } as (typeof errors)[number]);
       if (u.model) {
         const model = (await c.tx.selectFrom('devices').select('model').where('organization_id', '=', c.row.organization_id).where('id', '=', it.device_id).executeTakeFirst())?.model;
-        if (model && u.model.trim().toLowerCase() !== model.toLowerCase()) errors.push({ field: `body.units.${i}.model`, message: `is not the authorized model ${model}`, code: 'mismatch' });
+        if (model && u.model.trim().toLowerCase() !== model.toLowerCase()) errors.push({ field: `body.units.${i}.model`, message: `is not the authorized model ${model}`, code: 'mismatch', expected: model } as (typeof errors)[number]);
       }
     }
     c.items.forEach((it) => {

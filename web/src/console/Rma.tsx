@@ -137,7 +137,7 @@ function NewRma() {
           <Button variant="default" onClick={() => setRows([...rows, { serial: '', fault: '', logs: false, photos: false }])}>{t('rma.addItem')}</Button>
           <Button type="submit" loading={create.isPending} data-testid="rma-submit">{t('rma.submit')}</Button>
         </Group>
-        <ErrorNote error={create.error} />
+        <ErrorNote error={create.error} ns="rma" />
       </Stack>
     </Card>
   );
@@ -182,6 +182,7 @@ function RmaView({ r }: { r: RmaDetail }) {
         </Group>
       </Group>
       {r.accountSuspended && <Alert color="red" data-testid="rma-suspended">{t('rma.suspended', { rule: r.accountSuspended.rule })}</Alert>}
+      {r.returnHold && <Alert color="yellow" data-testid="rma-return-hold">{t('rma.held', { reason: r.returnHold.reason, since: fmtDateTime(r.returnHold.since) })}</Alert>}
       {r.lateConsequence && <Alert color="red" data-testid="rma-late-consequence">{t(`rma.late.${String(r.lateConsequence.consequence)}`, { rule: String(r.lateConsequence.rule) })}</Alert>}
       {ret && (
         <Card withBorder data-testid="rma-deadline">
@@ -218,6 +219,7 @@ function RmaView({ r }: { r: RmaDetail }) {
                 {i.serviceOrderId && <div><Anchor size="xs" {...linkProps(`/orders/${i.serviceOrderId}`)}>{String(i.resolutionDetail?.serviceOrderNumber ?? '')}</Anchor></div>}
                 {i.resolutionDetail?.creditNote ? <div><Anchor size="xs" href={String((i.resolutionDetail.creditNote as { url: string }).url)} target="_blank">{String((i.resolutionDetail.creditNote as { number: string }).number)}</Anchor></div> : null}
                 {i.retained && <Text size="xs">{t('rma.retained')}</Text>}
+                {i.resolutionDetail?.replacementRecord ? <div><Anchor size="xs" href={String((i.resolutionDetail.replacementRecord as { url: string }).url)} target="_blank" data-testid="rma-replacement-record">{t('rma.replacementRecord')}</Anchor></div> : null}
                 {i.vendorRma && <Text size="xs">{t('rma.vendor', { vendor: String(i.vendorRma.vendor) })}{i.vendorRma.answer ? ` · ${t(`rma.vendorAnswer.${String(i.vendorRma.answer)}`)}` : ''}</Text>}
               </Table.Td>
             </Table.Tr>
@@ -267,7 +269,7 @@ function Actions({ r }: { r: RmaDetail }) {
         ))}
       </Group>
       {open && <ActionForm key={open} action={open} r={r} busy={run.isPending} onSubmit={(b) => run.mutate({ ...b, version: r.version } as ActionBody)} />}
-      <ErrorNote error={run.error} />
+      <ErrorNote error={run.error} ns="rma" />
     </Card>
   );
 }
@@ -368,6 +370,14 @@ function ActionForm({ action, r, busy, onSubmit }: { action: Action; r: RmaDetai
     case 'cancel':
       fields = area('reason', t('rma.cancelReason'));
       body = () => ({ action, reason: v('reason') });
+      break;
+    case 'hold-return':
+      fields = area('reason', t('rma.holdReason'));
+      body = () => ({ action, reason: v('reason') });
+      break;
+    case 'resume-return':
+      fields = <TextInput label={t('rma.resumeNote')} value={v('reason')} onChange={set('reason')} name="reason" />;
+      body = () => ({ action, ...(v('reason').trim() ? { reason: v('reason') } : {}) });
       break;
     default:
       break;

@@ -13,9 +13,16 @@ const WORK_ORDER: Record<string, string> = {
 
 /** A field path from the server (`body.workOrder.dataBackedUp`, `details.model`, `proofs.invoice|receipt`) in the user's words;
  *  the path itself when there is no label for it. */
-export function fieldLabel(t: TFunction, path: string): string {
+export function fieldLabel(t: TFunction, path: string, ns?: string): string {
   const parts = path.replace(/^body\./, '').split('.');
   const last = parts[parts.length - 1];
+  // A feature's own labels first; a field of a list's row ("items.1.serial") names the row.
+  if (ns) {
+    const row = /^(\w+)\.(\d+)\.(\w+)$/.exec(parts.join('.'));
+    const key = `${ns}.field.${row ? row[3] : parts.join('.')}`;
+    const label = t(key);
+    if (label !== key) return row ? t(`${ns}.field.row`, { n: Number(row[2]) + 1, field: label }) : label;
+  }
   const one = (name: string) => {
     if (parts.includes('workOrder') && WORK_ORDER[name]) return t(WORK_ORDER[name]);
     // As the forms label them: the shared field names, then the labels of the forms' own inputs.
@@ -31,8 +38,13 @@ export function fieldLabel(t: TFunction, path: string): string {
 
 type FieldError = { field: string; message: string; code?: string };
 /** What is wrong with a field, in the user's words (the server's English stays in the tooltip, for support). */
-export function fieldProblem(t: TFunction, x: FieldError): string {
+export function fieldProblem(t: TFunction, x: FieldError, ns?: string): string {
   const rule = /\([A-Z]+-\d+\)/.exec(x.message)?.[0];
+  if (ns && x.code) {
+    const key = `${ns}.err.${x.code}`;
+    const said = t(key, { ...(x as Record<string, unknown>), rule: rule ?? '' });
+    if (said !== key) return said;
+  }
   if (x.code === 'required' || (x.code === 'invalid_type' && /received (undefined|null|NaN)/.test(x.message))) return [t('error.required'), rule].filter(Boolean).join(' ');
   if (/calendar date|date like|YYYY-MM-DD/i.test(x.message)) return t('counter.err.date');
   const key = `counter.err.${x.code ?? 'invalid'}`;
@@ -41,9 +53,13 @@ export function fieldProblem(t: TFunction, x: FieldError): string {
 }
 
 /** A problem the server names by its code, in the user's words; amounts as money (`balanceDue` of the order in `current`). */
-export function problemText(t: TFunction, e: ApiError): string | null {
+export function problemText(t: TFunction, e: ApiError, ns?: string): string | null {
   const p = e.problem as (Record<string, unknown> & { code?: string; current?: { currency?: string } }) | undefined;
   if (!p?.code) return null;
+  if (ns) {
+    const own = t(`${ns}.problem.${p.code}`, { rule: typeof p.rule === 'string' ? p.rule : '' });
+    if (own !== `${ns}.problem.${p.code}`) return own;
+  }
   const key = `counter.problem.${p.code}`;
   const currency = p.current?.currency ?? (typeof p.currency === 'string' ? p.currency : undefined);
   const amount = typeof p.balanceDue === 'number' && currency ? fmtMoney(p.balanceDue, currency) : '';
@@ -52,7 +68,8 @@ export function problemText(t: TFunction, e: ApiError): string | null {
 }
 
 /** Says what failed (in the user's words, the request kept as a hint for support), never clears a form. */
-export function ErrorNote({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+/** `ns`: a feature whose messages name its own fields, field problems and refusals (`<ns>.field.*`, `<ns>.err.*`, `<ns>.problem.*`). */
+export function ErrorNote({ error, onRetry, ns }: { error: unknown; onRetry?: () => void; ns?: string }) {
   const { t } = useTranslation();
   if (!error) return null;
   const e = error instanceof ApiError ? error : null;
@@ -64,9 +81,9 @@ export function ErrorNote({ error, onRetry }: { error: unknown; onRetry?: () => 
         : e?.status === 404
           ? t('error.notFound')
           : e?.problem?.errors?.length
-            ? t('error.checkFields')
+            ? ((ns && e ? problemText(t, e, ns) : null) ?? t('error.checkFields'))
             : e
-              ? (problemText(t, e) ?? t('counter.err.refused'))
+              ? (problemText(t, e, ns) ?? t('counter.err.refused'))
               : t('error.failed');
   return (
     <Alert color="red" role="alert" data-code={e?.problem?.code} data-detail={e?.message} title={e && e.status >= 400 && e.status < 500 ? t('error.refused') : t('error.failed')} data-what={e?.what} data-testid="error">
@@ -75,7 +92,7 @@ export function ErrorNote({ error, onRetry }: { error: unknown; onRetry?: () => 
         <ul style={{ margin: '4px 0 0', paddingLeft: 18 }}>
           {e.problem.errors.map((x) => (
             <li key={x.field} title={`${x.field}: ${x.message}`}>
-              <b>{fieldLabel(t, x.field)}</b> — {fieldProblem(t, x)}
+              <b>{fieldLabel(t, x.field, ns)}</b> — {fieldProblem(t, x, ns)}
             </li>
           ))}
         </ul>

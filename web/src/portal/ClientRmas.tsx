@@ -56,9 +56,10 @@ function OneRma({ r }: { r: ClientRma }) {
       {freight?.inbound === 'client' && <Text size="sm" mt={4}>{t('rma.portal.inbound')}</Text>}
       <Stack gap={0} mt={4}>
         {r.items.map((i) => (
-          <Text key={i.position} size="sm">{i.position}. {i.serial} — {i.resolution ? t(`rma.resolutionOf.${i.resolution}`) : t(`rma.decision.${i.outcome ?? 'needs-inspection'}`)}{i.advanceReplacement ? ` · ${t('rma.portal.advance')}` : ''}</Text>
+          <Text key={i.position} size="sm">{i.position}. {i.serial} — {i.resolution ? t(`rma.resolutionOf.${i.resolution}`) : t(`rma.decision.${i.outcome ?? 'needs-inspection'}`)}{i.advanceReplacement ? ` · ${t('rma.portal.advance')}` : ''}{i.replacementRecord ? <> · <Anchor href={`${i.replacementRecord}?lang=${lang()}`} target="_blank" size="sm" data-testid="client-rma-replacement-record">{t('rma.replacementRecord')}</Anchor></> : null}</Text>
         ))}
       </Stack>
+      {r.returnHold && <Text size="sm" mt={4} data-testid="client-rma-held">{t('rma.portal.held', { reason: r.returnHold.reason })}</Text>}
       {r.lateConsequence && <Text size="sm" c="red.9" mt={4}>{t(`rma.late.${r.lateConsequence.consequence}`, { rule: r.lateConsequence.rule })}</Text>}
       {r.dispute && <Text size="sm" mt={4}>{t('rma.dispute', { team: inLang(r.dispute.team), rule: '' })}{r.dispute.contact ? ` (${r.dispute.contact})` : ''}{r.dispute.outcome ? ` — ${t(`rma.disputeOutcome.${r.dispute.outcome}`)}` : ''}</Text>}
       {r.slip && <Anchor href={`${r.slip}?lang=${lang()}`} target="_blank" size="sm" mt={4} data-testid="client-rma-slip">{t('rma.portal.slip')}</Anchor>}
@@ -101,7 +102,7 @@ function RequestForm({ devices }: { devices: Device[] }) {
           {picked[d.id] !== undefined && <Textarea mt={4} label={t('rma.fault')} required value={picked[d.id]} onChange={(e) => setPicked({ ...picked, [d.id]: e.currentTarget.value })} autosize minRows={2} name={`fault-${d.serial}`} />}
         </div>
       ))}
-      <ErrorNote error={create.error} />
+      <ErrorNote error={create.error} ns="rma" />
       <Group><Button type="submit" loading={create.isPending} data-testid="client-rma-submit">{t('rma.submit')}</Button></Group>
     </Stack>
   );
