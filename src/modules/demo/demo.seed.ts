@@ -298,7 +298,7 @@ async function money(tx: Tx, a: Actor, id: string, at: Date, m: { pay?: { amount
 
 type WithoutVersion<T> = T extends unknown ? Omit<T, 'version'> : never;
 
-/** ITMall's RMAs in different states (issue 12): awaiting diagnosis, advance replacement out, a late return, resolved, closed remotely. */
+/** ITMall's RMAs in different states (issue 12): awaiting diagnosis, advance replacement out (its return deadline held), a late return, resolved by a replacement (with its replacement record), closed remotely. */
 async function demoRmas(tx: Tx, a: Actor, daysAgo: (n: number) => Date) {
   const open = async (at: Date, invoice: string | undefined, items: rma.RmaFields['items']) => rma.insertRma(tx, a, { channel: 'phone', invoice, items }, at);
   const step = async (id: string, at: Date, body: WithoutVersion<rma.RmaActionBody>) => {
@@ -314,6 +314,8 @@ async function demoRmas(tx: Tx, a: Actor, daysAgo: (n: number) => Date) {
   await step(ssd.id, daysAgo(4), { ...diagnosed, note: 'SMART shows reallocated sectors rising; hardware defect confirmed remotely.' });
   await step(ssd.id, daysAgo(3), { action: 'authorize' });
   await step(ssd.id, daysAgo(3), { action: 'ship-advance-replacement', itemId: (await items(ssd.id))[0].id, replacementSerial: 'DEMO-ITMALL-SSD-R', carrier: 'DHL', tracking: 'JD014600006281' });
+  // ... and its return deadline held by staff, with the reason the client is told (the clock paused).
+  await step(ssd.id, daysAgo(2), { action: 'hold-return', reason: 'DHL pick-ups are suspended in the client’s area this week' });
   // Authorized 12 days ago and not back: a late return (ITM-12; the job runner marks it at start).
   const fw = await open(daysAgo(13), 'INV-SG-2026-0311', [{ serial: 'DEMO-ITMALL-FW', fault: 'Reboots under load' }]);
   await step(fw.id, daysAgo(13), { ...diagnosed, note: 'Crash logs point to the power supply.' });
