@@ -139,7 +139,7 @@ describe.skipIf(!hasChromium())('ITMall RMA in Chromium', { timeout: 180_000 }, 
     });
     await see(page.getByTestId('rma-return-hold'), /Customs hold at the client’s site/);
     await act(page, 'resume-return');
-    expect(await page.getByTestId('rma-return-hold').count()).toBe(0);
+    await page.getByTestId('rma-return-hold').waitFor({ state: 'detached' });
     const slipHref = await page.getByTestId('rma-slip').getAttribute('href');
     const slip = await page.request.get(`${slipHref}?lang=bg`);
     expect(slip.status()).toBe(200);
