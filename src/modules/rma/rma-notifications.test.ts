@@ -8,6 +8,7 @@ import type { Config } from '../../config.ts';
 import { DEMO_NOW } from '../../../test/db.ts';
 import { clockedApp, type ClockedApp, type Json } from '../../../test/app.ts';
 import { startSmtp, type Mailbox } from '../../../test/smtp.ts';
+import type { ParsedMail } from 'mailparser';
 import { systemActor } from '../../core/actor.ts';
 import { sweepDueTimers } from '../../core/timers.ts';
 import * as customers from '../customers/customers.service.ts';
@@ -59,7 +60,11 @@ async function deliver() {
   const stuck = await h.t.db.selectFrom('outbox').select(['topic', 'last_error']).where('topic', 'like', 'rma.%').where('delivered_at', 'is', null).execute();
   expect(stuck).toEqual([]);
 }
-const mailsTo = (address: string) => [...box.messages.values()].filter((m) => (m.to && !Array.isArray(m.to) ? m.to.value[0].address : '') === address);
+// In the order they were written (their notification ids are UUIDv7), not as they arrived: the
+// worker sends several at once, so the receiver's order varies from run to run.
+const notificationOf = (m: ParsedMail) => String(m.headers.get('x-aftercare-notification') ?? '');
+const mailsTo = (address: string) =>
+  [...box.messages.values()].filter((m) => (m.to && !Array.isArray(m.to) ? m.to.value[0].address : '') === address).sort((a, b) => notificationOf(a).localeCompare(notificationOf(b)));
 
 async function act(id: string, body: object) {
   const cur = (await h.call('GET', `/api/v1/rmas/${id}`, cookie)).body;
