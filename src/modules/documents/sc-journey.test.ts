@@ -129,8 +129,9 @@ test('SC journey for a Bulgarian client: messages in Bulgarian with the order pa
   expect(staffQuote.equals(quotePdf)).toBe(true); // the quote is printed from the recorded quote
   const q = pdfText(quotePdf);
   for (const s of ['Оферта', order.number, 'SC-BG-77', 'Цена на ремонта', '123,45 GBP', '3 работни дни', 'По наше мнение ремонтът си струва.', 'Подмяна на букса за захранване.', 'SC-5', 'SC-6', '02.12.2026', 'City Service Center']) expect(q).toContain(s);
-  // The finding as the pack words it, with its rule (the SC pack is English only), not its code.
-  expect(q.replace(/\s+/g, ' ')).toContain('New physical damage is not covered by the repair warranty; the repair is quoted. (SC-5)');
+  // The finding as the pack words it in the client's language, with its rule, not its code.
+  expect(q.replace(/\s+/g, ' ')).toContain('Нова механична повреда не се покрива от гаранцията за ремонта; за ремонта се изготвя оферта. (SC-5)');
+  expect(q).not.toContain('New physical damage');
   expect(q).not.toContain('physical-damage');
   // The printed link wraps; pdftotext drops a hyphen at a line's end, and tokens are base64url.
   expect(q.replace(/[ -]/g, '')).toContain(orderPage.token.slice(0, 16).replace(/-/g, ''));
