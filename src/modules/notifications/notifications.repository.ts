@@ -25,7 +25,9 @@ export async function claim(db: Db, limit: number, leaseMs: number): Promise<Out
                      limit ${limit}
                      for update skip locked)
     returning o.*`.execute(db);
-  return r.rows;
+  // RETURNING keeps no order (PostgreSQL 15 hands the rows back as it updated them): deliver in the
+  // order they were written, so a client hears "received" before "approved".
+  return r.rows.sort((a, b) => new Date(a.available_at).getTime() - new Date(b.available_at).getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** Extends the lease if it is still ours; false when another worker took the row over. */
