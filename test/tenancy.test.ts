@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { systemActor } from '../src/core/actor.ts';
 import { insertApiKey } from '../src/modules/auth/auth.service.ts';
 import { issueCreditNote } from '../src/modules/billing/billing.service.ts';
-import { newId, setupApp, snapshot, type TestContext } from './db.ts';
+import { DEMO_NOW, newId, setupApp, snapshot, type TestContext } from './db.ts';
 import { multipart, PDF } from './multipart.ts';
 
 let t: TestContext;
@@ -51,21 +51,21 @@ beforeAll(async () => {
   ids.contracts = newId();
   await t.db.insertInto('contracts').values({ id: ids.contracts, organization_id: org, number: 'CT-2026-900001', customer_id: itemaCustomer, tier: 'x', starts_on: '2026-01-01', ends_on: '2026-12-31', renewal_on: '2026-12-31', currency: 'EUR' }).execute();
   ids['support-tickets'] = newId();
-  await t.db.insertInto('support_tickets').values({ id: ids['support-tickets'], organization_id: org, number: 'TK-2026-900001', kind: 'question', customer_id: itemaCustomer, channel: 'phone', subject: 's', description: 'd', language: 'bg', tier: 'x', level: 'L1', state: 'open', currency: 'EUR', created_at: new Date(), updated_at: new Date() }).execute();
+  await t.db.insertInto('support_tickets').values({ id: ids['support-tickets'], organization_id: org, number: 'TK-2026-900001', kind: 'question', customer_id: itemaCustomer, channel: 'phone', subject: 's', description: 'd', language: 'bg', tier: 'x', level: 'L1', state: 'open', currency: 'EUR', created_at: new Date(DEMO_NOW), updated_at: new Date(DEMO_NOW) }).execute();
   ids['support-messages'] = newId();
   ids.attachmentId = `${ids['support-messages']}-0`;
-  await t.db.insertInto('support_messages').values({ id: ids['support-messages'], organization_id: org, ticket_id: null, direction: 'in', channel: 'email', body: 'b', triage: 'open', triage_reason: 'unknown-sender', attachments: JSON.stringify([{ id: ids.attachmentId, filename: 'a.txt', contentType: 'text/plain', size: 1, key: 'support/x/0' }]), created_at: new Date() }).execute();
+  await t.db.insertInto('support_messages').values({ id: ids['support-messages'], organization_id: org, ticket_id: null, direction: 'in', channel: 'email', body: 'b', triage: 'open', triage_reason: 'unknown-sender', attachments: JSON.stringify([{ id: ids.attachmentId, filename: 'a.txt', contentType: 'text/plain', size: 1, key: 'support/x/0' }]), created_at: new Date(DEMO_NOW) }).execute();
   ids['support-triage'] = ids['support-messages'];
   ids['training-sessions'] = newId();
-  await t.db.insertInto('training_sessions').values({ id: ids['training-sessions'], organization_id: org, number: 'TR-2026-900001', contract_id: ids.contracts, topic: 't', channel: 'online', starts_at: new Date('2026-11-26T08:00:00Z'), local_date: '2026-11-26', duration_minutes: 60, state: 'scheduled', created_at: new Date(), updated_at: new Date() }).execute();
+  await t.db.insertInto('training_sessions').values({ id: ids['training-sessions'], organization_id: org, number: 'TR-2026-900001', contract_id: ids.contracts, topic: 't', channel: 'online', starts_at: new Date('2026-11-26T08:00:00Z'), local_date: '2026-11-26', duration_minutes: 60, state: 'scheduled', created_at: new Date(DEMO_NOW), updated_at: new Date(DEMO_NOW) }).execute();
   // An RMA of ITEMA-PG and an account suspension on it (its pack runs no RMAs: written as rows).
-  const rma = { id: crypto.randomUUID(), organization_id: org, number: 'RMA-2026-999999', state: 'authorized', channel: 'api', customer_id: ids.customers, language: 'bg', created_at: new Date(), updated_at: new Date() };
+  const rma = { id: crypto.randomUUID(), organization_id: org, number: 'RMA-2026-999999', state: 'authorized', channel: 'api', customer_id: ids.customers, language: 'bg', created_at: new Date(DEMO_NOW), updated_at: new Date(DEMO_NOW) };
   await t.db.insertInto('rmas').values(rma).execute();
   ids.rmas = rma.id;
   ids.fileId = crypto.randomUUID();
   ids.itemId = crypto.randomUUID(); // an RMA item (`/rmas/:id/items/:itemId/...`): the RMA itself is not found first
   ids['rma-holds'] = crypto.randomUUID();
-  await t.db.insertInto('rma_account_holds').values({ id: ids['rma-holds'], organization_id: org, customer_id: ids.customers, rma_id: rma.id, rule: 'ITM-12', created_at: new Date() }).execute();
+  await t.db.insertInto('rma_account_holds').values({ id: ids['rma-holds'], organization_id: org, customer_id: ids.customers, rma_id: rma.id, rule: 'ITM-12', created_at: new Date(DEMO_NOW) }).execute();
 });
 afterAll(() => t?.close());
 
