@@ -60,11 +60,14 @@ export interface TestContext extends DbHandle {
   close(): Promise<void>;
 }
 
+/** The tests' master key for secrets at rest (src/core/secrets.ts): fixed, so no key file is written. */
+export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
+
 export async function setupApp(opts: { demo?: boolean; config?: Partial<Config>; now?: () => Date } = {}): Promise<TestContext> {
   const database = await freshDatabase();
   const handle = createDb(database.url, 5);
   const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aftercare-files-'));
-  const config: Config = { ...loadConfig({}), filesDir, uploadMaxBytes: 200_000, ...opts.config };
+  const config: Config = { ...loadConfig({}), filesDir, uploadMaxBytes: 200_000, secretKey: TEST_SECRET_KEY, ...opts.config };
   const app = await buildApp({ db: handle.db, pool: handle.pool, config, storage: new DiskStorage(filesDir), ...(opts.now ? { now: opts.now } : {}) });
   await app.ready();
   const orgs: Record<string, string> = {};

@@ -9,6 +9,8 @@ import { startJobRunner } from '../jobs/runner.ts';
 import { DeliveryWorker } from '../modules/notifications/delivery-worker.ts';
 import { startMailIn } from '../modules/support/support.service.ts';
 import { buildApp } from '../server/app.ts';
+import { keyringOf } from '../core/secrets.ts';
+import { sealStoredPasscodes } from '../modules/service-orders/workshop.ts';
 import { DiskStorage } from '../storage/index.ts';
 
 export async function start() {
@@ -22,6 +24,18 @@ export async function start() {
     console.error((e as Error).message);
     process.exit(1);
   }
+  // The key sealing secrets at rest: refused here, before anything is served, when it is missing.
+  let ring;
+  try {
+    ring = keyringOf(config);
+  } catch (e) {
+    console.error((e as Error).message);
+    await database.shutdown();
+    process.exit(2);
+  }
+  // Passcodes stored before sealing (migration 0028) or under an older key: sealed with the current one.
+  const resealed = await sealStoredPasscodes(database.db, ring);
+  if (resealed) log.info(`sealed ${resealed} stored passcode(s) with key ${ring.current.id}`);
   const seeded = config.demo ? await seedDemoIfEmpty(database.db) : false;
   if (seeded) log.info('loaded the demo data');
 

@@ -297,9 +297,17 @@ export interface OrderWorkshopTable {
   technician_id: string | null;
   priority: Generated<'low' | 'normal' | 'high' | 'urgent'>;
   promised_on: string | null;
-  /** Staff only: never in an order view, a client document, the order page or a message. */
+  /**
+   * Staff only: never in an order view, a client document, the order page or a message. Sealed
+   * (AES-256-GCM envelopes, src/core/secrets.ts, migration 0028), never the value itself.
+   */
   passcode: string | null;
   unlock_pattern: string | null;
+  /** The key that sealed them (migration 0028). */
+  secret_key_id: string | null;
+  /** Plain values stored before 0028, until the starting server seals them (then NULL). */
+  passcode_unsealed: string | null;
+  unlock_pattern_unsealed: string | null;
   precheck: unknown;
   updated_at: Timestamp;
 }

@@ -20,6 +20,10 @@ export const ServiceOrderErrors = defineErrors('service-orders', {
     status: 422,
     description: "The remedy is not open in the engine's decision for this order now (`open` lists those that are, with their rules): a replacement, price reduction, termination, buy-back or refund is executed only when the policy offers it (issue 12).",
   },
+  'secret-key-unavailable': {
+    status: 500,
+    description: "The device's passcode was sealed with a key this server is not configured with (`keyId`), or it does not open with it: the server's AFTERCARE_SECRET_KEY / AFTERCARE_OLD_SECRET_KEYS must hold that key (docs/operations.md \"The secret key\"). Nothing is shown instead of it.",
+  },
   'objection-window-expired': { status: 422, description: 'The objection window after the courier delivery (`rule`, ITEMA-12) has ended: the terms are accepted, and a late objection changes nothing.' },
 });
 

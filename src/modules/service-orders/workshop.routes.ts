@@ -7,6 +7,7 @@ import { ALL_ROLES, OFFICE } from '../../core/actor.ts';
 import { actorOf } from '../../server/auth.ts';
 import { IdempotencyHeaders, IdParams, IsoDate, Uuid, type ZApp } from '../../server/http.ts';
 import { requestHash, withIdempotency } from '../../server/idempotency.ts';
+import { keyringOf } from '../../core/secrets.ts';
 import { CHANGE_PROBLEMS } from './changes.ts';
 import * as w from './workshop.ts';
 
@@ -61,18 +62,18 @@ export async function workshopRoutes(app: ZApp, deps: AppDeps) {
         response: { 200: Workshop },
       },
     },
-    async (req) => w.updateWorkshop(deps.db, actorOf(req), req.params.id, req.body, now()),
+    async (req) => w.updateWorkshop(deps.db, keyringOf(deps.config), actorOf(req), req.params.id, req.body, now()),
   );
 
   app.get(
     '/api/v1/service-orders/:id/workshop/passcode',
     {
-      config: { access: w.PASSCODE_READERS, problems: ['not-found'] },
+      config: { access: w.PASSCODE_READERS, problems: ['not-found', 'secret-key-unavailable'] },
       schema: { operationId: 'readServiceOrderPasscode', tags, summary: 'The device’s passcode and unlock pattern, for who repairs it (technician, manager, owner); each reading is audited', params: IdParams, response: { 200: z.object({ passcode: z.string().nullable(), unlockPattern: z.string().nullable() }) } },
     },
     async (req, reply) => {
       void reply.header('cache-control', 'no-store');
-      return w.revealPasscode(deps.db, actorOf(req), req.params.id);
+      return w.revealPasscode(deps.db, keyringOf(deps.config), actorOf(req), req.params.id);
     },
   );
 

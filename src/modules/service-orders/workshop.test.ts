@@ -2,8 +2,18 @@
 // priority, promised date, contact channel, passcode, pre-check, internal notes) through the API, its
 // roles, its 4xx naming the field, optimistic versions and Idempotency-Key; the passcode never leaves
 // the staff's card (order view, order page, documents, messages, audit).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { setupApp, type TestContext } from '../../../test/db.ts';
+import { freshDatabase, setupApp, type TestContext } from '../../../test/db.ts';
+import { buildApp } from '../../server/app.ts';
+import { DiskStorage } from '../../storage/index.ts';
+import { createDb } from '../../db/index.ts';
+import { listMigrations, migrate } from '../../db/migrate.ts';
+import { keyring, keyringOf, newMasterKey, open, parseMasterKey, SEALED_PATTERN } from '../../core/secrets.ts';
+import { sealStoredPasscodes } from './workshop.ts';
 import { hasPdftotext, pdfText } from '../../../test/pdf-text.ts';
 import { compose } from '../notifications/notifications.compose.ts';
 
@@ -134,4 +144,94 @@ describe('message the client', () => {
     expect(sms.body).toContain(text);
     expect(sms.body).not.toContain(PASSCODE);
   });
+});
+
+describe('the passcode sealed at rest (AES-256-GCM, src/core/secrets.ts)', () => {
+  test('the database holds only the envelope and the key id, never the passcode or the pattern', async () => {
+    const { order } = await intake();
+    const r = await call('front-desk', 'PATCH', `/api/v1/service-orders/${order.id}/workshop`, { version: order.version, passcode: PASSCODE, unlockPattern: '1-5-9-6' });
+    expect(r.statusCode, r.body).toBe(200);
+    const row = await t.db.selectFrom('order_workshop').selectAll().where('order_id', '=', order.id).executeTakeFirstOrThrow();
+    expect(row.passcode).toMatch(SEALED_PATTERN);
+    expect(row.unlock_pattern).toMatch(SEALED_PATTERN);
+    expect(row.secret_key_id).toBe(keyringOf(t.config).current.id);
+    expect(JSON.stringify(row)).not.toContain(PASSCODE);
+    expect(JSON.stringify(row)).not.toContain('1-5-9-6');
+    // Nowhere in the database as text, in any table (the audit, the outbox, the idempotency answers).
+    const dump = await t.db.selectFrom('audit_events').select('after').execute();
+    expect(JSON.stringify(dump)).not.toContain(PASSCODE);
+    // The database itself refuses a plain value (migration 0028's check).
+    await expect(t.db.updateTable('order_workshop').set({ passcode: PASSCODE }).where('order_id', '=', order.id).execute()).rejects.toThrow(/order_workshop_passcode_sealed/);
+    // Removing it empties the columns and the key id.
+    await call('front-desk', 'PATCH', `/api/v1/service-orders/${order.id}/workshop`, { version: r.json().version, passcode: null, unlockPattern: '' });
+    const gone = await t.db.selectFrom('order_workshop').selectAll().where('order_id', '=', order.id).executeTakeFirstOrThrow();
+    expect(gone).toMatchObject({ passcode: null, unlock_pattern: null, secret_key_id: null });
+  });
+
+  test('a server with another key answers a clear 500 naming the key, never garbage; with the old key kept it reads, and the start reseals', async () => {
+    const { order } = await intake();
+    await call('front-desk', 'PATCH', `/api/v1/service-orders/${order.id}/workshop`, { version: order.version, passcode: PASSCODE });
+    const oldId = keyringOf(t.config).current.id;
+    const newKey = newMasterKey();
+    const serve = async (config: Partial<typeof t.config>) => {
+      const app = await buildApp({ db: t.db, pool: t.pool, config: { ...t.config, ...config }, storage: new DiskStorage(t.config.filesDir) });
+      const r = await app.inject({ url: `/api/v1/service-orders/${order.id}/workshop/passcode`, headers: { cookie: t.cookies[org].technician } });
+      await app.close();
+      return r;
+    };
+    const wrong = await serve({ secretKey: newKey });
+    expect(wrong.statusCode).toBe(500);
+    expect(wrong.json()).toMatchObject({ code: 'secret-key-unavailable', keyId: oldId });
+    expect(wrong.json().detail).toContain(`sealed with key ${oldId}, which this server does not have`);
+    expect(wrong.body).not.toContain(PASSCODE);
+
+    // Rotation: the new key with the old one kept opens it; the start's reseal moves it to the new key.
+    const rotated = { secretKey: newKey, oldSecretKeys: [t.config.secretKey!] };
+    expect((await serve(rotated)).json()).toEqual({ passcode: PASSCODE, unlockPattern: null });
+    const ring = keyringOf(rotated as typeof t.config);
+    expect(await sealStoredPasscodes(t.db, ring)).toBeGreaterThanOrEqual(1);
+    const row = await t.db.selectFrom('order_workshop').select(['passcode', 'secret_key_id']).where('order_id', '=', order.id).executeTakeFirstOrThrow();
+    expect(row.secret_key_id).toBe(ring.current.id);
+    expect((await serve({ secretKey: newKey })).json()).toEqual({ passcode: PASSCODE, unlockPattern: null });
+    // Back to the tests' key for the other tests.
+    await sealStoredPasscodes(t.db, keyring(parseMasterKey(t.config.secretKey!)!, [parseMasterKey(newKey)!]));
+  });
+});
+
+test('migration 0028 moves the plain passcodes stored before it aside, and the starting server seals them', async () => {
+  // A database migrated up to 0027, with a plain passcode as 0025 stored it.
+  const db = await freshDatabase();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aftercare-mig-'));
+  const c = new pg.Client({ connectionString: db.url });
+  try {
+    await c.connect();
+    await c.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
+    const all = listMigrations();
+    const put = (m: (typeof all)[number]) => fs.writeFileSync(path.join(dir, `${m.version}_${m.name}.sql`), m.sql);
+    all.filter((m) => m.version < '0028').forEach(put);
+    await migrate(db.url, dir);
+    const orgId = '00000000-0000-7000-8000-0000000000a1';
+    const orderId = '00000000-0000-7000-8000-0000000000b1';
+    await c.query("SET session_replication_role = replica"); // the row alone, without its order
+    await c.query('INSERT INTO order_workshop (organization_id, order_id, passcode, unlock_pattern) VALUES ($1, $2, $3, $4)', [orgId, orderId, 'PLAIN-4711', '1-2-3']);
+    all.filter((m) => m.version >= '0028').forEach(put);
+    expect(await migrate(db.url, dir)).toContain('0028');
+    const moved = (await c.query('SELECT passcode, unlock_pattern, passcode_unsealed, unlock_pattern_unsealed FROM order_workshop')).rows[0];
+    expect(moved).toEqual({ passcode: null, unlock_pattern: null, passcode_unsealed: 'PLAIN-4711', unlock_pattern_unsealed: '1-2-3' });
+
+    const h = createDb(db.url, 1);
+    const ring = keyring(Buffer.alloc(32, 9));
+    expect(await sealStoredPasscodes(h.db, ring)).toBe(1);
+    expect(await sealStoredPasscodes(h.db, ring)).toBe(0);
+    await h.close();
+    const sealed = (await c.query('SELECT * FROM order_workshop')).rows[0];
+    expect(JSON.stringify(sealed)).not.toContain('PLAIN-4711');
+    expect(sealed).toMatchObject({ passcode_unsealed: null, unlock_pattern_unsealed: null, secret_key_id: ring.current.id });
+    expect(open(ring, 'device-passcode', `order_workshop/${orgId}/${orderId}/passcode`, sealed.passcode)).toBe('PLAIN-4711');
+    expect(open(ring, 'device-passcode', `order_workshop/${orgId}/${orderId}/unlock-pattern`, sealed.unlock_pattern)).toBe('1-2-3');
+  } finally {
+    await c.end();
+    await db.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -7,12 +7,16 @@
 // The passcode is staff-only: it is in no order view, no document, not on the order page and in no
 // message; GET …/workshop says only whether one is set, and reading it (…/workshop/passcode, roles
 // that repair: technician, manager, owner) is audited. The audit records that it changed, never it.
+// At rest it is sealed (AES-256-GCM under a key of the configuration, src/core/secrets.ts): the
+// database holds only the envelope and the key's id.
 import type { Db, Tx } from '../../db/index.ts';
 import { uuidv7 } from '../../db/ids.ts';
 import { OFFICE, type Actor, type Role } from '../../core/actor.ts';
 import { audit } from '../../core/audit.ts';
 import { badField, CoreErrors, notFound, problem, type ProblemCode } from '../../core/errors.ts';
-import { change, changeIn } from './changes.ts';
+import { open, seal, SecretUnavailableError, type Keyring } from '../../core/secrets.ts';
+import { changeIn } from './changes.ts';
+import { ServiceOrderErrors } from './service-orders.errors.ts';
 import * as repo from './repository.ts';
 
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
@@ -40,10 +44,11 @@ export const precheckItems = (category: string | null | undefined) => PRECHECK[c
 /** Who may read the passcode: who repairs the device, and managers. The front desk enters it but does not read it back. */
 export const PASSCODE_READERS: readonly Role[] = ['owner', 'manager', 'technician'];
 
-export const WORKSHOP_PROBLEMS = ['not-found', 'version-conflict', 'validation-failed', 'unknown-reference'] as const satisfies readonly ProblemCode[];
+export const WORKSHOP_PROBLEMS = ['not-found', 'version-conflict', 'validation-failed', 'unknown-reference', 'secret-key-unavailable'] as const satisfies readonly ProblemCode[];
 
 export interface WorkshopFields {
-  version: number;
+  /** The order version read; left out (intake, in the claim's own transaction): no check. */
+  version?: number;
   technicianId?: string | null;
   priority?: Priority;
   promisedOn?: string | null;
@@ -81,7 +86,7 @@ export async function workshopOf(db: Db | Tx, actor: Actor, id: string) {
     priority: (w?.priority ?? 'normal') as Priority,
     promisedOn: w?.promised_on ?? null,
     contactChannel: (o.contact_channel === 'sms' ? 'sms' : 'email') as (typeof CONTACT_CHANNELS)[number],
-    passcodeSet: !!(w?.passcode || w?.unlock_pattern),
+    passcodeSet: !!(w?.passcode || w?.unlock_pattern || w?.passcode_unsealed || w?.unlock_pattern_unsealed),
     passcodeReadable: PASSCODE_READERS.includes(actor.role),
     category,
     precheck: precheckItems(category).map((code) => ({ code, result: (precheck[code] ?? 'not-checked') as PrecheckResult })),
@@ -90,12 +95,53 @@ export async function workshopOf(db: Db | Tx, actor: Actor, id: string) {
 }
 export type WorkshopView = Awaited<ReturnType<typeof workshopOf>>;
 
+/** The sealed values' purpose (their own derived key) and what binds each to its row and field. */
+const PURPOSE = 'device-passcode';
+const context = (orgId: string, orderId: string, field: 'passcode' | 'unlock-pattern') => `order_workshop/${orgId}/${orderId}/${field}`;
+
+/** A sealed value that cannot be opened, as the problem staff see (the configuration's fault, not theirs). */
+function unavailable(e: unknown): never {
+  if (e instanceof SecretUnavailableError) throw problem(ServiceOrderErrors, 'secret-key-unavailable', `The passcode cannot be read: ${e.message}`, { keyId: e.keyId });
+  throw e;
+}
+
+type SealedRow = { passcode: string | null; unlock_pattern: string | null; passcode_unsealed?: string | null; unlock_pattern_unsealed?: string | null };
+
+/** The plain passcode and pattern of a stored row (sealed, or stored before sealing: migration 0028). */
+function openRow(ring: Keyring, orgId: string, orderId: string, w: SealedRow | undefined) {
+  try {
+    return {
+      passcode: w?.passcode ? open(ring, PURPOSE, context(orgId, orderId, 'passcode'), w.passcode) : (w?.passcode_unsealed ?? null),
+      unlockPattern: w?.unlock_pattern ? open(ring, PURPOSE, context(orgId, orderId, 'unlock-pattern'), w.unlock_pattern) : (w?.unlock_pattern_unsealed ?? null),
+    };
+  } catch (e) {
+    return unavailable(e);
+  }
+}
+
+/** The columns for a passcode and pattern: sealed with the current key, with its id; the pre-0028 columns emptied. */
+function sealedColumns(ring: Keyring, orgId: string, orderId: string, passcode: string | null, unlockPattern: string | null) {
+  return {
+    passcode: passcode ? seal(ring, PURPOSE, context(orgId, orderId, 'passcode'), passcode) : null,
+    unlock_pattern: unlockPattern ? seal(ring, PURPOSE, context(orgId, orderId, 'unlock-pattern'), unlockPattern) : null,
+    secret_key_id: passcode || unlockPattern ? ring.current.id : null,
+    passcode_unsealed: null,
+    unlock_pattern_unsealed: null,
+  };
+}
+
 /** Changes the workshop fields given (each left out stays as it is); the order's version + 1. */
-export async function updateWorkshop(db: Db, actor: Actor, id: string, f: WorkshopFields, now: Date) {
+export async function updateWorkshop(db: Db, ring: Keyring, actor: Actor, id: string, f: WorkshopFields, now: Date) {
+  await db.transaction().execute((tx) => updateWorkshopIn(tx, ring, actor, id, f, now));
+  return workshopOf(db, actor, id);
+}
+
+/** `updateWorkshop` in the caller's transaction (the intake writes the claim and its workshop card as one). */
+export async function updateWorkshopIn(tx: Tx, ring: Keyring, actor: Actor, id: string, f: WorkshopFields, now: Date) {
   for (const k of OFFICE_FIELDS) {
     if (f[k] !== undefined && !OFFICE.includes(actor.role)) throw problem(CoreErrors, 'forbidden', `The ${actor.role} role may not set ${k} (the front desk or a manager does)`, { errors: [{ field: `body.${k}`, message: 'set by the front desk or a manager', code: 'forbidden' }] });
   }
-  await change(db, actor, id, f.version, now, async (tx, o) => {
+  return changeIn(tx, actor, id, f.version, now, async (tx, o) => {
     const cur = await tx.selectFrom('order_workshop').selectAll().where('organization_id', '=', o.organization_id).where('order_id', '=', o.id).executeTakeFirst();
     if (f.technicianId) {
       const staff = await tx.selectFrom('staff_users').select('id').where('organization_id', '=', o.organization_id).where('id', '=', f.technicianId).where('disabled_at', 'is', null).executeTakeFirst();
@@ -105,12 +151,19 @@ export async function updateWorkshop(db: Db, actor: Actor, id: string, f: Worksh
       const items = precheckItems(await deviceCategory(tx, o.organization_id, o.device_id));
       for (const code of Object.keys(f.precheck)) if (!items.includes(code)) throw badField(`body.precheck.${code}`, `not checked for this device; the list: ${items.join(', ')}`);
     }
+    // The secrets: both sealed again with the current key when either changes (one key per row).
+    const secrets =
+      f.passcode !== undefined || f.unlockPattern !== undefined
+        ? (() => {
+            const stored = cur ? openRow(ring, o.organization_id, o.id, cur) : { passcode: null, unlockPattern: null };
+            return sealedColumns(ring, o.organization_id, o.id, f.passcode !== undefined ? f.passcode || null : stored.passcode, f.unlockPattern !== undefined ? f.unlockPattern || null : stored.unlockPattern);
+          })()
+        : {};
     const row = {
       technician_id: f.technicianId !== undefined ? f.technicianId : (cur?.technician_id ?? null),
       priority: f.priority ?? cur?.priority ?? 'normal',
       promised_on: f.promisedOn !== undefined ? f.promisedOn : (cur?.promised_on ?? null),
-      passcode: f.passcode !== undefined ? f.passcode || null : (cur?.passcode ?? null),
-      unlock_pattern: f.unlockPattern !== undefined ? f.unlockPattern || null : (cur?.unlock_pattern ?? null),
+      ...secrets,
       precheck: JSON.stringify({ ...((cur?.precheck ?? {}) as object), ...(f.precheck ?? {}) }),
       updated_at: now,
     };
@@ -130,7 +183,33 @@ export async function updateWorkshop(db: Db, actor: Actor, id: string, f: Worksh
     if (f.precheck) changed.precheck = f.precheck;
     return { action: 'workshop-updated', audit: changed, ...(f.contactChannel ? { set: { contact_channel: f.contactChannel } } : {}) };
   });
-  return workshopOf(db, actor, id);
+}
+
+/**
+ * Seals what is not sealed with the current key: values stored before sealing (migration 0028) and
+ * values of an older key after a rotation (AFTERCARE_OLD_SECRET_KEYS). Run by the server as it
+ * starts (before it serves) and by `aftercare secrets reseal`. Row by row, each under its lock;
+ * returns how many rows it sealed again. Not audited per row: no value or order changes.
+ */
+export async function sealStoredPasscodes(db: Db, ring: Keyring) {
+  let done = 0;
+  for (;;) {
+    const batch = await db
+      .selectFrom('order_workshop')
+      .select(['organization_id', 'order_id'])
+      .where((e) => e.or([e('passcode_unsealed', 'is not', null), e('unlock_pattern_unsealed', 'is not', null), e.and([e('secret_key_id', 'is not', null), e('secret_key_id', '!=', ring.current.id)])]))
+      .limit(200)
+      .execute();
+    if (!batch.length) return done;
+    for (const r of batch) {
+      await db.transaction().execute(async (tx) => {
+        const w = await tx.selectFrom('order_workshop').selectAll().where('organization_id', '=', r.organization_id).where('order_id', '=', r.order_id).forUpdate().executeTakeFirstOrThrow();
+        const plain = openRow(ring, r.organization_id, r.order_id, w);
+        await tx.updateTable('order_workshop').set(sealedColumns(ring, r.organization_id, r.order_id, plain.passcode, plain.unlockPattern)).where('organization_id', '=', r.organization_id).where('order_id', '=', r.order_id).execute();
+      });
+      done++;
+    }
+  }
 }
 
 /** An internal note (staff only: never on the order page, a document or a message). */
@@ -143,13 +222,14 @@ export async function addNoteIn(tx: Tx, actor: Actor, id: string, n: { body: str
 }
 
 /** The passcode and unlock pattern, for who repairs the device; each reading is audited. */
-export async function revealPasscode(db: Db, actor: Actor, id: string) {
+export async function revealPasscode(db: Db, ring: Keyring, actor: Actor, id: string) {
   return db.transaction().execute(async (tx) => {
     const o = await repo.getOrder(tx, actor.organizationId, id);
     if (!o) throw notFound('Service order');
-    const w = await tx.selectFrom('order_workshop').select(['passcode', 'unlock_pattern']).where('organization_id', '=', o.organization_id).where('order_id', '=', o.id).executeTakeFirst();
-    await audit(tx, actor, { entityType: repo.SUBJECT_TYPE, entityId: o.id, action: 'service-order.passcode-read', after: { set: !!(w?.passcode || w?.unlock_pattern) } });
-    return { passcode: w?.passcode ?? null, unlockPattern: w?.unlock_pattern ?? null };
+    const w = await tx.selectFrom('order_workshop').select(['passcode', 'unlock_pattern', 'passcode_unsealed', 'unlock_pattern_unsealed']).where('organization_id', '=', o.organization_id).where('order_id', '=', o.id).executeTakeFirst();
+    const plain = openRow(ring, o.organization_id, o.id, w);
+    await audit(tx, actor, { entityType: repo.SUBJECT_TYPE, entityId: o.id, action: 'service-order.passcode-read', after: { set: !!(plain.passcode || plain.unlockPattern) } });
+    return plain;
   });
 }
 

@@ -12688,6 +12688,22 @@ export interface operations {
                     };
                 };
             };
+            /**
+             * @description Error (application/problem+json), `code` one of:
+             *
+             *     - `secret-key-unavailable`: The device's passcode was sealed with a key this server is not configured with (`keyId`), or it does not open with it: the server's AFTERCARE_SECRET_KEY / AFTERCARE_OLD_SECRET_KEYS must hold that key (docs/operations.md "The secret key"). Nothing is shown instead of it.
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "secret-key-unavailable";
+                    };
+                };
+            };
         };
     };
     readServiceOrderPasscode: {
@@ -12790,6 +12806,22 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code: "path-too-long";
+                    };
+                };
+            };
+            /**
+             * @description Error (application/problem+json), `code` one of:
+             *
+             *     - `secret-key-unavailable`: The device's passcode was sealed with a key this server is not configured with (`keyId`), or it does not open with it: the server's AFTERCARE_SECRET_KEY / AFTERCARE_OLD_SECRET_KEYS must hold that key (docs/operations.md "The secret key"). Nothing is shown instead of it.
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "secret-key-unavailable";
                     };
                 };
             };
@@ -12973,6 +13005,22 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code: "idempotency-key-reused" | "validation-failed" | "unknown-reference";
+                    };
+                };
+            };
+            /**
+             * @description Error (application/problem+json), `code` one of:
+             *
+             *     - `secret-key-unavailable`: The device's passcode was sealed with a key this server is not configured with (`keyId`), or it does not open with it: the server's AFTERCARE_SECRET_KEY / AFTERCARE_OLD_SECRET_KEYS must hold that key (docs/operations.md "The secret key"). Nothing is shown instead of it.
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "secret-key-unavailable";
                     };
                 };
             };
