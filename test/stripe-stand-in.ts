@@ -56,6 +56,12 @@ export interface StandIn {
   dashboardRefund(sessionId: string, amount: number): Obj;
   /** Signs a payload with the SDK's test-header helper. */
   sign(payload: string, secret?: string): string;
+  /** The status a new refund gets (Stripe answers `pending` for refunds that settle later); default succeeded. */
+  refundStatus: 'succeeded' | 'pending';
+  /** Runs after a refund is made and before its answer is sent (a test delivers a webhook "before the answer" here). */
+  beforeRefundAnswer?: (refund: Obj) => Promise<void>;
+  /** Stripe fails a refund later (a closed card): its status becomes failed with this reason; returns the refund. */
+  failRefund(refundId: string, reason?: string): Obj;
   close(): Promise<void>;
 }
 
@@ -93,6 +99,13 @@ export async function startStripeStandIn(opts: { secret: string; clock: () => nu
       refunds.set(re.id as string, re);
       return re;
     },
+    refundStatus: 'succeeded',
+    failRefund(refundId, reason = 'expired_or_canceled_card') {
+      const re = refunds.get(refundId);
+      if (!re) throw new Error(`no refund ${refundId}`);
+      Object.assign(re, { status: 'failed', failure_reason: reason });
+      return { ...re };
+    },
     sign(payload, secret = opts.secret) {
       return stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp: s.clock() });
     },
@@ -102,7 +115,7 @@ export async function startStripeStandIn(opts: { secret: string; clock: () => nu
   };
 
   function refundObject(f: { amount: number; currency: string; payment_intent: string; charge: string; metadata: Obj }): Obj {
-    return { id: rid('re'), object: 'refund', amount: f.amount, currency: f.currency, payment_intent: f.payment_intent, charge: f.charge, status: 'succeeded', metadata: f.metadata, reason: null, created: s.clock() };
+    return { id: rid('re'), object: 'refund', amount: f.amount, currency: f.currency, payment_intent: f.payment_intent, charge: f.charge, status: 'succeeded', failure_reason: null, metadata: f.metadata, reason: null, created: s.clock() };
   }
 
   function publicSession(cs: Obj): Obj {
@@ -140,11 +153,12 @@ export async function startStripeStandIn(opts: { secret: string; clock: () => nu
       return send(res, r.status, r.body);
     }
     const r = answer(req.method!, path, nest(form));
-    if (key) idem.set(`${path}:${key}`, r);
+    if (key) idem.set(`${path}:${key}`, { status: r.status, body: r.body });
+    if (r.after) await r.after();
     send(res, r.status, r.body);
   }
 
-  function answer(method: string, path: string, p: Obj): { status: number; body: unknown } {
+  function answer(method: string, path: string, p: Obj): { status: number; body: unknown; after?: () => Promise<void> } {
     let m: RegExpExecArray | null;
     if (method === 'POST' && path === '/v1/checkout/sessions') {
       const items = p.line_items as Record<string, { price_data: { currency: string; unit_amount: string; product_data: { name: string } }; quantity: string }> | undefined;
@@ -193,8 +207,9 @@ export async function startStripeStandIn(opts: { secret: string; clock: () => nu
       const amount = p.amount === undefined ? Number(pi.amount_received) - already : Number(p.amount);
       if (amount + already > Number(pi.amount_received)) return stripeError(400, `Refund amount (${amount}) is greater than unrefunded amount on charge`, 'amount');
       const re = refundObject({ amount, currency: pi.currency as string, payment_intent: pi.id as string, charge: pi.latest_charge as string, metadata: (p.metadata as Obj) ?? {} });
+      re.status = s.refundStatus;
       refunds.set(re.id as string, re);
-      return { status: 200, body: re };
+      return { status: 200, body: { ...re }, after: s.beforeRefundAnswer ? () => s.beforeRefundAnswer!({ ...re }) : undefined };
     }
     return stripeError(404, `Unrecognized request URL (${method}: ${path}).`);
   }

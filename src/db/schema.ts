@@ -492,6 +492,9 @@ export interface OrderRefundsTable {
   status: ColumnType<string, string | undefined, string>;
   refunded_by: string;
   created_at: Timestamp;
+  /** Migration 0027: Stripe's reason when a refund through Stripe failed, and when. */
+  failure_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  failed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 export interface OrderRemediesTable {
   id: string;
@@ -649,6 +652,8 @@ export interface StripeCheckoutsTable {
   version: Version;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Migration 0027: the Payment Link (plink_...) this checkout is, when staff sent one. */
+  payment_link_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export interface StripeRefundsTable {
   id: string;
@@ -661,6 +666,8 @@ export interface StripeRefundsTable {
   applied_at: Date | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Migration 0027: Stripe's failure_reason (or 'canceled'). */
+  failure_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export interface StripeEventsTable {
   id: string;

@@ -178,7 +178,7 @@ export async function recordRefund(tx: Tx, actor: Actor, o: LedgerOrder, r: Refu
  */
 export async function completeRefund(tx: Tx, actor: Actor, o: LedgerOrder, refundId: string, externalRef: string | null, now: Date) {
   const r = await tx.selectFrom('order_refunds').selectAll().where('organization_id', '=', o.organization_id).where('id', '=', refundId).forUpdate().executeTakeFirst();
-  if (!r || r.status === 'done') return r;
+  if (!r || r.status === 'done' || r.status === 'failed') return r;
   let creditNoteId = r.credit_note_id;
   if (r.kind === 'credit' && !creditNoteId) {
     const payment = await tx.selectFrom('order_payments').select('receipt_id').where('id', '=', r.payment_id!).executeTakeFirstOrThrow();
@@ -190,9 +190,25 @@ export async function completeRefund(tx: Tx, actor: Actor, o: LedgerOrder, refun
   return tx.updateTable('order_refunds').set({ status: 'done', credit_note_id: creditNoteId, external_ref: externalRef ?? r.external_ref }).where('id', '=', r.id).returningAll().executeTakeFirstOrThrow();
 }
 
-/** A refund Stripe refused: it gives nothing back and no longer counts. */
-export async function failRefund(tx: Tx, orgId: string, refundId: string) {
-  await tx.updateTable('order_refunds').set({ status: 'failed' }).where('organization_id', '=', orgId).where('id', '=', refundId).where('status', '=', 'pending').execute();
+/**
+ * A refund through Stripe that Stripe did not make (refused, failed or canceled): it gives nothing
+ * back and no longer counts, so the balance is what it was before it. Pending, it had issued no
+ * credit note. Done (Stripe had reported it succeeded, then failed), its credit note's credit is
+ * taken back by a charge that names the note, so the charges are as before too. Once: a failed
+ * refund is left as it is. Answers undefined when there was nothing to fail.
+ */
+export async function failRefund(tx: Tx, o: LedgerOrder, refundId: string, reason: string, now: Date) {
+  const r = await tx.selectFrom('order_refunds').selectAll().where('organization_id', '=', o.organization_id).where('order_id', '=', o.id).where('id', '=', refundId).forUpdate().executeTakeFirst();
+  if (!r || r.status === 'failed' || r.kind === 'remedy') return undefined;
+  let reversed: string | null = null;
+  if (r.status === 'done' && r.kind === 'credit' && r.credit_note_id) {
+    const note = await tx.selectFrom('tax_documents').select('number').where('id', '=', r.credit_note_id).executeTakeFirst();
+    reversed = note?.number ?? null;
+    const text = docText(pickLang(o.language), 'tax.reason.refundFailed', { number: reversed ?? '', reason });
+    await tx.insertInto('order_charges').values({ id: uuidv7(), organization_id: o.organization_id, order_id: o.id, kind: 'credit', amount_minor: Number(r.amount_minor), currency: o.currency, rule: null, note: text, credit_note_id: r.credit_note_id, created_at: now }).execute();
+  }
+  const row = await tx.updateTable('order_refunds').set({ status: 'failed', failure_reason: reason, failed_at: now }).where('id', '=', r.id).returningAll().executeTakeFirstOrThrow();
+  return { refund: row, was: r.status as 'pending' | 'done', creditNoteReversed: reversed };
 }
 
 async function insertCredit(tx: Tx, o: LedgerOrder, amountMinor: number, creditNoteId: string, note: string, rule: string | null, now: Date) {

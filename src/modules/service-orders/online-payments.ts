@@ -9,12 +9,12 @@ import type { Config } from '../../config.ts';
 import type { Db, Tx } from '../../db/index.ts';
 import { systemActor, type Actor } from '../../core/actor.ts';
 import { audit } from '../../core/audit.ts';
-import { AppError, problem, type ProblemCode } from '../../core/errors.ts';
+import { problem, type ProblemCode } from '../../core/errors.ts';
 import * as billing from '../billing/billing.service.ts';
 import { BillingErrors } from '../billing/billing.errors.ts';
 import { pickLang, t as docText } from '../documents/documents.i18n.ts';
 import { StripeErrors } from '../stripe/stripe.errors.ts';
-import { CHECKOUT_PROBLEMS, checkoutOfPaymentIntent, createCheckout, createRefund, onStripePaid, onStripeRefunded, stripeEnabled } from '../stripe/stripe.service.ts';
+import { CHECKOUT_PROBLEMS, checkoutOfPaymentIntent, createCheckout, createRefund, onStripePaid, onStripeRefundFailed, onStripeRefunded, stripeEnabled } from '../stripe/stripe.service.ts';
 import { changeIn } from './changes.ts';
 import type { OrderRow } from './repository.ts';
 
@@ -71,6 +71,25 @@ onStripeRefunded(KIND, async (tx, r) => {
   });
 });
 
+// A refund Stripe did not make (refund.failed, or refund.updated / charge.refund.updated failed or
+// canceled; or refused outright when asked): the order's refund is marked failed with Stripe's reason
+// (the console shows "refund failed: <reason>" and offers to try again, a new refund with a new key),
+// no credit note is issued for it (one issued when Stripe had first said succeeded is taken back), and
+// the balance is what it was before it. Through the order's one writer, once.
+onStripeRefundFailed(KIND, async (tx, r) => {
+  const actor = systemActor(r.orgId, 'stripe');
+  const ours = r.idempotencyKey?.startsWith(OUR_REFUND) ? r.idempotencyKey.slice(OUR_REFUND.length) : undefined;
+  await changeIn(tx, actor, r.subject.id, undefined, r.at, async (tx, o) => {
+    const target =
+      ours ?? (r.stripeRefundId ? (await tx.selectFrom('order_refunds').select('id').where('organization_id', '=', o.organization_id).where('order_id', '=', o.id).where('external_ref', '=', r.stripeRefundId).executeTakeFirst())?.id : undefined);
+    const failed = target ? await billing.failRefund(tx, o, target, r.reason, r.at) : undefined;
+    return {
+      action: 'refund-failed',
+      audit: { amountMinor: r.amountMinor, refund: failed?.refund.id ?? target ?? null, stripeRefund: r.stripeRefundId, reason: r.reason, was: failed?.was ?? null, creditNoteReversed: failed?.creditNoteReversed ?? null },
+    };
+  });
+});
+
 /** A refund made in Stripe's dashboard: recorded against the payment it came from, as a credit when the order still charges that much. */
 async function dashboardRefund(tx: Tx, actor: Actor, o: OrderRow, r: { orgId: string; checkoutId: string; stripeRefundId: string | null; amountMinor: number; at: Date }) {
   const checkout = await tx.selectFrom('stripe_checkouts').select('payment_intent_id').where('organization_id', '=', r.orgId).where('id', '=', r.checkoutId).executeTakeFirst();
@@ -92,9 +111,11 @@ async function dashboardRefund(tx: Tx, actor: Actor, o: OrderRow, r: { orgId: st
 export const STRIPE_REFUND_PROBLEMS = ['stripe-not-configured', 'stripe-unavailable'] as const satisfies readonly ProblemCode[];
 
 /**
- * Asks Stripe for the order's refunds still pending (the one just recorded, or one a crash left
- * behind): each with the key `order-refund:<our id>`, so asking again never refunds twice. A refund
- * Stripe refuses is marked failed (it no longer counts) and the problem is raised. Answers how many it asked for.
+ * Asks Stripe for the order's refunds still pending (the one just recorded, or one a crash or a
+ * timeout left behind): each with the key `order-refund:<our id>`, so asking again never refunds
+ * twice. A refund Stripe refuses outright is failed (through createRefund's failure handler, with
+ * Stripe's code; it no longer counts) and the problem is raised; one that was not ours to ask
+ * (no such online payment) is failed here. Answers how many it asked for.
  */
 export async function settleStripeRefunds(deps: { db: Db; config: Pick<Config, 'stripe'>; now?: () => Date }, orgId: string, orderId: string) {
   const pending = await deps.db
@@ -107,15 +128,20 @@ export async function settleStripeRefunds(deps: { db: Db; config: Pick<Config, '
     .where('r.status', '=', 'pending')
     .orderBy('r.created_at')
     .execute();
+  const now = deps.now ?? (() => new Date());
   for (const r of pending) {
     const checkout = r.external_ref ? await checkoutOfPaymentIntent(deps.db, orgId, r.external_ref) : undefined;
-    try {
-      if (!checkout) throw problem(BillingErrors, 'refund-over-payment', 'This payment was not made through Stripe here; refund it at the counter', { refundableMinor: 0 });
-      await createRefund(deps, { orgId, checkoutId: checkout.id, amountMinor: Number(r.amount_minor), idempotencyKey: `${OUR_REFUND}${r.id}` });
-    } catch (e) {
-      if (e instanceof AppError) await deps.db.transaction().execute((tx) => billing.failRefund(tx, orgId, r.id));
-      throw e;
+    if (!checkout) {
+      const actor = systemActor(orgId, 'stripe');
+      await deps.db.transaction().execute((tx) =>
+        changeIn(tx, actor, orderId, undefined, now(), async (tx, o) => {
+          await billing.failRefund(tx, o, r.id, 'not-paid-online', now());
+          return { action: 'refund-failed', audit: { amountMinor: Number(r.amount_minor), refund: r.id, reason: 'not-paid-online' } };
+        }),
+      );
+      throw problem(BillingErrors, 'refund-over-payment', 'This payment was not made through Stripe here; refund it at the counter', { refundableMinor: 0 });
     }
+    await createRefund(deps, { orgId, checkoutId: checkout.id, amountMinor: Number(r.amount_minor), idempotencyKey: `${OUR_REFUND}${r.id}` });
   }
   return pending.length;
 }

@@ -70,7 +70,7 @@ export function orderView(o: OrderRow, x: Extras & { balance: number; charged: n
       receiptId: p.receipt_id,
       refundedMinor: x.refunds.filter((r) => r.payment_id === p.id && r.status !== 'failed').reduce((s, r) => s + Number(r.amount_minor), 0),
     })),
-    refunds: x.refunds.map((r) => ({ id: r.id, paymentId: r.payment_id, kind: r.kind as 'credit' | 'overpayment' | 'remedy', amountMinor: Number(r.amount_minor), currency: r.currency, method: r.method, reason: r.reason, remedy: r.remedy, creditNoteId: r.credit_note_id, status: r.status as 'pending' | 'done' | 'failed', refundedAt: r.created_at.toISOString() })),
+    refunds: x.refunds.map((r) => ({ id: r.id, paymentId: r.payment_id, kind: r.kind as 'credit' | 'overpayment' | 'remedy', amountMinor: Number(r.amount_minor), currency: r.currency, method: r.method, reason: r.reason, remedy: r.remedy, creditNoteId: r.credit_note_id, status: r.status as 'pending' | 'done' | 'failed', failureReason: r.failure_reason ?? null, failedAt: r.failed_at?.toISOString() ?? null, refundedAt: r.created_at.toISOString() })),
     parts: x.parts.map((p) => ({ id: p.id, action: p.action, partId: p.part_id, replacesPartId: p.replaces_part_id, category: p.category, underWarranty: p.under_warranty, removedPartRetained: p.removed_part_retained })),
     balance: { charged: x.charged, paid: x.paid, due: x.balance, currency: o.currency },
     policyVersion: o.policy_version,

@@ -58,11 +58,11 @@ export async function refundsClaimedMinor(tx: Tx, orgId: string, checkoutId: str
   return r.n;
 }
 
-export async function insertRefund(tx: Tx, v: Pick<RefundRow, 'id' | 'organization_id' | 'checkout_id' | 'refund_id' | 'idempotency_key' | 'amount_minor' | 'state'>) {
+export async function insertRefund(tx: Tx, v: Pick<RefundRow, 'id' | 'organization_id' | 'checkout_id' | 'refund_id' | 'idempotency_key' | 'amount_minor' | 'state'> & { failure_reason?: string | null }) {
   return tx.insertInto('stripe_refunds').values(v).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function updateRefund(tx: Tx, id: string, set: Partial<Pick<RefundRow, 'refund_id' | 'state' | 'applied_at' | 'updated_at'>>) {
+export async function updateRefund(tx: Tx, id: string, set: Partial<Pick<RefundRow, 'refund_id' | 'state' | 'applied_at' | 'updated_at' | 'failure_reason'>>) {
   return tx.updateTable('stripe_refunds').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }
 

@@ -100,11 +100,31 @@ export interface RefundedContext {
   at: Date;
 }
 
+export interface RefundFailedContext {
+  orgId: string;
+  subject: StripeSubject;
+  checkoutId: string;
+  /** Our refund record's id, and Stripe's re_... (null when Stripe refused to make it at all). */
+  refundId: string;
+  stripeRefundId: string | null;
+  /** The key the feature gave createRefund (null for a refund made in Stripe's dashboard). */
+  idempotencyKey: string | null;
+  amountMinor: number;
+  currency: string;
+  /** Stripe's failure_reason (`expired_or_canceled_card`, `lost_or_stolen_card`, `declined`, `unknown`, ...), or `canceled`. */
+  reason: string;
+  /** The refund had succeeded (its refunded handler ran) before Stripe reported it failed. */
+  wasApplied: boolean;
+  at: Date;
+}
+
 export type PaidHandler = (tx: Tx, ctx: PaidContext) => Promise<void>;
 export type RefundedHandler = (tx: Tx, ctx: RefundedContext) => Promise<void>;
+export type RefundFailedHandler = (tx: Tx, ctx: RefundFailedContext) => Promise<void>;
 
 const paidHandlers = new Map<string, PaidHandler>();
 const refundedHandlers = new Map<string, RefundedHandler>();
+const refundFailedHandlers = new Map<string, RefundFailedHandler>();
 
 /** What a confirmed payment of `kind` does, in the webhook's transaction (once per payment). */
 export function onStripePaid(kind: string, handler: PaidHandler) {
@@ -118,6 +138,16 @@ export function onStripeRefunded(kind: string, handler: RefundedHandler) {
   const had = refundedHandlers.get(kind);
   if (had && had !== handler) throw new Error(`onStripeRefunded: kind "${kind}" has a handler already`);
   refundedHandlers.set(kind, handler);
+}
+
+/**
+ * What a refund Stripe reports failed (or canceled) does, once per refund, in the webhook's (or the
+ * answer's) transaction: give the feature's record its money back as it was before the refund.
+ */
+export function onStripeRefundFailed(kind: string, handler: RefundFailedHandler) {
+  const had = refundFailedHandlers.get(kind);
+  if (had && had !== handler) throw new Error(`onStripeRefundFailed: kind "${kind}" has a handler already`);
+  refundFailedHandlers.set(kind, handler);
 }
 
 // ---------- checkout ----------
@@ -237,6 +267,19 @@ export async function createRefund(deps: { db: Db; config: Pick<Config, 'stripe'
       { idempotencyKey: `aftercare-refund-${pending.r.id}` },
     );
   } catch (e) {
+    // Stripe refused it outright (a 4xx: nothing was refunded, and the same key would get the same
+    // refusal): the refund failed, with Stripe's code. A timeout or a 5xx may have refunded: the row
+    // stays pending, and asking again with the same key gets Stripe's first answer.
+    if (e instanceof Stripe.errors.StripeError && e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      await deps.db.transaction().execute(async (tx) => {
+        const c = (await repo.lockCheckout(tx, input.orgId, input.checkoutId))!;
+        const r = await repo.refundById(tx, input.orgId, pending.r.id);
+        if (r && !FAILED.includes(r.state) && r.state !== 'succeeded') {
+          const failed = await repo.updateRefund(tx, r.id, { state: 'failed', failure_reason: e.code ?? e.type ?? 'refused', updated_at: now() });
+          await failRefund(tx, c, failed, now());
+        }
+      });
+    }
     upstream(e);
   }
   return deps.db.transaction().execute(async (tx) => {
@@ -245,14 +288,47 @@ export async function createRefund(deps: { db: Db; config: Pick<Config, 'stripe'
   });
 }
 
-/** Records Stripe's refund on our row (found by Stripe's id, or by ours in its metadata) and applies it once it succeeded. */
+const FAILED = ['failed', 'canceled'];
+const REFUND_STATES = ['pending', 'succeeded', 'failed', 'canceled', 'requires_action'] as const;
+
+/**
+ * Records Stripe's refund on our row (found by Stripe's id, or by ours in its metadata) and applies it
+ * once it succeeded. States only move forward, whatever order the answer and the events come in:
+ * failed and canceled are final, and succeeded gives way only to them (Stripe can still fail a
+ * refund it reported succeeded, e.g. to a closed card). Entering failed runs the failure handlers once.
+ */
 async function recordRefund(tx: Tx, c: repo.CheckoutRow, re: Stripe.Refund, now: Date, ourId?: string): Promise<repo.RefundRow> {
   const mine = ourId ?? (typeof re.metadata?.aftercare_refund === 'string' ? re.metadata.aftercare_refund : undefined);
   let r = (await repo.refundByStripeId(tx, re.id)) ?? (mine ? await repo.refundById(tx, c.organization_id, mine) : undefined);
-  const state = (['pending', 'succeeded', 'failed', 'canceled', 'requires_action'] as const).includes(re.status as never) ? (re.status as string) : 'pending';
-  if (!r) r = await repo.insertRefund(tx, { id: uuidv7(), organization_id: c.organization_id, checkout_id: c.id, refund_id: re.id, idempotency_key: null, amount_minor: re.amount, state });
-  else r = await repo.updateRefund(tx, r.id, { refund_id: re.id, state: r.state === 'succeeded' ? 'succeeded' : state, updated_at: now });
+  const state: string = REFUND_STATES.includes(re.status as never) ? (re.status as string) : 'pending';
+  const failure = state === 'failed' ? (re.failure_reason ?? 'unknown') : state === 'canceled' ? 'canceled' : null;
+  if (!r) {
+    // A refund we hear of first from Stripe (made in its dashboard); one that already failed gave nothing back.
+    r = await repo.insertRefund(tx, { id: uuidv7(), organization_id: c.organization_id, checkout_id: c.id, refund_id: re.id, idempotency_key: null, amount_minor: re.amount, state, failure_reason: failure });
+  } else {
+    const was = r.state;
+    const next = FAILED.includes(was) ? was : was === 'succeeded' && !FAILED.includes(state) ? 'succeeded' : state;
+    r = await repo.updateRefund(tx, r.id, { refund_id: r.refund_id ?? re.id, state: next, failure_reason: FAILED.includes(next) ? (r.failure_reason ?? failure) : null, updated_at: now });
+    if (!FAILED.includes(was) && FAILED.includes(next)) return failRefund(tx, c, r, now);
+  }
   if (r.state === 'succeeded' && !r.applied_at && c.state === 'paid') r = await applyRefund(tx, c, r, now);
+  return r;
+}
+
+/** A refund Stripe did not make: what it had given back is taken back, audited, and the feature's failure handler runs (once). */
+async function failRefund(tx: Tx, c: repo.CheckoutRow, r: repo.RefundRow, now: Date): Promise<repo.RefundRow> {
+  const wasApplied = !!r.applied_at;
+  if (wasApplied) {
+    await repo.addRefunded(tx, c.id, -r.amount_minor, now);
+    c.amount_refunded_minor -= r.amount_minor;
+  }
+  const reason = r.failure_reason ?? 'unknown';
+  await audit(tx, systemActor(c.organization_id, 'stripe'), { action: 'stripe.refund-failed', entityType: c.subject_kind, entityId: c.subject_id, after: { checkoutId: c.id, refundId: r.id, stripeRefundId: r.refund_id, amountMinor: r.amount_minor, currency: c.currency, reason, wasApplied } });
+  const h = refundFailedHandlers.get(c.subject_kind);
+  // A refund reported failed before its payment reached us was never applied: nothing to undo.
+  if (h && c.state === 'paid') {
+    await h(tx, { orgId: c.organization_id, subject: { kind: c.subject_kind, id: c.subject_id }, checkoutId: c.id, refundId: r.id, stripeRefundId: r.refund_id, idempotencyKey: r.idempotency_key, amountMinor: r.amount_minor, currency: c.currency, reason, wasApplied, at: now });
+  }
   return r;
 }
 
@@ -328,6 +404,7 @@ async function dispatch(tx: Tx, stripe: Stripe, event: Stripe.Event, now: Date):
     case 'refund.created':
     case 'refund.updated':
     case 'refund.failed':
+    case 'charge.refund.updated':
       return refundEvent(tx, stripe, event.data.object, now);
     default:
       // Acknowledged so Stripe stops sending it; nothing of ours depends on it.

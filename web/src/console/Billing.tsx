@@ -7,7 +7,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, idemKey, ok, type Body } from '../lib/api';
-import { fmtDateTime, fmtMoney, fmtNumber, inLang, parseMoney } from '../lib/i18n';
+import { amountText, fmtDateTime, fmtMoney, fmtNumber, inLang, parseMoney } from '../lib/i18n';
 import { ErrorNote } from '../lib/ui';
 import type { OrderDetail } from './OrderPage';
 
@@ -88,11 +88,12 @@ type Payment = OrderDetail['payments'][number];
 type RefundBody = Body<'/api/v1/service-orders/{id}/refunds'>;
 
 /** Give back (part of) one payment: of what was charged (a credit note) or of an overpayment. */
-export function RefundForm({ o, p, onDone }: { o: OrderDetail; p: Payment; onDone: () => void }) {
+export function RefundForm({ o, p, onDone, retry }: { o: OrderDetail; p: Payment; onDone: () => void; retry?: { amountMinor: number; reason: string; kind: NonNullable<RefundBody['kind']> } }) {
   const { t } = useTranslation();
-  const [amount, setAmount] = useState('');
-  const [reason, setReason] = useState('');
-  const [kind, setKind] = useState<NonNullable<RefundBody['kind']>>(o.balance.due < 0 ? 'overpayment' : 'credit');
+  const [amount, setAmount] = useState(retry ? amountText(retry.amountMinor, o.currency) : '');
+  const [reason, setReason] = useState(retry?.reason ?? '');
+  const [kind, setKind] = useState<NonNullable<RefundBody['kind']>>(retry?.kind ?? (o.balance.due < 0 ? 'overpayment' : 'credit'));
+  // One key per form: pressing twice sends one refund; a new attempt (a new form) is a new refund.
   const [key] = useState(idemKey);
   const run = useMutation({
     mutationFn: (body: RefundBody) => ok(api.POST('/api/v1/service-orders/{id}/refunds', { params: { path: { id: o.id }, header: { 'idempotency-key': key } }, body })),
@@ -105,7 +106,7 @@ export function RefundForm({ o, p, onDone }: { o: OrderDetail; p: Payment; onDon
   return (
     <form onSubmit={submit} aria-label={t('billing.refund')} data-testid="refund-form">
       <Stack gap={6} mt={6}>
-        <Text size="sm">{t('billing.refundOf', { amount: fmtMoney(p.amountMinor, p.currency) })}</Text>
+        <Text size="sm">{retry ? t('payments.retryOf', { amount: fmtMoney(retry.amountMinor, p.currency) }) : t('billing.refundOf', { amount: fmtMoney(p.amountMinor, p.currency) })}</Text>
         <Group align="flex-end" gap={6} wrap="wrap">
           <TextInput label={`${t('form.amount')} (${o.currency})`} required inputMode="decimal" value={amount} onChange={(e) => setAmount(e.currentTarget.value)} w={140} />
           <Select label={t('billing.kind')} data={(['credit', 'overpayment'] as const).map((k) => ({ value: k, label: t(`billing.refundKind.${k}`) }))} value={kind} onChange={(v) => v && setKind(v as typeof kind)} allowDeselect={false} w={260} />

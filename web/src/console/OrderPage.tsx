@@ -335,6 +335,8 @@ function Money({ o, onDone }: { o: OrderDetail; onDone: () => void }) {
   const [amount, setAmount] = useState('');
   const [method, setMethod] = useState<Body<'/api/v1/service-orders/{id}/payments'>['method']>('cash');
   const [refunding, setRefunding] = useState<string | null>(null);
+  // A refund Stripe did not make is tried again as a new refund: a new form, so a new Idempotency-Key.
+  const [retrying, setRetrying] = useState<string | null>(null);
   // A deposit before the work is done (issue 14); a payment after it, at most the balance.
   const depositAllowed = ['claimed', 'received', 'diagnosing', 'warranty-approved', 'awaiting-decision', 'accepted', 'in-repair', 'testing'].includes(o.state);
   const [deposit, setDeposit] = useState(false);
@@ -382,7 +384,24 @@ function Money({ o, onDone }: { o: OrderDetail; onDone: () => void }) {
             </Table.Tr>
           ))}
           {o.refunds.filter((r) => r.kind !== 'remedy').map((r) => (
-            <Table.Tr key={r.id}><Table.Td>{t('billing.refunds')} · {r.reason}</Table.Td><Table.Td ta="right">+{fmtMoney(r.amountMinor, r.currency)}</Table.Td></Table.Tr>
+            <Table.Tr key={r.id} data-testid={`refund-${r.status}`}>
+              <Table.Td>
+                {t('billing.refunds')} · {r.reason}
+                {r.status === 'pending' && <Text span size="sm" c="dark.4"> · {t('payments.refundPending')}</Text>}
+                {r.status === 'failed' && (
+                  <>
+                    <Text size="sm" c="red.8" fw={600} data-testid="refund-failed">{t('payments.refundFailed', { reason: t(`payments.failure.${r.failureReason ?? 'unknown'}`, { defaultValue: r.failureReason ?? '' }) })}</Text>
+                    {office && r.paymentId && (
+                      <Button size="compact-xs" variant="light" color="orange" onClick={() => setRetrying(retrying === r.id ? null : r.id)} data-testid="retry-refund">{t('payments.tryAgain')}</Button>
+                    )}
+                    {retrying === r.id && o.payments.find((p) => p.id === r.paymentId) && (
+                      <RefundForm o={o} p={o.payments.find((p) => p.id === r.paymentId)!} retry={{ amountMinor: r.amountMinor, reason: r.reason, kind: r.kind === 'overpayment' ? 'overpayment' : 'credit' }} onDone={() => { setRetrying(null); onDone(); }} />
+                    )}
+                  </>
+                )}
+              </Table.Td>
+              <Table.Td ta="right" td={r.status === 'failed' ? 'line-through' : undefined}>+{fmtMoney(r.amountMinor, r.currency)}</Table.Td>
+            </Table.Tr>
           ))}
           <Table.Tr><Table.Td fw={700}>{t('order.balance')}</Table.Td><Table.Td ta="right" fw={700} data-testid="balance">{m(o.balance.due)}</Table.Td></Table.Tr>
         </Table.Tbody>

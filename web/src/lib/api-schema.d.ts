@@ -3109,8 +3109,14 @@ export interface components {
                 reason: string;
                 remedy: string | null;
                 creditNoteId: string | null;
-                /** @enum {string} */
+                /**
+                 * @description pending: on its way back through Stripe; failed: Stripe did not make it (it gives nothing back: refund again with a new Idempotency-Key)
+                 * @enum {string}
+                 */
                 status: "pending" | "done" | "failed";
+                /** @description Why Stripe did not make it: Stripe's failure_reason (expired_or_canceled_card, lost_or_stolen_card, declined, unknown, ...), canceled, or Stripe's error code */
+                failureReason: string | null;
+                failedAt: string | null;
                 refundedAt: string;
             }[];
             parts: {
@@ -3252,8 +3258,14 @@ export interface components {
                 reason: string;
                 remedy: string | null;
                 creditNoteId: string | null;
-                /** @enum {string} */
+                /**
+                 * @description pending: on its way back through Stripe; failed: Stripe did not make it (it gives nothing back: refund again with a new Idempotency-Key)
+                 * @enum {string}
+                 */
                 status: "pending" | "done" | "failed";
+                /** @description Why Stripe did not make it: Stripe's failure_reason (expired_or_canceled_card, lost_or_stolen_card, declined, unknown, ...), canceled, or Stripe's error code */
+                failureReason: string | null;
+                failedAt: string | null;
                 refundedAt: string;
             }[];
             parts: {

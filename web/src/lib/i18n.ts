@@ -90,6 +90,11 @@ export function fmtMoney(minor: number, currency: string) {
   const digits = f.resolvedOptions().maximumFractionDigits ?? 2;
   return f.format(minor / 10 ** digits);
 }
+/** Integer minor units → the amount as a person types it in the locale (no grouping, no symbol): 30,00 in Bulgarian. */
+export function amountText(minor: number, currency: string) {
+  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return new Intl.NumberFormat(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false }).format(minor / 10 ** digits);
+}
 export function fmtNumber(n: number) {
   return new Intl.NumberFormat(locale()).format(n);
 }
