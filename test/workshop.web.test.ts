@@ -103,6 +103,52 @@ describe.skipIf(!hasChromium())('the workshop in Chromium (issue 16)', { timeout
     await ctx.close();
   });
 
+  it('the intake wizard sends the claim and its workshop card in one request (Bulgarian, 390 px); the card shows them', async () => {
+    const page = await staff('front-desk');
+    const writes: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() !== 'GET' && r.url().includes('/api/v1/')) writes.push(`${r.method()} ${new URL(r.url()).pathname}`);
+    });
+    await page.goto('/intake?lang=bg');
+    await page.locator('[name=customer-name]').fill('Елена Стоянова');
+    await page.locator('[name=customer-phone]').fill('+359888123997');
+    await page.locator('[name=customer-email]').fill('elena.ws@example.bg');
+    await page.getByTestId('next').click();
+    await page.locator('[name=serial]').fill('WS-WEB-3');
+    await page.getByLabel('Производител').fill('Lenovo');
+    await page.getByLabel('Модел').fill('T14');
+    await page.getByLabel('Категория').fill('laptop');
+    await page.getByTestId('next').click();
+    await page.locator('[name=problem]').fill('Не зарежда');
+    await page.getByTestId('next').click();
+    await page.getByLabel('Видимо състояние').fill('без забележки');
+    await page.getByLabel('Комплектно').check();
+    await page.getByLabel('Клиентът е архивирал данните').check();
+    await page.getByLabel('Паролите са премахнати').check();
+    await page.getByLabel('Клиентът приема условията').check();
+    await page.getByLabel(/Подписал/).fill('Елена Стоянова');
+    const ws = page.getByTestId('intake-workshop');
+    await ws.getByLabel('Приоритет', { exact: true }).click();
+    await page.getByRole('option', { name: 'Висок' }).click();
+    await ws.getByLabel('Обещан срок на клиента').fill('2026-11-26');
+    await ws.getByLabel('Парола или ПИН на устройството').fill(PASSCODE);
+    // The laptop's pre-check list, by the category typed on the device step.
+    await ws.getByRole('radiogroup', { name: 'Зареждане', exact: true }).getByText('Дефект').click();
+    await ws.getByLabel('Бележка').fill('Букса на зарядното хлабава.');
+    await accessible(page);
+    await page.getByTestId('next').click();
+    await page.getByTestId('sign').click();
+    await page.getByTestId('order-number').waitFor();
+    // One write: the claim with its card (no second PATCH of the workshop).
+    expect(writes).toEqual(['POST /api/v1/claims']);
+    const card = page.getByTestId('workshop');
+    await see(card, 'Има записана парола.');
+    await see(card.getByTestId('notes'), 'Букса на зарядното хлабава.');
+    expect(await card.getByLabel('Обещан срок на клиента').inputValue()).toBe('2026-11-26');
+    expect(await card.getByRole('radiogroup', { name: 'Зареждане', exact: true }).locator('input:checked').getAttribute('value')).toBe('fault');
+    expect(await page.locator('body').textContent()).not.toContain(PASSCODE);
+  });
+
   it('a message to the client shows in the messages card without reloading; the labels print as PDFs', async () => {
     const { order } = await api('POST', '/api/v1/claims', {
       channel: 'walk-in',

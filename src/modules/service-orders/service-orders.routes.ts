@@ -11,6 +11,8 @@ import { rateLimiter } from '../../core/rate-limit.ts';
 import { PaymentBody, RefundBody } from '../billing/billing.contract.ts';
 import { listProofs } from '../proofs/proofs.service.ts';
 import * as svc from './service-orders.service.ts';
+import { keyringOf } from '../../core/secrets.ts';
+import { insertClaimWithWorkshop } from './workshop.ts';
 import { STATES } from './state-machine.ts';
 import { assertMayAct, mayAct } from './roles.ts';
 import { ServiceOrder, ServiceOrderDetail, PageLink, Intake, ClaimBody, WebClaimBody, WebClaimReceipt, LinkBody, LinkCandidates, V, ActionBody } from './service-orders.schemas.ts';
@@ -23,12 +25,12 @@ export async function serviceOrdersRoutes(app: ZApp, deps: AppDeps) {
   app.post(
     '/api/v1/claims',
     {
-      config: { access: OFFICE, problems: svc.INTAKE_PROBLEMS },
-      schema: { operationId: 'createClaim', tags, summary: 'Take a claim (API, phone, e-mail, walk-in): opens a service order with its number', headers: IdempotencyHeaders, body: ClaimBody, response: { 201: Intake } },
+      config: { access: OFFICE, problems: [...svc.INTAKE_PROBLEMS, 'secret-key-unavailable'] },
+      schema: { operationId: 'createClaim', tags, summary: 'Take a claim (API, phone, e-mail, walk-in): opens a service order with its number; with `workshop`, its workshop card (technician, priority, promised date, channel, passcode, pre-check, a note) in the same transaction', headers: IdempotencyHeaders, body: ClaimBody, response: { 201: Intake } },
     },
     async (req, reply) => {
       const actor = actorOf(req);
-      const r = await withIdempotency(deps.db, actor, req.headers['idempotency-key'], requestHash('POST', req.url, req.body), (tx) => svc.insertClaim(tx, actor, req.body, now()));
+      const r = await withIdempotency(deps.db, actor, req.headers['idempotency-key'], requestHash('POST', req.url, req.body), (tx) => insertClaimWithWorkshop(tx, keyringOf(deps.config), actor, req.body, now()));
       return reply.status(r.status).send(r.body);
     },
   );

@@ -1,6 +1,7 @@
 // The service order's request and response schemas (zod, named in OpenAPI), apart from its routes
 // (service-orders.routes.ts) so that neither file outgrows one screenful of purpose (issue 10).
 import { z } from 'zod';
+import { IntakeWorkshopBody } from './workshop.schemas.ts';
 import { Currency, IsoDate, Uuid } from '../../server/http.ts';
 import { QuoteLines, REFUND_METHODS } from '../billing/billing.contract.ts';
 import { ProofFile } from '../proofs/proofs.contract.ts';
@@ -157,6 +158,7 @@ export const ClaimBody = z.object({
     .max(40)
     .optional()
     .describe('When the claim actually reached the business, if earlier than now (a phone call or an e-mail entered later), an ISO instant such as 2026-03-02T09:00:00Z; at most 30 days back. The claim date and its clocks run from it; the audit keeps both moments'),
+  workshop: IntakeWorkshopBody.optional(),
 });
 export const WebClaimBody = z.object({
   name: z.string().trim().min(1).max(300),

@@ -5,11 +5,12 @@ import { z } from 'zod';
 import type { AppDeps } from '../../core/deps.ts';
 import { ALL_ROLES, OFFICE } from '../../core/actor.ts';
 import { actorOf } from '../../server/auth.ts';
-import { IdempotencyHeaders, IdParams, IsoDate, Uuid, type ZApp } from '../../server/http.ts';
+import { IdempotencyHeaders, IdParams, type ZApp } from '../../server/http.ts';
 import { requestHash, withIdempotency } from '../../server/idempotency.ts';
 import { keyringOf } from '../../core/secrets.ts';
 import { CHANGE_PROBLEMS } from './changes.ts';
 import * as w from './workshop.ts';
+import { WorkshopFieldsShape } from './workshop.schemas.ts';
 
 const Workshop = z.object({
   orderId: z.string(),
@@ -30,13 +31,7 @@ z.globalRegistry.add(Workshop, { id: 'ServiceOrderWorkshop' });
 
 const WorkshopBody = z.object({
   version: z.number().int().describe('The order version you read; 409 with the current state if it changed'),
-  technicianId: Uuid.nullable().optional().describe('A staff member of the business, or null to unassign (front desk, manager, owner)'),
-  priority: z.enum(w.PRIORITIES).optional(),
-  promisedOn: IsoDate.nullable().optional().describe('The date promised to the client (front desk, manager, owner)'),
-  contactChannel: z.enum(w.CONTACT_CHANNELS).optional().describe("The client's channel for this order's messages (front desk, manager, owner)"),
-  passcode: z.string().max(200).nullable().optional().describe('The device passcode or PIN; null or "" removes it. Staff only: never on documents, the order page or messages'),
-  unlockPattern: z.string().regex(/^([1-9](-[1-9]){0,8})?$/, 'must be the dots of the 3×3 grid in order, like 1-5-9-6').nullable().optional().describe('The unlock pattern as the 3×3 grid dots in order (1–9), e.g. 1-5-9-6'),
-  precheck: z.record(z.string().regex(/^[a-z-]{1,40}$/), z.enum(w.PRECHECK_RESULTS)).optional().describe('Items of the pre-check list of the device category, each ok, fault or not-checked'),
+  ...WorkshopFieldsShape,
 });
 
 export async function workshopRoutes(app: ZApp, deps: AppDeps) {
@@ -47,6 +42,21 @@ export async function workshopRoutes(app: ZApp, deps: AppDeps) {
     '/api/v1/service-orders/:id/workshop',
     { config: { access: ALL_ROLES, problems: ['not-found'] }, schema: { operationId: 'getServiceOrderWorkshop', tags, summary: 'The workshop card: technician, priority, promised date, contact channel, pre-check, internal notes (whether a passcode is set, never the passcode)', params: IdParams, response: { 200: Workshop } } },
     async (req) => w.workshopOf(deps.db, actorOf(req), req.params.id),
+  );
+
+  app.get(
+    '/api/v1/workshop/intake-options',
+    {
+      config: { access: ALL_ROLES },
+      schema: {
+        operationId: 'getWorkshopIntakeOptions',
+        tags,
+        summary: 'What the intake form offers for the workshop card before the order exists: the pre-check list of a device category and the staff an order can be assigned to',
+        querystring: z.object({ category: z.string().trim().max(100).optional().describe("The device's category (laptop, phone, …); any other or none: the general list") }),
+        response: { 200: z.object({ precheck: z.array(z.string()).describe('The pre-check items of the category, in order'), assignable: z.array(z.object({ id: z.string(), name: z.string(), role: z.string() })) }) },
+      },
+    },
+    async (req) => w.intakeOptions(deps.db, actorOf(req), req.query.category),
   );
 
   app.patch(

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { freshDatabase, setupApp, type TestContext } from '../../../test/db.ts';
+import { freshDatabase, setupApp, snapshot, type TestContext } from '../../../test/db.ts';
 import { buildApp } from '../../server/app.ts';
 import { DiskStorage } from '../../storage/index.ts';
 import { createDb } from '../../db/index.ts';
@@ -121,6 +121,56 @@ describe('the workshop card', () => {
     const again = await call('technician', 'POST', `/api/v1/service-orders/${order.id}/notes`, note, key);
     expect(again.json().notes).toHaveLength(1);
     expect(first.json().notes[0]).toMatchObject({ body: note.body });
+  });
+});
+
+describe('the workshop card given with the claim (one transaction)', () => {
+  const claim = (serial: string, workshop: object) => ({
+    channel: 'walk-in',
+    customer: { name: 'Intake Client', phone: '+44 7700 900124', email: `intake-${serial}@example.com`, preferredLanguage: 'en' },
+    device: { serial, manufacturer: 'Lenovo', model: 'T14', category: 'laptop' },
+    problem: 'Does not charge',
+    workOrder: { termsAccepted: true, accessories: ['charger'], complete: true, visibleCondition: 'scratched lid', dataBackedUp: true, passwordsRemoved: false, problemInClientsWords: 'Does not charge', signedBy: 'I. Client' },
+    workshop,
+  });
+
+  test('technician, priority, promised date, channel, passcode, pre-check and a note arrive with the claim; a retry with the same key is one order and one card', async () => {
+    const tech = await t.db.selectFrom('staff_users').select(['id', 'name']).where('organization_id', '=', t.orgs[org]).where('role', '=', 'technician').executeTakeFirstOrThrow();
+    const body = claim('WS-INTAKE-1', { technicianId: tech.id, priority: 'high', promisedOn: '2026-11-28', contactChannel: 'sms', passcode: PASSCODE, unlockPattern: '3-5-7', precheck: { 'powers-on': 'ok', charging: 'fault' }, note: 'Charger port wobbly.' });
+    const key = { 'idempotency-key': 'intake-ws-1' };
+    const first = await call('front-desk', 'POST', '/api/v1/claims', body, key);
+    expect(first.statusCode, first.body).toBe(201);
+    const again = await call('front-desk', 'POST', '/api/v1/claims', body, key);
+    expect(again.statusCode).toBe(201);
+    expect(again.json()).toEqual(first.json());
+    const { order } = first.json();
+    expect(JSON.stringify(first.json())).not.toContain(PASSCODE);
+    expect(await t.db.selectFrom('service_orders').select('id').where('organization_id', '=', t.orgs[org]).where('id', '=', order.id).execute()).toHaveLength(1);
+    expect(await t.db.selectFrom('devices').select('id').where('serial', '=', 'WS-INTAKE-1').execute()).toHaveLength(1);
+    expect(await t.db.selectFrom('order_workshop').select('order_id').where('order_id', '=', order.id).execute()).toHaveLength(1);
+    expect(await t.db.selectFrom('order_notes').select('id').where('order_id', '=', order.id).execute()).toHaveLength(1);
+
+    const w = (await call('front-desk', 'GET', `/api/v1/service-orders/${order.id}/workshop`)).json();
+    expect(w).toMatchObject({ technician: { id: tech.id }, priority: 'high', promisedOn: '2026-11-28', contactChannel: 'sms', passcodeSet: true, category: 'laptop', version: order.version, notes: [{ body: 'Charger port wobbly.' }] });
+    expect(w.precheck.find((p: { code: string }) => p.code === 'charging').result).toBe('fault');
+    expect((await call('technician', 'GET', `/api/v1/service-orders/${order.id}/workshop/passcode`)).json()).toEqual({ passcode: PASSCODE, unlockPattern: '3-5-7' });
+    // The order says SMS, and the audit has the intake, then the card and the note, each once.
+    const audit = await t.db.selectFrom('audit_events').select('action').where('entity_id', '=', order.id).orderBy('id').execute();
+    expect(audit.map((a) => a.action)).toEqual(['service-order.created', 'service-order.workshop-updated', 'service-order.note-added', 'service-order.passcode-read']);
+  });
+
+  test.each([
+    ['an item not on the category’s pre-check list', { precheck: { sim: 'ok' } }, 422, 'body.workshop.precheck.sim'],
+    ['an unknown technician', { technicianId: '00000000-0000-7000-8000-000000000000' }, 422, 'body.workshop.technicianId'],
+    ['a date that does not exist', { promisedOn: '2026-02-30' }, 400, 'body.workshop.promisedOn'],
+    ['an unlock pattern off the grid', { unlockPattern: '0-1' }, 400, 'body.workshop.unlockPattern'],
+    ['a field the card does not have', { colour: 'red' }, 400, 'body.workshop'],
+  ])('a bad workshop field (%s) refuses the whole intake with a problem naming it; nothing is saved', async (_what, workshop, status, field) => {
+    const before = await snapshot(t.db);
+    const r = await call('front-desk', 'POST', '/api/v1/claims', claim(`WS-BAD-${field.length}`, workshop), { 'idempotency-key': `bad-${field}` });
+    expect(r.statusCode, r.body).toBe(status);
+    expect(r.json().errors.map((e: { field: string }) => e.field)).toContain(field);
+    expect(await snapshot(t.db)).toEqual(before);
   });
 });
 

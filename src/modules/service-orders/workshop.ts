@@ -18,6 +18,7 @@ import { open, seal, SecretUnavailableError, type Keyring } from '../../core/sec
 import { changeIn } from './changes.ts';
 import { ServiceOrderErrors } from './service-orders.errors.ts';
 import * as repo from './repository.ts';
+import { insertClaim, type ClaimFields, type Intake } from './intake.ts';
 
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -65,6 +66,12 @@ async function deviceCategory(db: Db | Tx, orgId: string, deviceId: string | nul
   if (!deviceId) return null;
   const d = await db.selectFrom('devices').select('category').where('organization_id', '=', orgId).where('id', '=', deviceId).executeTakeFirst();
   return d?.category ?? null;
+}
+
+/** The intake form's choices before the order exists: the category's pre-check list, the staff to assign. */
+export async function intakeOptions(db: Db, actor: Actor, category: string | undefined) {
+  const staff = await db.selectFrom('staff_users').select(['id', 'name', 'role']).where('organization_id', '=', actor.organizationId).where('disabled_at', 'is', null).orderBy('name').execute();
+  return { precheck: [...precheckItems(category?.toLowerCase())], assignable: staff.map((x) => ({ id: x.id, name: x.name, role: x.role })) };
 }
 
 /** The workshop card of an order, as staff read it (no passcode: only whether one is set). */
@@ -137,19 +144,19 @@ export async function updateWorkshop(db: Db, ring: Keyring, actor: Actor, id: st
 }
 
 /** `updateWorkshop` in the caller's transaction (the intake writes the claim and its workshop card as one). */
-export async function updateWorkshopIn(tx: Tx, ring: Keyring, actor: Actor, id: string, f: WorkshopFields, now: Date) {
+export async function updateWorkshopIn(tx: Tx, ring: Keyring, actor: Actor, id: string, f: WorkshopFields, now: Date, path = 'body') {
   for (const k of OFFICE_FIELDS) {
-    if (f[k] !== undefined && !OFFICE.includes(actor.role)) throw problem(CoreErrors, 'forbidden', `The ${actor.role} role may not set ${k} (the front desk or a manager does)`, { errors: [{ field: `body.${k}`, message: 'set by the front desk or a manager', code: 'forbidden' }] });
+    if (f[k] !== undefined && !OFFICE.includes(actor.role)) throw problem(CoreErrors, 'forbidden', `The ${actor.role} role may not set ${k} (the front desk or a manager does)`, { errors: [{ field: `${path}.${k}`, message: 'set by the front desk or a manager', code: 'forbidden' }] });
   }
   return changeIn(tx, actor, id, f.version, now, async (tx, o) => {
     const cur = await tx.selectFrom('order_workshop').selectAll().where('organization_id', '=', o.organization_id).where('order_id', '=', o.id).executeTakeFirst();
     if (f.technicianId) {
       const staff = await tx.selectFrom('staff_users').select('id').where('organization_id', '=', o.organization_id).where('id', '=', f.technicianId).where('disabled_at', 'is', null).executeTakeFirst();
-      if (!staff) throw problem(CoreErrors, 'unknown-reference', 'No such staff member in your organization', { errors: [{ field: 'body.technicianId', message: 'no active staff member with this id', code: 'unknown-reference' }] });
+      if (!staff) throw problem(CoreErrors, 'unknown-reference', 'No such staff member in your organization', { errors: [{ field: `${path}.technicianId`, message: 'no active staff member with this id', code: 'unknown-reference' }] });
     }
     if (f.precheck) {
       const items = precheckItems(await deviceCategory(tx, o.organization_id, o.device_id));
-      for (const code of Object.keys(f.precheck)) if (!items.includes(code)) throw badField(`body.precheck.${code}`, `not checked for this device; the list: ${items.join(', ')}`);
+      for (const code of Object.keys(f.precheck)) if (!items.includes(code)) throw badField(`${path}.precheck.${code}`, `not checked for this device; the list: ${items.join(', ')}`);
     }
     // The secrets: both sealed again with the current key when either changes (one key per row).
     const secrets =
@@ -212,9 +219,30 @@ export async function sealStoredPasscodes(db: Db, ring: Keyring) {
   }
 }
 
+/** The workshop card given with the claim at intake (POST /api/v1/claims `workshop`). */
+export type IntakeWorkshop = Omit<WorkshopFields, 'version'> & { note?: string };
+
+/**
+ * A claim and its workshop card in one transaction (the caller's: the Idempotency-Key's): the order
+ * is taken, then the card's fields and the first note are written through the order's transition
+ * writer. A bad workshop field (an unknown technician, an item not on the category's pre-check
+ * list) throws inside it, so the whole intake is refused and nothing is saved; a retry with the same
+ * key answers the first response (one order, one card).
+ */
+export async function insertClaimWithWorkshop(tx: Tx, ring: Keyring, actor: Actor, f: ClaimFields & { workshop?: IntakeWorkshop }, now: Date): Promise<Intake> {
+  const { workshop, ...claim } = f;
+  const r = await insertClaim(tx, actor, claim, now);
+  if (!workshop) return r;
+  const { note, ...fields } = workshop;
+  let order = r.order;
+  if (Object.values(fields).some((v) => v !== undefined)) order = await updateWorkshopIn(tx, ring, actor, r.order.id, fields, now, 'body.workshop');
+  if (note) order = await addNoteIn(tx, actor, r.order.id, { body: note }, now);
+  return { ...r, order };
+}
+
 /** An internal note (staff only: never on the order page, a document or a message). */
 export async function addNoteIn(tx: Tx, actor: Actor, id: string, n: { body: string; version?: number }, now: Date) {
-  await changeIn(tx, actor, id, n.version, now, async (tx, o) => {
+  return changeIn(tx, actor, id, n.version, now, async (tx, o) => {
     const noteId = uuidv7();
     await tx.insertInto('order_notes').values({ id: noteId, organization_id: o.organization_id, order_id: o.id, body: n.body, by_type: actor.type, by_id: actor.id, by_name: actor.name, created_at: now }).execute();
     return { action: 'note-added', audit: { note: noteId } };

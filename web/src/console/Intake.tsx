@@ -11,7 +11,7 @@ import { linkProps, navigate, query } from '../lib/router';
 import { ErrorNote } from '../lib/ui';
 import type { Customer, Device } from './Search';
 import { WorkOrderForm, emptyWorkOrder, type WorkOrder } from './WorkOrderForm';
-import { IntakeWorkshopFields, applyIntakeWorkshop, emptyIntakeWorkshop, type IntakeWorkshop } from './Workshop';
+import { IntakeWorkshopFields, emptyIntakeWorkshop, intakeWorkshopBody, type IntakeWorkshop } from './Workshop';
 import { ExistingClientHint } from './Clients';
 
 const PROOFS = ['invoice', 'receipt', 'warrantyCard', 'serviceContract'] as const;
@@ -48,13 +48,11 @@ export function IntakePage() {
   const customerOk = !!customer || (newCustomer.name.trim() && (newCustomer.phone.trim() || newCustomer.email.trim()));
   const deviceOk = !!device || !!newDevice.serial.trim();
   const [ws, setWs] = useState<IntakeWorkshop>(emptyIntakeWorkshop());
+  const category = (device?.category ?? newDevice.category).trim().toLowerCase();
   const claim = useMutation({
-    // The claim, then the intake's workshop fields on it (promised date, priority, channel, passcode: issue 16).
-    mutationFn: async (body: Body<'/api/v1/claims'>) => {
-      const r = await ok(api.POST('/api/v1/claims', { body, params: { header: { 'idempotency-key': key.current } } }));
-      await applyIntakeWorkshop(r.order.id, r.order.version, ws);
-      return r;
-    },
+    // The claim with its workshop card (technician, promised date, priority, channel, passcode,
+    // pre-check, a note: issue 16) in one request, written in one transaction.
+    mutationFn: (body: Body<'/api/v1/claims'>) => ok(api.POST('/api/v1/claims', { body, params: { header: { 'idempotency-key': key.current } } })),
     onSuccess: (r) => {
       void invalidateOrder(qc);
       navigate(`/orders/${r.order.id}`);
@@ -73,6 +71,7 @@ export function IntakePage() {
         problem,
         proofs,
         workOrder: { ...wo, problemInClientsWords: wo.problemInClientsWords || problem },
+        workshop: intakeWorkshopBody(ws, qc.getQueryData<{ precheck: string[] }>(['workshop', 'intake-options', category])?.precheck),
     });
   };
 
@@ -100,7 +99,7 @@ export function IntakePage() {
         </Stepper.Step>
         <Stepper.Step label={t('intake.checklist')}>
           <WorkOrderForm value={{ ...wo, problemInClientsWords: wo.problemInClientsWords || problem }} onChange={setWo} />
-          <IntakeWorkshopFields value={ws} onChange={setWs} />
+          <IntakeWorkshopFields value={ws} onChange={setWs} category={category} />
         </Stepper.Step>
         <Stepper.Step label={t('intake.sign')}>
           <Card withBorder>

@@ -175,20 +175,28 @@ export function MessageClient({ id }: { id: string }) {
 }
 
 
-/** What the front desk gives at intake beside the work order: the promised date, priority, channel, passcode. */
-export type IntakeWorkshop = { promisedOn: string; priority: 'low' | 'normal' | 'high' | 'urgent'; contactChannel: 'email' | 'sms'; passcode: string; unlockPattern: string };
-export const emptyIntakeWorkshop = (): IntakeWorkshop => ({ promisedOn: '', priority: 'normal', contactChannel: 'email', passcode: '', unlockPattern: '' });
+/** What the front desk gives at intake beside the work order: sent with the claim itself (one request, one transaction). */
+type Result = W['precheck'][number]['result'];
+export type IntakeWorkshop = { technicianId: string; promisedOn: string; priority: 'low' | 'normal' | 'high' | 'urgent'; contactChannel: 'email' | 'sms'; passcode: string; unlockPattern: string; precheck: Record<string, Result>; note: string };
+export const emptyIntakeWorkshop = (): IntakeWorkshop => ({ technicianId: '', promisedOn: '', priority: 'normal', contactChannel: 'email', passcode: '', unlockPattern: '', precheck: {}, note: '' });
 
-export function IntakeWorkshopFields({ value, onChange }: { value: IntakeWorkshop; onChange: (v: IntakeWorkshop) => void }) {
+export function IntakeWorkshopFields({ value, onChange, category }: { value: IntakeWorkshop; onChange: (v: IntakeWorkshop) => void; category: string }) {
   const { t } = useTranslation();
+  const options = useQuery({
+    queryKey: ['workshop', 'intake-options', category] as const,
+    queryFn: ({ signal }) => ok(api.GET('/api/v1/workshop/intake-options', { params: { query: category ? { category } : {} }, signal })),
+  });
   const set = <K extends keyof IntakeWorkshop>(k: K) => (v: IntakeWorkshop[K] | null) => v !== null && onChange({ ...value, [k]: v });
   return (
-    <Card withBorder data-testid="intake-workshop">
+    <Card withBorder data-testid="intake-workshop" mt="xs">
       <Title order={2} size="h5">{t('workshop.intake')}</Title>
       <Text size="xs" c="dark.5" mb={4}>{t('workshop.intakeHint')}</Text>
       <Group grow align="flex-end" wrap="wrap">
-        <TextInput type="date" label={t('workshop.promisedOn')} value={value.promisedOn} onChange={(e) => set('promisedOn')(e.currentTarget.value)} miw={160} />
+        <Select label={t('workshop.technician')} data={[{ value: '', label: t('workshop.unassigned') }, ...(options.data?.assignable ?? []).map((s) => ({ value: s.id, label: `${s.name} (${t(`role.${s.role}`, s.role)})` }))]} value={value.technicianId} onChange={set('technicianId')} allowDeselect={false} miw={160} data-testid="intake-technician" />
         <Select label={t('workshop.priority')} data={['low', 'normal', 'high', 'urgent'].map((p) => ({ value: p, label: t(`workshop.prio.${p}`) }))} value={value.priority} onChange={(v) => set('priority')(v as IntakeWorkshop['priority'] | null)} allowDeselect={false} miw={120} />
+      </Group>
+      <Group grow align="flex-end" wrap="wrap" mt={4}>
+        <TextInput type="date" label={t('workshop.promisedOn')} value={value.promisedOn} onChange={(e) => set('promisedOn')(e.currentTarget.value)} miw={160} />
         <Select label={t('workshop.channel')} data={['email', 'sms'].map((c) => ({ value: c, label: t(`workshop.ch.${c}`) }))} value={value.contactChannel} onChange={(v) => set('contactChannel')(v as IntakeWorkshop['contactChannel'] | null)} allowDeselect={false} miw={120} />
       </Group>
       <Group grow align="flex-end" wrap="wrap" mt={4}>
@@ -196,14 +204,42 @@ export function IntakeWorkshopFields({ value, onChange }: { value: IntakeWorksho
         <TextInput label={t('workshop.unlockPattern')} value={value.unlockPattern} onChange={(e) => set('unlockPattern')(e.currentTarget.value)} autoComplete="off" placeholder="1-5-9-6" miw={160} />
       </Group>
       <Text size="xs" c="dark.5" mt={2}>{t('workshop.passcodeHint')}</Text>
+      {options.data && (
+        <>
+          <Text fw={600} size="sm" mt="xs">{t('workshop.precheck')}</Text>
+          <Table data-testid="intake-precheck">
+            <Table.Tbody>
+              {options.data.precheck.map((code) => (
+                <Table.Tr key={code}>
+                  <Table.Td>{t(`workshop.item.${code}`, code)}</Table.Td>
+                  <Table.Td>
+                    <SegmentedControl size="xs" aria-label={t(`workshop.item.${code}`, code)} value={value.precheck[code] ?? 'not-checked'} onChange={(v) => onChange({ ...value, precheck: { ...value.precheck, [code]: v as Result } })} data={(['ok', 'fault', 'not-checked'] as const).map((r) => ({ value: r, label: t(`workshop.result.${r}`) }))} />
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </>
+      )}
+      <Textarea label={t('workshop.note')} description={t('workshop.notesHint')} value={value.note} onChange={(e) => set('note')(e.currentTarget.value)} autosize minRows={1} mt={4} />
+      <ErrorNote error={options.error} />
     </Card>
   );
 }
 
-/** After the claim is taken: the intake's workshop fields on the new order (one PATCH, at the version the claim returned). */
-export async function applyIntakeWorkshop(id: string, version: number, w: IntakeWorkshop) {
-  const body: Patch = { version, priority: w.priority, contactChannel: w.contactChannel, ...(w.promisedOn ? { promisedOn: w.promisedOn } : {}), ...(w.passcode ? { passcode: w.passcode } : {}), ...(w.unlockPattern ? { unlockPattern: w.unlockPattern } : {}) };
-  return ok(api.PATCH('/api/v1/service-orders/{id}/workshop', { params: { path: { id } }, body }));
+/** The intake's workshop card as the claim carries it (`workshop`): only what was given; the pre-check items of this category. */
+export function intakeWorkshopBody(w: IntakeWorkshop, items: readonly string[] | undefined) {
+  const precheck = Object.fromEntries(Object.entries(w.precheck).filter(([k, v]) => v !== 'not-checked' && (!items || items.includes(k))));
+  return {
+    priority: w.priority,
+    contactChannel: w.contactChannel,
+    ...(w.technicianId ? { technicianId: w.technicianId } : {}),
+    ...(w.promisedOn ? { promisedOn: w.promisedOn } : {}),
+    ...(w.passcode ? { passcode: w.passcode } : {}),
+    ...(w.unlockPattern ? { unlockPattern: w.unlockPattern } : {}),
+    ...(Object.keys(precheck).length ? { precheck } : {}),
+    ...(w.note.trim() ? { note: w.note.trim() } : {}),
+  };
 }
 
 /** Labels and tickets for label and receipt printers (issue 16): the device label and the client's 80 mm ticket. */

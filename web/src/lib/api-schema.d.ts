@@ -576,7 +576,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Take a claim (API, phone, e-mail, walk-in): opens a service order with its number */
+        /** Take a claim (API, phone, e-mail, walk-in): opens a service order with its number; with `workshop`, its workshop card (technician, priority, promised date, channel, passcode, pre-check, a note) in the same transaction */
         post: operations["createClaim"];
         delete?: never;
         options?: never;
@@ -839,6 +839,23 @@ export interface paths {
         head?: never;
         /** Change the workshop fields given (a technician records the pre-check and the passcode; assignment, priority, promised date and channel are the front desk’s or a manager’s: 403 naming the field). Audited; the passcode only as changed */
         patch: operations["updateServiceOrderWorkshop"];
+        trace?: never;
+    };
+    "/api/v1/workshop/intake-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the intake form offers for the workshop card before the order exists: the pre-check list of a device category and the staff an order can be assigned to */
+        get: operations["getWorkshopIntakeOptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/service-orders/{id}/workshop/passcode": {
@@ -9752,6 +9769,30 @@ export interface operations {
                     };
                     /** @description When the claim actually reached the business, if earlier than now (a phone call or an e-mail entered later), an ISO instant such as 2026-03-02T09:00:00Z; at most 30 days back. The claim date and its clocks run from it; the audit keeps both moments */
                     receivedAt?: string;
+                    /** @description The workshop card given at intake, written in the claim's transaction: a bad field refuses the whole claim (nothing is saved). The accessories left with the device are `workOrder.accessories` */
+                    workshop?: {
+                        /** @description A staff member of the business, or null to unassign (front desk, manager, owner) */
+                        technicianId?: string | null;
+                        /** @enum {string} */
+                        priority?: "low" | "normal" | "high" | "urgent";
+                        /** @description The date promised to the client (front desk, manager, owner) */
+                        promisedOn?: string | null;
+                        /**
+                         * @description The client's channel for this order's messages (front desk, manager, owner)
+                         * @enum {string}
+                         */
+                        contactChannel?: "email" | "sms";
+                        /** @description The device passcode or PIN; null or "" removes it. Staff only: never on documents, the order page or messages; sealed at rest */
+                        passcode?: string | null;
+                        /** @description The unlock pattern as the 3×3 grid dots in order (1–9), e.g. 1-5-9-6 */
+                        unlockPattern?: string | null;
+                        /** @description Items of the pre-check list of the device category, each ok, fault or not-checked */
+                        precheck?: {
+                            [key: string]: "ok" | "fault" | "not-checked";
+                        };
+                        /** @description A first internal note (staff only) */
+                        note?: string;
+                    };
                 };
             };
         };
@@ -9887,6 +9928,22 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code: "idempotency-key-reused" | "validation-failed" | "unknown-reference" | "policy-input-invalid";
+                    };
+                };
+            };
+            /**
+             * @description Error (application/problem+json), `code` one of:
+             *
+             *     - `secret-key-unavailable`: The device's passcode was sealed with a key this server is not configured with (`keyId`), or it does not open with it: the server's AFTERCARE_SECRET_KEY / AFTERCARE_OLD_SECRET_KEYS must hold that key (docs/operations.md "The secret key"). Nothing is shown instead of it.
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "secret-key-unavailable";
                     };
                 };
             };
@@ -12530,7 +12587,7 @@ export interface operations {
                      * @enum {string}
                      */
                     contactChannel?: "email" | "sms";
-                    /** @description The device passcode or PIN; null or "" removes it. Staff only: never on documents, the order page or messages */
+                    /** @description The device passcode or PIN; null or "" removes it. Staff only: never on documents, the order page or messages; sealed at rest */
                     passcode?: string | null;
                     /** @description The unlock pattern as the 3×3 grid dots in order (1–9), e.g. 1-5-9-6 */
                     unlockPattern?: string | null;
@@ -12713,6 +12770,85 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code: "secret-key-unavailable";
+                    };
+                };
+            };
+        };
+    };
+    getWorkshopIntakeOptions: {
+        parameters: {
+            query?: {
+                /** @description The device's category (laptop, phone, …); any other or none: the general list */
+                category?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The pre-check items of the category, in order */
+                        precheck: string[];
+                        assignable: {
+                            id: string;
+                            name: string;
+                            role: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description Bad Request (application/problem+json), `code` one of:
+             *
+             *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "validation-failed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthorized (application/problem+json), `code` one of:
+             *
+             *     - `unauthenticated`: No valid session cookie or API key: sign in (POST /api/v1/auth/sign-in) or send `Authorization: Bearer ak_...` with a key that is not revoked.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden (application/problem+json), `code` one of:
+             *
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "forbidden";
                     };
                 };
             };
