@@ -10,7 +10,7 @@ import { fireTimer, pollDueTimers, sweepDueTimers } from '../core/timers.ts';
 import '../modules/subject-kinds.ts';
 import { deleteExpired } from './cleanup.ts';
 import { sealAudit } from '../core/audit.ts';
-import { offerAfterExpiry } from '../modules/plans/plans.service.ts';
+import { noticeBeforeExpiry, offerAfterExpiry } from '../modules/plans/plans.service.ts';
 
 type Log = (level: string, message: string) => void;
 
@@ -41,6 +41,10 @@ export function taskList(db: Db, now: () => Date = () => new Date()): TaskList {
     'plan-offers': async () => {
       await offerAfterExpiry(db, now());
     },
+    // ITS-3: a sold plan's coverage about to end (the pack's settings.plans.expiryNoticeDays), once per device and end.
+    'plan-expiry-notices': async () => {
+      await noticeBeforeExpiry(db, now());
+    },
   };
 }
 
@@ -52,6 +56,7 @@ export const CRONTAB = [
   '* * * * * sweep-timers ?max=1',
   '*/15 * * * * delete-expired ?max=3',
   '7 * * * * plan-offers ?max=1',
+  '17 * * * * plan-expiry-notices ?max=1',
   '* * * * * audit-seal ?max=1',
 ].join('\n');
 

@@ -218,6 +218,18 @@ const versionBody = z
             rule: ruleId.optional(),
           })
           .strict(),
+        /**
+         * Warranty plans' messages (issue 14, ITS-3): how many days before the end of a sold plan's
+         * coverage the client is told it is about to expire (`plan.expiring`, with the plans that
+         * extend it). Without it no such message is sent.
+         */
+        plans: z.object({ expiryNoticeDays: z.number().int().min(1).max(365), setting: settingFlag }).strict().optional(),
+        /**
+         * A deposit the business asks when the client accepts a quote (issue 14): `percent` of the
+         * quote's total (rounded to the currency's minor unit), paid online from the order page or at
+         * the counter before the work is done. Without it no deposit is asked.
+         */
+        deposit: z.object({ percent: z.number().min(1).max(100), at: z.enum(['quote-accepted']).default('quote-accepted'), setting: settingFlag }).strict().optional(),
       })
       .strict(),
     /** Every rule id of the business with its statement in the pack's languages. */

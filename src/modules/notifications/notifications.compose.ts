@@ -130,10 +130,14 @@ export async function compose(db: Db, config: Config, row: OutboxRow): Promise<C
       ? str(p.link) || publicBaseUrl(config)
       : row.topic === 'client.sign-in-link'
         ? `${publicBaseUrl(config)}/account/${org.slug}?token=${encodeURIComponent(str(p.signInToken))}&lang=${lang}`
-        : p.portal === true || row.aggregate_type === 'rma'
-          ? // Registrations, plans and RMAs live in the client's account (it asks for a sign-in link when needed).
-            `${publicBaseUrl(config)}/account/${org.slug}?lang=${lang}`
-          : await orderLink(db, config, row, p, org.slug, lang);
+        : row.topic === 'order.payment-link' && /^https?:\/\//.test(str(p.paymentUrl))
+          ? // A Stripe Payment Link staff sent (issue 14): the client pays there.
+            str(p.paymentUrl)
+          : p.portal === true || row.aggregate_type === 'rma'
+            ? // Registrations, plans and RMAs live in the client's account (it asks for a sign-in link when needed);
+              // a plan about to expire opens on its device's plans.
+              `${publicBaseUrl(config)}/account/${org.slug}?lang=${lang}${row.topic === 'plan.expiring' && str(p.deviceId) ? `&device=${encodeURIComponent(str(p.deviceId))}` : ''}`
+            : await orderLink(db, config, row, p, org.slug, lang);
   const inLanguage = (x: unknown) => (x && typeof x === 'object' ? str((x as Record<string, string>)[lang] ?? (x as Record<string, string>).en) : str(x));
   const amountMinor = typeof p.amountMinor === 'number' ? p.amountMinor : typeof p.balanceDueMinor === 'number' ? p.balanceDueMinor : undefined;
   const t = render(row.topic, lang, {

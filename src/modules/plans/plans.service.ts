@@ -233,3 +233,88 @@ export async function offerAfterExpiry(db: Db, now: Date, batch = 500): Promise<
   return written;
 }
 
+
+// ---------- before expiry (ITS-3) ----------
+
+/**
+ * Tells the clients whose sold plans' coverage ends within the pack's `settings.plans.expiryNoticeDays`
+ * (the business's own setting) that it is about to end, with the plans that extend it now, through
+ * the outbox (`plan.expiring`, e-mail or SMS by the client's channel, linking the device's plans in
+ * their account): once per device and coverage end (dedupe key `plan-expiring:<device>:<end>`),
+ * however often the job runs; a coverage end that moves (another plan bought) is a new notice. The
+ * day is the organization's, from `now` (the job runner's clock). Returns the messages written.
+ */
+export async function noticeBeforeExpiry(db: Db, now: Date, batch = 500): Promise<number> {
+  let written = 0;
+  for (const o of await db.selectFrom('organizations').select(['id']).execute()) {
+    const { org, pack } = await orgAndPack(db, o.id);
+    const today = todayIn(org.time_zone, now);
+    const days = (versionAt(pack, now.toISOString()).raw.settings as { plans?: { expiryNoticeDays?: number } }).plans?.expiryNoticeDays;
+    if (!days) continue;
+    let after = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      // Devices with a client and a paid plan, a batch at a time.
+      const ids = (
+        await db
+          .selectFrom('plan_sales')
+          .select('device_id')
+          .distinct()
+          .where('organization_id', '=', o.id)
+          .where('state', '=', 'paid')
+          .where('customer_id', 'is not', null)
+          .where('device_id', '>', after)
+          .orderBy('device_id')
+          .limit(batch)
+          .execute()
+      ).map((x) => x.device_id);
+      if (!ids.length) break;
+      after = ids[ids.length - 1];
+      const [rows, parts, events, sold] = await Promise.all([
+        db.selectFrom('devices').selectAll().where('organization_id', '=', o.id).where('id', 'in', ids).where('customer_id', 'is not', null).execute(),
+        devicesRepo.partsOf(db, o.id, ids),
+        db.selectFrom('device_events').selectAll().where('organization_id', '=', o.id).where('device_id', 'in', ids).where('voided_at', 'is', null).orderBy('date').orderBy('recorded_at').execute(),
+        db.selectFrom('plan_sales').select(['device_id', 'plan_id', 'paid_at']).where('organization_id', '=', o.id).where('device_id', 'in', ids).where('state', '=', 'paid').orderBy('paid_at', 'desc').execute(),
+      ]);
+      for (const d of rows) {
+        let cov;
+        try {
+          cov = computeCoverage(devices.toDeviceInput(d as never, parts.filter((p) => p.device_id === d.id)), devices.toDeviceEvents(events.filter((e) => e.device_id === d.id)), pack, today);
+        } catch {
+          continue; // reported where the history is read (the lookup), not here
+        }
+        const end = cov.device.end;
+        if (cov.device.status === 'expired' || !end) continue;
+        const left = (Date.parse(end) - Date.parse(today)) / 86400_000;
+        if (left < 0 || left > days) continue;
+        const last = sold.find((x) => x.device_id === d.id)!;
+        const plan = versionOf(pack, cov).raw.extensionPlans.find((p) => p.id === last.plan_id);
+        const offers = planOffers(pack, { kind: d.kind as 'device', category: d.category }, cov);
+        const id = await db.transaction().execute((tx) =>
+          enqueue(tx, {
+            organizationId: o.id,
+            topic: 'plan.expiring',
+            aggregateType: 'device',
+            aggregateId: d.id,
+            dedupeKey: `plan-expiring:${d.id}:${end}`,
+            payload: {
+              deviceId: d.id,
+              customerId: d.customer_id,
+              serial: d.serial,
+              device: [d.manufacturer, d.model].filter(Boolean).join(' '),
+              end,
+              daysLeft: left,
+              planId: last.plan_id,
+              planName: plan?.name ?? { en: last.plan_id },
+              plans: offers.map((x) => x.id),
+              planNames: offers.map((x) => x.name),
+              rule: plan?.rule ?? 'ITS-3',
+              portal: true,
+            },
+          }),
+        );
+        if (id) written++;
+      }
+    }
+  }
+  return written;
+}
