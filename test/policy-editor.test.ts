@@ -1,12 +1,9 @@
 // Issue 11, done when: from a fresh start without demo data (AFTERCARE_DEMO=false), a business is
-// set up with `aftercare org create`, its owner signs in in Chromium, edits a term and a holiday in
+// set up in Chromium on the console's first-run screen (the set-up link the server prints), its owner is
+// signed in, edits a term and a holiday in
 // the policy editor (a bad duration refused on the field first), simulates, publishes a version for
 // devices already sold (ITS-11), sees the client's device answer change, and the notice arrives in
 // the real SMTP server's mailbox.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEMO_NOW, setupApp, type TestContext } from './db.ts';
@@ -17,9 +14,8 @@ import * as customers from '../src/modules/customers/customers.service.ts';
 import * as devices from '../src/modules/devices/devices.service.ts';
 import * as purchases from '../src/modules/purchases/purchases.service.ts';
 import { DeliveryWorker } from '../src/modules/notifications/delivery-worker.ts';
+import { firstRunNotice } from '../src/modules/organizations/first-run.service.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const run = promisify(execFile);
 
 describe.skipIf(!hasChromium())('policy editor journey (issue 11)', () => {
   let t: TestContext;
@@ -45,19 +41,29 @@ describe.skipIf(!hasChromium())('policy editor journey (issue 11)', () => {
 
   test('set up a business, edit a term and a holiday, simulate, publish; the device answer changes and the client gets the notice', async () => {
     expect(await t.db.selectFrom('organizations').select('id').execute()).toEqual([]);
-    // The first business, from the command line, on this database.
-    const cli = await run(
-      process.execPath,
-      [
-        path.join(root, 'bin/aftercare.mjs'), 'org', 'create',
-        '--name', 'Sofia Repairs', '--slug', 'sofia-repairs', '--country', 'BG', '--time-zone', 'Europe/Sofia', '--currency', 'EUR', '--languages', 'bg,en',
-        '--owner-name', 'Mila Ivanova', '--owner-email', 'mila@sofia-repairs.example', '--owner-password', 'correct horse battery',
-        '--location', 'Sofia centre|bul. Vitosha 1, Sofia|+359 2 111 2222|Mon–Fri 09:00–18:00',
-        '--policy', 'blank',
-      ],
-      { cwd: root, env: { ...process.env, DATABASE_URL: t.url, LOG_LEVEL: 'silent' } },
-    );
-    expect(cli.stdout).toMatch(/^created sofia-repairs /);
+    // The first business, through the console's set-up screen with the link the server printed.
+    const link = (await firstRunNotice(t.db, base)).map((l) => l.trim()).find((l) => l.startsWith(`${base}/setup?token=`))!;
+    const ctx = await newContext(browser, base);
+    const page = await ctx.newPage();
+    await page.goto(link.replace(base, ''));
+    await page.getByTestId('setup-name').fill('Sofia Repairs');
+    await page.getByTestId('setup-country').fill('Bulgaria');
+    await page.getByRole('option', { name: 'Bulgaria (BG)' }).click();
+    await page.getByTestId('setup-time-zone').fill('Europe/Sofia');
+    await page.getByRole('option', { name: 'Europe/Sofia' }).click();
+    await page.getByTestId('setup-currency').fill('EUR');
+    await page.getByRole('option', { name: /^EUR/ }).click();
+    await page.getByLabel('Български').check();
+    await page.getByTestId('setup-owner-name').fill('Mila Ivanova');
+    await page.getByTestId('setup-owner-email').fill('mila@sofia-repairs.example');
+    await page.getByTestId('setup-password').fill('correct horse battery');
+    await page.getByTestId('setup-password2').fill('correct horse battery');
+    await page.getByTestId('setup-location-name').fill('Sofia centre');
+    await page.getByTestId('setup-location-address').fill('bul. Vitosha 1, Sofia');
+    await page.getByTestId('setup-policy-blank').check();
+    await page.getByTestId('setup-submit').click();
+    // Signed in as the owner: the console's shell.
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
     const org = await t.db.selectFrom('organizations').select(['id']).where('slug', '=', 'sofia-repairs').executeTakeFirstOrThrow();
     // A client of the business with a device sold in June 2026 (12 months under the blank policy).
     const a = systemActor(org.id, 'test');
@@ -68,12 +74,6 @@ describe.skipIf(!hasChromium())('policy editor journey (issue 11)', () => {
       return d;
     });
 
-    const ctx = await newContext(browser, base);
-    const page = await ctx.newPage();
-    await page.goto('/');
-    await page.getByLabel('E-mail').fill('mila@sofia-repairs.example');
-    await page.getByRole('textbox', { name: 'Password' }).fill('correct horse battery');
-    await page.getByRole('button', { name: /sign in/i }).click();
     await page.getByRole('link', { name: 'Warranty and service policy' }).first().click();
 
     // The device's answer before: 12 months from the sale.

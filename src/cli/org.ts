@@ -3,7 +3,7 @@
 import { createInterface } from 'node:readline/promises';
 import { loadConfigOrExit } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
-import { createBusiness, SetupError } from '../modules/organizations/setup.service.ts';
+import { createBusiness, SetupError, slugOf } from '../modules/organizations/setup.service.ts';
 
 export interface OrgCreateOptions {
   slug?: string;
@@ -19,16 +19,6 @@ export interface OrgCreateOptions {
   location: string[];
   policy: string;
 }
-
-const slugOf = (name: string) =>
-  name
-    .normalize('NFKD')
-    .replace(/[^\w\s-]/g, '')
-    .trim()
-    .toLowerCase()
-    .replace(/[\s_]+/g, '-')
-    .replace(/-+/g, '-')
-    .slice(0, 63);
 
 export function businessInput(o: OrgCreateOptions, password: string) {
   return {

@@ -11,6 +11,7 @@ import { startMailIn } from '../modules/support/support.service.ts';
 import { buildApp } from '../server/app.ts';
 import { keyringOf } from '../core/secrets.ts';
 import { sealStoredPasscodes } from '../modules/service-orders/workshop.ts';
+import { firstRunNotice } from '../modules/organizations/first-run.service.ts';
 import { DiskStorage } from '../storage/index.ts';
 
 export async function start() {
@@ -76,6 +77,8 @@ export async function start() {
     }
     lines.push('', '  Try a demo serial: DEMO-ITEMA-LAPTOP (sign in as owner@itema-pg.example), DEMO-ITMALL-SWITCH (owner@itmall.example)');
   }
+  // No business yet (AFTERCARE_DEMO=false on an empty database): the one-time set-up link.
+  lines.push(...(await firstRunNotice(database.db, url)));
   console.log(lines.join('\n') + '\n');
 
   let stopping = false;

@@ -821,6 +821,13 @@ export interface RmaAccountHoldsTable {
   lifted_by: string | null;
 }
 
+/** The first-run set-up's one-time tokens (migration 0030): SHA-256 of the token printed by `aftercare start`. */
+export interface SetupTokensTable {
+  token_hash: string;
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   locations: LocationsTable;
@@ -875,4 +882,5 @@ export interface Database {
   rma_account_holds: RmaAccountHoldsTable;
   order_workshop: OrderWorkshopTable;
   order_notes: OrderNotesTable;
+  setup_tokens: SetupTokensTable;
 }

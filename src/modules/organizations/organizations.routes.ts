@@ -4,6 +4,11 @@ import { actorOf } from '../../server/auth.ts';
 import { ALL_ROLES, MANAGERS, OWNER, ROLES } from '../../core/actor.ts';
 import { Currency, IdParams, type ZApp } from '../../server/http.ts';
 import * as svc from './organizations.service.ts';
+import { SESSION_COOKIE } from '../../server/auth.ts';
+import { signIn } from '../auth/auth.service.ts';
+import { SetupBody, setUpFirstBusiness, setupNeeded } from './first-run.service.ts';
+import { SetupError } from './setup.service.ts';
+import { problem, CoreErrors } from '../../core/errors.ts';
 
 const Organization = z.object({
   id: z.string(),
@@ -163,5 +168,59 @@ export async function organizationsRoutes(app: ZApp, deps: AppDeps) {
       },
     },
     async (req) => svc.updateStaff(deps.db, actorOf(req), req.params.id, req.body),
+  );
+
+  // The first-run set-up (issue 11, docs/operations.md): only while no organization exists, and only
+  // with the one-time token `aftercare start` prints.
+  app.get(
+    '/api/v1/setup',
+    {
+      config: { access: 'public' },
+      schema: {
+        operationId: 'getSetupStatus',
+        tags,
+        summary: 'Whether the first business is still to be set up (no organization exists yet)',
+        description: 'Says nothing but whether any organization exists: the console shows its first-run set-up screen instead of the sign-in while `needed` is true.',
+        response: { 200: z.object({ needed: z.boolean() }) },
+      },
+    },
+    async () => ({ needed: await setupNeeded(deps.db) }),
+  );
+  app.post(
+    '/api/v1/setup',
+    {
+      config: { access: 'public', problems: ['validation-failed', 'setup-token-invalid', 'already-set-up', 'too-many-attempts'] },
+      schema: {
+        operationId: 'setUpFirstBusiness',
+        tags,
+        summary: 'Create the first business (as `aftercare org create` does) and sign its owner in',
+        description:
+          'Only while no organization exists (409 `already-set-up` after) and with the one-time token `aftercare start` printed on the server\'s output (422 `setup-token-invalid` naming `body.token`). ' +
+          'The business, its first owner, its locations and its policy from a template (its, itmall, service-center, vn, itema, blank) in one transaction, exactly as `aftercare org create`; ' +
+          'a bad or taken value is refused by field (422 `validation-failed`, `errors[].code`: `taken`, `too_small`, `invalid_format`, `invalid_value`, `custom`, `required`) and nothing is written. ' +
+          'The token is consumed by the business it creates (a retry gets 409). On success the owner is signed in: the answer is the sign-in\'s, with its HttpOnly session cookie.',
+        body: SetupBody,
+        response: {
+          201: z.object({
+            user: z.object({ id: z.string(), name: z.string(), email: z.string(), role: z.enum(ROLES), organizationId: z.string() }),
+            organization: z.object({ id: z.string(), name: z.string(), slug: z.string() }),
+            expiresAt: z.string(),
+          }),
+        },
+      },
+    },
+    async (req, reply) => {
+      let created;
+      try {
+        created = await setUpFirstBusiness(deps.db, req.body);
+      } catch (e) {
+        if (e instanceof SetupError)
+          throw problem(CoreErrors, 'validation-failed', 'The request has invalid fields', { errors: e.issues.map((i) => ({ field: `body.${i.field}`, message: i.message, code: i.code })) }, { status: 422 });
+        throw e;
+      }
+      const r = await signIn(deps.db, { ...created.owner, ip: req.ip }, { ttlHours: deps.config.sessionTtlHours, limits: deps.config.signInLimits });
+      reply.setCookie(SESSION_COOKIE, r.token, { httpOnly: true, secure: deps.config.cookieSecure, sameSite: 'strict', path: '/', expires: r.expiresAt });
+      return reply.status(201).send({ user: r.user, organization: r.organization, expiresAt: r.expiresAt.toISOString() });
+    },
   );
 }

@@ -29,6 +29,7 @@ const ContractsPage = page(() => import('./Contracts'), 'ContractsPage');
 const SupportPage = page(() => import('./Support'), 'SupportPage');
 const TicketPage = page(() => import('./Support'), 'TicketPage');
 const RegistrationsPage = page(() => import('./Money'), 'RegistrationsPage');
+const FirstRunPage = page(() => import('./FirstRun'), 'FirstRunPage');
 
 export type Me = Reply<'/api/v1/auth/me'>;
 export type Org = Schemas['Organization'];
@@ -46,7 +47,7 @@ export default function Console({ path }: { path: string }) {
   const session = s.data;
   if (session === null)
     return (
-      <SignIn
+      <SignedOut
         onSignedIn={() => {
           forget();
           check();
@@ -70,9 +71,27 @@ export default function Console({ path }: { path: string }) {
   );
 }
 
+/** The sign-in; while no business exists yet, the first-run set-up instead (issue 11). */
+function SignedOut({ onSignedIn }: { onSignedIn: () => void }) {
+  const setup = useQuery({ queryKey: ['setup-status'], queryFn: ({ signal }) => ok(api.GET('/api/v1/setup', { signal })) });
+  if (setup.data === undefined && !setup.error) return <Loading />;
+  if (setup.data?.needed)
+    return (
+      <Suspense fallback={<Loading />}>
+        <FirstRunPage
+          onDone={() => {
+            onSignedIn();
+            navigate('/');
+          }}
+        />
+      </Suspense>
+    );
+  return <SignIn onSignedIn={onSignedIn} />;
+}
+
 function Page({ path }: { path: string }) {
   let m: Record<string, string> | null;
-  if (path === '/' || path === '/sign-in') return <HomePage />;
+  if (path === '/' || path === '/sign-in' || path === '/setup') return <HomePage />;
   if ((m = match('/queues/:queue', path))) return <QueuePage queue={m.queue} />;
   if (path === '/search') return <SearchPage q={query().get('q') ?? ''} />;
   if ((m = match('/devices/:id', path))) return <DevicePage id={m.id} />;

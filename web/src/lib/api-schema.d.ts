@@ -254,6 +254,30 @@ export interface paths {
         patch: operations["updateStaffUser"];
         trace?: never;
     };
+    "/api/v1/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether the first business is still to be set up (no organization exists yet)
+         * @description Says nothing but whether any organization exists: the console shows its first-run set-up screen instead of the sign-in while `needed` is true.
+         */
+        get: operations["getSetupStatus"];
+        put?: never;
+        /**
+         * Create the first business (as `aftercare org create` does) and sign its owner in
+         * @description Only while no organization exists (409 `already-set-up` after) and with the one-time token `aftercare start` printed on the server's output (422 `setup-token-invalid` naming `body.token`). The business, its first owner, its locations and its policy from a template (its, itmall, service-center, vn, itema, blank) in one transaction, exactly as `aftercare org create`; a bad or taken value is refused by field (422 `validation-failed`, `errors[].code`: `taken`, `too_small`, `invalid_format`, `invalid_value`, `custom`, `required`) and nothing is written. The token is consumed by the business it creates (a retry gets 409). On success the owner is signed in: the answer is the sign-in's, with its HttpOnly session cookie.
+         */
+        post: operations["setUpFirstBusiness"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers": {
         parameters: {
             query?: never;
@@ -6350,6 +6374,208 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code: "invalid-media-type";
+                    };
+                };
+            };
+        };
+    };
+    getSetupStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        needed: boolean;
+                    };
+                };
+            };
+        };
+    };
+    setUpFirstBusiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The one-time set-up token `aftercare start` printed (`/setup?token=...`) */
+                    token: string;
+                    name: string;
+                    /** @description The business in links (`/claim/<slug>`); from the name when not given */
+                    slug?: string;
+                    country: string;
+                    timeZone: string;
+                    currency: string;
+                    languages: string[];
+                    owner: {
+                        name: string;
+                        email: string;
+                        password: string;
+                    };
+                    locations: {
+                        name: string;
+                        address?: string | null;
+                        phone?: string | null;
+                        openingHours?: string | null;
+                    }[];
+                    /** @description its, itmall, service-center, vn, itema or blank */
+                    policy: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        user: {
+                            id: string;
+                            name: string;
+                            email: string;
+                            /** @enum {string} */
+                            role: "owner" | "manager" | "front-desk" | "technician";
+                            organizationId: string;
+                        };
+                        organization: {
+                            id: string;
+                            name: string;
+                            slug: string;
+                        };
+                        expiresAt: string;
+                    };
+                };
+            };
+            /**
+             * @description Bad Request (application/problem+json), `code` one of:
+             *
+             *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
+             *     - `invalid-json-body`: The body is not valid JSON. Send one JSON document with Content-Type: application/json.
+             *     - `empty-json-body`: Content-Type is application/json but the body is empty. Send a JSON body, or no Content-Type when there is nothing to send.
+             *     - `invalid-content-length`: The Content-Length header does not match the body that was sent.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "validation-failed" | "invalid-json-body" | "empty-json-body" | "invalid-content-length";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden (application/problem+json), `code` one of:
+             *
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "cross-site-request";
+                    };
+                };
+            };
+            /**
+             * @description Conflict (application/problem+json), `code` one of:
+             *
+             *     - `already-set-up`: A business exists already: the first-run set-up only creates the first one. Sign in; further businesses are made with `aftercare org create`.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "already-set-up";
+                    };
+                };
+            };
+            /**
+             * @description Payload Too Large (application/problem+json), `code` one of:
+             *
+             *     - `body-too-large`: The body is over the size limit (1 MB for JSON, 50 MB for a CSV import).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "body-too-large";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported Media Type (application/problem+json), `code` one of:
+             *
+             *     - `invalid-media-type`: The body's Content-Type is not one the server reads: application/json, multipart/form-data for uploads, text/csv for imports.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "invalid-media-type";
+                    };
+                };
+            };
+            /**
+             * @description Unprocessable Content (application/problem+json), `code` one of:
+             *
+             *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
+             *     - `setup-token-invalid`: The first-run set-up's token (`errors[]` names `body.token`) is not one `aftercare start` printed, or it expired. Copy the `/setup?token=...` link from the server's output, or restart the server for a new one. Nothing was created.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "validation-failed" | "setup-token-invalid";
+                    };
+                };
+            };
+            /**
+             * @description Too Many Requests (application/problem+json), `code` one of:
+             *
+             *     - `too-many-attempts`: Too many failed sign-ins for this e-mail address (then `errors[]` names `body.email`) or from this network address within the window; no password was checked, not even a right one. Wait `retryAfterSeconds` (also Retry-After).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "too-many-attempts";
                     };
                 };
             };
