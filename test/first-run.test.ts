@@ -134,7 +134,7 @@ describe.skipIf(!hasChromium())('first-run set-up in the browser (issue 11)', ()
     // The token left the address bar once read.
     expect(new URL(page.url()).search).toBe('');
     // Nothing overflows the phone's width.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
 
     await page.getByTestId('setup-name').fill('Сервиз София');
     await page.getByTestId('setup-country').fill('Бълг');

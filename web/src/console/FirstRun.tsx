@@ -51,7 +51,8 @@ export function FirstRunPage({ onDone }: { onDone: () => void }) {
     if (q) history.replaceState(null, '', location.pathname);
     return q;
   });
-  const tokenFromLink = useMemo(() => token !== '', []); // eslint-disable-line react-hooks/exhaustive-deps
+  // Came with the link: the code field stays hidden unless the server refuses the code.
+  const [tokenFromLink] = useState(() => token !== '');
   const zoneList = useMemo(zones, []);
   const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const [f, setF] = useState({
