@@ -62,12 +62,16 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** `aftercare start` on a free port (or `port`), resolved once it says it is running. */
-export async function startServer(env: Record<string, string>, port?: number): Promise<ServerProcess> {
+/**
+ * `aftercare start` on a free port (or `port`), resolved once it says it is running. `benchRoutes`:
+ * the same server with the bench-only minimal lookup route (bench/lib/bench-server.ts).
+ */
+export async function startServer(env: Record<string, string>, port?: number, opts: { benchRoutes?: boolean } = {}): Promise<ServerProcess> {
   port ??= await freePort();
   // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the server processes.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, 'bin/aftercare.mjs', 'start'], {
+  const entry = opts.benchRoutes ? ['bin/run-ts.mjs', 'bench/lib/bench-server.ts'] : ['bin/aftercare.mjs', 'start'];
+  const child = spawn(process.execPath, [...nodeArgs, ...entry], {
     env: { ...process.env, AFTERCARE_DEMO: 'false', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -27,6 +27,8 @@ export interface SystemPg {
   url(db: string): string;
   /** The server's process ids (postmaster and its children): what a bench may count as its own. */
   pids(): number[];
+  /** Stops the server and starts it again on the same data and port with these settings added (e.g. shared_buffers). */
+  restart(settings: Record<string, string>): Promise<void>;
   stop(mode?: 'fast' | 'immediate'): Promise<void>;
 }
 
@@ -67,25 +69,29 @@ export async function startSystemPg(opts: { bin?: string; settings?: Record<stri
     fs.appendFileSync(path.join(dataDir, 'pg_hba.conf'), '\nhost replication postgres 127.0.0.1/32 trust\n');
   }
   const port = await freePort();
-  const settings: Record<string, string> = { listen_addresses: '127.0.0.1', unix_socket_directories: '', port: String(port), fsync: 'off', wal_level: 'replica', max_wal_senders: '5', hot_standby: 'on', ...opts.settings };
-  const args = ['-D', dataDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
-  const c = asPostgres(path.join(bin, 'postgres'), args);
-  const child: ChildProcess = spawn(c.cmd, c.args, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
-  let log = '';
-  child.stderr!.on('data', (b: Buffer) => (log = (log + b.toString()).slice(-4000)));
+  let settings: Record<string, string> = { listen_addresses: '127.0.0.1', unix_socket_directories: '', port: String(port), fsync: 'off', wal_level: 'replica', max_wal_senders: '5', hot_standby: 'on', ...opts.settings };
   const url = (db: string) => `postgres://postgres@127.0.0.1:${port}/${db}`;
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`PostgreSQL did not start:\n${log}`);
-    try {
-      const cl = new pg.Client({ connectionString: url('postgres') });
-      await cl.connect();
-      await cl.end();
-      break;
-    } catch {
-      if (i > 300) throw new Error(`PostgreSQL did not answer:\n${log}`);
-      await new Promise((r) => setTimeout(r, 100));
+  let child: ChildProcess;
+  const launch = async () => {
+    const args = ['-D', dataDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+    const c = asPostgres(path.join(bin, 'postgres'), args);
+    child = spawn(c.cmd, c.args, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+    let log = '';
+    child.stderr!.on('data', (b: Buffer) => (log = (log + b.toString()).slice(-4000)));
+    for (let i = 0; ; i++) {
+      if (child.exitCode !== null) throw new Error(`PostgreSQL did not start:\n${log}`);
+      try {
+        const cl = new pg.Client({ connectionString: url('postgres') });
+        await cl.connect();
+        await cl.end();
+        break;
+      } catch {
+        if (i > 300) throw new Error(`PostgreSQL did not answer:\n${log}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
-  }
+  };
+  await launch();
   const postmaster = (): number => Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
   return {
     port,
@@ -95,16 +101,23 @@ export async function startSystemPg(opts: { bin?: string; settings?: Record<stri
       const pm = postmaster();
       return [pm, ...childPids(pm)];
     },
+    async restart(more) {
+      await halt('fast');
+      settings = { ...settings, ...more };
+      await launch();
+    },
     async stop(mode = 'fast') {
-      if (child.exitCode === null) {
-        try {
-          process.kill(postmaster(), mode === 'fast' ? 'SIGINT' : 'SIGQUIT');
-        } catch {
-          child.kill('SIGKILL');
-        }
-        await new Promise((r) => child.once('exit', r));
-      }
+      await halt(mode);
       fs.rmSync(base, { recursive: true, force: true });
     },
   };
+  async function halt(mode: 'fast' | 'immediate') {
+    if (child.exitCode !== null) return;
+    try {
+      process.kill(postmaster(), mode === 'fast' ? 'SIGINT' : 'SIGQUIT');
+    } catch {
+      child.kill('SIGKILL');
+    }
+    await new Promise((r) => child.once('exit', r));
+  }
 }

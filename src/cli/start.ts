@@ -8,13 +8,14 @@ import { DEMO_ORGS, DEMO_PASSWORD, DEMO_ROLES, demoEmail, seedDemoIfEmpty } from
 import { startJobRunner } from '../jobs/runner.ts';
 import { DeliveryWorker } from '../modules/notifications/delivery-worker.ts';
 import { startMailIn } from '../modules/support/support.service.ts';
-import { buildApp } from '../server/app.ts';
+import { buildApp, type ExtraRoutes } from '../server/app.ts';
 import { keyringOf } from '../core/secrets.ts';
 import { sealStoredPasscodes } from '../modules/service-orders/workshop.ts';
 import { firstRunNotice } from '../modules/organizations/first-run.service.ts';
 import { DiskStorage } from '../storage/index.ts';
 
-export async function start() {
+/** `extraRoutes`: only the benches' own entry (bench/lib/bench-server.mjs) passes any. */
+export async function start(opts: { extraRoutes?: ExtraRoutes } = {}) {
   const config = loadConfigOrExit();
   const log = pino({ level: config.logLevel });
   log.info(config.databaseUrl ? 'using the PostgreSQL server at DATABASE_URL' : `starting the embedded PostgreSQL in ${config.pgDir}`);
@@ -41,7 +42,7 @@ export async function start() {
   if (seeded) log.info('loaded the demo data');
 
   let ready = true;
-  const app = await buildApp({ db: database.db, pool: database.pool, ...(database.read ? { readDb: database.read.db, readPool: database.read.pool } : {}), config, storage: new DiskStorage(config.filesDir), isReady: () => ready }, log);
+  const app = await buildApp({ db: database.db, pool: database.pool, ...(database.read ? { readDb: database.read.db, readPool: database.read.pool } : {}), config, storage: new DiskStorage(config.filesDir), isReady: () => ready }, log, opts.extraRoutes);
   let address: string;
   try {
     address = await app.listen({ host: config.host, port: config.port });

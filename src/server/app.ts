@@ -42,6 +42,7 @@ import { plansRoutes } from '../modules/plans/plans.routes.ts';
 import { webRoutes } from './web.ts';
 import '../core/actor.ts';
 import type { AppDeps } from '../core/deps.ts';
+import type { ZApp } from './http.ts';
 // Every kind of case registers its clock handlers with the core.
 import '../modules/subject-kinds.ts';
 
@@ -49,7 +50,10 @@ export type { AppDeps };
 
 export type App = FastifyInstance;
 
-export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger): Promise<FastifyInstance> {
+/** Routes added beside the product's own: only the benches pass these (bench/lib/bench-server.mjs), never production. */
+export type ExtraRoutes = (app: ZApp, deps: AppDeps) => Promise<void>;
+
+export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger, extraRoutes?: ExtraRoutes): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     // A hop count is given as the function fastify's types want: trust that many proxies from the socket.
@@ -127,6 +131,7 @@ export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger): Promi
     await registrationsRoutes(z, deps);
     await plansRoutes(z, deps);
     await rmaRoutes(z, deps);
+    await extraRoutes?.(z, deps);
     z.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
   });
   // The web app (staff console and client portal) at `/`.
