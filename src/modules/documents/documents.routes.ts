@@ -22,6 +22,9 @@ function sendPdf(reply: import('fastify').FastifyReply, r: { pdf: Buffer; filena
     .send(r.pdf);
 }
 
+/** How long a request from an address already over the form's limit is held before its 429. */
+const OVER_LIMIT_DELAY_MS = 1000;
+
 export async function documentsRoutes(app: ZApp, deps: AppDeps) {
   const tags = ['documents'];
   const pdf = fileResponse('The PDF', ['application/pdf']);
@@ -31,11 +34,15 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
   // The request form is the QR target printed on every warranty card: public, so limited per address.
   const limit = rateLimiter(deps.db, { name: 'request-form-ip', max: deps.config.publicFormPerMinute, windowMs: 60_000 });
   // An address over the limit stays over it until its window ends (PostgreSQL said when): until
-  // then this process answers 429 itself, without another write to the rate_limits row.
+  // then this process answers 429 itself, without another write to the rate_limits row, and only
+  // after holding the request for OVER_LIMIT_DELAY_MS: a client that keeps asking on N connections
+  // is then answered N times a second, not as fast as the event loop can turn (the issue's flood of
+  // one client: thousands of 429s a second kept the event loop busy and every other request waited).
   const blocked = new Map<string, number>();
   const formLimit = async (ip: string) => {
     const until = blocked.get(ip);
     if (until !== undefined && until > Date.now()) {
+      await new Promise((r) => setTimeout(r, Math.min(OVER_LIMIT_DELAY_MS, until - Date.now())));
       const left = Math.max(1, Math.ceil((until - Date.now()) / 1000));
       throw problem(CoreErrors, 'rate-limited', `Too many requests; try again in ${left} s`, { retryAfterSeconds: left }, { headers: { 'retry-after': String(left) } });
     }
