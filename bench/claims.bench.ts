@@ -3,6 +3,8 @@
 //   the app sends them, with fresh ids): the most the app code could reach (issue 10: intake ÷ replay
 //   at least 0.8 at 4 and at 16 clients);
 // - plain single-row insert transactions (issue 4's yardstick).
+// And, per level, the Node CPU per intake (process.cpuUsage around the batch ÷ intakes), beside the
+// replay's (the driver's share), and the intakes/s one process reaches when its CPU is the limit.
 // And intake at 16 clients ÷ at 4 (issue 10: at least 1.0: nothing serializes the intakes of one
 // business). Each intake is one full transaction: the number (the organization's sequence of the
 // year), the engine's provisional decision, the order row, its clocks and timers, the audit event,
@@ -23,6 +25,8 @@ import { migrate } from '../src/db/migrate.ts';
 import { seedDemoIfEmpty } from '../src/modules/demo/demo.seed.ts';
 import { insertClaim } from '../src/modules/service-orders/service-orders.service.ts';
 import { systemActor } from '../src/core/actor.ts';
+import { orgOf, packOf } from '../src/core/organization.ts';
+import { evaluatePackClock, packClockRules, versionAt, type CompiledPack } from '../src/policy/index.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const LEVELS = (process.env.BENCH_CONCURRENCY ?? '4,16').split(',').map(Number);
@@ -42,6 +46,8 @@ function cpuNow(): { postgres?: number; node: number } {
 
 interface Rate {
   perSecond: number;
+  /** This process's CPU seconds per wall second during the measurement (1.0 = one core busy). */
+  nodeBusy: number;
   /** CPU per operation, in ms: PostgreSQL's processes and this Node process (all its threads). */
   cpuMs: { postgres?: number; node: number };
 }
@@ -62,10 +68,11 @@ async function rate(fn: (worker: number) => Promise<unknown>, concurrency: numbe
       }
     }),
   );
-  const perSecond = n / ((performance.now() - t0) / 1000);
+  const wall = (performance.now() - t0) / 1000;
+  const perSecond = n / wall;
   const c1 = cpuNow();
   const per = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : ((a - b) * 1000) / n);
-  return { perSecond, cpuMs: { postgres: per(c1.postgres, c0.postgres), node: per(c1.node, c0.node)! } };
+  return { perSecond, nodeBusy: (c1.node - c0.node) / wall, cpuMs: { postgres: per(c1.postgres, c0.postgres), node: per(c1.node, c0.node)! } };
 }
 
 /** One captured statement of the intake: its text and its parameters. */
@@ -149,6 +156,7 @@ export async function run() {
     const cpu = (r: Rate) => `PostgreSQL ${r.cpuMs.postgres?.toFixed(2) ?? '?'} ms, Node ${r.cpuMs.node.toFixed(2)} ms`;
     console.log(`the intake's SQL: ${captured.length} statements (${captured.map((q) => /^\/\* prepared: ([a-z0-9-]+)/.exec(q.sql)?.[1] ?? q.sql.slice(0, 30)).join(', ')}), replayed on ${max} raw connections with fresh ids`);
     const intakes = new Map<number, number>();
+    const nodeFigures: { n: number; intakeMs: number; replayMs: number; perSecond: number; busy: number }[] = [];
     for (const n of LEVELS) {
       const base = await rate(plain, n);
       prepare(SECONDS * 1500);
@@ -158,7 +166,38 @@ export async function run() {
       intakes.set(n, claims.perSecond);
       console.log(`${n} clients: plain inserts ${base.perSecond.toFixed(0)}/s (${cpu(base)}); replay of the intake's SQL ${rep.perSecond.toFixed(0)}/s (${cpu(rep)}); claim intake ${claims.perSecond.toFixed(0)}/s (${cpu(claims)})`);
       console.log(`${n} clients: intake ÷ replay ${(claims.perSecond / rep.perSecond).toFixed(2)} (floor 0.8); intake ÷ plain inserts ${(claims.perSecond / base.perSecond).toFixed(2)}`);
+      // Node's own cost (issue 10 measured intake ÷ replay, which mostly compares PostgreSQL's work):
+      // process.cpuUsage() around the batch ÷ the intakes; the replay sends the same statements through
+      // the same driver, so the difference is the app's JavaScript (engine, clocks, row builders).
+      nodeFigures.push({ n, intakeMs: claims.cpuMs.node, replayMs: rep.cpuMs.node, perSecond: claims.perSecond, busy: claims.nodeBusy });
+      console.log(
+        `${n} clients: Node CPU per intake ${claims.cpuMs.node.toFixed(2)} ms (the replay of its SQL ${rep.cpuMs.node.toFixed(2)} ms, so the app's own JavaScript ≈ ${(claims.cpuMs.node - rep.cpuMs.node).toFixed(2)} ms); ` +
+          `this process was ${(100 * claims.nodeBusy).toFixed(0)} % busy at ${claims.perSecond.toFixed(0)} intakes/s, so one process saturates at ≈ ${(1000 / claims.cpuMs.node).toFixed(0)} intakes/s (1000 ÷ Node ms per intake)`,
+      );
     }
+    // The lever issue 10's profile pointed at: the intake's new clocks were evaluated with their
+    // reasons (texts through luxon) only to read the due and at-risk times; now without
+    // (src/core/clocks.ts). Both ways in this process, interleaved: the engine's CPU per intake.
+    const pack = await packOf(h.db, await orgOf(h.db, org.id));
+    const clockCpu = (reasons: boolean) => {
+      const started = new Date();
+      const rules = packClockRules(versionAt(pack, started.toISOString())).filter((r) => r.startsAt === 'claim-received');
+      const c0 = process.cpuUsage();
+      const n = 300;
+      for (let i = 0; i < n; i++) for (const r of rules) evaluatePackClock(pack as CompiledPack, r.id, { start: started.toISOString(), pauses: [] }, started.toISOString(), { reasons });
+      const c = process.cpuUsage(c0);
+      return { ms: (c.user + c.system) / 1000 / n, clocks: rules.length };
+    };
+    const withR: number[] = [];
+    const withoutR: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      withR.push(clockCpu(true).ms);
+      withoutR.push(clockCpu(false).ms);
+    }
+    const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    console.log(
+      `the intake's ${clockCpu(false).clocks} new clocks in the engine, CPU per intake: with reasons (before) ${mid(withR).toFixed(3)} ms, without (now) ${mid(withoutR).toFixed(3)} ms: ${(mid(withoutR) / mid(withR)).toFixed(2)} of before (median of 5 interleaved batches of 300)`,
+    );
     if (intakes.has(4) && intakes.has(16)) console.log(`intake at 16 clients ÷ at 4: ${(intakes.get(16)! / intakes.get(4)!).toFixed(2)} (floor 1.0); ${SECONDS} s each, ${os.cpus().length} shared cores`);
   } finally {
     for (const c of raw) await c.end();

@@ -40,12 +40,15 @@ async function pausesOf(db: Tx | Db, orgId: string, ids: string[]) {
   return m;
 }
 
-function evaluate(pack: CompiledPack, c: ClockRow, pauses: { from: string; to?: string }[], moment: Date): PackClockState {
+// `reasons: false` where only the times and the status are written (deadlines below: a new clock,
+// a refresh): the reasons' texts (local times through luxon) were most of a new clock's cost.
+function evaluate(pack: CompiledPack, c: ClockRow, pauses: { from: string; to?: string }[], moment: Date, reasons = true): PackClockState {
   return evaluatePackClock(
     pack,
     c.clock_id,
     { start: c.started_at.toISOString(), pauses, ...(c.stopped_at ? { stoppedAt: c.stopped_at.toISOString() } : {}) },
     moment.toISOString(),
+    { reasons },
   );
 }
 
@@ -77,7 +80,7 @@ async function refresh(tx: Tx, pack: CompiledPack, s: Subject, c: ClockRow, mome
   // A clock started just now has no timers and no pauses yet.
   if (!fresh) await cancelTimers(tx, s.organizationId, c.id, moment);
   const pauses = fresh ? [] : ((await pausesOf(tx, s.organizationId, [c.id])).get(c.id) ?? []);
-  const { due, atRisk, escalation } = deadlines(pack, c, evaluate(pack, c, pauses, moment));
+  const { due, atRisk, escalation } = deadlines(pack, c, evaluate(pack, c, pauses, moment, false));
   await tx.updateTable('clocks').set({ due_at: due, at_risk_at: atRisk }).where('organization_id', '=', s.organizationId).where('id', '=', c.id).execute();
   await insertTimers(tx, s, timersFor(c.id, due, atRisk, escalation));
 }
@@ -96,7 +99,7 @@ export function planNewClocks(pack: CompiledPack, events: readonly string[], mom
     if (seen.has(r.id) || !events.includes(r.startsAt)) continue;
     seen.add(r.id);
     const row = { id: uuidv7(), clock_id: r.id, rule: r.rule, started_at: moment, stopped_at: null };
-    const { due, atRisk, escalation } = deadlines(pack, row, evaluate(pack, row, [], moment));
+    const { due, atRisk, escalation } = deadlines(pack, row, evaluate(pack, row, [], moment, false));
     clocks.push({ id: row.id, clock_id: r.id, rule: r.rule, started_at: moment, due_at: due, at_risk_at: atRisk, policy_version: v.version });
     timers.push(...timersFor(row.id, due, atRisk, escalation));
   }

@@ -264,12 +264,21 @@ function nonEmpty(v: unknown): v is string {
   return typeof v === 'string' && v.trim() !== '';
 }
 
+export interface EvaluateOptions {
+  /**
+   * false: leave `reasons` empty; every other field is the same. For callers that only want the
+   * times and the status (writing a new clock's due and at-risk moments): the texts are the costly
+   * part (local times formatted through luxon, the days off described).
+   */
+  reasons?: boolean;
+}
+
 /**
  * Evaluates a clock at `moment` (an ISO instant) on the calendar: due time, at-risk time, escalation,
  * status, paused and remaining time, and the reasons. Throws PolicyInputError listing every problem
  * with the input (paths like 'rule.duration', 'pauses[0].to', 'moment').
  */
-export function evaluateClock(input: ClockInput, calendar: Calendar, moment: string): ClockState {
+export function evaluateClock(input: ClockInput, calendar: Calendar, moment: string, opts: EvaluateOptions = {}): ClockState {
   const issues: InputIssue[] = [];
   if (input === null || typeof input !== 'object') throw new PolicyInputError([{ path: '', message: 'a clock input is required' }]);
   const rule = input.rule;
@@ -336,6 +345,7 @@ export function evaluateClock(input: ClockInput, calendar: Calendar, moment: str
   const iso = (ms: number) => DateTime.fromMillis(ms, { zone }).toISO({ suppressMilliseconds: true })!;
   const local = (ms: number) => DateTime.fromMillis(ms, { zone }).toFormat("yyyy-MM-dd HH:mm ZZ");
   const reasons: ClockReason[] = [];
+  const explain = opts.reasons !== false;
   const ruleId = rule.rule;
 
   // ---- the base due time ----
@@ -343,17 +353,19 @@ export function evaluateClock(input: ClockInput, calendar: Calendar, moment: str
   let base = addDuration(s, d, calendar);
   if (offDay) {
     if (calendar.mode === '24/7') {
-      reasons.push({ rule: ruleId, code: 'no-days-off', text: `24/7 calendar (ITM-2): no days off, so ${d.text} applies, not ${offDay.text}` });
+      if (explain) reasons.push({ rule: ruleId, code: 'no-days-off', text: `24/7 calendar (ITM-2): no days off, so ${d.text} applies, not ${offDay.text}` });
     } else {
       const startDate = calendar.localDate(s);
       const startOff = calendar.dayOffReason(startDate);
       const dueDate = calendar.localDate(base);
       const dueOff = startOff ? undefined : calendar.dayOffReason(dueDate);
       if (startOff || dueOff) {
-        const why = startOff
-          ? `received on a day off: ${describeDayOff(startDate, startOff)}`
-          : `the ${d.text} deadline (${local(base.toMillis())}) falls on a day off: ${describeDayOff(dueDate, dueOff!)}`;
-        reasons.push({ rule: ruleId, code: startOff ? 'started-on-day-off' : 'due-on-day-off', text: `${offDay.text} instead of ${d.text}, ${why} (${ruleId})` });
+        if (explain) {
+          const why = startOff
+            ? `received on a day off: ${describeDayOff(startDate, startOff)}`
+            : `the ${d.text} deadline (${local(base.toMillis())}) falls on a day off: ${describeDayOff(dueDate, dueOff!)}`;
+          reasons.push({ rule: ruleId, code: startOff ? 'started-on-day-off' : 'due-on-day-off', text: `${offDay.text} instead of ${d.text}, ${why} (${ruleId})` });
+        }
         d = offDay;
         base = addDuration(s, d, calendar);
       }
@@ -361,10 +373,12 @@ export function evaluateClock(input: ClockInput, calendar: Calendar, moment: str
   }
   const baseMs = base.toMillis();
   const startMs = s.toMillis();
-  reasons.unshift({ rule: ruleId, code: kind === 'earliest' ? 'not-before' : 'duration', text: durationText(d, s, base, calendar, kind, ruleId) });
-  if (d.unit === 'working days') reasons.push(...workingDayReasons(s, base, calendar, ruleId));
-  const dst = dstReason(d, s, base, ruleId);
-  if (dst) reasons.push(dst);
+  if (explain) {
+    reasons.unshift({ rule: ruleId, code: kind === 'earliest' ? 'not-before' : 'duration', text: durationText(d, s, base, calendar, kind, ruleId) });
+    if (d.unit === 'working days') reasons.push(...workingDayReasons(s, base, calendar, ruleId));
+    const dst = dstReason(d, s, base, ruleId);
+    if (dst) reasons.push(dst);
+  }
 
   // ---- pauses ----
   const pauses = mergePauses(rawPauses, horizon);
@@ -373,6 +387,7 @@ export function evaluateClock(input: ClockInput, calendar: Calendar, moment: str
   const dueMs = shifted.at;
   for (const p of pauses) {
     const counted = p.from < shifted.cutoff;
+    if (!explain) continue;
     if (counted) {
       const len = p.to - p.from;
       reasons.push(
@@ -408,32 +423,32 @@ export function evaluateClock(input: ClockInput, calendar: Calendar, moment: str
     if (stopMs !== undefined) status = stopMs < dueMs ? 'too-early' : 'met';
     else status = nowMs >= dueMs ? 'met' : 'open';
     if (status === 'too-early') {
-      reasons.push({ rule: ruleId, code: 'too-early', text: `finished at ${local(stopMs!)}, ${formatMs(dueMs - stopMs!)} before the earliest time ${local(dueMs)} (${ruleId})` });
+      if (explain) reasons.push({ rule: ruleId, code: 'too-early', text: `finished at ${local(stopMs!)}, ${formatMs(dueMs - stopMs!)} before the earliest time ${local(dueMs)} (${ruleId})` });
     }
   } else if (stopMs !== undefined) {
     status = stopMs <= dueMs ? 'met' : 'met-late';
     if (status === 'met-late' && kind === 'target') {
-      reasons.push({ rule: ruleId, code: 'over-target', text: `done at ${local(stopMs)}, ${formatMs(stopMs - dueMs)} past the target: a target shown to staff, not a breach (${ruleId})` });
+      if (explain) reasons.push({ rule: ruleId, code: 'over-target', text: `done at ${local(stopMs)}, ${formatMs(stopMs - dueMs)} past the target: a target shown to staff, not a breach (${ruleId})` });
     } else if (status === 'met-late') {
-      reasons.push({ rule: ruleId, code: 'met-late', text: `met at ${local(stopMs)}, ${formatMs(stopMs - dueMs)} after the due time (${ruleId})` });
+      if (explain) reasons.push({ rule: ruleId, code: 'met-late', text: `met at ${local(stopMs)}, ${formatMs(stopMs - dueMs)} after the due time (${ruleId})` });
       // ITM-12: met only after the escalation time: the penalty applied all the same.
       if (escalationMs !== undefined && stopMs > escalationMs) {
         const esc = rule.escalation!;
-        reasons.push({ rule: esc.rule, code: esc.code, text: `met more than ${escalationAfter!.text} after the start (${local(escalationMs)} passed): ${esc.code} (${esc.rule})` });
+        if (explain) reasons.push({ rule: esc.rule, code: esc.code, text: `met more than ${escalationAfter!.text} after the start (${local(escalationMs)} passed): ${esc.code} (${esc.rule})` });
       }
     }
   } else if (nowMs > dueMs) {
     if (escalationMs !== undefined && nowMs > escalationMs) {
       status = 'escalated';
       const esc = rule.escalation!;
-      reasons.push({ rule: esc.rule, code: esc.code, text: `more than ${escalationAfter!.text} since the start (${local(escalationMs)} passed): ${esc.code} (${esc.rule})` });
+      if (explain) reasons.push({ rule: esc.rule, code: esc.code, text: `more than ${escalationAfter!.text} since the start (${local(escalationMs)} passed): ${esc.code} (${esc.rule})` });
     } else if (kind === 'target') {
       // SC-4: an average, not a promise: past it staff see it, the client is owed nothing.
       status = 'over-target';
-      reasons.push({ rule: ruleId, code: 'over-target', text: `past the target by ${formatMs(nowMs - dueMs)}: a target shown to staff, not a breach (${ruleId})` });
+      if (explain) reasons.push({ rule: ruleId, code: 'over-target', text: `past the target by ${formatMs(nowMs - dueMs)}: a target shown to staff, not a breach (${ruleId})` });
     } else {
       status = 'breached';
-      reasons.push({ rule: ruleId, code: 'breached', text: `overdue by ${formatMs(nowMs - dueMs)} (${ruleId})` });
+      if (explain) reasons.push({ rule: ruleId, code: 'breached', text: `overdue by ${formatMs(nowMs - dueMs)} (${ruleId})` });
     }
   } else if (pausedNow) {
     status = 'paused';

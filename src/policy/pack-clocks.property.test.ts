@@ -1,8 +1,10 @@
 // The local day of an instant, read without luxon for the app's own instants, agrees with luxon's
-// reading for every instant and zone (including the days a zone changes its offset).
+// reading for every instant and zone (including the days a zone changes its offset). A clock
+// evaluated without its reasons has the same times and status as with them.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { localDayOf, luxonDayOf } from './pack-clocks.ts';
+import { getShippedPack, SHIPPED_PACKS } from './pack.ts';
+import { evaluatePackClock, localDayOf, luxonDayOf, versionAt } from './pack-clocks.ts';
 import { zoneOf } from './zone.ts';
 
 const ZONES = ['Europe/Sofia', 'Asia/Ho_Chi_Minh', 'Europe/London', 'America/New_York', 'Pacific/Chatham', 'Australia/Lord_Howe', 'UTC'];
@@ -23,5 +25,32 @@ describe('the local day of an instant', () => {
     const z = zoneOf('Europe/Sofia');
     for (const s of ['2026-03-29T00:59:59+00:00', '2026-03-29T01:00+02:00', '2026-10-25T00:30:00.5Z', '2026-02-30T10:00:00Z', '2026-13-01T10:00:00Z', '2026-02-28T24:00:00Z', 'not a date', '2026-03-02', '2026-03-02T09:00:00'])
       expect(localDayOf(s, z), s).toBe(luxonDayOf(s, z));
+  });
+});
+
+describe('a clock evaluated without its reasons', () => {
+  it('has the same due, at-risk and escalation times, status, paused and remaining time, for every clock of every shipped pack', () => {
+    const clocks = SHIPPED_PACKS.flatMap((id) => {
+      const pack = getShippedPack(id);
+      return versionAt(pack, '2026-06-01T00:00:00Z').raw.clocks.map((c) => ({ pack, id: c.id }));
+    });
+    const day = 86_400_000;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...clocks),
+        fc.integer({ min: Date.UTC(2026, 0, 1), max: Date.UTC(2027, 11, 31) }),
+        fc.integer({ min: 0, max: 40 * day }),
+        fc.option(fc.tuple(fc.integer({ min: 0, max: 10 * day }), fc.option(fc.integer({ min: 0, max: 10 * day })))),
+        fc.option(fc.integer({ min: 0, max: 30 * day })),
+        (c, start, after, pause, stop) => {
+          const iso = (ms: number) => new Date(ms).toISOString();
+          const pauses = pause ? [{ from: iso(start + pause[0]), ...(pause[1] !== null ? { to: iso(start + pause[0] + pause[1]) } : {}) }] : [];
+          const input = { start: iso(start), pauses, ...(stop !== null ? { stoppedAt: iso(start + stop) } : {}) };
+          const full = evaluatePackClock(c.pack, c.id, input, iso(start + after));
+          expect(evaluatePackClock(c.pack, c.id, input, iso(start + after), { reasons: false })).toEqual({ ...full, reasons: [] });
+        },
+      ),
+      { numRuns: 1500 },
+    );
   });
 });

@@ -3,7 +3,7 @@
 import { DateTime } from 'luxon';
 import { zoneOf } from './zone.ts';
 import { makeCalendar, type Calendar } from './calendar.ts';
-import { evaluateClock, type ClockInput, type ClockRule, type ClockState } from './clocks.ts';
+import { evaluateClock, type ClockInput, type ClockRule, type ClockState, type EvaluateOptions } from './clocks.ts';
 import { tryParseDate } from './dates.ts';
 import { PolicyInputError } from './errors.ts';
 import { selectVersion, type CompiledPack, type CompiledVersion } from './pack.ts';
@@ -76,9 +76,9 @@ export interface PackClockState extends ClockState {
 
 /**
  * Evaluates the pack's clock `clockId` (e.g. 'first-response') started at `input.start`, as of
- * `moment`, on the pack's calendar.
+ * `moment`, on the pack's calendar. `opts.reasons: false`: the times and status without the reasons.
  */
-export function evaluatePackClock(pack: CompiledPack, clockId: string, input: Omit<ClockInput, 'rule'>, moment: string): PackClockState {
+export function evaluatePackClock(pack: CompiledPack, clockId: string, input: Omit<ClockInput, 'rule'>, moment: string, opts: EvaluateOptions = {}): PackClockState {
   const v = versionAt(pack, input.start);
   const rule = v.raw.clocks.find((c) => c.id === clockId);
   if (!rule) {
@@ -86,6 +86,6 @@ export function evaluatePackClock(pack: CompiledPack, clockId: string, input: Om
       { path: 'clock', message: `pack ${pack.id} ${v.version} has no clock "${clockId}" (it has: ${v.raw.clocks.map((c) => c.id).join(', ') || 'none'})` },
     ]);
   }
-  const state = evaluateClock({ ...input, rule }, versionCalendar(v), moment);
+  const state = evaluateClock({ ...input, rule }, versionCalendar(v), moment, opts);
   return { ...state, text: rule.text, policyVersion: v.version };
 }
