@@ -20,7 +20,9 @@
 // - Two server processes (bench/lib/bench-server.ts: `aftercare start` plus the bench-only minimal
 //   route), one per database, measured in interleaved rounds (bench/lib/rounds.ts): the lookup at 1M,
 //   at 10M, and the batched minimal indexed select at 1M and 10M (what the select alone does as the
-//   index grows). 64 connections, BENCH_ROUNDS (5) rounds of BENCH_SECONDS (10) s.
+//   index grows). 64 connections, BENCH_ROUNDS (5) rounds of BENCH_SECONDS (10) s. Then the
+//   lookups from one client, one at a time, interleaved the same way: the lookup's own latency at
+//   each size, without the queueing that dominates a saturating load's p99 on shared cores.
 import fs from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
@@ -30,7 +32,7 @@ import { createDb } from '../src/db/index.ts';
 import { insertApiKey } from '../src/modules/auth/auth.service.ts';
 import { startSystemPg, systemPgBin, type SystemPg } from '../scripts/lib/system-pg.ts';
 import { startServer, type ServerProcess } from './lib/harness.ts';
-import { interleaved, line, median, ratio, type Figures } from './lib/rounds.ts';
+import { interleaved, interleavedProbes, line, median, ratio, type Figures } from './lib/rounds.ts';
 
 export const optIn = true;
 
@@ -200,6 +202,14 @@ export async function run(): Promise<void> {
       ],
       { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS },
     );
+    // The same lookups from one client, one at a time: the lookup's own latency at each size.
+    const single = await interleavedProbes(
+      [
+        { name: 'lookup-small', base: servers[0].base, headers, path: () => `/api/v1/warranty?serial=${rs()}` },
+        { name: 'lookup-large', base: servers[1].base, headers, path: () => `/api/v1/warranty?serial=${rl()}` },
+      ],
+      { rounds: ROUNDS, seconds: SECONDS },
+    );
     const b1 = { small: await blocks(urls.small), large: await blocks(urls.large) };
     const hit = (a: { hit: number; read: number }, b: { hit: number; read: number }) => {
       const h = b.hit - a.hit;
@@ -218,6 +228,9 @@ export async function run(): Promise<void> {
     console.log(`  lookup ${L} ÷ ${S}: p99 ${ratio(f('lookup-large'), f('lookup-small'), (x) => x.p99)} (goal ≤ 1.2), p50 ${ratio(f('lookup-large'), f('lookup-small'), (x) => x.p50)}, throughput ${ratio(f('lookup-large'), f('lookup-small'), (x) => x.rps)}`);
     console.log(`  minimal select ${L} ÷ ${S}: p99 ${ratio(f('select-large'), f('select-small'), (x) => x.p99)}, p50 ${ratio(f('select-large'), f('select-small'), (x) => x.p50)}, throughput ${ratio(f('select-large'), f('select-small'), (x) => x.rps)}`);
     console.log(`  lookup ÷ minimal select: at ${S} throughput ${ratio(f('lookup-small'), f('select-small'), (x) => x.rps)}, at ${L} ${ratio(f('lookup-large'), f('select-large'), (x) => x.rps)}`);
+    const g = (n: string): Figures[] => single.get(n)!;
+    console.log(`  one client, one lookup at a time (no queueing), ${S}: p50 ${median(g('lookup-small').map((x) => x.p50))} ms, p99 ${median(g('lookup-small').map((x) => x.p99))} ms; ${L}: p50 ${median(g('lookup-large').map((x) => x.p50))} ms, p99 ${median(g('lookup-large').map((x) => x.p99))} ms`);
+    console.log(`  one client, lookup ${L} ÷ ${S}: p99 ${ratio(g('lookup-large'), g('lookup-small'), (x) => x.p99)} (goal ≤ 1.2), p50 ${ratio(g('lookup-large'), g('lookup-small'), (x) => x.p50)}`);
     console.log(`  shared_buffers hit ratio during the rounds: ${S} ${hit(b0.small, b1.small)}; ${L} ${hit(b0.large, b1.large)}`);
     console.log(`  per-round p99 ms, ${S} / ${L}: ${f('lookup-small').map((x, i) => `${x.p99} / ${f('lookup-large')[i].p99}`).join('; ')}; median p99 ratio ${median(f('lookup-large').map((x, i) => x.p99 / f('lookup-small')[i].p99)).toFixed(2)}`);
     console.log(`${elapsed()} done`);

@@ -59,3 +59,41 @@ export function line(xs: Figures[]): string {
   const bad = xs.reduce((a, x) => a + x.non2xx + x.errors, 0);
   return `${Math.round(median(xs.map((x) => x.rps))).toLocaleString('en').padStart(7)} req/s   p50 ${median(xs.map((x) => x.p50))} ms   p99 ${median(xs.map((x) => x.p99))} ms${bad ? `   (${bad} non-2xx/errors)` : ''}`;
 }
+
+/**
+ * One client, one request at a time over one kept-alive connection, `pauseMs` apart, for `seconds`:
+ * the latency of a lookup itself, without the queueing a saturating load adds (on a machine whose
+ * cores are shared, a saturating load's p99 is mostly the scheduler's).
+ */
+export async function probeTarget(t: Target, seconds: number, pauseMs = 2): Promise<Figures> {
+  const http = await import('node:http');
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const ms: number[] = [];
+  let bad = 0;
+  const end = performance.now() + seconds * 1000;
+  while (performance.now() < end) {
+    const t0 = performance.now();
+    const status = await new Promise<number>((resolve) => {
+      const req = http.get(`${t.base}${t.path()}`, { agent, headers: t.headers }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', () => resolve(0));
+    });
+    if (status === 200) ms.push(performance.now() - t0);
+    else bad++;
+    await new Promise((r) => setTimeout(r, pauseMs));
+  }
+  agent.destroy();
+  const s = ms.sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
+  return { rps: s.length / seconds, p50: Number(q(0.5).toFixed(2)), p99: Number(q(0.99).toFixed(2)), non2xx: bad, errors: 0 };
+}
+
+/** Like `interleaved`, with one client probing (probeTarget) instead of a saturating load. */
+export async function interleavedProbes(targets: Target[], opts: { rounds: number; seconds: number }): Promise<Map<string, Figures[]>> {
+  for (const t of targets) await probeTarget(t, 1);
+  const out = new Map<string, Figures[]>(targets.map((t) => [t.name, []]));
+  for (let r = 0; r < opts.rounds; r++) for (const t of targets) out.get(t.name)!.push(await probeTarget(t, opts.seconds));
+  return out;
+}
