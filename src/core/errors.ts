@@ -165,9 +165,9 @@ export const ProblemSchema = z
     code: z.string().describe('Stable machine-readable error code'),
     detail: z.string().optional(),
     errors: z
-      .array(z.object({ field: z.string(), message: z.string(), code: z.string().optional() }))
+      .array(z.object({ field: z.string(), message: z.string(), code: z.string().optional() }).passthrough())
       .optional()
-      .describe('For validation errors: every bad field, by path'),
+      .describe('For validation errors: every bad field, by path (a field may say more, e.g. the `placeholder` a message template does not offer)'),
     current: z.unknown().optional().describe('For version conflicts: the current state of the record'),
   })
   .passthrough();

@@ -826,6 +826,17 @@ export interface SetupTokensTable {
   token_hash: string;
   created_at: Generated<Timestamp>;
   expires_at: Timestamp;
+// The business's own message templates (issue 16, migration 0029).
+export interface MessageTemplatesTable {
+  organization_id: string;
+  topic: string;
+  language: string;
+  subject: string;
+  body: string;
+  sms: string;
+  version: Generated<number>;
+  updated_by: string;
+  updated_at: Generated<Date>;
 }
 
 export interface Database {
@@ -883,4 +894,5 @@ export interface Database {
   order_workshop: OrderWorkshopTable;
   order_notes: OrderNotesTable;
   setup_tokens: SetupTokensTable;
+  message_templates: MessageTemplatesTable;
 }

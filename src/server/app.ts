@@ -30,6 +30,7 @@ import { orderPageRoutes } from '../modules/order-page/order-page.routes.ts';
 import { proofsRoutes } from '../modules/proofs/proofs.routes.ts';
 import { documentsRoutes } from '../modules/documents/documents.routes.ts';
 import { notificationsRoutes } from '../modules/notifications/notifications.routes.ts';
+import { messageTemplatesRoutes } from '../modules/notifications/message-templates.routes.ts';
 import { rmaRoutes } from '../modules/rma/rma.routes.ts';
 import { clientAccountRoutes } from '../modules/client-account/client-account.routes.ts';
 import { billingRoutes } from '../modules/billing/billing.routes.ts';
@@ -122,6 +123,7 @@ export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger, extraR
     await proofsRoutes(z, deps);
     await documentsRoutes(z, deps);
     await notificationsRoutes(z, deps);
+    await messageTemplatesRoutes(z, deps);
     await clientAccountRoutes(z, deps);
     await billingRoutes(z, deps);
     await contractsRoutes(z, deps);

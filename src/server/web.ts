@@ -17,7 +17,7 @@ export const NONCE_PLACEHOLDER = 'AFTERCARE_CSP_NONCE';
 export const WEB_PAGES = ['/', '/sign-in', '/search', '/intake', '/admin', '/queues/:queue', '/devices/:id', '/orders/:id', '/order', '/order/:token', '/claim/:org', '/account/:org',
   '/support', '/support/tickets/:id', '/contracts', '/contracts/:id', '/help/:org',
   '/rmas', '/rmas/new', '/rmas/queue/:queue', '/rmas/:id',
-  '/registrations', '/policy', '/setup'];
+  '/registrations', '/policy', '/setup', '/messages'];
 
 export async function webRoutes(app: FastifyInstance, dir = WEB_DIST) {
   const index = path.join(dir, 'index.html');

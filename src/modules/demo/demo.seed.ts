@@ -257,6 +257,20 @@ export const DEMO_ORGS: OrgSpec[] = [
         [daysAgo(2), { action: 'start-testing' }],
         [daysAgo(2), { action: 'test-passed', report: 'Touch and display stress test passed (SC-8).' }],
       ]);
+      // The business's own "ready for pickup" text (issue 16: Messages in the console), sent instead of the shipped one.
+      await tx
+        .insertInto('message_templates')
+        .values({
+          organization_id: a.organizationId,
+          topic: 'order.ready',
+          language: 'en',
+          subject: '{business}: your repair {number} is ready',
+          body: '{greeting}\n\nGood news: your device ({number}) is repaired and tested. Collect it at Friedrichstraße 100, Mon–Fri 9:00–18:00. Amount due: {amount}.\n\nYour order page:\n{link}\n\nThe team of {business}',
+          sms: '{business}: {number} is ready. Collect it Mon–Fri 9–18. Due: {amount}. {link}',
+          updated_by: `${a.type}:${a.id}`,
+          updated_at: daysAgo(10),
+        })
+        .execute();
     },
   },
 ];

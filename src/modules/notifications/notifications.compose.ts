@@ -7,6 +7,7 @@ import type { Db } from '../../db/index.ts';
 import { fill, formatDate, formatMoney, formatTerm, pickLang, type DocLang } from '../documents/documents.i18n.ts';
 import { clientPageUrl, portalLookupUrl, publicBaseUrl } from '../documents/documents.service.ts';
 import type { OutboxRow } from './notifications.repository.ts';
+import { customTemplate } from './message-templates.ts';
 import { render, STAFF_TOPICS, word } from './notifications.templates.ts';
 import { toE164 } from './sms.ts';
 
@@ -102,7 +103,7 @@ export async function compose(db: Db, config: Config, row: OutboxRow): Promise<C
       rule: str(p.rule),
       due: formatInstant(lang, p.due, org.time_zone),
       link: link ?? '',
-    })!;
+    }, await customTemplate(db, org.id, row.topic, lang))!;
     const to = staff.length ? staff.map((s) => s.email) : [null];
     return to.map((email) => ({ audience: 'staff', channel: email ? 'email' : 'none', language: lang, recipient: email, subject: t.subject, body: t.body, link, orderId, customerId: null }));
   }
@@ -169,7 +170,7 @@ export async function compose(db: Db, config: Config, row: OutboxRow): Promise<C
     consequence: p.consequence ? word(lang, `rma.consequence.${str(p.consequence)}`) : '',
     // A message staff wrote to the client on the order page (issue 16), as written.
     message: str(p.text),
-  });
+  }, await customTemplate(db, org.id, row.topic, lang));
   if (!t) return [];
   // The client's channel: the order's contact channel, else their preference; only where we have an
   // address for it. 'phone', 'post' and 'in-person' clients still get an e-mail (or SMS) when we have one.

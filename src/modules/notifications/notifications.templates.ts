@@ -26,8 +26,9 @@ export function word(lang: DocLang, w: string) {
   return TEMPLATES[lang].words[w] ?? TEMPLATES.en.words[w] ?? w;
 }
 
-export function render(topic: string, lang: DocLang, vars: Record<string, string>): Template | undefined {
-  const tpl = TEMPLATES[lang][topic] ?? TEMPLATES.en[topic];
+/** The topic's text in the language (the business's own when given, else the shipped one), filled. */
+export function render(topic: string, lang: DocLang, vars: Record<string, string>, own?: Template): Template | undefined {
+  const tpl = own ?? TEMPLATES[lang][topic] ?? TEMPLATES.en[topic];
   if (!tpl || topic === 'words') return undefined;
   const f = (s: string) => fill(s, vars).replace(/\n{3,}/g, '\n\n');
   return { subject: f(tpl.subject), body: f(tpl.body), sms: f(tpl.sms) };

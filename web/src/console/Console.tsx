@@ -30,6 +30,7 @@ const SupportPage = page(() => import('./Support'), 'SupportPage');
 const TicketPage = page(() => import('./Support'), 'TicketPage');
 const RegistrationsPage = page(() => import('./Money'), 'RegistrationsPage');
 const FirstRunPage = page(() => import('./FirstRun'), 'FirstRunPage');
+const MessagesPage = page(() => import('./Messages'), 'MessagesPage');
 
 export type Me = Reply<'/api/v1/auth/me'>;
 export type Org = Schemas['Organization'];
@@ -101,6 +102,7 @@ function Page({ path }: { path: string }) {
   if (path === '/rmas' || path.startsWith('/rmas/')) return <RmaRoutes path={path} />;
   if (path === '/admin') return <AdminPage />;
   if (path === '/policy') return <PolicyEditorPage />;
+  if (path === '/messages') return <MessagesPage />;
   if (path === '/support') return <SupportPage />;
   if ((m = match('/support/tickets/:id', path))) return <TicketPage id={m.id} />;
   if (path === '/contracts') return <ContractsPage />;
@@ -130,7 +132,7 @@ function Shell({ path, children, onSignOut }: { path: string; children: React.Re
     { to: '/support', label: t('support.nav') },
     { to: '/rmas', label: t('rma.nav') },
     { to: '/registrations', label: t('money.console.registrations') },
-    ...(me.user.role === 'owner' || me.user.role === 'manager' ? [{ to: '/admin', label: t('nav.admin') }, { to: '/policy', label: t('policy.title') }] : []),
+    ...(me.user.role === 'owner' || me.user.role === 'manager' ? [{ to: '/admin', label: t('nav.admin') }, { to: '/policy', label: t('policy.title') }, { to: '/messages', label: t('messages.nav') }] : []),
   ];
   return (
     <AppShell header={{ height: 60 }} navbar={{ width: 200, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">

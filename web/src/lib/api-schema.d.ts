@@ -1512,6 +1512,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/message-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every message the business sends: per language the shipped text and the business's own */
+        get: operations["listMessageTemplates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/message-templates/{topic}/{language}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Save the business's own text of a message in a language (sent instead of the shipped one). Only the topic's placeholders; 422 naming the field otherwise, nothing saved. Audited */
+        put: operations["saveMessageTemplate"];
+        post?: never;
+        /** Back to the shipped text: the business's own is removed (kept in the audit) */
+        delete: operations["resetMessageTemplate"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/message-templates/{topic}/{language}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The text as it would be sent, rendered by the server with a sample order (validated as a save; nothing is stored) */
+        post: operations["previewMessageTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/client/sign-in-link": {
         parameters: {
             query?: never;
@@ -2689,12 +2741,14 @@ export interface components {
             /** @description Stable machine-readable error code */
             code: string;
             detail?: string;
-            /** @description For validation errors: every bad field, by path */
-            errors?: {
+            /** @description For validation errors: every bad field, by path (a field may say more, e.g. the `placeholder` a message template does not offer) */
+            errors?: ({
                 field: string;
                 message: string;
                 code?: string;
-            }[];
+            } & {
+                [key: string]: unknown;
+            })[];
             /** @description For version conflicts: the current state of the record */
             current?: unknown;
         } & {
@@ -3637,6 +3691,73 @@ export interface components {
             providerId: string | null;
             createdAt: string;
             sentAt: string | null;
+        };
+        MessageTemplates: {
+            /** @enum {string} */
+            topic: "claim.received" | "order.quote-ready" | "order.decision-recorded" | "order.ready" | "order.disposal-reminder" | "order.collection-reminder" | "order.unclaimed" | "deadline.at-risk" | "deadline.breached" | "policy.changed" | "client.sign-in-link" | "order.lookup-code" | "support.ticket-opened" | "support.reply" | "support.data-requested" | "support.severe-advice" | "support.resolved" | "support.escalated" | "contract.renewal-reminder" | "training.scheduled" | "registration.valid" | "registration.payment-reminder" | "registration.expired" | "registration.refused" | "plan.purchased" | "plan.after-expiry-offer" | "rma.requested" | "rma.closed" | "rma.authorized" | "rma.advance-replacement-shipped" | "rma.return-due-soon" | "rma.return-late" | "rma.late-consequence" | "rma.received" | "rma.resolved" | "rma.dispute-opened" | "rma.dispute-settled" | "rma.return-held" | "rma.return-resumed" | "rma.cancelled" | "order.message" | "support.mail-triaged";
+            /** @enum {string} */
+            audience: "client" | "staff";
+            /** @description The placeholders this message offers, written {name} in a text */
+            placeholders: string[];
+            /** @description Placeholders a field must keep (the one-time code, the sign-in link) */
+            required: {
+                /** @enum {string} */
+                field: "subject" | "body" | "sms";
+                placeholder: string;
+            }[];
+            languages: {
+                en: {
+                    /** @description The shipped text */
+                    default: {
+                        subject: string;
+                        body: string;
+                        sms: string;
+                    };
+                    /** @description The business's own text, sent instead (null: the shipped one is sent) */
+                    custom: {
+                        subject: string;
+                        body: string;
+                        sms: string;
+                        version: number;
+                        updatedAt: string;
+                        updatedBy: string;
+                    } | null;
+                };
+                bg: {
+                    /** @description The shipped text */
+                    default: {
+                        subject: string;
+                        body: string;
+                        sms: string;
+                    };
+                    /** @description The business's own text, sent instead (null: the shipped one is sent) */
+                    custom: {
+                        subject: string;
+                        body: string;
+                        sms: string;
+                        version: number;
+                        updatedAt: string;
+                        updatedBy: string;
+                    } | null;
+                };
+                vi: {
+                    /** @description The shipped text */
+                    default: {
+                        subject: string;
+                        body: string;
+                        sms: string;
+                    };
+                    /** @description The business's own text, sent instead (null: the shipped one is sent) */
+                    custom: {
+                        subject: string;
+                        body: string;
+                        sms: string;
+                        version: number;
+                        updatedAt: string;
+                        updatedBy: string;
+                    } | null;
+                };
+            };
         };
         Rma: {
             id: string;
@@ -17813,6 +17934,541 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code: "forbidden";
+                    };
+                };
+            };
+        };
+    };
+    listMessageTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        topics: components["schemas"]["MessageTemplates"][];
+                    };
+                };
+            };
+            /**
+             * @description Unauthorized (application/problem+json), `code` one of:
+             *
+             *     - `unauthenticated`: No valid session cookie or API key: sign in (POST /api/v1/auth/sign-in) or send `Authorization: Bearer ak_...` with a key that is not revoked.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden (application/problem+json), `code` one of:
+             *
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "forbidden";
+                    };
+                };
+            };
+        };
+    };
+    saveMessageTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                topic: "claim.received" | "order.quote-ready" | "order.decision-recorded" | "order.ready" | "order.disposal-reminder" | "order.collection-reminder" | "order.unclaimed" | "deadline.at-risk" | "deadline.breached" | "policy.changed" | "client.sign-in-link" | "order.lookup-code" | "support.ticket-opened" | "support.reply" | "support.data-requested" | "support.severe-advice" | "support.resolved" | "support.escalated" | "contract.renewal-reminder" | "training.scheduled" | "registration.valid" | "registration.payment-reminder" | "registration.expired" | "registration.refused" | "plan.purchased" | "plan.after-expiry-offer" | "rma.requested" | "rma.closed" | "rma.authorized" | "rma.advance-replacement-shipped" | "rma.return-due-soon" | "rma.return-late" | "rma.late-consequence" | "rma.received" | "rma.resolved" | "rma.dispute-opened" | "rma.dispute-settled" | "rma.return-held" | "rma.return-resumed" | "rma.cancelled" | "order.message" | "support.mail-triaged";
+                language: "en" | "bg" | "vi";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The e-mail subject, one line */
+                    subject: string;
+                    /** @description The e-mail text */
+                    body: string;
+                    /** @description The SMS text (at most three SMS parts) */
+                    sms: string;
+                    /** @description The version you read (0: the business had no text of its own); 409 with the current state if it changed */
+                    version: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageTemplates"];
+                };
+            };
+            /**
+             * @description Bad Request (application/problem+json), `code` one of:
+             *
+             *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
+             *     - `invalid-json-body`: The body is not valid JSON. Send one JSON document with Content-Type: application/json.
+             *     - `empty-json-body`: Content-Type is application/json but the body is empty. Send a JSON body, or no Content-Type when there is nothing to send.
+             *     - `invalid-content-length`: The Content-Length header does not match the body that was sent.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "validation-failed" | "invalid-json-body" | "empty-json-body" | "invalid-content-length";
+                    };
+                };
+            };
+            /**
+             * @description Unauthorized (application/problem+json), `code` one of:
+             *
+             *     - `unauthenticated`: No valid session cookie or API key: sign in (POST /api/v1/auth/sign-in) or send `Authorization: Bearer ak_...` with a key that is not revoked.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden (application/problem+json), `code` one of:
+             *
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "forbidden" | "cross-site-request";
+                    };
+                };
+            };
+            /**
+             * @description Conflict (application/problem+json), `code` one of:
+             *
+             *     - `version-conflict`: The record changed since you read it; `current` is its state now. Apply your change to it and send its `version`.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "version-conflict";
+                    };
+                };
+            };
+            /**
+             * @description Payload Too Large (application/problem+json), `code` one of:
+             *
+             *     - `body-too-large`: The body is over the size limit (1 MB for JSON, 50 MB for a CSV import).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "body-too-large";
+                    };
+                };
+            };
+            /**
+             * @description URI Too Long (application/problem+json), `code` one of:
+             *
+             *     - `path-too-long`: A path parameter is over 100 characters (ids are UUIDs, links are short tokens): the path is not one this API gave out.
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "path-too-long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported Media Type (application/problem+json), `code` one of:
+             *
+             *     - `invalid-media-type`: The body's Content-Type is not one the server reads: application/json, multipart/form-data for uploads, text/csv for imports.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "invalid-media-type";
+                    };
+                };
+            };
+            /**
+             * @description Unprocessable Content (application/problem+json), `code` one of:
+             *
+             *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "validation-failed";
+                    };
+                };
+            };
+        };
+    };
+    resetMessageTemplate: {
+        parameters: {
+            query: {
+                /** @description The version you read */
+                version: number;
+            };
+            header?: never;
+            path: {
+                topic: "claim.received" | "order.quote-ready" | "order.decision-recorded" | "order.ready" | "order.disposal-reminder" | "order.collection-reminder" | "order.unclaimed" | "deadline.at-risk" | "deadline.breached" | "policy.changed" | "client.sign-in-link" | "order.lookup-code" | "support.ticket-opened" | "support.reply" | "support.data-requested" | "support.severe-advice" | "support.resolved" | "support.escalated" | "contract.renewal-reminder" | "training.scheduled" | "registration.valid" | "registration.payment-reminder" | "registration.expired" | "registration.refused" | "plan.purchased" | "plan.after-expiry-offer" | "rma.requested" | "rma.closed" | "rma.authorized" | "rma.advance-replacement-shipped" | "rma.return-due-soon" | "rma.return-late" | "rma.late-consequence" | "rma.received" | "rma.resolved" | "rma.dispute-opened" | "rma.dispute-settled" | "rma.return-held" | "rma.return-resumed" | "rma.cancelled" | "order.message" | "support.mail-triaged";
+                language: "en" | "bg" | "vi";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageTemplates"];
+                };
+            };
+            /**
+             * @description Bad Request (application/problem+json), `code` one of:
+             *
+             *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
+             *     - `invalid-json-body`: The body is not valid JSON. Send one JSON document with Content-Type: application/json.
+             *     - `empty-json-body`: Content-Type is application/json but the body is empty. Send a JSON body, or no Content-Type when there is nothing to send.
+             *     - `invalid-content-length`: The Content-Length header does not match the body that was sent.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "validation-failed" | "invalid-json-body" | "empty-json-body" | "invalid-content-length";
+                    };
+                };
+            };
+            /**
+             * @description Unauthorized (application/problem+json), `code` one of:
+             *
+             *     - `unauthenticated`: No valid session cookie or API key: sign in (POST /api/v1/auth/sign-in) or send `Authorization: Bearer ak_...` with a key that is not revoked.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden (application/problem+json), `code` one of:
+             *
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "forbidden" | "cross-site-request";
+                    };
+                };
+            };
+            /**
+             * @description Conflict (application/problem+json), `code` one of:
+             *
+             *     - `version-conflict`: The record changed since you read it; `current` is its state now. Apply your change to it and send its `version`.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "version-conflict";
+                    };
+                };
+            };
+            /**
+             * @description Payload Too Large (application/problem+json), `code` one of:
+             *
+             *     - `body-too-large`: The body is over the size limit (1 MB for JSON, 50 MB for a CSV import).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "body-too-large";
+                    };
+                };
+            };
+            /**
+             * @description URI Too Long (application/problem+json), `code` one of:
+             *
+             *     - `path-too-long`: A path parameter is over 100 characters (ids are UUIDs, links are short tokens): the path is not one this API gave out.
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "path-too-long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported Media Type (application/problem+json), `code` one of:
+             *
+             *     - `invalid-media-type`: The body's Content-Type is not one the server reads: application/json, multipart/form-data for uploads, text/csv for imports.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "invalid-media-type";
+                    };
+                };
+            };
+            /**
+             * @description Unprocessable Content (application/problem+json), `code` one of:
+             *
+             *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "validation-failed";
+                    };
+                };
+            };
+        };
+    };
+    previewMessageTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                topic: "claim.received" | "order.quote-ready" | "order.decision-recorded" | "order.ready" | "order.disposal-reminder" | "order.collection-reminder" | "order.unclaimed" | "deadline.at-risk" | "deadline.breached" | "policy.changed" | "client.sign-in-link" | "order.lookup-code" | "support.ticket-opened" | "support.reply" | "support.data-requested" | "support.severe-advice" | "support.resolved" | "support.escalated" | "contract.renewal-reminder" | "training.scheduled" | "registration.valid" | "registration.payment-reminder" | "registration.expired" | "registration.refused" | "plan.purchased" | "plan.after-expiry-offer" | "rma.requested" | "rma.closed" | "rma.authorized" | "rma.advance-replacement-shipped" | "rma.return-due-soon" | "rma.return-late" | "rma.late-consequence" | "rma.received" | "rma.resolved" | "rma.dispute-opened" | "rma.dispute-settled" | "rma.return-held" | "rma.return-resumed" | "rma.cancelled" | "order.message" | "support.mail-triaged";
+                language: "en" | "bg" | "vi";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The e-mail subject, one line */
+                    subject: string;
+                    /** @description The e-mail text */
+                    body: string;
+                    /** @description The SMS text (at most three SMS parts) */
+                    sms: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        subject: string;
+                        body: string;
+                        sms: string;
+                        smsLength: number;
+                    };
+                };
+            };
+            /**
+             * @description Bad Request (application/problem+json), `code` one of:
+             *
+             *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
+             *     - `invalid-json-body`: The body is not valid JSON. Send one JSON document with Content-Type: application/json.
+             *     - `empty-json-body`: Content-Type is application/json but the body is empty. Send a JSON body, or no Content-Type when there is nothing to send.
+             *     - `invalid-content-length`: The Content-Length header does not match the body that was sent.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "validation-failed" | "invalid-json-body" | "empty-json-body" | "invalid-content-length";
+                    };
+                };
+            };
+            /**
+             * @description Unauthorized (application/problem+json), `code` one of:
+             *
+             *     - `unauthenticated`: No valid session cookie or API key: sign in (POST /api/v1/auth/sign-in) or send `Authorization: Bearer ak_...` with a key that is not revoked.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden (application/problem+json), `code` one of:
+             *
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "forbidden" | "cross-site-request";
+                    };
+                };
+            };
+            /**
+             * @description Payload Too Large (application/problem+json), `code` one of:
+             *
+             *     - `body-too-large`: The body is over the size limit (1 MB for JSON, 50 MB for a CSV import).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "body-too-large";
+                    };
+                };
+            };
+            /**
+             * @description URI Too Long (application/problem+json), `code` one of:
+             *
+             *     - `path-too-long`: A path parameter is over 100 characters (ids are UUIDs, links are short tokens): the path is not one this API gave out.
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "path-too-long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported Media Type (application/problem+json), `code` one of:
+             *
+             *     - `invalid-media-type`: The body's Content-Type is not one the server reads: application/json, multipart/form-data for uploads, text/csv for imports.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "invalid-media-type";
+                    };
+                };
+            };
+            /**
+             * @description Unprocessable Content (application/problem+json), `code` one of:
+             *
+             *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "validation-failed";
                     };
                 };
             };
