@@ -257,16 +257,16 @@ export const DEMO_ORGS: OrgSpec[] = [
         [daysAgo(2), { action: 'start-testing' }],
         [daysAgo(2), { action: 'test-passed', report: 'Touch and display stress test passed (SC-8).' }],
       ]);
-      // The business's own "ready for pickup" text (issue 16: Messages in the console), sent instead of the shipped one.
+      // The business's own "repair started" text (issue 16: Messages in the console), sent instead of the shipped one.
       await tx
         .insertInto('message_templates')
         .values({
           organization_id: a.organizationId,
-          topic: 'order.ready',
+          topic: 'order.repair-started',
           language: 'en',
-          subject: '{business}: your repair {number} is ready',
-          body: '{greeting}\n\nGood news: your device ({number}) is repaired and tested. Collect it at Friedrichstraße 100, Mon–Fri 9:00–18:00. Amount due: {amount}.\n\nYour order page:\n{link}\n\nThe team of {business}',
-          sms: '{business}: {number} is ready. Collect it Mon–Fri 9–18. Due: {amount}. {link}',
+          subject: '{business}: we are repairing {number}',
+          body: '{greeting}\n\nOur technicians have started on your device ({number}). Most repairs take two working days; we will message you the moment it is ready.\n\nYour order page:\n{link}\n\nThe team of {business}',
+          sms: '{business}: we have started repairing {number}. We will message you when it is ready. {link}',
           updated_by: `${a.type}:${a.id}`,
           updated_at: daysAgo(10),
         })
