@@ -50,7 +50,7 @@ export function MessagesPage() {
                       <Accordion.Item key={x.topic} value={x.topic} data-topic={x.topic}>
                         <Accordion.Control>
                           <Group gap="xs" wrap="wrap">
-                            <Text size="sm" fw={500}>{t(topicKey(x.topic))}</Text>
+                            <Text size="sm" fw={500}>{t(topicKey(x.topic), { defaultValue: x.topic })}</Text>
                             {x.languages[lang].custom ? <Badge color="grape" size="sm">{t('messages.own')}</Badge> : <Badge color="gray" variant="outline" size="sm">{t('messages.default')}</Badge>}
                           </Group>
                         </Accordion.Control>
