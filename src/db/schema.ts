@@ -826,6 +826,8 @@ export interface SetupTokensTable {
   token_hash: string;
   created_at: Generated<Timestamp>;
   expires_at: Timestamp;
+}
+
 // The business's own message templates (issue 16, migration 0029).
 export interface MessageTemplatesTable {
   organization_id: string;
