@@ -55,6 +55,9 @@ export async function benchDatabase(name: string): Promise<BenchDatabase> {
   };
 }
 
+/** 32 bytes, base64: the benches' own throwaway key (their databases are dropped after the run). */
+const BENCH_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
+
 export interface ServerProcess {
   port: number;
   base: string;
@@ -72,7 +75,8 @@ export async function startServer(env: Record<string, string>, port?: number, op
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const entry = opts.benchRoutes ? ['bin/run-ts.mjs', 'bench/lib/bench-server.ts'] : ['bin/aftercare.mjs', 'start'];
   const child = spawn(process.execPath, [...nodeArgs, ...entry], {
-    env: { ...process.env, AFTERCARE_DEMO: 'false', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+    // A fixed key for sealing secrets at rest (the server refuses to start without one on a DATABASE_URL).
+    env: { ...process.env, AFTERCARE_DEMO: 'false', LOG_LEVEL: 'warn', AFTERCARE_SECRET_KEY: process.env.AFTERCARE_SECRET_KEY ?? BENCH_SECRET_KEY, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   await new Promise<void>((resolve, reject) => {
