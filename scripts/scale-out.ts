@@ -9,6 +9,7 @@
 //     receiver once each, across processes, with another process killed while they run.
 // Exits 1 with the reason on any failure; every process and folder it made is removed either way.
 // Needs: Debian's postgresql and haproxy packages (docs/operations.md, "The scale-out script").
+import crypto from 'node:crypto';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -149,6 +150,9 @@ async function main() {
     TRUST_PROXY: '127.0.0.1',
     AFTERCARE_DEMO: 'false',
     AFTERCARE_FILES_DIR: filesDir,
+    // One key for every process (docs/operations.md "The secret key"): a passcode sealed by one
+    // process opens in another.
+    AFTERCARE_SECRET_KEY: crypto.randomBytes(32).toString('base64'),
     COOKIE_SECURE: 'false',
     LOG_LEVEL: 'warn',
     DB_POOL_SIZE: '8',
