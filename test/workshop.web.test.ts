@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_NOW, setupApp, type TestContext } from './db.ts';
 import { cspViolations, hasChromium, launch, newContext } from './browser.ts';
 import { DeliveryWorker } from '../src/modules/notifications/delivery-worker.ts';
+import QRCode from 'qrcode';
 
 if (!hasChromium()) console.warn('workshop.web.test.ts: /usr/bin/chromium not found — browser journeys skipped');
 
@@ -135,13 +136,31 @@ describe.skipIf(!hasChromium())('the workshop in Chromium (issue 16)', { timeout
     // The laptop's pre-check list, by the category typed on the device step.
     await ws.getByRole('radiogroup', { name: 'Зареждане', exact: true }).getByText('Дефект').click();
     await ws.getByLabel('Бележка').fill('Букса на зарядното хлабава.');
+    // Two photos from the camera input (a phone opens the back camera: capture="environment").
+    const input = page.getByTestId('intake-photo-input');
+    expect(await input.getAttribute('capture')).toBe('environment');
+    expect(await input.getAttribute('accept')).toBe('image/*');
+    await input.setInputFiles([
+      { name: 'IMG_0001.png', mimeType: 'image/png', buffer: await QRCode.toBuffer('лява страна', { width: 400 }) },
+      { name: 'IMG_0002.png', mimeType: 'image/png', buffer: await QRCode.toBuffer('дясна страна', { width: 400 }) },
+    ]);
+    await see(page.getByTestId('intake-photos'), 'Избрани са 2 снимки');
     await accessible(page);
     await page.getByTestId('next').click();
     await page.getByTestId('sign').click();
     await page.getByTestId('order-number').waitFor();
-    // One write: the claim with its card (no second PATCH of the workshop).
-    expect(writes).toEqual(['POST /api/v1/claims']);
+    // One write for the claim with its card (no second PATCH of the workshop), then the photos.
     const card = page.getByTestId('workshop');
+    await expect.poll(() => card.getByTestId('photo-thumb').count()).toBe(2);
+    expect(writes.filter((w) => !w.endsWith('/photos'))).toEqual(['POST /api/v1/claims']);
+    expect(writes.filter((w) => w.endsWith('/photos'))).toHaveLength(2);
+    // The thumbnails are the photos themselves, shown small, each named for screen readers.
+    const thumb = card.getByTestId('photo-thumb').first().locator('img');
+    expect(await thumb.getAttribute('alt')).toBe('Снимка 1: IMG_0001.png');
+    expect(await thumb.evaluate((i) => (i as unknown as { complete: boolean; naturalWidth: number }).complete && (i as unknown as { naturalWidth: number }).naturalWidth > 0)).toBe(true);
+    // Another one later, from the card itself.
+    await card.locator('input[type=file]').setInputFiles([{ name: 'IMG_0003.png', mimeType: 'image/png', buffer: await QRCode.toBuffer('отзад', { width: 400 }) }]);
+    await expect.poll(() => card.getByTestId('photo-thumb').count()).toBe(3);
     await see(card, 'Има записана парола.');
     await see(card.getByTestId('notes'), 'Букса на зарядното хлабава.');
     expect(await card.getByLabel('Обещан срок на клиента').inputValue()).toBe('2026-11-26');

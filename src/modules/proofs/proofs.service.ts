@@ -38,7 +38,7 @@ export const proofView = (d: DocumentRow, urlBase: string | null) => ({
 export type ProofView = ReturnType<typeof proofView>;
 
 const proofsQuery = (db: Db | Tx, orgId: string, orderId: string) =>
-  db.selectFrom('documents').selectAll().where('organization_id', '=', orgId).where('service_order_id', '=', orderId).orderBy('id');
+  db.selectFrom('documents').selectAll().where('organization_id', '=', orgId).where('service_order_id', '=', orderId).where('kind', '=', PROOF_KIND).orderBy('id');
 
 /** The order's proof files; `urlBase` is where they are downloaded from (null: no links). */
 export async function listProofs(db: Db | Tx, orgId: string, orderId: string, urlBase: string | null) {

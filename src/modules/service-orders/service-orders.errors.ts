@@ -20,6 +20,7 @@ export const ServiceOrderErrors = defineErrors('service-orders', {
     status: 422,
     description: "The remedy is not open in the engine's decision for this order now (`open` lists those that are, with their rules): a replacement, price reduction, termination, buy-back or refund is executed only when the policy offers it (issue 12).",
   },
+  'too-many-photos': { status: 409, description: 'The order already has as many intake photos as it takes (`detail` says how many); `errors[]` names `body.file`.' },
   'secret-key-unavailable': {
     status: 500,
     description: "The device's passcode was sealed with a key this server is not configured with (`keyId`), or it does not open with it: the server's AFTERCARE_SECRET_KEY / AFTERCARE_OLD_SECRET_KEYS must hold that key (docs/operations.md \"The secret key\"). Nothing is shown instead of it.",

@@ -10,6 +10,12 @@ import { requestHash, withIdempotency } from '../../server/idempotency.ts';
 import { keyringOf } from '../../core/secrets.ts';
 import { CHANGE_PROBLEMS } from './changes.ts';
 import * as w from './workshop.ts';
+import * as photos from './photos.ts';
+import { CoreErrors, problem } from '../../core/errors.ts';
+import { fileResponse } from '../../server/openapi.ts';
+import { readFilePart, UPLOAD_PROBLEMS } from '../../server/uploads.ts';
+import { ProofErrors } from '../proofs/proofs.errors.ts';
+import { Uuid } from '../../server/http.ts';
 import { WorkshopFieldsShape } from './workshop.schemas.ts';
 
 const Workshop = z.object({
@@ -28,6 +34,17 @@ const Workshop = z.object({
   notes: z.array(z.object({ id: z.string(), body: z.string(), byName: z.string(), at: z.string() })).describe('Internal notes: staff only'),
 });
 z.globalRegistry.add(Workshop, { id: 'ServiceOrderWorkshop' });
+
+const Photo = z.object({
+  id: z.string(),
+  filename: z.string(),
+  contentType: z.enum(photos.PHOTO_TYPES as [string, ...string[]]).describe('Sniffed from the content, not the declared type'),
+  sizeBytes: z.number().int(),
+  createdAt: z.string(),
+  url: z.string().describe('Where staff see it (an image; the console shows it as a thumbnail)'),
+});
+z.globalRegistry.add(Photo, { id: 'ServiceOrderPhoto' });
+const fileField = (message: string) => ({ errors: [{ field: 'body.file', message }] });
 
 const WorkshopBody = z.object({
   version: z.number().int().describe('The order version you read; 409 with the current state if it changed'),
@@ -84,6 +101,49 @@ export async function workshopRoutes(app: ZApp, deps: AppDeps) {
     async (req, reply) => {
       void reply.header('cache-control', 'no-store');
       return w.revealPasscode(deps.db, keyringOf(deps.config), actorOf(req), req.params.id);
+    },
+  );
+
+  app.post(
+    '/api/v1/service-orders/:id/photos',
+    {
+      config: { access: ALL_ROLES, problems: [...UPLOAD_PROBLEMS, 'file-too-large', ...photos.PHOTO_PROBLEMS, 'validation-failed'] },
+      schema: {
+        operationId: 'uploadServiceOrderPhoto',
+        tags,
+        summary: 'An intake photo of the device (multipart/form-data, one field `file`: JPEG, PNG or WebP by its content, size limited). Staff only: never on the client’s page, a document or a message. The same photo twice is answered with the first copy (200)',
+        params: IdParams,
+        response: { 200: Photo, 201: Photo },
+      },
+    },
+    async (req, reply) => {
+      const max = deps.config.uploadMaxBytes;
+      const part = await readFilePart(req, { tooLarge: () => problem(ProofErrors, 'file-too-large', `The photo is larger than ${max} bytes`, fileField(`at most ${max} bytes`)) });
+      if (!part || part.fieldname !== 'file') throw problem(CoreErrors, 'validation-failed', 'The request has invalid fields', fileField('missing'), { status: 400 });
+      if (part.data.length === 0) throw problem(CoreErrors, 'validation-failed', 'The request has invalid fields', fileField('empty file'), { status: 400 });
+      const r = await photos.addPhoto(deps.db, deps.storage, actorOf(req), req.params.id, { filename: part.filename, data: part.data }, now());
+      return reply.status(r.created ? 201 : 200).send(r.photo);
+    },
+  );
+
+  app.get(
+    '/api/v1/service-orders/:id/photos',
+    { config: { access: ALL_ROLES, problems: ['not-found'] }, schema: { operationId: 'listServiceOrderPhotos', tags, summary: "The order's intake photos (staff only)", params: IdParams, response: { 200: z.object({ items: z.array(Photo) }) } } },
+    async (req) => ({ items: await photos.listPhotos(deps.db, actorOf(req), req.params.id) }),
+  );
+
+  app.get(
+    '/api/v1/service-orders/:id/photos/:photoId',
+    { config: { access: ALL_ROLES, problems: ['not-found'] }, schema: { operationId: 'getServiceOrderPhoto', tags, summary: 'One intake photo (the image, as stored)', params: IdParams.extend({ photoId: Uuid }), response: { 200: fileResponse('The photo', photos.PHOTO_TYPES) } } },
+    async (req, reply) => {
+      const { doc, stream } = await photos.openPhoto(deps.db, deps.storage, actorOf(req), req.params.id, req.params.photoId);
+      // Sniffed at upload: shown as an image, never run as anything else.
+      reply.header('content-type', doc.content_type);
+      reply.header('content-disposition', `inline; filename="${doc.filename.replace(/[^\w.-]/g, '_')}"`);
+      reply.header('x-content-type-options', 'nosniff');
+      reply.header('content-security-policy', "sandbox; default-src 'none'");
+      reply.header('cache-control', 'private, max-age=86400, immutable');
+      return reply.send(stream);
     },
   );
 

@@ -11,7 +11,7 @@ import { linkProps, navigate, query } from '../lib/router';
 import { ErrorNote } from '../lib/ui';
 import type { Customer, Device } from './Search';
 import { WorkOrderForm, emptyWorkOrder, type WorkOrder } from './WorkOrderForm';
-import { IntakeWorkshopFields, emptyIntakeWorkshop, intakeWorkshopBody, type IntakeWorkshop } from './Workshop';
+import { IntakeWorkshopFields, PhotoInput, emptyIntakeWorkshop, intakeWorkshopBody, uploadPhotos, type IntakeWorkshop } from './Workshop';
 import { ExistingClientHint } from './Clients';
 
 const PROOFS = ['invoice', 'receipt', 'warrantyCard', 'serviceContract'] as const;
@@ -48,11 +48,21 @@ export function IntakePage() {
   const customerOk = !!customer || (newCustomer.name.trim() && (newCustomer.phone.trim() || newCustomer.email.trim()));
   const deviceOk = !!device || !!newDevice.serial.trim();
   const [ws, setWs] = useState<IntakeWorkshop>(emptyIntakeWorkshop());
+  const [photos, setPhotos] = useState<File[]>([]);
+  const [uploaded, setUploaded] = useState<number | null>(null);
   const category = (device?.category ?? newDevice.category).trim().toLowerCase();
   const claim = useMutation({
     // The claim with its workshop card (technician, promised date, priority, channel, passcode,
     // pre-check, a note: issue 16) in one request, written in one transaction.
-    mutationFn: (body: Body<'/api/v1/claims'>) => ok(api.POST('/api/v1/claims', { body, params: { header: { 'idempotency-key': key.current } } })),
+    // The photos then go to the new order one by one; one that fails can be added again on the order.
+    mutationFn: async (body: Body<'/api/v1/claims'>) => {
+      const r = await ok(api.POST('/api/v1/claims', { body, params: { header: { 'idempotency-key': key.current } } }));
+      if (photos.length) {
+        setUploaded(0);
+        await uploadPhotos(r.order.id, photos, setUploaded).catch(() => {});
+      }
+      return r;
+    },
     onSuccess: (r) => {
       void invalidateOrder(qc);
       navigate(`/orders/${r.order.id}`);
@@ -100,6 +110,17 @@ export function IntakePage() {
         <Stepper.Step label={t('intake.checklist')}>
           <WorkOrderForm value={{ ...wo, problemInClientsWords: wo.problemInClientsWords || problem }} onChange={setWo} />
           <IntakeWorkshopFields value={ws} onChange={setWs} category={category} />
+          <Card withBorder mt="xs" data-testid="intake-photos">
+            <Title order={2} size="h5">{t('workshop.photos')}</Title>
+            <Text size="xs" c="dark.5" mb={4}>{t('workshop.photosHint')}</Text>
+            <PhotoInput testId="intake-photo-input" onFiles={(f) => setPhotos((p) => [...p, ...f])} />
+            {photos.length > 0 && (
+              <Group gap="xs" mt={4}>
+                <Text size="sm">{t('workshop.photosChosen', { count: photos.length })}</Text>
+                <Anchor component="button" type="button" size="sm" onClick={() => setPhotos([])}>{t('workshop.clearPhotos')}</Anchor>
+              </Group>
+            )}
+          </Card>
         </Stepper.Step>
         <Stepper.Step label={t('intake.sign')}>
           <Card withBorder>
@@ -117,6 +138,7 @@ export function IntakePage() {
           )}
         </Stepper.Step>
       </Stepper>
+      {busy && uploaded !== null && <Text size="sm" role="status">{t('workshop.uploadingPhotos', { done: uploaded, total: photos.length })}</Text>}
       <ErrorNote error={error} />
       <Group>
         {step > 0 && <Button variant="default" onClick={() => setStep(step - 1)}>{t('common.back')}</Button>}

@@ -2,11 +2,12 @@
 // the device's passcode (shown only to who repairs it, on request), the pre-check at intake, internal
 // notes; and "message the client". Everything through /api/v1/service-orders/{id}/workshop, /notes,
 // /messages; a change invalidates the order (its version moves) and the messages list.
-import { Alert, Anchor, Button, Card, Group, List, SegmentedControl, Select, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Card, Group, List, SegmentedControl, Select, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, idemKey, ok, type Body, type Reply } from '../lib/api';
+import { api, idemKey, ok, upload, type Body, type Reply } from '../lib/api';
+import { photoName, shrinkPhoto } from '../lib/photos';
 import { fmtDateTime } from '../lib/i18n';
 import { invalidateOrder } from '../lib/queries';
 import { ErrorNote, Loaded } from '../lib/ui';
@@ -86,6 +87,7 @@ function WorkshopForm({ w }: { w: W }) {
           </Group>
         </Stack>
       </form>
+      <Photos id={w.orderId} />
       <Notes w={w} onDone={done} />
     </Stack>
   );
@@ -119,6 +121,86 @@ function Passcode({ w, edit, onEdit, f, setF }: { w: W; edit: boolean; onEdit: (
       )}
       <ErrorNote error={reveal.error} />
       <Text size="xs" c="dark.5" mt={2}>{t('workshop.passcodeHint')}</Text>
+    </div>
+  );
+}
+
+const photosQuery = (id: string) => ({
+  queryKey: ['service-orders', 'photos', id] as const,
+  queryFn: ({ signal }: { signal: AbortSignal }) => ok(api.GET('/api/v1/service-orders/{id}/photos', { params: { path: { id } }, signal })),
+});
+
+/** Uploads photos to an order one by one (each made smaller first); `onEach` after each. */
+export async function uploadPhotos(id: string, files: readonly File[], onEach?: (done: number) => void) {
+  let done = 0;
+  for (const f of files) {
+    const blob = await shrinkPhoto(f);
+    const form = new FormData();
+    form.append('file', blob, photoName(f, blob));
+    await upload('/api/v1/service-orders/{id}/photos', { params: { id }, body: form });
+    onEach?.(++done);
+  }
+}
+
+/** The camera input: on a phone it opens the back camera; several photos at once. */
+export function PhotoInput({ onFiles, testId }: { onFiles: (files: File[]) => void; testId: string }) {
+  const { t } = useTranslation();
+  return (
+    <div>
+      <label htmlFor={testId} style={{ display: 'block', fontSize: 'var(--mantine-font-size-sm)', fontWeight: 500 }}>{t('workshop.addPhotos')}</label>
+      <input
+        id={testId}
+        data-testid={testId}
+        type="file"
+        accept="image/*"
+        capture="environment"
+        multiple
+        onChange={(e) => {
+          const list = Array.from(e.currentTarget.files ?? []);
+          e.currentTarget.value = '';
+          if (list.length) onFiles(list);
+        }}
+        style={{ maxWidth: '100%' }}
+      />
+    </div>
+  );
+}
+
+/** The order's intake photos as thumbnails (each opens the photo), and the camera input to add more. */
+function Photos({ id }: { id: string }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const s = useQuery(photosQuery(id));
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const add = useMutation({
+    mutationFn: (files: File[]) => {
+      setProgress({ done: 0, total: files.length });
+      return uploadPhotos(id, files, (done) => setProgress({ done, total: files.length }));
+    },
+    onSettled: () => {
+      setProgress(null);
+      void qc.invalidateQueries({ queryKey: ['service-orders', 'photos', id] });
+    },
+  });
+  const items = s.data?.items ?? [];
+  return (
+    <div data-testid="photos">
+      <Text fw={600} size="sm">{t('workshop.photos')}</Text>
+      <Text size="xs" c="dark.5">{t('workshop.photosHint')}</Text>
+      {items.length > 0 ? (
+        <SimpleGrid cols={{ base: 3, sm: 5 }} spacing={6} my={6}>
+          {items.map((p, i) => (
+            <Anchor key={p.id} href={p.url} target="_blank" data-testid="photo-thumb">
+              <img src={p.url} alt={t('workshop.photoAlt', { n: i + 1, name: p.filename })} width={96} height={96} loading="lazy" style={{ objectFit: 'cover', width: '100%', height: 'auto', aspectRatio: '1', borderRadius: 4, display: 'block' }} />
+            </Anchor>
+          ))}
+        </SimpleGrid>
+      ) : (
+        <Text size="sm" my={4}>{t('workshop.noPhotos')}</Text>
+      )}
+      <PhotoInput testId={`photo-input-${id}`} onFiles={(f) => add.mutate(f)} />
+      {progress && <Text size="sm" role="status">{t('workshop.uploadingPhotos', { done: progress.done, total: progress.total })}</Text>}
+      <ErrorNote error={add.error ?? s.error} />
     </div>
   );
 }
