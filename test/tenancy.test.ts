@@ -46,6 +46,11 @@ beforeAll(async () => {
   const proof = await t.app.inject({ method: 'POST', url: `/api/v1/order-page/${claim.json().orderPage.token}/proofs`, payload: pm.payload, headers: pm.headers });
   expect(proof.statusCode).toBe(201);
   ids.proofId = proof.json().id;
+  // An intake photo of an ITEMA-PG order (`:photoId` in /service-orders/:id/photos/:photoId).
+  const ph = multipart('photo.jpg', 'image/jpeg', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00]));
+  const photo = await t.app.inject({ method: 'POST', url: `/api/v1/service-orders/${ids['service-orders']}/photos`, payload: ph.payload, headers: { ...ph.headers, cookie: t.cookies['itema-pg'].owner } });
+  expect(photo.statusCode, photo.body).toBe(201);
+  ids.photoId = photo.json().id;
   // The support desk's records (ITEMA-PG's pack has no support desk: written directly).
   const itemaCustomer = ids.customers;
   ids.contracts = newId();

@@ -118,6 +118,8 @@ export async function workshopRoutes(app: ZApp, deps: AppDeps) {
     },
     async (req, reply) => {
       const max = deps.config.uploadMaxBytes;
+      // Another organization's order (or none) is 404 before the body is read.
+      await photos.listPhotos(deps.db, actorOf(req), req.params.id);
       const part = await readFilePart(req, { tooLarge: () => problem(ProofErrors, 'file-too-large', `The photo is larger than ${max} bytes`, fileField(`at most ${max} bytes`)) });
       if (!part || part.fieldname !== 'file') throw problem(CoreErrors, 'validation-failed', 'The request has invalid fields', fileField('missing'), { status: 400 });
       if (part.data.length === 0) throw problem(CoreErrors, 'validation-failed', 'The request has invalid fields', fileField('empty file'), { status: 400 });
