@@ -46,6 +46,15 @@ describe('a claim entered after it was received', () => {
     expect(Date.parse((await clock('its', order.id, 'first-response')).start)).toBe(h.now.getTime());
   });
 
+  test('a receipt before the purchase is refused on the field, and nothing is saved', async () => {
+    at('2026-03-10T12:00:00Z');
+    const before = await snapshot(t.db);
+    const r = await call('POST', '/api/v1/claims', staff('its'), phoneClaim('its', { receivedAt: '2026-03-05T09:00:00Z', purchase: { date: '2026-03-08' } }));
+    expect(r.status).toBe(422);
+    expect(r.body.errors).toEqual([expect.objectContaining({ field: 'body.receivedAt', code: 'before-purchase' })]);
+    expect(await snapshot(t.db)).toEqual(before);
+  });
+
   test.each([
     ['in the future', () => new Date(h.now.getTime() + HOUR).toISOString(), 'in-future'],
     ['more than 30 days back', () => new Date(h.now.getTime() - 31 * DAY).toISOString(), 'too-old'],

@@ -172,6 +172,10 @@ export async function insertClaim(tx: Tx, actor: Actor, f: ClaimFields, now: Dat
   const { device, created } = await intakeDevice(tx, actor, f, read.devices, customer.id);
   const purchase = device && !created && read.purchase?.device_id === device.id ? read.purchase : undefined;
   const claimDate = todayIn(org.time_zone, received);
+  // A claim cannot reach the business before the device was bought (the sale given now or recorded).
+  const soldOn = f.purchase?.date ?? (purchase?.sold_on ? String(purchase.sold_on).slice(0, 10) : undefined);
+  if (f.receivedAt !== undefined && soldOn && claimDate < soldOn)
+    throw problem(CoreErrors, 'validation-failed', 'The request has invalid fields', { errors: [{ field: 'body.receivedAt', message: `the claim cannot be received (${claimDate}) before the purchase (${soldOn})`, code: 'before-purchase' }] }, { status: 422 });
   const details = claimDetails(customer, device, { model: f.device?.model, serial: f.device?.serial, purchaseDate: f.purchase?.date, purchasePlace: f.purchase?.place }, purchase, f.problem);
   // A valid device registration's proofs count as given (ITS-5, ITS-6).
   const proofs = { ...claimProofs(f.proofs, purchase), ...(device && !created ? (read.registration_proofs?.[device.id] ?? {}) : {}) };

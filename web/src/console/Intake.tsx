@@ -13,6 +13,7 @@ import type { Customer, Device } from './Search';
 import { WorkOrderForm, emptyWorkOrder, type WorkOrder } from './WorkOrderForm';
 import { IntakeWorkshopFields, PhotoInput, emptyIntakeWorkshop, intakeWorkshopBody, uploadPhotos, type IntakeWorkshop } from './Workshop';
 import { ExistingClientHint } from './Clients';
+import { ReceivedAtField, receivedAtIso, receivedAtProblem } from './ReceivedAt';
 
 const PROOFS = ['invoice', 'receipt', 'warrantyCard', 'serviceContract'] as const;
 
@@ -28,6 +29,7 @@ export function IntakePage() {
   const [newDevice, setNewDevice] = useState<NewDevice>({ serial: '', manufacturer: '', model: '', category: '' });
   const [problem, setProblem] = useState('');
   const [purchase, setPurchase] = useState({ date: '', place: '' });
+  const [receivedAt, setReceivedAt] = useState('');
   const [proofs, setProofs] = useState<Record<string, boolean>>({});
   const [wo, setWo] = useState<WorkOrder>(emptyWorkOrder());
   const [preloadError, setPreloadError] = useState<unknown>();
@@ -79,6 +81,7 @@ export function IntakePage() {
         ...(device ? { deviceId: device.id } : { device: { serial: newDevice.serial, manufacturer: newDevice.manufacturer || undefined, model: newDevice.model || null, category: newDevice.category || undefined } }),
         ...(purchase.date || purchase.place ? { purchase: { date: purchase.date || undefined, place: purchase.place || undefined } } : {}),
         problem,
+        ...(receivedAt ? { receivedAt: receivedAtIso(receivedAt) } : {}),
         proofs,
         workOrder: { ...wo, problemInClientsWords: wo.problemInClientsWords || problem },
         workshop: intakeWorkshopBody(ws, qc.getQueryData<{ precheck: string[] }>(['workshop', 'intake-options', category])?.precheck),
@@ -102,6 +105,7 @@ export function IntakePage() {
               <TextInput label={t('claim.purchaseDate')} type="date" value={purchase.date} onChange={(e) => { const v = e.currentTarget.value; setPurchase((p) => ({ ...p, date: v })); }} />
               <TextInput label={t('claim.purchasePlace')} value={purchase.place} onChange={(e) => { const v = e.currentTarget.value; setPurchase((p) => ({ ...p, place: v })); }} />
             </SimpleGrid>
+            <ReceivedAtField value={receivedAt} onChange={setReceivedAt} purchaseDate={purchase.date || undefined} error={claim.error} />
             <Checkbox.Group label={t('claim.proofs')} value={Object.keys(proofs).filter((k) => proofs[k])} onChange={(v) => setProofs(Object.fromEntries(PROOFS.map((p) => [p, v.includes(p)])))}>
               <Group mt={4}>{PROOFS.map((p) => <Checkbox key={p} value={p} label={t(`field.${p}`)} />)}</Group>
             </Checkbox.Group>
@@ -143,7 +147,7 @@ export function IntakePage() {
       <Group>
         {step > 0 && <Button variant="default" onClick={() => setStep(step - 1)}>{t('common.back')}</Button>}
         {step < 4 && (
-          <Button onClick={() => setStep(step + 1)} disabled={(step === 0 && !customerOk) || (step === 1 && !deviceOk) || (step === 2 && !problem.trim())} data-testid="next">
+          <Button onClick={() => setStep(step + 1)} disabled={(step === 0 && !customerOk) || (step === 1 && !deviceOk) || (step === 2 && (!problem.trim() || receivedAtProblem(receivedAt, new Date(), purchase.date || undefined) !== null))} data-testid="next">
             {t('common.next')}
           </Button>
         )}

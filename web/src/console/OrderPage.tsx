@@ -60,6 +60,9 @@ export function OrderPage({ id }: { id: string }) {
               <Group gap="xs">
                 <Badge size="lg" color="dark" data-testid="order-state">{t(`state.${o.state}`, o.state)}</Badge>
                 <Text size="sm">{t(`channel.${o.channel}`, o.channel)} · {fmtDate(o.claimDate)}</Text>
+                {o.claimReceivedAt !== o.createdAt && (
+                  <Text size="sm" c="dimmed" data-testid="claim-received">{t('received.shown', { received: fmtDateTime(o.claimReceivedAt), entered: fmtDateTime(o.createdAt) })}</Text>
+                )}
                 {o.deviceId && <Anchor {...linkProps(`/devices/${o.deviceId}`)} size="sm">{t('order.device')}</Anchor>}
               </Group>
               <FromTicket serviceOrderId={o.id} />

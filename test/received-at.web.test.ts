@@ -1,0 +1,71 @@
+// Issue 11: staff record when a claim actually reached the business (a phone call or an e-mail
+// entered later) at intake; the field refuses a moment in the future or before the purchase in the
+// user's language (here Vietnamese, at phone width), the order keeps the moment given (its clocks run
+// from it: src/modules/service-orders/claim-received.test.ts)
+// and the order shows both moments. The browser's clock is pinned to the app's (DEMO_NOW).
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_NOW, setupApp, type TestContext } from './db.ts';
+import { hasChromium, launch, newContext } from './browser.ts';
+
+describe.skipIf(!hasChromium())('the claim received earlier than entered, in the console (issue 11)', () => {
+  let t: TestContext;
+  let base: string;
+  let browser: Browser;
+  let closeBrowser: () => Promise<void>;
+  beforeAll(async () => {
+    t = await setupApp({ now: () => DEMO_NOW });
+    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    ({ browser, close: closeBrowser } = await launch());
+  }, 120_000);
+  afterAll(async () => {
+    await closeBrowser?.();
+    await t?.close();
+  });
+
+  it('refuses a moment in the future or before the purchase on the field in Vietnamese; the order keeps the moment given and when it was entered', async () => {
+    const ctx = await newContext(browser, base, { phone: true, locale: 'vi-VN' });
+    const [name, value] = t.cookies.vn['front-desk'].split('=');
+    await ctx.addCookies([{ name, value, url: base }]);
+    const page = await ctx.newPage();
+    await page.clock.setFixedTime(DEMO_NOW);
+    await page.goto('/intake?lang=vi');
+    await page.locator('[name=customer-name]').fill('Trần Bình');
+    await page.locator('[name=customer-phone]').fill('+84 912 345 678');
+    await page.locator('[name=customer-email]').fill('binh.late@example.vn');
+    await page.getByTestId('next').click();
+    await page.locator('[name=serial]').fill('VN-LATE-1');
+    await page.getByLabel('Hãng').fill('Dell');
+    await page.getByLabel('Loại').fill('laptop');
+    await page.getByTestId('next').click();
+    await page.locator('[name=problem]').fill('Không lên nguồn');
+    const field = page.getByTestId('received-at');
+    // In the future (a day after now): refused on the field, and the wizard does not go on.
+    await field.fill('2026-11-22T10:00');
+    await page.getByText('Không được ở thời điểm tương lai.').waitFor();
+    expect(await page.getByTestId('next').isDisabled()).toBe(true);
+    // Before the purchase date typed beside it.
+    await page.getByLabel('Ngày mua').fill('2026-11-20');
+    await field.fill('2026-11-19T09:30');
+    await page.getByText('Không được trước ngày mua.').waitFor();
+    // On the purchase's day, the day before now: accepted.
+    await field.fill('2026-11-20T09:30');
+    expect(await page.getByTestId('next').isDisabled()).toBe(false);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(392);
+    const given = await page.evaluate<string>(`new Date('2026-11-20T09:30').toISOString()`);
+    await page.getByTestId('next').click();
+    await page.getByLabel('Khách đồng ý điều khoản').check();
+    await page.getByLabel('Người ký (tên khách)').fill('Trần Bình');
+    await page.getByTestId('next').click();
+    await page.getByTestId('sign').click();
+    await page.getByTestId('order-number').waitFor();
+    await page.getByTestId('claim-received').waitFor();
+
+    const order = await t.db.selectFrom('service_orders').select(['id', 'claim_received_at', 'created_at', 'claim_date']).where('organization_id', '=', t.orgs.vn).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+    expect(order.claim_received_at?.toISOString()).toBe(given);
+    expect(order.created_at.toISOString()).toBe(DEMO_NOW.toISOString());
+    const a = await t.db.selectFrom('audit_events').select('after').where('entity_id', '=', order.id).where('action', '=', 'service-order.created').executeTakeFirstOrThrow();
+    expect(a.after).toMatchObject({ receivedAt: given, enteredAt: DEMO_NOW.toISOString() });
+    await ctx.close();
+  }, 120_000);
+});
