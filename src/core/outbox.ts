@@ -14,6 +14,11 @@ export const OUTBOX_TOPICS = [
   'order.quote-ready', // a quote the client can accept or refuse (SC-5)
   'order.decision-recorded', // the client's consent or refusal (SC-7)
   'order.ready', // ready for pickup: the client is notified (SC-9)
+  'order.warranty-approved', // the diagnosis found a warranty repair: nothing to pay, the repair starts (issue 16)
+  'order.repair-started', // the repair began (issue 16)
+  'order.handed-over', // the device was collected; the documents are on the order page (SC-10, issue 16)
+  'order.returned', // returned unrepaired (ITEMA-22, SC-12; issue 16)
+  'order.cancelled', // the order was cancelled (issue 16)
   'order.disposal-reminder', // collect before the disposal deadline (SC-11)
   'order.collection-reminder', // collect within the window, after which the business is no longer liable (ITEMA-24); no disposal
   'order.unclaimed', // the collection deadline passed

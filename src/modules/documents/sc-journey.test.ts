@@ -111,7 +111,9 @@ test('SC journey for a Bulgarian client: messages in Bulgarian with the order pa
     `City Service Center: получихме Вашата заявка ${order.number}`,
     `City Service Center: офертата за ${order.number} е готова`,
     `City Service Center: решението Ви за ${order.number} е записано`,
+    `City Service Center: ремонтът по ${order.number} започна`,
     `City Service Center: ${order.number} е готова за получаване`,
+    `City Service Center: ${order.number} е предадена — благодарим Ви`,
   ].sort());
   for (const m of mine) {
     expect(m.headers.get('content-language')).toBe('bg');

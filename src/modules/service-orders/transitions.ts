@@ -169,6 +169,8 @@ const EFFECTS: { [A in Action]?: Effect<A> } = {
     c.set.under_warranty = true;
     // ITEMA-14: the term stands still from the day the order was accepted.
     await deviceEvent(c, 'repair-accepted', c.o.received_on ?? c.o.claim_date);
+    // Issue 16: a message per step, by the order's channel.
+    c.outbox.push({ topic: 'order.warranty-approved', payload: c.base });
   },
   quote(c, body) {
     if (body.currency && body.currency !== c.o.currency) throw badField('body.currency', `the order is in ${c.o.currency}`, 'invalid');
@@ -204,6 +206,7 @@ const EFFECTS: { [A in Action]?: Effect<A> } = {
   'start-repair'(c, body) {
     // The works agreed, kept in the audit event for the completion certificate (SC-8, SC-10).
     if (body.works?.length) c.data.works = body.works;
+    c.outbox.push({ topic: 'order.repair-started', payload: c.base });
   },
   async 'test-failed'(c, body) {
     c.set.test_result = { passed: false, report: body.report, at: c.now.toISOString(), rule: 'SC-8' };
@@ -218,15 +221,19 @@ const EFFECTS: { [A in Action]?: Effect<A> } = {
     await paidInFull(c);
     // ITEMA-23: a disagreement at handover is written into a findings protocol.
     if (body.findingsProtocol) c.set.findings_protocol = body.findingsProtocol;
+    c.outbox.push({ topic: 'order.handed-over', payload: c.base });
   },
   async return(c) {
     await paidInFull(c);
+    c.outbox.push({ topic: 'order.returned', payload: c.base });
   },
   'mark-unclaimed'(c, body) {
     c.outbox.push({ topic: 'order.unclaimed', payload: { ...c.base, clock: body.clock ?? null } });
   },
   cancel(c, body) {
     c.data.reason = body.reason;
+    // The reason stays with staff (the audit): the client is told the order is cancelled.
+    c.outbox.push({ topic: 'order.cancelled', payload: c.base });
   },
   replace: replaceEffect,
   'reduce-price': (c, body) => payoutEffect(c, 'reduce-price', body as never),
