@@ -122,7 +122,7 @@ describe('SC: repair with quote, consent on the order page, pickup after payment
     expect(byStaff.length).toBeGreaterThan(5);
     for (const e of byStaff) expect(e.byName).toBe(staffNames.get(e.by));
     expect(cur.clocks.find((c: Json) => c.id === 'disposal').status).toBe('met');
-    expect(await outboxTopics(id)).toEqual(['claim.received', 'order.quote-ready', 'order.decision-recorded', 'order.ready']);
+    expect(await outboxTopics(id)).toEqual(['claim.received', 'order.quote-ready', 'order.decision-recorded', 'order.repair-started', 'order.ready', 'order.handed-over']);
     const msg = await t.db.selectFrom('outbox').selectAll().where('aggregate_id', '=', id).where('topic', '=', 'order.ready').executeTakeFirstOrThrow();
     expect(msg.payload).toMatchObject({ orderId: id, number: order.number, language: 'en', channel: 'email', balanceDueMinor: 12000 });
     // The audit trail records who, through which channel, from → to.
