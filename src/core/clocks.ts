@@ -166,6 +166,21 @@ export async function resumeClocks(tx: Tx, pack: CompiledPack, s: Subject, momen
 }
 
 /**
+ * Runs the subject's stopped clocks named in `clockIds` on from where they stopped (a resolved case
+ * reopened): the time each stood stopped counts as a pause, so the deadline moves by it, and the
+ * engine plans its timers again. A clock that is running, or that the subject never had, is left alone.
+ */
+export async function reopenClocks(tx: Tx, pack: CompiledPack, s: Subject, clockIds: readonly string[], moment: Date) {
+  if (!clockIds.length) return;
+  const stopped = await tx.selectFrom('clocks').selectAll().where('organization_id', '=', s.organizationId).where('subject_type', '=', s.type).where('subject_id', '=', s.id).where('clock_id', 'in', [...clockIds]).where('stopped_at', 'is not', null).execute();
+  for (const c of stopped) {
+    await tx.insertInto('clock_pauses').values({ id: uuidv7(), organization_id: s.organizationId, clock_row_id: c.id, paused_at: c.stopped_at!, resumed_at: moment }).execute();
+    await tx.updateTable('clocks').set({ stopped_at: null }).where('organization_id', '=', s.organizationId).where('id', '=', c.id).execute();
+    await refresh(tx, pack, s, { ...c, stopped_at: null }, moment);
+  }
+}
+
+/**
  * Stops every running clock of the subject (a case cancelled: nothing more is measured): an open
  * pause is closed, the pending timers are cancelled, so none of them fires.
  */

@@ -11,7 +11,7 @@ import type { Tx } from '../db/index.ts';
 import type { CompiledPack } from '../policy/index.ts';
 import type { Actor } from './actor.ts';
 import { audit } from './audit.ts';
-import { applyClockEvents, pauseClocks, resumeClocks, stopClocks } from './clocks.ts';
+import { applyClockEvents, pauseClocks, reopenClocks, resumeClocks, stopClocks } from './clocks.ts';
 import { enqueueMany, type OutboxMessage } from './outbox.ts';
 import type { CaseRow, SubjectKind } from './subjects.ts';
 
@@ -30,6 +30,8 @@ export interface TransitionWrite {
    * resumes them, `stop` stops every running clock and cancels its timers (a cancelled case).
    */
   clocks?: 'hold' | 'resume' | 'stop';
+  /** Stopped clocks (pack clock ids) that run on again from where they stopped: a resolved case reopened. */
+  reopenClocks?: readonly string[];
   /** Audit `after` beside state and version. */
   audit?: Record<string, unknown>;
   outbox?: readonly OutboxMessage[];
@@ -53,6 +55,7 @@ export async function writeTransition<Row extends CaseRow>(tx: Tx, actor: Actor,
   if (w.clocks === 'stop') await stopClocks(tx, pack, subject, now);
   if (w.clocks === 'hold') await pauseClocks(tx, pack, subject, now, []);
   if (w.clocks === 'resume') await resumeClocks(tx, pack, subject, now);
+  if (w.reopenClocks?.length) await reopenClocks(tx, pack, subject, w.reopenClocks, now);
   const waitingBefore = kind.waitingForClient.includes(from);
   const waitingAfter = kind.waitingForClient.includes(w.to);
   if (!waitingBefore && waitingAfter) await pauseClocks(tx, pack, subject, now, kind.clientClocks);

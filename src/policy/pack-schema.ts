@@ -173,6 +173,12 @@ const supportSchema = z
     training: z.object({ rule: ruleId, workingDaysOnly: z.boolean().default(true), channels: z.array(z.string().min(1)).min(1) }).strict().optional(),
     /** Free advice for anyone, with an online consultant in the portal (SC-1). */
     freeAdvice: z.object({ rule: ruleId, consultant: z.boolean().default(false), text: texts }).strict().optional(),
+    /**
+     * A resolved ticket the client answers (or staff reopen) is in progress again: its resolution clock
+     * runs on from where it stopped, the time it stood resolved not counted (`resume`, the default), or
+     * stays stopped (`none`). The seeds say nothing of it (docs/support.md, "Reopening").
+     */
+    reopen: z.object({ clocks: z.enum(['resume', 'none']).default('resume') }).strict().optional(),
     /** Contracts: how long before the renewal date the client is reminded. */
     renewalReminder: z.object({ before: term, rule: ruleId }).strict().optional(),
     /** Maintenance included with qualified hardware (ITM-1): a contract of this tier and term from the commencement event. */

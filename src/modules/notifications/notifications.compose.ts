@@ -94,13 +94,19 @@ export async function compose(db: Db, config: Config, row: OutboxRow): Promise<C
       .where('disabled_at', 'is', null)
       .orderBy('id')
       .execute();
-    const link = orderId ? `${publicBaseUrl(config)}/orders/${orderId}?lang=${lang}` : null;
+    const link = orderId ? `${publicBaseUrl(config)}/orders/${orderId}?lang=${lang}` : p.ticketId ? `${publicBaseUrl(config)}/support/tickets/${str(p.ticketId)}?lang=${lang}` : null;
+    const clockName = (id: unknown) => word(lang, `clock.${str(id)}`).replace(/^clock\./, '');
+    // Why the desk acted by itself, in the staff's language (a code and its values); a person's reason as they wrote it.
+    const params = (p.reasonParams ?? {}) as Record<string, string>;
+    const reason = p.reasonCode ? fill(word(lang, `support.reason.${str(p.reasonCode)}`), { ...params, clock: clockName(params.clock) }) : str(p.reason);
     const t = render(row.topic, lang, {
       business: org.name,
       number: str(p.number),
       // The clock by its name in the language, never its id ("first-response").
-      clock: p.clock ? word(lang, `clock.${str(p.clock)}`).replace(/^clock\./, '') : '',
+      clock: p.clock ? clockName(p.clock) : '',
       rule: str(p.rule),
+      reason,
+      summary: str(p.summary),
       due: formatInstant(lang, p.due, org.time_zone),
       link: link ?? '',
     }, await customTemplate(db, org.id, row.topic, lang))!;

@@ -20,7 +20,7 @@ export const TEMPLATES: Record<DocLang, Catalog> = Object.fromEntries(
 /** Topics we have words for; an outbox row of another topic is delivered to nobody (and says so). */
 export const MESSAGE_TOPICS = Object.keys(TEMPLATES.en).filter((k) => k !== 'words');
 /** Topics addressed to the business's staff rather than to the client. */
-export const STAFF_TOPICS = new Set(['deadline.at-risk', 'deadline.breached', 'support.escalated']);
+export const STAFF_TOPICS = new Set(['deadline.at-risk', 'deadline.breached', 'support.escalated', 'support.reopened']);
 
 export function word(lang: DocLang, w: string) {
   return TEMPLATES[lang].words[w] ?? TEMPLATES.en.words[w] ?? w;

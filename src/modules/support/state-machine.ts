@@ -25,7 +25,11 @@ export const TICKET_TRANSITIONS = {
   note: { from: NOT_CLOSED, stops: [] },
   /** VN-6: the desk needs the client's data for root-cause analysis; the clocks wait on the client. */
   'request-data': { from: ['open', 'in-progress'], to: 'awaiting-client', stops: [] },
-  /** The client supplied what was asked (by staff, or a reply that arrives by e-mail or through the portal). */
+  /**
+   * The client supplied what was asked (by staff, or a reply that arrives by e-mail or through the
+   * portal). On a resolved ticket it reopens it (in progress again, the resolution clock running on as
+   * the pack's `support.reopen` says); a closed ticket takes no reply (docs/support.md, "Reopening").
+   */
   'client-replied': { from: NOT_CLOSED, stops: [] },
   assign: { from: NOT_CLOSED, stops: [] },
   escalate: { from: LIVE, stops: [] },
@@ -46,7 +50,7 @@ export type TicketAction = keyof typeof TICKET_TRANSITIONS;
 export function nextState(action: TicketAction, state: TicketState): TicketState {
   const t: TicketTransition = TICKET_TRANSITIONS[action];
   if (t.to) return t.to;
-  if (action === 'client-replied' && state === 'awaiting-client') return 'in-progress';
+  if (action === 'client-replied' && (state === 'awaiting-client' || state === 'resolved')) return 'in-progress';
   if (state === 'open' && ['reply', 'record-severe', 'record-finding', 'open-service-order', 'open-rma', 'client-replied'].includes(action)) return 'in-progress';
   return state;
 }

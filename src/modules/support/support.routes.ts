@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../../core/deps.ts';
 import { actorOf } from '../../server/auth.ts';
@@ -150,6 +151,17 @@ const SlaQuery = z.object({ from: IsoDate.optional().describe('Default: the firs
 
 export async function supportRoutes(app: ZApp, deps: AppDeps) {
   const tags = ['support'];
+  /** A stored mail attachment, as it came: never rendered by the browser (an attachment, nosniff, the uploaded files' sandboxing CSP). */
+  const sendAttachment = async (reply: FastifyReply, a: { key: string; filename: string }) => {
+    const stream = await deps.storage.get(a.key).catch(() => {
+      throw notFound('Attachment');
+    });
+    reply.header('content-type', 'application/octet-stream');
+    reply.header('content-disposition', `attachment; filename="${a.filename.replace(/[^\w.-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(a.filename)}`);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('content-security-policy', UPLOADED_FILE_CSP);
+    return reply.send(stream);
+  };
   const now = () => deps.now?.() ?? new Date();
   app.get(
     '/api/v1/support-tickets',
@@ -214,14 +226,7 @@ export async function supportRoutes(app: ZApp, deps: AppDeps) {
     },
     async (req, reply) => {
       const a = await svc.attachment(deps.db, actorOf(req), req.params.id, req.params.attachmentId);
-      const stream = await deps.storage.get(a.key).catch(() => {
-        throw notFound('Attachment');
-      });
-      reply.header('content-type', 'application/octet-stream');
-      reply.header('content-disposition', `attachment; filename="${a.filename.replace(/[^\w.-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(a.filename)}`);
-      reply.header('x-content-type-options', 'nosniff');
-      reply.header('content-security-policy', UPLOADED_FILE_CSP);
-      return reply.send(stream);
+      return sendAttachment(reply, a);
     },
   );
   app.get(
@@ -396,7 +401,7 @@ export async function supportRoutes(app: ZApp, deps: AppDeps) {
     contract: z.string().nullable(),
     canReply: z.boolean(),
     version: z.number().int(),
-    thread: z.array(z.object({ id: z.string(), direction: z.enum(['in', 'out']), channel: z.string(), author: z.string().nullable().describe("The desk's person for an answer; null for the client's own"), body: z.string(), attachments: z.array(z.object({ filename: z.string(), size: z.number().int() })), createdAt: z.string() })),
+    thread: z.array(z.object({ id: z.string(), direction: z.enum(['in', 'out']), channel: z.string(), author: z.string().nullable().describe("The desk's person for an answer; null for the client's own"), body: z.string(), attachments: z.array(z.object({ id: z.string(), filename: z.string(), size: z.number().int() })), createdAt: z.string() })),
   });
   z.globalRegistry.add(ClientTicket, { id: 'ClientSupportTicket' });
   app.get(
@@ -406,6 +411,25 @@ export async function supportRoutes(app: ZApp, deps: AppDeps) {
       const c = await clientOf(deps.db, cookie(req));
       if (!c) throw problem(ClientAccountErrors, 'client-not-signed-in', 'Sign in with the link we e-mail you');
       return svc.clientTicket(deps.db, c, req.params.id);
+    },
+  );
+  app.get(
+    '/api/v1/client/support/tickets/:id/messages/:messageId/attachments/:attachmentId',
+    {
+      config: { access: 'public', problems: ['client-not-signed-in', 'not-found'] },
+      schema: {
+        operationId: 'downloadClientSupportAttachment',
+        tags: ['client account'],
+        summary: "A file of a message on the signed-in client's own ticket (theirs or the desk's answer), as it came; served as an attachment with the uploaded files' sandbox",
+        params: IdParams.extend({ messageId: Uuid, attachmentId: z.string().regex(/^[0-9a-f-]{36}-\d{1,3}$/) }),
+        response: { 200: fileResponse('The file as it came', ['application/octet-stream']) },
+      },
+    },
+    async (req, reply) => {
+      const c = await clientOf(deps.db, cookie(req));
+      if (!c) throw problem(ClientAccountErrors, 'client-not-signed-in', 'Sign in with the link we e-mail you');
+      const a = await svc.clientAttachment(deps.db, c, req.params.id, req.params.messageId, req.params.attachmentId);
+      return sendAttachment(reply, a);
     },
   );
   app.post(

@@ -137,8 +137,17 @@ export async function clientTicket(db: Db, c: { organization_id: string; email: 
     contract: ks?.number ?? null,
     canReply: t.state !== 'closed',
     version: t.version,
-    thread: thread.map((m) => ({ id: m.id, direction: m.direction as 'in' | 'out', channel: m.channel, author: m.direction === 'out' ? m.author : null, body: m.body, attachments: m.attachments.map((a) => ({ filename: a.filename, size: a.size })), createdAt: m.created_at.toISOString() })),
+    thread: thread.map((m) => ({ id: m.id, direction: m.direction as 'in' | 'out', channel: m.channel, author: m.direction === 'out' ? m.author : null, body: m.body, attachments: m.attachments.map((a) => ({ id: a.id, filename: a.filename, size: a.size })), createdAt: m.created_at.toISOString() })),
   };
+}
+
+/** A file of a message the client can see on their own ticket (theirs or the desk's answer; never an internal note's). */
+export async function clientAttachment(db: Db, c: { organization_id: string; email: string }, ticketId: string, messageId: string, attachmentId: string) {
+  const t = await ownTicket(db, c, ticketId);
+  const m = await repo.message(db, c.organization_id, messageId);
+  const a = m && m.ticket_id === t.id && (m.direction === 'in' || m.direction === 'out') ? m.attachments.find((x) => x.id === attachmentId) : undefined;
+  if (!a) throw notFound('Attachment');
+  return a;
 }
 
 async function ownTicket(db: Db | Tx, c: { organization_id: string; email: string }, id: string, lock = false) {
@@ -149,12 +158,16 @@ async function ownTicket(db: Db | Tx, c: { organization_id: string; email: strin
   return t;
 }
 
-export const CLIENT_REPLY_PROBLEMS = ['client-not-signed-in', 'not-found', 'illegal-transition', 'validation-failed', 'version-conflict'] as const satisfies readonly ProblemCode[];
+export const CLIENT_REPLY_PROBLEMS = ['client-not-signed-in', 'not-found', 'illegal-transition', 'ticket-closed', 'validation-failed', 'version-conflict'] as const satisfies readonly ProblemCode[];
 
-/** The client answers in the portal: their message joins the thread; a ticket waiting for them resumes its clocks (VN-6). */
+/**
+ * The client answers in the portal: their message joins the thread; a ticket waiting for them resumes
+ * its clocks (VN-6); a resolved one is reopened (in progress, its resolution clock running on).
+ */
 export async function clientReply(tx: Tx, c: { organization_id: string; email: string }, id: string, f: { body: string }, now = new Date()) {
   const t = await ownTicket(tx, c, id, true);
-  if (t.state === 'closed') throw problem(CoreErrors, 'illegal-transition', `Ticket ${t.number} is closed: open a new request`, { current: { id: t.id, number: t.number, state: t.state, version: t.version }, allowed: [] });
+  // A closed ticket is settled: a later message is a new request (its own report and clocks, VN-2, VN-6), not a reply.
+  if (t.state === 'closed') throw problem(SupportErrors, 'ticket-closed', `Ticket ${t.number} is closed: open a new request`, { current: { id: t.id, number: t.number, state: t.state, version: t.version }, allowed: [] });
   await actOnTicket(tx, systemActor(c.organization_id, 'portal'), t, { action: 'client-replied', version: t.version, body: f.body, channel: 'portal' }, now, { message: { author: null } });
   return { number: t.number };
 }

@@ -160,7 +160,17 @@ export const ACT_PROBLEMS = ['not-found', 'version-conflict', 'illegal-transitio
 type ActorLike = Actor;
 
 /** Writes `body` on the locked ticket `t` (version checked by the caller). */
-export async function actOnTicket(tx: Tx, actor: ActorLike, t: repo.TicketRow, b: TicketActionBody, now: Date, extra: { message?: Partial<repo.NewMessage> } = {}) {
+/**
+ * Why the desk did something by itself, as a code and its values, so every reader gets it in their
+ * own language (the console's `support.reason.<code>`, the staff e-mail's `support.reason.<code>`);
+ * the English sentence stays beside it as the record.
+ */
+export interface ReasonCode {
+  code: 'clock-at-risk';
+  params: Record<string, string>;
+}
+
+export async function actOnTicket(tx: Tx, actor: ActorLike, t: repo.TicketRow, b: TicketActionBody, now: Date, extra: { message?: Partial<repo.NewMessage>; reason?: ReasonCode } = {}) {
   const { org, pack } = await orgAndPack(tx, t.organization_id);
   const support = contracts.supportOf(pack, now);
   const tr = TICKET_TRANSITIONS[b.action];
@@ -175,6 +185,14 @@ export async function actOnTicket(tx: Tx, actor: ActorLike, t: repo.TicketRow, b
   // To the client; a ticket without one (the online consultant's, SC-1) writes to the contact it came with.
   const clientMsg = (topic: string, summary: string) => ({ topic, payload: { ticketId: t.id, number: t.number, customerId: t.customer_id, ...(!t.customer_id && t.contact ? { contact: t.contact } : {}), language: t.language, channel: 'email', summary, subject: t.subject } });
   let message: Omit<repo.NewMessage, 'id' | 'organization_id' | 'ticket_id' | 'created_at'> | undefined;
+  // The desk's own events that follow the message (a reopening by the client's reply).
+  const events: Omit<repo.NewMessage, 'id' | 'organization_id' | 'ticket_id' | 'created_at'>[] = [];
+  // Reopened: the resolution clock runs on (the pack's `support.reopen.clocks`, 'resume' unless it says 'none').
+  let reopenClocks: string[] = [];
+  const reopening = () => {
+    if ((support.reopen?.clocks ?? 'resume') === 'resume' && t.resolution_clock) reopenClocks = [t.resolution_clock];
+    return { resolved_at: null };
+  };
   const who = actor.name;
   // Which clocks the action stops: the first answer stops the response clock, the fix both.
   const stops: string[] = [];
@@ -205,6 +223,14 @@ export async function actOnTicket(tx: Tx, actor: ActorLike, t: repo.TicketRow, b
     case 'client-replied':
       message = { direction: 'in', channel: b.channel ?? 'phone', author: null, body: b.body, ...extra.message };
       if (b.rootCauseData !== false && t.state === 'awaiting-client') set.root_cause_data = true;
+      // The client answers a resolved ticket: it is not settled for them, so it is in progress again,
+      // its resolution clock running on as the policy says; the desk sees it in the queue and the thread.
+      if (t.state === 'resolved') {
+        Object.assign(set, reopening());
+        Object.assign(auditData, { reopened: true, by: 'client', channel: b.channel ?? 'phone' });
+        events.push({ direction: 'event', channel: 'system', author: null, body: 'reopened by the client\'s reply', data: { reopened: true, by: 'client' } });
+        outbox.push({ topic: 'support.reopened', payload: { ticketId: t.id, number: t.number, rule: support.rule, summary: t.subject } });
+      }
       break;
     case 'assign': {
       if (b.level !== undefined && !support.levels.includes(b.level)) throw problem(SupportErrors, 'unknown-level', `"${b.level}" is not one of the levels ${support.levels.join(', ')}`, { levels: support.levels, errors: [{ field: 'body.level', message: 'unknown level' }] });
@@ -223,9 +249,10 @@ export async function actOnTicket(tx: Tx, actor: ActorLike, t: repo.TicketRow, b
       const told = await repo.escalationAudience(tx, org.id, t.assignee_id);
       set.level = to;
       const tell = told.map((s) => ({ id: s.id, name: s.name, email: s.email }));
-      message = { direction: 'event', channel: actor.type === 'system' ? 'system' : 'console', author: who, body: `escalated ${t.level} → ${to}: ${b.reason}. Told: ${tell.map((s) => s.name).join(', ') || 'nobody'}`, data: { from: t.level, to, reason: b.reason, told: tell } };
-      Object.assign(auditData, { from: t.level, to, reason: b.reason, told: tell.map((s) => s.id) });
-      outbox.push({ topic: 'support.escalated', payload: { ticketId: t.id, number: t.number, from: t.level, to, clock: `${t.level} → ${to}`, rule: support.escalateAtRisk?.rule ?? support.rule, reason: b.reason, told: tell.map((s) => s.email) } });
+      const code = extra.reason ? { reasonCode: extra.reason.code, reasonParams: extra.reason.params } : {};
+      message = { direction: 'event', channel: actor.type === 'system' ? 'system' : 'console', author: who, body: `escalated ${t.level} → ${to}: ${b.reason}. Told: ${tell.map((s) => s.name).join(', ') || 'nobody'}`, data: { from: t.level, to, reason: b.reason, ...code, told: tell } };
+      Object.assign(auditData, { from: t.level, to, reason: b.reason, ...code, told: tell.map((s) => s.id) });
+      outbox.push({ topic: 'support.escalated', payload: { ticketId: t.id, number: t.number, from: t.level, to, clock: `${t.level} → ${to}`, rule: support.escalateAtRisk?.rule ?? support.rule, reason: b.reason, ...code, told: tell.map((s) => s.email) } });
       break;
     }
     case 'record-severe': {
@@ -289,15 +316,17 @@ export async function actOnTicket(tx: Tx, actor: ActorLike, t: repo.TicketRow, b
       break;
     }
     case 'reopen':
-      set.resolved_at = null;
-      message = { direction: 'event', channel: 'console', author: who, body: `reopened: ${b.reason}` };
+      Object.assign(set, reopening());
+      message = { direction: 'event', channel: 'console', author: who, body: `reopened: ${b.reason}`, data: { reopened: true, by: 'staff', reason: b.reason } };
+      auditData.reason = b.reason;
       break;
     case 'close':
       break;
   }
   const to = nextState(b.action, state);
-  const updated = await writeTransition(tx, actor, kindOf(t), t, { action: b.action, to, set, clockEvents: stops, audit: auditData, outbox }, pack, now);
+  const updated = await writeTransition(tx, actor, kindOf(t), t, { action: b.action, to, set, clockEvents: stops, reopenClocks, audit: auditData, outbox }, pack, now);
   if (message) await repo.insertMessage(tx, { id: uuidv7(), organization_id: org.id, ticket_id: t.id, created_at: now, ...message });
+  for (const e of events) await repo.insertMessage(tx, { id: uuidv7(), organization_id: org.id, ticket_id: t.id, created_at: now, ...e });
   return updated;
 }
 
@@ -318,5 +347,5 @@ export async function escalateAtRisk(tx: Tx, t: repo.TicketRow, org: Org, pack: 
   const i = support.levels.indexOf(t.level);
   const to = rule.to === 'next' ? support.levels[i + 1] : rule.to;
   if (!to || support.levels.indexOf(to) <= i) return;
-  await actOnTicket(tx, systemActor(org.id, 'jobs'), t, { action: 'escalate', version: t.version, level: to, reason: `clock ${clock} at risk (${rule.rule})` }, moment);
+  await actOnTicket(tx, systemActor(org.id, 'jobs'), t, { action: 'escalate', version: t.version, level: to, reason: `clock ${clock} at risk (${rule.rule})` }, moment, { reason: { code: 'clock-at-risk', params: { clock, rule: rule.rule } } });
 }

@@ -178,13 +178,21 @@ export function TicketPage({ id }: { id: string }) {
 
 /** The desk's own events in the reader's language (the stored text is the English record). */
 function eventText(t: (k: string, o?: Record<string, unknown>) => string, m: Schemas['SupportMessage']) {
-  const d = m.data as { from?: string; to?: string; reason?: string; told?: { name: string }[]; assigneeId?: string | null; assignee?: string | null; level?: string; assigned?: boolean; serviceOrderId?: string; rmaId?: string; number?: string } | null;
+  const d = m.data as { from?: string; to?: string; reason?: string; reasonCode?: string; reasonParams?: Record<string, string>; told?: { name: string }[]; assigneeId?: string | null; assignee?: string | null; level?: string; assigned?: boolean; serviceOrderId?: string; rmaId?: string; number?: string; reopened?: boolean; by?: 'client' | 'staff' } | null;
   if (m.direction !== 'event' || !d) return null;
+  if (d.reopened) return d.by === 'client' ? t('support.reopenedByClient') : t('support.reopenedByStaff', { reason: d.reason ?? '' });
   if (d.serviceOrderId) return t('support.orderOpenedEvent', { number: d.number ?? '' });
   if (d.rmaId) return t('support.rmaOpenedEvent', { number: d.number ?? '' });
   if ('assigned' in d && d.level) return 'assigneeId' in d ? t('support.assignedEvent', { name: d.assignee ?? '—', level: d.level }) : t('support.levelEvent', { level: d.level });
   if (!d.to || !d.from) return null;
-  return t('support.escalatedEvent', { from: d.from, to: d.to, reason: d.reason ?? '', told: (d.told ?? []).map((x) => x.name).join(', ') || '—' });
+  // The desk's own reason (a clock at risk) is a code, said in the reader's language; a person's, as they wrote it.
+  const reason = d.reasonCode ? t(`support.reason.${d.reasonCode}`, { ...d.reasonParams, clock: clockName(t, d.reasonParams?.clock ?? '') }) : (d.reason ?? '');
+  return t('support.escalatedEvent', { from: d.from, to: d.to, reason, told: (d.told ?? []).map((x) => x.name).join(', ') || '—' });
+}
+
+/** A pack clock by its name in the reader's language ("maintenance incident"), its id when we have no words for it. */
+export function clockName(t: (k: string, o?: Record<string, unknown>) => string, id: string) {
+  return t(`support.clockName.${id}`, { defaultValue: id });
 }
 
 type Act = { mutate: (b: ActionBody) => void; isPending: boolean; error: unknown };
@@ -228,7 +236,7 @@ function TicketView({ d, act }: { d: Detail; act: Act }) {
           {d.clocks.length === 0 && <Text size="sm" c="dark.5">{t('support.noClocks')}</Text>}
           {d.clocks.map((c) => (
             <div key={c.id} data-clock={c.id} data-status={c.status}>
-              <Group gap={6}><Text size="sm" fw={600}>{c.id}</Text><Badge size="xs" color={c.status === 'breached' || c.status === 'met-late' ? 'red.9' : c.status === 'at-risk' ? 'orange.9' : c.status === 'met' ? 'teal.9' : 'dark'}>{t(`support.clock.${c.status}`, c.status)}</Badge></Group>
+              <Group gap={6}><Text size="sm" fw={600}>{clockName(t, c.id)}</Text><Badge size="xs" color={c.status === 'breached' || c.status === 'met-late' ? 'red.9' : c.status === 'at-risk' ? 'orange.9' : c.status === 'met' ? 'teal.9' : 'dark'}>{t(`support.clock.${c.status}`, c.status)}</Badge></Group>
               <Text size="xs" c="dark.6">{c.rule} · {t('support.due')} {fmtDateTime(c.due)}{!c.stoppedAt && c.status !== 'paused' ? ` (${new Date(c.due).getTime() > now ? t('support.in', { d: fmtDuration(new Date(c.due).getTime() - now) }) : t('support.ago', { d: fmtDuration(now - new Date(c.due).getTime()) })})` : ''}</Text>
             </div>
           ))}
@@ -267,7 +275,12 @@ function TicketView({ d, act }: { d: Detail; act: Act }) {
               <Button size="sm" color="teal.9" disabled={!text.trim()} onClick={() => { send({ action: 'resolve', summary: text, ...(minutes ? { billableMinutes: Number(minutes) } : {}) }); setText(''); }} data-testid="resolve">{t('support.resolve')}</Button>
             </Group>
           )}
-          {can('close') && <Group><Button size="sm" variant="outline" onClick={() => send({ action: 'close' })}>{t('support.close')}</Button></Group>}
+          {(can('close') || can('reopen')) && (
+            <Group gap="xs">
+              {can('reopen') && <Button size="sm" variant="outline" disabled={!text.trim()} onClick={() => { send({ action: 'reopen', reason: text }); setText(''); }} data-testid="reopen">{t('support.reopen')}</Button>}
+              {can('close') && <Button size="sm" variant="outline" onClick={() => send({ action: 'close' })} data-testid="close">{t('support.close')}</Button>}
+            </Group>
+          )}
         </Stack>
       </Card>
       {can('record-severe') && (

@@ -3,7 +3,7 @@
 // here; and the online consultant for anyone (SC-1, VN-1).
 import { Alert, Anchor, Badge, Button, Card, Group, Select, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, idemKey, ok, type Schemas } from '../lib/api';
 import { fmtDate, fmtDateTime, lang, languageChosen } from '../lib/i18n';
@@ -46,6 +46,8 @@ function Mine({ s }: { s: ClientSupport }) {
     if (!languageChosen() && s.language !== i18n.language) void i18n.changeLanguage(s.language);
   }, [s.language, i18n]);
   const [open, setOpen] = useState<string | null>(null);
+  // A new request about a closed one: the form below, filled with the closed ticket's number and subject.
+  const [followUp, setFollowUp] = useState<{ key: number; subject: string; description: string } | null>(null);
   return (
     <Stack data-testid="client-support">
       <Title order={2} size="h4">{t('support.portal.contracts')}</Title>
@@ -69,21 +71,25 @@ function Mine({ s }: { s: ClientSupport }) {
             </Group>
             <Text size="sm" c="dark.6">{fmtDateTime(x.createdAt)} · {x.subject}</Text>
             {x.firstResponseAt && <Text size="xs" c="dark.5">{t('support.portal.answered', { at: fmtDateTime(x.firstResponseAt) })}</Text>}
-            {open === x.id && <Thread id={x.id} />}
+            {open === x.id && <Thread id={x.id} onFollowUp={(subject, description) => setFollowUp({ key: Date.now(), subject, description })} />}
           </div>
         ))}
       </Stack>
-      <Ask s={s} />
+      <Ask key={followUp?.key ?? 0} s={s} initial={followUp} />
     </Stack>
   );
 }
 
-function Ask({ s }: { s: ClientSupport }) {
+function Ask({ s, initial }: { s: ClientSupport; initial?: { subject: string; description: string } | null }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const [kind, setKind] = useState<'question' | 'incident'>('question');
-  const [subject, setSubject] = useState('');
-  const [description, setDescription] = useState('');
+  const [subject, setSubject] = useState(initial?.subject ?? '');
+  const [description, setDescription] = useState(initial?.description ?? '');
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (initial) ref.current?.scrollIntoView({ block: 'center' });
+  }, [initial]);
   const [deviceId, setDeviceId] = useState<string | null>(null);
   const devices = s.contracts.filter((c) => c.status === 'active').flatMap((c) => c.devices);
   const send = useMutation({
@@ -95,16 +101,16 @@ function Ask({ s }: { s: ClientSupport }) {
     },
   });
   return (
-    <Card withBorder>
+    <Card withBorder ref={ref} data-testid="client-ask">
       <Stack gap="xs">
         <Title order={2} size="h4">{t('support.portal.ask')}</Title>
         <Select label={t('support.kind')} data={[{ value: 'question', label: t('support.kinds.question') }, { value: 'incident', label: t('support.kinds.incident') }]} value={kind} onChange={(v) => setKind((v as 'question') ?? 'question')} allowDeselect={false} />
         {kind === 'incident' && <Select label={t('support.device')} data={devices.map((d) => ({ value: d.id, label: `${d.serial} ${d.model ?? ''}` }))} value={deviceId} onChange={setDeviceId} />}
-        <TextInput label={t('support.subject')} value={subject} onChange={(e) => setSubject(e.currentTarget.value)} />
-        <Textarea label={t('support.description')} value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={3} />
+        <TextInput label={t('support.subject')} value={subject} onChange={(e) => setSubject(e.currentTarget.value)} data-testid="client-ask-subject" />
+        <Textarea label={t('support.description')} value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={3} data-testid="client-ask-description" />
         {send.data && <Alert color="teal" role="status">{t('support.portal.sent', { number: send.data.number })}</Alert>}
-        <ErrorNote error={send.error} />
-        <Button onClick={() => send.mutate()} disabled={!subject.trim() || !description.trim()} loading={send.isPending}>{t('support.portal.send')}</Button>
+        <ErrorNote error={send.error} ns="support" />
+        <Button onClick={() => send.mutate()} disabled={!subject.trim() || !description.trim()} loading={send.isPending} data-testid="client-ask-send">{t('support.portal.send')}</Button>
       </Stack>
     </Card>
   );
@@ -141,7 +147,7 @@ function Consultant({ org }: { org: string }) {
 }
 
 /** One request's messages, the desk's answers and the client's own, and the client's reply (VN-6: the desk waits for it). */
-function Thread({ id }: { id: string }) {
+function Thread({ id, onFollowUp }: { id: string; onFollowUp: (subject: string, description: string) => void }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const [text, setText] = useState('');
@@ -160,23 +166,37 @@ function Thread({ id }: { id: string }) {
     <Card withBorder mt="xs" p="sm" data-testid="client-thread">
       <Stack gap="xs">
         {d.state === 'awaiting-client' && <Alert color="yellow" data-testid="client-waiting">{t('support.portal.waitingForYou')}</Alert>}
+        {d.state === 'resolved' && <Text size="sm" c="dark.6" data-testid="client-resolved-hint">{t('support.portal.resolvedHint')}</Text>}
         {d.thread.map((m) => (
           <Card key={m.id} p="xs" withBorder bg={m.direction === 'out' ? 'teal.0' : undefined} data-direction={m.direction} style={{ overflowWrap: 'anywhere' }}>
             <Text size="xs" c="dark.6">{m.direction === 'out' ? t('support.portal.fromUs', { name: m.author ?? '' }) : t('support.portal.fromYou')} · {fmtDateTime(m.createdAt)}</Text>
             <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{m.body}</Text>
-            {m.attachments.map((a) => <Text key={a.filename} size="xs" c="dark.6">📎 {a.filename}</Text>)}
+            {m.attachments.map((a) => (
+              <Anchor key={a.id} size="xs" href={`/api/v1/client/support/tickets/${encodeURIComponent(id)}/messages/${encodeURIComponent(m.id)}/attachments/${encodeURIComponent(a.id)}`} download={a.filename} data-testid="client-attachment" style={{ display: 'block' }}>
+                📎 {a.filename} ({fmtSize(a.size)})
+              </Anchor>
+            ))}
           </Card>
         ))}
         {d.canReply ? (
           <>
             <Textarea label={t('support.portal.yourReply')} value={text} onChange={(e) => setText(e.currentTarget.value)} autosize minRows={2} data-testid="client-reply-text" />
-            <ErrorNote error={send.error} />
+            <ErrorNote error={send.error} ns="support" />
             <Button onClick={() => send.mutate(idemKey())} disabled={!text.trim()} loading={send.isPending} data-testid="client-reply">{t('support.portal.sendReply')}</Button>
           </>
         ) : (
-          <Text size="sm" c="dark.6">{t('support.portal.closedHint')}</Text>
+          <Stack gap={4} data-testid="client-closed">
+            <Text size="sm" c="dark.6">{t('support.portal.closedHint')}</Text>
+            <Group><Button size="xs" variant="outline" onClick={() => onFollowUp(t('support.portal.followUpSubject', { number: d.number, subject: d.subject }), t('support.portal.followUpText', { number: d.number }))} data-testid="client-follow-up">{t('support.portal.followUp')}</Button></Group>
+          </Stack>
         )}
       </Stack>
     </Card>
   );
+}
+
+/** A file's size in the reader's words (kB, MB). */
+function fmtSize(bytes: number) {
+  const [n, unit] = bytes >= 1024 * 1024 ? [bytes / (1024 * 1024), 'megabyte'] : [Math.max(bytes / 1024, 0.1), 'kilobyte'];
+  return new Intl.NumberFormat(lang(), { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 1 }).format(n);
 }
