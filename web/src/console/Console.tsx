@@ -1,5 +1,5 @@
 // The staff console: sign-in, then the shell (search box, navigation) around one page per path.
-import { AppShell, Anchor, Burger, Button, Group, Text, TextInput } from '@mantine/core';
+import { AppShell, Anchor, Box, Burger, Button, Group, Stack, Text, TextInput } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, lazy, Suspense, useContext, useState, type ComponentType, type FormEvent } from 'react';
@@ -119,13 +119,35 @@ function NotFound() {
 function Shell({ path, children, onSignOut }: { path: string; children: React.ReactNode; onSignOut: () => void }) {
   const { t } = useTranslation();
   const { me, org } = useSession();
-  const [opened, { toggle }] = useDisclosure();
+  const [opened, { toggle, close }] = useDisclosure();
   const signOut = useMutation({ mutationFn: () => ok(api.POST('/api/v1/auth/sign-out')) });
   const [q, setQ] = useState(path === '/search' ? (query().get('q') ?? '') : '');
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (q.trim()) navigate(`/search?q=${encodeURIComponent(q.trim())}`);
+    close();
   };
+  const searchForm = (testId: string) => (
+    <form onSubmit={submit} role="search">
+      <TextInput aria-label={t('search.label')} placeholder={t('search.placeholder')} value={q} onChange={(e) => setQ(e.currentTarget.value)} name="q" data-testid={testId} />
+    </form>
+  );
+  const signOutButton = (
+    <Button
+      variant="subtle"
+      size="xs"
+      onClick={() =>
+        signOut.mutate(undefined, {
+          onSettled: () => {
+            onSignOut();
+            navigate('/');
+          },
+        })
+      }
+    >
+      {t('nav.signOut')}
+    </Button>
+  );
   const nav = [
     { to: '/', label: t('nav.home') },
     { to: '/intake', label: t('nav.intake') },
@@ -142,35 +164,22 @@ function Shell({ path, children, onSignOut }: { path: string; children: React.Re
           <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t('nav.menu')} />
           <Anchor {...linkProps('/')} fw={800} c="teal.9" underline="never" size="lg">Aftercare</Anchor>
           <Text size="sm" c="dark.4" visibleFrom="md">{org.name}</Text>
-          <form onSubmit={submit} role="search" style={{ flex: 1, maxWidth: 520 }}>
-            <TextInput
-              aria-label={t('search.label')}
-              placeholder={t('search.placeholder')}
-              value={q}
-              onChange={(e) => setQ(e.currentTarget.value)}
-              name="q"
-              data-testid="search-box"
-            />
-          </form>
+          {/* On a phone the search and the sign-out live in the menu: the header keeps what fits in 390 px. */}
+          <Box visibleFrom="sm" style={{ flex: 1, maxWidth: 520 }}>{searchForm('search-box')}</Box>
+          <Box hiddenFrom="sm" style={{ flex: 1 }} />
           <LanguageSwitch />
           <Text size="sm" visibleFrom="sm">{me.user.name}</Text>
-          <Button
-            variant="subtle"
-            size="xs"
-            onClick={() =>
-              signOut.mutate(undefined, {
-                onSettled: () => {
-                  onSignOut();
-                  navigate('/');
-                },
-              })
-            }
-          >
-            {t('nav.signOut')}
-          </Button>
+          <Box visibleFrom="sm">{signOutButton}</Box>
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="sm" className="no-print" aria-label={t('nav.menu')}>
+        <Stack hiddenFrom="sm" gap="xs" mb="sm" data-testid="menu-account">
+          {searchForm('search-box-menu')}
+          <Group justify="space-between" wrap="nowrap" gap="xs">
+            <Text size="sm" truncate>{me.user.name}</Text>
+            {signOutButton}
+          </Group>
+        </Stack>
         {nav.map((n) => (
           <Anchor key={n.to} {...linkProps(n.to)} py={6} px={8} fw={path === n.to ? 700 : 400} aria-current={path === n.to ? 'page' : undefined} underline="hover" c="dark.7">
             {n.label}

@@ -26,22 +26,24 @@ export function ContractsPage() {
       <NewContract />
       <Loaded s={s}>
         {(p) => (
-          <Table striped highlightOnHover data-testid="contracts">
-            <Table.Thead>
-              <Table.Tr><Table.Th>{t('support.number')}</Table.Th><Table.Th>{t('support.customer')}</Table.Th><Table.Th>{t('support.tier')}</Table.Th><Table.Th>{t('support.term')}</Table.Th><Table.Th>{t('support.stateLabel')}</Table.Th></Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {p.items.map((c) => (
-                <Table.Tr key={c.id}>
-                  <Table.Td><Anchor {...linkProps(`/contracts/${c.id}`)}>{c.number}</Anchor>{c.rule && <Text size="xs" c="dark.5">{c.rule}</Text>}</Table.Td>
-                  <Table.Td>{c.customer.name}</Table.Td>
-                  <Table.Td>{inLang(c.tier.name)}</Table.Td>
-                  <Table.Td>{fmtDate(c.startsOn)} – {fmtDate(c.endsOn)}</Table.Td>
-                  <Table.Td><Badge color={STATUS_COLOR[c.status]}>{t(`support.contractStatus.${c.status}`)}</Badge></Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+          <Table.ScrollContainer minWidth={640} type="native">
+            <Table striped highlightOnHover data-testid="contracts">
+              <Table.Thead>
+                <Table.Tr><Table.Th>{t('support.number')}</Table.Th><Table.Th>{t('support.customer')}</Table.Th><Table.Th>{t('support.tier')}</Table.Th><Table.Th>{t('support.term')}</Table.Th><Table.Th>{t('support.stateLabel')}</Table.Th></Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {p.items.map((c) => (
+                  <Table.Tr key={c.id}>
+                    <Table.Td><Anchor {...linkProps(`/contracts/${c.id}`)}>{c.number}</Anchor>{c.rule && <Text size="xs" c="dark.5">{c.rule}</Text>}</Table.Td>
+                    <Table.Td>{c.customer.name}</Table.Td>
+                    <Table.Td>{inLang(c.tier.name)}</Table.Td>
+                    <Table.Td>{fmtDate(c.startsOn)} – {fmtDate(c.endsOn)}</Table.Td>
+                    <Table.Td><Badge color={STATUS_COLOR[c.status]}>{t(`support.contractStatus.${c.status}`)}</Badge></Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
         )}
       </Loaded>
     </Stack>

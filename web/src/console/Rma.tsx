@@ -69,26 +69,28 @@ function RmaHome({ queue }: { queue?: string }) {
 function RmaTable({ items }: { items: Rma[] }) {
   const { t } = useTranslation();
   return (
-    <Table striped highlightOnHover data-testid="rma-list">
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>{t('rma.number')}</Table.Th>
-          <Table.Th>{t('rma.stateLabel')}</Table.Th>
-          <Table.Th>{t('rma.items')}</Table.Th>
-          <Table.Th>{t('rma.updated')}</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {items.map((r) => (
-          <Table.Tr key={r.id}>
-            <Table.Td style={{ whiteSpace: 'nowrap' }}><Anchor {...linkProps(`/rmas/${r.id}`)}>{r.number}</Anchor></Table.Td>
-            <Table.Td><StateBadge state={r.state} /></Table.Td>
-            <Table.Td>{r.items.map((i) => i.serial).join(', ')}</Table.Td>
-            <Table.Td>{fmtDateTime(r.updatedAt)}</Table.Td>
+    <Table.ScrollContainer minWidth={560} type="native">
+      <Table striped highlightOnHover data-testid="rma-list">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('rma.number')}</Table.Th>
+            <Table.Th>{t('rma.stateLabel')}</Table.Th>
+            <Table.Th>{t('rma.items')}</Table.Th>
+            <Table.Th>{t('rma.updated')}</Table.Th>
           </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+        </Table.Thead>
+        <Table.Tbody>
+          {items.map((r) => (
+            <Table.Tr key={r.id}>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}><Anchor {...linkProps(`/rmas/${r.id}`)}>{r.number}</Anchor></Table.Td>
+              <Table.Td><StateBadge state={r.state} /></Table.Td>
+              <Table.Td>{r.items.map((i) => i.serial).join(', ')}</Table.Td>
+              <Table.Td>{fmtDateTime(r.updatedAt)}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
   );
 }
 
@@ -197,35 +199,37 @@ function RmaView({ r }: { r: RmaDetail }) {
       )}
       {r.diagnosis && <Text size="sm" data-testid="rma-diagnosis"><b>{t('rma.diagnosis')} ({String(r.diagnosis.rule ?? '')}):</b> {t(`rma.outcome.${String(r.diagnosis.outcome)}`)} — {String(r.diagnosis.note)}</Text>}
       {r.authorization && <Text size="sm" data-testid="rma-freight">{t('rma.freight', { rule: String((r.authorization.freight as { rule?: string }).rule ?? '') })}</Text>}
-      <Table withTableBorder data-testid="rma-items">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>#</Table.Th>
-            <Table.Th>{t('rma.serial')}</Table.Th>
-            <Table.Th>{t('rma.fault')}</Table.Th>
-            <Table.Th>{t('rma.answer')}</Table.Th>
-            <Table.Th>{t('rma.resolution')}</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {r.items.map((i) => (
-            <Table.Tr key={i.id} data-serial={i.serial}>
-              <Table.Td>{i.position}</Table.Td>
-              <Table.Td>{i.serial}{i.advanceReplacement ? <Text size="xs" c="teal.9">{t('rma.advanceShipped', { serial: String(i.advanceReplacement.replacementSerial) })}</Text> : null}</Table.Td>
-              <Table.Td>{i.fault}{i.findings.length ? <Text size="xs">{t('rma.findings')}: {i.findings.join(', ')}</Text> : null}</Table.Td>
-              <Table.Td><Answer d={i.decision} /></Table.Td>
-              <Table.Td data-testid="item-resolution">
-                {i.resolution ? t(`rma.resolutionOf.${i.resolution}`) : '—'}
-                {i.serviceOrderId && <div><Anchor size="xs" {...linkProps(`/orders/${i.serviceOrderId}`)}>{String(i.resolutionDetail?.serviceOrderNumber ?? '')}</Anchor></div>}
-                {i.resolutionDetail?.creditNote ? <div><Anchor size="xs" href={String((i.resolutionDetail.creditNote as { url: string }).url)} target="_blank">{String((i.resolutionDetail.creditNote as { number: string }).number)}</Anchor></div> : null}
-                {i.retained && <Text size="xs">{t('rma.retained')}</Text>}
-                {i.resolutionDetail?.replacementRecord ? <div><Anchor size="xs" href={String((i.resolutionDetail.replacementRecord as { url: string }).url)} target="_blank" data-testid="rma-replacement-record">{t('rma.replacementRecord')}</Anchor></div> : null}
-                {i.vendorRma && <Text size="xs">{t('rma.vendor', { vendor: String(i.vendorRma.vendor) })}{i.vendorRma.answer ? ` · ${t(`rma.vendorAnswer.${String(i.vendorRma.answer)}`)}` : ''}</Text>}
-              </Table.Td>
+      <Table.ScrollContainer minWidth={720} type="native">
+        <Table withTableBorder data-testid="rma-items">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>#</Table.Th>
+              <Table.Th>{t('rma.serial')}</Table.Th>
+              <Table.Th>{t('rma.fault')}</Table.Th>
+              <Table.Th>{t('rma.answer')}</Table.Th>
+              <Table.Th>{t('rma.resolution')}</Table.Th>
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {r.items.map((i) => (
+              <Table.Tr key={i.id} data-serial={i.serial}>
+                <Table.Td>{i.position}</Table.Td>
+                <Table.Td>{i.serial}{i.advanceReplacement ? <Text size="xs" c="teal.9">{t('rma.advanceShipped', { serial: String(i.advanceReplacement.replacementSerial) })}</Text> : null}</Table.Td>
+                <Table.Td>{i.fault}{i.findings.length ? <Text size="xs">{t('rma.findings')}: {i.findings.join(', ')}</Text> : null}</Table.Td>
+                <Table.Td><Answer d={i.decision} /></Table.Td>
+                <Table.Td data-testid="item-resolution">
+                  {i.resolution ? t(`rma.resolutionOf.${i.resolution}`) : '—'}
+                  {i.serviceOrderId && <div><Anchor size="xs" {...linkProps(`/orders/${i.serviceOrderId}`)}>{String(i.resolutionDetail?.serviceOrderNumber ?? '')}</Anchor></div>}
+                  {i.resolutionDetail?.creditNote ? <div><Anchor size="xs" href={String((i.resolutionDetail.creditNote as { url: string }).url)} target="_blank">{String((i.resolutionDetail.creditNote as { number: string }).number)}</Anchor></div> : null}
+                  {i.retained && <Text size="xs">{t('rma.retained')}</Text>}
+                  {i.resolutionDetail?.replacementRecord ? <div><Anchor size="xs" href={String((i.resolutionDetail.replacementRecord as { url: string }).url)} target="_blank" data-testid="rma-replacement-record">{t('rma.replacementRecord')}</Anchor></div> : null}
+                  {i.vendorRma && <Text size="xs">{t('rma.vendor', { vendor: String(i.vendorRma.vendor) })}{i.vendorRma.answer ? ` · ${t(`rma.vendorAnswer.${String(i.vendorRma.answer)}`)}` : ''}</Text>}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       {r.charges.length > 0 && (
         <Card withBorder data-testid="rma-charges">
           {r.charges.map((c) => <Text key={c.id} size="sm">{t('rma.charge', { amount: fmtMoney(c.amountMinor, c.currency), rule: c.rule ?? '' })}</Text>)}

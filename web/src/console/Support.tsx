@@ -25,30 +25,32 @@ export function TicketsTable({ items }: { items: Ticket[] }) {
   const { t } = useTranslation();
   if (!items.length) return <Text c="dark.5">{t('support.none')}</Text>;
   return (
-    <Table striped highlightOnHover data-testid="support-queue">
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>{t('support.number')}</Table.Th>
-          <Table.Th>{t('support.kind')}</Table.Th>
-          <Table.Th>{t('support.subject')}</Table.Th>
-          <Table.Th>{t('support.level')}</Table.Th>
-          <Table.Th>{t('support.assignee')}</Table.Th>
-          <Table.Th>{t('support.stateLabel')}</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {items.map((x) => (
-          <Table.Tr key={x.id} data-ticket={x.number}>
-            <Table.Td style={{ whiteSpace: 'nowrap' }}><Anchor {...linkProps(`/support/tickets/${x.id}`)}>{x.number}</Anchor></Table.Td>
-            <Table.Td>{t(`support.kinds.${x.kind}`)}{x.severity === 'severe' && <Badge ml={4} color="red.9" size="xs">{t('support.severe')}</Badge>}</Table.Td>
-            <Table.Td>{x.subject.slice(0, 70)}{x.customer ? <Text size="xs" c="dark.5">{x.customer.name}</Text> : x.contact ? <Text size="xs" c="dark.5">{x.contact.name}</Text> : null}</Table.Td>
-            <Table.Td><Badge variant="light" color="dark">{x.level}</Badge>{x.atRisk && <Badge ml={4} color="orange.9" data-testid="at-risk">{t('support.atRisk')}</Badge>}</Table.Td>
-            <Table.Td>{x.assignee?.name ?? '—'}</Table.Td>
-            <Table.Td>{t(`support.states.${x.state}`)}</Table.Td>
+    <Table.ScrollContainer minWidth={640} type="native">
+      <Table striped highlightOnHover data-testid="support-queue">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('support.number')}</Table.Th>
+            <Table.Th>{t('support.kind')}</Table.Th>
+            <Table.Th>{t('support.subject')}</Table.Th>
+            <Table.Th>{t('support.level')}</Table.Th>
+            <Table.Th>{t('support.assignee')}</Table.Th>
+            <Table.Th>{t('support.stateLabel')}</Table.Th>
           </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+        </Table.Thead>
+        <Table.Tbody>
+          {items.map((x) => (
+            <Table.Tr key={x.id} data-ticket={x.number}>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}><Anchor {...linkProps(`/support/tickets/${x.id}`)}>{x.number}</Anchor></Table.Td>
+              <Table.Td>{t(`support.kinds.${x.kind}`)}{x.severity === 'severe' && <Badge ml={4} color="red.9" size="xs">{t('support.severe')}</Badge>}</Table.Td>
+              <Table.Td>{x.subject.slice(0, 70)}{x.customer ? <Text size="xs" c="dark.5">{x.customer.name}</Text> : x.contact ? <Text size="xs" c="dark.5">{x.contact.name}</Text> : null}</Table.Td>
+              <Table.Td><Badge variant="light" color="dark">{x.level}</Badge>{x.atRisk && <Badge ml={4} color="orange.9" data-testid="at-risk">{t('support.atRisk')}</Badge>}</Table.Td>
+              <Table.Td>{x.assignee?.name ?? '—'}</Table.Td>
+              <Table.Td>{t(`support.states.${x.state}`)}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
   );
 }
 
