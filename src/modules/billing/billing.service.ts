@@ -32,6 +32,7 @@ export {
   REFUND_METHODS,
   balanceOf,
   completeRefund,
+  depositAsked,
   failRefund,
   insertCharge,
   issueInvoice,

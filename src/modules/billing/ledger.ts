@@ -58,6 +58,24 @@ export function balanceOf(x: LedgerRows) {
   return { charged, paid, received, refunded, due: charged - paid };
 }
 
+/** The order's states between the client's acceptance of the quote and the work done: a deposit asked then. */
+const DEPOSIT_STATES = ['accepted', 'in-repair', 'testing'];
+
+/**
+ * The deposit the business asks (its pack's `settings.deposit`: a percent of the accepted quote's
+ * total, rounded to the minor unit) and what of it is still to pay: what was paid so far counts
+ * toward it, and it is never more than the balance due. Null when the business asks none, or the
+ * order is not between acceptance and the work done.
+ */
+export function depositAsked(settings: { deposit?: { percent: number } }, o: { state: string; quote: unknown }, x: LedgerRows) {
+  const d = settings.deposit;
+  const total = (o.quote as { amountMinor?: number } | null)?.amountMinor;
+  if (!d || !total || total <= 0 || !DEPOSIT_STATES.includes(o.state)) return null;
+  const amountMinor = Math.round((total * d.percent) / 100);
+  const b = balanceOf(x);
+  return { percent: d.percent, amountMinor, dueMinor: Math.max(0, Math.min(amountMinor - b.paid, b.due)) };
+}
+
 /** What is left of a payment to refund. */
 export function refundable(x: LedgerRows, paymentId: string) {
   const p = x.payments.find((y) => y.id === paymentId);

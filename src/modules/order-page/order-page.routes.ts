@@ -47,7 +47,13 @@ const OrderPage = z.object({
     })
     .nullable()
     .describe('The link’s lifetime (null when opened by number and contact)'),
-  onlinePayment: z.boolean().describe('Whether what is due can be paid online here (Stripe is set up and the page was opened by its link): POST /api/v1/order-page/{token}/checkout'),
+  deposit: z
+    .object({ percent: z.number(), amountMinor: z.number().int(), dueMinor: z.number().int().describe('What of the deposit is still to pay (what was paid counts toward it)') })
+    .nullable()
+    .describe("The deposit the business asks once the quote is accepted (its policy's settings.deposit); null when it asks none"),
+  onlinePayment: z
+    .boolean()
+    .describe('Whether what is due (or the deposit) can be paid online here (Stripe is set up): POST /api/v1/order-page/{token}/checkout, or /api/v1/order-page/lookup/checkout for a page opened by number and contact'),
   version: z.number().int(),
 });
 z.globalRegistry.add(OrderPage, { id: 'OrderPage' });
@@ -59,6 +65,8 @@ const Lookup = z.object({
   contact: z.string().trim().min(3).max(320).describe("The client's phone or e-mail"),
 });
 const Decision = z.object({ decision: z.enum(['accept', 'refuse']), version: z.number().int() });
+const Pay = z.object({ what: z.enum(['due', 'deposit']).default('due').describe('due (default): what the order has due now; deposit: what is left of the deposit the business asks') });
+const CheckoutStarted = z.object({ url: z.string(), sessionId: z.string(), checkoutId: z.string() });
 const Code = z.string().regex(/^\d{6}$/, 'must be the 6 digits we sent').describe('The one-time code sent to the contact (POST /api/v1/order-page/lookup/code)');
 const gone = () => problem(CoreErrors, 'not-found', 'No order for this link or these details');
 const LOOKUP_WINDOW = 15 * 60_000;
@@ -127,9 +135,10 @@ export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
       schema: {
         operationId: 'createOrderPageCheckout',
         tags,
-        summary: "Pay what is due on the order online: a Stripe Checkout page's address (the same one for a retry); the payment is recorded, with its receipt, when Stripe confirms it",
+        summary: "Pay what is due on the order (or the deposit asked) online: a Stripe Checkout page's address (the same one for a retry); the payment is recorded, with its receipt, when Stripe confirms it",
         params: Token,
-        response: { 200: z.object({ url: z.string(), sessionId: z.string(), checkoutId: z.string() }) },
+        body: Pay.optional(),
+        response: { 200: CheckoutStarted },
       },
     },
     async (req) => {
@@ -137,7 +146,29 @@ export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
       const l = await byLink(req.params.token);
       const base = deps.config.publicUrl?.replace(/\/+$/, '') ?? `${req.protocol}://${req.host}`;
       const back = `${base}/order/${req.params.token}?lang=${l.order.language ?? 'en'}`;
-      return svc.startOrderCheckout(deps, l.order, { successUrl: `${back}&paid=1`, cancelUrl: back });
+      return svc.startOrderCheckout(deps, l.order, { successUrl: `${back}&paid=1`, cancelUrl: back }, req.body?.what ?? 'due');
+    },
+  );
+
+  app.post(
+    '/api/v1/order-page/lookup/checkout',
+    {
+      config: { access: 'public', problems: ['rate-limited', 'not-found', ...svc.ORDER_CHECKOUT_PROBLEMS] },
+      schema: {
+        operationId: 'createOrderPageCheckoutByLookup',
+        tags,
+        summary:
+          "Pay what is due (or the deposit asked) on the order found by the business, its number and the phone or e-mail on it: a Stripe Checkout page's address. Rate-limited like the lookup; paying decides nothing, so no one-time code is asked, and Stripe's page is given no contact of the client",
+        body: Lookup.extend(Pay.shape),
+        response: { 200: CheckoutStarted },
+      },
+    },
+    async (req) => {
+      const { order } = await lookUp(req.ip, req.body);
+      const base = deps.config.publicUrl?.replace(/\/+$/, '') ?? `${req.protocol}://${req.host}`;
+      // Back to the lookup (the number and contact stay out of the URL): the client looks the order up again.
+      const back = `${base}/order?org=${encodeURIComponent(req.body.organization)}&lang=${order.language ?? 'en'}`;
+      return svc.startOrderCheckout(deps, order, { successUrl: `${back}&paid=1`, cancelUrl: back }, req.body.what);
     },
   );
 
@@ -204,7 +235,7 @@ async function present<V extends object>(deps: AppDeps, o: svc.OrderRow, view: V
     proofFiles,
     openedBy: token ? ('link' as const) : ('lookup' as const),
     link: opened?.link ?? null,
-    onlinePayment: !!token && stripeEnabled(deps.config),
+    onlinePayment: stripeEnabled(deps.config),
   };
 }
 

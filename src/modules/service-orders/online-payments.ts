@@ -14,25 +14,42 @@ import * as billing from '../billing/billing.service.ts';
 import { BillingErrors } from '../billing/billing.errors.ts';
 import { pickLang, t as docText } from '../documents/documents.i18n.ts';
 import { StripeErrors } from '../stripe/stripe.errors.ts';
-import { CHECKOUT_PROBLEMS, checkoutOfPaymentIntent, createCheckout, createRefund, onStripePaid, onStripeRefundFailed, onStripeRefunded, stripeEnabled } from '../stripe/stripe.service.ts';
+import { CHECKOUT_PROBLEMS, checkoutOfPaymentIntent, createCheckout, createRefund, onStripePaid, onStripeRefundFailed, onStripeRefunded, stripeEnabled, type PaidContext, type RefundedContext, type RefundFailedContext } from '../stripe/stripe.service.ts';
+import { orgAndPack } from '../../core/organization.ts';
+import { versionAt } from '../../policy/index.ts';
 import { changeIn } from './changes.ts';
 import type { OrderRow } from './repository.ts';
 
 export const KIND = 'service-order';
+/** A deposit paid online (issue 14): the same order, recorded as a deposit. */
+export const DEPOSIT_KIND = 'service-order-deposit';
 export const ORDER_CHECKOUT_PROBLEMS = [...CHECKOUT_PROBLEMS, 'nothing-due'] as const satisfies readonly ProblemCode[];
 
-/** The Stripe Checkout page for what the order has due now (the same page for a retry at the same version). */
-export async function startOrderCheckout(deps: { db: Db; config: Pick<Config, 'stripe'> }, o: OrderRow, urls: { successUrl: string; cancelUrl: string }) {
-  const b = billing.balanceOf(await billing.ledgerRows(deps.db, o));
-  if (b.due <= 0) throw problem(BillingErrors, 'nothing-due', 'Nothing is due on this order now', { balanceMinor: b.due });
+/**
+ * The Stripe Checkout page for what the order has due now, or for what is left of the deposit the
+ * business asks (`what: 'deposit'`, its pack's settings.deposit); the same page for a retry of the
+ * same amount at the same version.
+ */
+export async function startOrderCheckout(deps: { db: Db; config: Pick<Config, 'stripe'>; now?: () => Date }, o: OrderRow, urls: { successUrl: string; cancelUrl: string }, what: 'due' | 'deposit' = 'due') {
+  const x = await billing.ledgerRows(deps.db, o);
+  const b = billing.balanceOf(x);
+  let amount = b.due;
+  if (what === 'deposit') {
+    const { pack } = await orgAndPack(deps.db, o.organization_id);
+    const d = billing.depositAsked(versionAt(pack, (deps.now?.() ?? new Date()).toISOString()).raw.settings as { deposit?: { percent: number } }, o, x);
+    if (!d || d.dueMinor <= 0) throw problem(BillingErrors, 'nothing-due', d ? 'The deposit is paid' : 'No deposit is asked on this order now', { balanceMinor: d?.dueMinor ?? 0, errors: [{ field: 'body.what', message: d ? 'the deposit is paid' : 'no deposit is asked now' }] });
+    amount = d.dueMinor;
+  }
+  if (amount <= 0) throw problem(BillingErrors, 'nothing-due', 'Nothing is due on this order now', { balanceMinor: b.due });
   if (!stripeEnabled(deps.config)) throw problem(StripeErrors, 'stripe-not-configured', 'Online payment is not set up here; pay at the counter');
+  const lang = pickLang(o.language);
   return createCheckout(deps, {
     orgId: o.organization_id,
-    subject: { kind: KIND, id: o.id },
-    amountMinor: b.due,
+    subject: { kind: what === 'deposit' ? DEPOSIT_KIND : KIND, id: o.id },
+    amountMinor: amount,
     currency: o.currency,
-    description: docText(pickLang(o.language), 'tax.line.payment', { number: o.number }),
-    idempotencyKey: `order:${o.id}:v${o.version}:due:${b.due}`,
+    description: docText(lang, what === 'deposit' ? 'tax.line.deposit' : 'tax.line.payment', { number: o.number }),
+    idempotencyKey: `order:${o.id}:v${o.version}:${what === 'deposit' ? 'deposit' : 'due'}:${amount}`,
     successUrl: urls.successUrl,
     cancelUrl: urls.cancelUrl,
   });
@@ -41,24 +58,29 @@ export async function startOrderCheckout(deps: { db: Db; config: Pick<Config, 's
 // What Stripe's confirmation does: the payment in the ledger, with its receipt, through the order's
 // one writer. Money already taken is recorded even if the balance moved meanwhile (the client is
 // then in credit, for staff to give back); the PaymentIntent is the payment's external reference
-// (unique), so a payment is never recorded twice.
-onStripePaid(KIND, async (tx, p) => {
+// (unique), so a payment is never recorded twice. A deposit is recorded as one while the work is not
+// done yet, else as a payment (the money was taken either way).
+const paid = (deposit: boolean) => async (tx: Tx, p: PaidContext) => {
   const actor = systemActor(p.orgId, 'stripe');
   await changeIn(tx, actor, p.subject.id, undefined, p.paidAt, async (tx, o) => {
+    const asDeposit = deposit && DEPOSIT_OK.includes(o.state);
     const { payment, receipt } = await billing.recordPayment(
       tx,
       actor,
       o,
-      { amountMinor: p.amountMinor, method: 'stripe', externalRef: p.paymentIntentId ?? `checkout:${p.checkoutId}`, taken: true, description: docText(pickLang(o.language), 'tax.line.online', { number: o.number }) },
+      { amountMinor: p.amountMinor, method: 'stripe', kind: asDeposit ? 'deposit' : 'payment', externalRef: p.paymentIntentId ?? `checkout:${p.checkoutId}`, taken: true, ...(asDeposit ? {} : { description: docText(pickLang(o.language), 'tax.line.online', { number: o.number }) }) },
       p.paidAt,
     );
     return { action: 'payment-received', audit: { amountMinor: p.amountMinor, method: 'stripe', kind: payment.kind, payment: payment.id, receipt: receipt.number, checkout: p.checkoutId } };
   });
-});
+};
+const DEPOSIT_OK = ['claimed', 'received', 'diagnosing', 'warranty-approved', 'awaiting-decision', 'accepted', 'in-repair', 'testing'];
+onStripePaid(KIND, paid(false));
+onStripePaid(DEPOSIT_KIND, paid(true));
 
 const OUR_REFUND = 'order-refund:';
 
-onStripeRefunded(KIND, async (tx, r) => {
+const refunded = async (tx: Tx, r: RefundedContext) => {
   const actor = systemActor(r.orgId, 'stripe');
   const ours = r.idempotencyKey?.startsWith(OUR_REFUND) ? r.idempotencyKey.slice(OUR_REFUND.length) : undefined;
   await changeIn(tx, actor, r.subject.id, undefined, r.at, async (tx, o) => {
@@ -69,14 +91,16 @@ onStripeRefunded(KIND, async (tx, r) => {
     }
     return dashboardRefund(tx, actor, o, r);
   });
-});
+};
+onStripeRefunded(KIND, refunded);
+onStripeRefunded(DEPOSIT_KIND, refunded);
 
 // A refund Stripe did not make (refund.failed, or refund.updated / charge.refund.updated failed or
 // canceled; or refused outright when asked): the order's refund is marked failed with Stripe's reason
 // (the console shows "refund failed: <reason>" and offers to try again, a new refund with a new key),
 // no credit note is issued for it (one issued when Stripe had first said succeeded is taken back), and
 // the balance is what it was before it. Through the order's one writer, once.
-onStripeRefundFailed(KIND, async (tx, r) => {
+const refundFailed = async (tx: Tx, r: RefundFailedContext) => {
   const actor = systemActor(r.orgId, 'stripe');
   const ours = r.idempotencyKey?.startsWith(OUR_REFUND) ? r.idempotencyKey.slice(OUR_REFUND.length) : undefined;
   await changeIn(tx, actor, r.subject.id, undefined, r.at, async (tx, o) => {
@@ -88,7 +112,9 @@ onStripeRefundFailed(KIND, async (tx, r) => {
       audit: { amountMinor: r.amountMinor, refund: failed?.refund.id ?? target ?? null, stripeRefund: r.stripeRefundId, reason: r.reason, was: failed?.was ?? null, creditNoteReversed: failed?.creditNoteReversed ?? null },
     };
   });
-});
+};
+onStripeRefundFailed(KIND, refundFailed);
+onStripeRefundFailed(DEPOSIT_KIND, refundFailed);
 
 /** A refund made in Stripe's dashboard: recorded against the payment it came from, as a credit when the order still charges that much. */
 async function dashboardRefund(tx: Tx, actor: Actor, o: OrderRow, r: { orgId: string; checkoutId: string; stripeRefundId: string | null; amountMinor: number; at: Date }) {

@@ -259,6 +259,8 @@ export async function pageView(db: Db | Tx, o: OrderRow, now: Date) {
     canAccept: o.state === 'awaiting-decision' && !(window && (window.status === 'breached' || window.status === 'escalated')),
     rights,
     due: { charges: x.charges.map((c) => ({ kind: c.kind, amountMinor: Number(c.amount_minor), currency: c.currency, rule: c.rule })), paidMinor: x.paid, balanceMinor: x.balance, currency: o.currency },
+    // The deposit the business asks once the quote is accepted (its pack's settings.deposit), issue 14.
+    deposit: billing.depositAsked(versionAt(pack, now.toISOString()).raw.settings as { deposit?: { percent: number } }, o, { charges: x.charges, payments: x.payments, refunds: x.refunds }),
     timeline: tl.map((e) => ({ at: e.at, step: e.action, state: e.to })),
     documents: [] as { id: string; kind: string; filename: string }[],
     version: o.version,

@@ -1045,8 +1045,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Pay what is due on the order online: a Stripe Checkout page's address (the same one for a retry); the payment is recorded, with its receipt, when Stripe confirms it */
+        /** Pay what is due on the order (or the deposit asked) online: a Stripe Checkout page's address (the same one for a retry); the payment is recorded, with its receipt, when Stripe confirms it */
         post: operations["createOrderPageCheckout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/order-page/lookup/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pay what is due (or the deposit asked) on the order found by the business, its number and the phone or e-mail on it: a Stripe Checkout page's address. Rate-limited like the lookup; paying decides nothing, so no one-time code is asked, and Stripe's page is given no contact of the client */
+        post: operations["createOrderPageCheckoutByLookup"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3726,7 +3743,14 @@ export interface components {
                 /** @description Links work this many days after the order is closed (ORDER_PAGE_LINK_DAYS) */
                 daysAfterClose: number;
             } | null;
-            /** @description Whether what is due can be paid online here (Stripe is set up and the page was opened by its link): POST /api/v1/order-page/{token}/checkout */
+            /** @description The deposit the business asks once the quote is accepted (its policy's settings.deposit); null when it asks none */
+            deposit: {
+                percent: number;
+                amountMinor: number;
+                /** @description What of the deposit is still to pay (what was paid counts toward it) */
+                dueMinor: number;
+            } | null;
+            /** @description Whether what is due (or the deposit) can be paid online here (Stripe is set up): POST /api/v1/order-page/{token}/checkout, or /api/v1/order-page/lookup/checkout for a page opened by number and contact */
             onlinePayment: boolean;
             version: number;
         };
@@ -14755,7 +14779,18 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description due (default): what the order has due now; deposit: what is left of the deposit the business asks
+                     * @default due
+                     * @enum {string}
+                     */
+                    what?: "due" | "deposit";
+                };
+            };
+        };
         responses: {
             /** @description Default Response */
             200: {
@@ -14868,6 +14903,196 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code: "path-too-long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported Media Type (application/problem+json), `code` one of:
+             *
+             *     - `invalid-media-type`: The body's Content-Type is not one the server reads: application/json, multipart/form-data for uploads, text/csv for imports.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "invalid-media-type";
+                    };
+                };
+            };
+            /**
+             * @description Unprocessable Content (application/problem+json), `code` one of:
+             *
+             *     - `idempotency-key-reused`: This Idempotency-Key was used before with a different request. A retry sends the same body with the same key; a new request takes a new key.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "idempotency-key-reused";
+                    };
+                };
+            };
+            /**
+             * @description Too Many Requests (application/problem+json), `code` one of:
+             *
+             *     - `rate-limited`: Too many requests from your address to this public operation; wait `retryAfterSeconds` (also the Retry-After header) and try again.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "rate-limited";
+                    };
+                };
+            };
+            /**
+             * @description Error (application/problem+json), `code` one of:
+             *
+             *     - `stripe-unavailable`: Stripe did not accept or did not answer the request; nothing was charged. Try again with the same Idempotency-Key.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "stripe-unavailable";
+                    };
+                };
+            };
+        };
+    };
+    createOrderPageCheckoutByLookup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The business (its slug, as in /order?org=itema-pg) */
+                    organization: string;
+                    number: string;
+                    /** @description The client's phone or e-mail */
+                    contact: string;
+                    /**
+                     * @description due (default): what the order has due now; deposit: what is left of the deposit the business asks
+                     * @default due
+                     * @enum {string}
+                     */
+                    what?: "due" | "deposit";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        url: string;
+                        sessionId: string;
+                        checkoutId: string;
+                    };
+                };
+            };
+            /**
+             * @description Bad Request (application/problem+json), `code` one of:
+             *
+             *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
+             *     - `invalid-json-body`: The body is not valid JSON. Send one JSON document with Content-Type: application/json.
+             *     - `empty-json-body`: Content-Type is application/json but the body is empty. Send a JSON body, or no Content-Type when there is nothing to send.
+             *     - `invalid-content-length`: The Content-Length header does not match the body that was sent.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "validation-failed" | "invalid-json-body" | "empty-json-body" | "invalid-content-length";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden (application/problem+json), `code` one of:
+             *
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "cross-site-request";
+                    };
+                };
+            };
+            /**
+             * @description Not Found (application/problem+json), `code` one of:
+             *
+             *     - `not-found`: No such record in your organization (an id of another organization is not found either), or no order for this link or these details. Check the id, the link or the details.
+             *     - `stripe-not-configured`: Online payment is not set up for this installation (no STRIPE_SECRET_KEY / STRIPE_WEBHOOK_SECRET); record the payment at the counter instead.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "not-found" | "stripe-not-configured";
+                    };
+                };
+            };
+            /**
+             * @description Conflict (application/problem+json), `code` one of:
+             *
+             *     - `nothing-due`: The order has nothing due now (`balanceMinor`), so there is nothing to pay online.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "nothing-due";
+                    };
+                };
+            };
+            /**
+             * @description Payload Too Large (application/problem+json), `code` one of:
+             *
+             *     - `body-too-large`: The body is over the size limit (1 MB for JSON, 50 MB for a CSV import).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "body-too-large";
                     };
                 };
             };

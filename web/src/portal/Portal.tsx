@@ -100,12 +100,14 @@ function Lookup({ org: fixedOrg }: { org?: string }) {
         <ErrorNote error={sendCode.error} />
       </Stack>
     );
-    return <OrderView o={order} decide={decide} onChange={setOrder} gate={{ node: gate, ready: /^\d{6}$/.test(code) }} />;
+    const checkout = (what: Pay) => ok(api.POST('/api/v1/order-page/lookup/checkout', { body: { ...who(), what } }));
+    return <OrderView o={order} decide={decide} onChange={setOrder} gate={{ node: gate, ready: /^\d{6}$/.test(code) }} checkout={checkout} />;
   }
   return (
     <Paper withBorder p="md" component="form" onSubmit={submit}>
       <Stack>
         <Title order={1} size="h3">{t('portal.findOrder')}</Title>
+        {query().get('paid') === '1' && <Alert color="teal" role="status" data-testid="lookup-paid-back">{t('payments.lookupPaidBack')}</Alert>}
         {!fixedOrg && <TextInput label={t('portal.business')} description={t('portal.businessHint')} required value={org} onChange={(e) => setOrg(e.currentTarget.value)} name="organization" />}
         <TextInput label={t('portal.orderNumber')} placeholder="SO-2026-000042" required value={number} onChange={(e) => setNumber(e.currentTarget.value)} name="number" />
         <TextInput label={t('portal.contact')} required value={contact} onChange={(e) => setContact(e.currentTarget.value)} name="contact" autoComplete="email" />
@@ -119,7 +121,9 @@ function Lookup({ org: fixedOrg }: { org?: string }) {
 const STEPS = ['received', 'diagnosing', 'awaiting-decision', 'in-repair', 'testing', 'ready', 'handed-over'];
 
 /** `gate`: what must be done before deciding (the one-time code on a page found by number and contact). */
-export function OrderView({ o, links, decide, onChange, gate }: { o: OrderPageView; links?: DocumentLink[]; decide: (d: Decision, version: number) => Promise<OrderPageView>; onChange: (o: OrderPageView) => void; gate?: { node: ReactNode; ready: boolean } }) {
+type Pay = 'due' | 'deposit';
+/** `checkout`: how this page pays online (by its link's token, or by number and contact). */
+export function OrderView({ o, links, decide, onChange, gate, checkout }: { o: OrderPageView; links?: DocumentLink[]; decide: (d: Decision, version: number) => Promise<OrderPageView>; onChange: (o: OrderPageView) => void; gate?: { node: ReactNode; ready: boolean }; checkout?: (what: Pay) => Promise<{ url: string }> }) {
   const { t, i18n } = useTranslation();
   const decision = useMutation({ mutationFn: (d: Decision) => decide(d, o.version), onSuccess: onChange });
   const busy = decision.isPending ? decision.variables : undefined;
@@ -132,7 +136,7 @@ export function OrderView({ o, links, decide, onChange, gate }: { o: OrderPageVi
   // Pay what is due by Stripe Checkout: the page goes to Stripe and comes back with ?paid=1.
   const token = match('/order/:token', window.location.pathname)?.token;
   const pay = useMutation({
-    mutationFn: () => ok(api.POST('/api/v1/order-page/{token}/checkout', { params: { path: { token: token! } } })),
+    mutationFn: (what: Pay) => (checkout ? checkout(what) : ok(api.POST('/api/v1/order-page/{token}/checkout', { params: { path: { token: token! } }, body: { what } }))),
     onSuccess: (r) => window.location.assign(r.url),
   });
   const paidBack = query().get('paid') === '1';
@@ -183,9 +187,19 @@ export function OrderView({ o, links, decide, onChange, gate }: { o: OrderPageVi
             <Table.Tr><Table.Td fw={700}>{t('portal.toPay')}</Table.Td><Table.Td ta="right" fw={700}>{money(o.due.balanceMinor)}</Table.Td></Table.Tr>
           </Table.Tbody>
         </Table>
+        {o.deposit && (
+          <Alert color="blue" mt="xs" data-testid="deposit">
+            <Text size="sm">{t('payments.depositAsked', { percent: fmtNumber(o.deposit.percent), amount: money(o.deposit.amountMinor) })}</Text>
+            {o.deposit.dueMinor > 0 && o.deposit.dueMinor < o.deposit.amountMinor && <Text size="sm">{t('payments.depositLeft', { amount: money(o.deposit.dueMinor) })}</Text>}
+            {o.deposit.dueMinor > 0 && !o.onlinePayment && <Text size="sm">{t('payments.depositAtCounter')}</Text>}
+            {o.deposit.dueMinor > 0 && o.onlinePayment && (
+              <Button mt={6} variant="filled" onClick={() => pay.mutate('deposit')} loading={pay.isPending && pay.variables === 'deposit'} data-testid="pay-deposit">{t('payments.payDeposit', { amount: money(o.deposit.dueMinor) })}</Button>
+            )}
+          </Alert>
+        )}
         {o.onlinePayment && o.due.balanceMinor > 0 && (
           <Stack gap={4} mt="xs">
-            <Button onClick={() => pay.mutate()} loading={pay.isPending} data-testid="pay-online">{t('money.payOnline', { amount: money(o.due.balanceMinor) })}</Button>
+            <Button onClick={() => pay.mutate('due')} loading={pay.isPending && pay.variables === 'due'} variant={o.deposit && o.deposit.dueMinor > 0 ? 'outline' : 'filled'} data-testid="pay-online">{t('money.payOnline', { amount: money(o.due.balanceMinor) })}</Button>
             <Text size="xs" c="dark.5">{t('money.payOnlineHint')}</Text>
             <ErrorNote error={pay.error} />
           </Stack>
