@@ -137,7 +137,7 @@ export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
         tags,
         summary: "Pay what is due on the order (or the deposit asked) online: a Stripe Checkout page's address (the same one for a retry); the payment is recorded, with its receipt, when Stripe confirms it",
         params: Token,
-        body: Pay.optional(),
+        body: Pay.nullish(),
         response: { 200: CheckoutStarted },
       },
     },

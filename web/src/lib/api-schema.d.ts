@@ -14788,7 +14788,7 @@ export interface operations {
                      * @enum {string}
                      */
                     what?: "due" | "deposit";
-                };
+                } | null;
             };
         };
         responses: {
