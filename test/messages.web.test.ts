@@ -94,7 +94,7 @@ describe.skipIf(!hasChromium())('messages, the quote decision and the documents 
     await see(item, '„clientName“ не е поле на това съобщение');
     await item.getByTestId('tpl-save').click();
     await see(item.getByTestId('error'), 'Тема на имейла');
-    expect(await t.db.selectFrom('message_templates').selectAll().execute()).toEqual([]);
+    expect(await t.db.selectFrom('message_templates').selectAll().where('topic', '=', 'order.ready').execute()).toEqual([]);
     await shot(page, 'messages-error-bg', item);
     // A placeholder inserted with its button; the preview shows the text as sent, with a sample order.
     await subject.fill('{business}: поръчка ');
