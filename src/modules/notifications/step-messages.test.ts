@@ -100,10 +100,8 @@ describe('a message per step (issue 16)', () => {
     await deliver();
     const ns = await topics(o.id);
     expect(ns.map((n) => n.topic)).toEqual(['claim.received', 'order.quote-ready', 'order.decision-recorded', 'order.repair-started', 'order.ready']);
-    // The steps after intake follow the channel of the workshop card. (The intake's own "received"
-    // message is written before the card's channel is applied in the same intake: it goes by e-mail.)
-    const after = ns.filter((n) => n.topic !== 'claim.received');
-    expect(after.map((n) => `${n.channel}:${n.status}`)).toEqual(after.map(() => 'sms:sent'));
+    // Every step follows the channel of the workshop card set at intake, the intake's own "received" too.
+    expect(ns.map((n) => `${n.channel}:${n.status}`)).toEqual(ns.map(() => 'sms:sent'));
     const bodies = sms.filter((f) => f.get('To') === '+84901234567').map((f) => f.get('Body') ?? '');
     expect(bodies).toContain(`City Service Center: đã bắt đầu sửa chữa ${o.number}. Chúng tôi sẽ báo khi xong. ${bodies.find((b) => b.includes('bắt đầu'))?.split(' ').pop()}`);
     expect(bodies.some((b) => b.includes(`${o.number} đã sẵn sàng để nhận`))).toBe(true);

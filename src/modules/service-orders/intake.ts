@@ -153,8 +153,12 @@ export function requirementGaps(req: ReturnType<typeof versionAt>['raw']['requir
   return out;
 }
 
-/** Inside a caller's transaction (the HTTP create with its Idempotency-Key, the web form, the demo seed). */
-export async function insertClaim(tx: Tx, actor: Actor, f: ClaimFields, now: Date): Promise<Intake> {
+/**
+ * Inside a caller's transaction (the HTTP create with its Idempotency-Key, the web form, the demo seed).
+ * `opts.contactChannel`: the channel the intake's workshop card sets (issue 16), so the intake's own
+ * "received" message goes by it too.
+ */
+export async function insertClaim(tx: Tx, actor: Actor, f: ClaimFields, now: Date, opts: { contactChannel?: string } = {}): Promise<Intake> {
   const read = await repo.readIntake(tx, actor.organizationId, {
     deviceId: f.deviceId ?? null,
     serial: f.deviceId ? null : (f.device?.serial ?? null),
@@ -184,7 +188,7 @@ export async function insertClaim(tx: Tx, actor: Actor, f: ClaimFields, now: Dat
     customerId: customer.id,
     deviceId: device?.id ?? null,
     language: customer.preferred_language ?? null,
-    contactChannel: customer.preferred_channel,
+    contactChannel: opts.contactChannel ?? customer.preferred_channel,
     problem: f.problem,
     details,
     proofs,

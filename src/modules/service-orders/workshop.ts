@@ -231,7 +231,7 @@ export type IntakeWorkshop = Omit<WorkshopFields, 'version'> & { note?: string }
  */
 export async function insertClaimWithWorkshop(tx: Tx, ring: Keyring, actor: Actor, f: ClaimFields & { workshop?: IntakeWorkshop }, now: Date): Promise<Intake> {
   const { workshop, ...claim } = f;
-  const r = await insertClaim(tx, actor, claim, now);
+  const r = await insertClaim(tx, actor, claim, now, { contactChannel: workshop?.contactChannel });
   if (!workshop) return r;
   const { note, ...fields } = workshop;
   let order = r.order;
