@@ -9,6 +9,8 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
+import type { Config } from '../src/config.ts';
+import { DEMO_NOW, setupApp, type TestContext } from './db.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -241,4 +243,46 @@ export async function startStripeStandIn(opts: { secret: string; clock: () => nu
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   s.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return s;
+}
+
+export interface StripeApp {
+  /** The app (real PostgreSQL, demo data) with Stripe's keys pointing at the stand-in. */
+  t: TestContext;
+  s: StandIn;
+  /** The pinned moment the app, the stand-in's events and their signatures share; move it with `now.setTime(...)`. */
+  now: Date;
+  secret: string;
+  /** Delivers an event to the app's webhook, signed with the SDK's test-header helper (or `signature`). */
+  deliver(event: object, signature?: string): Promise<Awaited<ReturnType<TestContext['app']['inject']>>>;
+  close(): Promise<void>;
+}
+
+/**
+ * The set-up every online-payment test shares: the stand-in, an app whose STRIPE_SECRET_KEY /
+ * STRIPE_WEBHOOK_SECRET / STRIPE_API_URL point at it, and one pinned clock for both (DEMO_NOW unless
+ * `at`). `name` keeps each file's keys its own.
+ */
+export async function withStripeApp(opts: { name: string; publicUrl?: string; at?: Date; config?: Partial<Config>; demo?: boolean }): Promise<StripeApp> {
+  const secret = `whsec_${opts.name}`;
+  const now = new Date((opts.at ?? DEMO_NOW).getTime());
+  const s = await startStripeStandIn({ secret, clock: () => Math.floor(now.getTime() / 1000) });
+  const t = await setupApp({
+    ...(opts.demo === false ? { demo: false } : {}),
+    config: { stripe: { secretKey: `sk_test_${opts.name}`, webhookSecret: secret, apiUrl: s.url }, ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}), ...opts.config },
+    now: () => now,
+  });
+  return {
+    t,
+    s,
+    now,
+    secret,
+    deliver(event, signature) {
+      const payload = JSON.stringify(event);
+      return t.app.inject({ method: 'POST', url: '/api/v1/stripe/webhook', headers: { 'content-type': 'application/json', 'stripe-signature': signature ?? s.sign(payload) }, payload });
+    },
+    async close() {
+      await t.close();
+      await s.close();
+    },
+  };
 }

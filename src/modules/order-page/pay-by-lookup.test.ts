@@ -5,32 +5,25 @@
 // one-time code is asked. The deposit is the business's own setting (service-center's pack asks 30 %
 // of an accepted quote; no seed asks one).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_NOW, setupApp, type TestContext } from '../../../test/db.ts';
-import { startStripeStandIn, type StandIn } from '../../../test/stripe-stand-in.ts';
+import type { TestContext } from '../../../test/db.ts';
+import { withStripeApp, type StandIn, type StripeApp } from '../../../test/stripe-stand-in.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const SECRET = 'whsec_lookup_pay';
-const now = new Date(DEMO_NOW.getTime());
+let x: StripeApp;
 let t: TestContext;
 let s: StandIn;
 
 beforeAll(async () => {
-  s = await startStripeStandIn({ secret: SECRET, clock: () => Math.floor(now.getTime() / 1000) });
-  t = await setupApp({ config: { stripe: { secretKey: 'sk_test_lookup', webhookSecret: SECRET, apiUrl: s.url }, publicUrl: 'https://shop.example' }, now: () => now });
+  x = await withStripeApp({ name: 'lookup_pay', publicUrl: 'https://shop.example' });
+  ({ t, s } = x);
 });
-afterAll(async () => {
-  await t?.close();
-  await s?.close();
-});
+afterAll(() => x?.close());
 
 const inject = async (method: 'GET' | 'POST', url: string, payload?: object, cookie?: string) => {
   const r = await t.app.inject({ method, url, headers: { ...(cookie ? { cookie } : {}) }, ...(payload ? { payload } : {}) });
   return { status: r.statusCode, body: r.body ? (r.json() as Json) : {} };
 };
-const deliver = (event: object) => {
-  const payload = JSON.stringify(event);
-  return t.app.inject({ method: 'POST', url: '/api/v1/stripe/webhook', headers: { 'content-type': 'application/json', 'stripe-signature': s.sign(payload) }, payload });
-};
+const deliver = (event: object) => x.deliver(event);
 let n = 0;
 /** An order of `org` whose quote (`amount`) the client accepted on the order page. */
 async function accepted(org: 'itema-pg' | 'service-center', amount: number, lang: 'bg' | 'en') {

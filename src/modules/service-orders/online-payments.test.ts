@@ -4,35 +4,28 @@
 // doubled: a webhook delivered five times at once, a refund's answer and its webhook racing, a payment
 // and a dashboard refund arriving together each leave exactly one record.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_NOW, setupApp, type TestContext } from '../../../test/db.ts';
-import { startStripeStandIn, type StandIn } from '../../../test/stripe-stand-in.ts';
+import type { TestContext } from '../../../test/db.ts';
+import { withStripeApp, type StandIn, type StripeApp } from '../../../test/stripe-stand-in.ts';
 import { hasPdftotext, pdfText } from '../../../test/pdf-text.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const SECRET = 'whsec_orders';
-const now = new Date(DEMO_NOW.getTime());
+let x: StripeApp;
 let t: TestContext;
 let s: StandIn;
 
 beforeAll(async () => {
-  s = await startStripeStandIn({ secret: SECRET, clock: () => Math.floor(now.getTime() / 1000) });
-  t = await setupApp({ config: { stripe: { secretKey: 'sk_test_orders', webhookSecret: SECRET, apiUrl: s.url }, publicUrl: 'https://pg.example.bg' }, now: () => now });
+  x = await withStripeApp({ name: 'orders', publicUrl: 'https://pg.example.bg' });
+  ({ t, s } = x);
 });
-afterAll(async () => {
-  await t?.close();
-  await s?.close();
-});
+afterAll(() => x?.close());
 
 const inject = async (method: 'GET' | 'POST', url: string, payload?: object, headers: Record<string, string> = {}, cookie: string | undefined = t.cookies['itema-pg']['front-desk']) => {
   const r = await t.app.inject({ method, url, headers: { ...(cookie ? { cookie } : {}), ...headers }, ...(payload ? { payload } : {}) });
   return { status: r.statusCode, body: r.body ? (r.json() as Json) : {} };
 };
-const deliver = (event: object) => {
-  const payload = JSON.stringify(event);
-  return t.app.inject({ method: 'POST', url: '/api/v1/stripe/webhook', headers: { 'content-type': 'application/json', 'stripe-signature': s.sign(payload) }, payload });
-};
+const deliver = (event: object) => x.deliver(event);
 const LINES = [
   { kind: 'part', description: 'SSD 1 TB', unitMinor: 12000, partId: 'ssd-1tb' },
   { kind: 'labour', description: 'Подмяна и инсталация', quantity: 1.5, unitMinor: 3000 },

@@ -6,23 +6,20 @@
 // answers the first answer and asks Stripe nothing. Delivered five times, or before the refund's own
 // answer, one outcome.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_NOW, setupApp, type TestContext } from '../../../test/db.ts';
-import { startStripeStandIn, type StandIn } from '../../../test/stripe-stand-in.ts';
+import type { TestContext } from '../../../test/db.ts';
+import { withStripeApp, type StandIn, type StripeApp } from '../../../test/stripe-stand-in.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const SECRET = 'whsec_refund_failures';
-const now = new Date(DEMO_NOW.getTime());
+let x: StripeApp;
 let t: TestContext;
 let s: StandIn;
+let now: Date;
 
 beforeAll(async () => {
-  s = await startStripeStandIn({ secret: SECRET, clock: () => Math.floor(now.getTime() / 1000) });
-  t = await setupApp({ config: { stripe: { secretKey: 'sk_test_refund_failures', webhookSecret: SECRET, apiUrl: s.url }, publicUrl: 'https://pg.example.bg' }, now: () => now });
+  x = await withStripeApp({ name: 'refund_failures', publicUrl: 'https://pg.example.bg' });
+  ({ t, s, now } = x);
 });
-afterAll(async () => {
-  await t?.close();
-  await s?.close();
-});
+afterAll(() => x?.close());
 beforeEach(() => {
   s.refundStatus = 'succeeded';
   s.beforeRefundAnswer = undefined;
@@ -32,10 +29,7 @@ const inject = async (method: 'GET' | 'POST', url: string, payload?: object, hea
   const r = await t.app.inject({ method, url, headers: { ...(cookie ? { cookie } : {}), ...headers }, ...(payload ? { payload } : {}) });
   return { status: r.statusCode, body: r.body ? (r.json() as Json) : {} };
 };
-const deliver = (event: object) => {
-  const payload = JSON.stringify(event);
-  return t.app.inject({ method: 'POST', url: '/api/v1/stripe/webhook', headers: { 'content-type': 'application/json', 'stripe-signature': s.sign(payload) }, payload });
-};
+const deliver = (event: object) => x.deliver(event);
 let n = 0;
 /** An order whose quote (150,00 EUR) the client accepted and paid online; answers the payment. */
 async function paidOnline() {
