@@ -49,3 +49,23 @@ export const IdParams = z.object({ id: Uuid });
 export const IdempotencyHeaders = z.object({
   'idempotency-key': z.string().min(1).max(200).optional().describe('Retries with the same key return the first result'),
 });
+
+/** Texts in the pack's languages: English always, Bulgarian and Vietnamese where the pack has them. */
+export const PackTexts = z.object({ en: z.string(), bg: z.string().optional(), vi: z.string().optional() });
+
+/** A clock of any kind of case as the engine computes it now (src/core/clocks.ts `ClockView`). */
+export const ClockSchema = z.object({
+  id: z.string(),
+  rule: z.string(),
+  status: z.string(),
+  start: z.string(),
+  due: z.string(),
+  atRiskFrom: z.string(),
+  stoppedAt: z.string().nullable(),
+  pausedMs: z.number(),
+  remainingMs: z.number(),
+  policyVersion: z.string(),
+  text: PackTexts.describe('What the deadline is, in the pack’s words'),
+  reasons: z.array(z.object({ rule: z.string(), code: z.string(), text: z.string() })).describe('How the due time was computed (English)'),
+});
+z.globalRegistry.add(ClockSchema, { id: 'Clock' });

@@ -1,24 +1,18 @@
 // The business's own message templates (issue 16): edited per language by owners and managers,
 // validated (only the topic's placeholders), previewed with a sample order by the same renderer,
 // versioned and audited, sent instead of the shipped text over real SMTP, and seen by no other business.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Config } from '../../config.ts';
 import { enqueue } from '../../core/outbox.ts';
 import { uuidv7 } from '../../db/ids.ts';
-import { setupApp, type TestContext } from '../../../test/db.ts';
-import { startSmtp, type Mailbox } from '../../../test/smtp.ts';
+import { type TestContext } from '../../../test/db.ts';
+import type { Mailbox } from '../../../test/smtp.ts';
+import { useAppWithMailbox } from '../../../test/mail-app.ts';
 import { DeliveryWorker } from './delivery-worker.ts';
 
 let t: TestContext;
 let box: Mailbox;
-beforeAll(async () => {
-  t = await setupApp();
-  box = await startSmtp();
-});
-afterAll(async () => {
-  await box?.close();
-  await t?.close();
-});
+useAppWithMailbox(undefined, (s) => ({ t, box } = s));
 
 const as = (org: string, role: 'owner' | 'manager' | 'front-desk' | 'technician' = 'owner') => ({ cookie: t.cookies[org][role] });
 const BG = {

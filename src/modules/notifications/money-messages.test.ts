@@ -2,24 +2,18 @@
 // English, Bulgarian and Vietnamese: each topic's words filled from its outbox payload (the fee or
 // the price in the language's format, the plan's name in the language, the dates), every
 // placeholder filled, and the link to the client's account, where registrations and plans live.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Config } from '../../config.ts';
 import { uuidv7 } from '../../db/ids.ts';
-import { setupApp, type TestContext } from '../../../test/db.ts';
-import { startSmtp, type Mailbox } from '../../../test/smtp.ts';
+import { type TestContext } from '../../../test/db.ts';
+import type { Mailbox } from '../../../test/smtp.ts';
+import { useAppWithMailbox } from '../../../test/mail-app.ts';
 import { enqueue } from '../../core/outbox.ts';
 import { DeliveryWorker } from './delivery-worker.ts';
 
 let t: TestContext;
 let box: Mailbox;
-beforeAll(async () => {
-  t = await setupApp();
-  box = await startSmtp();
-});
-afterAll(async () => {
-  await box?.close();
-  await t?.close();
-});
+useAppWithMailbox(undefined, (s) => ({ t, box } = s));
 
 const PLAN = { en: 'Extended warranty, 12 months', bg: 'Удължена гаранция, 12 месеца', vi: 'Gia hạn bảo hành 12 tháng' };
 const payloads: Record<string, Record<string, unknown>> = {

@@ -2,22 +2,16 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Config } from '../../config.ts';
 import { uuidv7 } from '../../db/ids.ts';
-import { setupApp, type TestContext } from '../../../test/db.ts';
-import { startSmtp, type Mailbox } from '../../../test/smtp.ts';
+import { type TestContext } from '../../../test/db.ts';
+import type { Mailbox } from '../../../test/smtp.ts';
+import { useAppWithMailbox } from '../../../test/mail-app.ts';
 import { enqueue } from '../../core/outbox.ts';
 import { DeliveryWorker } from './delivery-worker.ts';
 import { smsSender } from './sms.ts';
 
 let t: TestContext;
 let box: Mailbox;
-beforeAll(async () => {
-  t = await setupApp();
-  box = await startSmtp();
-});
-afterAll(async () => {
-  await box?.close();
-  await t?.close();
-});
+useAppWithMailbox(undefined, (s) => ({ t, box } = s));
 
 const customer = (email: string) => t.db.selectFrom('customers').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
 const withSmtp = (): Config => ({ ...t.config, smtp: box.config, mailFrom: 'service@aftercare.test', publicUrl: 'https://shop.example' });

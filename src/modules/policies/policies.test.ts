@@ -1,9 +1,10 @@
 // Issue 11: a business's policy is its own, stored as versions; set-up, the draft, validation on the
 // field, the simulator, publishing (ITS-11) with its notices over real SMTP, diff, export / import.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { DEMO_NOW, setupApp, snapshot, type TestContext } from '../../../test/db.ts';
-import { startSmtp, type Mailbox } from '../../../test/smtp.ts';
+import { DEMO_NOW, snapshot, type TestContext } from '../../../test/db.ts';
+import type { Mailbox } from '../../../test/smtp.ts';
+import { useAppWithMailbox } from '../../../test/mail-app.ts';
 import { SESSION_COOKIE, newToken, sha256 } from '../../server/auth.ts';
 import { parsePack } from '../../policy/index.ts';
 import { createBusiness, SetupError } from '../organizations/setup.service.ts';
@@ -12,14 +13,7 @@ import { DeliveryWorker } from '../notifications/delivery-worker.ts';
 let t: TestContext;
 let box: Mailbox;
 const at = '2026-11-21';
-beforeAll(async () => {
-  t = await setupApp({ config: {} });
-  box = await startSmtp();
-});
-afterAll(async () => {
-  await box?.close();
-  await t?.close();
-});
+useAppWithMailbox({ config: {} }, (s) => ({ t, box } = s));
 
 const call = (org: string, method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, payload?: unknown, role: 'owner' | 'manager' | 'technician' = 'manager') =>
   t.app.inject({ method, url, headers: { cookie: t.cookies[org][role] }, ...(payload === undefined ? {} : { payload: payload as object }) });

@@ -6,7 +6,7 @@ import type { AppDeps } from '../../core/deps.ts';
 import { ALL_ROLES, MANAGERS, OFFICE, systemActor } from '../../core/actor.ts';
 import { CoreErrors, problem } from '../../core/errors.ts';
 import { actorOf } from '../../server/auth.ts';
-import { IdempotencyHeaders, IdParams, PageQuery, Uuid, type ZApp } from '../../server/http.ts';
+import { ClockSchema, IdempotencyHeaders, IdParams, PageQuery, Uuid, type ZApp } from '../../server/http.ts';
 import { requestHash, withIdempotency } from '../../server/idempotency.ts';
 import { fileResponse } from '../../server/openapi.ts';
 import { readFilePart, UPLOAD_PROBLEMS } from '../../server/uploads.ts';
@@ -67,15 +67,11 @@ export const Rma = z.object({
 });
 z.globalRegistry.add(Rma, { id: 'Rma' });
 
-const Clock = z.object({
-  id: z.string(), rule: z.string(), status: z.string(), start: z.string(), due: z.string(), atRiskFrom: z.string(), stoppedAt: z.string().nullable(),
-  pausedMs: z.number(), remainingMs: z.number(), policyVersion: z.string(), text: Texts, reasons: z.array(z.object({ rule: z.string(), code: z.string(), text: z.string() })),
-});
 const Expected = z.object({ code: z.string(), due: z.string().nullable(), rule: z.string().nullable() }).describe('What the client is expected to do now, and by when');
 const RmaFile = z.object({ id: z.string(), itemId: z.string().nullable(), kind: z.string(), filename: z.string(), contentType: z.string(), sizeBytes: z.number().int(), url: z.string() });
 const RmaDetail = Rma.extend({
   customer: z.object({ id: z.string(), name: z.string(), email: z.string().nullable(), kind: z.string() }).nullable(),
-  clocks: z.array(Clock),
+  clocks: z.array(ClockSchema),
   allowedActions: z.array(z.enum(RMA_ACTIONS)).describe('The actions legal now (the state machine, narrowed by the policy and the items); POST one to /actions'),
   expected: Expected,
   accountSuspended: z.object({ holdId: z.string(), rule: z.string(), since: z.string() }).nullable().describe('ITM-12: the client’s account is suspended'),

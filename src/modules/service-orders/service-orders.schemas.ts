@@ -2,7 +2,7 @@
 // (service-orders.routes.ts) so that neither file outgrows one screenful of purpose (issue 10).
 import { z } from 'zod';
 import { IntakeWorkshopBody } from './workshop.schemas.ts';
-import { Currency, IsoDate, Uuid } from '../../server/http.ts';
+import { ClockSchema, Currency, IsoDate, Uuid } from '../../server/http.ts';
 import { QuoteLines, REFUND_METHODS } from '../billing/billing.contract.ts';
 import { ProofFile } from '../proofs/proofs.contract.ts';
 import * as svc from './service-orders.service.ts';
@@ -94,20 +94,7 @@ export const ServiceOrder = z.object({
 });
 z.globalRegistry.add(ServiceOrder, { id: 'ServiceOrder' });
 
-export const Clock = z.object({
-  id: z.string(),
-  rule: z.string(),
-  status: z.string(),
-  start: z.string(),
-  due: z.string(),
-  atRiskFrom: z.string(),
-  stoppedAt: z.string().nullable(),
-  pausedMs: z.number(),
-  remainingMs: z.number(),
-  policyVersion: z.string(),
-  text: z.object({ en: z.string(), bg: z.string().optional(), vi: z.string().optional() }).describe('What the deadline is, in the pack’s words'),
-  reasons: z.array(z.object({ rule: z.string(), code: z.string(), text: z.string() })).describe('How the due time was computed (English)'),
-});
+export const Clock = ClockSchema;
 export const ServiceOrderDetail = ServiceOrder.extend({
   clocks: z.array(Clock),
   rights: z.array(z.object({ type: z.string(), rule: z.string(), text: z.string() })).describe("The client's rights as they stand (ITEMA-18/31, ITEMA-32)"),

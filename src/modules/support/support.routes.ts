@@ -7,7 +7,7 @@ import { problem } from '../../core/errors.ts';
 import { orgIdBySlug } from '../../core/organization.ts';
 import { rateLimiter } from '../../core/rate-limit.ts';
 import { notFound } from '../../core/errors.ts';
-import { IdempotencyHeaders, IdParams, IsoDate, page, PageQuery, Uuid, type ZApp } from '../../server/http.ts';
+import { ClockSchema, IdempotencyHeaders, IdParams, IsoDate, page, PageQuery, Uuid, type ZApp } from '../../server/http.ts';
 import { requestHash, withIdempotency } from '../../server/idempotency.ts';
 import { fileResponse } from '../../server/openapi.ts';
 import { UPLOADED_FILE_CSP } from '../../server/security.ts';
@@ -66,21 +66,7 @@ const Message = z.object({
   createdAt: z.string(),
 });
 z.globalRegistry.add(Message, { id: 'SupportMessage' });
-const Clock = z.object({
-  id: z.string(),
-  rule: z.string(),
-  status: z.string(),
-  start: z.string(),
-  due: z.string(),
-  atRiskFrom: z.string(),
-  stoppedAt: z.string().nullable(),
-  pausedMs: z.number(),
-  remainingMs: z.number(),
-  policyVersion: z.string(),
-  text: z.record(z.string(), z.string()),
-  reasons: z.array(z.object({ rule: z.string(), code: z.string(), text: z.string() })),
-});
-const TicketDetail = Ticket.extend({ thread: z.array(Message), clocks: z.array(Clock), allowedActions: z.array(z.string()) });
+const TicketDetail = Ticket.extend({ thread: z.array(Message), clocks: z.array(ClockSchema), allowedActions: z.array(z.string()) });
 z.globalRegistry.add(TicketDetail, { id: 'SupportTicketDetail' });
 
 const TicketFields = z.object({

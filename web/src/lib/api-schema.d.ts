@@ -2823,6 +2823,30 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        Clock: {
+            id: string;
+            rule: string;
+            status: string;
+            start: string;
+            due: string;
+            atRiskFrom: string;
+            stoppedAt: string | null;
+            pausedMs: number;
+            remainingMs: number;
+            policyVersion: string;
+            /** @description What the deadline is, in the pack’s words */
+            text: {
+                en: string;
+                bg?: string;
+                vi?: string;
+            };
+            /** @description How the due time was computed (English) */
+            reasons: {
+                rule: string;
+                code: string;
+                text: string;
+            }[];
+        };
         ApiKey: {
             id: string;
             name: string;
@@ -3463,30 +3487,7 @@ export interface components {
             /** @description When the claim reached the business (its clocks run from it); createdAt unless staff entered it later */
             claimReceivedAt: string;
             updatedAt: string;
-            clocks: {
-                id: string;
-                rule: string;
-                status: string;
-                start: string;
-                due: string;
-                atRiskFrom: string;
-                stoppedAt: string | null;
-                pausedMs: number;
-                remainingMs: number;
-                policyVersion: string;
-                /** @description What the deadline is, in the pack’s words */
-                text: {
-                    en: string;
-                    bg?: string;
-                    vi?: string;
-                };
-                /** @description How the due time was computed (English) */
-                reasons: {
-                    rule: string;
-                    code: string;
-                    text: string;
-                }[];
-            }[];
+            clocks: components["schemas"]["Clock"][];
             /** @description The client's rights as they stand (ITEMA-18/31, ITEMA-32) */
             rights: {
                 type: string;
@@ -4031,28 +4032,7 @@ export interface components {
                 email: string | null;
                 kind: string;
             } | null;
-            clocks: {
-                id: string;
-                rule: string;
-                status: string;
-                start: string;
-                due: string;
-                atRiskFrom: string;
-                stoppedAt: string | null;
-                pausedMs: number;
-                remainingMs: number;
-                policyVersion: string;
-                text: {
-                    en: string;
-                    bg?: string;
-                    vi?: string;
-                };
-                reasons: {
-                    rule: string;
-                    code: string;
-                    text: string;
-                }[];
-            }[];
+            clocks: components["schemas"]["Clock"][];
             /** @description The actions legal now (the state machine, narrowed by the policy and the items); POST one to /actions */
             allowedActions: ("remote-diagnosis" | "authorize" | "ship-advance-replacement" | "hold-return" | "resume-return" | "mark-late" | "apply-late-consequence" | "receive" | "inspect" | "send-to-vendor" | "vendor-answer" | "resolve" | "open-dispute" | "settle-dispute" | "cancel")[];
             /** @description What the client is expected to do now, and by when */
@@ -4480,26 +4460,7 @@ export interface components {
             createdAt: string;
             updatedAt: string;
             thread: components["schemas"]["SupportMessage"][];
-            clocks: {
-                id: string;
-                rule: string;
-                status: string;
-                start: string;
-                due: string;
-                atRiskFrom: string;
-                stoppedAt: string | null;
-                pausedMs: number;
-                remainingMs: number;
-                policyVersion: string;
-                text: {
-                    [key: string]: string;
-                };
-                reasons: {
-                    rule: string;
-                    code: string;
-                    text: string;
-                }[];
-            }[];
+            clocks: components["schemas"]["Clock"][];
             allowedActions: string[];
         };
         TrainingSession: {
