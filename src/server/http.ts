@@ -1,5 +1,6 @@
 // Shared pieces of the HTTP contracts: the typed app, common zod schemas, cursor pages.
 import type {
+  FastifyReply,
   FastifyBaseLogger,
   FastifyInstance,
   RawReplyDefaultExpression,
@@ -69,3 +70,13 @@ export const ClockSchema = z.object({
   reasons: z.array(z.object({ rule: z.string(), code: z.string(), text: z.string() })).describe('How the due time was computed (English)'),
 });
 z.globalRegistry.add(ClockSchema, { id: 'Clock' });
+
+/** A PDF answer: shown inline under its file name, never sniffed or cached by a shared cache. */
+export function sendPdf(reply: FastifyReply, r: { pdf: Buffer; filename: string }) {
+  return reply
+    .header('content-type', 'application/pdf')
+    .header('content-disposition', `inline; filename="${r.filename}"`)
+    .header('x-content-type-options', 'nosniff')
+    .header('cache-control', 'private, no-store')
+    .send(r.pdf);
+}

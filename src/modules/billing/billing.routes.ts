@@ -6,7 +6,7 @@ import type { AppDeps } from '../../core/deps.ts';
 import { ALL_ROLES } from '../../core/actor.ts';
 import { notFound } from '../../core/errors.ts';
 import { actorOf } from '../../server/auth.ts';
-import { IdParams, Uuid, type ZApp } from '../../server/http.ts';
+import { IdParams, sendPdf, Uuid, type ZApp } from '../../server/http.ts';
 import { fileResponse } from '../../server/openapi.ts';
 import { DOC_LANGS } from '../documents/documents.i18n.ts';
 import { clientOrder, staffOrder, taxDocumentPdf } from '../documents/documents.service.ts';
@@ -35,14 +35,6 @@ export const TaxDocument = z.object({
 z.globalRegistry.add(TaxDocument, { id: 'TaxDocument' });
 const TaxDocuments = z.object({ items: z.array(TaxDocument) });
 
-function sendPdf(reply: import('fastify').FastifyReply, r: { pdf: Buffer; filename: string }) {
-  return reply
-    .header('content-type', 'application/pdf')
-    .header('content-disposition', `inline; filename="${r.filename}"`)
-    .header('x-content-type-options', 'nosniff')
-    .header('cache-control', 'private, no-store')
-    .send(r.pdf);
-}
 
 export async function billingRoutes(app: ZApp, deps: AppDeps) {
   const tags = ['billing'];

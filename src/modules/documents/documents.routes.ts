@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../core/deps.ts';
 import { actorOf } from '../../server/auth.ts';
 import { ALL_ROLES } from '../../core/actor.ts';
-import { IdParams, IsoDate, Uuid, type ZApp } from '../../server/http.ts';
+import { IdParams, IsoDate, sendPdf, Uuid, type ZApp } from '../../server/http.ts';
 import { fileResponse } from '../../server/openapi.ts';
 import { DOC_LANGS } from './documents.i18n.ts';
 import * as svc from './documents.service.ts';
@@ -13,14 +13,6 @@ import { AppError, CoreErrors, problem } from '../../core/errors.ts';
 
 const Lang = z.enum(DOC_LANGS).optional().describe("Language of the document; default the client's preferred language, else the business's first");
 
-function sendPdf(reply: import('fastify').FastifyReply, r: { pdf: Buffer; filename: string }) {
-  return reply
-    .header('content-type', 'application/pdf')
-    .header('content-disposition', `inline; filename="${r.filename}"`)
-    .header('x-content-type-options', 'nosniff')
-    .header('cache-control', 'private, no-store')
-    .send(r.pdf);
-}
 
 /** How long a request from an address already over the form's limit is held before its 429. */
 const OVER_LIMIT_DELAY_MS = 1000;

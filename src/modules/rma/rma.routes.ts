@@ -1,12 +1,12 @@
 // RMAs (issue 12, ITM-3, ITM-5..14): staff routes under /api/v1/rmas, the client's under
 // /api/v1/client/rmas (the client-account session). See docs/rma.md.
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../../core/deps.ts';
 import { ALL_ROLES, MANAGERS, OFFICE, systemActor } from '../../core/actor.ts';
 import { CoreErrors, problem } from '../../core/errors.ts';
 import { actorOf } from '../../server/auth.ts';
-import { ClockSchema, IdempotencyHeaders, IdParams, PageQuery, Uuid, type ZApp } from '../../server/http.ts';
+import { ClockSchema, IdempotencyHeaders, IdParams, PageQuery, sendPdf, Uuid, type ZApp } from '../../server/http.ts';
 import { requestHash, withIdempotency } from '../../server/idempotency.ts';
 import { fileResponse } from '../../server/openapi.ts';
 import { readFilePart, UPLOAD_PROBLEMS } from '../../server/uploads.ts';
@@ -131,9 +131,6 @@ const ClientRma = z.object({
 });
 z.globalRegistry.add(ClientRma, { id: 'ClientRma' });
 
-function sendPdf(reply: FastifyReply, r: { pdf: Buffer; filename: string }) {
-  return reply.header('content-type', 'application/pdf').header('content-disposition', `inline; filename="${r.filename}"`).header('x-content-type-options', 'nosniff').header('cache-control', 'private, no-store').send(r.pdf);
-}
 
 export async function rmaRoutes(app: ZApp, deps: AppDeps) {
   const now = () => deps.now?.() ?? new Date();
