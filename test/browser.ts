@@ -1,7 +1,10 @@
 // Playwright (playwright-core) driving Debian's Chromium for the browser journeys. Never downloads a
 // browser: without /usr/bin/chromium the journeys are skipped with a message (`.ci/run` installs it).
 import fs from 'node:fs';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import path from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const CHROMIUM = process.env.AFTERCARE_CHROMIUM ?? '/usr/bin/chromium';
 export const hasChromium = () => fs.existsSync(CHROMIUM);
@@ -49,4 +52,42 @@ async function watchCsp(ctx: BrowserContext) {
     const text = m.text();
     if (text.startsWith('CSP violation: ')) cspViolations.push(`${m.page()?.url() ?? '?'}: ${text}`);
   });
+}
+
+// The helpers every browser journey shares (test/*.web.test.ts): staff signed in by their session
+// cookie, waiting to see a text, the screenshots, the phone-width and accessibility checks.
+
+/** A new page signed in with a session cookie `name=value` (the staff cookies of test/db.ts's `t.cookies`). */
+export async function signedIn(browser: Browser, baseURL: string, cookie: string, opts: { locale?: string; phone?: boolean } = {}): Promise<Page> {
+  const ctx = await newContext(browser, baseURL, opts);
+  const at = cookie.indexOf('=');
+  await ctx.addCookies([{ name: cookie.slice(0, at), value: cookie.slice(at + 1), url: baseURL }]);
+  return ctx.newPage();
+}
+
+/** Waits until the text shows: anywhere on a page, or within (one of) the elements of a locator. */
+export function see(where: Page | Locator, text: string | RegExp): Promise<void> {
+  return 'goto' in where ? where.getByText(text).first().waitFor() : where.filter({ hasText: text }).first().waitFor();
+}
+
+/** Saves a screenshot into $AFTERCARE_SCREENSHOTS (nothing when unset): the whole page, or only `part`. */
+export async function shot(page: Page, name: string, opts: { part?: Locator; fullPage?: boolean } = {}): Promise<void> {
+  const dir = process.env.AFTERCARE_SCREENSHOTS;
+  if (!dir) return;
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, name.endsWith('.png') ? name : `${name}.png`);
+  if (opts.part) await opts.part.screenshot({ path: file });
+  else await page.screenshot({ path: file, fullPage: opts.fullPage ?? true });
+}
+
+/** No horizontal scrolling on a phone-width (390 px) screen. */
+export async function fits(page: Page, width = 390): Promise<void> {
+  expect(await page.evaluate<number>('document.scrollingElement.scrollWidth'), `horizontal overflow on ${page.url()}`).toBeLessThanOrEqual(width);
+}
+
+/** 0 serious or critical axe-core violations on the page as it stands. */
+export async function accessible(page: Page): Promise<void> {
+  const r = await new AxeBuilder({ page }).analyze();
+  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} ${n.html.slice(0, 200)}`).join(' | ')}`), page.url()).toEqual([]);
 }

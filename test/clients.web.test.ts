@@ -5,14 +5,13 @@
 // a claim missing an ITEMA-27 detail completed and then approved; a sale recorded and a wrong history
 // entry voided; the diagnosis form asking what the policy judges (ITEMA-16, ITEMA-5, ITEMA-32).
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_NOW, setupApp, type TestContext } from './db.ts';
-import { cspViolations, hasChromium, launch, newContext } from './browser.ts';
+import { cspViolations, fits, hasChromium, launch, see, shot, signedIn } from './browser.ts';
 
-const SHOTS = process.env.AFTERCARE_SCREENSHOTS; // a folder: write the README's screenshots there
+// AFTERCARE_SCREENSHOTS=<dir> writes the README's screenshots there.
 if (!hasChromium()) console.warn('clients.web.test.ts: /usr/bin/chromium not found — browser journeys skipped');
 
 describe.skipIf(!hasChromium())('the client at the counter in Chromium (issue 16)', { timeout: 120_000 }, () => {
@@ -35,18 +34,7 @@ describe.skipIf(!hasChromium())('the client at the counter in Chromium (issue 16
     expect(cspViolations.splice(0), 'CSP violations').toEqual([]);
   });
 
-  async function staff(slug = 'itema-pg', role = 'front-desk') {
-    const ctx = await newContext(browser, base, { phone: true, locale: 'bg-BG' });
-    const [name, value] = t.cookies[slug][role as 'front-desk'].split('=');
-    await ctx.addCookies([{ name, value, url: base }]);
-    return ctx.newPage();
-  }
-  const shot = async (page: Page, name: string) => {
-    if (!SHOTS) return;
-    fs.mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
-  };
-  const see = (page: Page, text: string | RegExp) => page.getByText(text).first().waitFor();
+  const staff = (slug = 'itema-pg', role = 'front-desk') => signedIn(browser, base, t.cookies[slug][role as 'front-desk'], { phone: true, locale: 'bg-BG' });
   const api = async (method: string, url: string, payload?: object, org = 'itema-pg', role = 'front-desk') => {
     const r = await t.app.inject({ method: method as 'POST', url, headers: { cookie: t.cookies[org][role as 'front-desk'] }, payload });
     expect(r.statusCode, r.body).toBeLessThan(300);
@@ -54,8 +42,6 @@ describe.skipIf(!hasChromium())('the client at the counter in Chromium (issue 16
   };
   const workOrder = { termsAccepted: true, accessories: [], complete: true, visibleCondition: 'без забележки', dataBackedUp: true, passwordsRemoved: true, problemInClientsWords: 'Светли точки по екрана', signedBy: 'Клиент' };
   const device = (serial: string) => t.db.selectFrom('devices').select(['id', 'customer_id']).where('serial', '=', serial).executeTakeFirstOrThrow();
-  /** No horizontal scrolling at 390 px. */
-  const fits = async (page: Page) => expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(392);
 
   it('the order page shows the client with call and mail links, the address, and the device model and serial', async () => {
     const d = await device('DEMO-ITEMA-LAPTOP');

@@ -4,19 +4,17 @@
 // the order page with a confirmation and is told what happens next; the client who finds the order
 // by number and phone downloads the documents.
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_NOW, setupApp, type TestContext } from './db.ts';
-import { cspViolations, hasChromium, launch, newContext } from './browser.ts';
+import { accessible, cspViolations, hasChromium, launch, see, shot, signedIn } from './browser.ts';
 import { startSmtp, type Mailbox } from './smtp.ts';
 import { DeliveryWorker } from '../src/modules/notifications/delivery-worker.ts';
 
 if (!hasChromium()) console.warn('messages.web.test.ts: /usr/bin/chromium not found — browser journeys skipped');
 
-const SHOTS = process.env.AFTERCARE_SCREENSHOTS; // a folder: the screens are saved there to look at
+// AFTERCARE_SCREENSHOTS=<dir> keeps the screens there to look at.
 
 describe.skipIf(!hasChromium())('messages, the quote decision and the documents in Chromium (issue 16)', { timeout: 180_000 }, () => {
   let t: TestContext;
@@ -41,25 +39,7 @@ describe.skipIf(!hasChromium())('messages, the quote decision and the documents 
     expect(cspViolations.splice(0), 'CSP violations').toEqual([]);
   });
 
-  async function shot(page: Page, name: string, part?: ReturnType<Page['locator']>) {
-    if (!SHOTS) return;
-    fs.mkdirSync(SHOTS, { recursive: true });
-    const file = path.join(SHOTS, `${name}.png`);
-    if (part) await part.screenshot({ path: file });
-    else await page.screenshot({ path: file, fullPage: true });
-  }
-  async function staff(role: 'owner' | 'manager' | 'front-desk', locale = 'bg-BG') {
-    const ctx = await newContext(browser, base, { phone: true, locale });
-    const [name, value] = t.cookies['service-center'][role].split('=');
-    await ctx.addCookies([{ name, value, url: base }]);
-    return ctx.newPage();
-  }
-  const see = (l: ReturnType<Page['locator']>, text: string | RegExp) => l.filter({ hasText: text }).first().waitFor();
-  async function accessible(page: Page) {
-    const r = await new AxeBuilder({ page }).analyze();
-    const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} ${n.html.slice(0, 200)}`).join(' | ')}`), page.url()).toEqual([]);
-  }
+  const staff = (role: 'owner' | 'manager' | 'front-desk', locale = 'bg-BG') => signedIn(browser, base, t.cookies['service-center'][role], { phone: true, locale });
   const api = async (method: string, url: string, payload?: object) => {
     const r = await t.app.inject({ method: method as 'POST', url, headers: { cookie: t.cookies['service-center'].owner }, payload });
     expect(r.statusCode, r.body).toBeLessThan(300);
@@ -95,7 +75,7 @@ describe.skipIf(!hasChromium())('messages, the quote decision and the documents 
     await item.getByTestId('tpl-save').click();
     await see(item.getByTestId('error'), 'Тема на имейла');
     expect(await t.db.selectFrom('message_templates').selectAll().where('topic', '=', 'order.ready').execute()).toEqual([]);
-    await shot(page, 'messages-error-bg', item);
+    await shot(page, 'messages-error-bg', { part: item });
     // A placeholder inserted with its button; the preview shows the text as sent, with a sample order.
     await subject.fill('{business}: поръчка ');
     await subject.press('End');
@@ -107,7 +87,7 @@ describe.skipIf(!hasChromium())('messages, the quote decision and the documents 
     await see(item.getByTestId('preview-body'), 'Здравейте, Мария Иванова');
     await see(item.getByTestId('preview-body'), 'Очакваме Ви в сервиза до 18:00 ч.');
     await accessible(page);
-    await shot(page, 'messages-edit-bg', item);
+    await shot(page, 'messages-edit-bg', { part: item });
     await item.getByTestId('tpl-save').click();
     await see(item.getByTestId('tpl-saved'), 'Записано.');
     await see(item, 'Ваш текст');

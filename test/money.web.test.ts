@@ -7,16 +7,14 @@
 // online; staff refund part of it through Stripe from the console, with its credit note. The app's
 // clock is pinned. AFTERCARE_SCREENSHOTS=<dir> keeps the screens (en, bg, vi; 390 px).
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_NOW, setupApp, type TestContext } from './db.ts';
-import { cspViolations, hasChromium, launch, newContext } from './browser.ts';
+import { cspViolations, hasChromium, launch, shot, signedIn } from './browser.ts';
 import { startStripeStandIn, type StandIn } from './stripe-stand-in.ts';
 import { newToken, sha256 } from '../src/core/tokens.ts';
 
-const SHOTS = process.env.AFTERCARE_SCREENSHOTS;
 const SECRET = 'whsec_journey';
 const CLINIC = 'office@riverside-dental.example.com';
 if (!hasChromium()) console.warn('money.web.test.ts: /usr/bin/chromium not found — browser journeys skipped');
@@ -45,24 +43,12 @@ describe.skipIf(!hasChromium())('payments, registration and plans in Chromium (i
     expect(cspViolations.splice(0), 'CSP violations').toEqual([]);
   });
 
-  const shot = async (page: Page, name: string) => {
-    if (!SHOTS) return;
-    fs.mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
-  };
   async function client(email: string, orgId: string, locale = 'en-US') {
     const token = newToken();
     await t.db.insertInto('client_sessions').values({ token_hash: sha256(token), organization_id: orgId, email, expires_at: new Date('2199-01-01T00:00:00Z') }).execute();
-    const ctx = await newContext(browser, base, { phone: true, locale });
-    await ctx.addCookies([{ name: 'aftercare_client', value: token, url: base }]);
-    return ctx.newPage();
+    return signedIn(browser, base, `aftercare_client=${token}`, { phone: true, locale });
   }
-  async function staff(org: string) {
-    const ctx = await newContext(browser, base);
-    const [name, value] = t.cookies[org]['front-desk'].split('=');
-    await ctx.addCookies([{ name, value, url: base }]);
-    return ctx.newPage();
-  }
+  const staff = (org: string) => signedIn(browser, base, t.cookies[org]['front-desk']);
   /** The stand-in's hosted Checkout page: press Pay; it delivers the signed webhook and sends the browser back. */
   async function payOnStripe(page: Page, amount: RegExp) {
     await page.waitForURL(/\/pay\/cs_test_/);

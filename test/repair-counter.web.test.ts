@@ -5,16 +5,14 @@
 // document alone; the lookup takes the number and phone as people type them; and every page has no
 // serious or critical accessibility violation (axe-core).
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { setupApp, type TestContext } from './db.ts';
-import { cspViolations, hasChromium, launch, newContext } from './browser.ts';
+import { accessible, cspViolations, hasChromium, launch, newContext, see, shot, signedIn } from './browser.ts';
 import { compose } from '../src/modules/notifications/notifications.compose.ts';
 
-const SHOTS = process.env.AFTERCARE_SCREENSHOTS; // a folder: write the README's screenshots there
+// AFTERCARE_SCREENSHOTS=<dir> writes the README's screenshots there.
 if (!hasChromium()) console.warn('repair-counter.web.test.ts: /usr/bin/chromium not found — browser journeys skipped');
 
 describe.skipIf(!hasChromium())('the repair counter in Chromium (issue 16)', { timeout: 120_000 }, () => {
@@ -37,24 +35,7 @@ describe.skipIf(!hasChromium())('the repair counter in Chromium (issue 16)', { t
     expect(cspViolations.splice(0), 'CSP violations').toEqual([]);
   });
 
-  async function staff(slug: string, role = 'front-desk') {
-    const ctx = await newContext(browser, base);
-    const [name, value] = t.cookies[slug][role as 'front-desk'].split('=');
-    await ctx.addCookies([{ name, value, url: base }]);
-    return ctx.newPage();
-  }
-  const shot = async (page: Page, name: string, fullPage = false) => {
-    if (!SHOTS) return;
-    fs.mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(SHOTS, name), fullPage });
-  };
-  const see = (l: ReturnType<Page['locator']>, text: string | RegExp) => l.filter({ hasText: text }).first().waitFor();
-  /** 0 serious or critical axe-core violations on the page as it stands. */
-  async function accessible(page: Page) {
-    const r = await new AxeBuilder({ page }).analyze();
-    const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} ${n.html.slice(0, 200)}`).join(' | ')}`), page.url()).toEqual([]);
-  }
+  const staff = (slug: string, role = 'front-desk') => signedIn(browser, base, t.cookies[slug][role as 'front-desk']);
   const api = async (method: string, url: string, org: string, payload?: object) => {
     const r = await t.app.inject({ method: method as 'POST', url, headers: { cookie: t.cookies[org]['front-desk'] }, payload });
     expect(r.statusCode, r.body).toBeLessThan(300);
@@ -103,7 +84,7 @@ describe.skipIf(!hasChromium())('the repair counter in Chromium (issue 16)', { t
     expect(await print.getAttribute('href')).toBe(`/api/v1/service-orders/${order.id}/documents/work-order.pdf?lang=bg`);
     const pdf = await page.request.get(base + (await print.getAttribute('href'))!);
     expect(pdf.headers()['content-type']).toBe('application/pdf');
-    await shot(page, 'order-page.png', true);
+    await shot(page, 'order-page.png');
     await accessible(page);
   });
 
@@ -170,7 +151,7 @@ describe.skipIf(!hasChromium())('the repair counter in Chromium (issue 16)', { t
     await client.getByLabel('Вашият телефон или имейл').fill('0888 123 456');
     await client.getByRole('button', { name: 'Покажи поръчката' }).click();
     await see(client.getByRole('heading', { level: 1 }), order.number);
-    await shot(client, 'phone-portal.png', true);
+    await shot(client, 'phone-portal.png');
     await accessible(client);
     await ctx.close();
   });

@@ -5,11 +5,10 @@
 // The passcode appears nowhere but on the technician's request (not on the client's page).
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_NOW, setupApp, type TestContext } from './db.ts';
-import { cspViolations, hasChromium, launch, newContext } from './browser.ts';
+import { accessible, cspViolations, hasChromium, launch, newContext, see, signedIn } from './browser.ts';
 import { DeliveryWorker } from '../src/modules/notifications/delivery-worker.ts';
 import QRCode from 'qrcode';
 
@@ -36,18 +35,7 @@ describe.skipIf(!hasChromium())('the workshop in Chromium (issue 16)', { timeout
     expect(cspViolations.splice(0), 'CSP violations').toEqual([]);
   });
 
-  async function staff(role: 'front-desk' | 'technician') {
-    const ctx = await newContext(browser, base, { phone: true, locale: 'bg-BG' });
-    const [name, value] = t.cookies['service-center'][role].split('=');
-    await ctx.addCookies([{ name, value, url: base }]);
-    return ctx.newPage();
-  }
-  const see = (l: ReturnType<Page['locator']>, text: string | RegExp) => l.filter({ hasText: text }).first().waitFor();
-  async function accessible(page: Page) {
-    const r = await new AxeBuilder({ page }).analyze();
-    const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} ${n.html.slice(0, 200)}`).join(' | ')}`), page.url()).toEqual([]);
-  }
+  const staff = (role: 'front-desk' | 'technician') => signedIn(browser, base, t.cookies['service-center'][role], { phone: true, locale: 'bg-BG' });
   const api = async (method: string, url: string, payload?: object) => {
     const r = await t.app.inject({ method: method as 'POST', url, headers: { cookie: t.cookies['service-center']['front-desk'] }, payload });
     expect(r.statusCode, r.body).toBeLessThan(300);
