@@ -25,12 +25,14 @@ export async function launch(): Promise<{ browser: Browser; close(): Promise<voi
   };
 }
 
-export async function newContext(browser: Browser, baseURL: string, opts: { locale?: string; phone?: boolean } = {}): Promise<BrowserContext> {
+export async function newContext(browser: Browser, baseURL: string, opts: { locale?: string; phone?: boolean; timezoneId?: string } = {}): Promise<BrowserContext> {
   const ctx = await browser.newContext({
     baseURL,
     locale: opts.locale ?? 'en-GB',
     viewport: opts.phone ? { width: 390, height: 844 } : { width: 1366, height: 900 },
     deviceScaleFactor: 1,
+    // The browser's own time zone (a clerk's computer set to another zone than the business's).
+    ...(opts.timezoneId ? { timezoneId: opts.timezoneId } : {}),
     ...(opts.phone ? { isMobile: true, hasTouch: true } : {}),
   });
   // A step that cannot happen fails in seconds, naming its locator, not at the test's timeout.
@@ -58,7 +60,7 @@ async function watchCsp(ctx: BrowserContext) {
 // cookie, waiting to see a text, the screenshots, the phone-width and accessibility checks.
 
 /** A new page signed in with a session cookie `name=value` (the staff cookies of test/db.ts's `t.cookies`). */
-export async function signedIn(browser: Browser, baseURL: string, cookie: string, opts: { locale?: string; phone?: boolean } = {}): Promise<Page> {
+export async function signedIn(browser: Browser, baseURL: string, cookie: string, opts: { locale?: string; phone?: boolean; timezoneId?: string } = {}): Promise<Page> {
   const ctx = await newContext(browser, baseURL, opts);
   const at = cookie.indexOf('=');
   await ctx.addCookies([{ name: cookie.slice(0, at), value: cookie.slice(at + 1), url: baseURL }]);

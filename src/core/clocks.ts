@@ -181,6 +181,24 @@ export async function reopenClocks(tx: Tx, pack: CompiledPack, s: Subject, clock
 }
 
 /**
+ * Moves the start of the subject's clocks that `event` started to `start` (a claim received earlier
+ * or later than first recorded, issue 11): each keeps its pauses, its stop if it stopped, and the
+ * engine recomputes its due and at-risk times from the new start and plans its timers again.
+ * Clocks other events started are left alone. Returns each moved clock's old and new start.
+ */
+export async function retimeClocks(tx: Tx, pack: CompiledPack, s: Subject, event: string, start: Date, moment: Date) {
+  const rows = await tx.selectFrom('clocks').selectAll().where('organization_id', '=', s.organizationId).where('subject_type', '=', s.type).where('subject_id', '=', s.id).execute();
+  const moved: { clock: string; from: string; to: string }[] = [];
+  for (const c of rows) {
+    if (rule(pack, c).startsAt !== event || c.started_at.getTime() === start.getTime()) continue;
+    await tx.updateTable('clocks').set({ started_at: start }).where('organization_id', '=', s.organizationId).where('id', '=', c.id).execute();
+    await refresh(tx, pack, s, { ...c, started_at: start }, moment);
+    moved.push({ clock: c.clock_id, from: c.started_at.toISOString(), to: start.toISOString() });
+  }
+  return moved;
+}
+
+/**
  * Stops every running clock of the subject (a case cancelled: nothing more is measured): an open
  * pause is closed, the pending timers are cancelled, so none of them fires.
  */

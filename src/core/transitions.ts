@@ -3,7 +3,7 @@
 // values, the pack clock events it produces, audit data, outbox messages) is written here, in the
 // caller's transaction, in one order: the row (state, version + 1), the clocks (stopped, started,
 // paused while the case waits for the client, resumed after; held, resumed or all stopped when the
-// action asks), the audit row, the outbox rows. A
+// action asks; re-timed from a corrected start), the audit row, the outbox rows. A
 // stale version is refused before anything is written (409 with the current state, by the caller's
 // `conflict`). Nothing else updates a case's state.
 import { sql } from 'kysely';
@@ -11,7 +11,7 @@ import type { Tx } from '../db/index.ts';
 import type { CompiledPack } from '../policy/index.ts';
 import type { Actor } from './actor.ts';
 import { audit } from './audit.ts';
-import { applyClockEvents, pauseClocks, reopenClocks, resumeClocks, stopClocks } from './clocks.ts';
+import { applyClockEvents, pauseClocks, reopenClocks, resumeClocks, retimeClocks, stopClocks } from './clocks.ts';
 import { enqueueMany, type OutboxMessage } from './outbox.ts';
 import type { CaseRow, SubjectKind } from './subjects.ts';
 
@@ -32,6 +32,11 @@ export interface TransitionWrite {
   clocks?: 'hold' | 'resume' | 'stop';
   /** Stopped clocks (pack clock ids) that run on again from where they stopped: a resolved case reopened. */
   reopenClocks?: readonly string[];
+  /**
+   * The clocks one event started run from another moment (a claim's receipt corrected, issue 11):
+   * their due and at-risk times are recomputed from `start`, their pauses kept; the moves are audited.
+   */
+  retimeClocks?: { event: string; start: Date };
   /** Audit `after` beside state and version. */
   audit?: Record<string, unknown>;
   outbox?: readonly OutboxMessage[];
@@ -56,6 +61,7 @@ export async function writeTransition<Row extends CaseRow>(tx: Tx, actor: Actor,
   if (w.clocks === 'hold') await pauseClocks(tx, pack, subject, now, []);
   if (w.clocks === 'resume') await resumeClocks(tx, pack, subject, now);
   if (w.reopenClocks?.length) await reopenClocks(tx, pack, subject, w.reopenClocks, now);
+  const retimed = w.retimeClocks ? await retimeClocks(tx, pack, subject, w.retimeClocks.event, w.retimeClocks.start, now) : undefined;
   const waitingBefore = kind.waitingForClient.includes(from);
   const waitingAfter = kind.waitingForClient.includes(w.to);
   if (!waitingBefore && waitingAfter) await pauseClocks(tx, pack, subject, now, kind.clientClocks);
@@ -66,7 +72,7 @@ export async function writeTransition<Row extends CaseRow>(tx: Tx, actor: Actor,
     entityType: kind.type,
     entityId: row.id,
     before: { state: from, version: row.version },
-    after: { state: w.to, version: updated.version, ...(w.audit ?? {}) },
+    after: { state: w.to, version: updated.version, ...(w.audit ?? {}), ...(retimed ? { clocksRetimed: retimed } : {}) },
   });
   await enqueueMany(
     tx,

@@ -6,10 +6,12 @@ import { actorOf } from '../../server/auth.ts';
 import { ALL_ROLES, OFFICE } from '../../core/actor.ts';
 import { notFound } from '../../core/errors.ts';
 import { orgAndPack } from '../../core/organization.ts';
-import { IdParams, type ZApp } from '../../server/http.ts';
+import { IdempotencyHeaders, IdParams, type ZApp } from '../../server/http.ts';
 import { versionAt } from '../../policy/index.ts';
 import * as devicesRepo from '../devices/devices.repository.ts';
-import { CLAIM_EDIT_PROBLEMS, completeClaim, DETAIL_FIELDS, PROOF_FIELDS } from './claim.ts';
+import { changeReceivedAtIn, CLAIM_EDIT_PROBLEMS, completeClaim, DETAIL_FIELDS, PROOF_FIELDS, RECEIVED_AT_PROBLEMS } from './claim.ts';
+import { requestHash, withIdempotency } from '../../server/idempotency.ts';
+import { ServiceOrder } from './service-orders.schemas.ts';
 import * as repo from './repository.ts';
 
 const Detail = z.string().trim().max(1000).nullable();
@@ -64,6 +66,27 @@ export async function claimRoutes(app: ZApp, deps: AppDeps) {
       },
     },
     async (req) => completeClaim(deps.db, actorOf(req), req.params.id, req.body, now()),
+  );
+  app.put(
+    '/api/v1/service-orders/:id/received-at',
+    {
+      config: { access: OFFICE, problems: [...RECEIVED_AT_PROBLEMS] },
+      schema: {
+        operationId: 'changeServiceOrderReceivedAt',
+        tags,
+        summary:
+          'When the claim actually reached the business, corrected on an open order (a call or an e-mail entered later, issue 11): the claim date and the clocks the receipt started run from it (pauses kept, due and at-risk recomputed), the decision is re-run, the audit keeps the old and the new moment. Not in the future, not after the order was entered, at most 30 days before it, not before the purchase. Send the version you read (409 if it changed)',
+        params: IdParams,
+        headers: IdempotencyHeaders,
+        body: z.object({ receivedAt: z.string().min(1).max(40).describe('An ISO instant, e.g. 2026-03-02T09:00:00Z'), version: z.number().int() }).strict(),
+        response: { 200: ServiceOrder },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const r = await withIdempotency(deps.db, actor, req.headers['idempotency-key'], requestHash('PUT', req.url, req.body), (tx) => changeReceivedAtIn(tx, actor, req.params.id, req.body, now()), 200);
+      return reply.status(r.status).send(r.body);
+    },
   );
   app.get(
     '/api/v1/service-orders/:id/diagnosis-form',

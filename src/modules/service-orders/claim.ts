@@ -12,7 +12,8 @@ import { badField, CoreErrors, problem, type ProblemCode } from '../../core/erro
 import { orgAndPack } from '../../core/organization.ts';
 import { versionAt, type ClaimInput, type Decision } from '../../policy/index.ts';
 import { decideFor, plain, reasonsOf } from './decisions.ts';
-import { requirementGaps } from './intake.ts';
+import { RECEIVED_AT_MAX_DAYS, requirementGaps } from './intake.ts';
+import { todayIn } from '../../core/day.ts';
 import { changeIn } from './changes.ts';
 import type { OrderRow } from './repository.ts';
 
@@ -88,4 +89,55 @@ export async function completeClaimIn(tx: Tx, actor: Actor, id: string, f: Claim
 
 export async function completeClaim(db: import('../../db/index.ts').Db, actor: Actor, id: string, f: ClaimEdit & { version: number }, now: Date) {
   return db.transaction().execute((tx) => completeClaimIn(tx, actor, id, f, now, actor.channel));
+}
+
+export const RECEIVED_AT_PROBLEMS = ['not-found', 'version-conflict', 'illegal-transition', 'validation-failed', 'policy-input-invalid', 'idempotency-key-reused'] as const satisfies readonly ProblemCode[];
+
+const badReceived = (message: string, code: string) =>
+  problem(CoreErrors, 'validation-failed', 'The request has invalid fields', { errors: [{ field: 'body.receivedAt', message, code }] }, { status: 422 });
+
+/**
+ * When the claim actually reached the business, corrected on an open order (issue 11: a phone call
+ * or an e-mail entered later). Checked as at intake — an instant, not in the future, not after the
+ * order was entered, at most RECEIVED_AT_MAX_DAYS before it was entered, not before the purchase —
+ * then the claim's date moves to the new moment's day (in the business's time zone), the clocks the
+ * claim's receipt started run from it (their pauses kept, due and at-risk times recomputed, timers
+ * planned again), the decision is re-run on the new date, and the audit keeps the old and the new
+ * moment beside the moment the order was entered. In the caller's transaction.
+ */
+export async function changeReceivedAtIn(tx: Tx, actor: Actor, id: string, f: { receivedAt: string; version: number }, now: Date) {
+  return changeIn(tx, actor, id, f.version, now, async (tx, o) => {
+    if (CLOSED.includes(o.state)) throw problem(CoreErrors, 'illegal-transition', `The order is ${o.state}; when its claim was received can no longer be changed`, {});
+    const at = new Date(f.receivedAt);
+    if (Number.isNaN(at.getTime())) throw badReceived(`"${f.receivedAt}" is not an instant like 2026-03-02T09:00:00Z`, 'invalid');
+    if (at.getTime() > now.getTime()) throw badReceived(`the claim cannot be received (${at.toISOString()}) in the future (now ${now.toISOString()})`, 'in-future');
+    if (at.getTime() > o.created_at.getTime()) throw badReceived(`the claim cannot be received (${at.toISOString()}) after the order was entered (${o.created_at.toISOString()})`, 'after-entered');
+    if (o.created_at.getTime() - at.getTime() > RECEIVED_AT_MAX_DAYS * 86_400_000) throw badReceived(`more than ${RECEIVED_AT_MAX_DAYS} days before the order was entered (${o.created_at.toISOString()})`, 'too-old');
+    const { org, pack } = await orgAndPack(tx, o.organization_id);
+    const claimDate = todayIn(org.time_zone, at);
+    const soldOn = (o.details as Record<string, string | undefined>).purchaseDate;
+    if (soldOn && claimDate < soldOn) throw badReceived(`the claim cannot be received (${claimDate}) before the purchase (${soldOn})`, 'before-purchase');
+    const previous = o.claim_received_at ?? o.created_at;
+    const next: OrderRow = { ...o, claim_date: claimDate, claim_received_at: at };
+    const extra: Partial<ClaimInput> = o.decision_final ? { diagnosed: true, findings: o.findings } : {};
+    const decision = await decideFor(tx, next, pack, org, extra, now);
+    return {
+      action: 'claim-received-changed',
+      set: {
+        claim_received_at: at,
+        claim_date: claimDate,
+        ...(decision ? { decision: JSON.stringify(plain(decision)), policy_version: decision.policyVersion } : {}),
+        ...(decision && o.decision_final ? { under_warranty: decision.outcome === 'covered' } : {}),
+      },
+      retimeClocks: { event: 'claim-received', start: at },
+      audit: {
+        by: `${actor.type}:${actor.id}`,
+        receivedAt: { from: previous.toISOString(), to: at.toISOString() },
+        enteredAt: o.created_at.toISOString(),
+        claimDate: { from: o.claim_date, to: claimDate },
+        previous: decisionSummary(o),
+        decision: { outcome: decision?.outcome ?? null, final: o.decision_final, reasons: reasonsOf(decision) },
+      },
+    };
+  });
 }

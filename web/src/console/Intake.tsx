@@ -13,7 +13,7 @@ import type { Customer, Device } from './Search';
 import { WorkOrderForm, emptyWorkOrder, type WorkOrder } from './WorkOrderForm';
 import { IntakeWorkshopFields, PhotoInput, emptyIntakeWorkshop, intakeWorkshopBody, uploadPhotos, type IntakeWorkshop } from './Workshop';
 import { ExistingClientHint } from './Clients';
-import { ReceivedAtField, receivedAtIso, receivedAtProblem } from './ReceivedAt';
+import { ReceivedAtField, receivedAtIso, receivedAtProblem, useBusinessZone } from './ReceivedAt';
 
 const PROOFS = ['invoice', 'receipt', 'warrantyCard', 'serviceContract'] as const;
 
@@ -30,6 +30,7 @@ export function IntakePage() {
   const [problem, setProblem] = useState('');
   const [purchase, setPurchase] = useState({ date: '', place: '' });
   const [receivedAt, setReceivedAt] = useState('');
+  const zone = useBusinessZone();
   const [proofs, setProofs] = useState<Record<string, boolean>>({});
   const [wo, setWo] = useState<WorkOrder>(emptyWorkOrder());
   const [preloadError, setPreloadError] = useState<unknown>();
@@ -81,7 +82,7 @@ export function IntakePage() {
         ...(device ? { deviceId: device.id } : { device: { serial: newDevice.serial, manufacturer: newDevice.manufacturer || undefined, model: newDevice.model || null, category: newDevice.category || undefined } }),
         ...(purchase.date || purchase.place ? { purchase: { date: purchase.date || undefined, place: purchase.place || undefined } } : {}),
         problem,
-        ...(receivedAt ? { receivedAt: receivedAtIso(receivedAt) } : {}),
+        ...(receivedAt ? { receivedAt: receivedAtIso(receivedAt, zone) } : {}),
         proofs,
         workOrder: { ...wo, problemInClientsWords: wo.problemInClientsWords || problem },
         workshop: intakeWorkshopBody(ws, qc.getQueryData<{ precheck: string[] }>(['workshop', 'intake-options', category])?.precheck),
@@ -147,7 +148,7 @@ export function IntakePage() {
       <Group>
         {step > 0 && <Button variant="default" onClick={() => setStep(step - 1)}>{t('common.back')}</Button>}
         {step < 4 && (
-          <Button onClick={() => setStep(step + 1)} disabled={(step === 0 && !customerOk) || (step === 1 && !deviceOk) || (step === 2 && (!problem.trim() || receivedAtProblem(receivedAt, new Date(), purchase.date || undefined) !== null))} data-testid="next">
+          <Button onClick={() => setStep(step + 1)} disabled={(step === 0 && !customerOk) || (step === 1 && !deviceOk) || (step === 2 && (!problem.trim() || receivedAtProblem(receivedAt, new Date(), zone, purchase.date || undefined) !== null))} data-testid="next">
             {t('common.next')}
           </Button>
         )}

@@ -18,6 +18,7 @@ import { MessageClient, PrintLabels, WorkshopCard } from './Workshop';
 import { ClaimEditor, ClientCard, DiagnosisFields, diagnosisBody, emptyDiagnosis, type DiagnosisDraft } from './Clients';
 import { QuoteLinesEditor, QuoteSummary, RefundForm, RemedyForm, TaxDocuments, emptyLine, isRemedyAction, remedyOpen, toLines, type LineDraft } from './Billing';
 import { FromTicket } from './Support';
+import { ReceivedAtLine } from './ReceivedAtEdit';
 
 export type OrderDetail = Schemas['ServiceOrderDetail'];
 export type Clock = OrderDetail['clocks'][number];
@@ -60,9 +61,7 @@ export function OrderPage({ id }: { id: string }) {
               <Group gap="xs">
                 <Badge size="lg" color="dark" data-testid="order-state">{t(`state.${o.state}`, o.state)}</Badge>
                 <Text size="sm">{t(`channel.${o.channel}`, o.channel)} · {fmtDate(o.claimDate)}</Text>
-                {o.claimReceivedAt !== o.createdAt && (
-                  <Text size="sm" c="dimmed" data-testid="claim-received">{t('received.shown', { received: fmtDateTime(o.claimReceivedAt), entered: fmtDateTime(o.createdAt) })}</Text>
-                )}
+                <ReceivedAtLine o={o} onDone={reload} />
                 {o.deviceId && <Anchor {...linkProps(`/devices/${o.deviceId}`)} size="sm">{t('order.device')}</Anchor>}
               </Group>
               <FromTicket serviceOrderId={o.id} />

@@ -985,6 +985,23 @@ export interface paths {
         patch: operations["completeServiceOrderClaim"];
         trace?: never;
     };
+    "/api/v1/service-orders/{id}/received-at": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** When the claim actually reached the business, corrected on an open order (a call or an e-mail entered later, issue 11): the claim date and the clocks the receipt started run from it (pauses kept, due and at-risk recomputed), the decision is re-run, the audit keeps the old and the new moment. Not in the future, not after the order was entered, at most 30 days before it, not before the purchase. Send the version you read (409 if it changed) */
+        put: operations["changeServiceOrderReceivedAt"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/service-orders/{id}/diagnosis-form": {
         parameters: {
             query?: never;
@@ -14351,6 +14368,190 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code: "validation-failed" | "policy-input-invalid";
+                    };
+                };
+            };
+        };
+    };
+    changeServiceOrderReceivedAt: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retries with the same key return the first result */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description An ISO instant, e.g. 2026-03-02T09:00:00Z */
+                    receivedAt: string;
+                    version: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOrder"];
+                };
+            };
+            /**
+             * @description Bad Request (application/problem+json), `code` one of:
+             *
+             *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
+             *     - `invalid-json-body`: The body is not valid JSON. Send one JSON document with Content-Type: application/json.
+             *     - `empty-json-body`: Content-Type is application/json but the body is empty. Send a JSON body, or no Content-Type when there is nothing to send.
+             *     - `invalid-content-length`: The Content-Length header does not match the body that was sent.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "validation-failed" | "invalid-json-body" | "empty-json-body" | "invalid-content-length";
+                    };
+                };
+            };
+            /**
+             * @description Unauthorized (application/problem+json), `code` one of:
+             *
+             *     - `unauthenticated`: No valid session cookie or API key: sign in (POST /api/v1/auth/sign-in) or send `Authorization: Bearer ak_...` with a key that is not revoked.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden (application/problem+json), `code` one of:
+             *
+             *     - `forbidden`: Your role may not do this: `detail` names the roles the operation admits (and no one creates or revokes an API key whose role has more rights than their own: only an owner handles owner keys). Ask someone with that role.
+             *     - `cross-site-request`: A POST, PUT, PATCH or DELETE carrying a session cookie (staff or client account) came from another site: its Origin (or, without one, its Referer) is neither this server's host nor PUBLIC_URL. Nothing was read or changed. Send it from the app's own pages, from a script without an Origin header, or with an API key instead of the cookie.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "forbidden" | "cross-site-request";
+                    };
+                };
+            };
+            /**
+             * @description Not Found (application/problem+json), `code` one of:
+             *
+             *     - `not-found`: No such record in your organization (an id of another organization is not found either), or no order for this link or these details. Check the id, the link or the details.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "not-found";
+                    };
+                };
+            };
+            /**
+             * @description Conflict (application/problem+json), `code` one of:
+             *
+             *     - `version-conflict`: The record changed since you read it; `current` is its state now. Apply your change to it and send its `version`.
+             *     - `illegal-transition`: The case's state does not allow this now; `current` is the case and `allowed` (when given) the actions legal from its state.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "version-conflict" | "illegal-transition";
+                    };
+                };
+            };
+            /**
+             * @description Payload Too Large (application/problem+json), `code` one of:
+             *
+             *     - `body-too-large`: The body is over the size limit (1 MB for JSON, 50 MB for a CSV import).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "body-too-large";
+                    };
+                };
+            };
+            /**
+             * @description URI Too Long (application/problem+json), `code` one of:
+             *
+             *     - `path-too-long`: A path parameter is over 100 characters (ids are UUIDs, links are short tokens): the path is not one this API gave out.
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "path-too-long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported Media Type (application/problem+json), `code` one of:
+             *
+             *     - `invalid-media-type`: The body's Content-Type is not one the server reads: application/json, multipart/form-data for uploads, text/csv for imports.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "invalid-media-type";
+                    };
+                };
+            };
+            /**
+             * @description Unprocessable Content (application/problem+json), `code` one of:
+             *
+             *     - `idempotency-key-reused`: This Idempotency-Key was used before with a different request. A retry sends the same body with the same key; a new request takes a new key.
+             *     - `validation-failed`: The request has invalid fields, each named by path in `errors[]` (`body.email`, `querystring.at`, `headers.idempotency-key`). 400: it does not match the operation's schema (a type, a required field, a format, a date outside 1900-01-01..2199-12-31, a cursor this API did not give out, a text with the NUL character U+0000 or a lone surrogate: `code` `invalid-character`); 422: well-formed values the record cannot take (a date before the sale, a confirmation the work order lacks). Fix those fields and send again.
+             *     - `policy-input-invalid`: The record cannot be evaluated by its policy pack (a term, date or event the pack's engine refuses); `errors[]` lists each issue by its path in the engine's input. Correct the device's record or history.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "idempotency-key-reused" | "validation-failed" | "policy-input-invalid";
                     };
                 };
             };
