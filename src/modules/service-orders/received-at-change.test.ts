@@ -13,7 +13,7 @@ useAuditApp();
 
 const put = (org: string, id: string, body: Json, opts: { cookie?: string; key?: string } = {}) =>
   h.call('PUT' as 'POST', `/api/v1/service-orders/${id}/received-at`, opts.cookie ?? staff(org), body, opts.key ? { 'idempotency-key': opts.key } : {});
-const clockOf = (o: Json, id: string) => (o.clocks as Json[]).find((c) => c.id === id);
+const clockOf = (o: Json, id: string): Json => (o.clocks as Json[]).find((c) => c.id === id)!;
 
 describe('changing when the claim was received on an open order', () => {
   test('re-times the clocks the receipt started (ITEMA-31), keeps their paused time, leaves ITEMA-2 alone, and the audit keeps both moments', async () => {
