@@ -101,6 +101,7 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/purchases/:id/objection': { version: 1 },
   'POST /api/v1/customers/:id/merge': { duplicateId: '0190a0a0-0000-7000-8000-000000000000', version: 1, duplicateVersion: 1 },
   'PATCH /api/v1/service-orders/:id/claim': { version: 1, details: { address: 'hijacked' } },
+  'PUT /api/v1/service-orders/:id/received-at': { receivedAt: '2026-01-01T09:00:00Z', version: 1 },
   'POST /api/v1/devices/:id/events/:eventId/void': { reason: 'hijacked' },
 };
 
