@@ -14,7 +14,7 @@ import { startEmbedded, type EmbeddedServer } from '../src/db/embedded.ts';
 import { createDb } from '../src/db/index.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createBusiness } from '../src/modules/organizations/setup.service.ts';
-import { devicesOf } from '../src/modules/policies/policies.service.ts';
+import { devicesOf } from '../src/modules/policies/history-reader.ts';
 import { compareDevice, type SimDevice } from '../src/modules/policies/simulate.ts';
 import { compileStored } from '../src/core/policy-store.ts';
 import { templateVersions, bodyOf } from '../src/modules/policies/templates.service.ts';
@@ -52,7 +52,8 @@ export async function run() {
       select d.organization_id, d.id, case when k = 1 then 'sale' when k = 2 then 'delivery' when k % 2 = 1 then 'repair-accepted' else 'repair-completed' end,
              (date '2016-01-01' + (abs(hashtext(d.id::text)) % 3650) + k * 5)
         from devices d cross join generate_series(1, ${EVENTS}) k where d.organization_id = ${org}`.execute(h.db);
-    await sql`analyze devices; analyze device_events`.execute(h.db);
+    await sql`vacuum analyze devices`.execute(h.db);
+    await sql`vacuum analyze device_events`.execute(h.db);
     console.log(`data: ${N} devices × ${EVENTS} events written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     const v = templateVersions('itema', settings)[0];

@@ -15,9 +15,9 @@ import { todayIn } from '../../core/day.ts';
 import { compileStored, policyOf, policyName, versionDoc, type StoredVersion } from '../../core/policy-store.ts';
 import { computeCoverage, evaluatePackClock, PolicyInputError, packSchema, type CompiledPack, type PackVersion, type Texts } from '../../policy/index.ts';
 import { formatDate, type DocLang } from '../documents/documents.i18n.ts';
-import { toDeviceEvents, toDeviceInput } from '../devices/devices.service.ts';
 import { PolicyErrors } from './policies.errors.ts';
 import { bodyOf } from './templates.service.ts';
+import { devicesOf, devicesOfIds } from './history-reader.ts';
 import { compareDevice, compareOrder, type DeviceChange, type OrderChange, type SimDevice, type SimOrder } from './simulate.ts';
 
 type Body = Record<string, unknown>;
@@ -303,40 +303,6 @@ export interface SimulationResult {
 
 const CLOSED = ['handed-over', 'returned', 'disposed', 'cancelled'];
 
-/** Every device of the organization with its parts and history, a page at a time (keyset by id). */
-export async function* devicesOf(db: Db | Tx, orgId: string, pageSize = 2000): AsyncGenerator<SimDevice[]> {
-  let after = '00000000-0000-0000-0000-000000000000';
-  for (;;) {
-    const devs = await db.selectFrom('devices').selectAll().where('organization_id', '=', orgId).where('id', '>', after).orderBy('id').limit(pageSize).execute();
-    if (!devs.length) return;
-    const ids = devs.map((d) => d.id);
-    const [parts, events] = await Promise.all([
-      db.selectFrom('device_parts').selectAll().where('organization_id', '=', orgId).where('device_id', 'in', ids).orderBy('part_key').execute(),
-      // Only what the engine reads (no timestamps to parse), in the engine's order.
-      db
-        .selectFrom('device_events')
-        .select(['device_id', 'type', 'date', 'part_id', 'replaces_part_id', 'category', 'under_warranty', 'term', 'plan_id', 'note', 'order_ref'])
-        .where('organization_id', '=', orgId)
-        .where('device_id', '=', sql<string>`any(${ids}::uuid[])`)
-        .where('voided_at', 'is', null)
-        .orderBy('device_id')
-        .orderBy('date')
-        .orderBy('recorded_at')
-        .orderBy('id')
-        .execute(),
-    ]);
-    const byDevice = new Map<string, typeof events>();
-    for (const e of events) {
-      let l = byDevice.get(e.device_id);
-      if (!l) byDevice.set(e.device_id, (l = []));
-      l.push(e);
-    }
-    yield devs.map((d) => ({ id: d.id, serial: d.serial, customerId: d.customer_id, input: toDeviceInput(d, parts), events: toDeviceEvents((byDevice.get(d.id) ?? []) as Parameters<typeof toDeviceEvents>[0]) }));
-    after = devs[devs.length - 1].id;
-    if (devs.length < pageSize) return;
-  }
-}
-
 /** The policy as published and with the draft appended as the next version. */
 async function sides(db: Db | Tx, org: { id: string; pack_id: string; policy_rev: number }, body: unknown, meta: { label: string; effective: string; appliesToExisting: boolean }) {
   const rows = await ensureVersions(db, org);
@@ -432,16 +398,6 @@ export async function simulate(db: Db, actor: Actor, input: SimulateInput, now =
     res.orderChanges.push(ch);
   }
   return res;
-}
-
-async function* devicesOfIds(db: Db | Tx, orgId: string, ids: string[]): AsyncGenerator<SimDevice[]> {
-  for (let i = 0; i < ids.length; i += 1000) {
-    const chunk = ids.slice(i, i + 1000);
-    const devs = await db.selectFrom('devices').selectAll().where('organization_id', '=', orgId).where('id', 'in', chunk).execute();
-    const parts = await db.selectFrom('device_parts').selectAll().where('organization_id', '=', orgId).where('device_id', 'in', chunk).orderBy('part_key').execute();
-    const events = await db.selectFrom('device_events').selectAll().where('organization_id', '=', orgId).where('device_id', 'in', chunk).where('voided_at', 'is', null).orderBy('date').orderBy('recorded_at').orderBy('id').execute();
-    yield devs.map((d) => ({ id: d.id, serial: d.serial, customerId: d.customer_id, input: toDeviceInput(d, parts), events: toDeviceEvents(events.filter((e) => e.device_id === d.id) as Parameters<typeof toDeviceEvents>[0]) }));
-  }
 }
 
 // ---------- publishing ----------
