@@ -39,9 +39,9 @@ export const PlanSale = z.object({
 z.globalRegistry.add(PlanSale, { id: 'PlanSale' });
 const Plans = z.object({
   at: z.string(),
-  coverage: z.object({ status: z.string(), end: z.string().nullable() }),
+  coverage: z.object({ status: z.string(), end: z.string().nullable(), rule: z.string().nullable().describe('The rule that set this end: the term (ITS-2) or the last plan (ITS-3)') }),
   offers: z.array(Offer),
-  sales: z.array(PlanSale),
+  sales: z.array(PlanSale.extend({ name: Texts, duration: z.string().nullable(), rule: z.string().nullable() }).describe("A sale, with its plan's name, duration and rule in the policy")),
 });
 const PlanId = z.string().trim().min(1).max(63).regex(/^[a-z0-9][a-z0-9-]*$/, 'is not a plan id like plus-12-months');
 

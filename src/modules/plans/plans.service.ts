@@ -77,7 +77,23 @@ function pick(o: Awaited<ReturnType<typeof offersOf>>, planId: string): PlanOffe
 export async function forDevice(db: Db, orgId: string, deviceId: string, now: Date) {
   const o = await offersOf(db, orgId, deviceId, now);
   const sales = await db.selectFrom('plan_sales').selectAll().where('organization_id', '=', orgId).where('device_id', '=', deviceId).orderBy('id', 'desc').execute();
-  return { at: o.today, coverage: { status: o.coverage.device.status, end: o.coverage.device.end ?? null }, offers: o.offers, sales: sales.map(saleView) };
+  // What set the end it has now (the term's rule, or the last plan's: ITS-3), to cite beside it.
+  const last = o.coverage.device.changes.filter((c) => c.newEnd !== undefined).at(-1);
+  return {
+    at: o.today,
+    coverage: { status: o.coverage.device.status, end: o.coverage.device.end ?? null, rule: last?.rule ?? null },
+    offers: o.offers,
+    sales: sales.map((x) => ({ ...saleView(x), ...planOf(o.pack, x.plan_id) })),
+  };
+}
+
+/** A sold plan's name, duration and rule from the policy (the newest version naming it), so a plan no longer offered is not shown by its id. */
+function planOf(pack: Awaited<ReturnType<typeof orgAndPack>>['pack'], id: string) {
+  for (let i = pack.versions.length - 1; i >= 0; i--) {
+    const p = pack.versions[i].raw.extensionPlans.find((x) => x.id === id);
+    if (p) return { name: p.name, duration: p.duration, rule: p.rule };
+  }
+  return { name: { en: id }, duration: null, rule: null };
 }
 
 export const SELL_PROBLEMS = ['not-found', 'plan-not-offered', 'history-invalid', 'policy-input-invalid', 'idempotency-key-reused'] as const satisfies readonly ProblemCode[];

@@ -123,7 +123,7 @@ export function DevicePlans({ id }: { id: string }) {
       <Loaded s={s}>
         {(p) => (
           <Stack gap="xs">
-            <Text size="sm" data-testid="plans-coverage-end">{t('money.console.coverageEnd')}: <b>{p.coverage.end ? fmtDate(p.coverage.end) : t('money.console.noEnd')}</b> · {t(`status.${p.coverage.status}`, p.coverage.status)}</Text>
+            <Text size="sm" data-testid="plans-coverage-end">{t('money.console.coverageEnd')}: <b>{p.coverage.end ? fmtDate(p.coverage.end) : t('money.console.noEnd')}</b>{p.coverage.end && p.coverage.rule ? ` (${p.coverage.rule})` : ''} · {t(`status.${p.coverage.status}`, p.coverage.status)}</Text>
             {p.offers.length === 0 && <Text size="sm" c="dark.4">{t('money.console.noOffers')}</Text>}
             {p.offers.length > 0 && (
               <Select label={t('money.console.method')} data={(['cash', 'card-terminal'] as const).map((m) => ({ value: m, label: t(`method.${m}`) }))} value={method} onChange={(v) => v && setMethod(v as typeof method)} allowDeselect={false} w={200} />
@@ -139,7 +139,7 @@ export function DevicePlans({ id }: { id: string }) {
               <>
                 <Text fw={600} size="sm">{t('money.console.sold')}</Text>
                 <List size="sm" data-testid="plan-sales">
-                  {p.sales.map((x) => <List.Item key={x.id}>{planName(p.offers, x.planId)} · {fmtMoney(x.priceMinor, x.currency)} · {t(`money.plans.state.${x.state}`)} · {t(`money.console.channel.${x.channel}`, x.channel)}{x.paidOn ? ` · ${fmtDate(x.paidOn)}` : ''}</List.Item>)}
+                  {p.sales.map((x) => <List.Item key={x.id}>{inLang(x.name)} · {fmtMoney(x.priceMinor, x.currency)} · {t(`money.plans.state.${x.state}`)} · {t(`money.console.channel.${x.channel}`, x.channel)}{x.paidOn ? ` · ${fmtDate(x.paidOn)}` : ''}</List.Item>)}
                 </List>
               </>
             )}
@@ -148,10 +148,4 @@ export function DevicePlans({ id }: { id: string }) {
       </Loaded>
     </Card>
   );
-}
-
-/** A sold plan by its name when the policy still offers it, else by its id. */
-function planName(offers: { id: string; name: { en: string; bg?: string; vi?: string } }[], id: string) {
-  const o = offers.find((x) => x.id === id);
-  return o ? inLang(o.name) : id;
 }

@@ -26321,6 +26321,8 @@ export interface operations {
                         coverage: {
                             status: string;
                             end: string | null;
+                            /** @description The rule that set this end: the term (ITS-2) or the last plan (ITS-3) */
+                            rule: string | null;
                         };
                         offers: {
                             id: string;
@@ -26339,7 +26341,30 @@ export interface operations {
                              */
                             window: "at-sale" | "during-coverage" | "after-expiry";
                         }[];
-                        sales: components["schemas"]["PlanSale"][];
+                        sales: {
+                            id: string;
+                            deviceId: string;
+                            planId: string;
+                            window: string;
+                            priceMinor: number;
+                            currency: string;
+                            /** @description counter or portal */
+                            channel: string;
+                            /** @enum {string} */
+                            state: "pending" | "paid" | "refunded" | "cancelled";
+                            paymentMethod: string | null;
+                            paidOn: string | null;
+                            /** @description The extension-purchased event the engine applies (ITS-3) */
+                            deviceEventId: string | null;
+                            createdAt: string;
+                            name: {
+                                en: string;
+                                bg?: string;
+                                vi?: string;
+                            };
+                            duration: string | null;
+                            rule: string | null;
+                        }[];
                     };
                 };
             };
@@ -26631,6 +26656,8 @@ export interface operations {
                         coverage: {
                             status: string;
                             end: string | null;
+                            /** @description The rule that set this end: the term (ITS-2) or the last plan (ITS-3) */
+                            rule: string | null;
                         };
                         offers: {
                             id: string;
@@ -26649,7 +26676,30 @@ export interface operations {
                              */
                             window: "at-sale" | "during-coverage" | "after-expiry";
                         }[];
-                        sales: components["schemas"]["PlanSale"][];
+                        sales: {
+                            id: string;
+                            deviceId: string;
+                            planId: string;
+                            window: string;
+                            priceMinor: number;
+                            currency: string;
+                            /** @description counter or portal */
+                            channel: string;
+                            /** @enum {string} */
+                            state: "pending" | "paid" | "refunded" | "cancelled";
+                            paymentMethod: string | null;
+                            paidOn: string | null;
+                            /** @description The extension-purchased event the engine applies (ITS-3) */
+                            deviceEventId: string | null;
+                            createdAt: string;
+                            name: {
+                                en: string;
+                                bg?: string;
+                                vi?: string;
+                            };
+                            duration: string | null;
+                            rule: string | null;
+                        }[];
                         onlinePayment: boolean;
                     };
                 };

@@ -4,7 +4,7 @@
 // online (ITS-3, ITS-10). Stripe sends the client back to /account/<business>?...&paid=1.
 import { Alert, Badge, Button, Card, FileInput, Group, List, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ok, upload, type Reply, type Schemas } from '../lib/api';
 import { fmtDate, fmtMoney, inLang } from '../lib/i18n';
@@ -110,34 +110,78 @@ function RegisterForm({ d, terms, online }: { d: Device; terms: NonNullable<Regi
   );
 }
 
+/**
+ * The plans the client can buy for the device now (ITS-3; after expiry ITS-10; ITEMA-29), with the
+ * coverage end they move and the rule that set it. Back from Stripe (`?device=<id>&paid=1`) the
+ * latest online sale says where the payment stands: pending until Stripe's webhook confirms it (the
+ * list is read again every few seconds meanwhile), then paid, with the new end.
+ */
 function Plans({ d }: { d: Device }) {
   const { t } = useTranslation();
-  const s = useQuery({ queryKey: ['client', 'plans', d.id], queryFn: () => ok(api.GET('/api/v1/client/devices/{id}/plans', { params: { path: { id: d.id } } })) });
+  const qc = useQueryClient();
+  const back = backFromStripe('device', d.id);
+  const [since] = useState(() => Date.now());
+  const s = useQuery({
+    queryKey: ['client', 'plans', d.id],
+    queryFn: () => ok(api.GET('/api/v1/client/devices/{id}/plans', { params: { path: { id: d.id } } })),
+    // Waiting for the webhook: read again every 3 s, for at most 10 minutes.
+    refetchInterval: (q) => (back && q.state.data?.sales.find((x) => x.channel === 'portal')?.state === 'pending' && Date.now() - since < 600_000 ? 3000 : false),
+  });
   const buy = useMutation({ mutationFn: (planId: string) => ok(api.POST('/api/v1/client/devices/{id}/plans/checkout', { params: { path: { id: d.id } }, body: { planId } })), onSuccess: (x) => window.location.assign(x.url) });
   const p = s.data;
+  const latest = p?.sales.find((x) => x.channel === 'portal');
+  const confirmed = back && latest?.state === 'paid';
+  // Once confirmed, the device's warranty above is read again (the end moved, the reasons cite the plan).
+  useEffect(() => {
+    if (confirmed) void qc.invalidateQueries({ queryKey: ['client', 'account'] });
+  }, [confirmed, qc]);
   if (!p || (!p.offers.length && !p.sales.length)) return null;
+  const end = p.coverage.end ? fmtDate(p.coverage.end) : null;
   return (
     <div data-testid="client-plans">
       <Title order={3} size="h5">{t('money.plans.title')}</Title>
-      {backFromStripe('device', d.id) && <Alert color="teal" my={4} role="status">{p.sales.some((x) => x.state === 'paid') ? t('money.paidConfirmed') : t('money.paidBack')}</Alert>}
+      <Text size="sm" data-testid="client-plans-end" data-end={p.coverage.end ?? ''} data-rule={p.coverage.rule ?? ''}>
+        {end ? t('planOnline.end', { date: end, rule: p.coverage.rule }) : t('planOnline.noEnd')}
+      </Text>
+      {back && <BackFromStripe sale={latest} end={end} rule={p.coverage.rule} />}
       {p.offers.map((o) => (
-        <Group key={o.id} justify="space-between" gap="xs" mt={4} wrap="wrap">
-          <Text size="sm">{inLang(o.name)} · {t(`money.plans.window.${o.window}`)}</Text>
-          {p.onlinePayment && o.priceMinor !== undefined && <Button size="xs" variant="light" onClick={() => buy.mutate(o.id)} loading={buy.isPending && buy.variables === o.id} data-testid="plan-buy">{t('money.plans.buy', { price: fmtMoney(o.priceMinor, o.currency) })}</Button>}
-        </Group>
+        <Card key={o.id} withBorder p="xs" mt={6} data-plan={o.id} data-window={o.window}>
+          <Text size="sm" fw={600}>{inLang(o.name)}</Text>
+          <Text size="xs" c="dark.5">{t(`planOnline.window.${o.window}`)} ({o.rule})</Text>
+          {p.onlinePayment && o.priceMinor !== undefined ? (
+            <Button size="sm" mt={6} fullWidth variant="light" onClick={() => buy.mutate(o.id)} loading={buy.isPending && buy.variables === o.id} disabled={buy.isPending && buy.variables !== o.id} data-testid="plan-buy">{t('money.plans.buy', { price: fmtMoney(o.priceMinor, o.currency) })}</Button>
+          ) : o.priceMinor !== undefined && <Text size="sm" mt={4}>{t('planOnline.atCounter', { price: fmtMoney(o.priceMinor, o.currency) })}</Text>}
+        </Card>
       ))}
+      {p.offers.length > 0 && p.onlinePayment && <Text size="xs" c="dark.5" mt={4}>{t('planOnline.how')}</Text>}
       <ErrorNote error={buy.error} />
       {p.sales.length > 0 && (
-        <List size="sm" mt={4}>
-          {p.sales.map((x) => <List.Item key={x.id}>{planName(p.offers, x.planId)} · {fmtMoney(x.priceMinor, x.currency)} · {t(`money.plans.state.${x.state}`)}{x.paidOn ? ` · ${fmtDate(x.paidOn)}` : ''}</List.Item>)}
-        </List>
+        <>
+          <Text size="sm" fw={600} mt="xs">{t('money.plans.sold')}</Text>
+          <List size="sm" data-testid="client-plan-sales">
+            {p.sales.map((x) => <List.Item key={x.id} data-state={x.state} data-plan={x.planId}>{inLang(x.name)} · {fmtMoney(x.priceMinor, x.currency)} · {t(`money.plans.state.${x.state}`)}{x.paidOn ? ` · ${fmtDate(x.paidOn)}` : ''}{x.rule ? ` (${x.rule})` : ''}</List.Item>)}
+          </List>
+        </>
       )}
     </div>
   );
 }
 
-/** A sold plan by its name when the policy still offers it, else by its id. */
-function planName(offers: { id: string; name: { en: string; bg?: string; vi?: string } }[], id: string) {
-  const o = offers.find((x) => x.id === id);
-  return o ? inLang(o.name) : id;
+type Sale = Reply<'/api/v1/client/devices/{id}/plans'>['sales'][number];
+
+/** The page Stripe sends the client back to: the payment pending (the webhook not here yet), or confirmed with the new end. */
+function BackFromStripe({ sale, end, rule }: { sale?: Sale; end: string | null; rule: string | null }) {
+  const { t } = useTranslation();
+  const ref = useRef<HTMLDivElement>(null);
+  // On a phone the device may be far down the account: show the answer.
+  useEffect(() => {
+    ref.current?.scrollIntoView({ block: 'center' });
+  }, []);
+  const state = sale?.state === 'paid' ? 'paid' : sale?.state === 'pending' ? 'pending' : 'other';
+  const plan = sale ? inLang(sale.name) : '';
+  return (
+    <Alert ref={ref} color={state === 'paid' ? 'teal' : state === 'pending' ? 'yellow' : 'gray'} my={6} role="status" data-testid="plan-payment" data-state={state} title={state === 'paid' ? t('planOnline.paidTitle') : state === 'pending' ? t('planOnline.pendingTitle') : undefined}>
+      {state === 'paid' ? t('planOnline.paid', { plan, date: end ?? '—', rule }) : state === 'pending' ? t('planOnline.pending', { plan }) : t('money.paidBack')}
+    </Alert>
+  );
 }
