@@ -43,7 +43,7 @@ describe('at the counter (ITS-3)', () => {
   it('offers the plans the pack sells during coverage, and a sale moves the coverage end by the plan (12 months)', async () => {
     const id = await deviceId('DEMO-ITS-SERVER');
     const plans = (await staff('GET', `/api/v1/devices/${id}/plans`)).json();
-    expect(plans.coverage).toEqual({ status: 'active', end: '2027-01-10' });
+    expect(plans.coverage).toEqual({ status: 'active', end: '2027-01-10', rule: 'ITS-2' });
     expect(plans.offers.map((o: { id: string; window: string; priceMinor: number }) => [o.id, o.window, o.priceMinor])).toEqual([
       ['plus-6-months', 'during-coverage', 4900],
       ['plus-12-months', 'during-coverage', 8900],
