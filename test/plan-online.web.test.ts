@@ -7,17 +7,14 @@
 // helper, and the page (without a reload) shows the plan paid and the coverage end moved, citing
 // the rule. The app's clock is pinned (DEMO_NOW). AFTERCARE_SCREENSHOTS=<dir> keeps the screens.
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_NOW, setupApp, type TestContext } from './db.ts';
-import { cspViolations, hasChromium, launch, newContext } from './browser.ts';
+import { accessible, cspViolations, fits, hasChromium, launch, newContext, shot } from './browser.ts';
 import { startStripeStandIn, type StandIn } from './stripe-stand-in.ts';
 import { newToken, sha256 } from '../src/core/tokens.ts';
 
-const SHOTS = process.env.AFTERCARE_SCREENSHOTS;
 const SECRET = 'whsec_plan_online';
 const CLINIC = 'office@riverside-dental.example.com';
 if (!hasChromium()) console.warn('plan-online.web.test.ts: /usr/bin/chromium not found — browser journeys skipped');
@@ -47,19 +44,6 @@ describe.skipIf(!hasChromium())('buying a warranty plan online in the portal (IT
     expect(cspViolations.splice(0), 'CSP violations').toEqual([]);
   });
 
-  const shot = async (page: Page, name: string) => {
-    if (!SHOTS) return;
-    fs.mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
-  };
-  /** 0 serious or critical axe-core violations on the page as it stands. */
-  async function accessible(page: Page) {
-    const r = await new AxeBuilder({ page }).analyze();
-    const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} ${n.html.slice(0, 200)}`).join(' | ')}`), page.url()).toEqual([]);
-  }
-  /** Nothing wider than the phone's screen. */
-  const fits = async (page: Page) => expect(await page.evaluate<number>('document.documentElement.scrollWidth'), `${page.url()} is wider than the phone`).toBeLessThanOrEqual(390);
   async function client(email: string, orgId: string, locale: string) {
     const token = newToken();
     await t.db.insertInto('client_sessions').values({ token_hash: sha256(token), organization_id: orgId, email, expires_at: new Date('2199-01-01T00:00:00Z') }).execute();
