@@ -26,7 +26,13 @@ import { seedDemoIfEmpty } from '../src/modules/demo/demo.seed.ts';
 import { insertClaim } from '../src/modules/service-orders/service-orders.service.ts';
 import { systemActor } from '../src/core/actor.ts';
 import { orgOf, packOf } from '../src/core/organization.ts';
-import { evaluatePackClock, packClockRules, versionAt, type CompiledPack } from '../src/policy/index.ts';
+import { evaluatePackClock, packClockRules, packClockTimes, versionAt, type CompiledPack } from '../src/policy/index.ts';
+import { jsonPlain } from '../src/core/json.ts';
+import { todayIn } from '../src/core/day.ts';
+import { decide } from '../src/policy/index.ts';
+import { readIntake } from '../src/modules/service-orders/repository.ts';
+import { claimInput } from '../src/modules/service-orders/decisions.ts';
+import { toDeviceEvents, toDeviceInput } from '../src/modules/devices/devices.service.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const LEVELS = (process.env.BENCH_CONCURRENCY ?? '4,16').split(',').map(Number);
@@ -44,8 +50,24 @@ function cpuNow(): { postgres?: number; node: number } {
   return { postgres: treeCpuSeconds(ownPostmaster), node };
 }
 
+/**
+ * Statements sent to PostgreSQL so far by this process's clients (the pool's and the replay's raw
+ * ones, BEGIN and COMMIT included): each is one round trip, so the bench shows that the intake and
+ * its replay send the same number.
+ */
+let sent = 0;
+function countQueries(c: pg.Client | pg.PoolClient) {
+  const query = c.query as (...args: unknown[]) => unknown;
+  (c as { query: unknown }).query = function (this: unknown, ...args: unknown[]) {
+    sent++;
+    return query.apply(c, args);
+  };
+}
+
 interface Rate {
   perSecond: number;
+  /** Statements (round trips) per operation. */
+  roundTrips: number;
   /** This process's CPU seconds per wall second during the measurement (1.0 = one core busy). */
   nodeBusy: number;
   /** CPU per operation, in ms: PostgreSQL's processes and this Node process (all its threads). */
@@ -58,6 +80,7 @@ async function rate(fn: (worker: number) => Promise<unknown>, concurrency: numbe
   }));
   let n = 0;
   const until = performance.now() + SECONDS * 1000;
+  const q0 = sent;
   const c0 = cpuNow();
   const t0 = performance.now();
   await Promise.all(
@@ -72,7 +95,7 @@ async function rate(fn: (worker: number) => Promise<unknown>, concurrency: numbe
   const perSecond = n / wall;
   const c1 = cpuNow();
   const per = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : ((a - b) * 1000) / n);
-  return { perSecond, nodeBusy: (c1.node - c0.node) / wall, cpuMs: { postgres: per(c1.postgres, c0.postgres), node: per(c1.node, c0.node)! } };
+  return { perSecond, roundTrips: (sent - q0) / n, nodeBusy: (c1.node - c0.node) / wall, cpuMs: { postgres: per(c1.postgres, c0.postgres), node: per(c1.node, c0.node)! } };
 }
 
 /** One captured statement of the intake: its text and its parameters. */
@@ -115,6 +138,8 @@ export async function run() {
   }
   const max = Math.max(...LEVELS);
   const h = createDb(url, max);
+  // After createDb's own 'connect' listener (which names the prepared statements): counts what is sent.
+  h.pool.on('connect', countQueries);
   const raw: pg.Client[] = [];
   try {
     await migrate(url);
@@ -138,6 +163,7 @@ export async function run() {
     for (let i = 0; i < max; i++) {
       const c = new pg.Client({ connectionString: url });
       await c.connect();
+      countQueries(c);
       raw.push(c);
     }
     // Fresh ids are made before each measurement, so the replay pays only for sending the SQL.
@@ -166,6 +192,7 @@ export async function run() {
       intakes.set(n, claims.perSecond);
       console.log(`${n} clients: plain inserts ${base.perSecond.toFixed(0)}/s (${cpu(base)}); replay of the intake's SQL ${rep.perSecond.toFixed(0)}/s (${cpu(rep)}); claim intake ${claims.perSecond.toFixed(0)}/s (${cpu(claims)})`);
       console.log(`${n} clients: intake ÷ replay ${(claims.perSecond / rep.perSecond).toFixed(2)} (floor 0.8); intake ÷ plain inserts ${(claims.perSecond / base.perSecond).toFixed(2)}`);
+      console.log(`${n} clients: round trips (statements sent, BEGIN and COMMIT included) per intake ${claims.roundTrips.toFixed(2)}, per replay ${rep.roundTrips.toFixed(2)}, per plain insert ${base.roundTrips.toFixed(2)}`);
       // Node's own cost (issue 10 measured intake ÷ replay, which mostly compares PostgreSQL's work):
       // process.cpuUsage() around the batch ÷ the intakes; the replay sends the same statements through
       // the same driver, so the difference is the app's JavaScript (engine, clocks, row builders).
@@ -175,29 +202,36 @@ export async function run() {
           `this process was ${(100 * claims.nodeBusy).toFixed(0)} % busy at ${claims.perSecond.toFixed(0)} intakes/s, so one process saturates at ≈ ${(1000 / claims.cpuMs.node).toFixed(0)} intakes/s (1000 ÷ Node ms per intake)`,
       );
     }
-    // The lever issue 10's profile pointed at: the intake's new clocks were evaluated with their
-    // reasons (texts through luxon) only to read the due and at-risk times; now without
-    // (src/core/clocks.ts). Both ways in this process, interleaved: the engine's CPU per intake.
+    // The levers on the intake's own JavaScript, each timed both ways in this process, interleaved
+    // (median of 5 batches of 1000): the new clocks were evaluated with their reasons (texts through
+    // luxon), then without, and are now asked for their times as numbers (`packClockTimes`, no local
+    // ISO texts to print and parse back); the decision was printed and parsed back to become plain
+    // data, and is now made plain once (`jsonPlain`) and printed once.
     const pack = await packOf(h.db, await orgOf(h.db, org.id));
-    const clockCpu = (reasons: boolean) => {
-      const started = new Date();
-      const rules = packClockRules(versionAt(pack, started.toISOString())).filter((r) => r.startsAt === 'claim-received');
-      const c0 = process.cpuUsage();
-      const n = 300;
-      for (let i = 0; i < n; i++) for (const r of rules) evaluatePackClock(pack as CompiledPack, r.id, { start: started.toISOString(), pauses: [] }, started.toISOString(), { reasons });
-      const c = process.cpuUsage(c0);
-      return { ms: (c.user + c.system) / 1000 / n, clocks: rules.length };
+    const started = new Date().toISOString();
+    const rules = packClockRules(versionAt(pack, started)).filter((r) => r.startsAt === 'claim-received');
+    // The intake's decision, made afresh each time (its texts are filled when first printed).
+    const read = await h.db.transaction().execute((tx) => readIntake(tx, org.id, { deviceId: dev.id, serial: null, manufacturer: null, customerId: dev.customer_id!, email: null }));
+    const claimRow = await h.db.selectFrom('service_orders').selectAll().where('organization_id', '=', org.id).orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
+    const today = todayIn(read.org!.time_zone, new Date(started));
+    const decisionNow = () => decide(claimInput(claimRow), { device: toDeviceInput(read.devices[0], read.parts), events: toDeviceEvents(read.events) }, pack, today);
+    const ways: Record<string, () => unknown> = {
+      'clocks with reasons': () => rules.map((r) => evaluatePackClock(pack as CompiledPack, r.id, { start: started, pauses: [] }, started)),
+      'clocks without reasons': () => rules.map((r) => evaluatePackClock(pack as CompiledPack, r.id, { start: started, pauses: [] }, started, { reasons: false })),
+      'clocks as numbers (now)': () => rules.map((r) => packClockTimes(pack as CompiledPack, r.id, { start: started, pauses: [] }, started)),
+      'decision printed and parsed back': () => JSON.parse(JSON.stringify(decisionNow())),
+      'decision made plain, printed once (now)': () => JSON.stringify(jsonPlain(decisionNow())),
     };
-    const withR: number[] = [];
-    const withoutR: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      withR.push(clockCpu(true).ms);
-      withoutR.push(clockCpu(false).ms);
-    }
+    const times = new Map<string, number[]>();
+    for (let i = 0; i < 5; i++)
+      for (const [k, f] of Object.entries(ways)) {
+        const c0 = process.cpuUsage();
+        for (let j = 0; j < 1000; j++) f();
+        const c = process.cpuUsage(c0);
+        times.set(k, [...(times.get(k) ?? []), (c.user + c.system) / 1000 / 1000]);
+      }
     const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    console.log(
-      `the intake's ${clockCpu(false).clocks} new clocks in the engine, CPU per intake: with reasons (before) ${mid(withR).toFixed(3)} ms, without (now) ${mid(withoutR).toFixed(3)} ms: ${(mid(withoutR) / mid(withR)).toFixed(2)} of before (median of 5 interleaved batches of 300)`,
-    );
+    console.log(`the intake's pieces, CPU per intake (its ${rules.length} new clocks; the engine's decision, decide() included): ${[...times].map(([k, v]) => `${k} ${mid(v).toFixed(3)} ms`).join('; ')}`);
     if (intakes.has(4) && intakes.has(16)) console.log(`intake at 16 clients ÷ at 4: ${(intakes.get(16)! / intakes.get(4)!).toFixed(2)} (floor 1.0); ${SECONDS} s each, ${os.cpus().length} shared cores`);
   } finally {
     for (const c of raw) await c.end();

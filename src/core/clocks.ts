@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/index.ts';
 import { uuidv7 } from '../db/ids.ts';
-import { evaluatePackClock, packClockRules, versionAt, type CompiledPack, type PackClockState, type Texts } from '../policy/index.ts';
+import { evaluatePackClock, packClockRules, packClockTimes, versionAt, type CompiledPack, type PackClockState, type Texts } from '../policy/index.ts';
 import { cancelTimers, insertTimers, type PlannedTimer } from './timers.ts';
 
 /** What a clock belongs to. `type` is a registered subject kind ('service-order', ...). */
@@ -40,29 +40,27 @@ async function pausesOf(db: Tx | Db, orgId: string, ids: string[]) {
   return m;
 }
 
-// `reasons: false` where only the times and the status are written (deadlines below: a new clock,
-// a refresh): the reasons' texts (local times through luxon) were most of a new clock's cost.
-function evaluate(pack: CompiledPack, c: ClockRow, pauses: { from: string; to?: string }[], moment: Date, reasons = true): PackClockState {
-  return evaluatePackClock(
-    pack,
-    c.clock_id,
-    { start: c.started_at.toISOString(), pauses, ...(c.stopped_at ? { stoppedAt: c.stopped_at.toISOString() } : {}) },
-    moment.toISOString(),
-    { reasons },
-  );
+function evaluate(pack: CompiledPack, c: ClockRow, pauses: { from: string; to?: string }[], moment: Date): PackClockState {
+  return evaluatePackClock(pack, c.clock_id, clockInput(c, pauses), moment.toISOString());
 }
+
+const clockInput = (c: ClockRow, pauses: { from: string; to?: string }[]) => ({ start: c.started_at.toISOString(), pauses, ...(c.stopped_at ? { stoppedAt: c.stopped_at.toISOString() } : {}) });
 
 function rule(pack: CompiledPack, c: ClockRow) {
   return packClockRules(versionAt(pack, c.started_at.toISOString())).find((r) => r.id === c.clock_id)!;
 }
 
-/** The due and at-risk moments of a clock in state `s`, or nulls when it has no deadline to watch. */
-function deadlines(pack: CompiledPack, c: ClockRow, s: PackClockState) {
+/**
+ * The due and at-risk moments of a clock as of `moment`, or nulls when it has no deadline to watch.
+ * Only the times and the status are written, so the engine is asked for those alone, as numbers
+ * (`packClockTimes`: no reasons, no local ISO texts to print and read back; issue 10).
+ */
+function deadlines(pack: CompiledPack, c: ClockRow, pauses: { from: string; to?: string }[], moment: Date) {
+  const t = packClockTimes(pack, c.clock_id, clockInput(c, pauses), moment.toISOString());
   // An 'earliest' clock has nothing to warn of; a 'target' (SC-4) is shown to staff but raises no
   // at-risk warning and no breach.
-  const kind = rule(pack, c).kind;
-  const watch = !c.stopped_at && s.status !== 'paused' && !['open', 'too-early'].includes(s.status) && kind !== 'earliest' && kind !== 'target';
-  return watch ? { due: new Date(s.due), atRisk: new Date(s.atRiskFrom), escalation: s.escalationAt ? new Date(s.escalationAt) : null } : { due: null, atRisk: null, escalation: null };
+  const watch = !c.stopped_at && t.status !== 'paused' && t.status !== 'open' && t.status !== 'too-early' && t.kind !== 'earliest' && t.kind !== 'target';
+  return watch ? { due: new Date(t.dueMs), atRisk: new Date(t.atRiskMs), escalation: t.escalationMs !== undefined ? new Date(t.escalationMs) : null } : { due: null, atRisk: null, escalation: null };
 }
 
 /** The at-risk and due timers, and the escalation timer of a clock that has one (ITM-12: past 20 days). */
@@ -80,7 +78,7 @@ async function refresh(tx: Tx, pack: CompiledPack, s: Subject, c: ClockRow, mome
   // A clock started just now has no timers and no pauses yet.
   if (!fresh) await cancelTimers(tx, s.organizationId, c.id, moment);
   const pauses = fresh ? [] : ((await pausesOf(tx, s.organizationId, [c.id])).get(c.id) ?? []);
-  const { due, atRisk, escalation } = deadlines(pack, c, evaluate(pack, c, pauses, moment, false));
+  const { due, atRisk, escalation } = deadlines(pack, c, pauses, moment);
   await tx.updateTable('clocks').set({ due_at: due, at_risk_at: atRisk }).where('organization_id', '=', s.organizationId).where('id', '=', c.id).execute();
   await insertTimers(tx, s, timersFor(c.id, due, atRisk, escalation));
 }
@@ -99,7 +97,7 @@ export function planNewClocks(pack: CompiledPack, events: readonly string[], mom
     if (seen.has(r.id) || !events.includes(r.startsAt)) continue;
     seen.add(r.id);
     const row = { id: uuidv7(), clock_id: r.id, rule: r.rule, started_at: moment, stopped_at: null };
-    const { due, atRisk, escalation } = deadlines(pack, row, evaluate(pack, row, [], moment, false));
+    const { due, atRisk, escalation } = deadlines(pack, row, [], moment);
     clocks.push({ id: row.id, clock_id: r.id, rule: r.rule, started_at: moment, due_at: due, at_risk_at: atRisk, policy_version: v.version });
     timers.push(...timersFor(row.id, due, atRisk, escalation));
   }

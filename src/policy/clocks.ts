@@ -77,6 +77,17 @@ const EXAMPLE = 'like "24 hours", "2 working days", "30 days" or "6 months"';
  * `path` with a readable reason: '3 mnths' (unknown unit), '-2 days' (negative), '1.5 days' (not whole).
  */
 export function parseDuration(s: string, path = 'duration'): ClockDuration {
+  // Every evaluation parses its rule's durations again: the few texts a pack writes are read once.
+  const hit = typeof s === 'string' ? parsedDurations.get(s) : undefined;
+  if (hit) return hit;
+  const d = Object.freeze(readDuration(s, path));
+  if (parsedDurations.size >= 1_000) parsedDurations.clear();
+  parsedDurations.set(s, d);
+  return d;
+}
+const parsedDurations = new Map<string, ClockDuration>();
+
+function readDuration(s: string, path: string): ClockDuration {
   const fail = (why: string): never => {
     throw new PolicyInputError([{ path, message: why }]);
   };
@@ -279,6 +290,57 @@ export interface EvaluateOptions {
  * with the input (paths like 'rule.duration', 'pauses[0].to', 'moment').
  */
 export function evaluateClock(input: ClockInput, calendar: Calendar, moment: string, opts: EvaluateOptions = {}): ClockState {
+  const c = computeClock(input, calendar, moment, opts);
+  const zone = zoneOf(calendar.timeZone);
+  const iso = (ms: number) => DateTime.fromMillis(ms, { zone }).toISO({ suppressMilliseconds: true })!;
+  const state: ClockState = {
+    id: c.id,
+    rule: c.rule,
+    start: iso(c.startMs),
+    due: iso(c.dueMs),
+    atRiskFrom: iso(c.atRiskMs),
+    status: c.status,
+    pausedMs: c.pausedMs,
+    remainingMs: c.remainingMs,
+    reasons: c.reasons,
+  };
+  if (c.escalationMs !== undefined) state.escalationAt = iso(c.escalationMs);
+  return state;
+}
+
+/** A clock's times as epoch milliseconds, and its status: what `evaluateClock` says, before the times are written as local ISO text. */
+export interface ClockTimes {
+  status: ClockStatus;
+  startMs: number;
+  dueMs: number;
+  atRiskMs: number;
+  escalationMs?: number;
+}
+
+/**
+ * The clock's times and status without its reasons and without writing the times as text: for the
+ * callers that store them (a new clock's due, at-risk and escalation moments, issue 10). The same
+ * numbers `evaluateClock(…, { reasons: false })` writes (pack-clocks.property.test.ts).
+ */
+export function clockTimes(input: ClockInput, calendar: Calendar, moment: string): ClockTimes {
+  const c = computeClock(input, calendar, moment, { reasons: false });
+  return { status: c.status, startMs: c.startMs, dueMs: c.dueMs, atRiskMs: c.atRiskMs, ...(c.escalationMs !== undefined ? { escalationMs: c.escalationMs } : {}) };
+}
+
+interface Computed {
+  id: string;
+  rule: string;
+  status: ClockStatus;
+  startMs: number;
+  dueMs: number;
+  atRiskMs: number;
+  escalationMs: number | undefined;
+  pausedMs: number;
+  remainingMs: number;
+  reasons: ClockReason[];
+}
+
+function computeClock(input: ClockInput, calendar: Calendar, moment: string, opts: EvaluateOptions): Computed {
   const issues: InputIssue[] = [];
   if (input === null || typeof input !== 'object') throw new PolicyInputError([{ path: '', message: 'a clock input is required' }]);
   const rule = input.rule;
@@ -342,7 +404,6 @@ export function evaluateClock(input: ClockInput, calendar: Calendar, moment: str
   const stopMs = stopped && stopped.toMillis() <= nowMs ? stopped.toMillis() : undefined;
   const horizon = stopMs ?? nowMs;
   const zone = zoneOf(calendar.timeZone);
-  const iso = (ms: number) => DateTime.fromMillis(ms, { zone }).toISO({ suppressMilliseconds: true })!;
   const local = (ms: number) => DateTime.fromMillis(ms, { zone }).toFormat("yyyy-MM-dd HH:mm ZZ");
   const reasons: ClockReason[] = [];
   const explain = opts.reasons !== false;
@@ -458,19 +519,7 @@ export function evaluateClock(input: ClockInput, calendar: Calendar, moment: str
     status = 'running';
   }
 
-  const state: ClockState = {
-    id: rule.id,
-    rule: ruleId,
-    start: iso(startMs),
-    due: iso(dueMs),
-    atRiskFrom: iso(atRiskMs),
-    status,
-    pausedMs: shifted.pausedMs,
-    remainingMs: dueMs - horizon,
-    reasons,
-  };
-  if (escalationMs !== undefined) state.escalationAt = iso(escalationMs);
-  return state;
+  return { id: rule.id, rule: ruleId, status, startMs, dueMs, atRiskMs, escalationMs, pausedMs: shifted.pausedMs, remainingMs: dueMs - horizon, reasons };
 }
 
 /** Sorts, clips to the horizon (pauses after it are not known yet) and merges overlapping pauses. */

@@ -3,7 +3,7 @@
 import { DateTime } from 'luxon';
 import { zoneOf } from './zone.ts';
 import { makeCalendar, type Calendar } from './calendar.ts';
-import { evaluateClock, type ClockInput, type ClockRule, type ClockState, type EvaluateOptions } from './clocks.ts';
+import { clockTimes, evaluateClock, type ClockInput, type ClockRule, type ClockState, type ClockTimes, type EvaluateOptions } from './clocks.ts';
 import { tryParseDate } from './dates.ts';
 import { PolicyInputError } from './errors.ts';
 import { selectVersion, type CompiledPack, type CompiledVersion } from './pack.ts';
@@ -24,11 +24,18 @@ export function versionCalendar(v: CompiledVersion): Calendar {
 
 /** The version in force when a clock starts (an ISO instant): the business's local date picks it. */
 export function versionAt(pack: CompiledPack, instant: string): CompiledVersion {
+  // A new case asks this several times for the same instant (its clocks, the decision, the row):
+  // the last answer per pack is kept (a compiled pack never changes).
+  const last = lastVersionAt.get(pack);
+  if (last && last.instant === instant) return last.version;
   const zone = zoneOf(pack.versions[pack.versions.length - 1].raw.settings.timeZone);
   const day = localDayOf(instant, zone);
   if (day === undefined) throw new PolicyInputError([{ path: 'start', message: `"${instant}" is not an instant like 2026-03-02T09:00:00Z` }]);
-  return selectVersion(pack, day, day);
+  const version = selectVersion(pack, day, day);
+  lastVersionAt.set(pack, { instant, version });
+  return version;
 }
+const lastVersionAt = new WeakMap<CompiledPack, { instant: string; version: CompiledVersion }>();
 
 // An instant as the app writes it (`Date#toISOString`, or with an explicit offset).
 const PLAIN_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
@@ -79,13 +86,33 @@ export interface PackClockState extends ClockState {
  * `moment`, on the pack's calendar. `opts.reasons: false`: the times and status without the reasons.
  */
 export function evaluatePackClock(pack: CompiledPack, clockId: string, input: Omit<ClockInput, 'rule'>, moment: string, opts: EvaluateOptions = {}): PackClockState {
-  const v = versionAt(pack, input.start);
+  const { v, rule } = packClock(pack, clockId, input.start);
+  const state = evaluateClock({ ...input, rule }, versionCalendar(v), moment, opts);
+  return { ...state, text: rule.text, policyVersion: v.version };
+}
+
+export interface PackClockTimes extends ClockTimes {
+  /** The clock's kind as the pack writes it (undefined: a deadline). */
+  kind: ClockRule['kind'];
+  policyVersion: string;
+}
+
+/**
+ * The pack's clock `clockId` as epoch milliseconds and a status, without reasons: the same times and
+ * status as `evaluatePackClock` (pack-clocks.property.test.ts), for the callers that store them.
+ */
+export function packClockTimes(pack: CompiledPack, clockId: string, input: Omit<ClockInput, 'rule'>, moment: string): PackClockTimes {
+  const { v, rule } = packClock(pack, clockId, input.start);
+  return { ...clockTimes({ ...input, rule }, versionCalendar(v), moment), kind: rule.kind, policyVersion: v.version };
+}
+
+function packClock(pack: CompiledPack, clockId: string, start: string) {
+  const v = versionAt(pack, start);
   const rule = v.raw.clocks.find((c) => c.id === clockId);
   if (!rule) {
     throw new PolicyInputError([
       { path: 'clock', message: `pack ${pack.id} ${v.version} has no clock "${clockId}" (it has: ${v.raw.clocks.map((c) => c.id).join(', ') || 'none'})` },
     ]);
   }
-  const state = evaluateClock({ ...input, rule }, versionCalendar(v), moment, opts);
-  return { ...state, text: rule.text, policyVersion: v.version };
+  return { v, rule };
 }

@@ -5,6 +5,7 @@ import { problem } from '../../core/errors.ts';
 import { WarrantyErrors } from '../warranty/warranty.errors.ts';
 import type { Org } from '../../core/organization.ts';
 import { todayIn } from '../../core/day.ts';
+import { jsonPlain } from '../../core/json.ts';
 import { decide, PolicyInputError, type ClaimInput, type CompiledPack, type Decision } from '../../policy/index.ts';
 import * as devicesRepo from '../devices/devices.repository.ts';
 import * as devices from '../devices/devices.service.ts';
@@ -60,5 +61,5 @@ export async function decideFor(db: Db | Tx, o: OrderRow, pack: CompiledPack, or
   }
 }
 
-export const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
+export const plain = <T>(x: T): T => jsonPlain(x);
 export const reasonsOf = (d: Decision | undefined) => (d ? d.reasons.map((r) => ({ rule: r.rule, code: r.code })) : []);

@@ -11,6 +11,7 @@ import { uuidv7 } from '../../db/ids.ts';
 import type { Actor } from '../../core/actor.ts';
 import { planNewClocks } from '../../core/clocks.ts';
 import { todayIn } from '../../core/day.ts';
+import { jsonPlain } from '../../core/json.ts';
 import { badField, CoreErrors, problem, type ProblemCode } from '../../core/errors.ts';
 import { orgOf, packOf, type Org } from '../../core/organization.ts';
 import { newToken } from '../../core/tokens.ts';
@@ -348,9 +349,9 @@ function newOrderRow(org: Org, v: PackVersion, now: Date, claimDate: string, n: 
 /** Plans the first clocks and writes the order with them, its page token, audit and outbox rows. Returns the token. */
 async function writeNewOrder(tx: Tx, actor: Actor, pack: CompiledPack, row: OrderRow, decision: Decision | undefined, missing: { field: string; rule: string }[], now: Date, deviceId: string | null) {
   row.missing = missing;
-  // Serialized once: stored as this text, returned as its parse (texts become { en, bg, vi }).
-  const decisionJson = decision ? JSON.stringify(decision) : null;
-  row.decision = decisionJson ? JSON.parse(decisionJson) : null;
+  // Made plain once (texts become { en, bg, vi }), returned as that and stored as its text.
+  row.decision = decision ? jsonPlain(decision) : null;
+  const decisionJson = row.decision ? JSON.stringify(row.decision) : null;
   row.policy_version = decision?.policyVersion ?? row.policy_version;
   // The claim's clocks run from when it was received (a call entered later); the work order's from now.
   const received = row.claim_received_at ?? now;
