@@ -109,3 +109,17 @@ test('each service-order action admits exactly its roles', async () => {
     }
   }
 });
+
+// Issue 14: a Stripe Payment Link is sent by the office (owner, manager, front desk); every role sees the links sent.
+test('sending an order’s payment link admits the office only; listing the links admits every role', async () => {
+  const { OFFICE } = await import('../src/core/actor.ts');
+  const base = '/api/v1/service-orders/00000000-0000-7000-8000-000000000000/payment-links';
+  expect(routes().find((r) => r.method === 'POST' && r.url === '/api/v1/service-orders/:id/payment-links')!.access).toEqual(OFFICE);
+  for (const role of ROLES) {
+    const post = await t.app.inject({ method: 'POST', url: base, headers: { cookie: t.cookies['service-center'][role] } });
+    // No Stripe keys here: past the role check, the missing order (404) comes first.
+    expect(post.statusCode, `${role} POST`).toBe(OFFICE.includes(role) ? 404 : 403);
+    const get = await t.app.inject({ method: 'GET', url: base, headers: { cookie: t.cookies['service-center'][role] } });
+    expect(get.statusCode, `${role} GET`).toBe(404);
+  }
+});

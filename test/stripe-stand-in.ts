@@ -1,10 +1,12 @@
 // A local stand-in for Stripe's API, for tests (there is no network here). It answers the endpoints
-// Aftercare calls with Stripe's JSON shapes — Checkout Sessions, Refunds, PaymentIntents — records
+// Aftercare calls with Stripe's JSON shapes — Checkout Sessions, Refunds, PaymentIntents, Prices and
+// Payment Links — records
 // every request exactly as the official SDK sent it (method, path, Idempotency-Key, the form body
 // decoded), replays the first answer for a repeated Idempotency-Key as Stripe does, and plays the
 // hosted Checkout page: GET /pay/<session> shows a "Pay" button; pressing it completes the session
 // and delivers `checkout.session.completed` to the app's webhook, signed with the SDK's own
-// test-header helper, then sends the browser to the session's success_url.
+// test-header helper, then sends the browser to the session's success_url. A Payment Link's page
+// (GET /link/<plink>) does the same through a session the link makes, then follows after_completion.
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -45,6 +47,14 @@ export interface StandIn {
   sessions: Map<string, Obj>;
   refunds: Map<string, Obj>;
   paymentIntents: Map<string, Obj>;
+  prices: Map<string, Obj>;
+  paymentLinks: Map<string, Obj>;
+  /**
+   * The client pays a Payment Link (as on its page): a completed session the link made (its metadata
+   * copied, `payment_link` set, the link's price as the amount) and its event; refused for a link
+   * switched off or used up.
+   */
+  payLink(linkId: string, over?: Obj): Obj;
   /** Where /pay/<id> delivers its webhook (the app's POST /api/v1/stripe/webhook). */
   webhookUrl?: string;
   secret: string;
@@ -72,6 +82,8 @@ export async function startStripeStandIn(opts: { secret: string; clock: () => nu
   const sessions = new Map<string, Obj>();
   const refunds = new Map<string, Obj>();
   const paymentIntents = new Map<string, Obj>();
+  const prices = new Map<string, Obj>();
+  const paymentLinks = new Map<string, Obj>();
   const idem = new Map<string, { status: number; body: unknown }>();
   const stripe = new Stripe('sk_test_standin');
 
@@ -81,6 +93,8 @@ export async function startStripeStandIn(opts: { secret: string; clock: () => nu
     sessions,
     refunds,
     paymentIntents,
+    prices,
+    paymentLinks,
     secret: opts.secret,
     clock: opts.clock,
     complete(sessionId, over = {}) {
@@ -91,6 +105,39 @@ export async function startStripeStandIn(opts: { secret: string; clock: () => nu
       paymentIntents.set(pi, { id: pi, object: 'payment_intent', amount: cs.amount_total, amount_received: cs.amount_total, currency: cs.currency, status: 'succeeded', latest_charge: charge, metadata: (cs.payment_intent_data as Obj | undefined)?.metadata ?? {}, livemode: false, created: s.clock() });
       Object.assign(cs, { status: 'complete', payment_status: 'paid', payment_intent: pi, _charge: charge }, over);
       return s.event('checkout.session.completed', publicSession(cs));
+    },
+    payLink(linkId, over = {}) {
+      const link = paymentLinks.get(linkId);
+      if (!link) throw new Error(`no payment link ${linkId}`);
+      const r = link.restrictions as { completed_sessions: { count: number; limit: number } } | null;
+      if (!link.active || (r && r.completed_sessions.count >= r.completed_sessions.limit)) throw new Error(`payment link ${linkId} is not active`);
+      const price = prices.get(String((link._line_items as { price: string }[])[0].price))!;
+      const id = rid('cs');
+      const amount = Number(price.unit_amount);
+      sessions.set(id, {
+        id,
+        object: 'checkout.session',
+        amount_subtotal: amount,
+        amount_total: amount,
+        currency: price.currency,
+        client_reference_id: null,
+        customer_email: null,
+        metadata: { ...(link.metadata as Obj) },
+        mode: 'payment',
+        payment_link: link.id,
+        payment_intent: null,
+        payment_status: 'unpaid',
+        status: 'open',
+        success_url: null,
+        cancel_url: null,
+        url: null,
+        created: s.clock(),
+        expires_at: s.clock() + 24 * 3600,
+        livemode: false,
+        payment_intent_data: link.payment_intent_data,
+      });
+      if (r) r.completed_sessions.count++;
+      return s.complete(id, over);
     },
     event(type, object) {
       return { id: rid('evt'), object: 'event', api_version: '2026-10-28.endive', created: s.clock(), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type, data: { object } };
@@ -120,6 +167,11 @@ export async function startStripeStandIn(opts: { secret: string; clock: () => nu
     return { id: rid('re'), object: 'refund', amount: f.amount, currency: f.currency, payment_intent: f.payment_intent, charge: f.charge, status: 'succeeded', failure_reason: null, metadata: f.metadata, reason: null, created: s.clock() };
   }
 
+  function publicLink(l: Obj): Obj {
+    const { _line_items: _l, ...rest } = l;
+    return rest;
+  }
+
   function publicSession(cs: Obj): Obj {
     const { _charge: _c, payment_intent_data: _p, line_items: _l, ...rest } = cs;
     return rest;
@@ -145,8 +197,9 @@ export async function startStripeStandIn(opts: { secret: string; clock: () => nu
   async function route(req: http.IncomingMessage, res: http.ServerResponse, raw: string) {
     const url = new URL(req.url ?? '/', s.url);
     const path = url.pathname;
-    // The hosted Checkout page (the browser journey).
+    // The hosted Checkout page and a Payment Link's page (the browser journeys).
     if (path.startsWith('/pay/')) return hostedPage(req, res, path);
+    if (path.startsWith('/link/')) return linkPage(req, res, path);
     const form = Object.fromEntries(new URLSearchParams(req.method === 'GET' ? url.search : raw));
     const key = req.headers['idempotency-key'] as string | undefined;
     requests.push({ method: req.method!, path, idempotencyKey: key, authorization: req.headers.authorization, form });
@@ -194,6 +247,47 @@ export async function startStripeStandIn(opts: { secret: string; clock: () => nu
       sessions.set(id, cs);
       return { status: 200, body: publicSession(cs) };
     }
+    if (method === 'POST' && path === '/v1/prices') {
+      const pd = p.product_data as { name?: string } | undefined;
+      if (!p.currency) return stripeError(400, 'Missing required param: currency.', 'currency');
+      if (p.unit_amount === undefined) return stripeError(400, 'Missing required param: unit_amount.', 'unit_amount');
+      if (!pd?.name && !p.product) return stripeError(400, 'Missing required param: product.', 'product');
+      const id = rid('price');
+      const price: Obj = { id, object: 'price', active: true, billing_scheme: 'per_unit', created: s.clock(), currency: p.currency, livemode: false, lookup_key: null, metadata: p.metadata ?? {}, nickname: null, product: p.product ?? rid('prod'), recurring: null, tax_behavior: 'unspecified', type: 'one_time', unit_amount: Number(p.unit_amount), unit_amount_decimal: String(p.unit_amount) };
+      prices.set(id, price);
+      return { status: 200, body: price };
+    }
+    if (method === 'POST' && path === '/v1/payment_links') {
+      const items = p.line_items as Record<string, { price: string; quantity: string }> | undefined;
+      const first = items?.['0'];
+      if (!first) return stripeError(400, 'Missing required param: line_items.', 'line_items');
+      const price = prices.get(first.price);
+      if (!price) return stripeError(400, `No such price: '${first.price}'`, 'line_items[0][price]');
+      const ac = p.after_completion as { type: string; redirect?: { url: string } } | undefined;
+      const limit = (p.restrictions as { completed_sessions?: { limit: string } } | undefined)?.completed_sessions?.limit;
+      const id = rid('plink');
+      const link: Obj = {
+        id,
+        object: 'payment_link',
+        active: true,
+        after_completion: ac ? { type: ac.type, ...(ac.type === 'redirect' ? { redirect: { url: ac.redirect?.url } } : { hosted_confirmation: { custom_message: null } }) } : { type: 'hosted_confirmation', hosted_confirmation: { custom_message: null } },
+        currency: price.currency,
+        livemode: false,
+        metadata: p.metadata ?? {},
+        payment_intent_data: p.payment_intent_data ? { metadata: {}, ...(p.payment_intent_data as Obj) } : null,
+        restrictions: limit ? { completed_sessions: { count: 0, limit: Number(limit) } } : null,
+        url: `${s.url}/link/${id}`,
+        _line_items: [{ price: first.price, quantity: Number(first.quantity ?? 1) }],
+      };
+      paymentLinks.set(id, link);
+      return { status: 200, body: publicLink(link) };
+    }
+    if ((m = /^\/v1\/payment_links\/([^/]+)$/.exec(path))) {
+      const link = paymentLinks.get(m[1]);
+      if (!link) return stripeError(404, `No such payment_link: '${m[1]}'`, 'id');
+      if (method === 'POST' && p.active !== undefined) link.active = p.active === 'true';
+      return { status: 200, body: publicLink(link) };
+    }
     if (method === 'GET' && (m = /^\/v1\/checkout\/sessions\/([^/]+)$/.exec(path))) {
       const cs = sessions.get(m[1]);
       return cs ? { status: 200, body: publicSession(cs) } : stripeError(404, `No such checkout.session: '${m[1]}'`, 'id');
@@ -238,6 +332,40 @@ export async function startStripeStandIn(opts: { secret: string; clock: () => nu
     res.end(`<!doctype html><html lang="en"><head><title>Stripe Checkout (test stand-in)</title></head><body>
 <main><h1>Pay ${amount} ${String(cs.currency).toUpperCase()}</h1>
 <form method="post" action="/pay/${m[1]}/confirm"><button type="submit">Pay</button></form></main></body></html>`);
+  }
+
+  async function linkPage(req: http.IncomingMessage, res: http.ServerResponse, path: string) {
+    const m = /^\/link\/([^/]+?)(\/confirm)?$/.exec(path);
+    const link = m && paymentLinks.get(m[1]);
+    if (!m || !link) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      return res.end('No such payment link');
+    }
+    const r = link.restrictions as { completed_sessions: { count: number; limit: number } } | null;
+    if (!link.active || (r && r.completed_sessions.count >= r.completed_sessions.limit)) {
+      res.writeHead(410, { 'content-type': 'text/html; charset=utf-8' });
+      return res.end('<!doctype html><html lang="en"><head><title>Link unavailable</title></head><body><main><h1>This link is no longer active</h1></main></body></html>');
+    }
+    if (req.method === 'POST' && m[2]) {
+      const event = s.payLink(m[1]);
+      const payload = JSON.stringify(event);
+      if (s.webhookUrl) {
+        const w = await fetch(s.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': s.sign(payload) }, body: payload });
+        if (!w.ok) throw new Error(`webhook answered ${w.status}: ${await w.text()}`);
+      }
+      const ac = link.after_completion as { type: string; redirect?: { url: string } };
+      if (ac.type === 'redirect' && ac.redirect?.url) {
+        res.writeHead(303, { location: ac.redirect.url.replace('{CHECKOUT_SESSION_ID}', String((event.data as { object: Obj }).object.id)) });
+        return res.end();
+      }
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return res.end('<!doctype html><html lang="en"><head><title>Paid</title></head><body><main><h1>Thanks for your payment</h1></main></body></html>');
+    }
+    const price = prices.get(String((link._line_items as { price: string }[])[0].price))!;
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><html lang="en"><head><title>Stripe Payment Link (test stand-in)</title></head><body>
+<main><h1>Pay ${(Number(price.unit_amount) / 100).toFixed(2)} ${String(price.currency).toUpperCase()}</h1>
+<form method="post" action="/link/${m[1]}/confirm"><button type="submit">Pay</button></form></main></body></html>`);
   }
 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

@@ -898,3 +898,14 @@ export interface Database {
   setup_tokens: SetupTokensTable;
   message_templates: MessageTemplatesTable;
 }
+
+// Migration 0031 (issue 14): a refund Stripe did not make of a registration's fee or a plan's price,
+// kept on the registration / plan sale (declaration merging with the tables above).
+export interface DeviceRegistrationsTable {
+  refund_failure_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  refund_failed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+export interface PlanSalesTable {
+  refund_failure_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  refund_failed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}

@@ -25,6 +25,7 @@ import { warrantyRoutes } from '../modules/warranty/warranty.routes.ts';
 import { importExportRoutes } from '../modules/import-export/import-export.routes.ts';
 import { serviceOrdersRoutes } from '../modules/service-orders/service-orders.routes.ts';
 import { workshopRoutes } from '../modules/service-orders/workshop.routes.ts';
+import { paymentLinkRoutes } from '../modules/service-orders/payment-links.routes.ts';
 import { claimRoutes } from '../modules/service-orders/claim.routes.ts';
 import { orderPageRoutes } from '../modules/order-page/order-page.routes.ts';
 import { proofsRoutes } from '../modules/proofs/proofs.routes.ts';
@@ -118,6 +119,7 @@ export async function buildApp(deps: AppDeps, logger?: FastifyBaseLogger, extraR
     await importExportRoutes(z, deps);
     await serviceOrdersRoutes(z, deps);
     await workshopRoutes(z, deps);
+    await paymentLinkRoutes(z, deps);
     await claimRoutes(z, deps);
     await orderPageRoutes(z, deps);
     await proofsRoutes(z, deps);

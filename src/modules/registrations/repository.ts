@@ -51,7 +51,7 @@ export async function proofsOfDevice(db: Db | Tx, orgId: string, deviceId: strin
   return Object.assign({}, ...rows.map((r) => r.proofs));
 }
 
-export function insert(tx: Tx, v: Omit<RegistrationRow, 'number' | 'version' | 'proofs' | 'paid_at' | 'payment_method' | 'refusal_reason' | 'document_filename' | 'document_content_type' | 'document_size_bytes' | 'document_sha256' | 'document_storage_key'>, numberSql: ReturnType<typeof sql<string>>) {
+export function insert(tx: Tx, v: Omit<RegistrationRow, 'number' | 'version' | 'proofs' | 'paid_at' | 'payment_method' | 'refusal_reason' | 'refund_failure_reason' | 'refund_failed_at' | 'document_filename' | 'document_content_type' | 'document_size_bytes' | 'document_sha256' | 'document_storage_key'>, numberSql: ReturnType<typeof sql<string>>) {
   return sql<RegistrationRow>`insert into device_registrations (id, organization_id, number, customer_id, device_id, state, channel, service_event, service_date, document_type, fee_minor, currency, rule, policy_version, created_at, updated_at)
     values (${v.id}, ${v.organization_id}, ${numberSql}, ${v.customer_id}, ${v.device_id}, ${v.state}, ${v.channel}, ${v.service_event}, ${v.service_date}, ${v.document_type}, ${v.fee_minor}, ${v.currency}, ${v.rule}, ${v.policy_version}, ${v.created_at}, ${v.updated_at})
     returning *`

@@ -25,6 +25,7 @@ export const ServiceOrderErrors = defineErrors('service-orders', {
     status: 500,
     description: "The device's passcode was sealed with a key this server is not configured with (`keyId`), or it does not open with it: the server's AFTERCARE_SECRET_KEY / AFTERCARE_OLD_SECRET_KEYS must hold that key (docs/operations.md \"The secret key\"). Nothing is shown instead of it.",
   },
+  'no-client-contact': { status: 422, description: 'The order has no e-mail address or phone number of its client to send a message to (`errors[]` names the field): add one to the client first.' },
   'objection-window-expired': { status: 422, description: 'The objection window after the courier delivery (`rule`, ITEMA-12) has ended: the terms are accepted, and a late objection changes nothing.' },
 });
 

@@ -15,6 +15,10 @@ export const StripeErrors = defineErrors('stripe', {
     description: 'Stripe did not accept or did not answer the request; nothing was charged. Try again with the same Idempotency-Key.',
   },
   'checkout-not-paid': { status: 409, description: 'The online payment has not been confirmed by Stripe (yet), so it cannot be refunded.' },
+  'payment-link-unavailable': {
+    status: 409,
+    description: 'A Stripe Payment Link cannot be sent: online payment is not set up for this installation (no STRIPE_SECRET_KEY / STRIPE_WEBHOOK_SECRET). Record the payment at the counter instead.',
+  },
   'refund-exceeds-payment': { status: 422, description: 'The refund is larger than what is left of the payment after earlier refunds; `refundableMinor` says what is left.' },
 });
 

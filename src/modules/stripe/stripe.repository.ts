@@ -18,6 +18,17 @@ export async function setSession(db: Db, orgId: string, id: string, sessionId: s
   await db.updateTable('stripe_checkouts').set({ session_id: sessionId, url, updated_at: new Date() }).where('organization_id', '=', orgId).where('id', '=', id).execute();
 }
 
+export async function setPaymentLink(db: Db, orgId: string, id: string, linkId: string, url: string) {
+  await db.updateTable('stripe_checkouts').set({ payment_link_id: linkId, url, updated_at: new Date() }).where('organization_id', '=', orgId).where('id', '=', id).execute();
+}
+
+export const checkoutById = (db: Db | Tx, orgId: string, id: string) =>
+  db.selectFrom('stripe_checkouts').selectAll().where('organization_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+
+/** By Stripe's plink_... (globally unique; the webhook's lookup before it knows the organization). */
+export const lockCheckoutByPaymentLink = (tx: Tx, linkId: string) =>
+  tx.selectFrom('stripe_checkouts').selectAll().where('payment_link_id', '=', linkId).forUpdate().executeTakeFirst();
+
 export const lockCheckout = (tx: Tx, orgId: string, id: string) =>
   tx.selectFrom('stripe_checkouts').selectAll().where('organization_id', '=', orgId).where('id', '=', id).forUpdate().executeTakeFirst();
 

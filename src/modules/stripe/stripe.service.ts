@@ -232,6 +232,98 @@ export const checkoutOfPaymentIntent = (db: Db | Tx, orgId: string, paymentInten
 /** The checkouts asked for a subject, newest first (for views). */
 export const checkoutsOf = (db: Db | Tx, orgId: string, subject: StripeSubject) => repo.checkoutsOf(db, orgId, subject);
 
+// ---------- payment links ----------
+
+export interface PaymentLinkInput {
+  orgId: string;
+  subject: StripeSubject;
+  /** Integer minor units (cents), > 0. */
+  amountMinor: number;
+  /** ISO 4217. */
+  currency: string;
+  /** The line the client sees on Stripe's page (the Price's product name). */
+  description: string;
+  /** The caller's key: the same key gives the same link, never a second one. */
+  idempotencyKey: string;
+  /** Where Stripe sends the client after paying (`after_completion` redirect). */
+  redirectUrl: string;
+}
+
+export interface PaymentLinkMade {
+  checkoutId: string;
+  paymentLinkId: string;
+  url: string;
+}
+
+export const PAYMENT_LINK_PROBLEMS = ['stripe-not-configured', 'stripe-unavailable', 'idempotency-key-reused'] as const satisfies readonly ProblemCode[];
+
+/**
+ * A Stripe Payment Link for one amount (a second card channel beside Checkout, for staff to send):
+ * a Price (`prices.create` with product_data) and the link on it (`paymentLinks.create`, one
+ * completed session at most, our metadata on it, its sessions and their PaymentIntents, back to
+ * `redirectUrl`). Like createCheckout, the record is written first and Stripe is asked with keys
+ * derived from it (`aftercare-price-<id>`, `aftercare-link-<id>`), so a retry gets the same link.
+ * Paid when checkout.session.completed carries the link (the webhook, once; amount checked).
+ */
+export async function createPaymentLink(deps: { db: Db; config: Pick<Config, 'stripe'> }, input: PaymentLinkInput): Promise<PaymentLinkMade> {
+  const stripe = requireClient(deps.config);
+  if (!Number.isInteger(input.amountMinor) || input.amountMinor <= 0) throw new Error(`createPaymentLink: amountMinor must be a positive integer, not ${input.amountMinor}`);
+  const currency = input.currency.toUpperCase();
+  const row = await repo.claimCheckout(deps.db, {
+    id: uuidv7(),
+    organization_id: input.orgId,
+    subject_kind: input.subject.kind,
+    subject_id: input.subject.id,
+    amount_minor: input.amountMinor,
+    currency,
+    description: input.description,
+    idempotency_key: input.idempotencyKey,
+  });
+  if (row.subject_kind !== input.subject.kind || row.subject_id !== input.subject.id || row.amount_minor !== input.amountMinor || row.currency !== currency) {
+    throw problem(CoreErrors, 'idempotency-key-reused', 'This Idempotency-Key was used for another payment');
+  }
+  if (row.payment_link_id && row.url) return { checkoutId: row.id, paymentLinkId: row.payment_link_id, url: row.url };
+  const metadata = metadataOf(input.orgId, row.id, input.subject);
+  let link: Stripe.PaymentLink;
+  try {
+    const price = await stripe.prices.create({ currency: currency.toLowerCase(), unit_amount: input.amountMinor, product_data: { name: input.description }, metadata }, { idempotencyKey: `aftercare-price-${row.id}` });
+    link = await stripe.paymentLinks.create(
+      {
+        line_items: [{ price: price.id, quantity: 1 }],
+        metadata,
+        payment_intent_data: { metadata },
+        after_completion: { type: 'redirect', redirect: { url: input.redirectUrl } },
+        restrictions: { completed_sessions: { limit: 1 } },
+      },
+      { idempotencyKey: `aftercare-link-${row.id}` },
+    );
+  } catch (e) {
+    upstream(e);
+  }
+  await repo.setPaymentLink(deps.db, input.orgId, row.id, link.id, link.url);
+  return { checkoutId: row.id, paymentLinkId: link.id, url: link.url };
+}
+
+/**
+ * Switches a Payment Link off in Stripe (`paymentLinks.update(id, { active: false })`); an unpaid
+ * one's record becomes `deactivated` (a paid one stays paid). Answers the record.
+ */
+export async function deactivatePaymentLink(deps: { db: Db; config: Pick<Config, 'stripe'>; now?: () => Date }, orgId: string, checkoutId: string) {
+  const stripe = requireClient(deps.config);
+  const c = await repo.checkoutById(deps.db, orgId, checkoutId);
+  if (!c?.payment_link_id) throw notFound('Payment link');
+  try {
+    await stripe.paymentLinks.update(c.payment_link_id, { active: false }, { idempotencyKey: `aftercare-link-off-${c.id}` });
+  } catch (e) {
+    upstream(e);
+  }
+  return deps.db.transaction().execute(async (tx) => {
+    const locked = (await repo.lockCheckout(tx, orgId, checkoutId))!;
+    if (locked.state !== 'open') return locked;
+    return repo.markCheckout(tx, locked.id, { state: 'deactivated', updated_at: (deps.now ?? (() => new Date()))() });
+  });
+}
+
 // ---------- refunds ----------
 
 export const REFUND_PROBLEMS = ['stripe-not-configured', 'stripe-unavailable', 'not-found', 'checkout-not-paid', 'refund-exceeds-payment', 'idempotency-key-reused'] as const satisfies readonly ProblemCode[];
@@ -384,15 +476,27 @@ export async function handleWebhook(deps: { db: Db; config: Pick<Config, 'stripe
     }
     throw e;
   }
-  return deps.db.transaction().execute(async (tx) => {
-    if (!(await repo.claimEvent(tx, event.id, event.type, now))) return { received: true as const, outcome: 'duplicate' };
+  const done = await deps.db.transaction().execute(async (tx) => {
+    if (!(await repo.claimEvent(tx, event.id, event.type, now))) return { outcome: 'duplicate' } as Dispatched;
     const r = await dispatch(tx, stripe, event, now);
     await repo.finishEvent(tx, event.id, r.outcome, r.orgId ?? null);
-    return { received: true as const, outcome: r.outcome };
+    return r;
   });
+  // A Payment Link paid once is switched off (it also allows one completed session only), after the
+  // payment is committed; if Stripe does not answer now, a repeat of the event finds it paid and asks again.
+  if (done.linkPaid) await switchOff(stripe, done.linkPaid);
+  return { received: true as const, outcome: done.outcome };
 }
 
-type Dispatched = { outcome: string; orgId?: string };
+async function switchOff(stripe: Stripe, c: { id: string; payment_link_id: string }) {
+  try {
+    await stripe.paymentLinks.update(c.payment_link_id, { active: false }, { idempotencyKey: `aftercare-link-off-${c.id}` });
+  } catch (e) {
+    if (!(e instanceof Stripe.errors.StripeError)) throw e;
+  }
+}
+
+type Dispatched = { outcome: string; orgId?: string; linkPaid?: { id: string; payment_link_id: string } };
 
 async function dispatch(tx: Tx, stripe: Stripe, event: Stripe.Event, now: Date): Promise<Dispatched> {
   switch (event.type) {
@@ -414,11 +518,14 @@ async function dispatch(tx: Tx, stripe: Stripe, event: Stripe.Event, now: Date):
 
 /** Our checkout of a session: by our id in its metadata (cross-checked with the organization and the session id). */
 async function checkoutOfSession(tx: Tx, s: Stripe.Checkout.Session) {
+  const link = typeof s.payment_link === 'string' ? s.payment_link : (s.payment_link?.id ?? null);
+  // A session a Payment Link made: the link is ours (its plink_... is unique), whatever the metadata says.
+  if (link) return repo.lockCheckoutByPaymentLink(tx, link);
   const id = s.metadata?.aftercare_checkout ?? s.client_reference_id;
   const org = s.metadata?.aftercare_org;
   if (!isId(id) || !isId(org)) return undefined;
   const c = await repo.lockCheckout(tx, org, id);
-  if (!c || (c.session_id && c.session_id !== s.id)) return undefined;
+  if (!c || c.payment_link_id || (c.session_id && c.session_id !== s.id)) return undefined;
   return c;
 }
 
@@ -427,14 +534,23 @@ async function sessionPaid(tx: Tx, s: Stripe.Checkout.Session, now: Date): Promi
   if (!c) return { outcome: 'ignored' };
   // Paid by a method that settles later: checkout.session.async_payment_succeeded follows.
   if (s.payment_status !== 'paid') return { outcome: 'ignored', orgId: c.organization_id };
-  if (c.state === 'paid' || c.state === 'mismatch') return { outcome: 'duplicate', orgId: c.organization_id };
+  const link = c.payment_link_id ? { id: c.id, payment_link_id: c.payment_link_id } : undefined;
+  if (c.state === 'paid' || c.state === 'mismatch') {
+    // A Payment Link paid through a second session (before Stripe switched it off): money taken that
+    // nothing asked for, kept for staff to give back, never applied twice.
+    if (link && c.session_id && c.session_id !== s.id) {
+      await audit(tx, systemActor(c.organization_id, 'stripe'), { action: 'stripe.payment-link-paid-again', entityType: c.subject_kind, entityId: c.subject_id, after: { checkoutId: c.id, paymentLinkId: c.payment_link_id, sessionId: s.id, amountMinor: s.amount_total, currency: s.currency } });
+      return { outcome: 'processed', orgId: c.organization_id, linkPaid: link };
+    }
+    return { outcome: 'duplicate', orgId: c.organization_id, linkPaid: link };
+  }
   const paymentIntentId = typeof s.payment_intent === 'string' ? s.payment_intent : (s.payment_intent?.id ?? null);
   const actor = systemActor(c.organization_id, 'stripe');
   // What Stripe took must be what we asked for; anything else is recorded and applied to nothing.
   if (s.amount_total !== c.amount_minor || (s.currency ?? '').toUpperCase() !== c.currency) {
     await repo.markCheckout(tx, c.id, { state: 'mismatch', session_id: s.id, payment_intent_id: paymentIntentId, amount_paid_minor: s.amount_total ?? null, updated_at: now });
     await audit(tx, actor, { action: 'stripe.amount-mismatch', entityType: c.subject_kind, entityId: c.subject_id, after: { checkoutId: c.id, asked: { amountMinor: c.amount_minor, currency: c.currency }, paid: { amountMinor: s.amount_total, currency: s.currency } } });
-    return { outcome: 'amount-mismatch', orgId: c.organization_id };
+    return { outcome: 'amount-mismatch', orgId: c.organization_id, linkPaid: link };
   }
   const paid = await repo.markCheckout(tx, c.id, { state: 'paid', session_id: s.id, payment_intent_id: paymentIntentId, amount_paid_minor: s.amount_total, paid_at: now, updated_at: now });
   await audit(tx, actor, { action: 'stripe.paid', entityType: c.subject_kind, entityId: c.subject_id, after: { checkoutId: c.id, sessionId: s.id, paymentIntentId, amountMinor: c.amount_minor, currency: c.currency } });
@@ -442,13 +558,14 @@ async function sessionPaid(tx: Tx, s: Stripe.Checkout.Session, now: Date): Promi
   if (h) await h(tx, { orgId: c.organization_id, subject: { kind: c.subject_kind, id: c.subject_id }, checkoutId: c.id, amountMinor: c.amount_minor, currency: c.currency, paymentIntentId, paidAt: now });
   // Refunds reported before the payment (events out of order) apply now, after it.
   for (const r of await repo.unappliedRefunds(tx, c.organization_id, c.id)) await applyRefund(tx, paid, r, now);
-  return { outcome: 'processed', orgId: c.organization_id };
+  return { outcome: 'processed', orgId: c.organization_id, linkPaid: link };
 }
 
 async function sessionExpired(tx: Tx, s: Stripe.Checkout.Session, now: Date): Promise<Dispatched> {
   const c = await checkoutOfSession(tx, s);
   if (!c) return { outcome: 'ignored' };
-  if (c.state === 'open') await repo.markCheckout(tx, c.id, { state: 'expired', updated_at: now });
+  // One of a Payment Link's sessions lapsing leaves the link itself usable.
+  if (c.state === 'open' && !c.payment_link_id) await repo.markCheckout(tx, c.id, { state: 'expired', updated_at: now });
   return { outcome: 'processed', orgId: c.organization_id };
 }
 
