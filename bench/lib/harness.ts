@@ -172,6 +172,10 @@ export function treeCpuSeconds(root: number | undefined): number | undefined {
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     if (Number(pid) !== root && Number(f[1]) !== root) continue;
     total += (Number(f[11]) + Number(f[12])) / tick;
+    // The root's children that ended (a backend whose connection closed, an autovacuum worker) left
+    // their CPU in its cutime and cstime: without them a backend ending mid-measurement made the
+    // tree's CPU go down (a negative "PostgreSQL ms" per operation).
+    if (Number(pid) === root) total += (Number(f[13]) + Number(f[14])) / tick;
   }
   return total;
 }
