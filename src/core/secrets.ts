@@ -139,3 +139,23 @@ export function open(ring: Keyring, purpose: string, context: string, sealed: st
     throw new SecretUnavailableError(`The value sealed with key ${kid} does not open with it (altered, or moved from another record)`, kid);
   }
 }
+
+/** HMAC-SHA256 under the purpose's key, cut to 128 bits (RFC 2104 §5), base64url: 22 characters. */
+const mac = (k: SecretKey, purpose: string, message: string) => crypto.createHmac('sha256', purposeKey(k, purpose)).update(message).digest().subarray(0, 16).toString('base64url');
+
+/**
+ * A MAC of `message` for `purpose` under the current master key: for short-lived links that need
+ * no row of their own (22 characters, short enough for a path segment).
+ */
+export function sign(ring: Keyring, purpose: string, message: string): string {
+  return mac(ring.current, purpose, message);
+}
+
+/** Whether `signature` is `sign(ring, purpose, message)` under one of the ring's keys (compared in constant time, as text). */
+export function verify(ring: Keyring, purpose: string, message: string, signature: string): boolean {
+  const got = Buffer.from(signature);
+  return [...ring.byId.values()].some((k) => {
+    const want = Buffer.from(mac(k, purpose, message));
+    return got.length === want.length && crypto.timingSafeEqual(got, want);
+  });
+}

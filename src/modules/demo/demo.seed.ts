@@ -35,7 +35,8 @@ interface OrgSpec {
   timeZone: string;
   currency: string;
   languages: string[];
-  location: { name: string; address: string };
+  /** Issue 16: the opening hours tell a client who refused a quote where and when to collect the device. */
+  location: { name: string; address: string; phone?: string; opening_hours?: string };
   build(tx: Tx, a: Actor, d: (spec: string) => string, daysAgo: (n: number) => Date): Promise<void>;
 }
 
@@ -75,7 +76,7 @@ export const DEMO_ORGS: OrgSpec[] = [
     timeZone: 'Europe/Sofia',
     currency: 'EUR',
     languages: ['bg', 'en'],
-    location: { name: 'Сервиз София', address: 'бул. Цариградско шосе 115, София' },
+    location: { name: 'Сервиз София', address: 'бул. Цариградско шосе 115, София', opening_hours: 'пн–пт 9:00–18:00, сб 10:00–14:00' },
     async build(tx, a, d, daysAgo) {
       const ivan = await customers.insert(tx, a, { name: 'Иван Петров', email: 'ivan.petrov@example.bg', phone: '+359 88 123 4567', address: 'ул. Шипка 12, София', preferredLanguage: 'bg', preferredChannel: 'email' });
       // A refurbished laptop mid-repair: ITEMA-14 stops the term while it is in the service.
@@ -163,7 +164,7 @@ export const DEMO_ORGS: OrgSpec[] = [
     timeZone: 'Asia/Ho_Chi_Minh',
     currency: 'VND',
     languages: ['vi', 'en'],
-    location: { name: 'Trung tâm bảo hành Hà Nội', address: '12 Duy Tân, Cầu Giấy, Hà Nội' },
+    location: { name: 'Trung tâm bảo hành Hà Nội', address: '12 Duy Tân, Cầu Giấy, Hà Nội', opening_hours: 'Thứ Hai–Thứ Sáu 8:00–17:30, Thứ Bảy 8:00–12:00' },
     async build(tx, a, d) {
       const an = await customers.insert(tx, a, { name: 'Nguyễn Văn An', email: 'an.nguyen@example.vn', phone: '+84 912 345 678', preferredLanguage: 'vi', preferredChannel: 'phone' });
       // VN-1: the manufacturer's term recorded on the device.
@@ -227,7 +228,7 @@ export const DEMO_ORGS: OrgSpec[] = [
     // The pack's currency (packs/service-center.yaml settings.currency): orders, quotes and charges are in it.
     currency: 'GBP',
     languages: ['en'],
-    location: { name: 'Service Center Mitte', address: 'Friedrichstraße 100, Berlin' },
+    location: { name: 'Service Center Mitte', address: 'Friedrichstraße 100, Berlin', opening_hours: 'Mon–Fri 9:00–18:00, Sat 10:00–14:00' },
     async build(tx, a, d, daysAgo) {
       const maria = await customers.insert(tx, a, { name: 'Maria Schmidt', email: 'maria.schmidt@example.de', phone: '+49 30 1234567', preferredLanguage: 'en', preferredChannel: 'sms' });
       // Not sold here: repaired here. The repair carries its own term from the ready notice.

@@ -11,6 +11,9 @@ export const organizationById = (db: Db | Tx, id: string) =>
 export const mainLocation = (db: Db | Tx, orgId: string) =>
   db.selectFrom('locations').select(['name', 'address', 'phone']).where('organization_id', '=', orgId).orderBy('id').limit(1).executeTakeFirst();
 
+/** The business's order by its id (a download token names both). */
+export const order = (db: Db | Tx, orgId: string, id: string) => db.selectFrom('service_orders').selectAll().where('organization_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+
 export const customer = (db: Db | Tx, orgId: string, id: string) =>
   db
     .selectFrom('customers')

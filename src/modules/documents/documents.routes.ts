@@ -147,9 +147,10 @@ export async function documentsRoutes(app: ZApp, deps: AppDeps) {
       `/api/v1/order-page/:token/documents/${kind}.pdf`,
       {
         config: { access: 'public', problems: svc.ORDER_DOCUMENT_PROBLEMS[kind] },
-        schema: { operationId: `getOrderPage${pdfName}Pdf`, tags, summary: `${what[kind]} as PDF, for the client with the order page link`, params: TokenParams, querystring: z.object({ lang: Lang }), response: { 200: pdf } },
+        schema: { operationId: `getOrderPage${pdfName}Pdf`, tags, summary: `${what[kind]} as PDF, for the client with the order page link (or the short-lived download token the lookup by number and contact gives)`, params: TokenParams, querystring: z.object({ lang: Lang }), response: { 200: pdf } },
       },
-      async (req, reply) => sendPdf(reply, await render(deps.db, deps.config, await svc.clientOrder(deps, req.params.token), req.query, renderer.pool)),
+      // The page link's token, or a download token given with a lookup by number and contact (issue 16).
+      async (req, reply) => sendPdf(reply, await render(deps.db, deps.config, await svc.clientDocumentOrder(deps, req.params.token, kind), req.query, renderer.pool)),
     );
   }
   // Labels and tickets for label and receipt printers (issue 16, labels.ts): staff print them at

@@ -26,6 +26,7 @@ import type { ReplacementRecordData } from './replacement-record.ts';
 import { renderTaxDocument, type TaxDocData } from './tax-document.ts';
 import { createRenderPool, type CachedDocument, type DocumentCache, type RenderPool } from './render-pool.ts';
 import { sha256 } from '../../core/tokens.ts';
+import { keyringOf, sign, verify } from '../../core/secrets.ts';
 import { renderWarrantyCard } from './warranty-card.ts';
 import { renderWorkOrder, type WorkOrderData } from './work-order.ts';
 import { renderDeviceLabel, renderReceipt80, type LabelData, type LabelSize } from './labels.ts';
@@ -261,6 +262,46 @@ export async function documentsOf(db: Db, o: OrderRow, base: string) {
 export async function staffOrder(db: Db, actor: Actor, id: string) {
   const o = await db.selectFrom('service_orders').selectAll().where('organization_id', '=', actor.organizationId).where('id', '=', id).executeTakeFirst();
   if (!o) throw notFound('Service order');
+  return o;
+}
+
+// ---------- downloads for the client who found the order by number and contact (issue 16) ----------
+
+/** How long a download link given with a lookup works: the lookup's own window. */
+export const DOCUMENT_TICKET_MINUTES = 15;
+const TICKET_PURPOSE = 'order-document-download';
+/**
+ * `d1.<business id>.<order id>.<expiry, seconds, base 36>.<MAC>`: one document of one order until a
+ * moment, no personal data; under Fastify's 100 characters for a path parameter.
+ */
+const TICKET = /^d1\.([0-9a-f]{32})\.([0-9a-f]{32})\.([0-9a-z]{1,7})\.([A-Za-z0-9_-]{22})$/;
+const ticketMessage = (orgId: string, orderId: string, kind: string, exp: string) => `${orgId}|${orderId}|${kind}|${exp}`;
+const hex = (uuid: string) => uuid.replace(/-/g, '');
+const uuid = (h: string) => h.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+
+/**
+ * A short-lived download token for one document of the order (the client found the order by its
+ * number and phone or e-mail, after the lookup's limits): signed with the server's key, so it needs
+ * no row; it opens that PDF only, for DOCUMENT_TICKET_MINUTES, and nothing else of the order.
+ */
+export function documentTicket(config: Config, o: Pick<OrderRow, 'organization_id' | 'id'>, kind: OrderDocument, now: Date) {
+  const [org, id] = [hex(o.organization_id), hex(o.id)];
+  const exp = Math.floor(now.getTime() / 1000 + DOCUMENT_TICKET_MINUTES * 60).toString(36);
+  return `d1.${org}.${id}.${exp}.${sign(keyringOf(config), TICKET_PURPOSE, ticketMessage(org, id, kind, exp))}`;
+}
+
+/**
+ * The order a document route's token opens for `kind`: the page link's token, or a download token
+ * (`documentTicket`) for this very document that has not expired. Anything else: the same 404.
+ */
+export async function clientDocumentOrder(deps: PageLinkDeps, token: string, kind: OrderDocument) {
+  const m = TICKET.exec(token);
+  if (!m) return clientOrder(deps, token);
+  const [, org, id, exp, signature] = m as unknown as [string, string, string, string, string];
+  const now = deps.now?.() ?? new Date();
+  const fresh = parseInt(exp, 36) * 1000 > now.getTime();
+  const o = fresh && verify(keyringOf(deps.config), TICKET_PURPOSE, ticketMessage(org, id, kind, exp), signature) ? await repo.order(deps.db, uuid(org), uuid(id)) : undefined;
+  if (!o) throw problem(CoreErrors, 'not-found', 'No order page with this link (it may have been revoked)');
   return o;
 }
 

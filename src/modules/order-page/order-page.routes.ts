@@ -9,7 +9,7 @@ import type { AppDeps } from '../../core/deps.ts';
 import { AppError, CoreErrors, problem } from '../../core/errors.ts';
 import { orgIdBySlug } from '../../core/organization.ts';
 import { type ZApp } from '../../server/http.ts';
-import { documentsOf } from '../documents/documents.service.ts';
+import { DOCUMENT_TICKET_MINUTES, documentsOf, documentTicket } from '../documents/documents.service.ts';
 import { ProofFile } from '../proofs/proofs.contract.ts';
 import { listProofs } from '../proofs/proofs.service.ts';
 import { stripeEnabled } from '../stripe/stripe.service.ts';
@@ -19,6 +19,7 @@ import { STATES } from '../service-orders/state-machine.ts';
 import { rateLimiter } from '../../core/rate-limit.ts';
 import { OrderPageErrors } from './order-page.errors.ts';
 import * as page from './order-page.service.ts';
+import { nextSteps } from './next-steps.ts';
 
 const OrderPage = z.object({
   business: z.string(),
@@ -37,7 +38,7 @@ const OrderPage = z.object({
     .describe('The consumer’s rights as they arise: a month without a fix (ITEMA-18/31), a fourth fault after three repairs (ITEMA-32)'),
   due: z.object({ charges: z.array(z.object({ kind: z.string(), amountMinor: z.number().int(), currency: z.string(), rule: z.string().nullable() })), paidMinor: z.number().int(), balanceMinor: z.number().int(), currency: z.string() }),
   timeline: z.array(z.object({ at: z.string(), step: z.string(), state: z.string().nullable() })),
-  documents: z.array(z.object({ id: z.string(), kind: z.string(), filename: z.string(), url: z.string().nullable().describe('Download link (with the page link; null when the page was opened by number and contact)') })),
+  documents: z.array(z.object({ id: z.string(), kind: z.string(), filename: z.string(), url: z.string().nullable().describe(`Download link: with the page link, the link's own; opened by number and contact, a download token for this document only that works ${DOCUMENT_TICKET_MINUTES} minutes (look the order up again for new ones)`) })),
   proofFiles: z.array(ProofFile).describe('Proof files sent with the claim (links only with the page link)'),
   openedBy: z.enum(['link', 'lookup']).describe('How the page was opened: by its link, or by order number and contact (then a decision needs a one-time code: POST /api/v1/order-page/lookup/code)'),
   link: z
@@ -51,6 +52,16 @@ const OrderPage = z.object({
     .object({ percent: z.number(), amountMinor: z.number().int(), dueMinor: z.number().int().describe('What of the deposit is still to pay (what was paid counts toward it)') })
     .nullable()
     .describe("The deposit the business asks once the quote is accepted (its policy's settings.deposit); null when it asks none"),
+  nextSteps: z
+    .object({
+      accept: z.object({ expectedBy: z.string().nullable().describe('When the repair is expected ready (YYYY-MM-DD): the date promised at intake, else the quote’s duration from the acceptance; null when neither says') }),
+      refuse: z.object({
+        fees: z.array(z.object({ kind: z.string(), amountMinor: z.number().int(), currency: z.string(), rule: z.string().nullable() })).describe('What the policy charges when the quote is refused (once refused: what was charged)'),
+        pickup: z.object({ name: z.string(), address: z.string().nullable(), phone: z.string().nullable(), openingHours: z.string().nullable() }).nullable().describe('Where the device is collected'),
+      }),
+    })
+    .nullable()
+    .describe('Issue 16: what happens after accepting or refusing the quote (null when there is no quote to decide)'),
   onlinePayment: z
     .boolean()
     .describe('Whether what is due (or the deposit) can be paid online here (Stripe is set up): POST /api/v1/order-page/{token}/checkout, or /api/v1/order-page/lookup/checkout for a page opened by number and contact'),
@@ -113,7 +124,7 @@ export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
     async (req) => {
       await limit(req.ip);
       const l = await byLink(req.params.token);
-      return present(deps, l.order, await svc.pageView(deps.db, l.order, now()), { token: req.params.token, link: linkInfo(l) });
+      return present(deps, l.order, await svc.pageView(deps.db, l.order, now()), now(), { token: req.params.token, link: linkInfo(l) });
     },
   );
 
@@ -124,7 +135,7 @@ export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
       await limit(req.ip);
       const l = await byLink(req.params.token);
       const o = await decide(deps, l.order, req.body, now());
-      return present(deps, o, await svc.pageView(deps.db, o, now()), { token: req.params.token, link: linkInfo(l) });
+      return present(deps, o, await svc.pageView(deps.db, o, now()), now(), { token: req.params.token, link: linkInfo(l) });
     },
   );
 
@@ -180,7 +191,7 @@ export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
     },
     async (req) => {
       const { order } = await lookUp(req.ip, req.body);
-      return present(deps, order, await svc.pageView(deps.db, order, now()));
+      return present(deps, order, await svc.pageView(deps.db, order, now()), now(), undefined, true);
     },
   );
 
@@ -219,19 +230,24 @@ export async function orderPageRoutes(app: ZApp, deps: AppDeps) {
       const { order } = await lookUp(req.ip, req.body);
       await codeTries(order.id);
       const o = await decide(deps, order, req.body, now(), page.codeGuard(req.body.code, now()));
-      return present(deps, o, await svc.pageView(deps.db, o, now()));
+      return present(deps, o, await svc.pageView(deps.db, o, now()), now(), undefined, true);
     },
   );
 }
 
-/** The order's documents as its state allows (issue 5); download links only with the page link. */
-async function present<V extends object>(deps: AppDeps, o: svc.OrderRow, view: V, opened?: { token: string; link: { expiresAt: string | null; daysAfterClose: number } }) {
+/**
+ * The order's documents as its state allows (issue 5): with the page link, its download links; found
+ * by number and contact (`lookedUp`: after the lookup's limits), a short-lived download token per
+ * document (issue 16). Proof files keep their links for the page link only.
+ */
+async function present<V extends Parameters<typeof nextSteps>[2]>(deps: AppDeps, o: svc.OrderRow, view: V, at: Date, opened?: { token: string; link: { expiresAt: string | null; daysAfterClose: number } }, lookedUp = false) {
   const token = opened?.token;
   const docs = await documentsOf(deps.db, o, `/api/v1/order-page/${token ?? ''}`);
   const proofFiles = await listProofs(deps.db, o.organization_id, o.id, token ? `/api/v1/order-page/${token}` : null);
   return {
     ...view,
-    documents: docs.map((d) => ({ id: d.kind, kind: d.kind, filename: d.filename, url: token ? d.url : null })),
+    documents: docs.map((d) => ({ id: d.kind, kind: d.kind, filename: d.filename, url: token ? d.url : lookedUp ? `/api/v1/order-page/${documentTicket(deps.config, o, d.kind, at)}/documents/${d.kind}.pdf` : null })),
+    nextSteps: await nextSteps(deps.db, o, view, at),
     proofFiles,
     openedBy: token ? ('link' as const) : ('lookup' as const),
     link: opened?.link ?? null,

@@ -13,3 +13,4 @@ export { serviceOrderKind } from './kind.ts';
 export { ORDER_CHECKOUT_PROBLEMS, STRIPE_REFUND_PROBLEMS, settleStripeRefunds, startOrderCheckout } from './online-payments.ts';
 export { CLAIM_EDIT_PROBLEMS, PROOF_FILE_KINDS, completeClaimIn } from './claim.ts';
 export { SituationSchema, situationOf, type Situation } from './situation.ts';
+export { decideFor } from './decisions.ts';

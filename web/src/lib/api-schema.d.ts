@@ -1337,7 +1337,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed work order / intake receipt (SC-2, ITEMA-11, ITEMA-29) as PDF, for the client with the order page link */
+        /** The signed work order / intake receipt (SC-2, ITEMA-11, ITEMA-29) as PDF, for the client with the order page link (or the short-lived download token the lookup by number and contact gives) */
         get: operations["getOrderPageWorkOrderPdf"];
         put?: never;
         post?: never;
@@ -1371,7 +1371,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The quote: cost, duration, advice, the decision window (SC-5, SC-6) as PDF, for the client with the order page link */
+        /** The quote: cost, duration, advice, the decision window (SC-5, SC-6) as PDF, for the client with the order page link (or the short-lived download token the lookup by number and contact gives) */
         get: operations["getOrderPageQuotePdf"];
         put?: never;
         post?: never;
@@ -1405,7 +1405,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The completion certificate: works, parts (removed parts kept, ITEMA-23 / ITM-11), test (SC-8), warranty on the handover day (SC-10) as PDF, for the client with the order page link */
+        /** The completion certificate: works, parts (removed parts kept, ITEMA-23 / ITM-11), test (SC-8), warranty on the handover day (SC-10) as PDF, for the client with the order page link (or the short-lived download token the lookup by number and contact gives) */
         get: operations["getOrderPageCompletionCertificatePdf"];
         put?: never;
         post?: never;
@@ -1439,7 +1439,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The payment receipt: charges, payments with method and amount, balance (SC-10) as PDF, for the client with the order page link */
+        /** The payment receipt: charges, payments with method and amount, balance (SC-10) as PDF, for the client with the order page link (or the short-lived download token the lookup by number and contact gives) */
         get: operations["getOrderPagePaymentReceiptPdf"];
         put?: never;
         post?: never;
@@ -1473,7 +1473,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The findings protocol: the client's disagreement at handover (ITEMA-23) as PDF, for the client with the order page link */
+        /** The findings protocol: the client's disagreement at handover (ITEMA-23) as PDF, for the client with the order page link (or the short-lived download token the lookup by number and contact gives) */
         get: operations["getOrderPageFindingsProtocolPdf"];
         put?: never;
         post?: never;
@@ -1507,7 +1507,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The device’s warranty card as it stood on the handover day, given to the client at handover (SC-10) as PDF, for the client with the order page link */
+        /** The device’s warranty card as it stood on the handover day, given to the client at handover (SC-10) as PDF, for the client with the order page link (or the short-lived download token the lookup by number and contact gives) */
         get: operations["getOrderPageWarrantyCardPdf"];
         put?: never;
         post?: never;
@@ -1541,7 +1541,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The replacement record of the unit exchanged under the order: removed and new serial, the warranty the new unit keeps and the rules that set it (ITEMA-17, ITM-9, ITM-10) as PDF, for the client with the order page link */
+        /** The replacement record of the unit exchanged under the order: removed and new serial, the warranty the new unit keeps and the rules that set it (ITEMA-17, ITM-9, ITM-10) as PDF, for the client with the order page link (or the short-lived download token the lookup by number and contact gives) */
         get: operations["getOrderPageReplacementRecordPdf"];
         put?: never;
         post?: never;
@@ -3765,7 +3765,7 @@ export interface components {
                 id: string;
                 kind: string;
                 filename: string;
-                /** @description Download link (with the page link; null when the page was opened by number and contact) */
+                /** @description Download link: with the page link, the link's own; opened by number and contact, a download token for this document only that works 15 minutes (look the order up again for new ones) */
                 url: string | null;
             }[];
             /** @description Proof files sent with the claim (links only with the page link) */
@@ -3788,6 +3788,29 @@ export interface components {
                 amountMinor: number;
                 /** @description What of the deposit is still to pay (what was paid counts toward it) */
                 dueMinor: number;
+            } | null;
+            /** @description Issue 16: what happens after accepting or refusing the quote (null when there is no quote to decide) */
+            nextSteps: {
+                accept: {
+                    /** @description When the repair is expected ready (YYYY-MM-DD): the date promised at intake, else the quote’s duration from the acceptance; null when neither says */
+                    expectedBy: string | null;
+                };
+                refuse: {
+                    /** @description What the policy charges when the quote is refused (once refused: what was charged) */
+                    fees: {
+                        kind: string;
+                        amountMinor: number;
+                        currency: string;
+                        rule: string | null;
+                    }[];
+                    /** @description Where the device is collected */
+                    pickup: {
+                        name: string;
+                        address: string | null;
+                        phone: string | null;
+                        openingHours: string | null;
+                    } | null;
+                };
             } | null;
             /** @description Whether what is due (or the deposit) can be paid online here (Stripe is set up): POST /api/v1/order-page/{token}/checkout, or /api/v1/order-page/lookup/checkout for a page opened by number and contact */
             onlinePayment: boolean;

@@ -2,7 +2,7 @@
 // e-mail: `/order?org=<business>`) and the warranty request form. Phone-first layout, in the
 // client's language (?lang= from the link). A decision on a page found by number and contact needs
 // a one-time code sent to that contact; a link says how long it works (issue 15).
-import { Alert, Anchor, Badge, Button, Card, Checkbox, Container, Group, Input, List, Paper, Progress, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Timeline, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Checkbox, Container, Group, Input, List, Modal, Paper, Progress, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Timeline, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -128,7 +128,9 @@ export function OrderView({ o, links, decide, onChange, gate, checkout }: { o: O
   const decision = useMutation({ mutationFn: (d: Decision) => decide(d, o.version), onSuccess: onChange });
   const busy = decision.isPending ? decision.variables : undefined;
   const error = decision.error;
-  const act = (d: Decision) => decision.mutate(d);
+  // Issue 16: a decision is confirmed first (the amount and what it means), then the page says what happens next.
+  const [confirming, setConfirming] = useState<Decision | null>(null);
+  const act = (d: Decision) => decision.mutate(d, { onSettled: () => setConfirming(null) });
   const quote = o.quote as Quote | null;
   const reached = new Set(o.timeline.map((e) => e.state).filter(Boolean));
   const activeIdx = Math.max(0, ...STEPS.map((s, i) => (reached.has(s) || o.state === s ? i : -1)));
@@ -165,10 +167,12 @@ export function OrderView({ o, links, decide, onChange, gate, checkout }: { o: O
           {o.canDecide && gate?.node}
           {o.canDecide && (
             <SimpleGrid mt="sm" cols={{ base: 1, xs: o.canAccept === false ? 1 : 2 }} spacing="xs">
-              {o.canAccept !== false && <Button onClick={() => act('accept')} loading={busy === 'accept'} disabled={!!busy || gate?.ready === false} data-testid="accept">{t('portal.accept')}</Button>}
-              <Button onClick={() => act('refuse')} loading={busy === 'refuse'} disabled={!!busy || gate?.ready === false} variant="outline" color="red.9" data-testid="refuse">{t('portal.refuse')}</Button>
+              {o.canAccept !== false && <Button onClick={() => setConfirming('accept')} loading={busy === 'accept'} disabled={!!busy || gate?.ready === false} data-testid="accept">{t('portal.accept')}</Button>}
+              <Button onClick={() => setConfirming('refuse')} loading={busy === 'refuse'} disabled={!!busy || gate?.ready === false} variant="outline" color="red.9" data-testid="refuse">{t('portal.refuse')}</Button>
             </SimpleGrid>
           )}
+          <ConfirmDecision o={o} quote={quote} decision={confirming} busy={!!busy} onConfirm={act} onClose={() => setConfirming(null)} />
+          <DecisionOutcome o={o} />
           {error instanceof ApiError && error.problem?.code === 'invalid-code' ? <Alert color="red" role="alert" mt="xs" data-testid="invalid-code">{t('portal.invalidCode')}</Alert> : <ErrorNote error={error} />}
         </Card>
       )}
@@ -219,7 +223,11 @@ export function OrderView({ o, links, decide, onChange, gate, checkout }: { o: O
         {links?.length ? (
           <List data-testid="client-documents">{links.map((d) => <List.Item key={d.kind}><Anchor href={`${d.url}?lang=${i18n.language}`} target="_blank">{t(`doc.${d.kind}`, d.filename)}</Anchor></List.Item>)}</List>
         ) : o.documents.length === 0 ? <Text c="dark.4" size="sm">{t('portal.noDocuments')}</Text> : (
-          <List>{o.documents.map((d) => <List.Item key={d.id}>{t(`doc.${d.kind}`, d.filename)}</List.Item>)}</List>
+          // Found by number and contact: each document's short-lived download link (issue 16).
+          <>
+            <List data-testid="client-documents">{o.documents.map((d) => <List.Item key={d.id}>{d.url ? <Anchor href={`${d.url}?lang=${i18n.language}`} target="_blank">{t(`doc.${d.kind}`, d.filename)}</Anchor> : t(`doc.${d.kind}`, d.filename)}</List.Item>)}</List>
+            {o.openedBy === 'lookup' && o.documents.some((d) => d.url) && <Text size="xs" c="dark.5" mt={4}>{t('decision.downloadsFor', { minutes: 15 })}</Text>}
+          </>
         )}
         <ProofFiles files={o.proofFiles ?? []} />
       </Card>
@@ -230,6 +238,90 @@ export function OrderView({ o, links, decide, onChange, gate, checkout }: { o: O
       )}
     </Stack>
   );
+}
+
+/** What happens next if the client refuses: the fees the policy charges then, and where to collect the device. */
+function RefusalSteps({ o }: { o: OrderPageView }) {
+  const { t } = useTranslation();
+  const r = o.nextSteps?.refuse;
+  if (!r) return null;
+  const p = r.pickup;
+  return (
+    <>
+      {r.fees.length ? r.fees.map((f, i) => <Text size="sm" key={i} data-testid="refusal-fee">{t(`decision.fee.${f.kind}`, { amount: fmtMoney(f.amountMinor, f.currency) })}</Text>) : <Text size="sm">{t('decision.noFee')}</Text>}
+      {p ? (
+        <Text size="sm" data-testid="pickup">
+          {t('decision.collectAt', { place: [p.name, p.address].filter(Boolean).join(', ') })}
+          {p.openingHours && <> {t('decision.hours', { hours: p.openingHours })}</>}
+          {p.phone && <> {t('decision.phone', { phone: p.phone })}</>}
+        </Text>
+      ) : (
+        <Text size="sm">{t('decision.collectAsk')}</Text>
+      )}
+    </>
+  );
+}
+
+/** What happens next if the client accepts: the repair starts, a message follows, the date it is expected by. */
+function AcceptSteps({ o }: { o: OrderPageView }) {
+  const { t } = useTranslation();
+  const by = o.nextSteps?.accept.expectedBy;
+  return by ? <Text size="sm" data-testid="expected-by">{t('decision.expectedBy', { date: fmtDate(by) })}</Text> : null;
+}
+
+/** The confirmation before a decision: the amount, what the client agrees to, and what follows. (No scroll lock: it injects a <style>, which the CSP refuses.) */
+function ConfirmDecision({ o, quote, decision, busy, onConfirm, onClose }: { o: OrderPageView; quote: Quote | null; decision: Decision | null; busy: boolean; onConfirm: (d: Decision) => void; onClose: () => void }) {
+  const { t } = useTranslation();
+  const amount = fmtMoney(quote?.amountMinor ?? 0, quote?.currency ?? o.due.currency);
+  const device = o.device ? [o.device.manufacturer, o.device.model].filter(Boolean).join(' ') : '';
+  const accept = decision === 'accept';
+  return (
+    <Modal opened={!!decision} onClose={onClose} lockScroll={false} closeButtonProps={{ 'aria-label': t('decision.back') }} title={t(accept ? 'decision.confirmAcceptTitle' : 'decision.confirmRefuseTitle')} centered data-testid="confirm-decision">
+      <Stack gap="xs">
+        <Text fw={700} data-testid="confirm-amount">{amount}</Text>
+        {accept ? (
+          <>
+            <Text size="sm">{device ? t('decision.confirmAccept', { device, amount }) : t('decision.confirmAcceptNoDevice', { amount })}</Text>
+            <Text size="sm">{t('decision.acceptThen')}</Text>
+            <AcceptSteps o={o} />
+          </>
+        ) : (
+          <>
+            <Text size="sm">{t('decision.confirmRefuse', { amount })}</Text>
+            <RefusalSteps o={o} />
+          </>
+        )}
+        <Group justify="flex-end" gap="xs" mt="sm" wrap="wrap">
+          <Button variant="default" onClick={onClose} disabled={busy} data-testid="confirm-back">{t('decision.back')}</Button>
+          <Button color={accept ? undefined : 'red.9'} onClick={() => decision && onConfirm(decision)} loading={busy} data-testid="confirm-yes">{t(accept ? 'decision.yesAccept' : 'decision.yesRefuse')}</Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+/** After the decision: what happens next, from the order's state and the business's policy data. */
+function DecisionOutcome({ o }: { o: OrderPageView }) {
+  const { t } = useTranslation();
+  const decided = o.timeline.find((e) => e.state === 'accepted' || e.state === 'refused')?.state;
+  if (!o.nextSteps || !decided) return null;
+  if (decided === 'accepted' && ['accepted', 'in-repair', 'testing'].includes(o.state)) {
+    return (
+      <Alert color="teal" mt="sm" role="status" title={t('decision.acceptedTitle')} data-testid="decision-outcome" data-outcome="accepted">
+        <Text size="sm">{t('decision.acceptedThen')}</Text>
+        <AcceptSteps o={o} />
+      </Alert>
+    );
+  }
+  if (decided === 'refused' && o.state === 'refused') {
+    return (
+      <Alert color="orange" mt="sm" role="status" title={t('decision.refusedTitle')} data-testid="decision-outcome" data-outcome="refused">
+        <Text size="sm">{t('decision.refusedThen')}</Text>
+        <RefusalSteps o={o} />
+      </Alert>
+    );
+  }
+  return null;
 }
 
 type PricedQuote = { lines?: { kind: string; description: string; quantity: number; unitMinor: number; amountMinor: number }[]; netMinor?: number; taxMinor?: number; amountMinor?: number; tax?: { name: Record<string, string>; ratePercent: number; pricesInclude: boolean }; currency?: string };
