@@ -144,6 +144,8 @@ describe.skipIf(!hasChromium())('the client at the counter in Chromium (issue 16
     const dev = await api('POST', '/api/v1/devices', { serial: 'SALE-390-1', manufacturer: 'Acer', model: 'Swift 3', category: 'laptop' });
     const page = await staff();
     await page.goto(`/devices/${dev.id}?lang=bg`);
+    // The category by the business's own name for it, in Bulgarian, not its code (issue 16).
+    await see(page.getByTestId('device-category'), 'Лаптоп');
     await page.getByTestId('sale-open').click();
     await page.locator('input[name="documentNumber"]').fill('0000099');
     await page.locator('input[name="soldOn"]').fill('2026-10-01');

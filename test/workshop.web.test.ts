@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_NOW, setupApp, type TestContext } from './db.ts';
-import { accessible, cspViolations, hasChromium, launch, newContext, see, signedIn } from './browser.ts';
+import { accessible, cspViolations, fits, hasChromium, launch, newContext, see, shot, signedIn } from './browser.ts';
 import { DeliveryWorker } from '../src/modules/notifications/delivery-worker.ts';
 import QRCode from 'qrcode';
 
@@ -65,6 +65,9 @@ describe.skipIf(!hasChromium())('the workshop in Chromium (issue 16)', { timeout
     // The front desk entered it and does not read it back.
     expect(await card.getByTestId('show-passcode').count()).toBe(0);
     await accessible(page);
+    // The order's pre-check list fits a 390 px screen in Bulgarian too.
+    await fits(page);
+    await shot(page, 'workshop-precheck-bg-390', { part: card.getByTestId('precheck') });
 
     // Diagnosis done: the technician sees the passcode on request, no quote button, no payment form.
     let v = (await api('GET', `/api/v1/service-orders/${order.id}`)).version;
@@ -123,6 +126,10 @@ describe.skipIf(!hasChromium())('the workshop in Chromium (issue 16)', { timeout
     await ws.getByLabel('Парола или ПИН на устройството').fill(PASSCODE);
     // The laptop's pre-check list, by the category typed on the device step.
     await ws.getByRole('radiogroup', { name: 'Зареждане', exact: true }).getByText('Дефект').click();
+    // The pre-check's buttons stack under each item's name: no horizontal overflow at 390 px in Bulgarian ("Непроверено").
+    await see(page.getByTestId('intake-precheck'), 'Непроверено');
+    await fits(page);
+    await shot(page, 'intake-precheck-bg-390', { part: page.getByTestId('intake-precheck') });
     await ws.getByLabel('Бележка').fill('Букса на зарядното хлабава.');
     // Two photos from the camera input (a phone opens the back camera: capture="environment").
     const input = page.getByTestId('intake-photo-input');

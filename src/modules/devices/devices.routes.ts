@@ -7,7 +7,8 @@ import { IdempotencyHeaders, IdParams, IsoDate, page, PageQuery, Term, Uuid, typ
 import { requestHash, withIdempotency } from '../../server/idempotency.ts';
 import * as svc from './devices.service.ts';
 
-const Part = z.object({ id: z.string(), category: z.string(), serial: z.string().nullable(), term: z.string().nullable() });
+const CategoryNames = z.record(z.string(), z.string()).nullable().optional().describe("The category's names per language in the business's policy (GET of one device; null: the policy names it not)");
+const Part = z.object({ id: z.string(), category: z.string(), categoryNames: CategoryNames, serial: z.string().nullable(), term: z.string().nullable() });
 export const Device = z.object({
   id: z.string(),
   customerId: z.string().nullable(),
@@ -15,6 +16,7 @@ export const Device = z.object({
   manufacturer: z.string(),
   model: z.string().nullable(),
   category: z.string(),
+  categoryNames: CategoryNames,
   kind: z.enum(svc.KINDS),
   condition: z.enum(svc.CONDITIONS),
   discountDefect: z.string().nullable(),
@@ -134,7 +136,7 @@ export async function devicesRoutes(app: ZApp, deps: AppDeps) {
   app.get(
     '/api/v1/devices/:id',
     { config: { access: ALL_ROLES, problems: ['not-found'] }, schema: { operationId: 'getDevice', tags, summary: 'One device', params: IdParams, response: { 200: Device } } },
-    async (req) => svc.get(deps.db, actorOf(req), req.params.id),
+    async (req) => svc.getNamed(deps.db, actorOf(req), req.params.id),
   );
   app.patch(
     '/api/v1/devices/:id',

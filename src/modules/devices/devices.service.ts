@@ -139,6 +139,18 @@ export async function get(db: Db | Tx, actor: Actor, id: string) {
   return deviceView(d, await repo.partsOf(db, actor.organizationId, [d.id]));
 }
 
+/**
+ * One device with its category's and its parts' categories' names per language, from the
+ * business's policy (its vocabulary: `categories`), for the device page (issue 16: not the codes).
+ */
+export async function getNamed(db: Db | Tx, actor: Actor, id: string) {
+  const d = await get(db, actor, id);
+  const { pack } = await orgAndPack(db, actor.organizationId);
+  const vocab = pack.versions[pack.versions.length - 1].raw.categories;
+  const names = (code: string) => vocab?.[code]?.names ?? null;
+  return { ...d, categoryNames: names(d.category), parts: d.parts.map((p) => ({ ...p, categoryNames: names(p.category) })) };
+}
+
 async function checkCustomer(tx: Tx, actor: Actor, customerId: string | null | undefined) {
   if (!customerId) return;
   const c = await tx.selectFrom('customers').select('id').where('organization_id', '=', actor.organizationId).where('id', '=', customerId).executeTakeFirst();

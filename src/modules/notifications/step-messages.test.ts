@@ -7,6 +7,10 @@ import type { Config } from '../../config.ts';
 import { DEMO_NOW, setupApp, type TestContext } from '../../../test/db.ts';
 import { startSmtp, type Mailbox } from '../../../test/smtp.ts';
 import { DeliveryWorker } from './delivery-worker.ts';
+import { systemActor } from '../../core/actor.ts';
+import * as customers from '../customers/customers.service.ts';
+import * as devices from '../devices/devices.service.ts';
+import * as purchases from '../purchases/purchases.service.ts';
 
 let t: TestContext;
 let box: Mailbox;
@@ -91,6 +95,41 @@ describe('a message per step (issue 16)', () => {
     const handed = mail.find((m) => m.subject?.includes('е предадена'))!;
     expect(handed.text).toContain('Удостоверението за извършен ремонт, разписката за плащане и гаранционната карта са на страницата на поръчката');
     expect(handed.text).toMatch(/https:\/\/shop\.example\/order\/[\w-]+\?lang=bg/);
+  });
+
+  test("a warranty claim's approval sends 'warranty repair approved' by e-mail in Bulgarian: nothing to pay, the repair starts, the order's link (ITEMA)", async () => {
+    const org = t.orgs['itema-pg'];
+    const cookie = t.cookies['itema-pg'].manager;
+    const itema = async (method: string, url: string, payload?: object) => {
+      const r = await t.app.inject({ method: method as 'POST', url, headers: { cookie }, payload });
+      expect(r.statusCode, r.body).toBeLessThan(300);
+      return r.json();
+    };
+    // A laptop sold here 60 days ago (within its warranty) to a Bulgarian client who wants e-mail.
+    const soldOn = new Date(DEMO_NOW.getTime() - 60 * 86_400_000).toISOString().slice(0, 10);
+    const dev = await t.db.transaction().execute(async (tx) => {
+      const a = systemActor(org, 'test');
+      const c = await customers.insert(tx, a, { name: 'Петър Георгиев', email: 'petar.approved@example.bg', phone: '+359888123321', address: 'ул. Раковски 5, София', preferredLanguage: 'bg', preferredChannel: 'email' });
+      const d = await devices.insert(tx, a, { serial: 'STEP-WARRANTY-1', manufacturer: 'Dell', model: 'Latitude 5490', category: 'laptop', condition: 'new', term: '24 months', customerId: c.id });
+      await purchases.insert(tx, a, { deviceId: d.id, customerId: c.id, documentType: 'invoice', documentNumber: 'W-1', soldOn, place: 'ITEMA-PG Sofia' });
+      return { id: d.id, customerId: c.id };
+    });
+    const { order } = await itema('POST', '/api/v1/claims', {
+      channel: 'walk-in', deviceId: dev.id, customerId: dev.customerId, problem: 'Не стартира', proofs: { warrantyCard: true },
+      workOrder: { termsAccepted: true, accessories: [], complete: true, visibleCondition: 'без забележки', dataBackedUp: true, passwordsRemoved: true, problemInClientsWords: 'Не стартира', signedBy: 'Петър Георгиев' },
+    });
+    let v = order.version;
+    for (const s of [{ action: 'start-diagnosis' }, { action: 'diagnose', findings: [], hardwareDefectConfirmed: true }, { action: 'approve-warranty' }]) v = (await itema('POST', `/api/v1/service-orders/${order.id}/actions`, { ...s, version: v })).version;
+    await deliver();
+    const sent = await t.db.selectFrom('notifications').select(['topic', 'channel', 'status', 'message_key']).where('order_id', '=', order.id).where('topic', '=', 'order.warranty-approved').execute();
+    expect(sent.map((n) => `${n.channel}:${n.status}`)).toEqual(['email:sent']);
+    const mail = box.messages.get(`<${sent[0].message_key}>`)!;
+    expect(mail.to && !Array.isArray(mail.to) && mail.to.value[0].address).toBe('petar.approved@example.bg');
+    expect(mail.subject).toBe(`ITEMA-PG: ${order.number} ще бъде ремонтирана по гаранция`);
+    expect(mail.text).toContain('Здравейте, Петър Георгиев');
+    expect(mail.text).toContain(`Диагностиката на ${order.number} приключи: ремонтът се покрива от гаранцията и не дължите нищо за него. Започваме ремонта и ще Ви уведомим, когато устройството е готово.`);
+    expect(mail.text).toMatch(/https:\/\/shop\.example\/order\/[\w-]+\?lang=bg/);
+    expect(mail.text).not.toMatch(/\{\w+\}|warranty-approved/);
   });
 
   test('by SMS in Vietnamese when the client chose SMS at intake: repair started and ready arrive as SMS', async () => {

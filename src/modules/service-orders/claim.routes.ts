@@ -45,7 +45,9 @@ export const DiagnosisForm = z.object({
     .nullable()
     .describe("Offered where the policy judges dead pixels (ITEMA-16) and the device's category is one it judges"),
   country: z.object({ home: z.string(), rule: z.string().nullable() }).nullable().describe('Offered where the policy applies in one country (ITEMA-5)'),
-  parts: z.array(z.object({ id: z.string(), category: z.string(), term: z.string().nullable() })).describe('The parts on record a claim may be about (ITEMA-7, ITM-10)'),
+  parts: z
+    .array(z.object({ id: z.string(), category: z.string(), categoryNames: z.record(z.string(), z.string()).nullable().describe("The category's names per language in the business's policy (null: the policy names it not)"), term: z.string().nullable() }))
+    .describe('The parts on record a claim may be about (ITEMA-7, ITM-10)'),
 });
 z.globalRegistry.add(DiagnosisForm, { id: 'DiagnosisForm' });
 
@@ -109,7 +111,7 @@ export async function claimRoutes(app: ZApp, deps: AppDeps) {
         insignificant: insignificantRule ? { rule: insignificantRule } : null,
         deadPixels: pp && (!device || pp.categories.includes(device.category) || parts.some((p) => pp.categories.includes(p.category))) ? { rule: pp.rule, types: Object.keys(pp.limits), limits: pp.limits } : null,
         country: raw.settings.country ? { home: raw.settings.country, rule: raw.settings.countryRule ?? null } : null,
-        parts: parts.map((p) => ({ id: p.part_key, category: p.category, term: p.term })),
+        parts: parts.map((p) => ({ id: p.part_key, category: p.category, categoryNames: raw.categories?.[p.category]?.names ?? null, term: p.term })),
       };
     },
   );

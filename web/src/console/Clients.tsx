@@ -7,7 +7,7 @@ import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/r
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, idemKey, ok, upload, type Body, type Schemas } from '../lib/api';
-import { fmtDate } from '../lib/i18n';
+import { categoryText, fmtDate } from '../lib/i18n';
 import { customerQuery, deviceQuery, eventsQuery, invalidateOrder } from '../lib/queries';
 import { linkProps } from '../lib/router';
 import { ErrorNote, Loaded } from '../lib/ui';
@@ -204,7 +204,7 @@ export function DiagnosisFields({ orderId, value, onChange, insignificant, onIns
       {f.parts.length > 0 && (
         <Select
           label={t('clients.diag.part')}
-          data={[{ value: '', label: t('clients.diag.wholeDevice') }, ...f.parts.map((p) => ({ value: p.id, label: `${t(`category.${p.category}`, p.category)} (${p.id})${p.term ? ` · ${p.term}` : ''}` }))]}
+          data={[{ value: '', label: t('clients.diag.wholeDevice') }, ...f.parts.map((p) => ({ value: p.id, label: `${categoryText(p.category, p.categoryNames)} (${p.id})${p.term ? ` · ${p.term}` : ''}` }))]}
           value={value.partId}
           onChange={(v) => onChange({ ...value, partId: v ?? '' })}
           allowDeselect={false}

@@ -4,7 +4,7 @@ import { Anchor, Badge, Button, Card, Grid, Group, List, Stack, Text, TextInput,
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { fmtDate, inLang, lang } from '../lib/i18n';
+import { categoryText, fmtDate, inLang, lang } from '../lib/i18n';
 import { customerQuery, deviceQuery, ordersQuery, warrantyQuery } from '../lib/queries';
 import { linkProps } from '../lib/router';
 import { Loaded } from '../lib/ui';
@@ -29,7 +29,7 @@ export function DevicePage({ id }: { id: string }) {
               <Title order={1} size="h2" data-testid="device-title">{d.manufacturer} {d.model} · {d.serial}</Title>
               <Group gap="xs" mt={4}>
                 <Badge variant="light" color="dark">{t(`condition.${d.condition}`, d.condition)}</Badge>
-                <Badge variant="light" color="dark">{d.category}</Badge>
+                <Badge variant="light" color="dark" data-testid="device-category">{categoryText(d.category, d.categoryNames)}</Badge>
                 {d.term && <Badge variant="outline" color="dark">{d.term}</Badge>}
               </Group>
               {d.customerId && <Owner id={d.customerId} />}
@@ -81,7 +81,7 @@ export function DevicePage({ id }: { id: string }) {
                 {d.parts.length > 0 && (
                   <>
                     <Title order={3} size="h5" mt="sm">{t('device.parts')}</Title>
-                    <List>{d.parts.map((p) => <List.Item key={p.id}>{p.id} · {p.category}{p.term ? ` · ${p.term}` : ''}</List.Item>)}</List>
+                    <List data-testid="device-parts">{d.parts.map((p) => <List.Item key={p.id}>{p.id} · {categoryText(p.category, p.categoryNames)}{p.term ? ` · ${p.term}` : ''}</List.Item>)}</List>
                   </>
                 )}
               </Card>

@@ -2,7 +2,7 @@
 // the device's passcode (shown only to who repairs it, on request), the pre-check at intake, internal
 // notes; and "message the client". Everything through /api/v1/service-orders/{id}/workshop, /notes,
 // /messages; a change invalidates the order (its version moves) and the messages list.
-import { Alert, Anchor, Button, Card, Group, List, SegmentedControl, Select, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Card, Group, List, SegmentedControl, Select, SimpleGrid, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -69,18 +69,7 @@ function WorkshopForm({ w }: { w: W }) {
           </Group>
           <Passcode w={w} edit={editPasscode} onEdit={() => setEditPasscode(true)} f={f} setF={(k, v) => setF((x) => ({ ...x, [k]: v }))} />
           <Text fw={600} size="sm" mt={4}>{t('workshop.precheck')}</Text>
-          <Table data-testid="precheck">
-            <Table.Tbody>
-              {w.precheck.map((p) => (
-                <Table.Tr key={p.code}>
-                  <Table.Td>{t(`workshop.item.${p.code}`, p.code)}</Table.Td>
-                  <Table.Td>
-                    <SegmentedControl size="xs" aria-label={t(`workshop.item.${p.code}`, p.code)} value={pre[p.code]} onChange={(v) => setPre((x) => ({ ...x, [p.code]: v as typeof p.result }))} data={(['ok', 'fault', 'not-checked'] as const).map((r) => ({ value: r, label: t(`workshop.result.${r}`) }))} />
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+          <Precheck testId="precheck" items={w.precheck.map((p) => p.code)} value={pre} onChange={(code, r) => setPre((x) => ({ ...x, [code]: r }))} />
           <ErrorNote error={save.error} />
           <Group>
             <Button type="submit" loading={save.isPending} data-testid="ws-save">{t('workshop.save')}</Button>
@@ -259,6 +248,24 @@ export function MessageClient({ id }: { id: string }) {
 
 /** What the front desk gives at intake beside the work order: sent with the claim itself (one request, one transaction). */
 type Result = W['precheck'][number]['result'];
+
+/**
+ * The pre-check list: each item's name above its three results, the buttons as wide as the card
+ * (side by side they overflowed a 390 px screen in Bulgarian: "Непроверено").
+ */
+function Precheck({ testId, items, value, onChange }: { testId: string; items: string[]; value: Record<string, Result | undefined>; onChange: (code: string, r: Result) => void }) {
+  const { t } = useTranslation();
+  return (
+    <Stack gap={8} data-testid={testId}>
+      {items.map((code) => (
+        <div key={code} data-testid="precheck-item">
+          <Text size="sm" mb={2}>{t(`workshop.item.${code}`, code)}</Text>
+          <SegmentedControl size="xs" fullWidth aria-label={t(`workshop.item.${code}`, code)} value={value[code] ?? 'not-checked'} onChange={(v) => onChange(code, v as Result)} data={(['ok', 'fault', 'not-checked'] as const).map((r) => ({ value: r, label: t(`workshop.result.${r}`) }))} />
+        </div>
+      ))}
+    </Stack>
+  );
+}
 export type IntakeWorkshop = { technicianId: string; promisedOn: string; priority: 'low' | 'normal' | 'high' | 'urgent'; contactChannel: 'email' | 'sms'; passcode: string; unlockPattern: string; precheck: Record<string, Result>; note: string };
 export const emptyIntakeWorkshop = (): IntakeWorkshop => ({ technicianId: '', promisedOn: '', priority: 'normal', contactChannel: 'email', passcode: '', unlockPattern: '', precheck: {}, note: '' });
 
@@ -289,18 +296,7 @@ export function IntakeWorkshopFields({ value, onChange, category }: { value: Int
       {options.data && (
         <>
           <Text fw={600} size="sm" mt="xs">{t('workshop.precheck')}</Text>
-          <Table data-testid="intake-precheck">
-            <Table.Tbody>
-              {options.data.precheck.map((code) => (
-                <Table.Tr key={code}>
-                  <Table.Td>{t(`workshop.item.${code}`, code)}</Table.Td>
-                  <Table.Td>
-                    <SegmentedControl size="xs" aria-label={t(`workshop.item.${code}`, code)} value={value.precheck[code] ?? 'not-checked'} onChange={(v) => onChange({ ...value, precheck: { ...value.precheck, [code]: v as Result } })} data={(['ok', 'fault', 'not-checked'] as const).map((r) => ({ value: r, label: t(`workshop.result.${r}`) }))} />
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+          <Precheck testId="intake-precheck" items={options.data.precheck} value={value.precheck} onChange={(code, r) => onChange({ ...value, precheck: { ...value.precheck, [code]: r } })} />
         </>
       )}
       <Textarea label={t('workshop.note')} description={t('workshop.notesHint')} value={value.note} onChange={(e) => set('note')(e.currentTarget.value)} autosize minRows={1} mt={4} />

@@ -2989,6 +2989,10 @@ export interface components {
             manufacturer: string;
             model: string | null;
             category: string;
+            /** @description The category's names per language in the business's policy (GET of one device; null: the policy names it not) */
+            categoryNames?: {
+                [key: string]: string;
+            } | null;
             /** @enum {string} */
             kind: "device" | "service" | "part";
             /** @enum {string} */
@@ -3002,6 +3006,10 @@ export interface components {
             parts: {
                 id: string;
                 category: string;
+                /** @description The category's names per language in the business's policy (GET of one device; null: the policy names it not) */
+                categoryNames?: {
+                    [key: string]: string;
+                } | null;
                 serial: string | null;
                 term: string | null;
             }[];
@@ -3698,6 +3706,10 @@ export interface components {
             parts: {
                 id: string;
                 category: string;
+                /** @description The category's names per language in the business's policy (null: the policy names it not) */
+                categoryNames: {
+                    [key: string]: string;
+                } | null;
                 term: string | null;
             }[];
         };

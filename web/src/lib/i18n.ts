@@ -138,4 +138,6 @@ export function fmtDuration(ms: number) {
 export const lang = () => i18next.language as Lang;
 /** A text the server gives in several languages (`{ en, bg?, vi? }`): the page's language, else English. */
 export const inLang = (text: { en: string } & Partial<Record<Lang, string>>, l: string = lang()) => text[l as Lang] ?? text.en;
+/** A category's name in the user's language from the business's policy (`categoryNames`); the code when the policy names it not (issue 16). */
+export const categoryText = (code: string, names?: Record<string, string> | null) => (names ? (names[lang()] ?? names.en ?? code) : code);
 export default i18next;
