@@ -124,6 +124,9 @@ export function validateBody(rows: StoredVersion[], packId: string, body: unknow
     else check(c, `body.terms.${i}.match.category`);
   });
   ((b.notCovered as { categories?: unknown[] }[] | undefined) ?? []).forEach((n, i) => (Array.isArray(n?.categories) ? n.categories : []).forEach((x, j) => check(x, `body.notCovered.${i}.categories.${j}`)));
+  // A part term is keyed by its category (ITEMA-7, ITM-10): a new one names a category the business knows.
+  const parts = b.parts && typeof b.parts === 'object' && !Array.isArray(b.parts) ? Object.keys(b.parts as Body) : [];
+  for (const c of parts) check(c, `body.parts.${c}`);
   if (issues.length) return { issues };
   return { issues, pack: compileStored(packId, [...others, candidate]) };
 }

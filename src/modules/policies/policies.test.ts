@@ -76,6 +76,49 @@ describe('the draft is validated as `policy validate` does, on the field', () =>
   });
 });
 
+describe('a section the policy lacks is added, validated as `policy validate` does, saved, published', () => {
+  // The service-center pack has no part terms, and knows the categories laptop, phone, tablet.
+  const org = 'service-center';
+  const draft = async () => (await call(org, 'GET', '/api/v1/policy/draft')).json();
+  const save = (body: unknown) => call(org, 'PUT', '/api/v1/policy/draft', { version: 0, body });
+
+  test.each([
+    ['a duration like "3 mnths"', { ssd: { duration: '3 mnths', rule: 'SC-1', setting: true } }, 'body.parts.ssd.duration', /^"3 mnths" is not a duration like "3 months"$/],
+    ['an unknown category', { toaster: { duration: '3 months', rule: 'SC-1', setting: true } }, 'body.parts.toaster', /^unknown category "toaster"; known categories: laptop, phone, tablet/],
+    ['a rule the policy does not list', { ssd: { duration: '3 months', rule: 'OWN-7', setting: true } }, 'body.parts.ssd.rule', /OWN-7/],
+  ])('a new part term with %s is refused on the field and nothing is saved', async (_what, parts, field, message) => {
+    const d = await draft();
+    expect(d.body.parts ?? {}).toEqual({});
+    const before = await snapshot(t.db);
+    const r = await save({ ...d.body, parts });
+    expect(r.statusCode).toBe(422);
+    expect(r.json().errors).toContainEqual({ field, message: expect.stringMatching(message) });
+    expect(await snapshot(t.db)).toEqual(before);
+  });
+
+  test('a category, a part term, a rule text, a remedy, a fee and a clock added to a draft are saved and published as the next version', async () => {
+    const d = await draft();
+    const body = structuredClone(d.body);
+    body.rules['OWN-1'] = { en: 'SSDs fitted here are warranted for 6 months.', bg: 'Монтираните тук SSD дискове имат гаранция 6 месеца.' };
+    // A new category first (its names per language), then its part term.
+    body.categories = { ...(body.categories ?? {}), ssd: { names: { en: 'SSD', bg: 'SSD диск', vi: 'Ổ SSD' }, synonyms: ['solid state drive'] } };
+    body.parts = { ssd: { duration: '6 months', rule: 'OWN-1', setting: true } };
+    body.remedies = [...(body.remedies ?? []), { type: 'credit', rule: 'OWN-1', chosenBy: 'business', requiresConfirmedDefect: false, text: { en: 'A credit note when no part is available.' } }];
+    body.fees = { ...(body.fees ?? {}), transport: { amount: 1500, rules: ['OWN-1'], text: { en: 'Courier both ways' }, setting: true } };
+    body.clocks = [...(body.clocks ?? []), { id: 'own-callback', rule: 'OWN-1', kind: 'target', duration: '4 hours', startsAt: 'claim-received', stopsAt: 'diagnosed', text: { en: 'We call back within 4 hours.' }, setting: true }];
+    const saved = await save(body);
+    expect(saved.statusCode, saved.body).toBe(200);
+    expect(saved.json().settings).toEqual(expect.arrayContaining(['parts.ssd', 'fees.transport']));
+    const pub = await t.app.inject({ method: 'POST', url: '/api/v1/policy/publish', headers: { cookie: t.cookies[org].manager, 'idempotency-key': 'sc-sections' }, payload: { draftVersion: saved.json().version, effective: '2099-01-01', appliesToExisting: false } });
+    expect(pub.statusCode, pub.body).toBe(201);
+    const v = (await call(org, 'GET', `/api/v1/policy/versions/${pub.json().version.seq}`)).json();
+    expect(v.body.parts).toEqual({ ssd: { duration: '6 months', rule: 'OWN-1', setting: true } });
+    expect(v.body.fees.transport).toMatchObject({ amount: 1500, rules: ['OWN-1'] });
+    expect(v.body.remedies.at(-1)).toMatchObject({ type: 'credit', rule: 'OWN-1' });
+    expect(v.body.clocks.at(-1)).toMatchObject({ id: 'own-callback', kind: 'target' });
+  });
+});
+
 describe('export and import as YAML', () => {
   test('the export is a pack file `policy validate` accepts; importing it makes the same draft', async () => {
     const r = await call('itema-pg', 'GET', '/api/v1/policy/export');

@@ -23,11 +23,53 @@ const CHOICES: Record<string, string[]> = {
   kind: ['device', 'service', 'part'],
   condition: ['new', 'refurbished', 'used', 'discounted'],
   mode: ['business', '24/7'],
+  'remedies.type': ['repair', 'replacement', 'advance-replacement', 'credit', 'replacement-other-model', 'buy-back'],
+  'afterExpiry.type': ['extension-offer', 'paid-repair', 'paid-support'],
+  'clocks.kind': ['deadline', 'earliest', 'target'],
+  'clocks.collection': ['dispose', 'liability-ends'],
   effect: ['not-covered', 'void', 'paid'],
   servedBy: ['business', 'manufacturer'],
   chosenBy: ['business', 'consumer'],
   inbound: ['client', 'business'],
   outbound: ['client', 'business'],
+};
+/**
+ * What the editor can add where the policy has none (a blank policy, a pack without part terms or
+ * fees): a fresh entry of a list, an entry keyed by a name the user gives (a category, a rule id),
+ * an optional entry of a fixed set (fees). Empty values are for the user to fill; saving validates
+ * them as `policy validate` does, on the field. A value the business adds is its own setting.
+ */
+const NEW_ENTRY: Record<string, () => Json> = {
+  remedies: () => ({ type: 'repair', rule: '', chosenBy: 'business', requiresConfirmedDefect: false, text: { en: '' } }),
+  clocks: () => ({ id: '', rule: '', kind: 'deadline', duration: '', startsAt: 'claim-received', stopsAt: 'repair-completed', text: { en: '' }, setting: true }),
+  exclusions: () => ({ finding: '', rule: '', effect: 'not-covered', text: { en: '' } }),
+  notCovered: () => ({ categories: [], rule: '', text: { en: '' } }),
+  afterExpiry: () => ({ type: 'paid-repair', rule: '', text: { en: '' } }),
+};
+const NEW_KEYED: Record<string, () => Json> = {
+  parts: () => ({ duration: '', rule: '', setting: true }),
+  categories: () => ({ names: { en: '' }, synonyms: [] }),
+  rules: () => ({ en: '' }),
+};
+const NEW_NAMED: Record<string, Record<string, () => Json>> = {
+  fees: {
+    diagnosis: () => ({ amount: 0, rules: [], text: { en: '' }, setting: true }),
+    transport: () => ({ amount: 0, rules: [], text: { en: '' }, setting: true }),
+    freight: () => ({ inbound: 'client', outbound: 'business', rule: '' }),
+    tariff: () => ({ rules: [], text: { en: '' } }),
+    freeOfCharge: () => '',
+  },
+};
+/** Sections a policy may lack, as they start when added. */
+const NEW_SECTION: Record<string, () => Json> = {
+  parts: () => ({}),
+  fees: () => ({}),
+  remedies: () => [],
+  clocks: () => [],
+  exclusions: () => [],
+  notCovered: () => [],
+  afterExpiry: () => [],
+  categories: () => ({}),
 };
 const isTexts = (v: Json): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v) && 'en' in v && Object.keys(v).every((k) => LANGS.includes(k));
 const today = () => new Date().toISOString().slice(0, 10);
@@ -108,6 +150,7 @@ function DraftForm({ draft, saved, onSaved }: { draft: Draft; saved: boolean; on
           <Value path={[k]} value={body[k]} ctx={ctx} />
         </Card>
       ))}
+      <AddSection body={body} ctx={ctx} />
       <ErrorNote error={save.error} />
       {(save.isSuccess || saved) && !dirty && <Alert color="teal" data-testid="draft-saved">{t('policy.savedOk')}</Alert>}
       <Group className="sticky-actions">
@@ -160,7 +203,8 @@ function Value({ path, value, ctx }: { path: string[]; value: Json; ctx: Ctx }):
     );
   }
   if (Array.isArray(value)) {
-    if (value.every((x) => typeof x !== 'object' || x === null)) {
+    const fresh = path.length === 1 ? NEW_ENTRY[key] : undefined;
+    if (!fresh && value.every((x) => typeof x !== 'object' || x === null)) {
       const numbers = value.length > 0 && value.every((x) => typeof x === 'number');
       return (
         <TextInput label={name} description={t('policy.commaList')} value={value.join(', ')} error={err ?? childError(ctx, p)} data-testid={testid}
@@ -184,9 +228,14 @@ function Value({ path, value, ctx }: { path: string[]; value: Json; ctx: Ctx }):
             <Value path={[...path, String(i)]} value={item} ctx={ctx} />
           </Card>
         ))}
-        {value.length > 0 && (
-          <Button size="xs" variant="light" onClick={() => ctx.set([...path, String(value.length)], structuredClone(value[value.length - 1]))}>{t('policy.addLike')}</Button>
-        )}
+        <Group gap="xs">
+          {value.length > 0 && (
+            <Button size="xs" variant="light" onClick={() => ctx.set([...path, String(value.length)], structuredClone(value[value.length - 1]))}>{t('policy.addLike')}</Button>
+          )}
+          {fresh && (
+            <Button size="xs" variant="light" onClick={() => ctx.set([...path, String(value.length)], fresh())} data-testid={`add-${p}`}>{t('policy.addNew')}</Button>
+          )}
+        </Group>
         {err && <Text c="red" size="sm">{err}</Text>}
       </Stack>
     );
@@ -199,18 +248,70 @@ function Value({ path, value, ctx }: { path: string[]; value: Json; ctx: Ctx }):
         {mark && <Badge size="xs" color="grape">{t('policy.setting')}</Badge>}
         {Object.entries(obj).map(([k, v]) => (
           <div key={k}>
-            {v && typeof v === 'object' && !isTexts(v) && !(Array.isArray(v) && v.every((x) => typeof x !== 'object')) ? <Text size="sm" fw={600}>{label(t, k)}</Text> : null}
+            <Group gap="xs" justify="space-between" wrap="nowrap">
+              {v && typeof v === 'object' && !isTexts(v) && !(Array.isArray(v) && v.every((x) => typeof x !== 'object')) ? <Text size="sm" fw={600} style={{ overflowWrap: 'anywhere' }}>{path.length === 1 && NEW_KEYED[key] ? k : label(t, k)}</Text> : <span />}
+              {path.length === 1 && (NEW_KEYED[key] || NEW_NAMED[key]) && (
+                <Button size="compact-xs" variant="subtle" color="red" onClick={() => ctx.set([...path, k], undefined as unknown as Json)}>{t('policy.remove')}</Button>
+              )}
+            </Group>
             <Value path={[...path, k]} value={v} ctx={ctx} />
           </div>
         ))}
+        {path.length === 1 && NEW_KEYED[key] && <AddKeyed section={key} have={Object.keys(obj)} ctx={ctx} />}
+        {path.length === 1 && NEW_NAMED[key] && <AddNamed section={key} have={Object.keys(obj)} ctx={ctx} />}
         {err && <Text c="red" size="sm">{err}</Text>}
       </Stack>
     );
   }
   if (typeof value === 'boolean') return <Checkbox label={name} checked={value} onChange={(e) => ctx.set(path, e.currentTarget.checked)} data-testid={testid} error={err} />;
   if (typeof value === 'number') return <NumberInput label={name} value={value} onChange={(v) => ctx.set(path, typeof v === 'number' ? v : Number(v) || 0)} error={err} data-testid={testid} />;
-  if (CHOICES[key]) return <Select label={name} data={CHOICES[key]} value={String(value)} onChange={(v) => v && ctx.set(path, v)} error={err} data-testid={testid} allowDeselect={false} />;
+  const choices = CHOICES[`${path[0]}.${key}`] ?? CHOICES[key];
+  if (choices) return <Select label={name} data={choices.map((c) => ({ value: c, label: t(`policy.choice.${c}`, c) }))} value={String(value)} onChange={(v) => v && ctx.set(path, v)} error={err} data-testid={testid} allowDeselect={false} />;
   return <TextInput label={name} value={value === null ? '' : String(value)} onChange={(e) => ctx.set(path, e.currentTarget.value)} error={err} data-testid={testid} />;
+}
+
+/** A new entry of a section keyed by a name the user gives: a part term's category, a category's code, a rule id. */
+function AddKeyed({ section, have, ctx }: { section: string; have: string[]; ctx: Ctx }) {
+  const { t } = useTranslation();
+  const [name, setName] = useState('');
+  const k = name.trim();
+  return (
+    <Group align="flex-end" gap="xs" wrap="wrap">
+      <TextInput label={t(`policy.newKey.${section}`)} description={t(`policy.newKeyHint.${section}`)} value={name} onChange={(e) => setName(e.currentTarget.value)} data-testid={`new-${section}`} style={{ flex: '1 1 12rem' }}
+        error={have.includes(k) ? t('policy.keyTaken') : undefined} />
+      <Button size="xs" variant="light" disabled={!k || have.includes(k)} onClick={() => { ctx.set([section, k], NEW_KEYED[section]!()); setName(''); }} data-testid={`add-${section}`}>{t('policy.addNew')}</Button>
+    </Group>
+  );
+}
+
+/** A new optional entry of a section with a fixed set of them (a fee). */
+function AddNamed({ section, have, ctx }: { section: string; have: string[]; ctx: Ctx }) {
+  const { t } = useTranslation();
+  const free = Object.keys(NEW_NAMED[section]!).filter((k) => !have.includes(k));
+  const [pick, setPick] = useState<string | null>(null);
+  if (!free.length) return null;
+  return (
+    <Group align="flex-end" gap="xs" wrap="wrap">
+      <Select label={t(`policy.newNamed.${section}`)} data={free.map((k) => ({ value: k, label: label(t, k) }))} value={pick} onChange={setPick} data-testid={`new-${section}`} style={{ flex: '1 1 12rem' }} />
+      <Button size="xs" variant="light" disabled={!pick} onClick={() => { ctx.set([section, pick!], NEW_NAMED[section]![pick!]!()); setPick(null); }} data-testid={`add-${section}`}>{t('policy.addNew')}</Button>
+    </Group>
+  );
+}
+
+/** A section the policy lacks (a blank policy has no remedies; a pack may have no part terms). */
+function AddSection({ body, ctx }: { body: Obj; ctx: Ctx }) {
+  const { t } = useTranslation();
+  const missing = Object.keys(NEW_SECTION).filter((k) => !(k in body));
+  const [pick, setPick] = useState<string | null>(null);
+  if (!missing.length) return null;
+  return (
+    <Card withBorder data-testid="add-section">
+      <Group align="flex-end" gap="xs" wrap="wrap">
+        <Select label={t('policy.addSection')} data={missing.map((k) => ({ value: k, label: label(t, k) }))} value={pick} onChange={setPick} data-testid="new-section" style={{ flex: '1 1 14rem' }} />
+        <Button size="xs" variant="light" disabled={!pick} onClick={() => { ctx.set([pick!], NEW_SECTION[pick!]!()); setPick(null); }} data-testid="add-section-button">{t('policy.addNew')}</Button>
+      </Group>
+    </Card>
+  );
 }
 
 const childError = (ctx: Ctx, p: string) => [...ctx.errors].find(([k]) => k.startsWith(`${p}.`))?.[1];
@@ -337,6 +438,7 @@ function SimulationView({ s, kind, setKind }: { s: Simulation; kind: string | nu
       </Table.ScrollContainer>
       {s.total.deviceChanges > s.deviceChanges.length && <Text size="sm">{t('policy.sim.more', { shown: s.deviceChanges.length, total: s.total.deviceChanges })}</Text>}
       {s.orderChanges.length > 0 && (
+        <Table.ScrollContainer minWidth={420}>
         <Table>
           <Table.Thead><Table.Tr><Table.Th>{t('policy.sim.order')}</Table.Th><Table.Th>{t('policy.sim.change')}</Table.Th></Table.Tr></Table.Thead>
           <Table.Tbody>
@@ -351,6 +453,7 @@ function SimulationView({ s, kind, setKind }: { s: Simulation; kind: string | nu
             ))}
           </Table.Tbody>
         </Table>
+        </Table.ScrollContainer>
       )}
     </Stack>
   );
@@ -369,21 +472,23 @@ function Versions() {
     <Loaded s={s}>
       {(v) => (
         <Stack>
+          <Table.ScrollContainer minWidth={560}>
           <Table data-testid="versions">
-            <Table.Thead><Table.Tr><Table.Th>#</Table.Th><Table.Th>{t('policy.version')}</Table.Th><Table.Th>{t('policy.effective')}</Table.Th><Table.Th>{t('policy.scope')}</Table.Th><Table.Th>{t('policy.publishedBy')}</Table.Th><Table.Th /></Table.Tr></Table.Thead>
-            <Table.Tbody>
-              {v.items.map((x) => (
-                <Table.Tr key={x.seq} data-seq={x.seq}>
-                  <Table.Td>{x.seq}</Table.Td>
-                  <Table.Td><Code>{x.label}</Code> {x.inForce && <Badge size="xs" color="teal">{t('policy.inForce')}</Badge>}</Table.Td>
-                  <Table.Td>{fmtDate(x.effective)}</Table.Td>
-                  <Table.Td>{x.appliesToExisting ? t('policy.alsoExisting') : t('policy.newOnly')}</Table.Td>
-                  <Table.Td>{x.publishedBy ?? x.origin}</Table.Td>
-                  <Table.Td><Group gap={4}><Button size="compact-xs" variant="light" onClick={() => setOpen(x.seq)}>{t('policy.diff')}</Button><Anchor size="xs" href={`/api/v1/policy/export?seq=${x.seq}`}>YAML</Anchor></Group></Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+              <Table.Thead><Table.Tr><Table.Th>#</Table.Th><Table.Th>{t('policy.version')}</Table.Th><Table.Th>{t('policy.effective')}</Table.Th><Table.Th>{t('policy.scope')}</Table.Th><Table.Th>{t('policy.publishedBy')}</Table.Th><Table.Th /></Table.Tr></Table.Thead>
+              <Table.Tbody>
+                {v.items.map((x) => (
+                  <Table.Tr key={x.seq} data-seq={x.seq}>
+                    <Table.Td>{x.seq}</Table.Td>
+                    <Table.Td><Code>{x.label}</Code> {x.inForce && <Badge size="xs" color="teal">{t('policy.inForce')}</Badge>}</Table.Td>
+                    <Table.Td>{fmtDate(x.effective)}</Table.Td>
+                    <Table.Td>{x.appliesToExisting ? t('policy.alsoExisting') : t('policy.newOnly')}</Table.Td>
+                    <Table.Td>{x.publishedBy ?? x.origin}</Table.Td>
+                    <Table.Td><Group gap={4}><Button size="compact-xs" variant="light" onClick={() => setOpen(x.seq)}>{t('policy.diff')}</Button><Anchor size="xs" href={`/api/v1/policy/export?seq=${x.seq}`}>YAML</Anchor></Group></Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
           {open !== null && (
             <Loaded s={diff}>
               {(d) => (
@@ -391,7 +496,7 @@ function Versions() {
                   <Title order={3} size="h5">{d.from ? t('policy.diffTitle', { from: d.from, to: d.to }) : t('policy.diffFirst')}</Title>
                   {d.changes.length === 0 && <Text size="sm">{t('policy.noChanges')}</Text>}
                   {d.changes.slice(0, 300).map((c) => (
-                    <Text key={c.path} size="sm" ff="monospace"><b>{c.path}</b>: {c.before === undefined ? '∅' : JSON.stringify(c.before)} → {c.after === undefined ? '∅' : JSON.stringify(c.after)}</Text>
+                    <Text key={c.path} size="sm" ff="monospace" style={{ overflowWrap: 'anywhere' }}><b>{c.path}</b>: {c.before === undefined ? '∅' : JSON.stringify(c.before)} → {c.after === undefined ? '∅' : JSON.stringify(c.after)}</Text>
                   ))}
                 </Card>
               )}
