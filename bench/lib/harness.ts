@@ -153,7 +153,8 @@ export function postmasterPid(dataDir: string): number | undefined {
 }
 
 /**
- * CPU seconds used so far by the process `root` and its children (a postmaster and its backends),
+ * CPU seconds used so far by the process `root` and its children (a postmaster and its backends,
+ * also those that ended),
  * read from /proc; undefined without /proc or without a root. Only the database this bench started
  * is counted, never other PostgreSQL servers on the machine.
  */

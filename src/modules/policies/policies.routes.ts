@@ -5,6 +5,7 @@ import { MANAGERS } from '../../core/actor.ts';
 import { notFound } from '../../core/errors.ts';
 import { IdempotencyHeaders, IsoDate, type ZApp } from '../../server/http.ts';
 import { requestHash, withIdempotency } from '../../server/idempotency.ts';
+import { closeScanWorkers } from './simulate-scan.ts';
 import * as svc from './policies.service.ts';
 
 const Body = z.record(z.string(), z.unknown()).describe('One version of a policy pack without its version, effective and appliesToExisting keys (docs/policy-packs.md)');
@@ -72,6 +73,7 @@ const draftOut = (d: svc.DraftView) => ({ ...d, settings: svc.settingPaths(d.bod
 
 export async function policiesRoutes(app: ZApp, deps: AppDeps) {
   const tags = ['policy'];
+  app.addHook('onClose', closeScanWorkers);
   const now = () => deps.now?.() ?? new Date();
   app.get('/api/v1/policy/versions', { config: { access: MANAGERS, problems: ['not-found'] }, schema: { operationId: 'listPolicyVersions', tags, summary: 'The published versions of the business’s policy', response: { 200: z.object({ items: z.array(Version), hasDraft: z.boolean() }) } } }, async (req) =>
     svc.listVersions(deps.db, actorOf(req)),
@@ -159,10 +161,10 @@ export async function policiesRoutes(app: ZApp, deps: AppDeps) {
       },
     },
     async (req) => {
-      const r = await svc.simulate(deps.db, actorOf(req), req.body, now());
       const { limit, offset, kind } = req.query;
-      const devices = kind ? r.deviceChanges.filter((c) => c.kinds.includes(kind)) : r.deviceChanges;
-      return { ...r, total: { deviceChanges: devices.length, orderChanges: r.orderChanges.length }, deviceChanges: devices.slice(offset, offset + limit), orderChanges: r.orderChanges.slice(offset, offset + limit) };
+      // Over a large business the device scan runs in worker threads with connections of their own.
+      const { matching, ...r } = await svc.simulate(deps.db, actorOf(req), req.body, now(), { page: { kind, offset, limit }, scan: { url: deps.pool?.options.connectionString } });
+      return { ...r, total: { deviceChanges: matching, orderChanges: r.orderChanges.length }, orderChanges: r.orderChanges.slice(offset, offset + limit) };
     },
   );
   app.post(

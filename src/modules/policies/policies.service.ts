@@ -18,6 +18,7 @@ import { formatDate, type DocLang } from '../documents/documents.i18n.ts';
 import { PolicyErrors } from './policies.errors.ts';
 import { bodyOf } from './templates.service.ts';
 import { devicesOf, devicesOfIds } from './history-reader.ts';
+import { scanDevices, type ScanOptions, type ScanPage, type ScanPolicies } from './simulate-scan.ts';
 import { compareDevice, compareOrder, type DeviceChange, type OrderChange, type SimDevice, type SimOrder } from './simulate.ts';
 
 type Body = Record<string, unknown>;
@@ -312,43 +313,37 @@ async function sides(db: Db | Tx, org: { id: string; pack_id: string; policy_rev
   const before = rows.length ? compileStored(org.pack_id, rows) : await policyOf(db, org);
   const { issues, pack } = validateBody(rows, org.pack_id, body, await knownCategories(db, org.id, rows), meta);
   if (issues.length || !pack) throw invalid(issues);
-  return { rows, before, after: pack };
+  // The same two policies as stored versions, for the scan's worker threads to compile.
+  const plain = (r: StoredVersion): StoredVersion => ({ label: r.label, effective: r.effective, applies_to_existing: r.applies_to_existing, body: r.body });
+  const draft: StoredVersion = { label: meta.label, effective: meta.effective, applies_to_existing: meta.appliesToExisting, body };
+  const stored: ScanPolicies = { packId: org.pack_id, before: rows.map(plain), after: [...rows.filter((r) => r.label !== meta.label).map(plain), draft] };
+  return { rows, before, after: pack, stored };
 }
 
-export async function simulate(db: Db, actor: Actor, input: SimulateInput, now = new Date()): Promise<SimulationResult> {
+/**
+ * What the draft would change. `page`: the device changes to return (of one kind, from an offset, at
+ * most a limit; default all), the counts are always over every device. `scan`: where the device scan
+ * may run in worker threads (simulate-scan.ts).
+ */
+export async function simulate(db: Db, actor: Actor, input: SimulateInput, now = new Date(), opts: { page?: ScanPage; scan?: ScanOptions } = {}): Promise<SimulationResult & { matching: number }> {
   const org = await orgRow(db, actor.organizationId);
   const d = await db.selectFrom('policy_drafts').selectAll().where('organization_id', '=', org.id).executeTakeFirst();
   if (!d) throw problem(PolicyErrors, 'no-draft', 'There is no draft to simulate');
   const today = todayIn(org.time_zone, now);
-  const { before, after } = await sides(db, org, d.body, { label: 'draft', effective: input.effective, appliesToExisting: input.appliesToExisting });
+  const { before, after, stored } = await sides(db, org, d.body, { label: 'draft', effective: input.effective, appliesToExisting: input.appliesToExisting });
   const at = input.at ?? (input.effective > today ? input.effective : today);
-  const res: SimulationResult = {
+  const scan = await scanDevices(db, org.id, stored, at, opts.page ?? { offset: 0, limit: Infinity }, opts.scan);
+  const res: SimulationResult & { matching: number } = {
     at,
     effective: input.effective,
     appliesToExisting: input.appliesToExisting,
-    devices: { simulated: 0, changed: 0, endMoved: 0, nowCovered: 0, nowNotCovered: 0, partCards: 0, cannotEvaluate: 0 },
+    devices: scan.devices,
     orders: { simulated: 0, changed: 0, decisionsChanged: 0, deadlinesMoved: 0 },
-    deviceChanges: [],
+    deviceChanges: scan.changes,
     orderChanges: [],
+    matching: scan.matching,
   };
   const deviceById = new Map<string, SimDevice>();
-  for await (const page of devicesOf(db, org.id)) {
-    for (const dev of page) {
-      res.devices.simulated++;
-      const c = compareDevice(dev, before, after, at);
-      if (!c) continue;
-      deviceById.set(dev.id, dev);
-      res.devices.changed++;
-      for (const k of c.kinds) {
-        if (k === 'end-moved') res.devices.endMoved++;
-        else if (k === 'now-covered') res.devices.nowCovered++;
-        else if (k === 'now-not-covered') res.devices.nowNotCovered++;
-        else if (k === 'part-card') res.devices.partCards++;
-        else res.devices.cannotEvaluate++;
-      }
-      res.deviceChanges.push(c);
-    }
-  }
   // Open orders: the engine's decision for the claim and the running clocks' deadlines.
   const orders = await db
     .selectFrom('service_orders')
@@ -365,10 +360,8 @@ export async function simulate(db: Db, actor: Actor, input: SimulateInput, now =
     .where('stopped_at', 'is', null)
     .execute();
   const pauses = await db.selectFrom('clock_pauses').select(['clock_row_id', 'paused_at', 'resumed_at']).where('organization_id', '=', org.id).execute();
-  const missingDevices = orders.map((o) => o.device_id).filter((x): x is string => !!x && !deviceById.has(x));
-  if (missingDevices.length) {
-    for await (const page of devicesOfIds(db, org.id, missingDevices)) for (const dev of page) deviceById.set(dev.id, dev);
-  }
+  const orderDevices = [...new Set(orders.map((o) => o.device_id).filter((x): x is string => !!x))];
+  for await (const page of devicesOfIds(db, org.id, orderDevices)) for (const dev of page) deviceById.set(dev.id, dev);
   for (const o of orders) {
     res.orders.simulated++;
     const own = clocks.filter((c) => c.subject_id === o.id);

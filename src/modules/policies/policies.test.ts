@@ -165,6 +165,13 @@ describe('simulate and publish (ITS-11)', () => {
     const sw = s.deviceChanges.find((c: { serial: string }) => c.serial === 'DEMO-ITMALL-SWITCH');
     expect(sw.kinds).toContain('end-moved');
     expect(sw.versions).toEqual({ before: '2026.1', after: 'draft' });
+    // The list is paged by the route: one kind, from an offset, at most a limit; the total counts them all.
+    expect(s.total.deviceChanges).toBe(s.devices.changed);
+    const moved = s.deviceChanges.filter((c: { kinds: string[] }) => c.kinds.includes('end-moved'));
+    const page = (await call(org, 'POST', '/api/v1/policy/draft/simulate?kind=end-moved&offset=1&limit=1', { effective: at, appliesToExisting: true })).json();
+    expect(page.total.deviceChanges).toBe(moved.length);
+    expect(page.deviceChanges).toEqual(moved.slice(1, 2));
+    expect(page.devices).toEqual(s.devices);
     // For new devices only: nothing already sold changes.
     const none = (await call(org, 'POST', '/api/v1/policy/draft/simulate', { effective: at, appliesToExisting: false })).json();
     expect(none.devices.changed).toBe(0);
