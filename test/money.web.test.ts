@@ -158,6 +158,7 @@ describe.skipIf(!hasChromium())('payments, registration and plans in Chromium (i
     }
     await page.goto(`/order/${claim.orderPage.token}?lang=bg`);
     await page.getByTestId('accept').click();
+    await page.getByTestId('confirm-yes').click(); // the decision is confirmed first (issue 16)
     await page.getByTestId('pay-online').filter({ hasText: '150,00' }).click();
     await payOnStripe(page, /Pay 150\.00 EUR/);
     await page.getByTestId('paid-back').waitFor();

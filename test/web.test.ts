@@ -307,6 +307,7 @@ describe.skipIf(!hasChromium())('web app in Chromium', { timeout: 120_000 }, () 
     await see(client.getByTestId('client-quote'), '120');
     await shot(client, 'client-order.png', true);
     await client.getByTestId('accept').click();
+    await client.getByTestId('confirm-yes').click(); // the decision is confirmed first (issue 16)
     await see(client.getByTestId('client-state'), /accepted/i);
     await phone.close();
 
@@ -435,9 +436,11 @@ describe.skipIf(!hasChromium())('web app in Chromium', { timeout: 120_000 }, () 
     const sent = await t.db.selectFrom('outbox').select('payload').where('topic', '=', 'order.lookup-code').where('payload', '@>', JSON.stringify({ number })).executeTakeFirstOrThrow();
     await client.getByLabel('Код').fill('000000' === (sent.payload as { code: string }).code ? '111111' : '000000');
     await client.getByRole('button', { name: 'Отказвам офертата' }).click();
+    await client.getByRole('dialog').getByRole('button', { name: 'Да, отказвам' }).click(); // confirmed first (issue 16)
     await see(client.getByTestId('invalid-code'), 'Кодът е грешен');
     await client.getByLabel('Код').fill((sent.payload as { code: string }).code);
     await client.getByRole('button', { name: 'Отказвам офертата' }).click();
+    await client.getByRole('dialog').getByRole('button', { name: 'Да, отказвам' }).click();
     await see(client.getByTestId('client-state'), 'Отказана оферта');
     await phone.close();
 
