@@ -34,6 +34,7 @@ export const PlanSale = z.object({
   paymentMethod: z.string().nullable(),
   paidOn: z.string().nullable(),
   deviceEventId: z.string().nullable().describe('The extension-purchased event the engine applies (ITS-3)'),
+  refundFailure: z.object({ reason: z.string().describe("Stripe's failure_reason (expired_or_canceled_card, declined, ...), canceled, or Stripe's error code"), at: z.string() }).nullable().describe('A refund of the price Stripe did not make'),
   createdAt: z.string(),
 });
 z.globalRegistry.add(PlanSale, { id: 'PlanSale' });

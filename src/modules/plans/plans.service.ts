@@ -19,7 +19,7 @@ import { computeCoverage, planOffers, PolicyInputError, versionAt, versionOf, ty
 import { WarrantyErrors } from '../warranty/warranty.errors.ts';
 import * as devices from '../devices/devices.service.ts';
 import * as devicesRepo from '../devices/devices.repository.ts';
-import { CHECKOUT_PROBLEMS, createCheckout, onStripePaid, onStripeRefunded } from '../stripe/stripe.service.ts';
+import { CHECKOUT_PROBLEMS, createCheckout, onStripePaid, onStripeRefundFailed, onStripeRefunded } from '../stripe/stripe.service.ts';
 import { PlanErrors } from './plans.errors.ts';
 
 export const SUBJECT_KIND = 'plan-sale';
@@ -40,6 +40,8 @@ export function saleView(s: NonNullable<SaleRow>) {
     paymentMethod: s.payment_method,
     paidOn: s.paid_on,
     deviceEventId: s.device_event_id,
+    /** A refund of the price Stripe did not make (refund.failed): Stripe's reason and when; null otherwise. */
+    refundFailure: s.refund_failed_at ? { reason: s.refund_failure_reason ?? 'unknown', at: s.refund_failed_at.toISOString() } : null,
     createdAt: s.created_at.toISOString(),
   };
 }
@@ -188,6 +190,25 @@ onStripeRefunded(SUBJECT_KIND, async (tx, r) => {
   if (s.device_event_id) await tx.deleteFrom('device_events').where('organization_id', '=', r.orgId).where('id', '=', s.device_event_id).execute();
   await tx.updateTable('plan_sales').set({ state: 'refunded', version: sql`version + 1`, updated_at: r.at }).where('id', '=', s.id).execute();
   await audit(tx, actor, { action: 'plan.refunded', entityType: 'device', entityId: s.device_id, after: { saleId: s.id, planId: s.plan_id, deviceEventId: s.device_event_id, amountMinor: r.amountMinor } });
+});
+
+// A refund of the price Stripe did not make (refund.failed): the sale keeps Stripe's reason (the
+// console shows "refund failed: <reason>"). One that had succeeded first (the plan was refunded and its
+// event withdrawn) gives the price back to the business: the sale is paid again and the plan extends
+// the warranty again (a new extension-purchased event, audited).
+onStripeRefundFailed(SUBJECT_KIND, async (tx, f) => {
+  const s = await tx.selectFrom('plan_sales').selectAll().where('organization_id', '=', f.orgId).where('id', '=', f.subject.id).forUpdate().executeTakeFirst();
+  if (!s) return;
+  const actor = systemActor(f.orgId, 'stripe');
+  let eventId = s.device_event_id;
+  let state = s.state;
+  if (f.wasApplied && s.state === 'refunded') {
+    const ev = await devices.addEvent(tx, actor, s.device_id, { type: 'extension-purchased', date: s.paid_on ?? todayIn((await orgAndPack(tx, f.orgId)).org.time_zone, f.at), planId: s.plan_id, note: `plan sale ${s.id} (refund failed)` });
+    eventId = ev.id;
+    state = 'paid';
+  }
+  await tx.updateTable('plan_sales').set({ state, device_event_id: eventId, refund_failure_reason: f.reason, refund_failed_at: f.at, version: sql`version + 1`, updated_at: f.at }).where('id', '=', s.id).execute();
+  await audit(tx, actor, { action: 'plan.refund-failed', entityType: 'device', entityId: s.device_id, after: { saleId: s.id, planId: s.plan_id, refundId: f.refundId, stripeRefundId: f.stripeRefundId, amountMinor: f.amountMinor, reason: f.reason, wasApplied: f.wasApplied, state, deviceEventId: eventId } });
 });
 
 // ---------- after expiry (ITS-10) ----------

@@ -33,6 +33,7 @@ export const Registration = z.object({
   paidAt: z.string().nullable(),
   proofs: z.record(z.string(), z.boolean()).describe('The claim proofs the registration gives while it is paid (ITS-5, ITS-6)'),
   refusalReason: z.string().nullable(),
+  refundFailure: z.object({ reason: z.string().describe("Stripe's failure_reason (expired_or_canceled_card, declined, ...), canceled, or Stripe's error code"), at: z.string() }).nullable().describe("A refund of the fee Stripe did not make (refund.failed); the registration keeps its state"),
   rule: z.string(),
   policyVersion: z.string(),
   allowedActions: z.array(z.enum(['record-payment', 'refuse'])),

@@ -23,7 +23,7 @@ import { versionAt, type CompiledPack } from '../../policy/index.ts';
 import type { FileStorage } from '../../storage/index.ts';
 import { sql } from 'kysely';
 import { checkFileType } from '../purchases/purchases.service.ts';
-import { CHECKOUT_PROBLEMS, checkoutsOf, createCheckout, createRefund, onStripePaid, onStripeRefunded, stripeEnabled } from '../stripe/stripe.service.ts';
+import { CHECKOUT_PROBLEMS, checkoutsOf, createCheckout, createRefund, onStripePaid, onStripeRefundFailed, onStripeRefunded, stripeEnabled } from '../stripe/stripe.service.ts';
 import { RegistrationErrors } from './registrations.errors.ts';
 import * as repo from './repository.ts';
 import { staffActions, type RegistrationState } from './state-machine.ts';
@@ -73,6 +73,8 @@ export function view(r: repo.ListedRow) {
     paidAt: r.paid_at?.toISOString() ?? null,
     proofs: r.proofs,
     refusalReason: r.refusal_reason,
+    /** A refund of the fee Stripe did not make (refund.failed): Stripe's reason and when; null otherwise. */
+    refundFailure: r.refund_failed_at ? { reason: r.refund_failure_reason ?? 'unknown', at: r.refund_failed_at.toISOString() } : null,
     rule: r.rule,
     policyVersion: r.policy_version,
     allowedActions: staffActions(r.state),
@@ -273,12 +275,18 @@ export async function act(deps: { db: Db; config: Pick<Config, 'stripe'>; now?: 
 }
 
 /** Valid from now: the payment recorded, the payment clock stopped, the proofs the pack lists given. */
-async function markPaid(tx: Tx, actor: Actor, r: repo.RegistrationRow, pack: CompiledPack, action: 'record-payment' | 'confirm-online-payment', method: string, now: Date) {
+/** The claim proofs a paid registration gives: the pack's, and its document's. */
+function proofsOf(pack: CompiledPack, r: repo.RegistrationRow, now: Date) {
   const t = terms(pack, now);
   const proofs: Record<string, boolean> = {};
   for (const p of t.proves) proofs[p] = true;
   const doc = t.documents.find((d) => d.type === r.document_type);
   if (doc) proofs[doc.proof] = true;
+  return proofs;
+}
+
+async function markPaid(tx: Tx, actor: Actor, r: repo.RegistrationRow, pack: CompiledPack, action: 'record-payment' | 'confirm-online-payment', method: string, now: Date) {
+  const proofs = proofsOf(pack, r, now);
   return actOnRegistration(tx, actor, r, action, pack, now, {
     set: { payment_method: method, paid_at: now, proofs: JSON.stringify(proofs) },
     audit: { paymentMethod: method, feeMinor: r.fee_minor, currency: r.currency, proofs, rule: r.rule },
@@ -314,6 +322,24 @@ onStripeRefunded(repo.SUBJECT_TYPE, async (tx, x) => {
   if (!r || r.state !== 'paid') return;
   const { pack } = await orgAndPack(tx, x.orgId);
   await actOnRegistration(tx, systemActor(x.orgId, 'stripe'), r, 'refund', pack, x.at, { set: { proofs: '{}' }, audit: { refundId: x.refundId, amountMinor: x.amountMinor } });
+});
+
+// A refund of the fee Stripe did not make (refund.failed, or refused outright): the registration
+// keeps Stripe's reason (staff see "refund failed: <reason>" in the console), through its one writer.
+// One that had succeeded first (the registration was refunded) gives the fee back to the business: the
+// registration is valid again, with the proofs it gave.
+onStripeRefundFailed(repo.SUBJECT_TYPE, async (tx, f) => {
+  const r = await repo.lock(tx, f.orgId, f.subject.id);
+  if (!r) return;
+  const { pack } = await orgAndPack(tx, f.orgId);
+  const actor = systemActor(f.orgId, 'stripe');
+  const set = { refund_failure_reason: f.reason, refund_failed_at: f.at };
+  const auditRow = { refundId: f.refundId, stripeRefundId: f.stripeRefundId, amountMinor: f.amountMinor, reason: f.reason, wasApplied: f.wasApplied };
+  if (f.wasApplied && r.state === 'refunded') {
+    await actOnRegistration(tx, actor, r, 'refund-undone', pack, f.at, { set: { ...set, proofs: JSON.stringify(proofsOf(pack, r, f.at)) }, audit: auditRow });
+    return;
+  }
+  await actOnRegistration(tx, actor, r, 'refund-failed', pack, f.at, { set, audit: auditRow });
 });
 
 // ---------- demo ----------

@@ -18,6 +18,10 @@ export const REGISTRATION_TRANSITIONS = {
   expire: { from: ['pending'], to: 'expired', clockEvents: [] },
   /** The whole fee was refunded: the registration no longer proves anything. */
   refund: { from: ['paid'], to: 'refunded', clockEvents: [] },
+  /** Stripe did not make the refund (refund.failed): kept on the registration, its state as it was (not a move). */
+  'refund-failed': { from: ['paid', 'refused', 'refunded'], to: null, clockEvents: [] },
+  /** Stripe failed a refund it had reported succeeded: the fee is the business's again, the registration valid again. */
+  'refund-undone': { from: ['refunded'], to: 'paid', clockEvents: [] },
 } as const satisfies Record<string, { from: readonly RegistrationState[]; to: RegistrationState | null; clockEvents: readonly string[] }>;
 export type RegistrationAction = keyof typeof REGISTRATION_TRANSITIONS;
 

@@ -83,6 +83,11 @@ function RegistrationCard({ r }: { r: Registration }) {
           <Table.Tr><Table.Td>{t('money.console.document')}</Table.Td><Table.Td>{r.document.filename ? <Anchor href={`/api/v1/registrations/${r.id}/document`}>{t(`money.reg.doc.${r.document.type}`, r.document.type)}: {r.document.filename}</Anchor> : t(`money.reg.doc.${r.document.type}`, r.document.type)}</Table.Td></Table.Tr>
           <Table.Tr><Table.Td>{t('money.console.fee')}</Table.Td><Table.Td>{fmtMoney(r.feeMinor, r.currency)}{r.paidAt ? ` · ${t('money.console.paidBy', { method: t(`method.${r.paymentMethod}`, t(`billing.method.${r.paymentMethod}`, r.paymentMethod ?? '')) })} · ${fmtDateTime(r.paidAt)}` : ''}</Table.Td></Table.Tr>
           {r.refusalReason && <Table.Tr><Table.Td>{t('money.console.reason')}</Table.Td><Table.Td>{r.refusalReason}</Table.Td></Table.Tr>}
+          {r.refundFailure && (
+            <Table.Tr data-testid="registration-refund-failed">
+              <Table.Td colSpan={2}><Text size="sm" c="red.8" fw={600}>{t('payments.refundFailed', { reason: t(`payments.failure.${r.refundFailure.reason}`, { defaultValue: r.refundFailure.reason }) })} · {fmtDateTime(r.refundFailure.at)}</Text></Table.Td>
+            </Table.Tr>
+          )}
         </Table.Tbody>
       </Table>
       {r.allowedActions.includes('record-payment') && (
@@ -139,7 +144,9 @@ export function DevicePlans({ id }: { id: string }) {
               <>
                 <Text fw={600} size="sm">{t('money.console.sold')}</Text>
                 <List size="sm" data-testid="plan-sales">
-                  {p.sales.map((x) => <List.Item key={x.id}>{inLang(x.name)} · {fmtMoney(x.priceMinor, x.currency)} · {t(`money.plans.state.${x.state}`)} · {t(`money.console.channel.${x.channel}`, x.channel)}{x.paidOn ? ` · ${fmtDate(x.paidOn)}` : ''}</List.Item>)}
+                  {p.sales.map((x) => <List.Item key={x.id}>{inLang(x.name)} · {fmtMoney(x.priceMinor, x.currency)} · {t(`money.plans.state.${x.state}`)} · {t(`money.console.channel.${x.channel}`, x.channel)}{x.paidOn ? ` · ${fmtDate(x.paidOn)}` : ''}
+                    {x.refundFailure && <Text span size="sm" c="red.8" fw={600} data-testid="plan-refund-failed"> · {t('payments.refundFailed', { reason: t(`payments.failure.${x.refundFailure.reason}`, { defaultValue: x.refundFailure.reason }) })}</Text>}
+                  </List.Item>)}
                 </List>
               </>
             )}

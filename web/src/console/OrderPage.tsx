@@ -19,6 +19,7 @@ import { ClaimEditor, ClientCard, DiagnosisFields, diagnosisBody, emptyDiagnosis
 import { QuoteLinesEditor, QuoteSummary, RefundForm, RemedyForm, TaxDocuments, emptyLine, isRemedyAction, remedyOpen, toLines, type LineDraft } from './Billing';
 import { FromTicket } from './Support';
 import { ReceivedAtLine } from './ReceivedAtEdit';
+import { PaymentLinks } from './PaymentLinks';
 
 export type OrderDetail = Schemas['ServiceOrderDetail'];
 export type Clock = OrderDetail['clocks'][number];
@@ -419,6 +420,7 @@ function Money({ o, onDone }: { o: OrderDetail; onDone: () => void }) {
           <ErrorNote error={error} />
         </form>
       )}
+      <PaymentLinks orderId={o.id} version={o.version} office={office} onDone={onDone} />
       <TaxDocuments id={o.id} lang={o.language} version={o.version} />
     </Card>
   );

@@ -4774,6 +4774,12 @@ export interface components {
                 [key: string]: boolean;
             };
             refusalReason: string | null;
+            /** @description A refund of the fee Stripe did not make (refund.failed); the registration keeps its state */
+            refundFailure: {
+                /** @description Stripe's failure_reason (expired_or_canceled_card, declined, ...), canceled, or Stripe's error code */
+                reason: string;
+                at: string;
+            } | null;
             rule: string;
             policyVersion: string;
             allowedActions: ("record-payment" | "refuse")[];
@@ -4796,6 +4802,12 @@ export interface components {
             paidOn: string | null;
             /** @description The extension-purchased event the engine applies (ITS-3) */
             deviceEventId: string | null;
+            /** @description A refund of the price Stripe did not make */
+            refundFailure: {
+                /** @description Stripe's failure_reason (expired_or_canceled_card, declined, ...), canceled, or Stripe's error code */
+                reason: string;
+                at: string;
+            } | null;
             createdAt: string;
         };
         ClientSupport: {
@@ -26752,6 +26764,12 @@ export interface operations {
                             paidOn: string | null;
                             /** @description The extension-purchased event the engine applies (ITS-3) */
                             deviceEventId: string | null;
+                            /** @description A refund of the price Stripe did not make */
+                            refundFailure: {
+                                /** @description Stripe's failure_reason (expired_or_canceled_card, declined, ...), canceled, or Stripe's error code */
+                                reason: string;
+                                at: string;
+                            } | null;
                             createdAt: string;
                             name: {
                                 en: string;
@@ -27087,6 +27105,12 @@ export interface operations {
                             paidOn: string | null;
                             /** @description The extension-purchased event the engine applies (ITS-3) */
                             deviceEventId: string | null;
+                            /** @description A refund of the price Stripe did not make */
+                            refundFailure: {
+                                /** @description Stripe's failure_reason (expired_or_canceled_card, declined, ...), canceled, or Stripe's error code */
+                                reason: string;
+                                at: string;
+                            } | null;
                             createdAt: string;
                             name: {
                                 en: string;
