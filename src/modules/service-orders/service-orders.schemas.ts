@@ -97,6 +97,7 @@ z.globalRegistry.add(ServiceOrder, { id: 'ServiceOrder' });
 export const Clock = ClockSchema;
 export const ServiceOrderDetail = ServiceOrder.extend({
   clocks: z.array(Clock),
+  categoryNames: z.record(z.string(), z.record(z.string(), z.string())).describe("The names per language, in the business's policy, of the categories of the order's parts (code → { en, bg, vi }; a code the policy names not is absent)"),
   rights: z.array(z.object({ type: z.string(), rule: z.string(), text: z.string() })).describe("The client's rights as they stand (ITEMA-18/31, ITEMA-32)"),
   timeline: z.array(z.object({ at: z.string(), action: z.string(), from: z.string().nullable(), to: z.string().nullable(), channel: z.string(), by: z.string().describe('type:id of who did it'), byName: z.string().describe('The staff member’s or API key’s name; for the system, what did it (order-page, jobs, ...)') })),
   allowedActions: z.array(z.enum(ACTIONS)).describe("The actions legal now from the order's state (the state machine's table); that the caller's role may take (a technician: diagnosis, repair, testing); POST one to /actions"),

@@ -275,6 +275,11 @@ describe('ITEMA-PG', () => {
     const part = await call('POST', `/api/v1/service-orders/${order.id}/parts`, cookie, { partId: 'ssd-2', replacesPartId: 'ssd-1', category: 'ssd', version: cur.version });
     expect(part.status).toBe(200);
     expect(part.body.parts[0]).toMatchObject({ action: 'replaced', removedPartRetained: true, underWarranty: true }); // ITEMA-23
+    // Issue 16: the order names its parts' categories as the business's policy does ('ssd' it names not).
+    const named = await call('POST', `/api/v1/service-orders/${order.id}/parts`, cookie, { partId: 'kb-2', category: 'keyboard', version: part.body.version });
+    expect(named.status).toBe(200);
+    cur = (await call('GET', `/api/v1/service-orders/${order.id}`, cookie)).body;
+    expect(cur.categoryNames).toEqual({ keyboard: { en: 'Keyboard', bg: 'Клавиатура' } });
     await act(order.id, { action: 'start-testing' });
     h.now = new Date(NOW.getTime() - 10 * DAY);
     await act(order.id, { action: 'test-passed', report: 'ok' });
@@ -282,7 +287,7 @@ describe('ITEMA-PG', () => {
     const evBody = (await call('GET', `/api/v1/devices/${dev.id}/events`, cookie)).body;
     const events = (Array.isArray(evBody) ? evBody : evBody.items) as Json[];
     const repair = events.filter((e) => e.orderRef === order.number).map((e) => [e.type, e.underWarranty]);
-    expect(repair).toEqual([['repair-accepted', true], ['part-replaced', true], ['repair-completed', true]]);
+    expect(repair).toEqual([['repair-accepted', true], ['part-replaced', true], ['module-added', true], ['repair-completed', true]]);
     const endAfter = await warranty();
     expect((Date.parse(endAfter) - Date.parse(endBefore)) / DAY).toBe(10);
     cur = (await call('GET', `/api/v1/service-orders/${order.id}`, cookie)).body;

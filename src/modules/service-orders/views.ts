@@ -107,7 +107,10 @@ export async function detail(db: Db | Tx, o: OrderRow, now: Date) {
   const clocks = await orderClocks(db, pack, o, now);
   const rights = await rightsOf(db, o, pack, org, now, 'en');
   const v = await view(db, o);
-  return { ...v, clocks, rights, timeline: await timeline(db, o), allowedActions: allowedActions(v.state as State, orderPolicy(pack, now)) };
+  // Issue 16: the parts' categories by the business's own names, not their codes.
+  const vocab = versionAt(pack, now.toISOString()).raw.categories;
+  const categoryNames = Object.fromEntries(v.parts.flatMap((p) => (vocab?.[p.category]?.names ? [[p.category, vocab[p.category].names]] : [])));
+  return { ...v, clocks, rights, categoryNames, timeline: await timeline(db, o), allowedActions: allowedActions(v.state as State, orderPolicy(pack, now)) };
 }
 
 /**

@@ -7,7 +7,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, idemKey, ok, type Body, type Reply, type Schemas } from '../lib/api';
-import { fmtDate, fmtDateTime, fmtDuration, fmtMoney, inLang, lang, parseMoney } from '../lib/i18n';
+import { categoryText, fmtDate, fmtDateTime, fmtDuration, fmtMoney, inLang, lang, parseMoney } from '../lib/i18n';
 import { findingsQuery, invalidateOrder, linkCandidatesQuery, notificationsQuery, orderDocumentsQuery, orderQuery } from '../lib/queries';
 import { linkProps } from '../lib/router';
 import { ProofFiles } from '../lib/proofs';
@@ -447,7 +447,7 @@ function Parts({ o, onDone }: { o: OrderDetail; onDone: () => void }) {
   return (
     <Card withBorder>
       <Title order={2} size="h4">{t('order.parts')}</Title>
-      <List>{o.parts.map((p) => <List.Item key={p.id}>{p.partId} ({p.category}){p.replacesPartId ? ` ← ${p.replacesPartId}` : ''}{p.underWarranty ? ` · ${t('order.underWarranty')}` : ''}</List.Item>)}</List>
+      <List>{o.parts.map((p) => <List.Item key={p.id}>{p.partId} ({categoryText(p.category, o.categoryNames?.[p.category])}){p.replacesPartId ? ` ← ${p.replacesPartId}` : ''}{p.underWarranty ? ` · ${t('order.underWarranty')}` : ''}</List.Item>)}</List>
       {can && (
         <form onSubmit={add} aria-label={t('order.addPart')}>
           <Group align="flex-end">

@@ -3534,6 +3534,12 @@ export interface components {
             claimReceivedAt: string;
             updatedAt: string;
             clocks: components["schemas"]["Clock"][];
+            /** @description The names per language, in the business's policy, of the categories of the order's parts (code → { en, bg, vi }; a code the policy names not is absent) */
+            categoryNames: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
             /** @description The client's rights as they stand (ITEMA-18/31, ITEMA-32) */
             rights: {
                 type: string;
