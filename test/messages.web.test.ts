@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_NOW, setupApp, type TestContext } from './db.ts';
-import { accessible, cspViolations, hasChromium, launch, see, shot, signedIn } from './browser.ts';
+import { accessible, cspViolations, fits, hasChromium, launch, see, shot, signedIn } from './browser.ts';
 import { startSmtp, type Mailbox } from './smtp.ts';
 import { DeliveryWorker } from '../src/modules/notifications/delivery-worker.ts';
 
@@ -102,5 +102,28 @@ describe.skipIf(!hasChromium())('messages, the quote decision and the documents 
     const mail = box.messages.get(`<${ready.message_key}>`)!;
     expect(mail.subject).toMatch(/^.+: поръчка SO-\d{4}-\d{6}$/);
     expect(mail.text).toContain('Очакваме Ви в сервиза до 18:00 ч.');
+  });
+
+  it('the message editor in Vietnamese on a phone: every word in Vietnamese, the live check names the field, nothing overflows 390 px', async () => {
+    const page = await staff('manager', 'vi-VN');
+    await page.goto('/messages?lang=vi');
+    await page.getByRole('heading', { name: 'Tin nhắn gửi khách hàng' }).waitFor();
+    await page.getByRole('radio', { name: 'Tiếng Việt' }).check({ force: true });
+    // Every topic by its Vietnamese name, none by its id (support.reopened was).
+    const topics = await page.locator('[data-topic]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-topic'), e.querySelector('button')?.textContent ?? '']));
+    expect(topics.length).toBeGreaterThan(30);
+    expect(topics.filter(([topic, label]) => label.includes(topic!))).toEqual([]);
+    const item = page.locator('[data-topic="order.ready"]');
+    await item.getByRole('button', { name: /Sẵn sàng để nhận lại/ }).click();
+    await see(item, 'Đang gửi nội dung chuẩn.');
+    await see(item, 'Trường điền sẵn');
+    await item.getByTestId('tpl-subject').fill('{business}: {clientName}');
+    await see(item, '“clientName” không phải là trường của tin nhắn này');
+    await item.getByTestId('tpl-save').click();
+    await see(item.getByTestId('error'), 'Tiêu đề e-mail');
+    expect(await t.db.selectFrom('message_templates').selectAll().where('topic', '=', 'order.ready').where('language', '=', 'vi').execute()).toEqual([]);
+    await fits(page);
+    await accessible(page);
+    await shot(page, 'messages-error-vi-390');
   });
 });

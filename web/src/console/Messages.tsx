@@ -164,7 +164,7 @@ function Editor({ topic, lang }: { topic: Topic; lang: Lang }) {
           </Stack>
         ) : null}
         {preview.error && !problemOf(preview.error).length ? <ErrorNote error={preview.error} ns="messages" /> : null}
-        {problemOf(preview.error).length > 0 && <Text size="sm" c="red.8" data-testid="preview-invalid">{t('messages.previewInvalid')}</Text>}
+        {problemOf(preview.error).length > 0 && <Text size="sm" c="red.9" data-testid="preview-invalid">{t('messages.previewInvalid')}</Text>}
       </Card>
       <ErrorNote error={save.error ?? reset.error} ns="messages" />
       {save.isSuccess && !changed && <Alert color="teal" data-testid="tpl-saved">{t('messages.saved')}</Alert>}
