@@ -279,7 +279,7 @@ describe('ITEMA-PG', () => {
     const named = await call('POST', `/api/v1/service-orders/${order.id}/parts`, cookie, { partId: 'kb-2', category: 'keyboard', version: part.body.version });
     expect(named.status).toBe(200);
     cur = (await call('GET', `/api/v1/service-orders/${order.id}`, cookie)).body;
-    expect(cur.categoryNames).toEqual({ keyboard: { en: 'Keyboard', bg: 'Клавиатура' } });
+    expect(cur.categoryNames).toEqual({ keyboard: { en: 'Keyboard', bg: 'Клавиатура', vi: 'Bàn phím' } });
     await act(order.id, { action: 'start-testing' });
     h.now = new Date(NOW.getTime() - 10 * DAY);
     await act(order.id, { action: 'test-passed', report: 'ok' });
