@@ -70,7 +70,7 @@ describe.skipIf(!hasChromium())('the policy editor on a phone (issue 11)', () =>
     await page.getByTestId('field-parts.toaster.rule').fill('SC-1');
     await page.getByTestId('save-draft').click();
     await see(page, '"3 mnths" is not a duration like "3 months"');
-    await see(page, /unknown category "toaster"; known categories: laptop, phone, tablet/);
+    await see(page, /unknown category "toaster"; known categories: desktop, laptop, monitor, phone, printer, tablet/);
     await fits(page);
     await nothingClipped(page);
     await shot(page, 'policy-add-section-refused-en-390', { part: parts });

@@ -84,7 +84,7 @@ describe('a section the policy lacks is added, validated as `policy validate` do
 
   test.each([
     ['a duration like "3 mnths"', { ssd: { duration: '3 mnths', rule: 'SC-1', setting: true } }, 'body.parts.ssd.duration', /^"3 mnths" is not a duration like "3 months"$/],
-    ['an unknown category', { toaster: { duration: '3 months', rule: 'SC-1', setting: true } }, 'body.parts.toaster', /^unknown category "toaster"; known categories: laptop, phone, tablet/],
+    ['an unknown category', { toaster: { duration: '3 months', rule: 'SC-1', setting: true } }, 'body.parts.toaster', /^unknown category "toaster"; known categories: desktop, laptop, monitor, phone, printer, tablet/],
     ['a rule the policy does not list', { ssd: { duration: '3 months', rule: 'OWN-7', setting: true } }, 'body.parts.ssd.rule', /OWN-7/],
   ])('a new part term with %s is refused on the field and nothing is saved', async (_what, parts, field, message) => {
     const d = await draft();
