@@ -179,15 +179,13 @@ export const CHECKOUT_PROBLEMS = ['stripe-not-configured', 'stripe-unavailable',
 const metadataOf = (orgId: string, checkoutId: string, s: StripeSubject) => ({ aftercare_org: orgId, aftercare_checkout: checkoutId, aftercare_kind: s.kind, aftercare_subject: s.id });
 
 /**
- * Asks Stripe for a Checkout Session (one line, the amount asked) and records what was asked.
- * Called outside any open transaction: the record is written first (so a retry, even after a crash
- * between the two, finds it), then Stripe is asked with an idempotency key derived from it.
+ * The row a card payment is asked under, claimed by its Idempotency-Key (a retry finds the same row);
+ * the same key for another subject, amount or currency is refused. Checkout and Payment Links share it.
  */
-export async function createCheckout(deps: { db: Db; config: Pick<Config, 'stripe'> }, input: CheckoutInput): Promise<CheckoutStarted> {
-  const stripe = requireClient(deps.config);
-  if (!Number.isInteger(input.amountMinor) || input.amountMinor <= 0) throw new Error(`createCheckout: amountMinor must be a positive integer, not ${input.amountMinor}`);
+async function claimPayment(db: Db, what: string, input: Pick<CheckoutInput, 'orgId' | 'subject' | 'amountMinor' | 'currency' | 'description' | 'idempotencyKey'>) {
+  if (!Number.isInteger(input.amountMinor) || input.amountMinor <= 0) throw new Error(`${what}: amountMinor must be a positive integer, not ${input.amountMinor}`);
   const currency = input.currency.toUpperCase();
-  const row = await repo.claimCheckout(deps.db, {
+  const row = await repo.claimCheckout(db, {
     id: uuidv7(),
     organization_id: input.orgId,
     subject_kind: input.subject.kind,
@@ -200,6 +198,17 @@ export async function createCheckout(deps: { db: Db; config: Pick<Config, 'strip
   if (row.subject_kind !== input.subject.kind || row.subject_id !== input.subject.id || row.amount_minor !== input.amountMinor || row.currency !== currency) {
     throw problem(CoreErrors, 'idempotency-key-reused', 'This Idempotency-Key was used for another payment');
   }
+  return { row, currency };
+}
+
+/**
+ * Asks Stripe for a Checkout Session (one line, the amount asked) and records what was asked.
+ * Called outside any open transaction: the record is written first (so a retry, even after a crash
+ * between the two, finds it), then Stripe is asked with an idempotency key derived from it.
+ */
+export async function createCheckout(deps: { db: Db; config: Pick<Config, 'stripe'> }, input: CheckoutInput): Promise<CheckoutStarted> {
+  const stripe = requireClient(deps.config);
+  const { row, currency } = await claimPayment(deps.db, 'createCheckout', input);
   if (row.session_id && row.url) return { checkoutId: row.id, sessionId: row.session_id, url: row.url };
   const metadata = metadataOf(input.orgId, row.id, input.subject);
   let session: Stripe.Checkout.Session;
@@ -267,21 +276,7 @@ export const PAYMENT_LINK_PROBLEMS = ['stripe-not-configured', 'stripe-unavailab
  */
 export async function createPaymentLink(deps: { db: Db; config: Pick<Config, 'stripe'> }, input: PaymentLinkInput): Promise<PaymentLinkMade> {
   const stripe = requireClient(deps.config);
-  if (!Number.isInteger(input.amountMinor) || input.amountMinor <= 0) throw new Error(`createPaymentLink: amountMinor must be a positive integer, not ${input.amountMinor}`);
-  const currency = input.currency.toUpperCase();
-  const row = await repo.claimCheckout(deps.db, {
-    id: uuidv7(),
-    organization_id: input.orgId,
-    subject_kind: input.subject.kind,
-    subject_id: input.subject.id,
-    amount_minor: input.amountMinor,
-    currency,
-    description: input.description,
-    idempotency_key: input.idempotencyKey,
-  });
-  if (row.subject_kind !== input.subject.kind || row.subject_id !== input.subject.id || row.amount_minor !== input.amountMinor || row.currency !== currency) {
-    throw problem(CoreErrors, 'idempotency-key-reused', 'This Idempotency-Key was used for another payment');
-  }
+  const { row, currency } = await claimPayment(deps.db, 'createPaymentLink', input);
   if (row.payment_link_id && row.url) return { checkoutId: row.id, paymentLinkId: row.payment_link_id, url: row.url };
   const metadata = metadataOf(input.orgId, row.id, input.subject);
   let link: Stripe.PaymentLink;
