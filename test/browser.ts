@@ -1,10 +1,12 @@
 // Playwright (playwright-core) driving Debian's Chromium for the browser journeys. Never downloads a
 // browser: without /usr/bin/chromium the journeys are skipped with a message (`.ci/run` installs it).
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { setupApp, type TestContext } from './db.ts';
 
 export const CHROMIUM = process.env.AFTERCARE_CHROMIUM ?? '/usr/bin/chromium';
 export const hasChromium = () => fs.existsSync(CHROMIUM);
@@ -92,4 +94,29 @@ export async function accessible(page: Page): Promise<void> {
   const r = await new AxeBuilder({ page }).analyze();
   const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} ${n.html.slice(0, 200)}`).join(' | ')}`), page.url()).toEqual([]);
+}
+
+/**
+ * A browser journey's set-up, registered for the file's tests: the web app built, the app on a fresh
+ * database listening on a free port, Chromium launched; after each test no CSP violation; all closed
+ * after the file. `assign` receives them once they are up.
+ */
+export function useBrowserApp(opts: Parameters<typeof setupApp>[0], assign: (s: { t: TestContext; base: string; browser: Browser }) => void): void {
+  let t: TestContext | undefined;
+  let closeBrowser: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    execFileSync(process.execPath, [path.resolve('web/build.mjs'), '--quiet'], { stdio: 'inherit' });
+    t = await setupApp(opts);
+    const base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const b = await launch();
+    closeBrowser = b.close;
+    assign({ t, base, browser: b.browser });
+  }, 180_000);
+  afterAll(async () => {
+    await closeBrowser?.();
+    await t?.close();
+  });
+  afterEach(() => {
+    expect(cspViolations.splice(0), 'CSP violations').toEqual([]);
+  });
 }

@@ -4,12 +4,10 @@
 // order, reached from the search, and a duplicate merged; intake suggesting the client on record;
 // a claim missing an ITEMA-27 detail completed and then approved; a sale recorded and a wrong history
 // entry voided; the diagnosis form asking what the policy judges (ITEMA-16, ITEMA-5, ITEMA-32).
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_NOW, setupApp, type TestContext } from './db.ts';
-import { cspViolations, fits, hasChromium, launch, see, shot, signedIn } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { DEMO_NOW, type TestContext } from './db.ts';
+import { fits, hasChromium, see, shot, signedIn, useBrowserApp } from './browser.ts';
 
 // AFTERCARE_SCREENSHOTS=<dir> writes the README's screenshots there.
 if (!hasChromium()) console.warn('clients.web.test.ts: /usr/bin/chromium not found — browser journeys skipped');
@@ -18,21 +16,7 @@ describe.skipIf(!hasChromium())('the client at the counter in Chromium (issue 16
   let t: TestContext;
   let base: string;
   let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-
-  beforeAll(async () => {
-    execFileSync(process.execPath, [path.resolve('web/build.mjs'), '--quiet'], { stdio: 'inherit' });
-    t = await setupApp({ now: () => DEMO_NOW });
-    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
-    ({ browser, close: closeBrowser } = await launch());
-  }, 180_000);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
-  });
-  afterEach(() => {
-    expect(cspViolations.splice(0), 'CSP violations').toEqual([]);
-  });
+  useBrowserApp({ now: () => DEMO_NOW }, (s) => ({ t, base, browser } = s));
 
   const staff = (slug = 'itema-pg', role = 'front-desk') => signedIn(browser, base, t.cookies[slug][role as 'front-desk'], { phone: true, locale: 'bg-BG' });
   const api = async (method: string, url: string, payload?: object, org = 'itema-pg', role = 'front-desk') => {

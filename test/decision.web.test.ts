@@ -4,12 +4,10 @@
 // the order and the business's policy data (the promised or quoted date; the diagnosis fee the
 // policy charges on refusal, SC-12; where and when to collect the device). The client who finds the
 // order by number and phone gets the documents as downloads. The app's clock is pinned.
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_NOW, setupApp, type TestContext } from './db.ts';
-import { accessible, cspViolations, fits, hasChromium, launch, newContext, see, shot } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { DEMO_NOW, type TestContext } from './db.ts';
+import { accessible, fits, hasChromium, newContext, see, shot, useBrowserApp } from './browser.ts';
 
 if (!hasChromium()) console.warn('decision.web.test.ts: /usr/bin/chromium not found — browser journeys skipped');
 
@@ -17,21 +15,7 @@ describe.skipIf(!hasChromium())('the quote decision and the documents on the cli
   let t: TestContext;
   let base: string;
   let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-
-  beforeAll(async () => {
-    execFileSync(process.execPath, [path.resolve('web/build.mjs'), '--quiet'], { stdio: 'inherit' });
-    t = await setupApp({ now: () => DEMO_NOW });
-    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
-    ({ browser, close: closeBrowser } = await launch());
-  }, 180_000);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
-  });
-  afterEach(() => {
-    expect(cspViolations.splice(0), 'CSP violations').toEqual([]);
-  });
+  useBrowserApp({ now: () => DEMO_NOW }, (s) => ({ t, base, browser } = s));
 
   const api = async (method: string, url: string, payload?: object) => {
     const r = await t.app.inject({ method: method as 'POST', url, headers: { cookie: t.cookies['service-center']['front-desk'] }, payload });

@@ -4,12 +4,10 @@
 // errors in the user's language naming the field as the form labels it; the printed work order is the
 // document alone; the lookup takes the number and phone as people type them; and every page has no
 // serious or critical accessibility violation (axe-core).
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { setupApp, type TestContext } from './db.ts';
-import { accessible, cspViolations, hasChromium, launch, newContext, see, shot, signedIn } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { type TestContext } from './db.ts';
+import { accessible, hasChromium, newContext, see, shot, signedIn, useBrowserApp } from './browser.ts';
 import { compose } from '../src/modules/notifications/notifications.compose.ts';
 
 // AFTERCARE_SCREENSHOTS=<dir> writes the README's screenshots there.
@@ -19,21 +17,7 @@ describe.skipIf(!hasChromium())('the repair counter in Chromium (issue 16)', { t
   let t: TestContext;
   let base: string;
   let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-
-  beforeAll(async () => {
-    execFileSync(process.execPath, [path.resolve('web/build.mjs'), '--quiet'], { stdio: 'inherit' });
-    t = await setupApp();
-    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
-    ({ browser, close: closeBrowser } = await launch());
-  }, 180_000);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
-  });
-  afterEach(() => {
-    expect(cspViolations.splice(0), 'CSP violations').toEqual([]);
-  });
+  useBrowserApp(undefined, (s) => ({ t, base, browser } = s));
 
   const staff = (slug: string, role = 'front-desk') => signedIn(browser, base, t.cookies[slug][role as 'front-desk']);
   const api = async (method: string, url: string, org: string, payload?: object) => {
